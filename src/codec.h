@@ -1,0 +1,79 @@
+/*
+ * codec — the project's only door to the generated protobuf-c code. It
+ * turns the project's own structs into the bytes of proto/mentornet.proto
+ * and back.
+ *
+ * Every decoder takes bytes from outside (a peer, the disk) and validates
+ * them completely: lengths of ids, hashes, nonces and signatures, node ids in
+ * range, field counts bounded. A decoder never asserts on its input; it
+ * returns MN_ECORRUPT.
+ */
+#ifndef MN_CODEC_H
+#define MN_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "entity.h"
+#include "util.h"
+
+/* The largest string value a decoded op or field may hold. */
+#define MN_MAX_VALUE_BYTES 4096
+
+typedef struct mn_change_header {
+    uint32_t origin;
+    uint64_t seq;
+    uint64_t hlc;
+    uint32_t key_id;
+    uint8_t prev_hash[MN_HASH_BYTES];
+    mn_vv deps;
+} mn_change_header;
+
+/* A Change envelope. From mn_codec_change_decode, the pointers point into
+ * the decoded message, owned by the view: mn_codec_change_release frees it.
+ * To encode, set the pointers and leave msg NULL. */
+typedef struct mn_change_view {
+    void *msg;
+    const uint8_t *header;
+    size_t header_len;
+    const uint8_t *nonce;   /* MN_NONCE_BYTES */
+    const uint8_t *ciphertext;
+    size_t ciphertext_len;
+} mn_change_view;
+
+typedef struct mn_chain_sig {
+    uint32_t origin;
+    uint64_t seq;
+    uint8_t head[MN_HASH_BYTES];
+    uint8_t sig[MN_SIG_BYTES];
+} mn_chain_sig;
+
+/* Appends to out (not reset). */
+void mn_codec_header_encode(const mn_change_header *h, mn_buf *out);
+int mn_codec_header_decode(const uint8_t *p, size_t n,
+                           mn_change_header *out) MN_MUST_CHECK;
+
+/* ChangeBody: the entity and its ops. Decoded ops are owned by out (an
+ * mn_ops, released with mn_ops_release). */
+void mn_codec_body_encode(uint32_t type, const uint8_t id[MN_ID_BYTES],
+                          const mn_field_op *ops, size_t nops, mn_buf *out);
+int mn_codec_body_decode(const uint8_t *p, size_t n, uint32_t *type,
+                         uint8_t id[MN_ID_BYTES], mn_ops *out) MN_MUST_CHECK;
+
+/* Change envelope. encode appends header, nonce and ciphertext as given. */
+void mn_codec_change_encode(const mn_change_view *c, mn_buf *out);
+int mn_codec_change_decode(const uint8_t *p, size_t n,
+                           mn_change_view *out) MN_MUST_CHECK;
+void mn_codec_change_release(mn_change_view *c);
+
+void mn_codec_sig_encode(const mn_chain_sig *s, mn_buf *out);
+int mn_codec_sig_decode(const uint8_t *p, size_t n,
+                        mn_chain_sig *out) MN_MUST_CHECK;
+
+/* EntityState; decode fills *out (mn_entity_release frees). */
+void mn_codec_entity_encode(const mn_entity *e, mn_buf *out);
+int mn_codec_entity_decode(const uint8_t *p, size_t n,
+                           mn_entity *out) MN_MUST_CHECK;
+
+#endif

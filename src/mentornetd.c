@@ -1,0 +1,187 @@
+/*
+ * mentornetd — runs one division's node in the foreground: loads the
+ * config, opens the node, serves HTTP, and stops cleanly on SIGINT/SIGTERM.
+ * With --keygen it creates the node's missing keys and exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "http.h"
+#include "log.h"
+#include "node.h"
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mentornetd --config FILE [--log-level LEVEL]\n"
+            "       mentornetd --keygen --config FILE\n"
+            "\n"
+            "Runs one mentornet node in the foreground until SIGINT or "
+            "SIGTERM.\n"
+            "\n"
+            "  -c, --config FILE     the node's INI config (nodes/NAME.conf)\n"
+            "  -k, --keygen          create the node's missing keys and "
+            "exit\n"
+            "  -l, --log-level L     debug, info (default), warn or error\n"
+            "  -h, --help            this help\n"
+            "  -V, --version         print the version\n");
+}
+
+/* Create one key pair unless both files exist. */
+static int
+keygen_pair(const mn_config *cfg, const char *kind, size_t sk_len,
+            void (*gen)(uint8_t *, uint8_t *))
+{
+    char pub[PATH_MAX + 64], sec[PATH_MAX + 64];
+    uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES];
+    snprintf(pub, sizeof pub, "%s/%s.%s.pub", cfg->key_dir, cfg->self.name,
+             kind);
+    snprintf(sec, sizeof sec, "%s/%s.%s.secret", cfg->key_dir,
+             cfg->self.name, kind);
+    struct stat st;
+    if (stat(sec, &st) == 0 && stat(pub, &st) == 0)
+        return MN_OK;
+    gen(pk, sk);
+    int rc = mn_crypto_key_write(sec, sk, sk_len, 0600);
+    if (rc == MN_OK)
+        rc = mn_crypto_key_write(pub, pk, MN_KEY_BYTES, 0644);
+    mn_crypto_wipe(sk, sizeof sk);
+    if (rc != MN_OK)
+        fprintf(stderr, "mentornetd: %s: %s (remove both %s keys to "
+                "regenerate)\n", rc == MN_EEXIST ? pub : sec,
+                mn_strerror(rc), kind);
+    else
+        printf("created %s and %s\n", sec, pub);
+    return rc;
+}
+
+static void
+gen_curve(uint8_t *pk, uint8_t *sk)
+{
+    mn_crypto_curve_keypair(pk, sk);
+}
+
+static void
+gen_sign(uint8_t *pk, uint8_t *sk)
+{
+    mn_crypto_sign_keypair(pk, sk);
+}
+
+static int
+keygen(const mn_config *cfg)
+{
+    char path[PATH_MAX + 32];
+    uint8_t key[MN_KEY_BYTES];
+    if (mn_mkdir_p(cfg->key_dir, 0700) != MN_OK) {
+        fprintf(stderr, "mentornetd: %s: %s\n", cfg->key_dir,
+                strerror(errno));
+        return 1;
+    }
+    int rc = keygen_pair(cfg, "sign", MN_SIGN_SECRET_BYTES, gen_sign);
+    if (rc == MN_OK)
+        rc = keygen_pair(cfg, "curve", MN_KEY_BYTES, gen_curve);
+    snprintf(path, sizeof path, "%s/network.key", cfg->key_dir);
+    mn_crypto_random(key, sizeof key);
+    if (rc == MN_OK) {
+        rc = mn_crypto_key_write(path, key, sizeof key, 0600);
+        if (rc == MN_OK)
+            printf("created %s\n", path);
+        else if (rc == MN_EEXIST)
+            rc = MN_OK;
+        else
+            fprintf(stderr, "mentornetd: %s: %s\n", path, mn_strerror(rc));
+    }
+    mn_crypto_wipe(key, sizeof key);
+    return rc == MN_OK ? 0 : 1;
+}
+
+static int
+parse_level(const char *z)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(z, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int
+serve(const mn_config *cfg)
+{
+    char err[512];
+    mn_node *node = NULL;
+    mn_http *http = NULL;
+    sigset_t set;
+    int sig;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads inherit the mask */
+    signal(SIGPIPE, SIG_IGN);
+    if (mn_node_open(cfg, &node, err, sizeof err) != MN_OK ||
+        mn_http_start(node, &http, err, sizeof err) != MN_OK) {
+        mn_error("%s", err);
+        mn_node_destroy(&node);
+        return 1;
+    }
+    mn_info("node %s (%u) serving http://%s/v1/", cfg->self.name,
+            cfg->self.id, cfg->self.http_listen);
+    sigwait(&set, &sig);
+    mn_info("stopping on signal %d", sig);
+    mn_http_destroy(&http);
+    mn_node_destroy(&node);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"keygen", no_argument, NULL, 'k'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *config = NULL;
+    bool do_keygen = false;
+    int c, level;
+    while ((c = getopt_long(argc, argv, "c:kl:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'k': do_keygen = true; break;
+        case 'l':
+            if ((level = parse_level(optarg)) < 0) {
+                fprintf(stderr, "mentornetd: unknown log level %s\n", optarg);
+                return 2;
+            }
+            mn_log_set_level((enum mn_log_level)level);
+            break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("mentornetd 0.1.0\n"); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!config || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    static mn_config cfg;
+    char err[1024];
+    if (mn_config_load(config, &cfg, err, sizeof err) != MN_OK) {
+        fprintf(stderr, "mentornetd: %s\n", err);
+        return 1;
+    }
+    if (mn_crypto_init() != MN_OK) {
+        fprintf(stderr, "mentornetd: cannot initialise libsodium\n");
+        return 1;
+    }
+    return do_keygen ? keygen(&cfg) : serve(&cfg);
+}

@@ -1,0 +1,732 @@
+/*
+ * node — see node.h.
+ *
+ * Threads: any number of callers of mn_node_write; one writer thread that
+ * owns the write transaction and the writer state (clock, vector, chain
+ * head, digest). Callers enqueue a submission and wait on a condition
+ * variable; the writer takes every queued submission (up to MAX_GROUP
+ * changes), commits them as one group, and wakes them all.
+ *
+ * If a group fails (map full, I/O error), its transaction is aborted and the
+ * writer state is restored from the copy taken when the group began, so the
+ * next group reuses the seqs that never became durable.
+ */
+#include "node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "codec.h"
+#include "hlc.h"
+#include "log.h"
+#include "participant.h"
+#include "stats.h"
+
+/* Changes per group commit: large enough to amortise the fsync, small
+ * enough that a group's transaction stays well inside the map. */
+#define MAX_GROUP 4096
+/* Entities examined per list call before returning a partial page. */
+#define LIST_SCAN_CAP 20000
+/* Stored schema version; bump with a migration. */
+#define SCHEMA_VERSION 1
+#define NETWORK_KEY_ID 1
+
+struct submission {
+    mn_write *ws;
+    size_t n;
+    int result;
+    bool done;
+    struct submission *next;
+};
+
+/* State only the writer thread touches (and restores on a failed group). */
+struct writer_state {
+    mn_hlc hlc;
+    mn_vv vv;
+    uint8_t head[MN_HASH_BYTES];
+    uint8_t digest[MN_HASH_BYTES];
+};
+
+struct mn_node {
+    mn_config cfg;
+    mn_store *store;
+    uint8_t sign_sk[MN_SIGN_SECRET_BYTES];
+    uint8_t network_key[MN_KEY_BYTES];
+    uint8_t admin_hash[MN_HASH_BYTES];
+    struct writer_state ws;
+    mn_buf body, header, cipher, change, entity_buf; /* writer scratch */
+
+    pthread_mutex_t mu;
+    pthread_cond_t work;    /* writer waits: queue non-empty or stopping */
+    pthread_cond_t done;    /* callers wait: their submission done */
+    struct submission *head_q, *tail_q;
+    bool stopping;
+    pthread_t writer;
+    mn_node_counters counters; /* under mu */
+};
+
+/* ---- keys ------------------------------------------------------------- */
+
+static int
+key_path(char *out, size_t cap, const mn_config *cfg, const char *suffix)
+{
+    int n = snprintf(out, cap, "%s/%s%s", cfg->key_dir,
+                     suffix[0] == '.' ? cfg->self.name : "", suffix);
+    return n > 0 && (size_t)n < cap ? MN_OK : MN_EINVAL;
+}
+
+static int
+load_keys(mn_node *node, char *err, size_t errlen)
+{
+    char path[PATH_MAX + 64];
+    static const char *const hint = "(run ops/keys, or mentornetd --keygen)";
+    key_path(path, sizeof path, &node->cfg, ".sign.secret");
+    int rc = mn_crypto_key_read(path, node->sign_sk, MN_SIGN_SECRET_BYTES, 1);
+    if (rc == MN_OK) {
+        key_path(path, sizeof path, &node->cfg, "network.key");
+        rc = mn_crypto_key_read(path, node->network_key, MN_KEY_BYTES, 1);
+    }
+    if (rc != MN_OK)
+        snprintf(err, errlen, "%s: %s %s", path,
+                 rc == MN_EAUTH ? "secret key is readable by others (chmod "
+                                  "600)"
+                 : rc == MN_EINVAL ? "not a valid key file"
+                                   : "cannot read key",
+                 hint);
+    return rc == MN_OK ? MN_OK : MN_ECONFIG;
+}
+
+/* ---- meta ------------------------------------------------------------- */
+
+static int
+meta_get(mn_txn *t, const char *key, void *out, size_t n)
+{
+    mn_val v;
+    int rc = mn_txn_get(t, MN_DB_META, key, strlen(key), &v);
+    if (rc != MN_OK)
+        return rc;
+    if (v.n != n)
+        return MN_ECORRUPT;
+    memcpy(out, v.p, n);
+    return MN_OK;
+}
+
+static int
+meta_put(mn_txn *t, const char *key, const void *v, size_t n)
+{
+    return mn_txn_put(t, MN_DB_META, key, strlen(key), v, n, 0);
+}
+
+static int
+save_writer_state(mn_txn *t, const struct writer_state *ws)
+{
+    uint8_t hlc[8];
+    mn_put_be64(hlc, ws->hlc.last);
+    int rc = meta_put(t, "vv", &ws->vv, sizeof ws->vv);
+    if (rc == MN_OK)
+        rc = meta_put(t, "hlc", hlc, 8);
+    if (rc == MN_OK)
+        rc = meta_put(t, "head", ws->head, MN_HASH_BYTES);
+    if (rc == MN_OK)
+        rc = meta_put(t, "digest", ws->digest, MN_HASH_BYTES);
+    return rc;
+}
+
+/* Claim a fresh store for this node, or check it belongs to this node. */
+static int
+check_identity(mn_txn *t, const mn_config *cfg, char *err, size_t errlen)
+{
+    uint8_t id[4], schema[4];
+    int rc = meta_get(t, "node_id", id, 4);
+    if (rc == MN_ENOTFOUND) {
+        mn_put_be32(id, cfg->self.id);
+        mn_put_be32(schema, SCHEMA_VERSION);
+        rc = meta_put(t, "node_id", id, 4);
+        return rc == MN_OK ? meta_put(t, "schema", schema, 4) : rc;
+    }
+    if (rc == MN_OK && mn_get_be32(id) != cfg->self.id) {
+        snprintf(err, errlen, "%s: holds the data of division %u, not of "
+                 "division %u (%s)", cfg->data_dir, mn_get_be32(id),
+                 cfg->self.id, cfg->self.name);
+        return MN_ECONFIG;
+    }
+    if (rc == MN_OK && (meta_get(t, "schema", schema, 4) != MN_OK ||
+                        mn_get_be32(schema) != SCHEMA_VERSION)) {
+        snprintf(err, errlen, "%s: unknown schema version", cfg->data_dir);
+        return MN_ECORRUPT;
+    }
+    return rc;
+}
+
+static int
+load_writer_state(mn_txn *t, struct writer_state *ws)
+{
+    uint8_t hlc[8];
+    memset(ws, 0, sizeof *ws);
+    int rc = meta_get(t, "vv", &ws->vv, sizeof ws->vv);
+    if (rc == MN_ENOTFOUND)
+        return MN_OK; /* a new store */
+    if (rc == MN_OK)
+        rc = meta_get(t, "hlc", hlc, 8);
+    if (rc == MN_OK)
+        rc = meta_get(t, "head", ws->head, MN_HASH_BYTES);
+    if (rc == MN_OK)
+        rc = meta_get(t, "digest", ws->digest, MN_HASH_BYTES);
+    mn_hlc_init(&ws->hlc, mn_get_be64(hlc));
+    return rc;
+}
+
+static int
+open_state(mn_node *node, char *err, size_t errlen)
+{
+    mn_txn *t;
+    int rc = mn_store_begin(node->store, true, &t);
+    if (rc != MN_OK) {
+        snprintf(err, errlen, "%s: %s", node->cfg.data_dir, mn_strerror(rc));
+        return rc;
+    }
+    rc = check_identity(t, &node->cfg, err, errlen);
+    if (rc == MN_OK)
+        rc = load_writer_state(t, &node->ws);
+    if (rc == MN_OK)
+        rc = mn_auth_init(t, node->cfg.data_dir, node->admin_hash);
+    if (rc == MN_OK)
+        return mn_txn_commit(&t);
+    if (!err[0])
+        snprintf(err, errlen, "%s: cannot load node state: %s",
+                 node->cfg.data_dir, mn_strerror(rc));
+    mn_txn_abort(&t);
+    return rc;
+}
+
+/* ---- applying a change to the state ----------------------------------- */
+
+static void
+entity_key(uint32_t type, const uint8_t id[MN_ID_BYTES], uint8_t key[17])
+{
+    key[0] = (uint8_t)type;
+    memcpy(key + 1, id, MN_ID_BYTES);
+}
+
+int
+mn_node_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+            mn_entity *out)
+{
+    uint8_t key[17];
+    mn_val v;
+    entity_key(type, id, key);
+    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &v);
+    if (rc != MN_OK)
+        return rc;
+    return mn_codec_entity_decode(v.p, v.n, out);
+}
+
+static void
+xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n)
+{
+    uint8_t h[MN_HASH_BYTES];
+    mn_crypto_hash2(p, n, NULL, 0, h);
+    for (size_t i = 0; i < MN_HASH_BYTES; i++)
+        digest[i] ^= h[i];
+}
+
+/* Index keys: 'd' division, 'r' role, 's' status; each then the id. */
+static size_t
+index_keys(const mn_entity *e, uint8_t keys[3][21])
+{
+    int role = mn_participant_role(e), status = mn_participant_status(e);
+    int64_t div = mn_entity_int(e, MN_P_HOME, 0);
+    size_t n = 0;
+    if (e->type != MN_ENTITY_PARTICIPANT)
+        return 0;
+    if (div > 0 && div <= MN_MAX_NODES) {
+        keys[n][0] = 'd';
+        mn_put_be32(keys[n] + 1, (uint32_t)div);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    if (role >= 0) {
+        keys[n][0] = 'r';
+        mn_put_be32(keys[n] + 1, (uint32_t)role);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    if (status >= 0) {
+        keys[n][0] = 's';
+        mn_put_be32(keys[n] + 1, (uint32_t)status);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    return n;
+}
+
+static bool
+has_key(uint8_t keys[3][21], size_t n, const uint8_t *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(keys[i], key, 21) == 0)
+            return true;
+    return false;
+}
+
+static int
+update_index(mn_txn *t, const mn_entity *before, const mn_entity *after)
+{
+    uint8_t old_keys[3][21], new_keys[3][21];
+    size_t nold = before ? index_keys(before, old_keys) : 0;
+    size_t nnew = index_keys(after, new_keys);
+    int rc = MN_OK;
+    for (size_t i = 0; rc == MN_OK && i < nold; i++)
+        if (!has_key(new_keys, nnew, old_keys[i]))
+            rc = mn_txn_del(t, MN_DB_INDEX, old_keys[i], 21);
+    for (size_t i = 0; rc == MN_OK && i < nnew; i++)
+        if (!has_key(old_keys, nold, new_keys[i]))
+            rc = mn_txn_put(t, MN_DB_INDEX, new_keys[i], 21, "", 0, 0);
+    return rc;
+}
+
+/*
+ * Merge ops stamped st into entity (type, id) and update everything derived
+ * from it. The same function serves local and replicated changes.
+ */
+static int
+apply_ops(mn_node *node, mn_txn *t, uint32_t type,
+          const uint8_t id[MN_ID_BYTES], const mn_ops *ops,
+          const mn_stamp *st)
+{
+    mn_entity before, after;
+    uint8_t key[17];
+    mn_val old;
+    entity_key(type, id, key);
+    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &old);
+    bool existed = rc == MN_OK;
+    if (existed)
+        rc = mn_codec_entity_decode(old.p, old.n, &before);
+    else if (rc == MN_ENOTFOUND)
+        mn_entity_init(&before, type, id), rc = MN_OK;
+    if (rc != MN_OK)
+        return rc;
+    mn_entity_copy(&after, &before);
+    rc = mn_entity_merge(&after, ops->op, ops->n, st);
+    if (rc > 0) {
+        if (existed)
+            xor_hash(node->ws.digest, old.p, old.n);
+        mn_buf_reset(&node->entity_buf);
+        mn_codec_entity_encode(&after, &node->entity_buf);
+        xor_hash(node->ws.digest, node->entity_buf.p, node->entity_buf.len);
+        rc = mn_txn_put(t, MN_DB_ENTITIES, key, sizeof key,
+                        node->entity_buf.p, node->entity_buf.len, 0);
+        if (rc == MN_OK)
+            rc = mn_stats_update(t, existed ? &before : NULL, &after);
+        if (rc == MN_OK)
+            rc = update_index(t, existed ? &before : NULL, &after);
+    }
+    mn_entity_release(&before);
+    mn_entity_release(&after);
+    return rc < 0 ? rc : MN_OK;
+}
+
+/* ---- local writes ----------------------------------------------------- */
+
+static void
+log_key(uint32_t origin, uint64_t seq, uint8_t key[12])
+{
+    mn_put_be32(key, origin);
+    mn_put_be64(key + 4, seq);
+}
+
+/* Encode, encrypt and chain one change; leaves its bytes in node->change. */
+static void
+seal_change(mn_node *node, const mn_change_header *h, const mn_write *w)
+{
+    mn_buf_reset(&node->body);
+    mn_buf_reset(&node->header);
+    mn_buf_reset(&node->cipher);
+    mn_buf_reset(&node->change);
+    mn_codec_body_encode(w->type, w->id, w->ops.op, w->ops.n, &node->body);
+    mn_codec_header_encode(h, &node->header);
+    mn_buf_reserve(&node->cipher, node->body.len + MN_TAG_BYTES);
+    uint8_t nonce[MN_NONCE_BYTES];
+    mn_crypto_seal(node->network_key, node->header.p, node->header.len,
+                   node->body.p, node->body.len, nonce, node->cipher.p);
+    mn_change_view view = {NULL, node->header.p, node->header.len, nonce,
+                           node->cipher.p, node->body.len + MN_TAG_BYTES};
+    mn_codec_change_encode(&view, &node->change);
+}
+
+static int
+write_one(mn_node *node, mn_txn *t, mn_write *w)
+{
+    uint64_t now = mn_wall_ms();
+    uint32_t self = node->cfg.self.id;
+    uint8_t key[12];
+    if (w->create) {
+        mn_id_new(now, w->id);
+    } else {
+        uint8_t ekey[17];
+        mn_val v;
+        entity_key(w->type, w->id, ekey);
+        int rc = mn_txn_get(t, MN_DB_ENTITIES, ekey, sizeof ekey, &v);
+        if (rc != MN_OK)
+            return rc;
+    }
+    mn_change_header h = {.origin = self,
+                          .seq = node->ws.vv.seq[self] + 1,
+                          .hlc = mn_hlc_now(&node->ws.hlc, now),
+                          .key_id = NETWORK_KEY_ID,
+                          .deps = node->ws.vv};
+    memcpy(h.prev_hash, node->ws.head, MN_HASH_BYTES);
+    seal_change(node, &h, w);
+    log_key(self, h.seq, key);
+    int rc = mn_txn_put(t, MN_DB_LOG, key, sizeof key, node->change.p,
+                        node->change.len, MN_PUT_NEW);
+    if (rc != MN_OK)
+        return rc;
+    mn_crypto_hash2(node->change.p, node->change.len, NULL, 0, node->ws.head);
+    mn_stamp st = {h.hlc, self, h.seq};
+    rc = apply_ops(node, t, w->type, w->id, &w->ops, &st);
+    if (rc == MN_OK)
+        node->ws.vv.seq[self] = h.seq;
+    return rc;
+}
+
+/* Sign the chain head once for the whole group. */
+static int
+sign_head(mn_node *node, mn_txn *t)
+{
+    uint32_t self = node->cfg.self.id;
+    mn_chain_sig s = {.origin = self, .seq = node->ws.vv.seq[self]};
+    uint8_t msg[12 + MN_HASH_BYTES], key[12];
+    memcpy(s.head, node->ws.head, MN_HASH_BYTES);
+    log_key(self, s.seq, msg);
+    memcpy(msg + 12, s.head, MN_HASH_BYTES);
+    mn_crypto_sign(node->sign_sk, msg, sizeof msg, s.sig);
+    mn_buf_reset(&node->change);
+    mn_codec_sig_encode(&s, &node->change);
+    log_key(self, s.seq, key);
+    return mn_txn_put(t, MN_DB_SIGS, key, sizeof key, node->change.p,
+                      node->change.len, 0);
+}
+
+/* Apply every write of the group; a missing entity fails only its write. */
+static int
+apply_group(mn_node *node, mn_txn *t, struct submission *group, size_t *nok)
+{
+    *nok = 0;
+    for (struct submission *s = group; s; s = s->next) {
+        for (size_t i = 0; i < s->n; i++) {
+            int rc = write_one(node, t, &s->ws[i]);
+            s->ws[i].result = rc;
+            if (rc == MN_OK)
+                (*nok)++;
+            else if (rc != MN_ENOTFOUND)
+                return rc;
+        }
+    }
+    return MN_OK;
+}
+
+static int
+commit_group(mn_node *node, struct submission *group, size_t *nok)
+{
+    mn_txn *t;
+    struct writer_state saved = node->ws;
+    int rc = mn_store_begin(node->store, true, &t);
+    if (rc != MN_OK)
+        return rc;
+    rc = apply_group(node, t, group, nok);
+    if (rc == MN_OK && *nok > 0)
+        rc = sign_head(node, t);
+    if (rc == MN_OK)
+        rc = save_writer_state(t, &node->ws);
+    if (rc == MN_OK)
+        rc = mn_txn_commit(&t);
+    else
+        mn_txn_abort(&t);
+    if (rc != MN_OK)
+        node->ws = saved;
+    return rc;
+}
+
+static void
+finish_group(mn_node *node, struct submission *group, int rc, size_t nok)
+{
+    pthread_mutex_lock(&node->mu);
+    for (struct submission *s = group; s; s = s->next) {
+        s->result = rc;
+        for (size_t i = 0; rc != MN_OK && i < s->n; i++)
+            s->ws[i].result = rc;
+        s->done = true;
+    }
+    if (rc == MN_OK) {
+        node->counters.commits++;
+        node->counters.changes += nok;
+    } else {
+        node->counters.write_errors++;
+    }
+    pthread_cond_broadcast(&node->done);
+    pthread_mutex_unlock(&node->mu);
+}
+
+/* Detach a group of whole submissions from the queue (mu held). */
+static struct submission *
+take_group(mn_node *node)
+{
+    struct submission *group = node->head_q, *last = group;
+    size_t n = group->n;
+    while (last->next && n + last->next->n <= MAX_GROUP) {
+        last = last->next;
+        n += last->n;
+    }
+    node->head_q = last->next;
+    if (!node->head_q)
+        node->tail_q = NULL;
+    last->next = NULL;
+    return group;
+}
+
+static void *
+writer_main(void *arg)
+{
+    mn_node *node = arg;
+    pthread_mutex_lock(&node->mu);
+    for (;;) {
+        while (!node->head_q && !node->stopping)
+            pthread_cond_wait(&node->work, &node->mu);
+        if (!node->head_q)
+            break;
+        struct submission *group = take_group(node);
+        pthread_mutex_unlock(&node->mu);
+        size_t nok = 0;
+        int rc = commit_group(node, group, &nok);
+        if (rc != MN_OK)
+            mn_warn("write group failed: %s", mn_strerror(rc));
+        finish_group(node, group, rc, nok);
+        pthread_mutex_lock(&node->mu);
+    }
+    pthread_mutex_unlock(&node->mu);
+    return NULL;
+}
+
+int
+mn_node_write(mn_node *node, mn_write *ws, size_t n)
+{
+    struct submission s = {ws, n, MN_OK, false, NULL};
+    pthread_mutex_lock(&node->mu);
+    if (node->stopping) {
+        pthread_mutex_unlock(&node->mu);
+        return MN_ESHUTDOWN;
+    }
+    if (node->tail_q)
+        node->tail_q->next = &s;
+    else
+        node->head_q = &s;
+    node->tail_q = &s;
+    pthread_cond_signal(&node->work);
+    while (!s.done)
+        pthread_cond_wait(&node->done, &node->mu);
+    pthread_mutex_unlock(&node->mu);
+    return s.result;
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static void
+node_free(mn_node *node)
+{
+    mn_store_destroy(&node->store);
+    mn_buf_release(&node->body);
+    mn_buf_release(&node->header);
+    mn_buf_release(&node->cipher);
+    mn_buf_release(&node->change);
+    mn_buf_release(&node->entity_buf);
+    mn_crypto_wipe(node->sign_sk, sizeof node->sign_sk);
+    mn_crypto_wipe(node->network_key, sizeof node->network_key);
+    pthread_mutex_destroy(&node->mu);
+    pthread_cond_destroy(&node->work);
+    pthread_cond_destroy(&node->done);
+    free(node);
+}
+
+int
+mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen)
+{
+    mn_node *node = mn_calloc(1, sizeof *node);
+    node->cfg = *cfg;
+    pthread_mutex_init(&node->mu, NULL);
+    pthread_cond_init(&node->work, NULL);
+    pthread_cond_init(&node->done, NULL);
+    err[0] = '\0';
+    int rc = load_keys(node, err, errlen);
+    if (rc == MN_OK && mn_mkdir_p(cfg->data_dir, 0700) != MN_OK) {
+        snprintf(err, errlen, "%s: cannot create: %s", cfg->data_dir,
+                 strerror(errno));
+        rc = MN_EIO;
+    }
+    if (rc == MN_OK)
+        rc = mn_store_open(cfg->data_dir, cfg->map_size, cfg->sync,
+                           &node->store, err, errlen);
+    if (rc == MN_OK)
+        rc = open_state(node, err, errlen);
+    if (rc == MN_OK &&
+        pthread_create(&node->writer, NULL, writer_main, node) != 0) {
+        snprintf(err, errlen, "cannot start the writer thread");
+        rc = MN_EIO;
+    }
+    if (rc != MN_OK) {
+        node_free(node);
+        return rc;
+    }
+    *out = node;
+    return MN_OK;
+}
+
+void
+mn_node_destroy(mn_node **self_p)
+{
+    mn_node *node = *self_p;
+    if (!node)
+        return;
+    pthread_mutex_lock(&node->mu);
+    node->stopping = true;
+    pthread_cond_signal(&node->work);
+    pthread_mutex_unlock(&node->mu);
+    pthread_join(node->writer, NULL);
+    node_free(node);
+    *self_p = NULL;
+}
+
+const mn_config *
+mn_node_config(const mn_node *node)
+{
+    return &node->cfg;
+}
+
+mn_store *
+mn_node_store(mn_node *node)
+{
+    return node->store;
+}
+
+const uint8_t *
+mn_node_admin_hash(const mn_node *node)
+{
+    return node->admin_hash;
+}
+
+void
+mn_node_get_counters(mn_node *node, mn_node_counters *out)
+{
+    pthread_mutex_lock(&node->mu);
+    *out = node->counters;
+    pthread_mutex_unlock(&node->mu);
+}
+
+int
+mn_node_digest(mn_txn *t, uint8_t digest[MN_HASH_BYTES], mn_vv *vv)
+{
+    int rc = meta_get(t, "digest", digest, MN_HASH_BYTES);
+    if (rc == MN_OK)
+        rc = meta_get(t, "vv", vv, sizeof *vv);
+    if (rc == MN_ENOTFOUND) {
+        memset(digest, 0, MN_HASH_BYTES);
+        memset(vv, 0, sizeof *vv);
+        rc = MN_OK;
+    }
+    return rc;
+}
+
+/* ---- listing ---------------------------------------------------------- */
+
+static bool
+matches(const mn_entity *e, const mn_list_query *q)
+{
+    if (q->role >= 0 && mn_participant_role(e) != q->role)
+        return false;
+    if (q->status >= 0 && mn_participant_status(e) != q->status)
+        return false;
+    if (q->division &&
+        mn_entity_int(e, MN_P_HOME, 0) != (int64_t)q->division)
+        return false;
+    if (!q->q || !q->q[0])
+        return true;
+    static const uint32_t searched[] = {MN_P_GIVEN_NAME, MN_P_FAMILY_NAME,
+                                        MN_P_EMAIL};
+    for (size_t i = 0; i < MN_ARRAY_LEN(searched); i++) {
+        const char *z = mn_entity_str(e, searched[i]);
+        if (z && strcasestr(z, q->q))
+            return true;
+    }
+    return false;
+}
+
+/* The index prefix to walk for q: (tag, value), or tag 0 for all. */
+static size_t
+list_prefix(const mn_list_query *q, uint8_t prefix[5])
+{
+    if (q->division) {
+        prefix[0] = 'd';
+        mn_put_be32(prefix + 1, q->division);
+    } else if (q->status >= 0) {
+        prefix[0] = 's';
+        mn_put_be32(prefix + 1, (uint32_t)q->status);
+    } else if (q->role >= 0) {
+        prefix[0] = 'r';
+        mn_put_be32(prefix + 1, (uint32_t)q->role);
+    } else {
+        prefix[0] = MN_ENTITY_PARTICIPANT;
+        return 1;
+    }
+    return 5;
+}
+
+int
+mn_node_list(mn_txn *t, const mn_list_query *q,
+             void (*fn)(void *user, const mn_entity *e), void *user,
+             bool *more, uint8_t next[MN_ID_BYTES])
+{
+    uint8_t prefix[5], start[21];
+    size_t np = list_prefix(q, prefix), found = 0, scanned = 0;
+    enum mn_db db = np == 1 ? MN_DB_ENTITIES : MN_DB_INDEX;
+    mn_cursor *cur;
+    mn_val k, v;
+    memcpy(start, prefix, np);
+    memset(start + np, 0, MN_ID_BYTES);
+    if (q->has_cursor)
+        memcpy(start + np, q->cursor, MN_ID_BYTES);
+    *more = false;
+    int rc = mn_cursor_open(t, db, &cur);
+    if (rc != MN_OK)
+        return rc;
+    rc = mn_cursor_seek(cur, start, np + MN_ID_BYTES, &k, &v);
+    if (rc == MN_OK && q->has_cursor && k.n == np + MN_ID_BYTES &&
+        memcmp(k.p, start, k.n) == 0)
+        rc = mn_cursor_next(cur, &k, &v);
+    for (; rc == MN_OK; rc = mn_cursor_next(cur, &k, &v)) {
+        if (k.n != np + MN_ID_BYTES || memcmp(k.p, prefix, np) != 0)
+            break;
+        const uint8_t *id = (const uint8_t *)k.p + np;
+        if (found == q->limit || scanned == LIST_SCAN_CAP) {
+            *more = true;
+            break;
+        }
+        scanned++;
+        memcpy(next, id, MN_ID_BYTES);
+        mn_entity e;
+        rc = mn_node_get(t, MN_ENTITY_PARTICIPANT, id, &e);
+        if (rc != MN_OK)
+            break;
+        if (matches(&e, q)) {
+            fn(user, &e);
+            found++;
+        }
+        mn_entity_release(&e);
+    }
+    mn_cursor_close(&cur);
+    return rc == MN_ENOTFOUND ? MN_OK : rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * node — one division's node: its store, keys and clock, and the write
+ * pipeline every change goes through.
+ *
+ * Writes are submitted from any thread and applied by one writer thread in
+ * group commits: each group is one LMDB transaction that, for every change,
+ * assigns the next seq and an HLC, encodes the body once, encrypts it under
+ * the network key with the header as associated data, appends it to the log
+ * chained to the previous change's hash, and applies it to the state,
+ * statistics, indexes and digest; then signs the chain head once and
+ * commits. Either the whole group is durable or none of it is.
+ *
+ * Invariants: log seqs of this origin are contiguous from 1; vv[self] is the
+ * last one; every change's prev_hash is the hash of the one before; the
+ * digest is the XOR of BLAKE2b(entity bytes) over all entities; the stats
+ * and indexes are a function of the entities.
+ */
+#ifndef MN_NODE_H
+#define MN_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "entity.h"
+#include "store.h"
+
+typedef struct mn_node mn_node;
+
+/* One change to submit. The caller owns ops and keeps w alive until
+ * mn_node_write returns. For a create the node assigns w->id. */
+typedef struct mn_write {
+    uint32_t type;
+    uint8_t id[MN_ID_BYTES];
+    bool create;
+    mn_ops ops;
+    int result;             /* OUT: MN_OK, MN_ENOTFOUND, MN_EFULL, ... */
+} mn_write;
+
+/*
+ * Open the node described by cfg: keys from cfg->key_dir, the store in
+ * cfg->data_dir, the admin token; then start the writer thread. On failure
+ * err says why (naming the file).
+ */
+int mn_node_open(const mn_config *cfg, mn_node **out, char *err,
+                 size_t errlen);
+/* Stop the writer (pending writes fail with MN_ESHUTDOWN) and close. */
+void mn_node_destroy(mn_node **self_p);
+
+/*
+ * Submit n writes and block until they are committed together or failed
+ * together (a write to a missing entity fails alone with MN_ENOTFOUND).
+ * Returns MN_OK if the group committed; each write's result says more.
+ */
+int mn_node_write(mn_node *node, mn_write *ws, size_t n);
+
+const mn_config *mn_node_config(const mn_node *node);
+mn_store *mn_node_store(mn_node *node);
+/* Hash of the admin token (for the HTTP layer's auth check). */
+const uint8_t *mn_node_admin_hash(const mn_node *node);
+
+/* Read the entity (type, id) in t. MN_ENOTFOUND if absent. */
+int mn_node_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+                mn_entity *out);
+
+/* The committed digest and version vector as seen by t. */
+int mn_node_digest(mn_txn *t, uint8_t digest[MN_HASH_BYTES], mn_vv *vv);
+
+/* Filter for listing participants; unset fields are -1 / 0 / NULL. */
+typedef struct mn_list_query {
+    int role;
+    int status;
+    uint32_t division;
+    const char *q;          /* case-insensitive substring of name/e-mail */
+    size_t limit;
+    bool has_cursor;
+    uint8_t cursor[MN_ID_BYTES]; /* list ids greater than this */
+} mn_list_query;
+
+/*
+ * Call fn for up to q->limit matching participants in id order. *more is
+ * set when more may follow; next is then the cursor to continue from. At
+ * most a bounded number of entities are examined per call, so a selective
+ * filter may return a short page with more set.
+ */
+int mn_node_list(mn_txn *t, const mn_list_query *q,
+                 void (*fn)(void *user, const mn_entity *e), void *user,
+                 bool *more, uint8_t next[MN_ID_BYTES]);
+
+/* Counters for metrics. */
+typedef struct mn_node_counters {
+    uint64_t commits;
+    uint64_t changes;
+    uint64_t write_errors;
+} mn_node_counters;
+void mn_node_get_counters(mn_node *node, mn_node_counters *out);
+
+#endif
