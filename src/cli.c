@@ -186,8 +186,7 @@ static const optspec list_opts[] = {
     {"role", OPT_STR, false, "R", "mentor or mentee"},
     {"status", OPT_STR, false, "S", "only this status"},
     {"division", OPT_STR, false, "D", "only this home division"},
-    {"q", OPT_STR, false, "TEXT",
-     "part of the name or e-mail, ignoring case"},
+    {"q", OPT_STR, false, "TEXT", "part of the name or e-mail, ignoring case"},
     {"limit", OPT_INT, false, "N", "page size, 1-500 (default 50)"},
     {"cursor", OPT_STR, false, "C", "start at this cursor"},
     {"all", OPT_FLAG, false, NULL, "follow next_cursor to the last page"},
@@ -201,11 +200,31 @@ static const optspec stats_opts[] = {
 };
 
 static const char *const participant_order[] = {
-    "id", "role", "home_division", "status", "given_name", "family_name",
-    "email", "phone", "birth_year", "country_of_origin", "background",
-    "languages", "danish_level", "education_level", "profession", "sector",
-    "years_in_denmark", "goals", "capacity", "availability", "consent",
-    "notes", "created_at", "updated_at"};
+    "id",
+    "role",
+    "home_division",
+    "status",
+    "given_name",
+    "family_name",
+    "email",
+    "phone",
+    "birth_year",
+    "country_of_origin",
+    "background",
+    "languages",
+    "danish_level",
+    "education_level",
+    "profession",
+    "sector",
+    "years_in_denmark",
+    "goals",
+    "capacity",
+    "availability",
+    "consent",
+    "notes",
+    "created_at",
+    "updated_at",
+};
 
 static const char *const known_statuses[] = {"applicant", "waiting", "matched",
                                              "alumni", "withdrawn"};
@@ -359,8 +378,7 @@ usage_error(const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'mentornet%s%s --help'.\n", *path ? " " : "",
-            path);
+    fprintf(stderr, "\nTry 'mentornet%s%s --help'.\n", *path ? " " : "", path);
     return CLI_EXIT_USAGE;
 }
 
@@ -462,8 +480,10 @@ unknown_option(const args *a, const char *z)
 {
     size_t len = strcspn(z + 2, "=");
     if (*a->path && z[1] == '-' && find_opt(global_opts, z + 2, len))
-        return usage_error(a->path, "%s is a global option: give it before "
-                                    "the command", z);
+        return usage_error(a->path,
+                           "%s is a global option: give it before "
+                           "the command",
+                           z);
     return usage_error(a->path, "unknown option '%s'", z);
 }
 
@@ -501,8 +521,8 @@ take_option(args *a, const optspec *opts, int argc, char **argv, int *i)
     int rc = take_value(a, o, argc, argv, i, &val);
     json_int_t n;
     if (rc == 0 && o->kind == OPT_INT && !parse_int(val, &n))
-        rc = usage_error(a->path, "--%s: '%s' is not a whole number",
-                         o->name, val);
+        rc = usage_error(a->path, "--%s: '%s' is not a whole number", o->name,
+                         val);
     if (rc == 0)
         a->v[a->n++] = (arg){o, val};
     return rc;
@@ -675,27 +695,29 @@ table_add_json(table *t, const json_t *v)
     mn_buf_release(&b);
 }
 
+static void
+add_row(table *t, const char *key, const char *sub, const json_t *v)
+{
+    mn_buf b;
+    mn_buf_init(&b);
+    buf_printf(&b, "%s%s%s:", key, sub ? "." : "", sub ? sub : "");
+    table_add(t, buf_str(&b));
+    table_add_json(t, v);
+    mn_buf_release(&b);
+}
+
 /* Add "key:" and value; an object adds "key.sub:" rows, one level deep. */
 static void
 add_field(table *t, const char *key, json_t *v)
 {
     const char *sub;
     json_t *sv;
-    mn_buf b;
-    mn_buf_init(&b);
-    if (json_is_object(v) && json_object_size(v) > 0) {
-        json_object_foreach(v, sub, sv) {
-            mn_buf_reset(&b);
-            buf_printf(&b, "%s.%s:", key, sub);
-            table_add(t, buf_str(&b));
-            table_add_json(t, sv);
-        }
-    } else {
-        buf_printf(&b, "%s:", key);
-        table_add(t, buf_str(&b));
-        table_add_json(t, v);
+    if (!json_is_object(v) || json_object_size(v) == 0) {
+        add_row(t, key, NULL, v);
+        return;
     }
-    mn_buf_release(&b);
+    json_object_foreach (v, sub, sv)
+        add_row(t, key, sub, sv);
 }
 
 /* Add the fields of obj named in order, in that order, when present. */
@@ -715,7 +737,7 @@ add_other_fields(table *t, json_t *obj, const char *const *order, size_t n)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach (obj, key, v) {
         if (!in_list(key, order, n))
             add_field(t, key, v);
     }
@@ -762,7 +784,7 @@ print_version_vector(json_t *root)
     json_t *seq;
     table t;
     table_init(&t, 2, 1);
-    json_object_foreach(vv, name, seq) {
+    json_object_foreach (vv, name, seq) {
         table_add(&t, name);
         table_add_json(&t, seq);
     }
@@ -799,8 +821,7 @@ list_add_name(table *t, const json_t *p)
 static void
 list_add_row(table *t, const json_t *p)
 {
-    static const char *const keys[] = {"id", "role", "status",
-                                       "home_division"};
+    static const char *const keys[] = {"id", "role", "status", "home_division"};
     for (size_t i = 0; i < MN_ARRAY_LEN(keys); i++)
         table_add_json(t, json_object_get(p, keys[i]));
     list_add_name(t, p);
@@ -841,17 +862,14 @@ typedef struct stats_cols {
 } stats_cols;
 
 static void
-stats_find_extra(json_t *divs, json_t *extra)
+stats_find_extra(json_t *div, json_t *extra)
 {
-    const char *dname, *role, *status;
-    json_t *div, *counts, *v;
-    json_object_foreach(divs, dname, div) {
-        json_object_foreach(div, role, counts) {
-            json_object_foreach(counts, status, v) {
-                if (!in_list(status, known_statuses,
-                             MN_ARRAY_LEN(known_statuses)))
-                    json_object_set_new(extra, status, json_null());
-            }
+    const char *role, *status;
+    json_t *counts, *v;
+    json_object_foreach (div, role, counts) {
+        json_object_foreach (counts, status, v) {
+            if (!in_list(status, known_statuses, MN_ARRAY_LEN(known_statuses)))
+                json_object_set_new(extra, status, json_null());
         }
     }
 }
@@ -863,12 +881,13 @@ stats_cols_init(stats_cols *sc, json_t *divs)
     const char *key;
     json_t *v;
     sc->extra = json_object();
-    stats_find_extra(divs, sc->extra);
-    sc->names = mn_calloc(nknown + json_object_size(sc->extra),
-                          sizeof *sc->names);
+    json_object_foreach (divs, key, v)
+        stats_find_extra(v, sc->extra);
+    sc->names =
+        mn_calloc(nknown + json_object_size(sc->extra), sizeof *sc->names);
     for (sc->n = 0; sc->n < nknown; sc->n++)
         sc->names[sc->n] = known_statuses[sc->n];
-    json_object_foreach(sc->extra, key, v)
+    json_object_foreach (sc->extra, key, v)
         sc->names[sc->n++] = key;
 }
 
@@ -924,7 +943,7 @@ stats_division(table *t, const stats_cols *sc, const char *name, json_t *div,
         if (json_is_object(counts))
             stats_role_row(t, sc, name, known_roles[i], counts, sum);
     }
-    json_object_foreach(div, role, counts) {
+    json_object_foreach (div, role, counts) {
         if (json_is_object(counts) && !in_list(role, known_roles, nroles))
             stats_role_row(t, sc, name, role, counts, sum);
     }
@@ -947,7 +966,7 @@ stats_table(json_t *root, const stats_cols *sc)
     for (size_t i = 0; i < sc->n; i++)
         table_add(&t, sc->names[i]);
     table_add(&t, "total");
-    json_object_foreach(divs, name, div) {
+    json_object_foreach (divs, name, div) {
         if (json_is_object(div))
             stats_division(&t, sc, name, div, all);
     }
@@ -1095,6 +1114,17 @@ transport_error(const cli *c, const request *rq, const response *rs,
     return CLI_EXIT_UNREACHABLE;
 }
 
+/* What to say when an error answer has no message of its own. */
+static const char *
+status_message(long status)
+{
+    if (status >= 500)
+        return "the node failed";
+    if (status >= 400)
+        return "the node refused the request";
+    return "unexpected answer";
+}
+
 static void
 print_api_error(const response *rs)
 {
@@ -1103,10 +1133,7 @@ print_api_error(const response *rs)
     const char *code = json_string_value(json_object_get(e, "code"));
     const char *field = json_string_value(json_object_get(e, "field"));
     fputs("mentornet: ", stderr);
-    print_safe(stderr, msg ? msg
-                       : rs->status >= 500 ? "the node failed"
-                       : rs->status >= 400 ? "the node refused the request"
-                                           : "unexpected answer");
+    print_safe(stderr, msg ? msg : status_message(rs->status));
     fputs(" (", stderr);
     if (code)
         print_safe(stderr, code);
@@ -1161,8 +1188,8 @@ http_call(cli *c, const request *rq, response *rs)
     CURLcode cc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rs->status);
     curl_easy_reset(h); /* forget err, hdrs and rs; keep the connection */
-    int rc = cc == CURLE_OK ? check_answer(rs)
-                            : transport_error(c, rq, rs, cc, err);
+    int rc =
+        cc == CURLE_OK ? check_answer(rs) : transport_error(c, rq, rs, cc, err);
     curl_slist_free_all(hdrs);
     mn_buf_release(&url);
     return rc;
@@ -1315,8 +1342,7 @@ body_clear(json_t *body, const args *a, const char *name)
         return usage_error(a->path, "--clear: unknown field '%s'", name);
     field_key(name, key, sizeof key);
     if (json_object_get(body, key))
-        return usage_error(a->path, "--clear %s: the field is also set",
-                           name);
+        return usage_error(a->path, "--clear %s: the field is also set", name);
     json_object_set_new(body, key, json_null());
     return 0;
 }
@@ -1409,7 +1435,7 @@ write_run(cli *c, const args *a, const char *method, const char *path,
     mn_buf_init(&body);
     int rc = build_body(a, need_change, &body);
     if (rc == 0) {
-        request rq = {method, path, "application/json", body.p, body.len,
+        request rq = {method,        path, "application/json", body.p, body.len,
                       CLI_TIMEOUT_S, false};
         rc = call_and_print(c, &rq, print_participant);
     }
@@ -1626,8 +1652,8 @@ import_context(const import_job *job)
 static int
 import_send(cli *c, import_job *job, size_t n)
 {
-    request rq = {"POST",   "/import", "application/x-ndjson",
-                  job->buf.p, n,       CLI_IMPORT_TIMEOUT_S,
+    request rq = {"POST",     "/import", "application/x-ndjson",
+                  job->buf.p, n,         CLI_IMPORT_TIMEOUT_S,
                   false};
     response rs;
     response_init(&rs);
@@ -1660,9 +1686,10 @@ import_step(cli *c, import_job *job)
     if (!job->eof) {
         const uint8_t *nl = memrchr(job->buf.p, '\n', job->buf.len);
         if (!nl) {
-            fprintf(stderr, "mentornet: %s: line %lu is over the %d MiB "
-                    "import limit\n", job->name, job->line,
-                    MN_MAX_IMPORT_BODY >> 20);
+            fprintf(stderr,
+                    "mentornet: %s: line %lu is over the %d MiB "
+                    "import limit\n",
+                    job->name, job->line, MN_MAX_IMPORT_BODY >> 20);
             return CLI_EXIT_USAGE;
         }
         n = (size_t)(nl - job->buf.p) + 1;
@@ -1680,10 +1707,10 @@ import_report(const cli *c, const import_job *job)
         printf("{\"imported\": %" JSON_INTEGER_FORMAT "}\n", job->total);
     else if (job->nreq > 1)
         printf("imported %" JSON_INTEGER_FORMAT " participants in %u "
-               "requests\n", job->total, job->nreq);
+               "requests\n",
+               job->total, job->nreq);
     else
-        printf("imported %" JSON_INTEGER_FORMAT " participants\n",
-               job->total);
+        printf("imported %" JSON_INTEGER_FORMAT " participants\n", job->total);
 }
 
 static int
@@ -1753,14 +1780,13 @@ static const command participant_cmds[] = {
 static const command top_cmds[] = {
     {"participant", "add, show, list or update participants", NULL, 0, NULL,
      NULL, NULL, participant_cmds},
-    {"import", "create participants from NDJSON, one per line", "FILE", 1,
-     NULL,
+    {"import", "create participants from NDJSON, one per line", "FILE", 1, NULL,
      "FILE - reads stdin. Files over 16 MiB are sent in several requests\n"
      "of at most 16 MiB, split between lines; each request is one commit,\n"
      "so when one fails the earlier ones stay imported.",
      import_run, NULL},
-    {"stats", "counts per division, role and status", NULL, 0, stats_opts,
-     NULL, stats_run, NULL},
+    {"stats", "counts per division, role and status", NULL, 0, stats_opts, NULL,
+     stats_run, NULL},
     {"digest", "the node's digest and version vector", NULL, 0, NULL, NULL,
      digest_run, NULL},
     {"health", "whether the node is up (needs no token)", NULL, 0, NULL, NULL,
@@ -1769,12 +1795,16 @@ static const command top_cmds[] = {
 };
 
 static const command root_cmd = {
-    "", "mentornet speaks the HTTP API of a mentornet node.", NULL, 0,
+    "",
+    "mentornet speaks the HTTP API of a mentornet node.",
+    NULL,
+    0,
     global_opts,
     "Global options go before the command.\n"
     "Exit codes: 0 success, 2 usage error, 3 cannot reach the node,\n"
     "4 the node refused the request (4xx), 5 the node failed (5xx).",
-    NULL, top_cmds};
+    NULL,
+    top_cmds};
 
 static const command *
 find_command(const command *sub, const char *name)
@@ -1799,8 +1829,7 @@ operand_error(const args *a, const command *cmd)
 {
     if (a->npos < cmd->npos)
         return usage_error(a->path, "missing %s", cmd->operands);
-    return usage_error(a->path, "unexpected argument '%s'",
-                       a->pos[cmd->npos]);
+    return usage_error(a->path, "unexpected argument '%s'", a->pos[cmd->npos]);
 }
 
 static int
@@ -1820,8 +1849,7 @@ run_leaf(cli *c, const command *cmd, const char *path, int argc, char **argv)
 }
 
 static int
-run_group(cli *c, const command *grp, const char *path, int argc,
-          char **argv)
+run_group(cli *c, const command *grp, const char *path, int argc, char **argv)
 {
     if (argc == 0)
         return usage_error(path, "missing command");
@@ -1846,15 +1874,17 @@ run_group(cli *c, const command *grp, const char *path, int argc,
 static int
 set_node(cli *c, const char *url)
 {
-    size_t scheme = strncasecmp(url, "https://", 8) == 0   ? 8
+    size_t scheme = strncasecmp(url, "https://", 8) == 0  ? 8
                     : strncasecmp(url, "http://", 7) == 0 ? 7
-                                                           : 0;
+                                                          : 0;
     size_t n = strlen(url);
     while (n > scheme && url[n - 1] == '/')
         n--;
     if (scheme == 0 || n == scheme)
-        return usage_error("", "--node: '%s' is not an http:// or https:// "
-                               "URL", url);
+        return usage_error("",
+                           "--node: '%s' is not an http:// or https:// "
+                           "URL",
+                           url);
     c->node = mn_strndup(url, n);
     return 0;
 }
@@ -1914,8 +1944,7 @@ main(int argc, char **argv)
     if (rc == 0)
         rc = apply_globals(&c, &g);
     if (rc == 0)
-        rc = run_group(&c, &root_cmd, "", argc - 1 - g.next,
-                       argv + 1 + g.next);
+        rc = run_group(&c, &root_cmd, "", argc - 1 - g.next, argv + 1 + g.next);
     if (rc == CLI_DONE)
         rc = CLI_EXIT_OK;
     args_release(&g);

@@ -42,7 +42,7 @@ parse_uint(const char *z, uint64_t min, uint64_t max, uint64_t *out)
 {
     char *end;
     errno = 0;
-    if (*z == '-' || *z == '\0')
+    if (*z < '0' || *z > '9') /* strtoull would skip spaces and a sign */
         return MN_EINVAL;
     unsigned long long v = strtoull(z, &end, 10);
     if (errno || *end != '\0' || v < min || v > max)

@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "log.h"
 #include "participant.h"
+#include "state.h"
 #include "stats.h"
 
 #define LIST_DEFAULT 50
@@ -127,7 +128,7 @@ answer_participant(mn_http *h, struct MHD_Connection *c,
     int rc = read_begin(h, &t);
     if (rc != MN_OK)
         return send_failure(c, rc);
-    rc = mn_node_get(t, MN_ENTITY_PARTICIPANT, id, &e);
+    rc = mn_state_get(t, MN_ENTITY_PARTICIPANT, id, &e);
     mn_txn_abort(&t);
     if (rc != MN_OK)
         return send_failure(c, rc);
@@ -206,7 +207,7 @@ prepare_patch(mn_http *h, const json_t *body, mn_write *w, mn_problem *p)
     int rc = read_begin(h, &t);
     if (rc != MN_OK)
         return rc;
-    rc = mn_node_get(t, MN_ENTITY_PARTICIPANT, w->id, &current);
+    rc = mn_state_get(t, MN_ENTITY_PARTICIPANT, w->id, &current);
     mn_txn_abort(&t);
     if (rc != MN_OK)
         return rc;
@@ -353,7 +354,7 @@ handle_list(mn_http *h, struct MHD_Connection *c, const char *id,
     struct list_out out = {json_array(), mn_node_config(h->node)};
     int rc = read_begin(h, &t);
     if (rc == MN_OK)
-        rc = mn_node_list(t, &q, list_add, &out, &more, next);
+        rc = mn_state_list(t, &q, list_add, &out, &more, next);
     mn_txn_abort(&t);
     if (rc != MN_OK) {
         json_decref(out.items);

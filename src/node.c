@@ -28,13 +28,11 @@
 #include "hlc.h"
 #include "log.h"
 #include "participant.h"
-#include "stats.h"
+#include "state.h"
 
 /* Changes per group commit: large enough to amortise the fsync, small
  * enough that a group's transaction stays well inside the map. */
 #define MAX_GROUP 4096
-/* Entities examined per list call before returning a partial page. */
-#define LIST_SCAN_CAP 20000
 /* Stored schema version; bump with a migration. */
 #define SCHEMA_VERSION 1
 #define NETWORK_KEY_ID 1
@@ -207,130 +205,6 @@ open_state(mn_node *node, char *err, size_t errlen)
     return rc;
 }
 
-/* ---- applying a change to the state ----------------------------------- */
-
-static void
-entity_key(uint32_t type, const uint8_t id[MN_ID_BYTES], uint8_t key[17])
-{
-    key[0] = (uint8_t)type;
-    memcpy(key + 1, id, MN_ID_BYTES);
-}
-
-int
-mn_node_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
-            mn_entity *out)
-{
-    uint8_t key[17];
-    mn_val v;
-    entity_key(type, id, key);
-    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &v);
-    if (rc != MN_OK)
-        return rc;
-    return mn_codec_entity_decode(v.p, v.n, out);
-}
-
-static void
-xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n)
-{
-    uint8_t h[MN_HASH_BYTES];
-    mn_crypto_hash2(p, n, NULL, 0, h);
-    for (size_t i = 0; i < MN_HASH_BYTES; i++)
-        digest[i] ^= h[i];
-}
-
-/* Index keys: 'd' division, 'r' role, 's' status; each then the id. */
-static size_t
-index_keys(const mn_entity *e, uint8_t keys[3][21])
-{
-    int role = mn_participant_role(e), status = mn_participant_status(e);
-    int64_t div = mn_entity_int(e, MN_P_HOME, 0);
-    size_t n = 0;
-    if (e->type != MN_ENTITY_PARTICIPANT)
-        return 0;
-    if (div > 0 && div <= MN_MAX_NODES) {
-        keys[n][0] = 'd';
-        mn_put_be32(keys[n] + 1, (uint32_t)div);
-        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
-    }
-    if (role >= 0) {
-        keys[n][0] = 'r';
-        mn_put_be32(keys[n] + 1, (uint32_t)role);
-        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
-    }
-    if (status >= 0) {
-        keys[n][0] = 's';
-        mn_put_be32(keys[n] + 1, (uint32_t)status);
-        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
-    }
-    return n;
-}
-
-static bool
-has_key(uint8_t keys[3][21], size_t n, const uint8_t *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (memcmp(keys[i], key, 21) == 0)
-            return true;
-    return false;
-}
-
-static int
-update_index(mn_txn *t, const mn_entity *before, const mn_entity *after)
-{
-    uint8_t old_keys[3][21], new_keys[3][21];
-    size_t nold = before ? index_keys(before, old_keys) : 0;
-    size_t nnew = index_keys(after, new_keys);
-    int rc = MN_OK;
-    for (size_t i = 0; rc == MN_OK && i < nold; i++)
-        if (!has_key(new_keys, nnew, old_keys[i]))
-            rc = mn_txn_del(t, MN_DB_INDEX, old_keys[i], 21);
-    for (size_t i = 0; rc == MN_OK && i < nnew; i++)
-        if (!has_key(old_keys, nold, new_keys[i]))
-            rc = mn_txn_put(t, MN_DB_INDEX, new_keys[i], 21, "", 0, 0);
-    return rc;
-}
-
-/*
- * Merge ops stamped st into entity (type, id) and update everything derived
- * from it. The same function serves local and replicated changes.
- */
-static int
-apply_ops(mn_node *node, mn_txn *t, uint32_t type,
-          const uint8_t id[MN_ID_BYTES], const mn_ops *ops,
-          const mn_stamp *st)
-{
-    mn_entity before, after;
-    uint8_t key[17];
-    mn_val old;
-    entity_key(type, id, key);
-    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &old);
-    bool existed = rc == MN_OK;
-    if (existed)
-        rc = mn_codec_entity_decode(old.p, old.n, &before);
-    else if (rc == MN_ENOTFOUND)
-        mn_entity_init(&before, type, id), rc = MN_OK;
-    if (rc != MN_OK)
-        return rc;
-    mn_entity_copy(&after, &before);
-    rc = mn_entity_merge(&after, ops->op, ops->n, st);
-    if (rc > 0) {
-        if (existed)
-            xor_hash(node->ws.digest, old.p, old.n);
-        mn_buf_reset(&node->entity_buf);
-        mn_codec_entity_encode(&after, &node->entity_buf);
-        xor_hash(node->ws.digest, node->entity_buf.p, node->entity_buf.len);
-        rc = mn_txn_put(t, MN_DB_ENTITIES, key, sizeof key,
-                        node->entity_buf.p, node->entity_buf.len, 0);
-        if (rc == MN_OK)
-            rc = mn_stats_update(t, existed ? &before : NULL, &after);
-        if (rc == MN_OK)
-            rc = update_index(t, existed ? &before : NULL, &after);
-    }
-    mn_entity_release(&before);
-    mn_entity_release(&after);
-    return rc < 0 ? rc : MN_OK;
-}
-
 /* ---- local writes ----------------------------------------------------- */
 
 static void
@@ -368,10 +242,7 @@ write_one(mn_node *node, mn_txn *t, mn_write *w)
     if (w->create) {
         mn_id_new(now, w->id);
     } else {
-        uint8_t ekey[17];
-        mn_val v;
-        entity_key(w->type, w->id, ekey);
-        int rc = mn_txn_get(t, MN_DB_ENTITIES, ekey, sizeof ekey, &v);
+        int rc = mn_state_exists(t, w->type, w->id);
         if (rc != MN_OK)
             return rc;
     }
@@ -389,7 +260,8 @@ write_one(mn_node *node, mn_txn *t, mn_write *w)
         return rc;
     mn_crypto_hash2(node->change.p, node->change.len, NULL, 0, node->ws.head);
     mn_stamp st = {h.hlc, self, h.seq};
-    rc = apply_ops(node, t, w->type, w->id, &w->ops, &st);
+    rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op,
+                        w->ops.n, &st, &node->entity_buf);
     if (rc == MN_OK)
         node->ws.vv.seq[self] = h.seq;
     return rc;
@@ -639,94 +511,4 @@ mn_node_digest(mn_txn *t, uint8_t digest[MN_HASH_BYTES], mn_vv *vv)
         rc = MN_OK;
     }
     return rc;
-}
-
-/* ---- listing ---------------------------------------------------------- */
-
-static bool
-matches(const mn_entity *e, const mn_list_query *q)
-{
-    if (q->role >= 0 && mn_participant_role(e) != q->role)
-        return false;
-    if (q->status >= 0 && mn_participant_status(e) != q->status)
-        return false;
-    if (q->division &&
-        mn_entity_int(e, MN_P_HOME, 0) != (int64_t)q->division)
-        return false;
-    if (!q->q || !q->q[0])
-        return true;
-    static const uint32_t searched[] = {MN_P_GIVEN_NAME, MN_P_FAMILY_NAME,
-                                        MN_P_EMAIL};
-    for (size_t i = 0; i < MN_ARRAY_LEN(searched); i++) {
-        const char *z = mn_entity_str(e, searched[i]);
-        if (z && strcasestr(z, q->q))
-            return true;
-    }
-    return false;
-}
-
-/* The index prefix to walk for q: (tag, value), or tag 0 for all. */
-static size_t
-list_prefix(const mn_list_query *q, uint8_t prefix[5])
-{
-    if (q->division) {
-        prefix[0] = 'd';
-        mn_put_be32(prefix + 1, q->division);
-    } else if (q->status >= 0) {
-        prefix[0] = 's';
-        mn_put_be32(prefix + 1, (uint32_t)q->status);
-    } else if (q->role >= 0) {
-        prefix[0] = 'r';
-        mn_put_be32(prefix + 1, (uint32_t)q->role);
-    } else {
-        prefix[0] = MN_ENTITY_PARTICIPANT;
-        return 1;
-    }
-    return 5;
-}
-
-int
-mn_node_list(mn_txn *t, const mn_list_query *q,
-             void (*fn)(void *user, const mn_entity *e), void *user,
-             bool *more, uint8_t next[MN_ID_BYTES])
-{
-    uint8_t prefix[5], start[21];
-    size_t np = list_prefix(q, prefix), found = 0, scanned = 0;
-    enum mn_db db = np == 1 ? MN_DB_ENTITIES : MN_DB_INDEX;
-    mn_cursor *cur;
-    mn_val k, v;
-    memcpy(start, prefix, np);
-    memset(start + np, 0, MN_ID_BYTES);
-    if (q->has_cursor)
-        memcpy(start + np, q->cursor, MN_ID_BYTES);
-    *more = false;
-    int rc = mn_cursor_open(t, db, &cur);
-    if (rc != MN_OK)
-        return rc;
-    rc = mn_cursor_seek(cur, start, np + MN_ID_BYTES, &k, &v);
-    if (rc == MN_OK && q->has_cursor && k.n == np + MN_ID_BYTES &&
-        memcmp(k.p, start, k.n) == 0)
-        rc = mn_cursor_next(cur, &k, &v);
-    for (; rc == MN_OK; rc = mn_cursor_next(cur, &k, &v)) {
-        if (k.n != np + MN_ID_BYTES || memcmp(k.p, prefix, np) != 0)
-            break;
-        const uint8_t *id = (const uint8_t *)k.p + np;
-        if (found == q->limit || scanned == LIST_SCAN_CAP) {
-            *more = true;
-            break;
-        }
-        scanned++;
-        memcpy(next, id, MN_ID_BYTES);
-        mn_entity e;
-        rc = mn_node_get(t, MN_ENTITY_PARTICIPANT, id, &e);
-        if (rc != MN_OK)
-            break;
-        if (matches(&e, q)) {
-            fn(user, &e);
-            found++;
-        }
-        mn_entity_release(&e);
-    }
-    mn_cursor_close(&cur);
-    return rc == MN_ENOTFOUND ? MN_OK : rc;
 }

@@ -60,33 +60,8 @@ mn_store *mn_node_store(mn_node *node);
 /* Hash of the admin token (for the HTTP layer's auth check). */
 const uint8_t *mn_node_admin_hash(const mn_node *node);
 
-/* Read the entity (type, id) in t. MN_ENOTFOUND if absent. */
-int mn_node_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
-                mn_entity *out);
-
 /* The committed digest and version vector as seen by t. */
 int mn_node_digest(mn_txn *t, uint8_t digest[MN_HASH_BYTES], mn_vv *vv);
-
-/* Filter for listing participants; unset fields are -1 / 0 / NULL. */
-typedef struct mn_list_query {
-    int role;
-    int status;
-    uint32_t division;
-    const char *q;          /* case-insensitive substring of name/e-mail */
-    size_t limit;
-    bool has_cursor;
-    uint8_t cursor[MN_ID_BYTES]; /* list ids greater than this */
-} mn_list_query;
-
-/*
- * Call fn for up to q->limit matching participants in id order. *more is
- * set when more may follow; next is then the cursor to continue from. At
- * most a bounded number of entities are examined per call, so a selective
- * filter may return a short page with more set.
- */
-int mn_node_list(mn_txn *t, const mn_list_query *q,
-                 void (*fn)(void *user, const mn_entity *e), void *user,
-                 bool *more, uint8_t next[MN_ID_BYTES]);
 
 /* Counters for metrics. */
 typedef struct mn_node_counters {

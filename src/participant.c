@@ -3,7 +3,6 @@
  * its number, its JSON kind, its limits and who may write it. Parsing,
  * rendering and the README's field table all follow that table.
  */
-#define _DEFAULT_SOURCE
 #include "participant.h"
 
 #include <stdio.h>

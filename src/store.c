@@ -55,7 +55,7 @@ map_err(int rc)
 static int
 open_dbis(mn_store *s)
 {
-    MDB_txn *txn;
+    MDB_txn *txn = NULL; /* mdb_txn_begin sets it only on success */
     int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
     for (int i = 0; rc == MDB_SUCCESS && i < MN_DB_COUNT; i++)
         rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);

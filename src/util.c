@@ -116,6 +116,8 @@ mn_buf_reserve(mn_buf *b, size_t extra)
 void
 mn_buf_append(mn_buf *b, const void *data, size_t n)
 {
+    if (n == 0) /* p may be NULL: NULL + 0 and memcpy(NULL, ...) are UB */
+        return;
     mn_buf_reserve(b, n);
     memcpy(b->p + b->len, data, n);
     b->len += n;

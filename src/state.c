@@ -1,0 +1,229 @@
+/*
+ * state — see state.h. Entities are decoded, merged and re-encoded whole:
+ * they are small (a few hundred bytes) and the canonical encoding is what
+ * the digest hashes.
+ */
+#include "state.h"
+
+#include <string.h>
+
+#include "codec.h"
+#include "participant.h"
+#include "stats.h"
+
+static void
+entity_key(uint32_t type, const uint8_t id[MN_ID_BYTES], uint8_t key[17])
+{
+    key[0] = (uint8_t)type;
+    memcpy(key + 1, id, MN_ID_BYTES);
+}
+
+int
+mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+            mn_entity *out)
+{
+    uint8_t key[17];
+    mn_val v;
+    entity_key(type, id, key);
+    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &v);
+    if (rc != MN_OK)
+        return rc;
+    return mn_codec_entity_decode(v.p, v.n, out);
+}
+
+static void
+xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n)
+{
+    uint8_t h[MN_HASH_BYTES];
+    mn_crypto_hash2(p, n, NULL, 0, h);
+    for (size_t i = 0; i < MN_HASH_BYTES; i++)
+        digest[i] ^= h[i];
+}
+
+/* Index keys: 'd' division, 'r' role, 's' status; each then the id. */
+static size_t
+index_keys(const mn_entity *e, uint8_t keys[3][21])
+{
+    int role = mn_participant_role(e), status = mn_participant_status(e);
+    int64_t div = mn_entity_int(e, MN_P_HOME, 0);
+    size_t n = 0;
+    if (e->type != MN_ENTITY_PARTICIPANT)
+        return 0;
+    if (div > 0 && div <= MN_MAX_NODES) {
+        keys[n][0] = 'd';
+        mn_put_be32(keys[n] + 1, (uint32_t)div);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    if (role >= 0) {
+        keys[n][0] = 'r';
+        mn_put_be32(keys[n] + 1, (uint32_t)role);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    if (status >= 0) {
+        keys[n][0] = 's';
+        mn_put_be32(keys[n] + 1, (uint32_t)status);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    return n;
+}
+
+static bool
+has_key(uint8_t keys[3][21], size_t n, const uint8_t *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(keys[i], key, 21) == 0)
+            return true;
+    return false;
+}
+
+static int
+update_index(mn_txn *t, const mn_entity *before, const mn_entity *after)
+{
+    uint8_t old_keys[3][21], new_keys[3][21];
+    size_t nold = before ? index_keys(before, old_keys) : 0;
+    size_t nnew = index_keys(after, new_keys);
+    int rc = MN_OK;
+    for (size_t i = 0; rc == MN_OK && i < nold; i++)
+        if (!has_key(new_keys, nnew, old_keys[i]))
+            rc = mn_txn_del(t, MN_DB_INDEX, old_keys[i], 21);
+    for (size_t i = 0; rc == MN_OK && i < nnew; i++)
+        if (!has_key(old_keys, nold, new_keys[i]))
+            rc = mn_txn_put(t, MN_DB_INDEX, new_keys[i], 21, "", 0, 0);
+    return rc;
+}
+
+int
+mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES])
+{
+    uint8_t key[17];
+    mn_val v;
+    entity_key(type, id, key);
+    return mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &v);
+}
+
+int
+mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
+               const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
+               size_t nops, const mn_stamp *st, mn_buf *scratch)
+{
+    mn_entity before, after;
+    uint8_t key[17];
+    mn_val old;
+    entity_key(type, id, key);
+    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &old);
+    bool existed = rc == MN_OK;
+    if (existed)
+        rc = mn_codec_entity_decode(old.p, old.n, &before);
+    else if (rc == MN_ENOTFOUND)
+        mn_entity_init(&before, type, id), rc = MN_OK;
+    if (rc != MN_OK)
+        return rc;
+    mn_entity_copy(&after, &before);
+    rc = mn_entity_merge(&after, ops, nops, st);
+    if (rc > 0) {
+        if (existed)
+            xor_hash(digest, old.p, old.n);
+        mn_buf_reset(scratch);
+        mn_codec_entity_encode(&after, scratch);
+        xor_hash(digest, scratch->p, scratch->len);
+        rc = mn_txn_put(t, MN_DB_ENTITIES, key, sizeof key,
+                        scratch->p, scratch->len, 0);
+        if (rc == MN_OK)
+            rc = mn_stats_update(t, existed ? &before : NULL, &after);
+        if (rc == MN_OK)
+            rc = update_index(t, existed ? &before : NULL, &after);
+    }
+    mn_entity_release(&before);
+    mn_entity_release(&after);
+    return rc < 0 ? rc : MN_OK;
+}
+
+/* ---- listing ---------------------------------------------------------- */
+
+static bool
+matches(const mn_entity *e, const mn_list_query *q)
+{
+    if (q->role >= 0 && mn_participant_role(e) != q->role)
+        return false;
+    if (q->status >= 0 && mn_participant_status(e) != q->status)
+        return false;
+    if (q->division &&
+        mn_entity_int(e, MN_P_HOME, 0) != (int64_t)q->division)
+        return false;
+    if (!q->q || !q->q[0])
+        return true;
+    static const uint32_t searched[] = {MN_P_GIVEN_NAME, MN_P_FAMILY_NAME,
+                                        MN_P_EMAIL};
+    for (size_t i = 0; i < MN_ARRAY_LEN(searched); i++) {
+        const char *z = mn_entity_str(e, searched[i]);
+        if (z && strcasestr(z, q->q))
+            return true;
+    }
+    return false;
+}
+
+/* The index prefix to walk for q: (tag, value), or tag 0 for all. */
+static size_t
+list_prefix(const mn_list_query *q, uint8_t prefix[5])
+{
+    if (q->division) {
+        prefix[0] = 'd';
+        mn_put_be32(prefix + 1, q->division);
+    } else if (q->status >= 0) {
+        prefix[0] = 's';
+        mn_put_be32(prefix + 1, (uint32_t)q->status);
+    } else if (q->role >= 0) {
+        prefix[0] = 'r';
+        mn_put_be32(prefix + 1, (uint32_t)q->role);
+    } else {
+        prefix[0] = MN_ENTITY_PARTICIPANT;
+        return 1;
+    }
+    return 5;
+}
+
+int
+mn_state_list(mn_txn *t, const mn_list_query *q,
+             void (*fn)(void *user, const mn_entity *e), void *user,
+             bool *more, uint8_t next[MN_ID_BYTES])
+{
+    uint8_t prefix[5], start[21];
+    size_t np = list_prefix(q, prefix), found = 0, scanned = 0;
+    enum mn_db db = np == 1 ? MN_DB_ENTITIES : MN_DB_INDEX;
+    mn_cursor *cur;
+    mn_val k, v;
+    memcpy(start, prefix, np);
+    memset(start + np, 0, MN_ID_BYTES);
+    if (q->has_cursor)
+        memcpy(start + np, q->cursor, MN_ID_BYTES);
+    *more = false;
+    int rc = mn_cursor_open(t, db, &cur);
+    if (rc != MN_OK)
+        return rc;
+    rc = mn_cursor_seek(cur, start, np + MN_ID_BYTES, &k, &v);
+    if (rc == MN_OK && q->has_cursor && k.n == np + MN_ID_BYTES &&
+        memcmp(k.p, start, k.n) == 0)
+        rc = mn_cursor_next(cur, &k, &v);
+    for (; rc == MN_OK; rc = mn_cursor_next(cur, &k, &v)) {
+        if (k.n != np + MN_ID_BYTES || memcmp(k.p, prefix, np) != 0)
+            break;
+        const uint8_t *id = (const uint8_t *)k.p + np;
+        if (found == q->limit || scanned == MN_LIST_SCAN_CAP) {
+            *more = true;
+            break;
+        }
+        scanned++;
+        memcpy(next, id, MN_ID_BYTES);
+        mn_entity e;
+        rc = mn_state_get(t, MN_ENTITY_PARTICIPANT, id, &e);
+        if (rc != MN_OK)
+            break;
+        if (matches(&e, q)) {
+            fn(user, &e);
+            found++;
+        }
+        mn_entity_release(&e);
+    }
+    mn_cursor_close(&cur);
+    return rc == MN_ENOTFOUND ? MN_OK : rc;
+}
