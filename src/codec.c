@@ -5,6 +5,7 @@
  */
 #include "codec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "mentornet.pb-c.h"
@@ -353,4 +354,181 @@ mn_codec_entity_decode(const uint8_t *p, size_t n, mn_entity *out)
     if (rc != MN_OK)
         mn_entity_release(out);
     return rc;
+}
+
+/* ---- replication messages --------------------------------------------- */
+
+/* Fill entries/ptrs from vv; returns the count. */
+static size_t
+vv_to_pb(const mn_vv *vv, Mentornet__VersionEntry *entries,
+         Mentornet__VersionEntry **ptrs)
+{
+    size_t n = 0;
+    for (uint32_t id = 1; id <= MN_MAX_NODES; id++) {
+        if (!vv->seq[id])
+            continue;
+        mentornet__version_entry__init(&entries[n]);
+        entries[n].origin = id;
+        entries[n].seq = vv->seq[id];
+        ptrs[n] = &entries[n];
+        n++;
+    }
+    return n;
+}
+
+static int
+vv_from_pb(Mentornet__VersionEntry **entries, size_t n, mn_vv *vv)
+{
+    memset(vv, 0, sizeof *vv);
+    if (n > MN_MAX_NODES)
+        return MN_ECORRUPT;
+    for (size_t i = 0; i < n; i++) {
+        if (!valid_node(entries[i]->origin))
+            return MN_ECORRUPT;
+        vv->seq[entries[i]->origin] = entries[i]->seq;
+    }
+    return MN_OK;
+}
+
+static void
+pack_peer(Mentornet__PeerMessage *m, mn_buf *out)
+{
+    pack_into(&m->base, out);
+}
+
+void
+mn_codec_hello_encode(uint32_t node, const mn_vv *vv, uint32_t credit,
+                      mn_buf *out)
+{
+    Mentornet__PeerMessage m = MENTORNET__PEER_MESSAGE__INIT;
+    Mentornet__Hello h = MENTORNET__HELLO__INIT;
+    Mentornet__VersionEntry entries[MN_MAX_NODES];
+    Mentornet__VersionEntry *ptrs[MN_MAX_NODES];
+    h.node = node;
+    h.n_vv = vv_to_pb(vv, entries, ptrs);
+    h.vv = ptrs;
+    h.credit = credit;
+    m.msg_case = MENTORNET__PEER_MESSAGE__MSG_HELLO;
+    m.hello = &h;
+    pack_peer(&m, out);
+}
+
+void
+mn_codec_ack_encode(const mn_vv *vv, uint32_t credit, mn_buf *out)
+{
+    Mentornet__PeerMessage m = MENTORNET__PEER_MESSAGE__INIT;
+    Mentornet__Ack a = MENTORNET__ACK__INIT;
+    Mentornet__VersionEntry entries[MN_MAX_NODES];
+    Mentornet__VersionEntry *ptrs[MN_MAX_NODES];
+    a.n_vv = vv_to_pb(vv, entries, ptrs);
+    a.vv = ptrs;
+    a.credit = credit;
+    m.msg_case = MENTORNET__PEER_MESSAGE__MSG_ACK;
+    m.ack = &a;
+    pack_peer(&m, out);
+}
+
+void
+mn_codec_batch_encode(uint32_t origin, const mn_bytes *changes, size_t n,
+                      const mn_chain_sig *sig, mn_buf *out)
+{
+    Mentornet__PeerMessage m = MENTORNET__PEER_MESSAGE__INIT;
+    Mentornet__Batch b = MENTORNET__BATCH__INIT;
+    Mentornet__ChainSignature s = MENTORNET__CHAIN_SIGNATURE__INIT;
+    ProtobufCBinaryData *bins = mn_malloc(n * sizeof *bins);
+    for (size_t i = 0; i < n; i++) {
+        bins[i].data = (uint8_t *)changes[i].p;
+        bins[i].len = changes[i].n;
+    }
+    s.origin = sig->origin;
+    s.seq = sig->seq;
+    s.head.data = (uint8_t *)sig->head;
+    s.head.len = MN_HASH_BYTES;
+    s.sig.data = (uint8_t *)sig->sig;
+    s.sig.len = MN_SIG_BYTES;
+    b.origin = origin;
+    b.n_changes = n;
+    b.changes = bins;
+    b.sig = &s;
+    m.msg_case = MENTORNET__PEER_MESSAGE__MSG_BATCH;
+    m.batch = &b;
+    pack_peer(&m, out);
+    free(bins);
+}
+
+static int
+sig_from_pb(const Mentornet__ChainSignature *s, mn_chain_sig *out)
+{
+    if (!s || !valid_node(s->origin) || s->seq == 0 ||
+        s->head.len != MN_HASH_BYTES || s->sig.len != MN_SIG_BYTES)
+        return MN_ECORRUPT;
+    out->origin = s->origin;
+    out->seq = s->seq;
+    memcpy(out->head, s->head.data, MN_HASH_BYTES);
+    memcpy(out->sig, s->sig.data, MN_SIG_BYTES);
+    return MN_OK;
+}
+
+static int
+batch_from_pb(const Mentornet__Batch *b, mn_peer_msg *out)
+{
+    if (!valid_node(b->origin) || b->n_changes == 0 ||
+        b->n_changes > MN_BATCH_MAX_CHANGES)
+        return MN_ECORRUPT;
+    int rc = sig_from_pb(b->sig, &out->sig);
+    if (rc != MN_OK)
+        return rc;
+    out->origin = b->origin;
+    out->nchanges = b->n_changes;
+    out->changes = mn_malloc(b->n_changes * sizeof *out->changes);
+    for (size_t i = 0; i < b->n_changes; i++)
+        out->changes[i] = (mn_bytes){b->changes[i].data, b->changes[i].len};
+    return MN_OK;
+}
+
+static int
+peer_from_pb(const Mentornet__PeerMessage *m, mn_peer_msg *out)
+{
+    switch (m->msg_case) {
+    case MENTORNET__PEER_MESSAGE__MSG_HELLO:
+        out->kind = MN_MSG_HELLO;
+        if (!valid_node(m->hello->node))
+            return MN_ECORRUPT;
+        out->node = m->hello->node;
+        out->credit = m->hello->credit;
+        return vv_from_pb(m->hello->vv, m->hello->n_vv, &out->vv);
+    case MENTORNET__PEER_MESSAGE__MSG_ACK:
+        out->kind = MN_MSG_ACK;
+        out->credit = m->ack->credit;
+        return vv_from_pb(m->ack->vv, m->ack->n_vv, &out->vv);
+    case MENTORNET__PEER_MESSAGE__MSG_BATCH:
+        out->kind = MN_MSG_BATCH;
+        return batch_from_pb(m->batch, out);
+    default:
+        return MN_ECORRUPT;
+    }
+}
+
+int
+mn_codec_peer_decode(const uint8_t *p, size_t n, mn_peer_msg *out)
+{
+    memset(out, 0, sizeof *out);
+    Mentornet__PeerMessage *m = mentornet__peer_message__unpack(NULL, n, p);
+    if (!m)
+        return MN_ECORRUPT;
+    out->msg = m;
+    int rc = peer_from_pb(m, out);
+    if (rc != MN_OK)
+        mn_codec_peer_release(out);
+    return rc;
+}
+
+void
+mn_codec_peer_release(mn_peer_msg *m)
+{
+    free(m->changes);
+    m->changes = NULL;
+    if (m->msg)
+        mentornet__peer_message__free_unpacked(m->msg, NULL);
+    m->msg = NULL;
 }

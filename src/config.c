@@ -17,6 +17,9 @@
 
 struct parse {
     mn_config *cfg;
+    FILE *file;
+    int line;               /* lines read so far */
+    int problem_line;
     const char *dir;        /* directory of the file, for relative paths */
     char problem[256];      /* first problem found, empty if none */
     bool seen_id, seen_name, seen_http, seen_repl, seen_data, seen_keys;
@@ -170,10 +173,23 @@ on_key(void *user, const char *section, const char *key, const char *value)
                               : other_key(ps, section, key, value);
     if (!problem)
         return 1;
-    if (!ps->problem[0])
+    if (!ps->problem[0]) {
         snprintf(ps->problem, sizeof ps->problem, "[%s] %s: %s", section, key,
                  problem);
+        ps->problem_line = ps->line;
+    }
     return 0;
+}
+
+/* inih's line reader, counting lines so a problem names its own line. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+    struct parse *ps = stream;
+    char *got = fgets(str, num, ps->file);
+    if (got)
+        ps->line++;
+    return got;
 }
 
 static const char *
@@ -223,15 +239,19 @@ load_one(const char *path, mn_config *c, char *err, size_t errlen)
         free(abs);
     }
     struct parse ps = {.cfg = c, .dir = dir};
-    int line = ini_parse(path, on_key, &ps);
-    if (line < 0) {
-        snprintf(err, errlen, "%s: cannot read: %s", path,
-                 line == -1 ? strerror(errno) : "out of memory");
+    ps.file = fopen(path, "r");
+    if (!ps.file) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         return MN_ECONFIG;
     }
-    if (line > 0) {
-        snprintf(err, errlen, "%s:%d: %s", path, line,
-                 ps.problem[0] ? ps.problem : "syntax error");
+    int line = ini_parse_stream(read_line, &ps, on_key, &ps);
+    fclose(ps.file);
+    if (line != 0) {
+        if (ps.problem[0] && ps.problem_line == line)
+            snprintf(err, errlen, "%s:%d: %s", path, ps.problem_line,
+                     ps.problem);
+        else
+            snprintf(err, errlen, "%s:%d: syntax error", path, line);
         return MN_ECONFIG;
     }
     const char *missing = missing_key(&ps);

@@ -230,7 +230,8 @@ handle_patch(mn_http *h, struct MHD_Connection *c, const char *id,
     mn_ops_init(&w.ops);
     int rc = prepare_patch(h, body, &w, &p);
     json_decref(body);
-    if (rc == MN_OK)
+    /* A patch that only repeats stored values writes nothing. */
+    if (rc == MN_OK && w.ops.n > 0)
         rc = mn_node_write(h->node, &w, 1);
     mn_ops_release(&w.ops);
     if (rc == MN_OK)

@@ -239,6 +239,8 @@ write_one(mn_node *node, mn_txn *t, mn_write *w)
     uint64_t now = mn_wall_ms();
     uint32_t self = node->cfg.self.id;
     uint8_t key[12];
+    if (w->ops.n == 0)
+        return MN_EINVAL; /* callers write nothing rather than no ops */
     if (w->create) {
         mn_id_new(now, w->id);
     } else {

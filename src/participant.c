@@ -452,8 +452,15 @@ parse_fields(const json_t *body, const mn_entity *current, mn_ops *out,
         int rc;
         if (!f)
             return check_key(key, p);
-        if (current && (f->flags & F_IMMUTABLE))
-            continue; /* equal to the stored value: checked by check_rules */
+        if (current && (f->flags & F_IMMUTABLE)) {
+            const char *had = mn_entity_str(current, f->no);
+            if (!json_is_string(v) || !had ||
+                strcmp(json_string_value(v), had) != 0)
+                return mn_problem_set(p, "invalid_field", f->name,
+                                      "%s: cannot change after intake",
+                                      f->name);
+            continue; /* the stored value, repeated: nothing to write */
+        }
         rc = json_is_null(v) ? parse_null(f, out, p)
                              : parse_value(f, v, out, p);
         if (rc != MN_OK)

@@ -46,7 +46,8 @@ static size_t
 country_key(const mn_entity *e, uint8_t key[3])
 {
     const char *cc = mn_entity_str(e, MN_P_COUNTRY);
-    if (e->type != MN_ENTITY_PARTICIPANT || !cc || strlen(cc) != 2)
+    uint8_t cell[7];
+    if (!cell_key(e, cell) || !cc || strlen(cc) != 2)
         return 0;
     key[0] = 'c';
     memcpy(key + 1, cc, 2);

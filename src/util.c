@@ -238,7 +238,9 @@ mn_mkdir_p(const char *path, int mode)
             return MN_EIO;
         *p = '/';
     }
-    if (mkdir(buf, (mode_t)mode) != 0 && errno != EEXIST)
+    struct stat st;
+    if (mkdir(buf, (mode_t)mode) != 0 &&
+        (errno != EEXIST || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)))
         return MN_EIO;
     return MN_OK;
 }

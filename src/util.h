@@ -27,6 +27,12 @@ typedef struct mn_buf {
     size_t cap;
 } mn_buf;
 
+/* A borrowed byte range; the owner says how long it stays valid. */
+typedef struct mn_bytes {
+    const uint8_t *p;
+    size_t n;
+} mn_bytes;
+
 void mn_buf_init(mn_buf *b);
 void mn_buf_release(mn_buf *b);
 void mn_buf_reserve(mn_buf *b, size_t extra);

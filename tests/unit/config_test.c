@@ -314,17 +314,13 @@ test_unknown_key_and_section(void **state)
     expect_error(fx, "node.conf", 1, NULL);
 }
 
-/* KNOWN BUG (reported): config.c load_one reports inih's first error line
- * (here a syntax error, which never reaches on_key) with the problem text
- * of the first bad key, which is on a later line. */
+/* A problem is reported with its own line, not an earlier syntax error's. */
 static void
 test_syntax_error_before_bad_key(void **state)
 {
     struct fixture *fx = *state;
     char conf[2048];
 
-    known_bug("config.c pairs a syntax error's line with a later key's "
-              "problem");
     conf_with_line(conf, sizeof conf, 2, "id = 3\nnot a key value line");
     /* Line 3 is the syntax error; line 4 (name = esbjerg) becomes bad. */
     char *name = strstr(conf, "name = esbjerg");

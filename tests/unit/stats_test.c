@@ -339,17 +339,13 @@ test_partial_entities(void **state)
     commit(fx);
 }
 
-/* KNOWN BUG (reported): stats.c says participants without a role or
- * status are not counted, and cell_key skips them, but country_key does
- * not: a half-replicated participant counts towards "countries" while
- * counting nowhere in the totals. */
+/* A participant that is not counted does not count its country either. */
 static void
 test_partial_entity_country(void **state)
 {
     struct fixture *fx = *state;
     static mn_counts c;
 
-    known_bug("stats.c counts the country of an uncounted participant");
     begin(fx);
     apply_str(fx, 7, MN_P_GIVEN_NAME, "Partial");
     apply_str(fx, 7, MN_P_COUNTRY, "IQ");

@@ -59,20 +59,6 @@ rng_shuffle(test_rng *r, size_t *idx, size_t n)
     }
 }
 
-/*
- * Tests that reproduce a reported, not yet fixed bug in src/ start with
- * known_bug("..."): they are skipped (and say why) unless the environment
- * has MN_TEST_KNOWN_BUGS=1, so ctest stays green while the reproduction
- * is one variable away.
- */
-#define known_bug(why)                                                     \
-    do {                                                                   \
-        const char *known_ = getenv("MN_TEST_KNOWN_BUGS");                 \
-        if (!known_ || strcmp(known_, "1") != 0) {                         \
-            print_message("known bug, skipped: %s\n", why);                \
-            skip();                                                        \
-        }                                                                  \
-    } while (0)
 
 /* A fresh directory under $TMPDIR (or /tmp); out must hold PATH_MAX. */
 static inline void

@@ -435,16 +435,13 @@ test_mkdir_p(void **state)
     umask(old);
 }
 
-/* KNOWN BUG (reported): util.c mn_mkdir_p treats EEXIST on the last
- * component as success even when it is a regular file, so "mkdir -p" of
- * an existing file returns MN_OK. Run with MN_TEST_KNOWN_BUGS=1. */
+/* mkdir -p of an existing regular file fails. */
 static void
 test_mkdir_p_existing_file(void **state)
 {
     const char *root = *state;
     char path[PATH_MAX + 64];
 
-    known_bug("util.c mn_mkdir_p accepts an existing regular file");
     snprintf(path, sizeof path, "%s/file", root);
     write_file(path, "x", 1, 0600);
     assert_int_equal(mn_mkdir_p(path, 0700), MN_EIO);
