@@ -96,8 +96,8 @@ send_failure(struct MHD_Connection *c, int err)
                           "the node's storage is full; nothing was written "
                           "(reads still work)");
     case MN_ESHUTDOWN:
-        return send_error(c, 503, "unavailable", NULL,
-                          "the node is shutting down");
+    case MN_EAGAIN:
+        return send_error(c, 503, "unavailable", NULL, mn_strerror(err));
     default:
         mn_error("http: request failed: %s", mn_strerror(err));
         return send_error(c, 500, "internal", NULL, mn_strerror(err));

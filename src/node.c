@@ -37,8 +37,16 @@
 #define SCHEMA_VERSION 1
 #define NETWORK_KEY_ID 1
 
+/* Sign the chain head at least every this many own changes, so a relay can
+ * always cut a batch at a signed change within MN_BATCH_MAX_CHANGES. */
+#define SIGN_EVERY 256
+
+/* A submission is either local writes or verified remote changes. */
 struct submission {
     mn_write *ws;
+    mn_remote_change *rcs;
+    const mn_chain_sig *sigs;
+    size_t nsigs;
     size_t n;
     int result;
     bool done;
@@ -49,8 +57,9 @@ struct submission {
 struct writer_state {
     mn_hlc hlc;
     mn_vv vv;
-    uint8_t head[MN_HASH_BYTES];
+    uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]; /* chain head per origin */
     uint8_t digest[MN_HASH_BYTES];
+    uint64_t unsigned_own;  /* own changes since the last signature */
 };
 
 struct mn_node {
@@ -69,6 +78,13 @@ struct mn_node {
     bool stopping;
     pthread_t writer;
     mn_node_counters counters; /* under mu */
+    mn_vv published_vv;        /* under mu: as of the last commit */
+    uint8_t published_heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
+    bool writable;             /* under mu: local writes allowed */
+    void (*on_commit)(void *ctx);
+    void *on_commit_ctx;
+    uint64_t (*clock)(void *ctx);
+    void *clock_ctx;
 };
 
 /* ---- keys ------------------------------------------------------------- */
@@ -132,7 +148,7 @@ save_writer_state(mn_txn *t, const struct writer_state *ws)
     if (rc == MN_OK)
         rc = meta_put(t, "hlc", hlc, 8);
     if (rc == MN_OK)
-        rc = meta_put(t, "head", ws->head, MN_HASH_BYTES);
+        rc = meta_put(t, "heads", ws->heads, sizeof ws->heads);
     if (rc == MN_OK)
         rc = meta_put(t, "digest", ws->digest, MN_HASH_BYTES);
     return rc;
@@ -175,7 +191,7 @@ load_writer_state(mn_txn *t, struct writer_state *ws)
     if (rc == MN_OK)
         rc = meta_get(t, "hlc", hlc, 8);
     if (rc == MN_OK)
-        rc = meta_get(t, "head", ws->head, MN_HASH_BYTES);
+        rc = meta_get(t, "heads", ws->heads, sizeof ws->heads);
     if (rc == MN_OK)
         rc = meta_get(t, "digest", ws->digest, MN_HASH_BYTES);
     mn_hlc_init(&ws->hlc, mn_get_be64(hlc));
@@ -233,10 +249,16 @@ seal_change(mn_node *node, const mn_change_header *h, const mn_write *w)
     mn_codec_change_encode(&view, &node->change);
 }
 
+static uint64_t
+node_now(mn_node *node)
+{
+    return node->clock ? node->clock(node->clock_ctx) : mn_wall_ms();
+}
+
 static int
 write_one(mn_node *node, mn_txn *t, mn_write *w)
 {
-    uint64_t now = mn_wall_ms();
+    uint64_t now = node_now(node);
     uint32_t self = node->cfg.self.id;
     uint8_t key[12];
     if (w->ops.n == 0)
@@ -253,19 +275,70 @@ write_one(mn_node *node, mn_txn *t, mn_write *w)
                           .hlc = mn_hlc_now(&node->ws.hlc, now),
                           .key_id = NETWORK_KEY_ID,
                           .deps = node->ws.vv};
-    memcpy(h.prev_hash, node->ws.head, MN_HASH_BYTES);
+    memcpy(h.prev_hash, node->ws.heads[self], MN_HASH_BYTES);
     seal_change(node, &h, w);
     log_key(self, h.seq, key);
     int rc = mn_txn_put(t, MN_DB_LOG, key, sizeof key, node->change.p,
                         node->change.len, MN_PUT_NEW);
     if (rc != MN_OK)
         return rc;
-    mn_crypto_hash2(node->change.p, node->change.len, NULL, 0, node->ws.head);
+    mn_crypto_hash2(node->change.p, node->change.len, NULL, 0,
+                    node->ws.heads[self]);
     mn_stamp st = {h.hlc, self, h.seq};
     rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op,
-                        w->ops.n, &st, &node->entity_buf);
-    if (rc == MN_OK)
+                        w->ops.n, &st, NULL, &node->entity_buf);
+    if (rc == MN_OK) {
         node->ws.vv.seq[self] = h.seq;
+        node->ws.unsigned_own++;
+    }
+    return rc;
+}
+
+/* Apply one verified remote change; a change that is not the next of its
+ * origin is skipped (MN_EEXIST: already applied; MN_EGAP: too early). */
+static int
+apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c)
+{
+    uint32_t o = c->h.origin;
+    uint8_t key[12];
+    if (c->h.seq <= node->ws.vv.seq[o])
+        return MN_EEXIST;
+    if (c->h.seq != node->ws.vv.seq[o] + 1 ||
+        memcmp(c->h.prev_hash, node->ws.heads[o], MN_HASH_BYTES) != 0)
+        return MN_EGAP;
+    log_key(o, c->h.seq, key);
+    int rc = mn_txn_put(t, MN_DB_LOG, key, sizeof key, c->raw.p, c->raw.n,
+                        MN_PUT_NEW);
+    if (rc != MN_OK)
+        return rc;
+    mn_stamp st = {c->h.hlc, o, c->h.seq};
+    rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
+                        c->ops.n, &st, &c->h.deps, &node->entity_buf);
+    if (rc != MN_OK)
+        return rc;
+    memcpy(node->ws.heads[o], c->hash, MN_HASH_BYTES);
+    node->ws.vv.seq[o] = c->h.seq;
+    /* The engine has already refused clocks beyond the drift bound. */
+    if (mn_hlc_recv(&node->ws.hlc, c->h.hlc, node_now(node), UINT64_MAX))
+        return MN_EDRIFT;
+    return MN_OK;
+}
+
+/* Store the origins' signatures that cover what was applied. */
+static int
+store_sigs(mn_node *node, mn_txn *t, const mn_chain_sig *sigs, size_t n)
+{
+    uint8_t key[12];
+    int rc = MN_OK;
+    for (size_t i = 0; rc == MN_OK && i < n; i++) {
+        if (sigs[i].seq > node->ws.vv.seq[sigs[i].origin])
+            continue; /* its change was not applied: nothing to vouch for */
+        log_key(sigs[i].origin, sigs[i].seq, key);
+        mn_buf_reset(&node->change);
+        mn_codec_sig_encode(&sigs[i], &node->change);
+        rc = mn_txn_put(t, MN_DB_SIGS, key, sizeof key, node->change.p,
+                        node->change.len, 0);
+    }
     return rc;
 }
 
@@ -276,7 +349,8 @@ sign_head(mn_node *node, mn_txn *t)
     uint32_t self = node->cfg.self.id;
     mn_chain_sig s = {.origin = self, .seq = node->ws.vv.seq[self]};
     uint8_t msg[12 + MN_HASH_BYTES], key[12];
-    memcpy(s.head, node->ws.head, MN_HASH_BYTES);
+    node->ws.unsigned_own = 0;
+    memcpy(s.head, node->ws.heads[self], MN_HASH_BYTES);
     log_key(self, s.seq, msg);
     memcpy(msg + 12, s.head, MN_HASH_BYTES);
     mn_crypto_sign(node->sign_sk, msg, sizeof msg, s.sig);
@@ -287,20 +361,48 @@ sign_head(mn_node *node, mn_txn *t)
                       node->change.len, 0);
 }
 
-/* Apply every write of the group; a missing entity fails only its write. */
+static int
+apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        int rc = write_one(node, t, &s->ws[i]);
+        s->ws[i].result = rc;
+        if (rc == MN_OK)
+            (*nok)++;
+        else if (rc != MN_ENOTFOUND)
+            return rc;
+        if (node->ws.unsigned_own >= SIGN_EVERY &&
+            (rc = sign_head(node, t)) != MN_OK)
+            return rc;
+    }
+    return MN_OK;
+}
+
+static int
+apply_remote(mn_node *node, mn_txn *t, struct submission *s, size_t *nok)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        int rc = apply_remote_one(node, t, &s->rcs[i]);
+        s->rcs[i].result = rc;
+        if (rc == MN_OK)
+            (*nok)++;
+        else if (rc != MN_EEXIST && rc != MN_EGAP)
+            return rc;
+    }
+    return store_sigs(node, t, s->sigs, s->nsigs);
+}
+
+/* Apply every submission of the group; a missing entity or an out-of-order
+ * remote change fails alone, a storage error fails the group. */
 static int
 apply_group(mn_node *node, mn_txn *t, struct submission *group, size_t *nok)
 {
     *nok = 0;
     for (struct submission *s = group; s; s = s->next) {
-        for (size_t i = 0; i < s->n; i++) {
-            int rc = write_one(node, t, &s->ws[i]);
-            s->ws[i].result = rc;
-            if (rc == MN_OK)
-                (*nok)++;
-            else if (rc != MN_ENOTFOUND)
-                return rc;
-        }
+        int rc = s->ws ? apply_local(node, t, s, nok)
+                       : apply_remote(node, t, s, nok);
+        if (rc != MN_OK)
+            return rc;
     }
     return MN_OK;
 }
@@ -314,7 +416,7 @@ commit_group(mn_node *node, struct submission *group, size_t *nok)
     if (rc != MN_OK)
         return rc;
     rc = apply_group(node, t, group, nok);
-    if (rc == MN_OK && *nok > 0)
+    if (rc == MN_OK && node->ws.unsigned_own > 0)
         rc = sign_head(node, t);
     if (rc == MN_OK)
         rc = save_writer_state(t, &node->ws);
@@ -333,18 +435,26 @@ finish_group(mn_node *node, struct submission *group, int rc, size_t nok)
     pthread_mutex_lock(&node->mu);
     for (struct submission *s = group; s; s = s->next) {
         s->result = rc;
-        for (size_t i = 0; rc != MN_OK && i < s->n; i++)
-            s->ws[i].result = rc;
+        for (size_t i = 0; rc != MN_OK && i < s->n; i++) {
+            if (s->ws)
+                s->ws[i].result = rc;
+            else
+                s->rcs[i].result = rc;
+        }
         s->done = true;
     }
     if (rc == MN_OK) {
         node->counters.commits++;
         node->counters.changes += nok;
+        node->published_vv = node->ws.vv;
+        memcpy(node->published_heads, node->ws.heads, sizeof node->ws.heads);
     } else {
         node->counters.write_errors++;
     }
     pthread_cond_broadcast(&node->done);
     pthread_mutex_unlock(&node->mu);
+    if (rc == MN_OK && nok > 0 && node->on_commit)
+        node->on_commit(node->on_commit_ctx);
 }
 
 /* Detach a group of whole submissions from the queue (mu held). */
@@ -387,25 +497,83 @@ writer_main(void *arg)
     return NULL;
 }
 
+/* Queue s for the writer and wait until its group is done. */
+static int
+submit(mn_node *node, struct submission *s, bool local)
+{
+    pthread_mutex_lock(&node->mu);
+    if (node->stopping || (local && !node->writable)) {
+        int rc = node->stopping ? MN_ESHUTDOWN : MN_EAGAIN;
+        pthread_mutex_unlock(&node->mu);
+        return rc;
+    }
+    if (node->tail_q)
+        node->tail_q->next = s;
+    else
+        node->head_q = s;
+    node->tail_q = s;
+    pthread_cond_signal(&node->work);
+    while (!s->done)
+        pthread_cond_wait(&node->done, &node->mu);
+    pthread_mutex_unlock(&node->mu);
+    return s->result;
+}
+
 int
 mn_node_write(mn_node *node, mn_write *ws, size_t n)
 {
-    struct submission s = {ws, n, MN_OK, false, NULL};
+    struct submission s = {.ws = ws, .n = n};
+    return submit(node, &s, true);
+}
+
+int
+mn_node_apply(mn_node *node, mn_remote_change *cs, size_t n,
+              const mn_chain_sig *sigs, size_t nsigs)
+{
+    struct submission s = {.rcs = cs, .n = n, .sigs = sigs, .nsigs = nsigs};
+    return submit(node, &s, false);
+}
+
+void
+mn_node_state(mn_node *node, mn_vv *vv,
+              uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES])
+{
     pthread_mutex_lock(&node->mu);
-    if (node->stopping) {
-        pthread_mutex_unlock(&node->mu);
-        return MN_ESHUTDOWN;
-    }
-    if (node->tail_q)
-        node->tail_q->next = &s;
-    else
-        node->head_q = &s;
-    node->tail_q = &s;
-    pthread_cond_signal(&node->work);
-    while (!s.done)
-        pthread_cond_wait(&node->done, &node->mu);
+    *vv = node->published_vv;
+    if (heads)
+        memcpy(heads, node->published_heads, sizeof node->published_heads);
     pthread_mutex_unlock(&node->mu);
-    return s.result;
+}
+
+void
+mn_node_set_writable(mn_node *node, bool writable)
+{
+    pthread_mutex_lock(&node->mu);
+    node->writable = writable;
+    pthread_mutex_unlock(&node->mu);
+}
+
+bool
+mn_node_writable(mn_node *node)
+{
+    pthread_mutex_lock(&node->mu);
+    bool w = node->writable;
+    pthread_mutex_unlock(&node->mu);
+    return w;
+}
+
+void
+mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx)
+{
+    node->on_commit = fn;
+    node->on_commit_ctx = ctx;
+}
+
+void
+mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx)
+{
+    node->clock = now_ms;
+    node->clock_ctx = ctx;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
@@ -447,6 +615,9 @@ mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen)
                            &node->store, err, errlen);
     if (rc == MN_OK)
         rc = open_state(node, err, errlen);
+    node->published_vv = node->ws.vv;
+    memcpy(node->published_heads, node->ws.heads, sizeof node->ws.heads);
+    node->writable = true;
     if (rc == MN_OK &&
         pthread_create(&node->writer, NULL, writer_main, node) != 0) {
         snprintf(err, errlen, "cannot start the writer thread");

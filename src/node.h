@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "codec.h"
 #include "config.h"
 #include "crypto.h"
 #include "entity.h"
@@ -54,6 +55,44 @@ void mn_node_destroy(mn_node **self_p);
  * Returns MN_OK if the group committed; each write's result says more.
  */
 int mn_node_write(mn_node *node, mn_write *ws, size_t n);
+
+/* A verified, decrypted change from a peer, ready to apply. */
+typedef struct mn_remote_change {
+    mn_change_header h;
+    mn_bytes raw;                   /* the Change bytes, logged as-is */
+    uint8_t hash[MN_HASH_BYTES];    /* BLAKE2b of raw */
+    uint32_t type;
+    uint8_t id[MN_ID_BYTES];
+    mn_ops ops;
+    int result;     /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
+} mn_remote_change;
+
+/*
+ * Apply remote changes in order, in one group commit with any local writes
+ * queued at the same time, and store the origins' signatures in sigs that
+ * cover applied changes. Each change must be the next of its origin and
+ * chain to its head, or it is skipped (see result). Returns MN_OK if the
+ * group committed.
+ */
+int mn_node_apply(mn_node *node, mn_remote_change *cs, size_t n,
+                  const mn_chain_sig *sigs, size_t nsigs);
+
+/* The version vector and chain heads as of the last commit. heads may be
+ * NULL. */
+void mn_node_state(mn_node *node, mn_vv *vv,
+                   uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]);
+
+/* While not writable, local writes fail with MN_EAGAIN (a node catching up
+ * on its own log after a restore). Nodes open writable. */
+void mn_node_set_writable(mn_node *node, bool writable);
+bool mn_node_writable(mn_node *node);
+
+/* fn is called (from the writer thread, after waking the writers) after
+ * every commit that changed something. Set before writes start. */
+void mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx);
+/* Replace the wall clock (ms) the node stamps changes with (simulator). */
+void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx),
+                       void *ctx);
 
 const mn_config *mn_node_config(const mn_node *node);
 mn_store *mn_node_store(mn_node *node);

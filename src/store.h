@@ -8,7 +8,10 @@
  *   index     (tag u8, value, id[16]) -> empty; secondary indexes
  *   stats     (tag u8, ...)           -> be64 count
  *   meta      string key              -> value (identity, vector, HLC,
- *                                        chain head, digest, schema, tokens)
+ *                                        chain heads, digest, schema, tokens)
+ *   conflicts (id[16], field be32, loser hlc be64, loser origin be32)
+ *                                     -> winner hlc be64, winner origin be32,
+ *                                        loser value (kind u8, bytes)
  *
  * One write transaction at a time (LMDB's rule); any number of readers.
  * A value returned by a get or a cursor points into the map and is valid only
@@ -32,6 +35,7 @@ enum mn_db {
     MN_DB_INDEX,
     MN_DB_STATS,
     MN_DB_META,
+    MN_DB_CONFLICTS,
     MN_DB_COUNT
 };
 

@@ -166,7 +166,7 @@ apply_in_order(const struct change *c, const size_t *order, const char *dir,
         for (int k = 0; k < times; k++)
             assert_int_equal(mn_state_apply(t, o->digest,
                                             MN_ENTITY_PARTICIPANT, ch->id,
-                                            ch->ops.op, ch->ops.n, &ch->st,
+                                            ch->ops.op, ch->ops.n, &ch->st, NULL,
                                             &scratch),
                              MN_OK);
         assert_int_equal(mn_txn_commit(&t), MN_OK);

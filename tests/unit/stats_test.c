@@ -93,7 +93,7 @@ apply_ops(struct fixture *fx, uint32_t n, const mn_ops *ops, uint32_t origin)
     mn_stamp st = {fx->hlc++, origin, ++fx->seq};
     make_id(n, id);
     assert_int_equal(mn_state_apply(fx->t, fx->digest, MN_ENTITY_PARTICIPANT,
-                                    id, ops->op, ops->n, &st, &fx->scratch),
+                                    id, ops->op, ops->n, &st, NULL, &fx->scratch),
                      MN_OK);
 }
 

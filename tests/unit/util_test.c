@@ -469,7 +469,7 @@ test_strerror_every_code(void **state)
         MN_OK,      MN_EINVAL,  MN_ENOMEM,   MN_ENOTFOUND, MN_EEXIST,
         MN_EFULL,   MN_EIO,     MN_ECORRUPT, MN_ECRYPTO,   MN_ETOOBIG,
         MN_EAUTH,   MN_ECONFIG, MN_EDRIFT,   MN_ECONFLICT, MN_EGAP,
-        MN_ESHUTDOWN};
+        MN_ESHUTDOWN, MN_EAGAIN};
     const char *unknown = mn_strerror(-1000);
 
     (void)state;
@@ -487,7 +487,7 @@ test_strerror_every_code(void **state)
     }
     /* Anything else is "unknown", never NULL. */
     assert_string_equal(mn_strerror(1), unknown);
-    assert_string_equal(mn_strerror(-16), unknown);
+    assert_string_equal(mn_strerror(-17), unknown);
     assert_string_equal(mn_strerror(INT_MIN), unknown);
     assert_string_equal(mn_strerror(INT_MAX), unknown);
 }
