@@ -652,6 +652,12 @@ mn_node_config(const mn_node *node)
     return &node->cfg;
 }
 
+const uint8_t *
+mn_node_network_key(const mn_node *node)
+{
+    return node->network_key;
+}
+
 mn_store *
 mn_node_store(mn_node *node)
 {

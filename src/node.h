@@ -95,6 +95,8 @@ void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx),
                        void *ctx);
 
 const mn_config *mn_node_config(const mn_node *node);
+/* The network key (owned by the node, wiped when it is destroyed). */
+const uint8_t *mn_node_network_key(const mn_node *node);
 mn_store *mn_node_store(mn_node *node);
 /* Hash of the admin token (for the HTTP layer's auth check). */
 const uint8_t *mn_node_admin_hash(const mn_node *node);
