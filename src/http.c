@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "hlc.h"
 #include "log.h"
 #include "participant.h"
 #include "state.h"
@@ -30,6 +31,7 @@
 struct mn_http {
     struct MHD_Daemon *daemon;
     mn_node *node;
+    mn_replicator *repl;
 };
 
 struct request {
@@ -467,38 +469,199 @@ handle_digest(mn_http *h, struct MHD_Connection *c, const char *id,
     return send_json(c, 200, j);
 }
 
+/* Append one metric: HELP and TYPE once per name, then the sample. */
+static void
+metric(mn_buf *out, const char *name, const char *type, const char *help,
+       const char *labels, uint64_t value)
+{
+    char line[512];
+    int n = 0;
+    if (help)
+        n = snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n",
+                     name, help, name, type);
+    n += snprintf(line + n, sizeof line - (size_t)n, "%s%s %llu\n", name,
+                  labels ? labels : "", (unsigned long long)value);
+    mn_buf_append(out, line, (size_t)n);
+}
+
+static void
+peer_metrics(mn_http *h, mn_buf *out, const mn_repl_stats *st)
+{
+    const mn_config *cfg = mn_node_config(h->node);
+    char l[128];
+    for (size_t i = 0; i < st->npeers; i++) {
+        const mn_repl_peer_stats *p = &st->peers[i];
+        const mn_division *d = mn_config_division(cfg, p->id);
+        const char *name = d ? d->name : "unknown";
+        snprintf(l, sizeof l, "{peer=\"%s\"}", name);
+        metric(out, "mentornet_replication_lag_changes", "gauge",
+               i ? NULL : "Changes this node has that the peer lacks.", l,
+               p->lag);
+        metric(out, "mentornet_changes_applied_total", "counter",
+               i ? NULL : "Replicated changes applied, by sending peer.", l,
+               p->applied);
+        metric(out, "mentornet_changes_duplicate_total", "counter",
+               i ? NULL : "Replicated changes received again.", l,
+               p->duplicate);
+        for (int r = 0; r < MN_REJ_COUNT; r++) {
+            snprintf(l, sizeof l, "{peer=\"%s\",reason=\"%s\"}", name,
+                     mn_reject_name((enum mn_reject)r));
+            metric(out, "mentornet_messages_rejected_total", "counter",
+                   i || r ? NULL : "Peer messages refused, by reason.", l,
+                   p->rejected[r]);
+        }
+    }
+}
+
 static enum MHD_Result
 handle_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
                struct request *r)
 {
     mn_node_counters k;
+    mn_repl_stats *st = mn_malloc(sizeof *st);
+    mn_store *s = mn_node_store(h->node);
     uint64_t used, map;
-    char *text;
+    mn_buf out;
     (void)id, (void)r;
     mn_node_get_counters(h->node, &k);
-    mn_store_size(mn_node_store(h->node), &used, &map);
-    int n = asprintf(&text,
-        "# HELP mentornet_changes_committed_total Local changes committed.\n"
-        "# TYPE mentornet_changes_committed_total counter\n"
-        "mentornet_changes_committed_total %llu\n"
-        "# HELP mentornet_commits_total Group commits.\n"
-        "# TYPE mentornet_commits_total counter\n"
-        "mentornet_commits_total %llu\n"
-        "# HELP mentornet_write_errors_total Write groups that failed.\n"
-        "# TYPE mentornet_write_errors_total counter\n"
-        "mentornet_write_errors_total %llu\n"
-        "# HELP mentornet_lmdb_used_bytes Bytes of the LMDB map in use.\n"
-        "# TYPE mentornet_lmdb_used_bytes gauge\n"
-        "mentornet_lmdb_used_bytes %llu\n"
-        "# HELP mentornet_lmdb_map_bytes LMDB map size.\n"
-        "# TYPE mentornet_lmdb_map_bytes gauge\n"
-        "mentornet_lmdb_map_bytes %llu\n",
-        (unsigned long long)k.changes, (unsigned long long)k.commits,
-        (unsigned long long)k.write_errors, (unsigned long long)used,
-        (unsigned long long)map);
-    if (n < 0)
-        abort();
-    return send_text(c, 200, "text/plain; version=0.0.4", text);
+    mn_store_size(s, &used, &map);
+    mn_repl_stats_get(mn_replicator_engine(h->repl), st);
+    mn_buf_init(&out);
+    metric(&out, "mentornet_changes_committed_total", "counter",
+           "Changes committed (local and replicated).", NULL, k.changes);
+    metric(&out, "mentornet_commits_total", "counter", "Group commits.",
+           NULL, k.commits);
+    metric(&out, "mentornet_write_errors_total", "counter",
+           "Group commits that failed.", NULL, k.write_errors);
+    metric(&out, "mentornet_conflicts", "gauge",
+           "Concurrent values recorded in the conflict list.", NULL,
+           mn_store_entries(s, MN_DB_CONFLICTS));
+    metric(&out, "mentornet_handshakes_refused_total", "counter",
+           "Replication handshakes refused (unknown key).", NULL,
+           mn_replicator_refused(h->repl));
+    metric(&out, "mentornet_pending_changes", "gauge",
+           "Verified changes waiting for their dependencies.", NULL,
+           st->pending);
+    metric(&out, "mentornet_lmdb_used_bytes", "gauge",
+           "Bytes of the LMDB map in use.", NULL, used);
+    metric(&out, "mentornet_lmdb_map_bytes", "gauge", "LMDB map size.", NULL,
+           map);
+    peer_metrics(h, &out, st);
+    free(st);
+    mn_buf_append(&out, "", 1);
+    return send_text(c, 200, "text/plain; version=0.0.4", (char *)out.p);
+}
+
+/* ---- replication and conflicts ---------------------------------------- */
+
+static json_t *
+division_name_json(const mn_config *cfg, uint32_t id)
+{
+    const mn_division *d = mn_config_division(cfg, id);
+    return d ? json_string(d->name) : json_integer(id);
+}
+
+static json_t *
+time_json(uint64_t ms)
+{
+    char when[32];
+    if (!ms)
+        return json_null();
+    mn_time_format(ms, when);
+    return json_string(when);
+}
+
+static json_t *
+peer_json(const mn_config *cfg, const mn_repl_peer_stats *p)
+{
+    json_t *rejected = json_object();
+    for (int i = 0; i < MN_REJ_COUNT; i++)
+        json_object_set_new(rejected, mn_reject_name((enum mn_reject)i),
+                            json_integer((json_int_t)p->rejected[i]));
+    return json_pack(
+        "{s:o, s:b, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "division",
+        division_name_json(cfg, p->id), "connected", p->connected, "serving",
+        p->serving, "last_seen", time_json(p->last_seen_ms),
+        "version_vector", vv_json(cfg, &p->vv), "lag", (json_int_t)p->lag,
+        "received", (json_int_t)p->received, "applied",
+        (json_int_t)p->applied, "duplicate", (json_int_t)p->duplicate,
+        "rejected", rejected);
+}
+
+static enum MHD_Result
+handle_replication(mn_http *h, struct MHD_Connection *c, const char *id,
+                   struct request *r)
+{
+    const mn_config *cfg = mn_node_config(h->node);
+    mn_repl_stats *st = mn_malloc(sizeof *st);
+    json_t *peers = json_array();
+    (void)id, (void)r;
+    mn_repl_stats_get(mn_replicator_engine(h->repl), st);
+    for (size_t i = 0; i < st->npeers; i++)
+        json_array_append_new(peers, peer_json(cfg, &st->peers[i]));
+    json_t *j = json_pack(
+        "{s:s, s:b, s:o, s:I, s:I, s:o}", "division", cfg->self.name,
+        "writable", st->writable, "version_vector", vv_json(cfg, &st->vv),
+        "pending", (json_int_t)st->pending, "refused_handshakes",
+        (json_int_t)mn_replicator_refused(h->repl), "peers", peers);
+    free(st);
+    return send_json(c, 200, j);
+}
+
+struct conflicts_out {
+    json_t *items;
+    const mn_config *cfg;
+};
+
+static json_t *
+value_of(const mn_value *v)
+{
+    if (v->kind == MN_V_INT)
+        return json_integer(v->i);
+    if (v->kind == MN_V_STR)
+        return json_stringn(v->s, v->len);
+    return json_null();
+}
+
+static void
+conflict_add(void *user, const mn_conflict *k)
+{
+    struct conflicts_out *out = user;
+    char hex[2 * MN_ID_BYTES + 1];
+    const char *field = mn_participant_field_name(k->field);
+    mn_hex_encode(k->id, MN_ID_BYTES, hex);
+    json_array_append_new(
+        out->items,
+        json_pack("{s:s, s:s, s:{s:o, s:o, s:o}, s:{s:o, s:o}}", "id", hex,
+                  "field", field ? field : "unknown", "loser", "value",
+                  value_of(&k->value), "at", time_json(MN_HLC_MS(k->loser.hlc)),
+                  "division", division_name_json(out->cfg, k->loser.origin),
+                  "winner", "at", time_json(MN_HLC_MS(k->winner.hlc)),
+                  "division",
+                  division_name_json(out->cfg, k->winner.origin)));
+}
+
+static enum MHD_Result
+handle_conflicts(mn_http *h, struct MHD_Connection *c, const char *id,
+                 struct request *r)
+{
+    mn_problem p;
+    size_t limit;
+    mn_txn *t;
+    (void)id, (void)r;
+    if (check_query(c, &p) != MN_OK || parse_limit(arg(c, "limit"), &limit,
+                                                   &p) != MN_OK)
+        return send_problem(c, &p);
+    struct conflicts_out out = {json_array(), mn_node_config(h->node)};
+    int rc = read_begin(h, &t);
+    if (rc == MN_OK)
+        rc = mn_state_conflicts(t, limit, conflict_add, &out);
+    mn_txn_abort(&t);
+    if (rc != MN_OK) {
+        json_decref(out.items);
+        return send_failure(c, rc);
+    }
+    return send_json(c, 200, json_pack("{s:o}", "items", out.items));
 }
 
 /* ---- bulk import ------------------------------------------------------ */
@@ -612,6 +775,8 @@ static const struct route routes[] = {
      "application/x-ndjson", false},
     {"GET", "/v1/stats", handle_stats, 0, NULL, false},
     {"GET", "/v1/digest", handle_digest, 0, NULL, false},
+    {"GET", "/v1/replication", handle_replication, 0, NULL, false},
+    {"GET", "/v1/conflicts", handle_conflicts, 0, NULL, false},
 };
 
 /* Does url match pattern? OUT: *id the '*' segment (points into url). */
@@ -772,7 +937,8 @@ make_addr(const char *listen, struct sockaddr_storage *ss, unsigned *flags)
 }
 
 int
-mn_http_start(mn_node *node, mn_http **out, char *err, size_t errlen)
+mn_http_start(mn_node *node, mn_replicator *repl, mn_http **out, char *err,
+              size_t errlen)
 {
     const char *listen = mn_node_config(node)->self.http_listen;
     struct sockaddr_storage ss;
@@ -785,6 +951,7 @@ mn_http_start(mn_node *node, mn_http **out, char *err, size_t errlen)
     }
     mn_http *h = mn_calloc(1, sizeof *h);
     h->node = node;
+    h->repl = repl;
     h->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &ss,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "log.h"
 #include "node.h"
+#include "replicator.h"
 
 static void
 usage(FILE *out)
@@ -117,6 +118,7 @@ serve(const mn_config *cfg)
 {
     char err[512];
     mn_node *node = NULL;
+    mn_replicator *repl = NULL;
     mn_http *http = NULL;
     sigset_t set;
     int sig;
@@ -126,8 +128,10 @@ serve(const mn_config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads inherit the mask */
     signal(SIGPIPE, SIG_IGN);
     if (mn_node_open(cfg, &node, err, sizeof err) != MN_OK ||
-        mn_http_start(node, &http, err, sizeof err) != MN_OK) {
+        mn_replicator_start(node, &repl, err, sizeof err) != MN_OK ||
+        mn_http_start(node, repl, &http, err, sizeof err) != MN_OK) {
         mn_error("%s", err);
+        mn_replicator_destroy(&repl);
         mn_node_destroy(&node);
         return 1;
     }
@@ -136,6 +140,7 @@ serve(const mn_config *cfg)
     sigwait(&set, &sig);
     mn_info("stopping on signal %d", sig);
     mn_http_destroy(&http);
+    mn_replicator_destroy(&repl);
     mn_node_destroy(&node);
     return 0;
 }

@@ -80,6 +80,19 @@ static const struct pfield fields[] = {
 static const char *const read_only[] = {"id", "home_division", "created_at",
                                         "updated_at"};
 
+const char *
+mn_participant_field_name(uint32_t no)
+{
+    if (no == MN_P_HOME)
+        return "home_division";
+    if (no == MN_P_CONSENT_AT)
+        return "consent";
+    for (size_t i = 0; i < MN_ARRAY_LEN(fields); i++)
+        if (fields[i].no == no)
+            return fields[i].name;
+    return NULL;
+}
+
 static int
 choice_index(const char *const *choices, const char *z)
 {

@@ -74,6 +74,9 @@ const char *mn_participant_status_name(int status);
 int mn_participant_role_index(const char *z);
 int mn_participant_status_index(const char *z);
 
+/* The API name of field number no ("given_name"), or NULL. */
+const char *mn_participant_field_name(uint32_t no);
+
 /* The creation time in ms, from the id's time-ordered prefix. */
 uint64_t mn_id_time_ms(const uint8_t id[MN_ID_BYTES]);
 /* A new time-ordered id: 48-bit ms, 4-bit version 7, random bits. */

@@ -53,9 +53,6 @@ enum mn_reject {
 };
 const char *mn_reject_name(enum mn_reject r);
 
-/* The largest peer message the engine accepts (the transport caps it too). */
-#define MN_MAX_PEER_MSG (64u << 20)
-
 typedef struct mn_repl mn_repl;
 
 /* keys[id] holds origin id's Ed25519 public key when has_key[id]. */

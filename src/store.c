@@ -132,6 +132,20 @@ mn_store_size(mn_store *s, uint64_t *used, uint64_t *map)
     *map = info.me_mapsize;
 }
 
+uint64_t
+mn_store_entries(mn_store *s, enum mn_db db)
+{
+    MDB_txn *txn;
+    MDB_stat st;
+    uint64_t n = 0;
+    if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != MDB_SUCCESS)
+        return 0;
+    if (mdb_stat(txn, s->dbi[db], &st) == MDB_SUCCESS)
+        n = st.ms_entries;
+    mdb_txn_abort(txn);
+    return n;
+}
+
 int
 mn_store_backup(mn_store *s, const char *path)
 {

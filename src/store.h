@@ -61,6 +61,9 @@ void mn_store_destroy(mn_store **self_p);
 /* Bytes in use (last page) and the map size. */
 void mn_store_size(mn_store *s, uint64_t *used, uint64_t *map);
 
+/* Number of entries in db (as of the last commit). */
+uint64_t mn_store_entries(mn_store *s, enum mn_db db);
+
 /* Write a compact, consistent copy of the store to the file path (hot). */
 int mn_store_backup(mn_store *s, const char *path);
 

@@ -29,6 +29,9 @@
 /* Division (node) ids are 1..MN_MAX_NODES. */
 #define MN_MAX_NODES 64
 
+/* The largest replication message a node accepts. */
+#define MN_MAX_PEER_MSG (64u << 20)
+
 /* The largest JSON body the API accepts, except bulk import. */
 #define MN_MAX_BODY (64 * 1024)
 /* The largest bulk import body (NDJSON, one participant per line). */
