@@ -147,6 +147,12 @@ mn_store_entries(mn_store *s, enum mn_db db)
 }
 
 int
+mn_store_backup_fd(mn_store *s, int fd)
+{
+    return map_err(mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT));
+}
+
+int
 mn_store_backup(mn_store *s, const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

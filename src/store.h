@@ -66,6 +66,8 @@ uint64_t mn_store_entries(mn_store *s, enum mn_db db);
 
 /* Write a compact, consistent copy of the store to the file path (hot). */
 int mn_store_backup(mn_store *s, const char *path);
+/* The same, to an open file descriptor (left open, at its end). */
+int mn_store_backup_fd(mn_store *s, int fd);
 
 /* Begin a transaction; write transactions serialise. */
 int mn_store_begin(mn_store *s, bool write, mn_txn **out) MN_MUST_CHECK;
