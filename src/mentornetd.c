@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -184,6 +185,7 @@ main(int argc, char **argv)
         fprintf(stderr, "mentornetd: %s\n", err);
         return 1;
     }
+    json_object_seed(0); /* once, before threads parse JSON concurrently */
     if (mn_crypto_init() != MN_OK) {
         fprintf(stderr, "mentornetd: cannot initialise libsodium\n");
         return 1;

@@ -31,7 +31,8 @@
 #include "state.h"
 
 /* Changes per group commit: large enough to amortise the fsync, small
- * enough that a group's transaction stays well inside the map. */
+ * enough that a group's transaction stays well inside the map. A single
+ * submission over this (a bulk import) is a group of its own, whole. */
 #define MAX_GROUP 4096
 /* Stored schema version; bump with a migration. */
 #define SCHEMA_VERSION 1
@@ -50,6 +51,7 @@ struct submission {
     size_t n;
     int result;
     bool done;
+    pthread_cond_t cv;      /* its caller waits here; only it is woken */
     struct submission *next;
 };
 
@@ -73,7 +75,6 @@ struct mn_node {
 
     pthread_mutex_t mu;
     pthread_cond_t work;    /* writer waits: queue non-empty or stopping */
-    pthread_cond_t done;    /* callers wait: their submission done */
     struct submission *head_q, *tail_q;
     bool stopping;
     pthread_t writer;
@@ -442,6 +443,7 @@ finish_group(mn_node *node, struct submission *group, int rc, size_t nok)
                 s->rcs[i].result = rc;
         }
         s->done = true;
+        pthread_cond_signal(&s->cv);
     }
     if (rc == MN_OK) {
         node->counters.commits++;
@@ -451,7 +453,6 @@ finish_group(mn_node *node, struct submission *group, int rc, size_t nok)
     } else {
         node->counters.write_errors++;
     }
-    pthread_cond_broadcast(&node->done);
     pthread_mutex_unlock(&node->mu);
     if (rc == MN_OK && nok > 0 && node->on_commit)
         node->on_commit(node->on_commit_ctx);
@@ -499,7 +500,7 @@ writer_main(void *arg)
 
 /* Queue s for the writer and wait until its group is done. */
 static int
-submit(mn_node *node, struct submission *s, bool local)
+enqueue_and_wait(mn_node *node, struct submission *s, bool local)
 {
     pthread_mutex_lock(&node->mu);
     if (node->stopping || (local && !node->writable)) {
@@ -514,9 +515,18 @@ submit(mn_node *node, struct submission *s, bool local)
     node->tail_q = s;
     pthread_cond_signal(&node->work);
     while (!s->done)
-        pthread_cond_wait(&node->done, &node->mu);
+        pthread_cond_wait(&s->cv, &node->mu);
     pthread_mutex_unlock(&node->mu);
     return s->result;
+}
+
+static int
+submit(mn_node *node, struct submission *s, bool local)
+{
+    pthread_cond_init(&s->cv, NULL);
+    int rc = enqueue_and_wait(node, s, local);
+    pthread_cond_destroy(&s->cv);
+    return rc;
 }
 
 int
@@ -591,7 +601,6 @@ node_free(mn_node *node)
     mn_crypto_wipe(node->network_key, sizeof node->network_key);
     pthread_mutex_destroy(&node->mu);
     pthread_cond_destroy(&node->work);
-    pthread_cond_destroy(&node->done);
     free(node);
 }
 
@@ -602,7 +611,6 @@ mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen)
     node->cfg = *cfg;
     pthread_mutex_init(&node->mu, NULL);
     pthread_cond_init(&node->work, NULL);
-    pthread_cond_init(&node->done, NULL);
     err[0] = '\0';
     int rc = load_keys(node, err, errlen);
     if (rc == MN_OK && mn_mkdir_p(cfg->data_dir, 0700) != MN_OK) {
