@@ -18,12 +18,17 @@
  *   nothing that outlives main().
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -39,6 +44,12 @@
 #define CLI_TIMEOUT_S 60L
 /* One import request: up to 16 MiB validated and written in one commit. */
 #define CLI_IMPORT_TIMEOUT_S 600L
+/* A backup has no overall time limit (it is as big as the store); it is
+ * given up when no byte arrives for this long. The node copies the store
+ * before it answers, about 1 s per GiB on an ordinary disk. */
+#define CLI_STALL_S 300L
+/* Conflict values wider than this many characters are cut in tables. */
+#define CLI_VALUE_WIDTH 40
 /* A page of 500 participants with every field at its limit and worst-case
  * JSON escaping is about 10 MiB; anything much bigger is not an answer. */
 #define CLI_MAX_ANSWER ((size_t)64 * 1024 * 1024)
@@ -108,7 +119,7 @@ typedef struct request {
     const char *ctype;  /* Content-Type of the body; NULL: no body */
     const void *body;
     size_t len;
-    long timeout_s;
+    long timeout_s; /* 0: no limit, but give up after CLI_STALL_S idle */
     bool anonymous; /* send no token */
 } request;
 
@@ -117,6 +128,12 @@ typedef struct response {
     mn_buf body;
     json_t *json; /* the parsed body; NULL when empty */
     bool toobig;  /* the body passed CLI_MAX_ANSWER */
+    /* A download: a 2xx body goes to save (borrowed), not to body. */
+    FILE *save;
+    const char *save_name; /* for messages */
+    uint64_t saved;        /* bytes written to save */
+    int save_errno;        /* nonzero: writing to save failed */
+    CURL *curl;            /* the transfer under way, for its status */
 } response;
 
 typedef void (*printer)(json_t *root);
@@ -196,6 +213,11 @@ static const optspec list_opts[] = {
 static const optspec stats_opts[] = {
     {"verify", OPT_FLAG, false, NULL,
      "also recount from the stored participants"},
+    {0},
+};
+
+static const optspec conflicts_opts[] = {
+    {"limit", OPT_INT, false, "N", "at most N conflicts, 1-500 (default 50)"},
     {0},
 };
 
@@ -992,6 +1014,131 @@ print_stats(json_t *root)
     print_version_vector(root);
 }
 
+/* ---- replication and conflicts ---------------------------------------- */
+
+static const char *
+yes_no(const json_t *v)
+{
+    return json_is_true(v) ? "yes" : "no";
+}
+
+static json_int_t
+sum_of(const json_t *obj)
+{
+    const char *key;
+    json_t *v;
+    json_int_t sum = 0;
+    json_object_foreach ((json_t *)obj, key, v)
+        sum += json_integer_value(v);
+    return sum;
+}
+
+static void
+replication_row(table *t, const json_t *p)
+{
+    static const char *const counts[] = {"lag", "received", "applied",
+                                         "duplicate"};
+    table_add_json(t, json_object_get(p, "division"));
+    table_add(t, yes_no(json_object_get(p, "connected")));
+    table_add(t, yes_no(json_object_get(p, "serving")));
+    for (size_t i = 0; i < MN_ARRAY_LEN(counts); i++)
+        table_add_int(t, int_of(p, counts[i]));
+    table_add_int(t, sum_of(json_object_get(p, "rejected")));
+}
+
+/* A header line about the node, then one row per peer. */
+static void
+print_replication(json_t *root)
+{
+    static const char *const head[] = {"peer",    "connected", "serving",
+                                       "lag",     "received",  "applied",
+                                       "duplicate", "rejected"};
+    json_t *peers = json_object_get(root, "peers");
+    mn_buf b;
+    table t;
+    mn_buf_init(&b);
+    buf_json_text(&b, json_object_get(root, "division"));
+    buf_printf(&b, ": writable %s, pending %" JSON_INTEGER_FORMAT
+                   ", refused handshakes %" JSON_INTEGER_FORMAT,
+               yes_no(json_object_get(root, "writable")),
+               int_of(root, "pending"), int_of(root, "refused_handshakes"));
+    print_safe(stdout, buf_str(&b));
+    putchar('\n');
+    mn_buf_release(&b);
+    if (json_array_size(peers) == 0) {
+        puts("no peers");
+        return;
+    }
+    table_init(&t, MN_ARRAY_LEN(head), 3);
+    for (size_t i = 0; i < MN_ARRAY_LEN(head); i++)
+        table_add(&t, head[i]);
+    for (size_t i = 0; i < json_array_size(peers); i++)
+        replication_row(&t, json_array_get(peers, i));
+    table_print(&t, 0);
+    table_release(&t);
+}
+
+/* A value as text, cut to CLI_VALUE_WIDTH characters (--json has it all). */
+static void
+table_add_value(table *t, const json_t *v)
+{
+    mn_buf b;
+    size_t chars = 0, i;
+    mn_buf_init(&b);
+    buf_json_text(&b, v);
+    for (i = 0; i < b.len; i++) {
+        if ((b.p[i] & 0xc0) != 0x80 && chars++ == CLI_VALUE_WIDTH)
+            break;
+    }
+    if (i < b.len) {
+        b.len = i;
+        buf_puts(&b, "...");
+    }
+    table_add(t, buf_str(&b));
+    mn_buf_release(&b);
+}
+
+/* "division at" of one side of a conflict. */
+static void
+table_add_side(table *t, const json_t *side)
+{
+    mn_buf b;
+    mn_buf_init(&b);
+    buf_json_text(&b, json_object_get(side, "division"));
+    buf_puts(&b, " ");
+    buf_json_text(&b, json_object_get(side, "at"));
+    table_add(t, buf_str(&b));
+    mn_buf_release(&b);
+}
+
+static void
+print_conflicts(json_t *root)
+{
+    static const char *const head[] = {"id", "field", "loser value",
+                                       "loser (division, at)",
+                                       "winner (division, at)"};
+    json_t *items = json_object_get(root, "items");
+    table t;
+    if (json_array_size(items) == 0) {
+        puts("no conflicts");
+        return;
+    }
+    table_init(&t, MN_ARRAY_LEN(head), MN_ARRAY_LEN(head));
+    for (size_t i = 0; i < MN_ARRAY_LEN(head); i++)
+        table_add(&t, head[i]);
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *k = json_array_get(items, i);
+        const json_t *loser = json_object_get(k, "loser");
+        table_add_json(&t, json_object_get(k, "id"));
+        table_add_json(&t, json_object_get(k, "field"));
+        table_add_value(&t, json_object_get(loser, "value"));
+        table_add_side(&t, loser);
+        table_add_side(&t, json_object_get(k, "winner"));
+    }
+    table_print(&t, 0);
+    table_release(&t);
+}
+
 /* ---- HTTP ------------------------------------------------------------- */
 
 static void
@@ -1008,11 +1155,30 @@ response_release(response *rs)
     mn_buf_release(&rs->body);
 }
 
+/* Write a downloaded 2xx body to rs->save; a short write stops curl. */
+static size_t
+save_body(response *rs, const char *p, size_t n)
+{
+    errno = 0;
+    if (fwrite(p, 1, n, rs->save) != n) {
+        rs->save_errno = errno ? errno : EIO;
+        return 0;
+    }
+    rs->saved += n;
+    return n;
+}
+
 static size_t
 on_body(char *p, size_t size, size_t nmemb, void *user)
 {
     response *rs = user;
     size_t n = size * nmemb;
+    long status = 0;
+    if (rs->save) {
+        curl_easy_getinfo(rs->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200 && status < 300)
+            return save_body(rs, p, n);
+    }
     if (n > CLI_MAX_ANSWER - rs->body.len) {
         rs->toobig = true;
         return 0;
@@ -1085,9 +1251,15 @@ http_setopts(CURL *h, const request *rq, const char *url,
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CLI_CONNECT_TIMEOUT_S);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, rq->timeout_s);
+    if (rq->timeout_s > 0) {
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, rq->timeout_s);
+    } else {
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, CLI_STALL_S);
+    }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, rs);
+    rs->curl = h;
     if (rq->ctype) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->len ? rq->body : "");
@@ -1104,6 +1276,10 @@ transport_error(const cli *c, const request *rq, const response *rs,
         fprintf(stderr, "mentornet: the node's answer is over %zu MiB\n",
                 CLI_MAX_ANSWER >> 20);
         return CLI_EXIT_FAILED;
+    }
+    if (rs->save_errno) {
+        errno = rs->save_errno;
+        return file_error(rs->save_name);
     }
     /* The query is left out: q= may hold a name. */
     int n = (int)strcspn(rq->path, "?");
@@ -1188,6 +1364,7 @@ http_call(cli *c, const request *rq, response *rs)
     CURLcode cc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rs->status);
     curl_easy_reset(h); /* forget err, hdrs and rs; keep the connection */
+    rs->curl = NULL;
     int rc =
         cc == CURLE_OK ? check_answer(rs) : transport_error(c, rq, rs, cc, err);
     curl_slist_free_all(hdrs);
@@ -1759,6 +1936,130 @@ health_run(cli *c, const args *a)
     return call_and_print(c, &rq, print_health);
 }
 
+static int
+replication_run(cli *c, const args *a)
+{
+    (void)a;
+    return get_and_print(c, "/replication", print_replication);
+}
+
+static int
+conflicts_run(cli *c, const args *a)
+{
+    const char *limit = arg_value(a, "limit");
+    mn_buf path;
+    mn_buf_init(&path);
+    buf_puts(&path, "/conflicts");
+    if (limit) {
+        buf_puts(&path, "?limit=");
+        buf_escape(&path, limit);
+    }
+    int rc = get_and_print(c, buf_str(&path), print_conflicts);
+    mn_buf_release(&path);
+    return rc;
+}
+
+/* ---- backup ----------------------------------------------------------- */
+
+/* Open path.tmp for the download; it must not exist either. */
+static int
+backup_open(const char *path, char **tmp, FILE **f)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        fprintf(stderr, "mentornet: %s exists; a backup never overwrites "
+                        "a file\n", path);
+        return CLI_EXIT_USAGE;
+    }
+    if (errno != ENOENT)
+        return file_error(path);
+    mn_buf b;
+    mn_buf_init(&b);
+    buf_printf(&b, "%s.tmp", path);
+    *tmp = buf_take(&b);
+    int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        fprintf(stderr, "mentornet: %s exists (left by an interrupted "
+                        "backup?); remove it first\n", *tmp);
+        return CLI_EXIT_USAGE;
+    }
+    *f = fd < 0 ? NULL : fdopen(fd, "wb");
+    if (!*f) {
+        int rc = file_error(*tmp);
+        if (fd >= 0) {
+            close(fd);
+            unlink(*tmp);
+        }
+        return rc;
+    }
+    return 0;
+}
+
+/* Make the download durable, then give it its name unless that appeared
+ * meanwhile. Closes f. */
+static int
+backup_finish(FILE *f, const char *tmp, const char *path)
+{
+    int rc = 0;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = file_error(tmp);
+    if (fclose(f) != 0 && rc == 0)
+        rc = file_error(tmp);
+    if (rc == 0 &&
+        renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0)
+        rc = file_error(path);
+    return rc;
+}
+
+static void
+backup_report(const cli *c, const char *path, uint64_t n)
+{
+    if (c->json) {
+        json_t *j = json_pack("{s:s, s:I}", "file", path, "bytes",
+                              (json_int_t)n);
+        print_compact(j);
+        json_decref(j);
+        return;
+    }
+    fputs("wrote ", stdout);
+    print_safe(stdout, path);
+    printf(" (%" PRIu64 " bytes, %.1f MiB)\n", n, (double)n / (1 << 20));
+}
+
+static int
+backup_run(cli *c, const args *a)
+{
+    const char *path = a->pos[0];
+    char *tmp = NULL;
+    FILE *f = NULL;
+    int rc = backup_open(path, &tmp, &f);
+    if (rc != 0) {
+        free(tmp);
+        return rc;
+    }
+    request rq = {"GET", "/backup", NULL, NULL, 0, 0, false};
+    response rs;
+    response_init(&rs);
+    rs.save = f;
+    rs.save_name = tmp;
+    rc = http_call(c, &rq, &rs);
+    if (rc == 0 && rs.saved == 0) {
+        fputs("mentornet: the node sent an empty backup\n", stderr);
+        rc = CLI_EXIT_FAILED;
+    }
+    if (rc == 0)
+        rc = backup_finish(f, tmp, path);
+    else
+        fclose(f);
+    if (rc == 0)
+        backup_report(c, path, rs.saved);
+    else
+        unlink(tmp);
+    response_release(&rs);
+    free(tmp);
+    return rc;
+}
+
 /* ---- commands --------------------------------------------------------- */
 
 static const command participant_cmds[] = {
@@ -1791,6 +2092,27 @@ static const command top_cmds[] = {
      digest_run, NULL},
     {"health", "whether the node is up (needs no token)", NULL, 0, NULL, NULL,
      health_run, NULL},
+    {"replication", "replication state: writable, and per peer lag and "
+     "counts", NULL, 0, NULL,
+     "Per peer: connected (our link to it is up), serving (it pulls from\n"
+     "us), lag (changes we have that it lacks), received, applied and\n"
+     "duplicate changes, and messages rejected (all reasons; --json has\n"
+     "each). Writable no: local writes get 503 until every peer has sent\n"
+     "its version vector (or 5 s passed since the start) and no peer holds\n"
+     "more of this node's own log than it does (after a restore).",
+     replication_run, NULL},
+    {"conflicts", "concurrent values that lost to another write", NULL, 0,
+     conflicts_opts,
+     "Each row is a field written concurrently on two divisions: the value\n"
+     "that lost, and who wrote the loser and the winner, and when. Long\n"
+     "values are cut in the table; --json has them whole.",
+     conflicts_run, NULL},
+    {"backup", "save a consistent copy of the node's store", "FILE", 1, NULL,
+     "Writes FILE.tmp, then renames it to FILE; refuses an existing FILE.\n"
+     "The copy is compact and taken while the node keeps working. To\n"
+     "restore: stop the node, copy FILE to <data_dir>/data.mdb, remove\n"
+     "<data_dir>/lock.mdb, start it.",
+     backup_run, NULL},
     {0},
 };
 

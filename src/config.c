@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <ini.h>
@@ -87,12 +88,21 @@ mn_config_split_addr(const char *addr, char *host, size_t hostlen,
     return MN_OK;
 }
 
+/* host:port where host is an IPv4 address or a bracketed IPv6 one: nodes
+ * listen on configured addresses, never on whatever a name resolves to. */
 static int
 set_addr(char *dst, size_t cap, const char *value)
 {
     char host[64];
     uint16_t port;
+    unsigned char bin[16];
     if (mn_config_split_addr(value, host, sizeof host, &port) != MN_OK)
+        return MN_EINVAL;
+    size_t n = strlen(host);
+    bool v6 = n > 2 && host[0] == '[' && host[n - 1] == ']';
+    if (v6)
+        host[n - 1] = '\0';
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? host + 1 : host, bin) != 1)
         return MN_EINVAL;
     return set_string(dst, cap, value);
 }
@@ -143,12 +153,12 @@ other_key(struct parse *ps, const char *section, const char *key,
     if (strcmp(section, "http") == 0 && strcmp(key, "listen") == 0) {
         ps->seen_http = true;
         if (set_addr(c->self.http_listen, sizeof c->self.http_listen, value))
-            return "listen must be host:port";
+            return "listen must be IP:port, e.g. 127.0.0.1:8101";
     } else if (strcmp(section, "replication") == 0 &&
                strcmp(key, "listen") == 0) {
         ps->seen_repl = true;
         if (set_addr(c->self.repl_listen, sizeof c->self.repl_listen, value))
-            return "listen must be host:port";
+            return "listen must be IP:port, e.g. 127.0.0.1:8101";
     } else if (strcmp(section, "replication") == 0 &&
                strcmp(key, "max_clock_drift_ms") == 0) {
         if (parse_uint(value, 1, 86400000, &v) != MN_OK)

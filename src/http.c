@@ -794,7 +794,8 @@ static int
 import_parse(mn_http *h, struct request *r, mn_write **ws, size_t *nw,
              mn_problem *p)
 {
-    const char *z = (const char *)r->body.p, *end = z + r->body.len;
+    const char *z = r->body.p ? (const char *)r->body.p : "";
+    const char *end = z + r->body.len;
     size_t before;
     const char *split = import_split(z, end, &before);
     struct import_part part[2] = {{h, z, split, 1, NULL, 0, 0, {0}},

@@ -174,8 +174,10 @@ mn_time_format(uint64_t ms, char *out)
 static int
 time_parse(const char *z, uint64_t *ms)
 {
-    struct tm tm = {0};
+    struct tm tm = {0}, back;
     int frac = 0, nfrac = 0;
+    if (*z < '0' || *z > '9')
+        return MN_EINVAL;
     const char *end = strptime(z, "%Y-%m-%dT%H:%M:%S", &tm);
     if (!end)
         return MN_EINVAL;
@@ -190,7 +192,13 @@ time_parse(const char *z, uint64_t *ms)
     }
     if (strcmp(end, "Z") != 0 || tm.tm_year < 70 || tm.tm_year > 8000)
         return MN_EINVAL;
-    *ms = (uint64_t)timegm(&tm) * 1000 + (uint64_t)frac;
+    struct tm asked = tm;
+    time_t secs = timegm(&tm);
+    /* timegm normalises Feb 30 to Mar 2: refuse dates that do not exist. */
+    gmtime_r(&secs, &back);
+    if (back.tm_mday != asked.tm_mday || back.tm_mon != asked.tm_mon)
+        return MN_EINVAL;
+    *ms = (uint64_t)secs * 1000 + (uint64_t)frac;
     return MN_OK;
 }
 
@@ -206,13 +214,18 @@ utf8_chars(const char *z)
     return n;
 }
 
+/* C0 controls, DEL and C1 controls (U+0080-U+009F: 0xC2 0x80-0x9F in
+ * UTF-8, which terminals read as escapes); notes may hold \n, \r, \t. */
 static bool
 has_control(const char *z, bool allow_newline)
 {
     for (; *z; z++) {
         unsigned char c = (unsigned char)*z;
-        if ((c < 0x20 && !(allow_newline && (c == '\n' || c == '\t'))) ||
-            c == 0x7f)
+        bool layout = c == '\n' || c == '\t' || c == '\r';
+        if ((c < 0x20 && !(allow_newline && layout)) || c == 0x7f)
+            return true;
+        if (c == 0xc2 && (unsigned char)z[1] >= 0x80 &&
+            (unsigned char)z[1] <= 0x9f)
             return true;
     }
     return false;

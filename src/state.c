@@ -273,6 +273,50 @@ mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
 
 /* ---- listing ---------------------------------------------------------- */
 
+/* Lower-case one UTF-8 character at *z for matching: ASCII, Latin-1
+ * (U+00C0-U+00DE) and Latin Extended-A (U+0100-U+017F, pairs); returns the
+ * code point and advances *z. Enough for the names this network holds. */
+static uint32_t
+fold_next(const char **z)
+{
+    const unsigned char *p = (const unsigned char *)*z;
+    uint32_t c = p[0];
+    size_t n = 1;
+    if (c >= 0xc0 && c < 0xe0 && (p[1] & 0xc0) == 0x80) {
+        c = (c & 0x1f) << 6 | (p[1] & 0x3f);
+        n = 2;
+    }
+    *z += n;
+    if (c >= 'A' && c <= 'Z')
+        return c + 32;
+    if (c >= 0xc0 && c <= 0xde && c != 0xd7)
+        return c + 32;
+    if (c >= 0x100 && c <= 0x17f && !(c & 1))
+        return c + 1;
+    return c;
+}
+
+static bool
+starts_with_folded(const char *h, const char *n)
+{
+    while (*n)
+        if (!*h || fold_next(&h) != fold_next(&n))
+            return false;
+    return true;
+}
+
+/* Does hay contain needle, ignoring case as fold_next does? */
+static bool
+contains_folded(const char *hay, const char *needle)
+{
+    for (const char *h = hay;; fold_next(&h)) {
+        if (starts_with_folded(h, needle))
+            return true;
+        if (!*h)
+            return false;
+    }
+}
+
 static bool
 matches(const mn_entity *e, const mn_list_query *q)
 {
@@ -289,7 +333,7 @@ matches(const mn_entity *e, const mn_list_query *q)
                                         MN_P_EMAIL};
     for (size_t i = 0; i < MN_ARRAY_LEN(searched); i++) {
         const char *z = mn_entity_str(e, searched[i]);
-        if (z && strcasestr(z, q->q))
+        if (z && contains_folded(z, q->q))
             return true;
     }
     return false;

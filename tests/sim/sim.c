@@ -108,6 +108,9 @@ static char keys_dir[64];
 static mn_repl_keys keys;
 static bool quiet;
 
+static void trace(struct sim *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 trace(struct sim *s, const char *fmt, ...)
 {
@@ -409,6 +412,9 @@ tick_all(struct sim *s)
 }
 
 /* ---- checks ----------------------------------------------------------- */
+
+static bool fail(struct sim *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static bool
 fail(struct sim *s, const char *fmt, ...)

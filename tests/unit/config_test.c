@@ -404,8 +404,8 @@ test_bad_listen(void **state)
          "aaaaaaaa:1")};
 
     for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++) {
-        expect_line_rejected(fx, 6, bad[i], "listen must be host:port");
-        expect_line_rejected(fx, 8, bad[i], "listen must be host:port");
+        expect_line_rejected(fx, 6, bad[i], "listen must be IP:port");
+        expect_line_rejected(fx, 8, bad[i], "listen must be IP:port");
     }
 }
 
