@@ -47,7 +47,9 @@
 #define SERVER_IDLE_MS 60000
 #define TICK_MS 500
 /* Verified changes held for missing dependencies, per origin. */
-#define PENDING_MAX 65536
+#define PENDING_MAX 8192
+/* Changes handed to the node in one apply. */
+#define READY_MAX 4096
 /* The result of a queued change not yet handed to the node. */
 #define NOT_APPLIED 1
 
@@ -94,6 +96,11 @@ struct mn_repl {
     mn_buf out, plain;
     pthread_mutex_t stats_mu;   /* guards every peer's st and npending */
     uint64_t npending;
+    /* Scratch, allocated once: the batch being checked, the changes being
+     * applied, and the node's chain heads. */
+    struct checked *checked;
+    mn_remote_change *ready;
+    uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
 };
 
 static const char *const reject_names[MN_REJ_COUNT] = {
@@ -443,10 +450,9 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
 {
     uint32_t o = m->origin;
     mn_vv vv;
-    static uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
     const uint8_t *head;
-    mn_node_state(r->node, &vv, heads);
-    uint64_t next = expected(r, o, &vv, heads, &head);
+    mn_node_state(r->node, &vv, r->heads);
+    uint64_t next = expected(r, o, &vv, r->heads, &head);
     size_t first = 0;
     while (first < c->n && c->h[first].seq < next) {
         if (c->h[first].seq <= vv.seq[o] &&
@@ -550,12 +556,12 @@ settle(mn_repl *r, const mn_remote_change *done, size_t n)
 static size_t
 drain(mn_repl *r)
 {
-    static mn_remote_change list[4096];
+    mn_remote_change *list = r->ready;
     mn_chain_sig sigs[MN_MAX_NODES];
     size_t nsigs = 0, applied = 0;
     mn_vv vv;
     mn_node_state(r->node, &vv, NULL);
-    size_t n = ready_list(r, list, MN_ARRAY_LEN(list), &vv);
+    size_t n = ready_list(r, list, READY_MAX, &vv);
     if (n == 0)
         return 0;
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
@@ -576,15 +582,15 @@ static void
 client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
                 uint64_t now)
 {
-    static struct checked c;
+    struct checked *c = r->checked;
     int why = MN_REJ_UNKNOWN_ORIGIN;
     p->c.heard_at = now;
     count(r, &p->st.received, m->nchanges);
     if (r->keys.has_key[m->origin]) {
-        why = decode_batch(m, &c);
+        why = decode_batch(m, c);
         if (why < 0)
-            why = accept_batch(r, p, m, &c, now);
-        checked_release(&c);
+            why = accept_batch(r, p, m, c, now);
+        checked_release(c);
     }
     size_t applied = drain(r);
     count(r, &p->st.applied, applied);
@@ -714,6 +720,9 @@ mn_repl_new(mn_node *node, const mn_repl_keys *keys, const mn_repl_io *io,
     r->grace_ms = grace_ms;
     mn_buf_init(&r->out);
     mn_buf_init(&r->plain);
+    r->checked = mn_malloc(sizeof *r->checked);
+    r->checked->n = 0;
+    r->ready = mn_malloc(READY_MAX * sizeof *r->ready);
     pthread_mutex_init(&r->stats_mu, NULL);
     for (size_t i = 0; i < cfg->ndivisions; i++) {
         if (cfg->divisions[i].id == r->self)
@@ -742,6 +751,8 @@ mn_repl_destroy(mn_repl **self_p)
     }
     mn_buf_release(&r->out);
     mn_buf_release(&r->plain);
+    free(r->checked);
+    free(r->ready);
     pthread_mutex_destroy(&r->stats_mu);
     free(r);
     *self_p = NULL;
