@@ -1050,16 +1050,17 @@ replication_row(table *t, const json_t *p)
 static void
 print_replication(json_t *root)
 {
-    static const char *const head[] = {"peer",    "connected", "serving",
-                                       "lag",     "received",  "applied",
+    static const char *const head[] = {"peer",      "connected", "serving",
+                                       "lag",       "received",  "applied",
                                        "duplicate", "rejected"};
     json_t *peers = json_object_get(root, "peers");
     mn_buf b;
     table t;
     mn_buf_init(&b);
     buf_json_text(&b, json_object_get(root, "division"));
-    buf_printf(&b, ": writable %s, pending %" JSON_INTEGER_FORMAT
-                   ", refused handshakes %" JSON_INTEGER_FORMAT,
+    buf_printf(&b,
+               ": writable %s, pending %" JSON_INTEGER_FORMAT
+               ", refused handshakes %" JSON_INTEGER_FORMAT,
                yes_no(json_object_get(root, "writable")),
                int_of(root, "pending"), int_of(root, "refused_handshakes"));
     print_safe(stdout, buf_str(&b));
@@ -1967,8 +1968,10 @@ backup_open(const char *path, char **tmp, FILE **f)
 {
     struct stat st;
     if (lstat(path, &st) == 0) {
-        fprintf(stderr, "mentornet: %s exists; a backup never overwrites "
-                        "a file\n", path);
+        fprintf(stderr,
+                "mentornet: %s exists; a backup never overwrites "
+                "a file\n",
+                path);
         return CLI_EXIT_USAGE;
     }
     if (errno != ENOENT)
@@ -1979,8 +1982,10 @@ backup_open(const char *path, char **tmp, FILE **f)
     *tmp = buf_take(&b);
     int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST) {
-        fprintf(stderr, "mentornet: %s exists (left by an interrupted "
-                        "backup?); remove it first\n", *tmp);
+        fprintf(stderr,
+                "mentornet: %s exists (left by an interrupted "
+                "backup?); remove it first\n",
+                *tmp);
         return CLI_EXIT_USAGE;
     }
     *f = fd < 0 ? NULL : fdopen(fd, "wb");
@@ -2015,8 +2020,8 @@ static void
 backup_report(const cli *c, const char *path, uint64_t n)
 {
     if (c->json) {
-        json_t *j = json_pack("{s:s, s:I}", "file", path, "bytes",
-                              (json_int_t)n);
+        json_t *j =
+            json_pack("{s:s, s:I}", "file", path, "bytes", (json_int_t)n);
         print_compact(j);
         json_decref(j);
         return;
@@ -2092,13 +2097,14 @@ static const command top_cmds[] = {
      digest_run, NULL},
     {"health", "whether the node is up (needs no token)", NULL, 0, NULL, NULL,
      health_run, NULL},
-    {"replication", "replication state: writable, and per peer lag and "
-     "counts", NULL, 0, NULL,
+    {"replication", "whether writes are open; lag and counts per peer", NULL, 0,
+     NULL,
      "Per peer: connected (our link to it is up), serving (it pulls from\n"
-     "us), lag (changes we have that it lacks), received, applied and\n"
-     "duplicate changes, and messages rejected (all reasons; --json has\n"
-     "each). Writable no: local writes get 503 until every peer has sent\n"
-     "its version vector (or 5 s passed since the start) and no peer holds\n"
+     "us), lag (changes we have that it lacked when it last told us its\n"
+     "vector), received, applied and duplicate changes, and messages\n"
+     "rejected (all reasons; --json has each).\n"
+     "Writable no: local writes get 503 until every peer has sent its\n"
+     "version vector (or 5 s passed since the start) and no peer holds\n"
      "more of this node's own log than it does (after a restore).",
      replication_run, NULL},
     {"conflicts", "concurrent values that lost to another write", NULL, 0,

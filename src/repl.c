@@ -542,11 +542,17 @@ settle(mn_repl *r, const mn_remote_change *done, size_t n)
         assert(j < q->n && q->c[j].h.seq == done[i].h.seq);
         q->c[j].result = done[i].result;
     }
-    uint64_t left = 0;
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++) {
+    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         pending_clear_front(&r->pending[o]);
+}
+
+/* Publish how many verified changes wait for their dependencies. */
+static void
+publish_pending(mn_repl *r)
+{
+    uint64_t left = 0;
+    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         left += r->pending[o].n - r->pending[o].head;
-    }
     pthread_mutex_lock(&r->stats_mu);
     r->npending = left;
     pthread_mutex_unlock(&r->stats_mu);
@@ -562,19 +568,23 @@ drain(mn_repl *r)
     mn_vv vv;
     mn_node_state(r->node, &vv, NULL);
     size_t n = ready_list(r, list, READY_MAX, &vv);
-    if (n == 0)
+    if (n == 0) {
+        publish_pending(r); /* what was just queued may all be waiting */
         return 0;
+    }
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         if (r->pending[o].has_sig)
             sigs[nsigs++] = r->pending[o].sig;
     int rc = mn_node_apply(r->node, list, n, sigs, nsigs);
     if (rc != MN_OK) {
         mn_warn("repl: applying %zu changes failed: %s", n, mn_strerror(rc));
+        publish_pending(r);
         return 0; /* they stay pending; retried on the next batch or tick */
     }
     for (size_t i = 0; i < n; i++)
         applied += list[i].result == MN_OK;
     settle(r, list, n);
+    publish_pending(r);
     return applied;
 }
 
