@@ -10,6 +10,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -100,6 +101,10 @@ send_failure(struct MHD_Connection *c, int err)
         return send_error(c, 507, "storage_full", NULL,
                           "the node's storage is full; nothing was written "
                           "(reads still work)");
+    case MN_EAUTH:
+        return send_error(c, 409, "conflict", NULL,
+                          "personal details of a participant are changed "
+                          "only on her home division's node");
     case MN_ESHUTDOWN:
     case MN_EAGAIN:
         return send_error(c, 503, "unavailable", NULL, mn_strerror(err));
@@ -216,6 +221,7 @@ prepare_patch(mn_http *h, const json_t *body, mn_write *w, mn_problem *p)
     mn_txn_abort(&t);
     if (rc != MN_OK)
         return rc;
+
     rc = mn_participant_parse(body, &current, 0, &w->ops, p);
     mn_entity_release(&current);
     return rc;
@@ -487,31 +493,46 @@ metric(mn_buf *out, const char *name, const char *type, const char *help,
     mn_buf_append(out, line, (size_t)n);
 }
 
+/* One family per metric, every peer's sample in it (the text format asks
+ * that a family's samples stand together). */
 static void
 peer_metrics(mn_http *h, mn_buf *out, const mn_repl_stats *st)
 {
+    static const struct {
+        const char *name, *type, *help;
+        size_t offset;
+    } fams[] = {
+        {"mentornet_replication_lag_changes", "gauge",
+         "Changes this node has that the peer lacks.",
+         offsetof(mn_repl_peer_stats, lag)},
+        {"mentornet_changes_applied_total", "counter",
+         "Replicated changes applied, by sending peer.",
+         offsetof(mn_repl_peer_stats, applied)},
+        {"mentornet_changes_duplicate_total", "counter",
+         "Replicated changes received again.",
+         offsetof(mn_repl_peer_stats, duplicate)},
+    };
     const mn_config *cfg = mn_node_config(h->node);
     char l[128];
+    for (size_t f = 0; f < MN_ARRAY_LEN(fams); f++)
+        for (size_t i = 0; i < st->npeers; i++) {
+            const mn_repl_peer_stats *p = &st->peers[i];
+            const mn_division *d = mn_config_division(cfg, p->id);
+            uint64_t v;
+            memcpy(&v, (const char *)p + fams[f].offset, sizeof v);
+            snprintf(l, sizeof l, "{peer=\"%s\"}", d ? d->name : "unknown");
+            metric(out, fams[f].name, fams[f].type, i ? NULL : fams[f].help,
+                   l, v);
+        }
     for (size_t i = 0; i < st->npeers; i++) {
-        const mn_repl_peer_stats *p = &st->peers[i];
-        const mn_division *d = mn_config_division(cfg, p->id);
-        const char *name = d ? d->name : "unknown";
-        snprintf(l, sizeof l, "{peer=\"%s\"}", name);
-        metric(out, "mentornet_replication_lag_changes", "gauge",
-               i ? NULL : "Changes this node has that the peer lacks.", l,
-               p->lag);
-        metric(out, "mentornet_changes_applied_total", "counter",
-               i ? NULL : "Replicated changes applied, by sending peer.", l,
-               p->applied);
-        metric(out, "mentornet_changes_duplicate_total", "counter",
-               i ? NULL : "Replicated changes received again.", l,
-               p->duplicate);
+        const mn_division *d = mn_config_division(cfg, st->peers[i].id);
         for (int r = 0; r < MN_REJ_COUNT; r++) {
-            snprintf(l, sizeof l, "{peer=\"%s\",reason=\"%s\"}", name,
+            snprintf(l, sizeof l, "{peer=\"%s\",reason=\"%s\"}",
+                     d ? d->name : "unknown",
                      mn_reject_name((enum mn_reject)r));
             metric(out, "mentornet_messages_rejected_total", "counter",
                    i || r ? NULL : "Peer messages refused, by reason.", l,
-                   p->rejected[r]);
+                   st->peers[i].rejected[r]);
         }
     }
 }
@@ -542,6 +563,9 @@ handle_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
     metric(&out, "mentornet_handshakes_refused_total", "counter",
            "Replication handshakes refused (unknown key).", NULL,
            mn_replicator_refused(h->repl));
+    metric(&out, "mentornet_changes_refused_owner_total", "counter",
+           "Replicated changes refused by the ownership rule.", NULL,
+           k.refused_owner);
     metric(&out, "mentornet_pending_changes", "gauge",
            "Verified changes waiting for their dependencies.", NULL,
            st->pending);

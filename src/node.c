@@ -62,6 +62,7 @@ struct writer_state {
     uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]; /* chain head per origin */
     uint8_t digest[MN_HASH_BYTES];
     uint64_t unsigned_own;  /* own changes since the last signature */
+    uint64_t refused_owner; /* replicated changes the ownership rule refused */
 };
 
 struct mn_node {
@@ -86,6 +87,8 @@ struct mn_node {
     void *on_commit_ctx;
     uint64_t (*clock)(void *ctx);
     void *clock_ctx;
+    uint64_t own_floor;        /* own seq recorded outside the store */
+    uint64_t own_saved;        /* last value written to own.seq */
 };
 
 /* ---- keys ------------------------------------------------------------- */
@@ -256,12 +259,10 @@ node_now(mn_node *node)
     return node->clock ? node->clock(node->clock_ctx) : mn_wall_ms();
 }
 
+/* May this node make w? Assigns a create's id. */
 static int
-write_one(mn_node *node, mn_txn *t, mn_write *w)
+admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now)
 {
-    uint64_t now = node_now(node);
-    uint32_t self = node->cfg.self.id;
-    uint8_t key[12];
     if (w->ops.n == 0)
         return MN_EINVAL; /* callers write nothing rather than no ops */
     if (w->create) {
@@ -271,6 +272,19 @@ write_one(mn_node *node, mn_txn *t, mn_write *w)
         if (rc != MN_OK)
             return rc;
     }
+    return mn_state_check_owner(t, w->type, w->id, w->ops.op, w->ops.n,
+                                node->cfg.self.id);
+}
+
+static int
+write_one(mn_node *node, mn_txn *t, mn_write *w)
+{
+    uint64_t now = node_now(node);
+    uint32_t self = node->cfg.self.id;
+    uint8_t key[12];
+    int rc = admit_local(node, t, w, now);
+    if (rc != MN_OK)
+        return rc;
     mn_change_header h = {.origin = self,
                           .seq = node->ws.vv.seq[self] + 1,
                           .hlc = mn_hlc_now(&node->ws.hlc, now),
@@ -279,7 +293,7 @@ write_one(mn_node *node, mn_txn *t, mn_write *w)
     memcpy(h.prev_hash, node->ws.heads[self], MN_HASH_BYTES);
     seal_change(node, &h, w);
     log_key(self, h.seq, key);
-    int rc = mn_txn_put(t, MN_DB_LOG, key, sizeof key, node->change.p,
+    rc = mn_txn_put(t, MN_DB_LOG, key, sizeof key, node->change.p,
                         node->change.len, MN_PUT_NEW);
     if (rc != MN_OK)
         return rc;
@@ -313,8 +327,16 @@ apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c)
     if (rc != MN_OK)
         return rc;
     mn_stamp st = {c->h.hlc, o, c->h.seq};
-    rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
-                        c->ops.n, &st, &c->h.deps, &node->entity_buf);
+    rc = mn_state_check_owner(t, c->type, c->id, c->ops.op, c->ops.n, o);
+    if (rc == MN_OK)
+        rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
+                            c->ops.n, &st, &c->h.deps, &node->entity_buf);
+    else if (rc == MN_EAUTH) {
+        /* Logged (the origin's chain stays whole) but refused by the
+         * ownership rule, as on every node. */
+        node->ws.refused_owner++;
+        rc = MN_OK;
+    }
     if (rc != MN_OK)
         return rc;
     memcpy(node->ws.heads[o], c->hash, MN_HASH_BYTES);
@@ -370,7 +392,7 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok)
         s->ws[i].result = rc;
         if (rc == MN_OK)
             (*nok)++;
-        else if (rc != MN_ENOTFOUND)
+        else if (rc != MN_ENOTFOUND && rc != MN_EAUTH)
             return rc;
         if (node->ws.unsigned_own >= SIGN_EVERY &&
             (rc = sign_head(node, t)) != MN_OK)
@@ -448,6 +470,7 @@ finish_group(mn_node *node, struct submission *group, int rc, size_t nok)
     if (rc == MN_OK) {
         node->counters.commits++;
         node->counters.changes += nok;
+        node->counters.refused_owner = node->ws.refused_owner;
         node->published_vv = node->ws.vv;
         memcpy(node->published_heads, node->ws.heads, sizeof node->ws.heads);
     } else {
@@ -586,6 +609,63 @@ mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx)
     node->clock_ctx = ctx;
 }
 
+/* ---- own.seq: the store's own high-water mark, kept beside it ----------- */
+
+/*
+ * A store restored from a backup is behind what this node already sent.
+ * own.seq, written beside data.mdb (never inside it, so a backup does not
+ * carry it), records the last own seq known to be committed. At start a
+ * store behind it holds local writes until peers have given its own log
+ * back (the engine checks mn_node_own_floor).
+ */
+static void
+own_path(const mn_node *node, char *out, size_t cap, const char *suffix)
+{
+    snprintf(out, cap, "%s/own.seq%s", node->cfg.data_dir, suffix);
+}
+
+static uint64_t
+read_own_seq(const mn_node *node)
+{
+    char path[PATH_MAX + 16], text[32] = {0};
+    own_path(node, path, sizeof path, "");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return strtoull(text, NULL, 10);
+}
+
+int
+mn_node_save_own_seq(mn_node *node)
+{
+    char path[PATH_MAX + 16], tmp[PATH_MAX + 16], text[32];
+    mn_vv vv;
+    mn_node_state(node, &vv, NULL);
+    uint64_t seq = vv.seq[node->cfg.self.id];
+    if (seq <= node->own_saved)
+        return MN_OK;
+    own_path(node, path, sizeof path, "");
+    own_path(node, tmp, sizeof tmp, ".tmp");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return MN_EIO;
+    int len = snprintf(text, sizeof text, "%llu\n", (unsigned long long)seq);
+    bool ok = write(fd, text, (size_t)len) == len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+    if (ok)
+        node->own_saved = seq;
+    return ok ? MN_OK : MN_EIO;
+}
+
+uint64_t
+mn_node_own_floor(const mn_node *node)
+{
+    return node->own_floor;
+}
+
 /* ---- lifecycle -------------------------------------------------------- */
 
 static void
@@ -626,6 +706,13 @@ mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen)
     node->published_vv = node->ws.vv;
     memcpy(node->published_heads, node->ws.heads, sizeof node->ws.heads);
     node->writable = true;
+    node->own_floor = read_own_seq(node);
+    node->own_saved = node->ws.vv.seq[cfg->self.id];
+    if (rc == MN_OK && node->own_floor > node->own_saved)
+        mn_warn("store holds own changes up to %llu, but this node made "
+                "%llu: restored from a backup? Local writes wait until "
+                "peers return the rest", (unsigned long long)node->own_saved,
+                (unsigned long long)node->own_floor);
     if (rc == MN_OK &&
         pthread_create(&node->writer, NULL, writer_main, node) != 0) {
         snprintf(err, errlen, "cannot start the writer thread");
@@ -650,6 +737,8 @@ mn_node_destroy(mn_node **self_p)
     pthread_cond_signal(&node->work);
     pthread_mutex_unlock(&node->mu);
     pthread_join(node->writer, NULL);
+    if (mn_node_save_own_seq(node) != MN_OK)
+        mn_warn("cannot write %s/own.seq", node->cfg.data_dir);
     node_free(node);
     *self_p = NULL;
 }

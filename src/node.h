@@ -94,6 +94,16 @@ void mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx);
 void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx),
                        void *ctx);
 
+/*
+ * own.seq beside the store records the last own seq committed, so that a
+ * store restored from a backup (which lacks the newest own changes) is
+ * noticed at start: mn_node_own_floor is that record, and the node must
+ * not write until its store has caught up to it. Save it now and then
+ * (the daemon does each tick) and it is saved on destroy.
+ */
+int mn_node_save_own_seq(mn_node *node);
+uint64_t mn_node_own_floor(const mn_node *node);
+
 const mn_config *mn_node_config(const mn_node *node);
 /* The network key (owned by the node, wiped when it is destroyed). */
 const uint8_t *mn_node_network_key(const mn_node *node);
@@ -109,6 +119,7 @@ typedef struct mn_node_counters {
     uint64_t commits;
     uint64_t changes;
     uint64_t write_errors;
+    uint64_t refused_owner;  /* replicated changes refused by ownership */
 } mn_node_counters;
 void mn_node_get_counters(mn_node *node, mn_node_counters *out);
 

@@ -26,6 +26,7 @@ enum kind {
 #define F_REQUIRED 1u   /* must be given on create, cannot be cleared */
 #define F_IMMUTABLE 2u  /* cannot change after create */
 #define F_MENTOR 4u     /* only for mentors */
+#define F_OWNER 8u      /* personal details: only the home division writes */
 
 struct pfield {
     const char *name;
@@ -54,15 +55,15 @@ static const char *const purposes[] = {"matching", "statistics", "contact",
 
 /* Birth years a participant can have; 1900 is a sanity floor. */
 static const struct pfield fields[] = {
-    {"role", MN_P_ROLE, K_ENUM, 0, 0, roles, F_REQUIRED | F_IMMUTABLE},
+    {"role", MN_P_ROLE, K_ENUM, 0, 0, roles, F_REQUIRED | F_IMMUTABLE | F_OWNER},
     {"status", MN_P_STATUS, K_ENUM, 0, 0, statuses, F_REQUIRED},
-    {"given_name", MN_P_GIVEN_NAME, K_TEXT, 1, 100, NULL, F_REQUIRED},
-    {"family_name", MN_P_FAMILY_NAME, K_TEXT, 1, 100, NULL, F_REQUIRED},
-    {"email", MN_P_EMAIL, K_EMAIL, 3, 254, NULL, 0},
-    {"phone", MN_P_PHONE, K_PHONE, 3, 32, NULL, 0},
-    {"birth_year", MN_P_BIRTH_YEAR, K_INT, 1900, 2020, NULL, 0},
-    {"country_of_origin", MN_P_COUNTRY, K_COUNTRY, 0, 0, NULL, 0},
-    {"background", MN_P_BACKGROUND, K_ENUM, 0, 0, backgrounds, 0},
+    {"given_name", MN_P_GIVEN_NAME, K_TEXT, 1, 100, NULL, F_REQUIRED | F_OWNER},
+    {"family_name", MN_P_FAMILY_NAME, K_TEXT, 1, 100, NULL, F_REQUIRED | F_OWNER},
+    {"email", MN_P_EMAIL, K_EMAIL, 3, 254, NULL, F_OWNER},
+    {"phone", MN_P_PHONE, K_PHONE, 3, 32, NULL, F_OWNER},
+    {"birth_year", MN_P_BIRTH_YEAR, K_INT, 1900, 2020, NULL, F_OWNER},
+    {"country_of_origin", MN_P_COUNTRY, K_COUNTRY, 0, 0, NULL, F_OWNER},
+    {"background", MN_P_BACKGROUND, K_ENUM, 0, 0, backgrounds, F_OWNER},
     {"languages", MN_P_LANGUAGES, K_CODES, 0, 16, NULL, 0},
     {"danish_level", MN_P_DANISH_LEVEL, K_ENUM, 0, 0, danish_levels, 0},
     {"education_level", MN_P_EDUCATION, K_ENUM, 0, 0, educations, 0},
@@ -72,13 +73,24 @@ static const struct pfield fields[] = {
     {"goals", MN_P_GOALS, K_CODES, 0, 4, goals, 0},
     {"capacity", MN_P_CAPACITY, K_INT, 1, 5, NULL, F_MENTOR},
     {"availability", MN_P_AVAILABILITY, K_TEXT, 1, 200, NULL, 0},
-    {"consent", MN_P_CONSENT_PURPOSES, K_CONSENT, 0, 4, purposes, 0},
+    {"consent", MN_P_CONSENT_PURPOSES, K_CONSENT, 0, 4, purposes, F_OWNER},
     {"notes", MN_P_NOTES, K_TEXT, 1, 2000, NULL, 0},
 };
 
 /* Fields the node sets; a client that sends them is told so. */
 static const char *const read_only[] = {"id", "home_division", "created_at",
                                         "updated_at"};
+
+bool
+mn_participant_owner_only(uint32_t no)
+{
+    if (no == MN_P_HOME || no == MN_P_CONSENT_AT)
+        return true;
+    for (size_t i = 0; i < MN_ARRAY_LEN(fields); i++)
+        if (fields[i].no == no)
+            return (fields[i].flags & F_OWNER) != 0;
+    return false;
+}
 
 const char *
 mn_participant_field_name(uint32_t no)

@@ -74,6 +74,9 @@ const char *mn_participant_status_name(int status);
 int mn_participant_role_index(const char *z);
 int mn_participant_status_index(const char *z);
 
+/* Is field no a personal detail that only the home division writes? */
+bool mn_participant_owner_only(uint32_t no);
+
 /* The API name of field number no ("given_name"), or NULL. */
 const char *mn_participant_field_name(uint32_t no);
 

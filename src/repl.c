@@ -684,6 +684,8 @@ update_writable(mn_repl *r, uint64_t now)
         all_told &= p->told_vv;
         behind |= p->told_vv && p->s.acked.seq[r->self] > vv.seq[r->self];
     }
+    /* A store behind its own.seq record was restored: wait for peers. */
+    behind |= vv.seq[r->self] < mn_node_own_floor(r->node);
     bool writable = !behind && (all_told || now >= r->start + r->grace_ms);
     if (writable != mn_node_writable(r->node)) {
         mn_info("repl: local writes %s", writable ? "open" : "held: "
@@ -741,7 +743,8 @@ mn_repl_new(mn_node *node, const mn_repl_keys *keys, const mn_repl_io *io,
         p->id = cfg->divisions[i].id;
         p->st.id = p->id;
     }
-    mn_node_set_writable(node, r->npeers == 0);
+    mn_node_set_writable(node, false);
+    update_writable(r, now);
     return r;
 }
 

@@ -116,8 +116,11 @@ loop(void *arg)
     uint64_t next_tick = mn_wall_ms();
     while (!atomic_load(&r->stop)) {
         uint64_t now = mn_wall_ms();
-        if (now >= next_tick)
+        if (now >= next_tick) {
             next_tick = mn_repl_on_tick(r->engine, now);
+            if (mn_node_save_own_seq(r->node) != MN_OK)
+                mn_warn("repl: cannot record own.seq beside the store");
+        }
         bool woken = false;
         int wait = next_tick > now ? (int)(next_tick - now) : 0;
         mn_transport_poll(r->transport, wait, r->wake_fd, &woken, &ev);

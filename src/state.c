@@ -229,6 +229,40 @@ mn_state_conflicts(mn_txn *t, size_t limit,
 
 /* ---- apply ------------------------------------------------------------ */
 
+/* The division that owns e, or that a create's ops give it; 0: none. */
+static uint32_t
+owner_of(const mn_entity *e, bool existed, const mn_field_op *ops,
+         size_t nops)
+{
+    if (existed)
+        return (uint32_t)mn_entity_int(e, MN_P_HOME, 0);
+    for (size_t i = 0; i < nops; i++)
+        if (ops[i].no == MN_P_HOME && ops[i].v.kind == MN_V_INT)
+            return (uint32_t)ops[i].v.i;
+    return 0;
+}
+
+int
+mn_state_check_owner(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+                     const mn_field_op *ops, size_t nops, uint32_t origin)
+{
+    mn_entity e;
+    bool owner_only = false;
+    if (type != MN_ENTITY_PARTICIPANT)
+        return MN_OK;
+    for (size_t i = 0; i < nops; i++)
+        owner_only |= mn_participant_owner_only(ops[i].no);
+    if (!owner_only)
+        return MN_OK;
+    int rc = mn_state_get(t, type, id, &e);
+    if (rc != MN_OK && rc != MN_ENOTFOUND)
+        return rc;
+    uint32_t owner = owner_of(&e, rc == MN_OK, ops, nops);
+    if (rc == MN_OK)
+        mn_entity_release(&e);
+    return owner == origin ? MN_OK : MN_EAUTH;
+}
+
 int
 mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
                const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,

@@ -55,6 +55,16 @@ int mn_state_conflicts(mn_txn *t, size_t limit,
  * MN_ENOTFOUND if absent. */
 int mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                  mn_entity *out);
+/*
+ * The ownership rule (DESIGN §9), applied by every node to every change
+ * before mn_state_apply: owner-only fields of a participant (personal
+ * details, role, home) are written only by its home division — by the
+ * origin that the create names as home. MN_OK, or MN_EAUTH.
+ */
+int mn_state_check_owner(mn_txn *t, uint32_t type,
+                         const uint8_t id[MN_ID_BYTES],
+                         const mn_field_op *ops, size_t nops,
+                         uint32_t origin);
 /* MN_OK if the entity exists, MN_ENOTFOUND if not. */
 int mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]);
 

@@ -9,7 +9,8 @@
  * no node holds more of an origin's changes than the origin made. Checked
  * after healing: equal digests, vectors and statistics everywhere, stats
  * equal a recount, each origin's log contiguous, every acknowledged write
- * present on every node.
+ * present on every node, and every personal detail written by the
+ * participant's home division (the ownership rule).
  *
  *   sim --seed S [--steps N]        replay one run exactly
  *   sim --seeds A-B [--steps N]     run a range of seeds
@@ -479,6 +480,31 @@ log_contiguous(mn_txn *t, const mn_vv *vv)
     return true;
 }
 
+/* Every owner-only field was written by the participant's home. */
+static bool
+owners_hold(mn_txn *t)
+{
+    mn_cursor *cur;
+    mn_val k, v;
+    bool ok = true;
+    if (mn_cursor_open(t, MN_DB_ENTITIES, &cur) != MN_OK)
+        return false;
+    for (int rc = mn_cursor_seek(cur, NULL, 0, &k, &v); ok && rc == MN_OK;
+         rc = mn_cursor_next(cur, &k, &v)) {
+        mn_entity e;
+        if (mn_codec_entity_decode(v.p, v.n, &e) != MN_OK)
+            return false;
+        int64_t home = mn_entity_int(&e, MN_P_HOME, 0);
+        for (size_t f = 0; f < e.n; f++)
+            if (mn_participant_owner_only(e.f[f].no) &&
+                e.f[f].stamp.origin != (uint32_t)home)
+                ok = false;
+        mn_entity_release(&e);
+    }
+    mn_cursor_close(&cur);
+    return ok;
+}
+
 static bool
 snapshot(struct sim *s, int i, struct snapshot *out)
 {
@@ -492,6 +518,9 @@ snapshot(struct sim *s, int i, struct snapshot *out)
         ok = fail(s, "node%d statistics differ from a recount", i + 1);
     else if (ok && !log_contiguous(t, &out->vv))
         ok = fail(s, "node%d log is not contiguous", i + 1);
+    else if (ok && !owners_hold(t))
+        ok = fail(s, "node%d has personal details not written by the "
+                  "participant's home", i + 1);
     for (size_t k = 0; ok && k < s->nacked; k++)
         if (mn_state_exists(t, MN_ENTITY_PARTICIPANT, s->acked[k]) != MN_OK)
             ok = fail(s, "node%d lost acknowledged write %zu", i + 1, k);
