@@ -1036,11 +1036,16 @@ sum_of(const json_t *obj)
 static void
 replication_row(table *t, const json_t *p)
 {
-    static const char *const counts[] = {"lag", "received", "applied",
+    static const char *const counts[] = {"received", "applied",
                                          "duplicate"};
+    const json_t *lag = json_object_get(p, "lag");
     table_add_json(t, json_object_get(p, "division"));
     table_add(t, yes_no(json_object_get(p, "connected")));
     table_add(t, yes_no(json_object_get(p, "serving")));
+    if (json_is_integer(lag))
+        table_add_int(t, json_integer_value(lag));
+    else
+        table_add(t, "?"); /* the peer has not told its vector yet */
     for (size_t i = 0; i < MN_ARRAY_LEN(counts); i++)
         table_add_int(t, int_of(p, counts[i]));
     table_add_int(t, sum_of(json_object_get(p, "rejected")));

@@ -637,11 +637,13 @@ peer_json(const mn_config *cfg, const mn_repl_peer_stats *p)
     for (int i = 0; i < MN_REJ_COUNT; i++)
         json_object_set_new(rejected, mn_reject_name((enum mn_reject)i),
                             json_integer((json_int_t)p->rejected[i]));
+    /* Until the peer tells its vector, its lag is unknown, not "all". */
     return json_pack(
-        "{s:o, s:b, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "division",
+        "{s:o, s:b, s:b, s:o, s:o, s:o, s:I, s:I, s:I, s:o}", "division",
         division_name_json(cfg, p->id), "connected", p->connected, "serving",
         p->serving, "last_seen", time_json(p->last_seen_ms),
-        "version_vector", vv_json(cfg, &p->vv), "lag", (json_int_t)p->lag,
+        "version_vector", p->told ? vv_json(cfg, &p->vv) : json_null(),
+        "lag", p->told ? json_integer((json_int_t)p->lag) : json_null(),
         "received", (json_int_t)p->received, "applied",
         (json_int_t)p->applied, "duplicate", (json_int_t)p->duplicate,
         "rejected", rejected);

@@ -141,6 +141,7 @@ publish(mn_repl *r, struct peer *p)
     p->st.connected = p->c.up;
     p->st.serving = p->s.active;
     p->st.vv = p->s.acked;
+    p->st.told = p->told_vv;
     p->st.last_seen_ms = p->seen_at;
     pthread_mutex_unlock(&r->stats_mu);
 }

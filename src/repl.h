@@ -87,8 +87,9 @@ typedef struct mn_repl_peer_stats {
     bool connected;         /* our client link is up */
     bool serving;           /* the peer is pulling from us */
     uint64_t last_seen_ms;  /* 0: never */
+    bool told;              /* the peer has told us its vector */
     mn_vv vv;               /* the peer's vector, as last told */
-    uint64_t lag;           /* changes we have that the peer lacks */
+    uint64_t lag;           /* changes we have that the peer lacks (told) */
     uint64_t received, applied, duplicate;
     uint64_t rejected[MN_REJ_COUNT];
 } mn_repl_peer_stats;
