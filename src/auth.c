@@ -14,8 +14,7 @@
 #define TOKEN_HEX (2 * TOKEN_BYTES)
 
 static int
-issue_token(mn_txn *t, const char *path, uint8_t hash_out[MN_HASH_BYTES])
-{
+issue_token(mn_txn *t, const char *path, uint8_t hash_out[MN_HASH_BYTES]) {
     uint8_t raw[TOKEN_BYTES];
     char hex[TOKEN_HEX + 1];
     mn_crypto_random(raw, sizeof raw);
@@ -33,8 +32,7 @@ issue_token(mn_txn *t, const char *path, uint8_t hash_out[MN_HASH_BYTES])
 }
 
 int
-mn_auth_init(mn_txn *t, const char *data_dir, uint8_t hash_out[MN_HASH_BYTES])
-{
+mn_auth_init(mn_txn *t, const char *data_dir, uint8_t hash_out[MN_HASH_BYTES]) {
     char path[4096];
     mn_val v;
     snprintf(path, sizeof path, "%s/admin.token", data_dir);
@@ -45,8 +43,7 @@ mn_auth_init(mn_txn *t, const char *data_dir, uint8_t hash_out[MN_HASH_BYTES])
         rc = MN_ECORRUPT;
     if (rc == MN_ENOTFOUND) {
         /* A token file without its hash (e.g. a restored store). */
-        mn_warn("auth: %s is not known to this store; issuing a new one",
-                path);
+        mn_warn("auth: %s is not known to this store; issuing a new one", path);
         if (unlink(path) != 0)
             return MN_EIO;
         return issue_token(t, path, hash_out);
@@ -57,8 +54,7 @@ mn_auth_init(mn_txn *t, const char *data_dir, uint8_t hash_out[MN_HASH_BYTES])
 }
 
 bool
-mn_auth_check(const uint8_t hash[MN_HASH_BYTES], const char *header)
-{
+mn_auth_check(const uint8_t hash[MN_HASH_BYTES], const char *header) {
     static const char prefix[] = "Bearer ";
     uint8_t h[MN_HASH_BYTES];
     if (!header || strncmp(header, prefix, sizeof prefix - 1) != 0)

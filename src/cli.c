@@ -255,14 +255,12 @@ static const char *const known_roles[] = {"mentor", "mentee"};
 /* ---- small helpers ---------------------------------------------------- */
 
 static void
-buf_puts(mn_buf *b, const char *z)
-{
+buf_puts(mn_buf *b, const char *z) {
     mn_buf_append(b, z, strlen(z));
 }
 
 static void
-buf_printf(mn_buf *b, const char *fmt, ...)
-{
+buf_printf(mn_buf *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
@@ -278,8 +276,7 @@ buf_printf(mn_buf *b, const char *fmt, ...)
 
 /* The buffer as a C string; it stays owned by b. */
 static const char *
-buf_str(mn_buf *b)
-{
+buf_str(mn_buf *b) {
     mn_buf_reserve(b, 1);
     b->p[b->len] = '\0';
     return (const char *)b->p;
@@ -287,8 +284,7 @@ buf_str(mn_buf *b)
 
 /* The buffer as a C string the caller frees; b is left empty. */
 static char *
-buf_take(mn_buf *b)
-{
+buf_take(mn_buf *b) {
     buf_str(b);
     char *z = (char *)b->p;
     mn_buf_init(b);
@@ -296,8 +292,7 @@ buf_take(mn_buf *b)
 }
 
 static void
-buf_escape_byte(mn_buf *b, unsigned ch)
-{
+buf_escape_byte(mn_buf *b, unsigned ch) {
     if (ch == '\n')
         buf_puts(b, "\\n");
     else if (ch == '\t')
@@ -310,8 +305,7 @@ buf_escape_byte(mn_buf *b, unsigned ch)
 
 /* A copy of z with C0, DEL and C1 control characters escaped. */
 static char *
-sanitize(const char *z)
-{
+sanitize(const char *z) {
     mn_buf b;
     mn_buf_init(&b);
     for (const unsigned char *p = (const unsigned char *)z; *p; p++) {
@@ -326,16 +320,14 @@ sanitize(const char *z)
 }
 
 static void
-print_safe(FILE *f, const char *z)
-{
+print_safe(FILE *f, const char *z) {
     char *s = sanitize(z);
     fputs(s, f);
     free(s);
 }
 
 static bool
-is_unreserved(unsigned char ch)
-{
+is_unreserved(unsigned char ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' ||
            ch == '~';
@@ -343,8 +335,7 @@ is_unreserved(unsigned char ch)
 
 /* Percent-encode all but RFC 3986 unreserved characters. */
 static void
-buf_escape(mn_buf *b, const char *z)
-{
+buf_escape(mn_buf *b, const char *z) {
     for (const unsigned char *p = (const unsigned char *)z; *p; p++) {
         if (is_unreserved(*p))
             mn_buf_append(b, p, 1);
@@ -354,8 +345,7 @@ buf_escape(mn_buf *b, const char *z)
 }
 
 static bool
-parse_int(const char *z, json_int_t *out)
-{
+parse_int(const char *z, json_int_t *out) {
     const char *digits = z[0] == '-' ? z + 1 : z;
     if (*digits < '0' || *digits > '9')
         return false;
@@ -369,14 +359,12 @@ parse_int(const char *z, json_int_t *out)
 }
 
 static json_int_t
-int_of(const json_t *obj, const char *key)
-{
+int_of(const json_t *obj, const char *key) {
     return json_integer_value(json_object_get(obj, key));
 }
 
 static bool
-in_list(const char *z, const char *const *list, size_t n)
-{
+in_list(const char *z, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (strcmp(z, list[i]) == 0)
             return true;
@@ -384,8 +372,7 @@ in_list(const char *z, const char *const *list, size_t n)
 }
 
 static int
-file_error(const char *name)
-{
+file_error(const char *name) {
     fprintf(stderr, "mentornet: %s: %s\n", name, strerror(errno));
     return CLI_EXIT_USAGE;
 }
@@ -393,8 +380,7 @@ file_error(const char *name)
 /* ---- usage ------------------------------------------------------------ */
 
 static int
-usage_error(const char *path, const char *fmt, ...)
-{
+usage_error(const char *path, const char *fmt, ...) {
     va_list ap;
     fputs("mentornet: ", stderr);
     va_start(ap, fmt);
@@ -405,8 +391,7 @@ usage_error(const char *path, const char *fmt, ...)
 }
 
 static void
-print_option(FILE *f, const char *lhs, const char *help)
-{
+print_option(FILE *f, const char *lhs, const char *help) {
     fprintf(f, "  %-*s ", USAGE_COL - 3, lhs);
     for (const char *z = help; *z; z++) {
         if (*z == '\n')
@@ -418,8 +403,7 @@ print_option(FILE *f, const char *lhs, const char *help)
 }
 
 static void
-print_options(FILE *f, const optspec *opts)
-{
+print_options(FILE *f, const optspec *opts) {
     char lhs[64];
     fputs("\nOptions:\n", f);
     for (const optspec *o = opts; o && o->name; o++) {
@@ -431,8 +415,7 @@ print_options(FILE *f, const optspec *opts)
 }
 
 static void
-print_commands(FILE *f, const command *sub, const char *path)
-{
+print_commands(FILE *f, const command *sub, const char *path) {
     fputs("\nCommands:\n", f);
     for (const command *cmd = sub; cmd->name; cmd++)
         fprintf(f, "  %-12s %s\n", cmd->name, cmd->summary);
@@ -441,8 +424,7 @@ print_commands(FILE *f, const command *sub, const char *path)
 }
 
 static void
-print_usage(FILE *f, const command *cmd, const char *path)
-{
+print_usage(FILE *f, const command *cmd, const char *path) {
     fprintf(f, "usage: mentornet%s%s%s%s%s%s\n", *path ? " " : "", path,
             cmd->operands ? " " : "", cmd->operands ? cmd->operands : "",
             cmd->opts ? " [OPTIONS]" : "", cmd->sub ? " COMMAND [ARGS]" : "");
@@ -457,8 +439,7 @@ print_usage(FILE *f, const command *cmd, const char *path)
 /* ---- argument parsing ------------------------------------------------- */
 
 static void
-args_init(args *a, const char *path, int argc)
-{
+args_init(args *a, const char *path, int argc) {
     memset(a, 0, sizeof *a);
     a->path = path;
     a->v = mn_calloc((size_t)argc + 1, sizeof *a->v);
@@ -466,15 +447,13 @@ args_init(args *a, const char *path, int argc)
 }
 
 static void
-args_release(args *a)
-{
+args_release(args *a) {
     free(a->v);
     free(a->pos);
 }
 
 static const arg *
-arg_find(const args *a, const char *name)
-{
+arg_find(const args *a, const char *name) {
     for (size_t i = 0; i < a->n; i++)
         if (strcmp(a->v[i].opt->name, name) == 0)
             return &a->v[i];
@@ -482,15 +461,13 @@ arg_find(const args *a, const char *name)
 }
 
 static const char *
-arg_value(const args *a, const char *name)
-{
+arg_value(const args *a, const char *name) {
     const arg *g = arg_find(a, name);
     return g ? g->val : NULL;
 }
 
 static const optspec *
-find_opt(const optspec *opts, const char *name, size_t len)
-{
+find_opt(const optspec *opts, const char *name, size_t len) {
     for (const optspec *o = opts; o && o->name; o++)
         if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
             return o;
@@ -498,8 +475,7 @@ find_opt(const optspec *opts, const char *name, size_t len)
 }
 
 static int
-unknown_option(const args *a, const char *z)
-{
+unknown_option(const args *a, const char *z) {
     size_t len = strcspn(z + 2, "=");
     if (*a->path && z[1] == '-' && find_opt(global_opts, z + 2, len))
         return usage_error(a->path,
@@ -512,8 +488,7 @@ unknown_option(const args *a, const char *z)
 /* The value of option o at argv[*i]: after '=' or the next argument. */
 static int
 take_value(const args *a, const optspec *o, int argc, char **argv, int *i,
-           const char **val)
-{
+           const char **val) {
     const char *eq = strchr(argv[*i], '=');
     if (o->kind == OPT_FLAG) {
         if (eq)
@@ -531,8 +506,7 @@ take_value(const args *a, const optspec *o, int argc, char **argv, int *i,
 }
 
 static int
-take_option(args *a, const optspec *opts, int argc, char **argv, int *i)
-{
+take_option(args *a, const optspec *opts, int argc, char **argv, int *i) {
     const char *name = argv[*i] + 2;
     const optspec *o = find_opt(opts, name, strcspn(name, "="));
     if (!o)
@@ -556,8 +530,7 @@ take_option(args *a, const optspec *opts, int argc, char **argv, int *i)
  * collected. "--" ends the options. --help / -h sets a->help and ends.
  */
 static int
-args_parse(args *a, const optspec *opts, bool stop, int argc, char **argv)
-{
+args_parse(args *a, const optspec *opts, bool stop, int argc, char **argv) {
     bool operands_only = false;
     int i;
     for (i = 0; i < argc && !a->help; i++) {
@@ -586,16 +559,14 @@ args_parse(args *a, const optspec *opts, bool stop, int argc, char **argv)
 /* ---- tables ----------------------------------------------------------- */
 
 static void
-table_init(table *t, size_t ncols, size_t right_from)
-{
+table_init(table *t, size_t ncols, size_t right_from) {
     memset(t, 0, sizeof *t);
     t->ncols = ncols;
     t->right_from = right_from;
 }
 
 static void
-table_release(table *t)
-{
+table_release(table *t) {
     for (size_t i = 0; i < t->n; i++)
         free(t->cells[i]);
     free(t->cells);
@@ -604,8 +575,7 @@ table_release(table *t)
 
 /* Add a cell: a copy of z with control characters escaped; NULL is "-". */
 static void
-table_add(table *t, const char *z)
-{
+table_add(table *t, const char *z) {
     if (t->n == t->cap) {
         t->cap = t->cap ? 2 * t->cap : 64;
         t->cells = mn_realloc(t->cells, t->cap * sizeof *t->cells);
@@ -614,8 +584,7 @@ table_add(table *t, const char *z)
 }
 
 static void
-table_add_int(table *t, json_int_t v)
-{
+table_add_int(table *t, json_int_t v) {
     mn_buf b;
     mn_buf_init(&b);
     buf_printf(&b, "%" JSON_INTEGER_FORMAT, v);
@@ -625,8 +594,7 @@ table_add_int(table *t, json_int_t v)
 
 /* Columns a cell takes: one per code point, a fair guess for names. */
 static size_t
-text_width(const char *z)
-{
+text_width(const char *z) {
     size_t n = 0;
     for (; *z; z++)
         if (((unsigned char)*z & 0xc0) != 0x80)
@@ -635,8 +603,7 @@ text_width(const char *z)
 }
 
 static void
-table_print_cell(const table *t, size_t i, const size_t *width, int indent)
-{
+table_print_cell(const table *t, size_t i, const size_t *width, int indent) {
     size_t col = i % t->ncols;
     int pad = (int)(width[col] - text_width(t->cells[i]));
     bool right = col >= t->right_from, last = col + 1 == t->ncols;
@@ -651,8 +618,7 @@ table_print_cell(const table *t, size_t i, const size_t *width, int indent)
 }
 
 static void
-table_print(const table *t, int indent)
-{
+table_print(const table *t, int indent) {
     size_t *width = mn_calloc(t->ncols, sizeof *width);
     for (size_t i = 0; i < t->n; i++) {
         size_t w = text_width(t->cells[i]);
@@ -669,8 +635,7 @@ table_print(const table *t, int indent)
 static void buf_json_text(mn_buf *b, const json_t *v);
 
 static void
-buf_json_array(mn_buf *b, const json_t *v)
-{
+buf_json_array(mn_buf *b, const json_t *v) {
     for (size_t i = 0; i < json_array_size(v); i++) {
         if (i > 0)
             buf_puts(b, ",");
@@ -679,8 +644,7 @@ buf_json_array(mn_buf *b, const json_t *v)
 }
 
 static void
-buf_json_dump(mn_buf *b, const json_t *v)
-{
+buf_json_dump(mn_buf *b, const json_t *v) {
     char *z = json_dumps(v, JSON_COMPACT);
     if (z)
         buf_puts(b, z);
@@ -689,8 +653,7 @@ buf_json_dump(mn_buf *b, const json_t *v)
 
 /* A value as people read it: arrays comma-joined, null or absent "-". */
 static void
-buf_json_text(mn_buf *b, const json_t *v)
-{
+buf_json_text(mn_buf *b, const json_t *v) {
     if (json_is_string(v))
         mn_buf_append(b, json_string_value(v), json_string_length(v));
     else if (json_is_integer(v))
@@ -708,8 +671,7 @@ buf_json_text(mn_buf *b, const json_t *v)
 }
 
 static void
-table_add_json(table *t, const json_t *v)
-{
+table_add_json(table *t, const json_t *v) {
     mn_buf b;
     mn_buf_init(&b);
     buf_json_text(&b, v);
@@ -718,8 +680,7 @@ table_add_json(table *t, const json_t *v)
 }
 
 static void
-add_row(table *t, const char *key, const char *sub, const json_t *v)
-{
+add_row(table *t, const char *key, const char *sub, const json_t *v) {
     mn_buf b;
     mn_buf_init(&b);
     buf_printf(&b, "%s%s%s:", key, sub ? "." : "", sub ? sub : "");
@@ -730,22 +691,19 @@ add_row(table *t, const char *key, const char *sub, const json_t *v)
 
 /* Add "key:" and value; an object adds "key.sub:" rows, one level deep. */
 static void
-add_field(table *t, const char *key, json_t *v)
-{
+add_field(table *t, const char *key, json_t *v) {
     const char *sub;
     json_t *sv;
     if (!json_is_object(v) || json_object_size(v) == 0) {
         add_row(t, key, NULL, v);
         return;
     }
-    json_object_foreach (v, sub, sv)
-        add_row(t, key, sub, sv);
+    json_object_foreach(v, sub, sv) add_row(t, key, sub, sv);
 }
 
 /* Add the fields of obj named in order, in that order, when present. */
 static void
-add_fields(table *t, json_t *obj, const char *const *order, size_t n)
-{
+add_fields(table *t, json_t *obj, const char *const *order, size_t n) {
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_object_get(obj, order[i]);
         if (v)
@@ -755,19 +713,17 @@ add_fields(table *t, json_t *obj, const char *const *order, size_t n)
 
 /* Add the fields of obj not named in order, in the node's order. */
 static void
-add_other_fields(table *t, json_t *obj, const char *const *order, size_t n)
-{
+add_other_fields(table *t, json_t *obj, const char *const *order, size_t n) {
     const char *key;
     json_t *v;
-    json_object_foreach (obj, key, v) {
+    json_object_foreach(obj, key, v) {
         if (!in_list(key, order, n))
             add_field(t, key, v);
     }
 }
 
 static void
-print_compact(const json_t *root)
-{
+print_compact(const json_t *root) {
     char *z = root ? json_dumps(root, JSON_COMPACT) : NULL;
     if (z)
         puts(z);
@@ -777,8 +733,7 @@ print_compact(const json_t *root)
 /* ---- printers --------------------------------------------------------- */
 
 static void
-print_participant(json_t *root)
-{
+print_participant(json_t *root) {
     table t;
     size_t n = MN_ARRAY_LEN(participant_order);
     table_init(&t, 2, 2);
@@ -789,8 +744,7 @@ print_participant(json_t *root)
 }
 
 static void
-print_health(json_t *root)
-{
+print_health(json_t *root) {
     table t;
     table_init(&t, 2, 2);
     add_other_fields(&t, root, NULL, 0);
@@ -799,14 +753,13 @@ print_health(json_t *root)
 }
 
 static void
-print_version_vector(json_t *root)
-{
+print_version_vector(json_t *root) {
     json_t *vv = json_object_get(root, "version_vector");
     const char *name;
     json_t *seq;
     table t;
     table_init(&t, 2, 1);
-    json_object_foreach (vv, name, seq) {
+    json_object_foreach(vv, name, seq) {
         table_add(&t, name);
         table_add_json(&t, seq);
     }
@@ -816,8 +769,7 @@ print_version_vector(json_t *root)
 }
 
 static void
-print_digest(json_t *root)
-{
+print_digest(json_t *root) {
     static const char *const keys[] = {"digest"};
     table t;
     table_init(&t, 2, 2);
@@ -828,8 +780,7 @@ print_digest(json_t *root)
 }
 
 static void
-list_add_name(table *t, const json_t *p)
-{
+list_add_name(table *t, const json_t *p) {
     const char *given = json_string_value(json_object_get(p, "given_name"));
     const char *family = json_string_value(json_object_get(p, "family_name"));
     mn_buf b;
@@ -841,8 +792,7 @@ list_add_name(table *t, const json_t *p)
 }
 
 static void
-list_add_row(table *t, const json_t *p)
-{
+list_add_row(table *t, const json_t *p) {
     static const char *const keys[] = {"id", "role", "status", "home_division"};
     for (size_t i = 0; i < MN_ARRAY_LEN(keys); i++)
         table_add_json(t, json_object_get(p, keys[i]));
@@ -852,8 +802,7 @@ list_add_row(table *t, const json_t *p)
 
 /* Print participants as a table; next, when set, is the next page. */
 static void
-print_list(const json_t *items, const char *next)
-{
+print_list(const json_t *items, const char *next) {
     static const char *const head[] = {"id",       "role", "status",
                                        "division", "name", "country"};
     table t;
@@ -884,12 +833,11 @@ typedef struct stats_cols {
 } stats_cols;
 
 static void
-stats_find_extra(json_t *div, json_t *extra)
-{
+stats_find_extra(json_t *div, json_t *extra) {
     const char *role, *status;
     json_t *counts, *v;
-    json_object_foreach (div, role, counts) {
-        json_object_foreach (counts, status, v) {
+    json_object_foreach(div, role, counts) {
+        json_object_foreach(counts, status, v) {
             if (!in_list(status, known_statuses, MN_ARRAY_LEN(known_statuses)))
                 json_object_set_new(extra, status, json_null());
         }
@@ -897,33 +845,28 @@ stats_find_extra(json_t *div, json_t *extra)
 }
 
 static void
-stats_cols_init(stats_cols *sc, json_t *divs)
-{
+stats_cols_init(stats_cols *sc, json_t *divs) {
     size_t nknown = MN_ARRAY_LEN(known_statuses);
     const char *key;
     json_t *v;
     sc->extra = json_object();
-    json_object_foreach (divs, key, v)
-        stats_find_extra(v, sc->extra);
+    json_object_foreach(divs, key, v) stats_find_extra(v, sc->extra);
     sc->names =
         mn_calloc(nknown + json_object_size(sc->extra), sizeof *sc->names);
     for (sc->n = 0; sc->n < nknown; sc->n++)
         sc->names[sc->n] = known_statuses[sc->n];
-    json_object_foreach (sc->extra, key, v)
-        sc->names[sc->n++] = key;
+    json_object_foreach(sc->extra, key, v) sc->names[sc->n++] = key;
 }
 
 static void
-stats_cols_release(stats_cols *sc)
-{
+stats_cols_release(stats_cols *sc) {
     free(sc->names);
     json_decref(sc->extra);
 }
 
 static void
 stats_role_row(table *t, const stats_cols *sc, const char *div,
-               const char *role, const json_t *counts, json_int_t *sum)
-{
+               const char *role, const json_t *counts, json_int_t *sum) {
     json_int_t total = 0;
     table_add(t, div);
     table_add(t, role);
@@ -939,8 +882,7 @@ stats_role_row(table *t, const stats_cols *sc, const char *div,
 /* A row of sums; the node's total when it sent one, else the sum. */
 static void
 stats_sum_row(table *t, const stats_cols *sc, const char *div,
-              const json_int_t *sum, const json_t *total)
-{
+              const json_int_t *sum, const json_t *total) {
     json_int_t computed = 0;
     table_add(t, div);
     table_add(t, "all");
@@ -954,8 +896,7 @@ stats_sum_row(table *t, const stats_cols *sc, const char *div,
 
 static void
 stats_division(table *t, const stats_cols *sc, const char *name, json_t *div,
-               json_int_t *all)
-{
+               json_int_t *all) {
     size_t nroles = MN_ARRAY_LEN(known_roles);
     json_int_t *sum = mn_calloc(sc->n, sizeof *sum);
     const char *role;
@@ -965,7 +906,7 @@ stats_division(table *t, const stats_cols *sc, const char *name, json_t *div,
         if (json_is_object(counts))
             stats_role_row(t, sc, name, known_roles[i], counts, sum);
     }
-    json_object_foreach (div, role, counts) {
+    json_object_foreach(div, role, counts) {
         if (json_is_object(counts) && !in_list(role, known_roles, nroles))
             stats_role_row(t, sc, name, role, counts, sum);
     }
@@ -976,8 +917,7 @@ stats_division(table *t, const stats_cols *sc, const char *name, json_t *div,
 }
 
 static void
-stats_table(json_t *root, const stats_cols *sc)
-{
+stats_table(json_t *root, const stats_cols *sc) {
     json_t *divs = json_object_get(root, "divisions"), *div;
     json_int_t *all = mn_calloc(sc->n, sizeof *all);
     const char *name;
@@ -988,7 +928,7 @@ stats_table(json_t *root, const stats_cols *sc)
     for (size_t i = 0; i < sc->n; i++)
         table_add(&t, sc->names[i]);
     table_add(&t, "total");
-    json_object_foreach (divs, name, div) {
+    json_object_foreach(divs, name, div) {
         if (json_is_object(div))
             stats_division(&t, sc, name, div, all);
     }
@@ -999,8 +939,7 @@ stats_table(json_t *root, const stats_cols *sc)
 }
 
 static void
-print_stats(json_t *root)
-{
+print_stats(json_t *root) {
     static const char *const keys[] = {"countries", "verified", "digest"};
     stats_cols sc;
     table t;
@@ -1017,27 +956,22 @@ print_stats(json_t *root)
 /* ---- replication and conflicts ---------------------------------------- */
 
 static const char *
-yes_no(const json_t *v)
-{
+yes_no(const json_t *v) {
     return json_is_true(v) ? "yes" : "no";
 }
 
 static json_int_t
-sum_of(const json_t *obj)
-{
+sum_of(const json_t *obj) {
     const char *key;
     json_t *v;
     json_int_t sum = 0;
-    json_object_foreach ((json_t *)obj, key, v)
-        sum += json_integer_value(v);
+    json_object_foreach((json_t *)obj, key, v) sum += json_integer_value(v);
     return sum;
 }
 
 static void
-replication_row(table *t, const json_t *p)
-{
-    static const char *const counts[] = {"received", "applied",
-                                         "duplicate"};
+replication_row(table *t, const json_t *p) {
+    static const char *const counts[] = {"received", "applied", "duplicate"};
     const json_t *lag = json_object_get(p, "lag");
     table_add_json(t, json_object_get(p, "division"));
     table_add(t, yes_no(json_object_get(p, "connected")));
@@ -1053,8 +987,7 @@ replication_row(table *t, const json_t *p)
 
 /* A header line about the node, then one row per peer. */
 static void
-print_replication(json_t *root)
-{
+print_replication(json_t *root) {
     static const char *const head[] = {"peer",      "connected", "serving",
                                        "lag",       "received",  "applied",
                                        "duplicate", "rejected"};
@@ -1086,8 +1019,7 @@ print_replication(json_t *root)
 
 /* A value as text, cut to CLI_VALUE_WIDTH characters (--json has it all). */
 static void
-table_add_value(table *t, const json_t *v)
-{
+table_add_value(table *t, const json_t *v) {
     mn_buf b;
     size_t chars = 0, i;
     mn_buf_init(&b);
@@ -1106,8 +1038,7 @@ table_add_value(table *t, const json_t *v)
 
 /* "division at" of one side of a conflict. */
 static void
-table_add_side(table *t, const json_t *side)
-{
+table_add_side(table *t, const json_t *side) {
     mn_buf b;
     mn_buf_init(&b);
     buf_json_text(&b, json_object_get(side, "division"));
@@ -1118,8 +1049,7 @@ table_add_side(table *t, const json_t *side)
 }
 
 static void
-print_conflicts(json_t *root)
-{
+print_conflicts(json_t *root) {
     static const char *const head[] = {"id", "field", "loser value",
                                        "loser (division, at)",
                                        "winner (division, at)"};
@@ -1148,23 +1078,20 @@ print_conflicts(json_t *root)
 /* ---- HTTP ------------------------------------------------------------- */
 
 static void
-response_init(response *rs)
-{
+response_init(response *rs) {
     memset(rs, 0, sizeof *rs);
     mn_buf_init(&rs->body);
 }
 
 static void
-response_release(response *rs)
-{
+response_release(response *rs) {
     json_decref(rs->json);
     mn_buf_release(&rs->body);
 }
 
 /* Write a downloaded 2xx body to rs->save; a short write stops curl. */
 static size_t
-save_body(response *rs, const char *p, size_t n)
-{
+save_body(response *rs, const char *p, size_t n) {
     errno = 0;
     if (fwrite(p, 1, n, rs->save) != n) {
         rs->save_errno = errno ? errno : EIO;
@@ -1175,8 +1102,7 @@ save_body(response *rs, const char *p, size_t n)
 }
 
 static size_t
-on_body(char *p, size_t size, size_t nmemb, void *user)
-{
+on_body(char *p, size_t size, size_t nmemb, void *user) {
     response *rs = user;
     size_t n = size * nmemb;
     long status = 0;
@@ -1194,8 +1120,7 @@ on_body(char *p, size_t size, size_t nmemb, void *user)
 }
 
 static CURL *
-cli_handle(cli *c)
-{
+cli_handle(cli *c) {
     if (!c->curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
         c->curl_ready = true;
     if (c->curl_ready && !c->curl)
@@ -1204,8 +1129,7 @@ cli_handle(cli *c)
 }
 
 static struct curl_slist *
-slist_add(struct curl_slist *list, const char *line)
-{
+slist_add(struct curl_slist *list, const char *line) {
     struct curl_slist *next = curl_slist_append(list, line);
     if (!next) {
         fputs("mentornet: out of memory\n", stderr);
@@ -1216,8 +1140,7 @@ slist_add(struct curl_slist *list, const char *line)
 
 /* curl keeps its own copy of the header; ours is wiped. */
 static struct curl_slist *
-add_auth(struct curl_slist *list, const char *token)
-{
+add_auth(struct curl_slist *list, const char *token) {
     static const char prefix[] = "Authorization: Bearer ";
     size_t n = sizeof prefix + strlen(token);
     char *line = mn_malloc(n);
@@ -1229,8 +1152,7 @@ add_auth(struct curl_slist *list, const char *token)
 }
 
 static struct curl_slist *
-make_headers(const cli *c, const request *rq)
-{
+make_headers(const cli *c, const request *rq) {
     struct curl_slist *list = slist_add(NULL, "Accept: application/json");
     /* No 100-continue round trip before a large import. */
     list = slist_add(list, "Expect:");
@@ -1248,8 +1170,7 @@ make_headers(const cli *c, const request *rq)
 
 static void
 http_setopts(CURL *h, const request *rq, const char *url,
-             struct curl_slist *hdrs, response *rs, char *errbuf)
-{
+             struct curl_slist *hdrs, response *rs, char *errbuf) {
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
@@ -1276,8 +1197,7 @@ http_setopts(CURL *h, const request *rq, const char *url,
 
 static int
 transport_error(const cli *c, const request *rq, const response *rs,
-                CURLcode cc, const char *err)
-{
+                CURLcode cc, const char *err) {
     if (rs->toobig) {
         fprintf(stderr, "mentornet: the node's answer is over %zu MiB\n",
                 CLI_MAX_ANSWER >> 20);
@@ -1298,8 +1218,7 @@ transport_error(const cli *c, const request *rq, const response *rs,
 
 /* What to say when an error answer has no message of its own. */
 static const char *
-status_message(long status)
-{
+status_message(long status) {
     if (status >= 500)
         return "the node failed";
     if (status >= 400)
@@ -1308,8 +1227,7 @@ status_message(long status)
 }
 
 static void
-print_api_error(const response *rs)
-{
+print_api_error(const response *rs) {
     const json_t *e = json_object_get(rs->json, "error");
     const char *msg = json_string_value(json_object_get(e, "message"));
     const char *code = json_string_value(json_object_get(e, "code"));
@@ -1329,8 +1247,7 @@ print_api_error(const response *rs)
 }
 
 static int
-check_answer(response *rs)
-{
+check_answer(response *rs) {
     json_error_t jerr;
     bool ok = rs->status >= 200 && rs->status < 300;
     if (rs->body.len > 0)
@@ -1354,8 +1271,7 @@ check_answer(response *rs)
  * empty or JSON; otherwise prints why and returns the exit code.
  */
 static int
-http_call(cli *c, const request *rq, response *rs)
-{
+http_call(cli *c, const request *rq, response *rs) {
     CURL *h = cli_handle(c);
     if (!h) {
         fputs("mentornet: cannot initialise libcurl\n", stderr);
@@ -1379,8 +1295,7 @@ http_call(cli *c, const request *rq, response *rs)
 }
 
 static void
-print_raw(const response *rs)
-{
+print_raw(const response *rs) {
     if (rs->body.len == 0)
         return;
     fwrite(rs->body.p, 1, rs->body.len, stdout);
@@ -1389,8 +1304,7 @@ print_raw(const response *rs)
 }
 
 static int
-call_and_print(cli *c, const request *rq, printer human)
-{
+call_and_print(cli *c, const request *rq, printer human) {
     response rs;
     response_init(&rs);
     int rc = http_call(c, rq, &rs);
@@ -1403,8 +1317,7 @@ call_and_print(cli *c, const request *rq, printer human)
 }
 
 static int
-get_and_print(cli *c, const char *path, printer human)
-{
+get_and_print(cli *c, const char *path, printer human) {
     request rq = {"GET", path, NULL, NULL, 0, CLI_TIMEOUT_S, false};
     return call_and_print(c, &rq, human);
 }
@@ -1412,21 +1325,18 @@ get_and_print(cli *c, const char *path, printer human)
 /* ---- participant add / update ----------------------------------------- */
 
 static bool
-is_field_opt(const optspec *o)
-{
+is_field_opt(const optspec *o) {
     return strcmp(o->name, "clear") != 0 && strcmp(o->name, "data") != 0;
 }
 
 static bool
-is_consent_opt(const char *name)
-{
+is_consent_opt(const char *name) {
     return strncmp(name, CONSENT_PREFIX, strlen(CONSENT_PREFIX)) == 0;
 }
 
 /* "x-y" becomes "x_y"; names come from the tables or are checked first. */
 static void
-field_key(const char *name, char *key, size_t size)
-{
+field_key(const char *name, char *key, size_t size) {
     snprintf(key, size, "%s", name);
     for (char *p = key; *p; p++)
         if (*p == '-')
@@ -1435,8 +1345,7 @@ field_key(const char *name, char *key, size_t size)
 
 /* Whether --clear accepts name: a top-level field, as x-y or x_y. */
 static bool
-clearable(const char *name)
-{
+clearable(const char *name) {
     char key[32], opt[32];
     if (strlen(name) >= sizeof key)
         return false;
@@ -1455,8 +1364,7 @@ clearable(const char *name)
 
 /* Items of a comma-separated list, trimmed; empty items are dropped. */
 static json_t *
-split_list(const char *z)
-{
+split_list(const char *z) {
     json_t *list = json_array();
     while (*z) {
         z += strspn(z, " ");
@@ -1474,23 +1382,19 @@ split_list(const char *z)
 
 /* The JSON value of a field option; NULL when the text is not UTF-8. */
 static json_t *
-field_value(const arg *g)
-{
+field_value(const arg *g) {
     json_int_t n = 0;
     switch (g->opt->kind) {
     case OPT_INT:
         (void)parse_int(g->val, &n); /* checked while parsing */
         return json_integer(n);
-    case OPT_LIST:
-        return split_list(g->val);
-    default:
-        return json_string(g->val);
+    case OPT_LIST: return split_list(g->val);
+    default: return json_string(g->val);
     }
 }
 
 static json_t *
-consent_object(json_t *body)
-{
+consent_object(json_t *body) {
     json_t *consent = json_object_get(body, "consent");
     if (!consent) {
         consent = json_object();
@@ -1500,8 +1404,7 @@ consent_object(json_t *body)
 }
 
 static int
-body_set_field(json_t *body, const args *a, const arg *g)
-{
+body_set_field(json_t *body, const args *a, const arg *g) {
     const char *name = g->opt->name;
     json_t *obj = body;
     char key[32];
@@ -1518,8 +1421,7 @@ body_set_field(json_t *body, const args *a, const arg *g)
 }
 
 static int
-body_clear(json_t *body, const args *a, const char *name)
-{
+body_clear(json_t *body, const args *a, const char *name) {
     char key[32];
     if (!clearable(name))
         return usage_error(a->path, "--clear: unknown field '%s'", name);
@@ -1532,8 +1434,7 @@ body_clear(json_t *body, const args *a, const char *name)
 
 /* Field options first, so that --clear can see what they set. */
 static int
-fields_to_json(json_t *body, const args *a)
-{
+fields_to_json(json_t *body, const args *a) {
     int rc = 0;
     for (size_t i = 0; i < a->n && rc == 0; i++)
         if (is_field_opt(a->v[i].opt))
@@ -1545,8 +1446,7 @@ fields_to_json(json_t *body, const args *a)
 }
 
 static int
-fields_body(const args *a, mn_buf *out)
-{
+fields_body(const args *a, mn_buf *out) {
     json_t *body = json_object();
     int rc = fields_to_json(body, a);
     if (rc == 0)
@@ -1557,8 +1457,7 @@ fields_body(const args *a, mn_buf *out)
 
 /* Read path ("-" is stdin) into out; more than cap bytes is an error. */
 static int
-read_capped(const char *path, size_t cap, mn_buf *out)
-{
+read_capped(const char *path, size_t cap, mn_buf *out) {
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     char chunk[8192];
@@ -1581,8 +1480,7 @@ read_capped(const char *path, size_t cap, mn_buf *out)
 }
 
 static size_t
-count_changes(const args *a)
-{
+count_changes(const args *a) {
     size_t n = 0;
     for (size_t i = 0; i < a->n; i++)
         n += is_field_opt(a->v[i].opt);
@@ -1591,8 +1489,7 @@ count_changes(const args *a)
 
 /* The body from --data or from the field options. */
 static int
-build_body(const args *a, bool need_change, mn_buf *out)
-{
+build_body(const args *a, bool need_change, mn_buf *out) {
     const char *data = arg_value(a, "data");
     bool changes = count_changes(a) > 0 || arg_find(a, "clear");
     if (data && changes)
@@ -1612,8 +1509,7 @@ build_body(const args *a, bool need_change, mn_buf *out)
 
 static int
 write_run(cli *c, const args *a, const char *method, const char *path,
-          bool need_change)
-{
+          bool need_change) {
     mn_buf body;
     mn_buf_init(&body);
     int rc = build_body(a, need_change, &body);
@@ -1627,8 +1523,7 @@ write_run(cli *c, const args *a, const char *method, const char *path,
 }
 
 static int
-participant_path(const args *a, mn_buf *out)
-{
+participant_path(const args *a, mn_buf *out) {
     if (a->pos[0][0] == '\0')
         return usage_error(a->path, "the participant ID is empty");
     buf_puts(out, "/participants/");
@@ -1637,14 +1532,12 @@ participant_path(const args *a, mn_buf *out)
 }
 
 static int
-add_run(cli *c, const args *a)
-{
+add_run(cli *c, const args *a) {
     return write_run(c, a, "POST", "/participants", false);
 }
 
 static int
-update_run(cli *c, const args *a)
-{
+update_run(cli *c, const args *a) {
     mn_buf path;
     mn_buf_init(&path);
     int rc = participant_path(a, &path);
@@ -1655,8 +1548,7 @@ update_run(cli *c, const args *a)
 }
 
 static int
-show_run(cli *c, const args *a)
-{
+show_run(cli *c, const args *a) {
     mn_buf path;
     mn_buf_init(&path);
     int rc = participant_path(a, &path);
@@ -1669,16 +1561,14 @@ show_run(cli *c, const args *a)
 /* ---- participant list ------------------------------------------------- */
 
 static void
-query_add(mn_buf *b, char *sep, const char *name, const char *val)
-{
+query_add(mn_buf *b, char *sep, const char *name, const char *val) {
     buf_printf(b, "%c%s=", *sep, name);
     buf_escape(b, val);
     *sep = '&';
 }
 
 static void
-list_path(mn_buf *b, const args *a, const char *cursor)
-{
+list_path(mn_buf *b, const args *a, const char *cursor) {
     char sep = '?';
     buf_puts(b, "/participants");
     for (size_t i = 0; i < a->n; i++) {
@@ -1692,8 +1582,7 @@ list_path(mn_buf *b, const args *a, const char *cursor)
 
 /* Print or collect one page and move *cursor to the next one. */
 static int
-list_take(const cli *c, const response *rs, char **cursor, json_t *items)
-{
+list_take(const cli *c, const response *rs, char **cursor, json_t *items) {
     const char *next =
         json_string_value(json_object_get(rs->json, "next_cursor"));
     if (next && *cursor && strcmp(next, *cursor) == 0) {
@@ -1710,8 +1599,7 @@ list_take(const cli *c, const response *rs, char **cursor, json_t *items)
 }
 
 static int
-list_page(cli *c, const args *a, char **cursor, json_t *items)
-{
+list_page(cli *c, const args *a, char **cursor, json_t *items) {
     mn_buf path;
     mn_buf_init(&path);
     list_path(&path, a, *cursor);
@@ -1727,8 +1615,7 @@ list_page(cli *c, const args *a, char **cursor, json_t *items)
 }
 
 static int
-list_run(cli *c, const args *a)
-{
+list_run(cli *c, const args *a) {
     const char *start = arg_value(a, "cursor");
     char *cursor = start ? mn_strdup(start) : NULL;
     bool all = arg_find(a, "all") != NULL;
@@ -1757,8 +1644,7 @@ typedef struct import_job {
 } import_job;
 
 static int
-import_open(import_job *job, const char *path)
-{
+import_open(import_job *job, const char *path) {
     memset(job, 0, sizeof *job);
     job->name = strcmp(path, "-") == 0 ? "stdin" : path;
     job->f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -1771,8 +1657,7 @@ import_open(import_job *job, const char *path)
 }
 
 static void
-import_close(import_job *job)
-{
+import_close(import_job *job) {
     if (job->f && job->f != stdin)
         fclose(job->f);
     mn_buf_release(&job->buf);
@@ -1780,8 +1665,7 @@ import_close(import_job *job)
 
 /* A full buffer at the very end of the input is still the end. */
 static void
-import_probe_eof(import_job *job)
-{
+import_probe_eof(import_job *job) {
     int ch = getc(job->f);
     if (ch == EOF)
         job->eof = !ferror(job->f);
@@ -1790,8 +1674,7 @@ import_probe_eof(import_job *job)
 }
 
 static int
-import_fill(import_job *job)
-{
+import_fill(import_job *job) {
     size_t room;
     while (!job->eof && (room = MN_MAX_IMPORT_BODY - job->buf.len) > 0) {
         size_t n = fread(job->buf.p + job->buf.len, 1, room, job->f);
@@ -1809,8 +1692,7 @@ import_fill(import_job *job)
 }
 
 static bool
-is_blank(const uint8_t *p, size_t n)
-{
+is_blank(const uint8_t *p, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
             return false;
@@ -1819,8 +1701,7 @@ is_blank(const uint8_t *p, size_t n)
 
 /* After a failed part, say what the earlier parts already did. */
 static void
-import_context(const import_job *job)
-{
+import_context(const import_job *job) {
     if (job->line == 1)
         return;
     fprintf(stderr,
@@ -1833,8 +1714,7 @@ import_context(const import_job *job)
 }
 
 static int
-import_send(cli *c, import_job *job, size_t n)
-{
+import_send(cli *c, import_job *job, size_t n) {
     request rq = {"POST",     "/import", "application/x-ndjson",
                   job->buf.p, n,         CLI_IMPORT_TIMEOUT_S,
                   false};
@@ -1852,8 +1732,7 @@ import_send(cli *c, import_job *job, size_t n)
 }
 
 static void
-import_consume(import_job *job, size_t n)
-{
+import_consume(import_job *job, size_t n) {
     for (size_t i = 0; i < n; i++)
         job->line += job->buf.p[i] == '\n';
     memmove(job->buf.p, job->buf.p + n, job->buf.len - n);
@@ -1863,8 +1742,7 @@ import_consume(import_job *job, size_t n)
 /* Send the next part: all that is left, or the whole lines of a full
  * buffer. */
 static int
-import_step(cli *c, import_job *job)
-{
+import_step(cli *c, import_job *job) {
     size_t n = job->buf.len;
     if (!job->eof) {
         const uint8_t *nl = memrchr(job->buf.p, '\n', job->buf.len);
@@ -1884,8 +1762,7 @@ import_step(cli *c, import_job *job)
 }
 
 static void
-import_report(const cli *c, const import_job *job)
-{
+import_report(const cli *c, const import_job *job) {
     if (c->json)
         printf("{\"imported\": %" JSON_INTEGER_FORMAT "}\n", job->total);
     else if (job->nreq > 1)
@@ -1897,8 +1774,7 @@ import_report(const cli *c, const import_job *job)
 }
 
 static int
-import_run(cli *c, const args *a)
-{
+import_run(cli *c, const args *a) {
     import_job job;
     int rc = import_open(&job, a->pos[0]);
     if (rc != 0)
@@ -1920,38 +1796,33 @@ import_run(cli *c, const args *a)
 /* ---- stats, digest, health -------------------------------------------- */
 
 static int
-stats_run(cli *c, const args *a)
-{
+stats_run(cli *c, const args *a) {
     bool verify = arg_find(a, "verify") != NULL;
     return get_and_print(c, verify ? "/stats?verify=true" : "/stats",
                          print_stats);
 }
 
 static int
-digest_run(cli *c, const args *a)
-{
+digest_run(cli *c, const args *a) {
     (void)a;
     return get_and_print(c, "/digest", print_digest);
 }
 
 static int
-health_run(cli *c, const args *a)
-{
+health_run(cli *c, const args *a) {
     request rq = {"GET", "/health", NULL, NULL, 0, CLI_TIMEOUT_S, true};
     (void)a;
     return call_and_print(c, &rq, print_health);
 }
 
 static int
-replication_run(cli *c, const args *a)
-{
+replication_run(cli *c, const args *a) {
     (void)a;
     return get_and_print(c, "/replication", print_replication);
 }
 
 static int
-conflicts_run(cli *c, const args *a)
-{
+conflicts_run(cli *c, const args *a) {
     const char *limit = arg_value(a, "limit");
     mn_buf path;
     mn_buf_init(&path);
@@ -1969,8 +1840,7 @@ conflicts_run(cli *c, const args *a)
 
 /* Open path.tmp for the download; it must not exist either. */
 static int
-backup_open(const char *path, char **tmp, FILE **f)
-{
+backup_open(const char *path, char **tmp, FILE **f) {
     struct stat st;
     if (lstat(path, &st) == 0) {
         fprintf(stderr,
@@ -2008,8 +1878,7 @@ backup_open(const char *path, char **tmp, FILE **f)
 /* Make the download durable, then give it its name unless that appeared
  * meanwhile. Closes f. */
 static int
-backup_finish(FILE *f, const char *tmp, const char *path)
-{
+backup_finish(FILE *f, const char *tmp, const char *path) {
     int rc = 0;
     if (fflush(f) != 0 || fsync(fileno(f)) != 0)
         rc = file_error(tmp);
@@ -2022,8 +1891,7 @@ backup_finish(FILE *f, const char *tmp, const char *path)
 }
 
 static void
-backup_report(const cli *c, const char *path, uint64_t n)
-{
+backup_report(const cli *c, const char *path, uint64_t n) {
     if (c->json) {
         json_t *j =
             json_pack("{s:s, s:I}", "file", path, "bytes", (json_int_t)n);
@@ -2037,8 +1905,7 @@ backup_report(const cli *c, const char *path, uint64_t n)
 }
 
 static int
-backup_run(cli *c, const args *a)
-{
+backup_run(cli *c, const args *a) {
     const char *path = a->pos[0];
     char *tmp = NULL;
     FILE *f = NULL;
@@ -2140,8 +2007,7 @@ static const command root_cmd = {
     top_cmds};
 
 static const command *
-find_command(const command *sub, const char *name)
-{
+find_command(const command *sub, const char *name) {
     for (const command *cmd = sub; cmd->name; cmd++)
         if (strcmp(cmd->name, name) == 0)
             return cmd;
@@ -2149,8 +2015,7 @@ find_command(const command *sub, const char *name)
 }
 
 static char *
-join_path(const char *prefix, const char *name)
-{
+join_path(const char *prefix, const char *name) {
     mn_buf b;
     mn_buf_init(&b);
     buf_printf(&b, "%s%s%s", prefix, *prefix ? " " : "", name);
@@ -2158,16 +2023,14 @@ join_path(const char *prefix, const char *name)
 }
 
 static int
-operand_error(const args *a, const command *cmd)
-{
+operand_error(const args *a, const command *cmd) {
     if (a->npos < cmd->npos)
         return usage_error(a->path, "missing %s", cmd->operands);
     return usage_error(a->path, "unexpected argument '%s'", a->pos[cmd->npos]);
 }
 
 static int
-run_leaf(cli *c, const command *cmd, const char *path, int argc, char **argv)
-{
+run_leaf(cli *c, const command *cmd, const char *path, int argc, char **argv) {
     args a;
     args_init(&a, path, argc);
     int rc = args_parse(&a, cmd->opts, false, argc, argv);
@@ -2182,8 +2045,7 @@ run_leaf(cli *c, const command *cmd, const char *path, int argc, char **argv)
 }
 
 static int
-run_group(cli *c, const command *grp, const char *path, int argc, char **argv)
-{
+run_group(cli *c, const command *grp, const char *path, int argc, char **argv) {
     if (argc == 0)
         return usage_error(path, "missing command");
     if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
@@ -2205,8 +2067,7 @@ run_group(cli *c, const command *grp, const char *path, int argc, char **argv)
 /* ---- global options and main ------------------------------------------ */
 
 static int
-set_node(cli *c, const char *url)
-{
+set_node(cli *c, const char *url) {
     size_t scheme = strncasecmp(url, "https://", 8) == 0  ? 8
                     : strncasecmp(url, "http://", 7) == 0 ? 7
                                                           : 0;
@@ -2224,8 +2085,7 @@ set_node(cli *c, const char *url)
 
 /* The token goes into a header: no spaces or control characters. */
 static int
-set_token(cli *c, const char *token)
-{
+set_token(cli *c, const char *token) {
     if (!token)
         token = getenv("MENTORNET_TOKEN");
     if (!token || !*token)
@@ -2239,8 +2099,7 @@ set_token(cli *c, const char *token)
 }
 
 static int
-apply_globals(cli *c, const args *g)
-{
+apply_globals(cli *c, const args *g) {
     if (g->help) {
         print_usage(stdout, &root_cmd, "");
         return CLI_DONE;
@@ -2258,8 +2117,7 @@ apply_globals(cli *c, const args *g)
 }
 
 static void
-cli_release(cli *c)
-{
+cli_release(cli *c) {
     if (c->curl)
         curl_easy_cleanup(c->curl);
     if (c->curl_ready)
@@ -2268,8 +2126,7 @@ cli_release(cli *c)
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     cli c = {0};
     args g;
     args_init(&g, "", argc);

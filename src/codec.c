@@ -13,16 +13,14 @@
 #define MAX_FIELD_NO 1000
 
 static void
-pack_into(const ProtobufCMessage *m, mn_buf *out)
-{
+pack_into(const ProtobufCMessage *m, mn_buf *out) {
     size_t n = protobuf_c_message_get_packed_size(m);
     mn_buf_reserve(out, n);
     out->len += protobuf_c_message_pack(m, out->p + out->len);
 }
 
 void
-mn_codec_header_encode(const mn_change_header *h, mn_buf *out)
-{
+mn_codec_header_encode(const mn_change_header *h, mn_buf *out) {
     Mentornet__ChangeHeader m = MENTORNET__CHANGE_HEADER__INIT;
     Mentornet__VersionEntry entries[MN_MAX_NODES];
     Mentornet__VersionEntry *ptrs[MN_MAX_NODES];
@@ -48,14 +46,12 @@ mn_codec_header_encode(const mn_change_header *h, mn_buf *out)
 }
 
 static int
-valid_node(uint32_t id)
-{
+valid_node(uint32_t id) {
     return id >= 1 && id <= MN_MAX_NODES;
 }
 
 static int
-header_from(const Mentornet__ChangeHeader *m, mn_change_header *out)
-{
+header_from(const Mentornet__ChangeHeader *m, mn_change_header *out) {
     if (!valid_node(m->origin) || m->seq == 0 ||
         m->prev_hash.len != MN_HASH_BYTES || m->n_deps > MN_MAX_NODES)
         return MN_ECORRUPT;
@@ -74,8 +70,7 @@ header_from(const Mentornet__ChangeHeader *m, mn_change_header *out)
 }
 
 int
-mn_codec_header_decode(const uint8_t *p, size_t n, mn_change_header *out)
-{
+mn_codec_header_decode(const uint8_t *p, size_t n, mn_change_header *out) {
     Mentornet__ChangeHeader *m = mentornet__change_header__unpack(NULL, n, p);
     if (!m)
         return MN_ECORRUPT;
@@ -86,8 +81,7 @@ mn_codec_header_decode(const uint8_t *p, size_t n, mn_change_header *out)
 
 /* Fill a FieldOp from an op; strings are borrowed, not copied. */
 static void
-op_to_pb(const mn_field_op *op, Mentornet__FieldOp *pb)
-{
+op_to_pb(const mn_field_op *op, Mentornet__FieldOp *pb) {
     mentornet__field_op__init(pb);
     pb->field = op->no;
     switch (op->v.kind) {
@@ -108,8 +102,7 @@ op_to_pb(const mn_field_op *op, Mentornet__FieldOp *pb)
 
 void
 mn_codec_body_encode(uint32_t type, const uint8_t id[MN_ID_BYTES],
-                     const mn_field_op *ops, size_t nops, mn_buf *out)
-{
+                     const mn_field_op *ops, size_t nops, mn_buf *out) {
     Mentornet__ChangeBody m = MENTORNET__CHANGE_BODY__INIT;
     Mentornet__FieldOp pbs[MN_ENTITY_MAX_FIELDS];
     Mentornet__FieldOp *ptrs[MN_ENTITY_MAX_FIELDS];
@@ -126,8 +119,7 @@ mn_codec_body_encode(uint32_t type, const uint8_t id[MN_ID_BYTES],
 }
 
 static int
-value_from(int vcase, int64_t i, const char *s, mn_value *v)
-{
+value_from(int vcase, int64_t i, const char *s, mn_value *v) {
     memset(v, 0, sizeof *v);
     if (vcase == MENTORNET__FIELD_OP__VALUE_INT_VALUE) {
         v->kind = MN_V_INT;
@@ -149,8 +141,7 @@ value_from(int vcase, int64_t i, const char *s, mn_value *v)
 
 static int
 body_from(const Mentornet__ChangeBody *m, uint32_t *type,
-          uint8_t id[MN_ID_BYTES], mn_ops *out)
-{
+          uint8_t id[MN_ID_BYTES], mn_ops *out) {
     if (m->entity_id.len != MN_ID_BYTES || m->n_ops == 0 ||
         m->n_ops > MN_ENTITY_MAX_FIELDS)
         return MN_ECORRUPT;
@@ -174,8 +165,7 @@ body_from(const Mentornet__ChangeBody *m, uint32_t *type,
 
 int
 mn_codec_body_decode(const uint8_t *p, size_t n, uint32_t *type,
-                     uint8_t id[MN_ID_BYTES], mn_ops *out)
-{
+                     uint8_t id[MN_ID_BYTES], mn_ops *out) {
     Mentornet__ChangeBody *m = mentornet__change_body__unpack(NULL, n, p);
     if (!m)
         return MN_ECORRUPT;
@@ -188,8 +178,7 @@ mn_codec_body_decode(const uint8_t *p, size_t n, uint32_t *type,
 }
 
 void
-mn_codec_change_encode(const mn_change_view *c, mn_buf *out)
-{
+mn_codec_change_encode(const mn_change_view *c, mn_buf *out) {
     Mentornet__Change m = MENTORNET__CHANGE__INIT;
     m.header.data = (uint8_t *)c->header;
     m.header.len = c->header_len;
@@ -201,8 +190,7 @@ mn_codec_change_encode(const mn_change_view *c, mn_buf *out)
 }
 
 int
-mn_codec_change_decode(const uint8_t *p, size_t n, mn_change_view *out)
-{
+mn_codec_change_decode(const uint8_t *p, size_t n, mn_change_view *out) {
     Mentornet__Change *m = mentornet__change__unpack(NULL, n, p);
     if (!m)
         return MN_ECORRUPT;
@@ -221,16 +209,14 @@ mn_codec_change_decode(const uint8_t *p, size_t n, mn_change_view *out)
 }
 
 void
-mn_codec_change_release(mn_change_view *c)
-{
+mn_codec_change_release(mn_change_view *c) {
     if (c->msg)
         mentornet__change__free_unpacked(c->msg, NULL);
     c->msg = NULL;
 }
 
 void
-mn_codec_sig_encode(const mn_chain_sig *s, mn_buf *out)
-{
+mn_codec_sig_encode(const mn_chain_sig *s, mn_buf *out) {
     Mentornet__ChainSignature m = MENTORNET__CHAIN_SIGNATURE__INIT;
     m.origin = s->origin;
     m.seq = s->seq;
@@ -242,15 +228,14 @@ mn_codec_sig_encode(const mn_chain_sig *s, mn_buf *out)
 }
 
 int
-mn_codec_sig_decode(const uint8_t *p, size_t n, mn_chain_sig *out)
-{
+mn_codec_sig_decode(const uint8_t *p, size_t n, mn_chain_sig *out) {
     Mentornet__ChainSignature *m =
         mentornet__chain_signature__unpack(NULL, n, p);
     if (!m)
         return MN_ECORRUPT;
     int rc = MN_ECORRUPT;
-    if (valid_node(m->origin) && m->seq > 0 &&
-        m->head.len == MN_HASH_BYTES && m->sig.len == MN_SIG_BYTES) {
+    if (valid_node(m->origin) && m->seq > 0 && m->head.len == MN_HASH_BYTES &&
+        m->sig.len == MN_SIG_BYTES) {
         out->origin = m->origin;
         out->seq = m->seq;
         memcpy(out->head, m->head.data, MN_HASH_BYTES);
@@ -262,8 +247,7 @@ mn_codec_sig_decode(const uint8_t *p, size_t n, mn_chain_sig *out)
 }
 
 static void
-field_to_pb(const mn_field *f, Mentornet__FieldState *pb)
-{
+field_to_pb(const mn_field *f, Mentornet__FieldState *pb) {
     mentornet__field_state__init(pb);
     pb->field = f->no;
     pb->hlc = f->stamp.hlc;
@@ -286,8 +270,7 @@ field_to_pb(const mn_field *f, Mentornet__FieldState *pb)
 }
 
 void
-mn_codec_entity_encode(const mn_entity *e, mn_buf *out)
-{
+mn_codec_entity_encode(const mn_entity *e, mn_buf *out) {
     Mentornet__EntityState m = MENTORNET__ENTITY_STATE__INIT;
     Mentornet__FieldState pbs[MN_ENTITY_MAX_FIELDS];
     Mentornet__FieldState *ptrs[MN_ENTITY_MAX_FIELDS];
@@ -304,8 +287,7 @@ mn_codec_entity_encode(const mn_entity *e, mn_buf *out)
 }
 
 static int
-state_value_case(int c)
-{
+state_value_case(int c) {
     switch (c) {
     case MENTORNET__FIELD_STATE__VALUE_INT_VALUE:
         return MENTORNET__FIELD_OP__VALUE_INT_VALUE;
@@ -313,16 +295,13 @@ state_value_case(int c)
         return MENTORNET__FIELD_OP__VALUE_STR_VALUE;
     case MENTORNET__FIELD_STATE__VALUE_CLEARED:
         return MENTORNET__FIELD_OP__VALUE_CLEARED;
-    default:
-        return -1;
+    default: return -1;
     }
 }
 
 static int
-entity_from(const Mentornet__EntityState *m, mn_entity *out)
-{
-    if (m->entity_id.len != MN_ID_BYTES ||
-        m->n_fields > MN_ENTITY_MAX_FIELDS)
+entity_from(const Mentornet__EntityState *m, mn_entity *out) {
+    if (m->entity_id.len != MN_ID_BYTES || m->n_fields > MN_ENTITY_MAX_FIELDS)
         return MN_ECORRUPT;
     mn_entity_init(out, m->entity_type, m->entity_id.data);
     for (size_t i = 0; i < m->n_fields; i++) {
@@ -342,8 +321,7 @@ entity_from(const Mentornet__EntityState *m, mn_entity *out)
 }
 
 int
-mn_codec_entity_decode(const uint8_t *p, size_t n, mn_entity *out)
-{
+mn_codec_entity_decode(const uint8_t *p, size_t n, mn_entity *out) {
     static const uint8_t no_id[MN_ID_BYTES];
     mn_entity_init(out, 0, no_id);
     Mentornet__EntityState *m = mentornet__entity_state__unpack(NULL, n, p);
@@ -361,8 +339,7 @@ mn_codec_entity_decode(const uint8_t *p, size_t n, mn_entity *out)
 /* Fill entries/ptrs from vv; returns the count. */
 static size_t
 vv_to_pb(const mn_vv *vv, Mentornet__VersionEntry *entries,
-         Mentornet__VersionEntry **ptrs)
-{
+         Mentornet__VersionEntry **ptrs) {
     size_t n = 0;
     for (uint32_t id = 1; id <= MN_MAX_NODES; id++) {
         if (!vv->seq[id])
@@ -377,8 +354,7 @@ vv_to_pb(const mn_vv *vv, Mentornet__VersionEntry *entries,
 }
 
 static int
-vv_from_pb(Mentornet__VersionEntry **entries, size_t n, mn_vv *vv)
-{
+vv_from_pb(Mentornet__VersionEntry **entries, size_t n, mn_vv *vv) {
     memset(vv, 0, sizeof *vv);
     if (n > MN_MAX_NODES)
         return MN_ECORRUPT;
@@ -391,15 +367,13 @@ vv_from_pb(Mentornet__VersionEntry **entries, size_t n, mn_vv *vv)
 }
 
 static void
-pack_peer(Mentornet__PeerMessage *m, mn_buf *out)
-{
+pack_peer(Mentornet__PeerMessage *m, mn_buf *out) {
     pack_into(&m->base, out);
 }
 
 void
 mn_codec_hello_encode(uint32_t node, const mn_vv *vv, uint32_t credit,
-                      mn_buf *out)
-{
+                      mn_buf *out) {
     Mentornet__PeerMessage m = MENTORNET__PEER_MESSAGE__INIT;
     Mentornet__Hello h = MENTORNET__HELLO__INIT;
     Mentornet__VersionEntry entries[MN_MAX_NODES];
@@ -414,8 +388,7 @@ mn_codec_hello_encode(uint32_t node, const mn_vv *vv, uint32_t credit,
 }
 
 void
-mn_codec_ack_encode(const mn_vv *vv, uint32_t credit, mn_buf *out)
-{
+mn_codec_ack_encode(const mn_vv *vv, uint32_t credit, mn_buf *out) {
     Mentornet__PeerMessage m = MENTORNET__PEER_MESSAGE__INIT;
     Mentornet__Ack a = MENTORNET__ACK__INIT;
     Mentornet__VersionEntry entries[MN_MAX_NODES];
@@ -430,8 +403,7 @@ mn_codec_ack_encode(const mn_vv *vv, uint32_t credit, mn_buf *out)
 
 void
 mn_codec_batch_encode(uint32_t origin, const mn_bytes *changes, size_t n,
-                      const mn_chain_sig *sig, mn_buf *out)
-{
+                      const mn_chain_sig *sig, mn_buf *out) {
     Mentornet__PeerMessage m = MENTORNET__PEER_MESSAGE__INIT;
     Mentornet__Batch b = MENTORNET__BATCH__INIT;
     Mentornet__ChainSignature s = MENTORNET__CHAIN_SIGNATURE__INIT;
@@ -457,8 +429,7 @@ mn_codec_batch_encode(uint32_t origin, const mn_bytes *changes, size_t n,
 }
 
 static int
-sig_from_pb(const Mentornet__ChainSignature *s, mn_chain_sig *out)
-{
+sig_from_pb(const Mentornet__ChainSignature *s, mn_chain_sig *out) {
     if (!s || !valid_node(s->origin) || s->seq == 0 ||
         s->head.len != MN_HASH_BYTES || s->sig.len != MN_SIG_BYTES)
         return MN_ECORRUPT;
@@ -470,8 +441,7 @@ sig_from_pb(const Mentornet__ChainSignature *s, mn_chain_sig *out)
 }
 
 static int
-batch_from_pb(const Mentornet__Batch *b, mn_peer_msg *out)
-{
+batch_from_pb(const Mentornet__Batch *b, mn_peer_msg *out) {
     if (!valid_node(b->origin) || b->n_changes == 0 ||
         b->n_changes > MN_BATCH_MAX_CHANGES)
         return MN_ECORRUPT;
@@ -487,8 +457,7 @@ batch_from_pb(const Mentornet__Batch *b, mn_peer_msg *out)
 }
 
 static int
-peer_from_pb(const Mentornet__PeerMessage *m, mn_peer_msg *out)
-{
+peer_from_pb(const Mentornet__PeerMessage *m, mn_peer_msg *out) {
     switch (m->msg_case) {
     case MENTORNET__PEER_MESSAGE__MSG_HELLO:
         out->kind = MN_MSG_HELLO;
@@ -504,14 +473,12 @@ peer_from_pb(const Mentornet__PeerMessage *m, mn_peer_msg *out)
     case MENTORNET__PEER_MESSAGE__MSG_BATCH:
         out->kind = MN_MSG_BATCH;
         return batch_from_pb(m->batch, out);
-    default:
-        return MN_ECORRUPT;
+    default: return MN_ECORRUPT;
     }
 }
 
 int
-mn_codec_peer_decode(const uint8_t *p, size_t n, mn_peer_msg *out)
-{
+mn_codec_peer_decode(const uint8_t *p, size_t n, mn_peer_msg *out) {
     memset(out, 0, sizeof *out);
     Mentornet__PeerMessage *m = mentornet__peer_message__unpack(NULL, n, p);
     if (!m)
@@ -524,8 +491,7 @@ mn_codec_peer_decode(const uint8_t *p, size_t n, mn_peer_msg *out)
 }
 
 void
-mn_codec_peer_release(mn_peer_msg *m)
-{
+mn_codec_peer_release(mn_peer_msg *m) {
     free(m->changes);
     m->changes = NULL;
     if (m->msg)

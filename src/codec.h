@@ -37,7 +37,7 @@ typedef struct mn_change_view {
     void *msg;
     const uint8_t *header;
     size_t header_len;
-    const uint8_t *nonce;   /* MN_NONCE_BYTES */
+    const uint8_t *nonce; /* MN_NONCE_BYTES */
     const uint8_t *ciphertext;
     size_t ciphertext_len;
 } mn_change_view;
@@ -87,21 +87,21 @@ enum mn_msg_kind { MN_MSG_HELLO = 1, MN_MSG_BATCH, MN_MSG_ACK };
  * owned by this struct: mn_codec_peer_release frees it. */
 typedef struct mn_peer_msg {
     enum mn_msg_kind kind;
-    uint32_t node;          /* hello */
-    mn_vv vv;               /* hello, ack */
-    uint32_t credit;        /* hello, ack */
-    uint32_t origin;        /* batch */
-    size_t nchanges;        /* batch */
-    mn_bytes *changes;      /* batch */
-    mn_chain_sig sig;       /* batch */
+    uint32_t node;     /* hello */
+    mn_vv vv;          /* hello, ack */
+    uint32_t credit;   /* hello, ack */
+    uint32_t origin;   /* batch */
+    size_t nchanges;   /* batch */
+    mn_bytes *changes; /* batch */
+    mn_chain_sig sig;  /* batch */
     void *msg;
 } mn_peer_msg;
 
 void mn_codec_hello_encode(uint32_t node, const mn_vv *vv, uint32_t credit,
                            mn_buf *out);
 void mn_codec_ack_encode(const mn_vv *vv, uint32_t credit, mn_buf *out);
-void mn_codec_batch_encode(uint32_t origin, const mn_bytes *changes,
-                           size_t n, const mn_chain_sig *sig, mn_buf *out);
+void mn_codec_batch_encode(uint32_t origin, const mn_bytes *changes, size_t n,
+                           const mn_chain_sig *sig, mn_buf *out);
 int mn_codec_peer_decode(const uint8_t *p, size_t n,
                          mn_peer_msg *out) MN_MUST_CHECK;
 void mn_codec_peer_release(mn_peer_msg *m);

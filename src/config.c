@@ -19,16 +19,15 @@
 struct parse {
     mn_config *cfg;
     FILE *file;
-    int line;               /* lines read so far */
+    int line; /* lines read so far */
     int problem_line;
-    const char *dir;        /* directory of the file, for relative paths */
-    char problem[256];      /* first problem found, empty if none */
+    const char *dir;   /* directory of the file, for relative paths */
+    char problem[256]; /* first problem found, empty if none */
     bool seen_id, seen_name, seen_http, seen_repl, seen_data, seen_keys;
 };
 
 static bool
-valid_name(const char *z)
-{
+valid_name(const char *z) {
     size_t n = strlen(z);
     if (n == 0 || n >= MN_NAME_MAX)
         return false;
@@ -42,8 +41,7 @@ valid_name(const char *z)
 }
 
 static int
-parse_uint(const char *z, uint64_t min, uint64_t max, uint64_t *out)
-{
+parse_uint(const char *z, uint64_t min, uint64_t max, uint64_t *out) {
     char *end;
     errno = 0;
     if (*z < '0' || *z > '9') /* strtoull would skip spaces and a sign */
@@ -56,16 +54,14 @@ parse_uint(const char *z, uint64_t min, uint64_t max, uint64_t *out)
 }
 
 static int
-set_path(char *dst, const char *dir, const char *value)
-{
+set_path(char *dst, const char *dir, const char *value) {
     int n = value[0] == '/' ? snprintf(dst, PATH_MAX, "%s", value)
                             : snprintf(dst, PATH_MAX, "%s/%s", dir, value);
     return n > 0 && n < PATH_MAX ? MN_OK : MN_EINVAL;
 }
 
 static int
-set_string(char *dst, size_t cap, const char *value)
-{
+set_string(char *dst, size_t cap, const char *value) {
     if (strlen(value) >= cap || value[0] == '\0')
         return MN_EINVAL;
     strcpy(dst, value);
@@ -74,8 +70,7 @@ set_string(char *dst, size_t cap, const char *value)
 
 int
 mn_config_split_addr(const char *addr, char *host, size_t hostlen,
-                     uint16_t *port)
-{
+                     uint16_t *port) {
     const char *colon = strrchr(addr, ':');
     uint64_t p;
     if (!colon || colon == addr || (size_t)(colon - addr) >= hostlen)
@@ -91,8 +86,7 @@ mn_config_split_addr(const char *addr, char *host, size_t hostlen,
 /* host:port where host is an IPv4 address or a bracketed IPv6 one: nodes
  * listen on configured addresses, never on whatever a name resolves to. */
 static int
-set_addr(char *dst, size_t cap, const char *value)
-{
+set_addr(char *dst, size_t cap, const char *value) {
     char host[64];
     uint16_t port;
     unsigned char bin[16];
@@ -108,8 +102,7 @@ set_addr(char *dst, size_t cap, const char *value)
 }
 
 static const char *
-node_key(struct parse *ps, const char *key, const char *value)
-{
+node_key(struct parse *ps, const char *key, const char *value) {
     mn_config *c = ps->cfg;
     uint64_t v;
     if (strcmp(key, "id") == 0) {
@@ -146,8 +139,7 @@ node_key(struct parse *ps, const char *key, const char *value)
 
 static const char *
 other_key(struct parse *ps, const char *section, const char *key,
-          const char *value)
-{
+          const char *value) {
     mn_config *c = ps->cfg;
     uint64_t v;
     if (strcmp(section, "http") == 0 && strcmp(key, "listen") == 0) {
@@ -175,8 +167,7 @@ other_key(struct parse *ps, const char *section, const char *key,
 }
 
 static int
-on_key(void *user, const char *section, const char *key, const char *value)
-{
+on_key(void *user, const char *section, const char *key, const char *value) {
     struct parse *ps = user;
     const char *problem = strcmp(section, "node") == 0
                               ? node_key(ps, key, value)
@@ -193,8 +184,7 @@ on_key(void *user, const char *section, const char *key, const char *value)
 
 /* inih's line reader, counting lines so a problem names its own line. */
 static char *
-read_line(char *str, int num, void *stream)
-{
+read_line(char *str, int num, void *stream) {
     struct parse *ps = stream;
     char *got = fgets(str, num, ps->file);
     if (got)
@@ -203,8 +193,7 @@ read_line(char *str, int num, void *stream)
 }
 
 static const char *
-missing_key(const struct parse *ps)
-{
+missing_key(const struct parse *ps) {
     if (!ps->seen_id)
         return "missing [node] id";
     if (!ps->seen_name)
@@ -221,8 +210,7 @@ missing_key(const struct parse *ps)
 }
 
 static void
-set_defaults(mn_config *c)
-{
+set_defaults(mn_config *c) {
     memset(c, 0, sizeof *c);
     c->map_size = (uint64_t)1024 << 20;
     c->sync = true;
@@ -231,8 +219,7 @@ set_defaults(mn_config *c)
 
 /* Parse one file into c (without its siblings). */
 static int
-load_one(const char *path, mn_config *c, char *err, size_t errlen)
-{
+load_one(const char *path, mn_config *c, char *err, size_t errlen) {
     char dir[PATH_MAX];
     char *slash;
     set_defaults(c);
@@ -275,14 +262,15 @@ load_one(const char *path, mn_config *c, char *err, size_t errlen)
 }
 
 static int
-add_division(mn_config *cfg, const mn_division *d, const char *path,
-             char *err, size_t errlen)
-{
+add_division(mn_config *cfg, const mn_division *d, const char *path, char *err,
+             size_t errlen) {
     for (size_t i = 0; i < cfg->ndivisions; i++) {
         const mn_division *o = &cfg->divisions[i];
         if (o->id == d->id || strcmp(o->name, d->name) == 0) {
-            snprintf(err, errlen, "%s: division id %u or name %s is already "
-                     "used by division %s", path, d->id, d->name, o->name);
+            snprintf(err, errlen,
+                     "%s: division id %u or name %s is already "
+                     "used by division %s",
+                     path, d->id, d->name, o->name);
             return MN_ECONFIG;
         }
     }
@@ -291,16 +279,14 @@ add_division(mn_config *cfg, const mn_division *d, const char *path,
 }
 
 static bool
-is_conf(const char *name)
-{
+is_conf(const char *name) {
     size_t n = strlen(name);
     return n > 5 && strcmp(name + n - 5, ".conf") == 0 && name[0] != '.';
 }
 
 /* Add every other *.conf beside cfg->path to the division directory. */
 static int
-load_siblings(mn_config *cfg, char *err, size_t errlen)
-{
+load_siblings(mn_config *cfg, char *err, size_t errlen) {
     char dir[PATH_MAX], path[PATH_MAX + 256];
     snprintf(dir, sizeof dir, "%s", cfg->path);
     char *slash = strrchr(dir, '/');
@@ -341,8 +327,7 @@ load_siblings(mn_config *cfg, char *err, size_t errlen)
 }
 
 int
-mn_config_load(const char *path, mn_config *out, char *err, size_t errlen)
-{
+mn_config_load(const char *path, mn_config *out, char *err, size_t errlen) {
     int rc = load_one(path, out, err, errlen);
     if (rc != MN_OK)
         return rc;
@@ -352,8 +337,7 @@ mn_config_load(const char *path, mn_config *out, char *err, size_t errlen)
 }
 
 const mn_division *
-mn_config_division(const mn_config *cfg, uint32_t id)
-{
+mn_config_division(const mn_config *cfg, uint32_t id) {
     for (size_t i = 0; i < cfg->ndivisions; i++)
         if (cfg->divisions[i].id == id)
             return &cfg->divisions[i];
@@ -361,8 +345,7 @@ mn_config_division(const mn_config *cfg, uint32_t id)
 }
 
 const mn_division *
-mn_config_division_by_name(const mn_config *cfg, const char *name)
-{
+mn_config_division_by_name(const mn_config *cfg, const char *name) {
     for (size_t i = 0; i < cfg->ndivisions; i++)
         if (strcmp(cfg->divisions[i].name, name) == 0)
             return &cfg->divisions[i];

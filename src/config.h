@@ -24,8 +24,8 @@ typedef struct mn_division {
     uint32_t id;
     char name[MN_NAME_MAX];
     char display_name[128];
-    char http_listen[64];   /* host:port */
-    char repl_listen[64];   /* host:port */
+    char http_listen[64]; /* host:port */
+    char repl_listen[64]; /* host:port */
 } mn_division;
 
 typedef struct mn_config {
@@ -33,10 +33,10 @@ typedef struct mn_config {
     mn_division self;
     char data_dir[PATH_MAX];
     char key_dir[PATH_MAX];
-    uint64_t map_size;      /* bytes */
+    uint64_t map_size; /* bytes */
     bool sync;
     uint64_t max_drift_ms;
-    size_t ndivisions;      /* including self */
+    size_t ndivisions; /* including self */
     mn_division divisions[MN_MAX_NODES];
 } mn_config;
 

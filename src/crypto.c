@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 int
-mn_crypto_init(void)
-{
+mn_crypto_init(void) {
     return sodium_init() < 0 ? MN_EIO : MN_OK;
 }
 
@@ -25,8 +24,7 @@ static _Thread_local uint8_t pool[POOL_BYTES];
 static _Thread_local size_t pool_left;
 
 void
-mn_crypto_random(void *p, size_t n)
-{
+mn_crypto_random(void *p, size_t n) {
     uint8_t *out = p;
     if (n > POOL_BYTES / 4) {
         randombytes_buf(p, n);
@@ -49,8 +47,7 @@ mn_crypto_random(void *p, size_t n)
 
 void
 mn_crypto_hash2(const void *a, size_t an, const void *b, size_t bn,
-                uint8_t out[MN_HASH_BYTES])
-{
+                uint8_t out[MN_HASH_BYTES]) {
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, MN_HASH_BYTES);
     crypto_generichash_update(&st, a, an);
@@ -60,20 +57,18 @@ mn_crypto_hash2(const void *a, size_t an, const void *b, size_t bn,
 }
 
 void
-mn_crypto_seal(const uint8_t key[MN_KEY_BYTES], const uint8_t *ad,
-               size_t adlen, const uint8_t *m, size_t mlen,
-               uint8_t nonce_out[MN_NONCE_BYTES], uint8_t *c)
-{
+mn_crypto_seal(const uint8_t key[MN_KEY_BYTES], const uint8_t *ad, size_t adlen,
+               const uint8_t *m, size_t mlen, uint8_t nonce_out[MN_NONCE_BYTES],
+               uint8_t *c) {
     mn_crypto_random(nonce_out, MN_NONCE_BYTES);
     crypto_aead_xchacha20poly1305_ietf_encrypt(c, NULL, m, mlen, ad, adlen,
                                                NULL, nonce_out, key);
 }
 
 int
-mn_crypto_open(const uint8_t key[MN_KEY_BYTES], const uint8_t *ad,
-               size_t adlen, const uint8_t nonce[MN_NONCE_BYTES],
-               const uint8_t *c, size_t clen, uint8_t *m)
-{
+mn_crypto_open(const uint8_t key[MN_KEY_BYTES], const uint8_t *ad, size_t adlen,
+               const uint8_t nonce[MN_NONCE_BYTES], const uint8_t *c,
+               size_t clen, uint8_t *m) {
     if (clen < MN_TAG_BYTES)
         return MN_ECRYPTO;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(m, NULL, NULL, c, clen, ad,
@@ -84,47 +79,39 @@ mn_crypto_open(const uint8_t key[MN_KEY_BYTES], const uint8_t *ad,
 
 void
 mn_crypto_sign(const uint8_t sk[MN_SIGN_SECRET_BYTES], const uint8_t *m,
-               size_t n, uint8_t sig[MN_SIG_BYTES])
-{
+               size_t n, uint8_t sig[MN_SIG_BYTES]) {
     crypto_sign_detached(sig, NULL, m, n, sk);
 }
 
 int
 mn_crypto_verify(const uint8_t pk[MN_KEY_BYTES], const uint8_t *m, size_t n,
-                 const uint8_t sig[MN_SIG_BYTES])
-{
-    return crypto_sign_verify_detached(sig, m, n, pk) == 0 ? MN_OK
-                                                           : MN_ECRYPTO;
+                 const uint8_t sig[MN_SIG_BYTES]) {
+    return crypto_sign_verify_detached(sig, m, n, pk) == 0 ? MN_OK : MN_ECRYPTO;
 }
 
 void
 mn_crypto_sign_keypair(uint8_t pk[MN_KEY_BYTES],
-                       uint8_t sk[MN_SIGN_SECRET_BYTES])
-{
+                       uint8_t sk[MN_SIGN_SECRET_BYTES]) {
     crypto_sign_keypair(pk, sk);
 }
 
 void
-mn_crypto_curve_keypair(uint8_t pk[MN_KEY_BYTES], uint8_t sk[MN_KEY_BYTES])
-{
+mn_crypto_curve_keypair(uint8_t pk[MN_KEY_BYTES], uint8_t sk[MN_KEY_BYTES]) {
     crypto_box_keypair(pk, sk);
 }
 
 int
-mn_crypto_equal(const void *a, const void *b, size_t n)
-{
+mn_crypto_equal(const void *a, const void *b, size_t n) {
     return sodium_memcmp(a, b, n) == 0;
 }
 
 void
-mn_crypto_wipe(void *p, size_t n)
-{
+mn_crypto_wipe(void *p, size_t n) {
     sodium_memzero(p, n);
 }
 
 int
-mn_crypto_key_read(const char *path, uint8_t *key, size_t n, int secret)
-{
+mn_crypto_key_read(const char *path, uint8_t *key, size_t n, int secret) {
     char text[2 * MN_SIGN_SECRET_BYTES + 4];
     struct stat st;
     int rc = MN_EIO;
@@ -153,8 +140,7 @@ out_close:
 }
 
 int
-mn_crypto_key_write(const char *path, const uint8_t *key, size_t n, int mode)
-{
+mn_crypto_key_write(const char *path, const uint8_t *key, size_t n, int mode) {
     char text[2 * MN_SIGN_SECRET_BYTES + 2];
     int rc = MN_EINVAL;
     if (2 * n + 2 > sizeof text)

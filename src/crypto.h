@@ -15,7 +15,7 @@
 #include "util.h"
 
 #define MN_HASH_BYTES 32
-#define MN_KEY_BYTES 32      /* network key, X25519 keys, Ed25519 public */
+#define MN_KEY_BYTES 32 /* network key, X25519 keys, Ed25519 public */
 #define MN_SIGN_SECRET_BYTES 64
 #define MN_SIG_BYTES 64
 #define MN_NONCE_BYTES 24
@@ -49,8 +49,8 @@ int mn_crypto_open(const uint8_t key[MN_KEY_BYTES], const uint8_t *ad,
 void mn_crypto_sign(const uint8_t sk[MN_SIGN_SECRET_BYTES], const uint8_t *m,
                     size_t n, uint8_t sig[MN_SIG_BYTES]);
 /* MN_OK if sig is pk's signature of m, else MN_ECRYPTO. */
-int mn_crypto_verify(const uint8_t pk[MN_KEY_BYTES], const uint8_t *m,
-                     size_t n, const uint8_t sig[MN_SIG_BYTES]) MN_MUST_CHECK;
+int mn_crypto_verify(const uint8_t pk[MN_KEY_BYTES], const uint8_t *m, size_t n,
+                     const uint8_t sig[MN_SIG_BYTES]) MN_MUST_CHECK;
 
 void mn_crypto_sign_keypair(uint8_t pk[MN_KEY_BYTES],
                             uint8_t sk[MN_SIGN_SECRET_BYTES]);

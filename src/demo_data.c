@@ -56,8 +56,7 @@ typedef struct rng {
 } rng;
 
 static uint64_t
-splitmix64(uint64_t *state)
-{
+splitmix64(uint64_t *state) {
     uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
@@ -65,21 +64,18 @@ splitmix64(uint64_t *state)
 }
 
 static void
-rng_seed(rng *r, uint64_t seed)
-{
+rng_seed(rng *r, uint64_t seed) {
     for (size_t i = 0; i < 4; i++)
         r->s[i] = splitmix64(&seed);
 }
 
 static uint64_t
-rotl(uint64_t x, int k)
-{
+rotl(uint64_t x, int k) {
     return (x << k) | (x >> (64 - k));
 }
 
 static uint64_t
-rng_next(rng *r)
-{
+rng_next(rng *r) {
     uint64_t *s = r->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
     uint64_t t = s[1] << 17;
@@ -94,8 +90,7 @@ rng_next(rng *r)
 
 /* Uniform in [0, n), without modulo bias (rejection of the short tail). */
 static uint64_t
-rng_below(rng *r, uint64_t n)
-{
+rng_below(rng *r, uint64_t n) {
     uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     uint64_t x;
     do {
@@ -106,21 +101,18 @@ rng_below(rng *r, uint64_t n)
 
 /* Uniform integer in [lo, hi]; requires lo <= hi. */
 static int
-rng_range(rng *r, int lo, int hi)
-{
+rng_range(rng *r, int lo, int hi) {
     return lo + (int)rng_below(r, (uint64_t)(hi - lo) + 1);
 }
 
 static bool
-rng_chance(rng *r, int percent)
-{
+rng_chance(rng *r, int percent) {
     return rng_below(r, 100) < (uint64_t)percent;
 }
 
 /* Index into weights[0..n) with probability proportional to its weight. */
 static size_t
-rng_weighted(rng *r, const int *weights, size_t n)
-{
+rng_weighted(rng *r, const int *weights, size_t n) {
     uint64_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += (uint64_t)weights[i];
@@ -134,15 +126,13 @@ rng_weighted(rng *r, const int *weights, size_t n)
 }
 
 static const char *
-rng_pick(rng *r, const char *const *items, size_t n)
-{
+rng_pick(rng *r, const char *const *items, size_t n) {
     return items[rng_below(r, n)];
 }
 
 /* FNV-1a, to fold the division name into the seed. */
 static uint64_t
-hash_string(const char *z)
-{
+hash_string(const char *z) {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
     for (; *z; z++) {
         h ^= (unsigned char)*z;
@@ -155,236 +145,259 @@ hash_string(const char *z)
 /* Names: a small table of women's given names and family names per region. */
 
 enum region {
-    R_DANISH, R_WESTERN, R_ARAB, R_MAGHREB, R_SOMALI, R_PERSIAN, R_HORN,
-    R_TURKISH, R_PAKISTANI, R_INDIAN, R_TAMIL, R_VIETNAMESE, R_THAI,
-    R_FILIPINO, R_INDONESIAN, R_CHINESE, R_UKRAINIAN, R_RUSSIAN, R_POLISH,
-    R_ROMANIAN, R_BOSNIAN, R_SOUTH_SLAVIC, R_ALBANIAN, R_CONGOLESE,
-    R_ANGLO_AFRICAN, R_LATIN, R_COUNT
+    R_DANISH,
+    R_WESTERN,
+    R_ARAB,
+    R_MAGHREB,
+    R_SOMALI,
+    R_PERSIAN,
+    R_HORN,
+    R_TURKISH,
+    R_PAKISTANI,
+    R_INDIAN,
+    R_TAMIL,
+    R_VIETNAMESE,
+    R_THAI,
+    R_FILIPINO,
+    R_INDONESIAN,
+    R_CHINESE,
+    R_UKRAINIAN,
+    R_RUSSIAN,
+    R_POLISH,
+    R_ROMANIAN,
+    R_BOSNIAN,
+    R_SOUTH_SLAVIC,
+    R_ALBANIAN,
+    R_CONGOLESE,
+    R_ANGLO_AFRICAN,
+    R_LATIN,
+    R_COUNT
 };
 
 static const char *const danish_given[] = {
-    "Anne", "Mette", "Hanne", "Susanne", "Lene", "Kirsten", "Marianne",
-    "Camilla", "Louise", "Charlotte", "Maria", "Helle", "Tina", "Pia",
-    "Karen", "Birgitte", "Lone", "Inge", "Rikke", "Trine", "Sofie", "Ida",
-    "Signe", "Line", "Julie", "Katrine", "Lærke", "Bodil", "Dorthe", "Gitte",
+    "Anne",     "Mette",   "Hanne",  "Susanne",   "Lene",   "Kirsten",
+    "Marianne", "Camilla", "Louise", "Charlotte", "Maria",  "Helle",
+    "Tina",     "Pia",     "Karen",  "Birgitte",  "Lone",   "Inge",
+    "Rikke",    "Trine",   "Sofie",  "Ida",       "Signe",  "Line",
+    "Julie",    "Katrine", "Lærke",  "Bodil",     "Dorthe", "Gitte",
 };
 static const char *const danish_family[] = {
-    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen",
-    "Larsen", "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen",
-    "Kristensen", "Olsen", "Thomsen", "Christiansen", "Poulsen", "Johansen",
-    "Møller", "Mortensen", "Lund", "Holm", "Kjær", "Bach", "Lauridsen",
-    "Dahl", "Frederiksen", "Østergaard", "Vestergaard", "Juhl",
+    "Jensen",       "Nielsen",     "Hansen",     "Pedersen",    "Andersen",
+    "Christensen",  "Larsen",      "Sørensen",   "Rasmussen",   "Jørgensen",
+    "Petersen",     "Madsen",      "Kristensen", "Olsen",       "Thomsen",
+    "Christiansen", "Poulsen",     "Johansen",   "Møller",      "Mortensen",
+    "Lund",         "Holm",        "Kjær",       "Bach",        "Lauridsen",
+    "Dahl",         "Frederiksen", "Østergaard", "Vestergaard", "Juhl",
 };
 static const char *const western_given[] = {
-    "Anna", "Eva", "Sarah", "Emma", "Claire", "Katharina", "Julia", "Sophie",
-    "Laura", "Ingrid", "Kristin", "Elisabeth", "Astrid", "Linnea",
+    "Anna",   "Eva",   "Sarah",  "Emma",    "Claire",    "Katharina", "Julia",
+    "Sophie", "Laura", "Ingrid", "Kristin", "Elisabeth", "Astrid",    "Linnea",
 };
 static const char *const western_family[] = {
-    "Müller", "Schmidt", "Andersson", "Johansson", "Smith", "Brown",
-    "de Vries", "Martin", "Berg", "Lindqvist", "Wilson", "Fischer",
-    "Solberg", "Haugen",
+    "Müller", "Schmidt",  "Andersson", "Johansson", "Smith",
+    "Brown",  "de Vries", "Martin",    "Berg",      "Lindqvist",
+    "Wilson", "Fischer",  "Solberg",   "Haugen",
 };
 static const char *const arab_given[] = {
-    "Amina", "Fatima", "Rania", "Lina", "Nour", "Hiba", "Salma", "Yasmin",
-    "Layla", "Dima", "Rasha", "Maha", "Huda", "Zainab", "Mariam", "Samira",
-    "Hanan", "Reem", "Aya", "Nadia", "Sawsan", "Ghada", "Lubna", "Asmaa",
-    "Rawan", "Doaa",
+    "Amina",  "Fatima", "Rania", "Lina",  "Nour", "Hiba",  "Salma",
+    "Yasmin", "Layla",  "Dima",  "Rasha", "Maha", "Huda",  "Zainab",
+    "Mariam", "Samira", "Hanan", "Reem",  "Aya",  "Nadia", "Sawsan",
+    "Ghada",  "Lubna",  "Asmaa", "Rawan", "Doaa",
 };
 static const char *const arab_family[] = {
-    "Haddad", "Al-Hassan", "Khalil", "Mansour", "Nasser", "Saleh", "Hamdan",
-    "Darwish", "Ibrahim", "Youssef", "Al-Ahmad", "Othman", "Kassem",
-    "Khoury", "Abboud", "Jaber", "Al-Sayed", "Mahmoud", "Suleiman",
-    "Barakat", "Al-Khatib", "Hamdi",
+    "Haddad",   "Al-Hassan", "Khalil",    "Mansour", "Nasser",   "Saleh",
+    "Hamdan",   "Darwish",   "Ibrahim",   "Youssef", "Al-Ahmad", "Othman",
+    "Kassem",   "Khoury",    "Abboud",    "Jaber",   "Al-Sayed", "Mahmoud",
+    "Suleiman", "Barakat",   "Al-Khatib", "Hamdi",
 };
 static const char *const maghreb_given[] = {
-    "Khadija", "Latifa", "Naima", "Samira", "Hayat", "Malika", "Soukaina",
-    "Meryem", "Nawal", "Karima", "Fatiha", "Loubna",
+    "Khadija",  "Latifa", "Naima", "Samira", "Hayat",  "Malika",
+    "Soukaina", "Meryem", "Nawal", "Karima", "Fatiha", "Loubna",
 };
 static const char *const maghreb_family[] = {
-    "El Amrani", "Bennani", "Benali", "Ouali", "Tazi", "Alaoui",
-    "Cherkaoui", "Bouzid", "Haddadi", "Amrani", "Belkacem", "Mansouri",
+    "El Amrani", "Bennani", "Benali",  "Ouali",  "Tazi",     "Alaoui",
+    "Cherkaoui", "Bouzid",  "Haddadi", "Amrani", "Belkacem", "Mansouri",
 };
 static const char *const somali_given[] = {
-    "Hodan", "Fadumo", "Sahra", "Hibo", "Ifrah", "Ayan", "Deeqa", "Hawa",
-    "Nimco", "Ubah", "Sagal", "Asha", "Khadra", "Maryan", "Filsan",
+    "Hodan", "Fadumo", "Sahra", "Hibo", "Ifrah",  "Ayan",   "Deeqa",  "Hawa",
+    "Nimco", "Ubah",   "Sagal", "Asha", "Khadra", "Maryan", "Filsan",
 };
 static const char *const somali_family[] = {
-    "Mohamed", "Ali", "Hassan", "Abdi", "Warsame", "Farah", "Omar", "Jama",
-    "Nur", "Osman", "Ahmed", "Yusuf", "Aden", "Guled", "Hersi",
+    "Mohamed", "Ali",   "Hassan", "Abdi",  "Warsame", "Farah", "Omar",  "Jama",
+    "Nur",     "Osman", "Ahmed",  "Yusuf", "Aden",    "Guled", "Hersi",
 };
 static const char *const persian_given[] = {
-    "Maryam", "Zahra", "Fereshteh", "Parisa", "Shirin", "Leila", "Nasrin",
-    "Mahsa", "Roya", "Soraya", "Farzana", "Marzia", "Fatemeh", "Nilofar",
-    "Shabnam", "Sahar", "Yalda", "Homa", "Mina", "Tahmina",
+    "Maryam",  "Zahra", "Fereshteh", "Parisa",  "Shirin", "Leila",   "Nasrin",
+    "Mahsa",   "Roya",  "Soraya",    "Farzana", "Marzia", "Fatemeh", "Nilofar",
+    "Shabnam", "Sahar", "Yalda",     "Homa",    "Mina",   "Tahmina",
 };
 static const char *const persian_family[] = {
-    "Ahmadi", "Hosseini", "Rahimi", "Karimi", "Mohammadi", "Rezaei",
-    "Sadeghi", "Jafari", "Hashimi", "Noori", "Sultani", "Azizi", "Amiri",
-    "Haidari", "Rostami", "Wardak", "Popal", "Safi",
+    "Ahmadi",  "Hosseini", "Rahimi",  "Karimi", "Mohammadi", "Rezaei",
+    "Sadeghi", "Jafari",   "Hashimi", "Noori",  "Sultani",   "Azizi",
+    "Amiri",   "Haidari",  "Rostami", "Wardak", "Popal",     "Safi",
 };
 static const char *const horn_given[] = {
-    "Selam", "Helen", "Senait", "Mebrat", "Tsega", "Rahel", "Hiwet",
-    "Meron", "Saba", "Almaz", "Yohana", "Semhar", "Luwam", "Feven",
-    "Tigist",
+    "Selam", "Helen", "Senait", "Mebrat", "Tsega", "Rahel", "Hiwet",  "Meron",
+    "Saba",  "Almaz", "Yohana", "Semhar", "Luwam", "Feven", "Tigist",
 };
 static const char *const horn_family[] = {
-    "Tesfaye", "Haile", "Ghebremedhin", "Tekle", "Berhane", "Kidane",
-    "Woldemariam", "Gebru", "Abraha", "Mengistu", "Habte", "Asfaha",
-    "Negash", "Tsegay", "Yohannes",
+    "Tesfaye", "Haile",       "Ghebremedhin", "Tekle",  "Berhane",
+    "Kidane",  "Woldemariam", "Gebru",        "Abraha", "Mengistu",
+    "Habte",   "Asfaha",      "Negash",       "Tsegay", "Yohannes",
 };
 static const char *const turkish_given[] = {
-    "Ayşe", "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Merve", "Derya",
-    "Özlem", "Gül", "Sevgi", "Hülya", "Songül", "Esra", "Büşra", "Dilek",
+    "Ayşe",  "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Merve", "Derya",
+    "Özlem", "Gül",   "Sevgi", "Hülya",  "Songül", "Esra", "Büşra", "Dilek",
 };
 static const char *const turkish_family[] = {
-    "Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Aydın",
-    "Öztürk", "Arslan", "Doğan", "Kılıç", "Aslan", "Koç", "Kurt",
-    "Özdemir",
+    "Yılmaz", "Kaya",  "Demir", "Şahin", "Çelik", "Yıldız", "Aydın",   "Öztürk",
+    "Arslan", "Doğan", "Kılıç", "Aslan", "Koç",   "Kurt",   "Özdemir",
 };
 static const char *const pakistani_given[] = {
-    "Ayesha", "Saima", "Sana", "Nadia", "Farah", "Hina", "Rabia", "Sadia",
-    "Amna", "Bushra", "Kiran", "Shazia",
+    "Ayesha", "Saima", "Sana", "Nadia",  "Farah", "Hina",
+    "Rabia",  "Sadia", "Amna", "Bushra", "Kiran", "Shazia",
 };
 static const char *const pakistani_family[] = {
-    "Khan", "Ahmed", "Malik", "Iqbal", "Hussain", "Qureshi", "Butt",
-    "Chaudhry", "Raza", "Shah", "Siddiqui", "Javed",
+    "Khan", "Ahmed",    "Malik", "Iqbal", "Hussain",  "Qureshi",
+    "Butt", "Chaudhry", "Raza",  "Shah",  "Siddiqui", "Javed",
 };
 static const char *const indian_given[] = {
-    "Priya", "Anjali", "Deepa", "Kavya", "Sunita", "Pooja", "Meera",
-    "Lakshmi", "Divya", "Neha", "Ritu", "Shreya", "Nasrin", "Sabina",
+    "Priya",   "Anjali", "Deepa", "Kavya", "Sunita", "Pooja",  "Meera",
+    "Lakshmi", "Divya",  "Neha",  "Ritu",  "Shreya", "Nasrin", "Sabina",
 };
 static const char *const indian_family[] = {
-    "Sharma", "Patel", "Singh", "Gupta", "Reddy", "Nair", "Iyer", "Rao",
-    "Das", "Shrestha", "Joshi", "Kumar", "Begum", "Rahman",
+    "Sharma", "Patel", "Singh",    "Gupta", "Reddy", "Nair",  "Iyer",
+    "Rao",    "Das",   "Shrestha", "Joshi", "Kumar", "Begum", "Rahman",
 };
 static const char *const tamil_given[] = {
-    "Tharshini", "Kavitha", "Sharmila", "Nirosha", "Vasanthi", "Jeyanthi",
-    "Thulasi", "Mathivathani", "Yalini", "Sujatha",
+    "Tharshini", "Kavitha", "Sharmila",     "Nirosha", "Vasanthi",
+    "Jeyanthi",  "Thulasi", "Mathivathani", "Yalini",  "Sujatha",
 };
 static const char *const tamil_family[] = {
-    "Sivakumar", "Thurairajah", "Kanagaratnam", "Selvarajah", "Balasingham",
-    "Rajendran", "Nadarajah", "Ponnambalam", "Arulanantham", "Sritharan",
+    "Sivakumar", "Thurairajah", "Kanagaratnam", "Selvarajah",   "Balasingham",
+    "Rajendran", "Nadarajah",   "Ponnambalam",  "Arulanantham", "Sritharan",
 };
 static const char *const vietnamese_given[] = {
-    "Lan", "Hoa", "Mai", "Huong", "Linh", "Thao", "Trang", "Ngoc", "Thu",
-    "Hanh", "Phuong", "Yen",
+    "Lan",   "Hoa",  "Mai", "Huong", "Linh",   "Thao",
+    "Trang", "Ngoc", "Thu", "Hanh",  "Phuong", "Yen",
 };
 static const char *const vietnamese_family[] = {
-    "Nguyen", "Tran", "Le", "Pham", "Hoang", "Phan", "Vu", "Dang", "Bui",
-    "Do", "Ho", "Ngo",
+    "Nguyen", "Tran", "Le",  "Pham", "Hoang", "Phan",
+    "Vu",     "Dang", "Bui", "Do",   "Ho",    "Ngo",
 };
 static const char *const thai_given[] = {
-    "Siriporn", "Suda", "Kanya", "Malee", "Pornthip", "Ratana", "Wanida",
-    "Jintana", "Sunisa", "Kanokwan", "Pranee", "Nok",
+    "Siriporn", "Suda",    "Kanya",  "Malee",    "Pornthip", "Ratana",
+    "Wanida",   "Jintana", "Sunisa", "Kanokwan", "Pranee",   "Nok",
 };
 static const char *const thai_family[] = {
-    "Srisuk", "Saetang", "Wongsawat", "Chaiyaporn", "Boonmee", "Phromma",
-    "Kaewkla", "Sukprasert", "Thongdee", "Rattanakorn",
+    "Srisuk",  "Saetang", "Wongsawat",  "Chaiyaporn", "Boonmee",
+    "Phromma", "Kaewkla", "Sukprasert", "Thongdee",   "Rattanakorn",
 };
 static const char *const filipino_given[] = {
-    "Maria", "Jocelyn", "Rowena", "Marites", "Cristina", "Analyn",
-    "Jennifer", "Rosalie", "Maricel", "Lorna", "Mary Grace", "Joy",
+    "Maria",    "Jocelyn", "Rowena",  "Marites", "Cristina",   "Analyn",
+    "Jennifer", "Rosalie", "Maricel", "Lorna",   "Mary Grace", "Joy",
 };
 static const char *const filipino_family[] = {
-    "Santos", "Reyes", "Cruz", "Bautista", "Garcia", "Mendoza",
+    "Santos",     "Reyes", "Cruz",   "Bautista",  "Garcia",   "Mendoza",
     "Villanueva", "Ramos", "Aquino", "dela Cruz", "Castillo", "Fernandez",
 };
 static const char *const indonesian_given[] = {
     "Sri", "Dewi", "Ratna", "Wulan", "Putri", "Indah", "Ayu", "Fitri",
 };
 static const char *const indonesian_family[] = {
-    "Wijaya", "Santoso", "Susanto", "Hartono", "Kusuma", "Pratama",
-    "Setiawan", "Halim",
+    "Wijaya", "Santoso", "Susanto",  "Hartono",
+    "Kusuma", "Pratama", "Setiawan", "Halim",
 };
 static const char *const chinese_given[] = {
-    "Xiaoling", "Mei", "Jing", "Yan", "Hui", "Fang", "Lei", "Ying", "Xin",
-    "Min",
+    "Xiaoling", "Mei", "Jing", "Yan", "Hui",
+    "Fang",     "Lei", "Ying", "Xin", "Min",
 };
 static const char *const chinese_family[] = {
-    "Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu",
-    "Zhou",
+    "Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
 };
 static const char *const ukrainian_given[] = {
-    "Olena", "Iryna", "Nataliia", "Oksana", "Tetiana", "Yuliia", "Svitlana",
-    "Kateryna", "Anastasiia", "Olha", "Mariia", "Viktoriia", "Halyna",
+    "Olena",  "Iryna",     "Nataliia", "Oksana",     "Tetiana",
+    "Yuliia", "Svitlana",  "Kateryna", "Anastasiia", "Olha",
+    "Mariia", "Viktoriia", "Halyna",
 };
 static const char *const ukrainian_family[] = {
-    "Kovalenko", "Shevchenko", "Bondarenko", "Tkachenko", "Kravchenko",
-    "Melnyk", "Boiko", "Kovalchuk", "Oliinyk", "Polishchuk", "Savchenko",
-    "Lysenko",
+    "Kovalenko",  "Shevchenko", "Bondarenko", "Tkachenko",
+    "Kravchenko", "Melnyk",     "Boiko",      "Kovalchuk",
+    "Oliinyk",    "Polishchuk", "Savchenko",  "Lysenko",
 };
 static const char *const russian_given[] = {
-    "Elena", "Olga", "Tatiana", "Svetlana", "Irina", "Anna", "Ekaterina",
-    "Natalia",
+    "Elena", "Olga", "Tatiana",   "Svetlana",
+    "Irina", "Anna", "Ekaterina", "Natalia",
 };
 static const char *const russian_family[] = {
-    "Ivanova", "Smirnova", "Kuznetsova", "Popova", "Petrova", "Volkova",
-    "Sokolova", "Morozova",
+    "Ivanova", "Smirnova", "Kuznetsova", "Popova",
+    "Petrova", "Volkova",  "Sokolova",   "Morozova",
 };
 static const char *const polish_given[] = {
-    "Agnieszka", "Katarzyna", "Małgorzata", "Anna", "Joanna", "Magdalena",
-    "Ewa", "Monika", "Karolina", "Justyna", "Aleksandra", "Dorota",
+    "Agnieszka", "Katarzyna", "Małgorzata", "Anna",
+    "Joanna",    "Magdalena", "Ewa",        "Monika",
+    "Karolina",  "Justyna",   "Aleksandra", "Dorota",
 };
 static const char *const polish_family[] = {
-    "Nowak", "Kowalska", "Wiśniewska", "Wójcik", "Kowalczyk", "Kamińska",
-    "Lewandowska", "Zielińska", "Szymańska", "Woźniak", "Dąbrowska",
-    "Kozłowska",
+    "Nowak",     "Kowalska", "Wiśniewska",  "Wójcik",
+    "Kowalczyk", "Kamińska", "Lewandowska", "Zielińska",
+    "Szymańska", "Woźniak",  "Dąbrowska",   "Kozłowska",
 };
 static const char *const romanian_given[] = {
-    "Elena", "Ioana", "Andreea", "Maria", "Mihaela", "Alina", "Cristina",
-    "Gabriela", "Roxana", "Daniela",
+    "Elena", "Ioana",    "Andreea",  "Maria",  "Mihaela",
+    "Alina", "Cristina", "Gabriela", "Roxana", "Daniela",
 };
 static const char *const romanian_family[] = {
-    "Popescu", "Ionescu", "Popa", "Stan", "Dumitru", "Stoica", "Munteanu",
-    "Constantin", "Gheorghe", "Marin",
+    "Popescu", "Ionescu",  "Popa",       "Stan",     "Dumitru",
+    "Stoica",  "Munteanu", "Constantin", "Gheorghe", "Marin",
 };
 static const char *const bosnian_given[] = {
-    "Amra", "Emina", "Selma", "Lejla", "Azra", "Mirsada", "Jasmina",
-    "Senada", "Aida", "Edina", "Merima", "Sanela",
+    "Amra",    "Emina",  "Selma", "Lejla", "Azra",   "Mirsada",
+    "Jasmina", "Senada", "Aida",  "Edina", "Merima", "Sanela",
 };
 static const char *const bosnian_family[] = {
-    "Hodžić", "Begić", "Hadžić", "Mehmedović", "Delić", "Kovačević",
-    "Husić", "Ibrahimović", "Omerović", "Salihović", "Jusić", "Mujić",
+    "Hodžić", "Begić",       "Hadžić",   "Mehmedović", "Delić", "Kovačević",
+    "Husić",  "Ibrahimović", "Omerović", "Salihović",  "Jusić", "Mujić",
 };
 static const char *const south_slavic_given[] = {
-    "Jelena", "Ivana", "Marija", "Milica", "Dragana", "Snežana", "Vesna",
-    "Tanja", "Maja", "Gordana",
+    "Jelena",  "Ivana", "Marija", "Milica", "Dragana",
+    "Snežana", "Vesna", "Tanja",  "Maja",   "Gordana",
 };
 static const char *const south_slavic_family[] = {
-    "Petrović", "Jovanović", "Nikolić", "Marković", "Horvat", "Babić",
-    "Novak", "Stojanović", "Ilić", "Kovač",
+    "Petrović", "Jovanović", "Nikolić",    "Marković", "Horvat",
+    "Babić",    "Novak",     "Stojanović", "Ilić",     "Kovač",
 };
 static const char *const albanian_given[] = {
-    "Arta", "Blerta", "Drita", "Mimoza", "Teuta", "Vjosa", "Elira",
-    "Fatmire", "Shqipe", "Valbona",
+    "Arta",  "Blerta", "Drita",   "Mimoza", "Teuta",
+    "Vjosa", "Elira",  "Fatmire", "Shqipe", "Valbona",
 };
 static const char *const albanian_family[] = {
-    "Hoxha", "Krasniqi", "Berisha", "Gashi", "Shala", "Morina", "Kelmendi",
-    "Bytyqi",
+    "Hoxha", "Krasniqi", "Berisha",  "Gashi",
+    "Shala", "Morina",   "Kelmendi", "Bytyqi",
 };
 static const char *const congolese_given[] = {
-    "Grâce", "Esther", "Chantal", "Françoise", "Josiane", "Nadège",
-    "Clarisse", "Béatrice", "Aline", "Pascaline",
+    "Grâce",  "Esther",   "Chantal",  "Françoise", "Josiane",
+    "Nadège", "Clarisse", "Béatrice", "Aline",     "Pascaline",
 };
 static const char *const congolese_family[] = {
-    "Mbuyi", "Kabongo", "Ilunga", "Tshibangu", "Mukendi", "Kalala",
-    "Lukusa", "Ngoy", "Kasongo", "Mwamba",
+    "Mbuyi",  "Kabongo", "Ilunga", "Tshibangu", "Mukendi",
+    "Kalala", "Lukusa",  "Ngoy",   "Kasongo",   "Mwamba",
 };
 static const char *const anglo_african_given[] = {
-    "Grace", "Faith", "Mercy", "Joy", "Esther", "Blessing", "Patience",
-    "Gloria", "Ruth", "Winnie", "Fatou", "Isatou",
+    "Grace",    "Faith",  "Mercy", "Joy",    "Esther", "Blessing",
+    "Patience", "Gloria", "Ruth",  "Winnie", "Fatou",  "Isatou",
 };
 static const char *const anglo_african_family[] = {
-    "Okafor", "Mensah", "Otieno", "Wanjiku", "Nakato", "Adeyemi", "Boateng",
-    "Achieng", "Okello", "Jallow", "Ceesay", "Asante",
+    "Okafor",  "Mensah",  "Otieno", "Wanjiku", "Nakato", "Adeyemi",
+    "Boateng", "Achieng", "Okello", "Jallow",  "Ceesay", "Asante",
 };
 static const char *const latin_given[] = {
-    "María", "Ana", "Carolina", "Daniela", "Valentina", "Camila", "Paula",
-    "Luisa", "Fernanda", "Gabriela", "Juliana", "Adriana",
+    "María", "Ana",   "Carolina", "Daniela",  "Valentina", "Camila",
+    "Paula", "Luisa", "Fernanda", "Gabriela", "Juliana",   "Adriana",
 };
 static const char *const latin_family[] = {
     "García", "Rodríguez", "Martínez", "López", "González", "Hernández",
-    "Silva", "Souza", "Pereira", "Gómez", "Díaz", "Torres",
+    "Silva",  "Souza",     "Pereira",  "Gómez", "Díaz",     "Torres",
 };
 
 struct names {
@@ -394,7 +407,8 @@ struct names {
     size_t n_family;
 };
 
-#define NAMES(g, f) { g, ARRAY_LEN(g), f, ARRAY_LEN(f) }
+#define NAMES(g, f)                                                            \
+    { g, ARRAY_LEN(g), f, ARRAY_LEN(f) }
 
 static const struct names names_by_region[R_COUNT] = {
     [R_DANISH] = NAMES(danish_given, danish_family),
@@ -446,12 +460,12 @@ enum migration {
  * Ukrainians came from 2022 on, most Syrians from 2013 on).
  */
 struct country {
-    const char *code;        /* ISO 3166-1 alpha-2 */
+    const char *code; /* ISO 3166-1 alpha-2 */
     int mentee_weight;
     int mentor_weight;
     enum region region;
     enum migration migration;
-    const char *langs[2];    /* native languages, ISO 639-1; [1] may be NULL */
+    const char *langs[2]; /* native languages, ISO 639-1; [1] may be NULL */
     int years_max;
 };
 
@@ -513,12 +527,11 @@ static const struct country countries[] = {
 };
 
 static const struct country *
-pick_country(rng *r, bool mentor)
-{
+pick_country(rng *r, bool mentor) {
     int weights[ARRAY_LEN(countries)];
     for (size_t i = 0; i < ARRAY_LEN(countries); i++)
-        weights[i] = mentor ? countries[i].mentor_weight
-                            : countries[i].mentee_weight;
+        weights[i] =
+            mentor ? countries[i].mentor_weight : countries[i].mentee_weight;
     return &countries[rng_weighted(r, weights, ARRAY_LEN(countries))];
 }
 
@@ -532,7 +545,12 @@ static const int status_weights[] = {15, 20, 30, 27, 8};
 
 /* Index order matters: profession rows give an education range by index. */
 enum education {
-    E_PRIMARY, E_SECONDARY, E_VOCATIONAL, E_BACHELOR, E_MASTER, E_PHD,
+    E_PRIMARY,
+    E_SECONDARY,
+    E_VOCATIONAL,
+    E_BACHELOR,
+    E_MASTER,
+    E_PHD,
 };
 static const char *const education_levels[] = {
     "primary", "secondary", "vocational", "bachelor", "master", "phd",
@@ -618,8 +636,8 @@ static const struct profession professions[] = {
     {"agronomist", "agriculture", E_BACHELOR, E_PHD, 2},
     {"dietitian", "health", E_BACHELOR, E_MASTER, 2},
     {"office clerk", "public administration", E_SECONDARY, E_BACHELOR, 4},
-    {"social and healthcare assistant", "health", E_VOCATIONAL,
-     E_VOCATIONAL, 8},
+    {"social and healthcare assistant", "health", E_VOCATIONAL, E_VOCATIONAL,
+     8},
     {"dental assistant", "health", E_VOCATIONAL, E_VOCATIONAL, 2},
     {"childcare assistant", "education", E_SECONDARY, E_VOCATIONAL, 6},
     {"hairdresser", "personal care", E_PRIMARY, E_VOCATIONAL, 5},
@@ -636,8 +654,7 @@ static const struct profession professions[] = {
 
 /* A profession plausible for education level edu (always one exists). */
 static const struct profession *
-pick_profession(rng *r, enum education edu)
-{
+pick_profession(rng *r, enum education edu) {
     int weights[ARRAY_LEN(professions)];
     for (size_t i = 0; i < ARRAY_LEN(professions); i++) {
         const struct profession *p = &professions[i];
@@ -674,8 +691,7 @@ static const struct translit translits[] = {
 };
 
 static const char *
-translit_lookup(uint32_t cp)
-{
+translit_lookup(uint32_t cp) {
     for (size_t i = 0; i < ARRAY_LEN(translits); i++)
         if (translits[i].cp == cp)
             return translits[i].ascii;
@@ -685,8 +701,7 @@ translit_lookup(uint32_t cp)
 /* Decodes one UTF-8 sequence at *pz (names are our own, valid UTF-8) and
  * advances *pz past it. */
 static uint32_t
-utf8_next(const char **pz)
-{
+utf8_next(const char **pz) {
     const unsigned char *z = (const unsigned char *)*pz;
     uint32_t cp;
     size_t n;
@@ -697,8 +712,8 @@ utf8_next(const char **pz)
         cp = ((uint32_t)(z[0] & 0x1F) << 6) | (z[1] & 0x3F);
         n = 2;
     } else if ((z[0] & 0xF0) == 0xE0 && z[1] && z[2]) {
-        cp = ((uint32_t)(z[0] & 0x0F) << 12) | ((uint32_t)(z[1] & 0x3F) << 6)
-             | (z[2] & 0x3F);
+        cp = ((uint32_t)(z[0] & 0x0F) << 12) | ((uint32_t)(z[1] & 0x3F) << 6) |
+             (z[2] & 0x3F);
         n = 3;
     } else {
         cp = 0xFFFD; /* anything else is skipped one byte at a time */
@@ -712,8 +727,7 @@ utf8_next(const char **pz)
  * and digits of name, transliterating the accented letters: "Sørensen" ->
  * "soerensen", "Al-Hassan" -> "alhassan", "Mary Grace" -> "marygrace". */
 static void
-append_ascii(char *out, size_t cap, const char *name)
-{
+append_ascii(char *out, size_t cap, const char *name) {
     size_t len = strlen(out);
     while (*name) {
         uint32_t cp = utf8_next(&name);
@@ -734,8 +748,7 @@ append_ascii(char *out, size_t cap, const char *name)
 }
 
 static const char *
-article(const char *noun)
-{
+article(const char *noun) {
     return strchr("aeiouAEIOU", noun[0]) ? "an" : "a";
 }
 
@@ -747,34 +760,30 @@ struct person {
     bool mentor;
     const struct country *country;
     int birth_year;
-    int years_in_dk;         /* -1: born in Denmark, not recorded */
+    int years_in_dk; /* -1: born in Denmark, not recorded */
     enum education edu;
     const struct profession *profession; /* NULL: none recorded */
-    int danish_level;        /* index into danish_levels; -1: C2 (mentor) */
+    int danish_level; /* index into danish_levels; -1: C2 (mentor) */
 };
 
 static void
-set_str(json_t *obj, const char *key, const char *value)
-{
+set_str(json_t *obj, const char *key, const char *value) {
     json_object_set_new(obj, key, json_string(value));
 }
 
 static void
-set_int(json_t *obj, const char *key, int value)
-{
+set_int(json_t *obj, const char *key, int value) {
     json_object_set_new(obj, key, json_integer(value));
 }
 
 /* Triangular-ish draw in [lo, hi]: the mean of two uniforms. */
 static int
-middle_year(rng *r, int lo, int hi)
-{
+middle_year(rng *r, int lo, int hi) {
     return (rng_range(r, lo, hi) + rng_range(r, lo, hi) + 1) / 2;
 }
 
 static void
-decide_mentee(rng *r, struct person *p)
-{
+decide_mentee(rng *r, struct person *p) {
     p->country = pick_country(r, false);
     p->birth_year = middle_year(r, 1960, 2004);
     /* Arrived as an adult (16+), within the country's migration window;
@@ -794,8 +803,7 @@ decide_mentee(rng *r, struct person *p)
 }
 
 static void
-decide_mentor(rng *r, struct person *p)
-{
+decide_mentor(rng *r, struct person *p) {
     p->country = pick_country(r, true);
     p->birth_year = middle_year(r, 1955, 1990);
     if (p->country->migration == M_NATIVE) {
@@ -811,15 +819,14 @@ decide_mentor(rng *r, struct person *p)
 }
 
 static void
-add_names(rng *r, const struct person *p, json_t *obj, size_t line_no)
-{
+add_names(rng *r, const struct person *p, json_t *obj, size_t line_no) {
     const struct names *names = &names_by_region[p->country->region];
     const char *given = rng_pick(r, names->given, names->n_given);
     const char *family = rng_pick(r, names->family, names->n_family);
     /* Many Thai and Filipino women came to marry a Dane and took his name. */
-    bool married_dane = (p->country->region == R_THAI
-                         || p->country->region == R_FILIPINO)
-                        && rng_chance(r, 35);
+    bool married_dane =
+        (p->country->region == R_THAI || p->country->region == R_FILIPINO) &&
+        rng_chance(r, 35);
     if (married_dane)
         family = rng_pick(r, danish_family, ARRAY_LEN(danish_family));
     set_str(obj, "given_name", given);
@@ -847,8 +854,7 @@ add_names(rng *r, const struct person *p, json_t *obj, size_t line_no)
 }
 
 static void
-add_unique_language(json_t *langs, const char *code)
-{
+add_unique_language(json_t *langs, const char *code) {
     size_t i;
     json_t *v;
     json_array_foreach(langs, i, v) {
@@ -859,16 +865,15 @@ add_unique_language(json_t *langs, const char *code)
 }
 
 static void
-add_languages(rng *r, const struct person *p, json_t *obj)
-{
+add_languages(rng *r, const struct person *p, json_t *obj) {
     json_t *langs = json_array();
     add_unique_language(langs, p->country->langs[0]);
     /* The second native language (Kurdish, Pashto, Russian, ...) only for
      * some: not every Syrian speaks Kurdish. */
     if (p->country->langs[1] && rng_chance(r, 30))
         add_unique_language(langs, p->country->langs[1]);
-    bool speaks_danish = p->mentor || p->danish_level >= 2
-                         || (p->danish_level == 1 && rng_chance(r, 50));
+    bool speaks_danish = p->mentor || p->danish_level >= 2 ||
+                         (p->danish_level == 1 && rng_chance(r, 50));
     if (speaks_danish)
         add_unique_language(langs, "da");
     int english_percent = p->mentor ? 95 : p->edu >= E_BACHELOR ? 70 : 30;
@@ -878,8 +883,7 @@ add_languages(rng *r, const struct person *p, json_t *obj)
 }
 
 static void
-add_origin(rng *r, const struct person *p, json_t *obj)
-{
+add_origin(rng *r, const struct person *p, json_t *obj) {
     set_str(obj, "country_of_origin", p->country->code);
     if (p->country->migration != M_NATIVE) {
         const int *weights = background_weights[p->country->migration];
@@ -891,8 +895,7 @@ add_origin(rng *r, const struct person *p, json_t *obj)
 }
 
 static void
-add_work(rng *r, const struct person *p, json_t *obj)
-{
+add_work(rng *r, const struct person *p, json_t *obj) {
     set_str(obj, "danish_level",
             p->danish_level < 0 ? "C2" : danish_levels[p->danish_level]);
     set_str(obj, "education_level", education_levels[p->edu]);
@@ -918,8 +921,7 @@ add_work(rng *r, const struct person *p, json_t *obj)
 
 /* A short coordinator's note for about a third of the participants. */
 static void
-add_notes(rng *r, const struct person *p, json_t *obj)
-{
+add_notes(rng *r, const struct person *p, json_t *obj) {
     if (!rng_chance(r, 35))
         return;
     char note[256];
@@ -927,13 +929,15 @@ add_notes(rng *r, const struct person *p, json_t *obj)
     if (p->mentor && job) {
         snprintf(note, sizeof note,
                  "Works in %s; can help with CV, job interviews and "
-                 "networking.", job->sector);
+                 "networking.",
+                 job->sector);
     } else if (p->mentor) {
         snprintf(note, sizeof note, "Has been a mentor before.");
     } else if (job && p->edu >= E_BACHELOR && rng_chance(r, 60)) {
         snprintf(note, sizeof note,
                  "Trained as %s %s abroad; assessment of the foreign "
-                 "qualification is pending.", article(job->name), job->name);
+                 "qualification is pending.",
+                 article(job->name), job->name);
     } else if (job && rng_chance(r, 50)) {
         snprintf(note, sizeof note, "Would like a mentor who works in %s.",
                  job->sector);
@@ -948,8 +952,7 @@ add_notes(rng *r, const struct person *p, json_t *obj)
 /* Consent is no older than the network (2003), the person's stay in
  * Denmark or her 18th birthday, and no newer than last year. */
 static void
-add_consent(rng *r, const struct person *p, json_t *obj)
-{
+add_consent(rng *r, const struct person *p, json_t *obj) {
     int hi = REF_YEAR - 1;
     int lo = FIRST_CONSENT_YEAR;
     if (p->years_in_dk >= 0 && REF_YEAR - 1 - p->years_in_dk > lo)
@@ -977,8 +980,7 @@ add_consent(rng *r, const struct person *p, json_t *obj)
 /* One participant's create body. line_no (1-based) makes the e-mail unique.
  * Returns a new reference: the caller json_decref()s it. */
 static json_t *
-make_participant(rng *r, size_t line_no)
-{
+make_participant(rng *r, size_t line_no) {
     struct person p = {.mentor = rng_chance(r, MENTOR_PERCENT)};
     if (p.mentor)
         decide_mentor(r, &p);
@@ -987,8 +989,9 @@ make_participant(rng *r, size_t line_no)
 
     json_t *obj = json_object();
     set_str(obj, "role", p.mentor ? "mentor" : "mentee");
-    set_str(obj, "status", statuses[rng_weighted(r, status_weights,
-                                                 ARRAY_LEN(status_weights))]);
+    set_str(
+        obj, "status",
+        statuses[rng_weighted(r, status_weights, ARRAY_LEN(status_weights))]);
     add_names(r, &p, obj, line_no);
     set_int(obj, "birth_year", p.birth_year);
     add_origin(r, &p, obj);
@@ -1006,8 +1009,7 @@ make_participant(rng *r, size_t line_no)
 /* Command line.                                                            */
 
 static void
-usage(FILE *out)
-{
+usage(FILE *out) {
     fprintf(out,
             "usage: mentornet-demo-data --division NAME --count N [--seed S]\n"
             "\n"
@@ -1024,8 +1026,7 @@ usage(FILE *out)
 
 /* Prints "mentornet-demo-data: <what> '<arg>'" and a hint; returns 2. */
 static int
-usage_error(const char *what, const char *arg)
-{
+usage_error(const char *what, const char *arg) {
     fprintf(stderr, "mentornet-demo-data: %s", what);
     if (arg)
         fprintf(stderr, " '%s'", arg);
@@ -1034,8 +1035,7 @@ usage_error(const char *what, const char *arg)
 }
 
 static bool
-division_valid(const char *z)
-{
+division_valid(const char *z) {
     size_t n = strlen(z);
     if (n == 0 || n > 64)
         return false;
@@ -1045,8 +1045,7 @@ division_valid(const char *z)
 /* Parses an unsigned number (base 10, or 16 with 0x); rejects signs,
  * trailing garbage and overflow. */
 static bool
-parse_u64(const char *z, uint64_t *out)
-{
+parse_u64(const char *z, uint64_t *out) {
     if (z[0] < '0' || z[0] > '9')
         return false;
     char *end;
@@ -1067,8 +1066,7 @@ struct options {
 
 /* Returns -1 to go on, or the exit code (0 after --help, 2 on bad use). */
 static int
-parse_args(int argc, char **argv, struct options *o)
-{
+parse_args(int argc, char **argv, struct options *o) {
     o->seed = 2003;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -1076,8 +1074,8 @@ parse_args(int argc, char **argv, struct options *o)
             usage(stdout);
             return 0;
         }
-        bool known = !strcmp(arg, "--division") || !strcmp(arg, "--count")
-                     || !strcmp(arg, "--seed");
+        bool known = !strcmp(arg, "--division") || !strcmp(arg, "--count") ||
+                     !strcmp(arg, "--seed");
         if (!known)
             return usage_error("unknown argument", arg);
         if (i + 1 >= argc)
@@ -1104,8 +1102,7 @@ parse_args(int argc, char **argv, struct options *o)
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     struct options opts = {0};
     int rc = parse_args(argc, argv, &opts);
     if (rc >= 0)

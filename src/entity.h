@@ -29,7 +29,7 @@ enum mn_vkind { MN_V_NONE = 0, MN_V_INT, MN_V_STR };
 typedef struct mn_value {
     enum mn_vkind kind;
     int64_t i;
-    char *s;        /* NUL-terminated, len bytes */
+    char *s; /* NUL-terminated, len bytes */
     size_t len;
 } mn_value;
 

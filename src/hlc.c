@@ -15,23 +15,20 @@
 #include <assert.h>
 
 static uint64_t
-clamp_ms(uint64_t wall_ms)
-{
+clamp_ms(uint64_t wall_ms) {
     return wall_ms > MN_HLC_MAX_MS ? MN_HLC_MAX_MS : wall_ms;
 }
 
 /* t + 1, stuck at UINT64_MAX rather than wrapping to 0: a clock that stops
  * is wrong, one that jumps to 1970 is worse. */
 static uint64_t
-successor(uint64_t t)
-{
+successor(uint64_t t) {
     return t == UINT64_MAX ? t : t + 1;
 }
 
 /* Advance h past floor, or to wall time if that is later. */
 static uint64_t
-advance(mn_hlc *h, uint64_t floor, uint64_t wall_ms)
-{
+advance(mn_hlc *h, uint64_t floor, uint64_t wall_ms) {
     uint64_t pt = MN_HLC_MAKE(clamp_ms(wall_ms), 0);
     uint64_t next = successor(floor);
 
@@ -40,22 +37,20 @@ advance(mn_hlc *h, uint64_t floor, uint64_t wall_ms)
 }
 
 void
-mn_hlc_init(mn_hlc *h, uint64_t persisted)
-{
+mn_hlc_init(mn_hlc *h, uint64_t persisted) {
     assert(h != NULL);
     h->last = persisted;
 }
 
 uint64_t
-mn_hlc_now(mn_hlc *h, uint64_t wall_ms)
-{
+mn_hlc_now(mn_hlc *h, uint64_t wall_ms) {
     assert(h != NULL);
     return advance(h, h->last, wall_ms);
 }
 
 int
-mn_hlc_recv(mn_hlc *h, uint64_t remote, uint64_t wall_ms, uint64_t max_drift_ms)
-{
+mn_hlc_recv(mn_hlc *h, uint64_t remote, uint64_t wall_ms,
+            uint64_t max_drift_ms) {
     uint64_t wall = clamp_ms(wall_ms);
     /* Saturate: a huge configured bound must not wrap into a tiny one. */
     uint64_t bound =

@@ -26,7 +26,7 @@
 #include "util.h"
 
 #define MN_HLC_MS(t) ((t) >> 16)
-#define MN_HLC_COUNTER(t) ((t) & 0xffff)
+#define MN_HLC_COUNTER(t) ((t)&0xffff)
 #define MN_HLC_MAKE(ms, c) (((uint64_t)(ms) << 16) | (uint64_t)(c))
 
 /* Largest wall time a timestamp can carry: 2^48 - 1 ms. */

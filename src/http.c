@@ -51,8 +51,7 @@ typedef enum MHD_Result (*handler_fn)(mn_http *h, struct MHD_Connection *c,
 
 static enum MHD_Result
 send_text(struct MHD_Connection *c, unsigned status, const char *type,
-          char *text)
-{
+          char *text) {
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         strlen(text), text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", type);
@@ -64,8 +63,7 @@ send_text(struct MHD_Connection *c, unsigned status, const char *type,
 
 /* Send j (reference stolen) with status. */
 static enum MHD_Result
-send_json(struct MHD_Connection *c, unsigned status, json_t *j)
-{
+send_json(struct MHD_Connection *c, unsigned status, json_t *j) {
     char *text = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!text)
@@ -75,8 +73,7 @@ send_json(struct MHD_Connection *c, unsigned status, json_t *j)
 
 static enum MHD_Result
 send_error(struct MHD_Connection *c, unsigned status, const char *code,
-           const char *field, const char *message)
-{
+           const char *field, const char *message) {
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
     if (field && field[0])
         json_object_set_new(e, "field", json_string(field));
@@ -84,16 +81,14 @@ send_error(struct MHD_Connection *c, unsigned status, const char *code,
 }
 
 static enum MHD_Result
-send_problem(struct MHD_Connection *c, const mn_problem *p)
-{
+send_problem(struct MHD_Connection *c, const mn_problem *p) {
     unsigned status = strcmp(p->code, "internal") == 0 ? 500 : 400;
     return send_error(c, status, p->code, p->field, p->message);
 }
 
 /* Map a node or store error to the API's answer. */
 static enum MHD_Result
-send_failure(struct MHD_Connection *c, int err)
-{
+send_failure(struct MHD_Connection *c, int err) {
     switch (err) {
     case MN_ENOTFOUND:
         return send_error(c, 404, "not_found", NULL, "no such participant");
@@ -117,22 +112,19 @@ send_failure(struct MHD_Connection *c, int err)
 /* ---- helpers ---------------------------------------------------------- */
 
 static int
-parse_id(const char *z, uint8_t id[MN_ID_BYTES])
-{
+parse_id(const char *z, uint8_t id[MN_ID_BYTES]) {
     return z ? mn_hex_decode(z, strlen(z), id, MN_ID_BYTES) : MN_EINVAL;
 }
 
 static int
-read_begin(mn_http *h, mn_txn **t)
-{
+read_begin(mn_http *h, mn_txn **t) {
     return mn_store_begin(mn_node_store(h->node), false, t);
 }
 
 /* Load the participant by id and answer it with status. */
 static enum MHD_Result
 answer_participant(mn_http *h, struct MHD_Connection *c,
-                   const uint8_t id[MN_ID_BYTES], unsigned status)
-{
+                   const uint8_t id[MN_ID_BYTES], unsigned status) {
     mn_txn *t;
     mn_entity e;
     int rc = read_begin(h, &t);
@@ -148,8 +140,7 @@ answer_participant(mn_http *h, struct MHD_Connection *c,
 }
 
 static enum MHD_Result
-parse_body(struct MHD_Connection *c, const struct request *r, json_t **out)
-{
+parse_body(struct MHD_Connection *c, const struct request *r, json_t **out) {
     json_error_t jerr;
     *out = json_loadb((const char *)r->body.p, r->body.len,
                       JSON_REJECT_DUPLICATES, &jerr);
@@ -165,8 +156,7 @@ parse_body(struct MHD_Connection *c, const struct request *r, json_t **out)
 
 static enum MHD_Result
 handle_health(mn_http *h, struct MHD_Connection *c, const char *id,
-              struct request *r)
-{
+              struct request *r) {
     (void)id, (void)r;
     return send_json(c, 200,
                      json_pack("{s:s, s:s}", "status", "ok", "division",
@@ -175,8 +165,7 @@ handle_health(mn_http *h, struct MHD_Connection *c, const char *id,
 
 static enum MHD_Result
 handle_create(mn_http *h, struct MHD_Connection *c, const char *id,
-              struct request *r)
-{
+              struct request *r) {
     json_t *body;
     mn_problem p;
     mn_write w = {.type = MN_ENTITY_PARTICIPANT, .create = true};
@@ -199,8 +188,7 @@ handle_create(mn_http *h, struct MHD_Connection *c, const char *id,
 
 static enum MHD_Result
 handle_get(mn_http *h, struct MHD_Connection *c, const char *id,
-           struct request *r)
-{
+           struct request *r) {
     uint8_t raw[MN_ID_BYTES];
     (void)r;
     if (parse_id(id, raw) != MN_OK)
@@ -210,8 +198,7 @@ handle_get(mn_http *h, struct MHD_Connection *c, const char *id,
 
 /* Validate a patch against the current participant into w->ops. */
 static int
-prepare_patch(mn_http *h, const json_t *body, mn_write *w, mn_problem *p)
-{
+prepare_patch(mn_http *h, const json_t *body, mn_write *w, mn_problem *p) {
     mn_txn *t;
     mn_entity current;
     int rc = read_begin(h, &t);
@@ -229,8 +216,7 @@ prepare_patch(mn_http *h, const json_t *body, mn_write *w, mn_problem *p)
 
 static enum MHD_Result
 handle_patch(mn_http *h, struct MHD_Connection *c, const char *id,
-             struct request *r)
-{
+             struct request *r) {
     json_t *body;
     mn_problem p = {0};
     mn_write w = {.type = MN_ENTITY_PARTICIPANT};
@@ -255,14 +241,13 @@ handle_patch(mn_http *h, struct MHD_Connection *c, const char *id,
 /* ---- listing ---------------------------------------------------------- */
 
 struct query_check {
-    const char *bad;        /* first unknown parameter, if any */
+    const char *bad; /* first unknown parameter, if any */
 };
 
 static enum MHD_Result
 check_param(void *cls, enum MHD_ValueKind kind, const char *key,
-            const char *value)
-{
-    static const char *const known[] = {"role", "status", "division", "q",
+            const char *value) {
+    static const char *const known[] = {"role",  "status", "division", "q",
                                         "limit", "cursor", "verify"};
     struct query_check *qc = cls;
     (void)kind, (void)value;
@@ -274,14 +259,12 @@ check_param(void *cls, enum MHD_ValueKind kind, const char *key,
 }
 
 static const char *
-arg(struct MHD_Connection *c, const char *key)
-{
+arg(struct MHD_Connection *c, const char *key) {
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
 }
 
 static int
-parse_limit(const char *z, size_t *out, mn_problem *p)
-{
+parse_limit(const char *z, size_t *out, mn_problem *p) {
     char *end;
     if (!z) {
         *out = LIST_DEFAULT;
@@ -297,8 +280,7 @@ parse_limit(const char *z, size_t *out, mn_problem *p)
 
 static int
 parse_list_query(mn_http *h, struct MHD_Connection *c, mn_list_query *q,
-                 mn_problem *p)
-{
+                 mn_problem *p) {
     const char *role = arg(c, "role"), *status = arg(c, "status");
     const char *div = arg(c, "division"), *cursor = arg(c, "cursor");
     memset(q, 0, sizeof *q);
@@ -306,7 +288,8 @@ parse_list_query(mn_http *h, struct MHD_Connection *c, mn_list_query *q,
     q->status = status ? mn_participant_status_index(status) : -1;
     q->q = arg(c, "q");
     if (role && q->role < 0)
-        return mn_problem_set(p, "bad_query", "role", "role: mentor or "
+        return mn_problem_set(p, "bad_query", "role",
+                              "role: mentor or "
                               "mentee");
     if (status && q->status < 0)
         return mn_problem_set(p, "bad_query", "status", "status: unknown");
@@ -333,27 +316,26 @@ struct list_out {
 };
 
 static void
-list_add(void *user, const mn_entity *e)
-{
+list_add(void *user, const mn_entity *e) {
     struct list_out *out = user;
     json_array_append_new(out->items, mn_participant_json(e, out->cfg));
 }
 
 static int
-check_query(struct MHD_Connection *c, mn_problem *p)
-{
+check_query(struct MHD_Connection *c, mn_problem *p) {
     struct query_check qc = {NULL};
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &qc);
     if (qc.bad)
-        return mn_problem_set(p, "bad_query", qc.bad, "%.60s: unknown "
-                              "parameter", qc.bad);
+        return mn_problem_set(p, "bad_query", qc.bad,
+                              "%.60s: unknown "
+                              "parameter",
+                              qc.bad);
     return MN_OK;
 }
 
 static enum MHD_Result
 handle_list(mn_http *h, struct MHD_Connection *c, const char *id,
-            struct request *r)
-{
+            struct request *r) {
     mn_list_query q;
     mn_problem p;
     mn_txn *t;
@@ -373,16 +355,15 @@ handle_list(mn_http *h, struct MHD_Connection *c, const char *id,
         return send_failure(c, rc);
     }
     mn_hex_encode(next, MN_ID_BYTES, hex);
-    return send_json(c, 200, json_pack("{s:o, s:o}", "items", out.items,
-                                       "next_cursor",
-                                       more ? json_string(hex) : json_null()));
+    return send_json(c, 200,
+                     json_pack("{s:o, s:o}", "items", out.items, "next_cursor",
+                               more ? json_string(hex) : json_null()));
 }
 
 /* ---- statistics, digest, metrics ------------------------------------- */
 
 static json_t *
-vv_json(const mn_config *cfg, const mn_vv *vv)
-{
+vv_json(const mn_config *cfg, const mn_vv *vv) {
     json_t *o = json_object();
     char name[16];
     for (uint32_t i = 1; i <= MN_MAX_NODES; i++) {
@@ -398,8 +379,7 @@ vv_json(const mn_config *cfg, const mn_vv *vv)
 
 /* Add "digest" and "version_vector" as of t to o. */
 static int
-add_digest(mn_http *h, mn_txn *t, json_t *o)
-{
+add_digest(mn_http *h, mn_txn *t, json_t *o) {
     uint8_t digest[MN_HASH_BYTES];
     char hex[2 * MN_HASH_BYTES + 1];
     mn_vv vv;
@@ -414,8 +394,7 @@ add_digest(mn_http *h, mn_txn *t, json_t *o)
 }
 
 static int
-stats_in(mn_http *h, mn_txn *t, bool verify, json_t **out)
-{
+stats_in(mn_http *h, mn_txn *t, bool verify, json_t **out) {
     mn_counts *kept = mn_malloc(sizeof *kept), *again = NULL;
     int rc = mn_stats_load(t, kept);
     if (rc == MN_OK && verify) {
@@ -425,9 +404,9 @@ stats_in(mn_http *h, mn_txn *t, bool verify, json_t **out)
     if (rc == MN_OK) {
         *out = mn_stats_json(kept, mn_node_config(h->node));
         if (verify)
-            json_object_set_new(*out, "verified",
-                                json_boolean(memcmp(kept, again,
-                                                    sizeof *kept) == 0));
+            json_object_set_new(
+                *out, "verified",
+                json_boolean(memcmp(kept, again, sizeof *kept) == 0));
         rc = add_digest(h, t, *out);
     }
     free(kept);
@@ -437,8 +416,7 @@ stats_in(mn_http *h, mn_txn *t, bool verify, json_t **out)
 
 static enum MHD_Result
 handle_stats(mn_http *h, struct MHD_Connection *c, const char *id,
-             struct request *r)
-{
+             struct request *r) {
     const char *verify = arg(c, "verify");
     mn_problem p;
     mn_txn *t;
@@ -462,8 +440,7 @@ handle_stats(mn_http *h, struct MHD_Connection *c, const char *id,
 
 static enum MHD_Result
 handle_digest(mn_http *h, struct MHD_Connection *c, const char *id,
-              struct request *r)
-{
+              struct request *r) {
     mn_txn *t;
     json_t *j = json_object();
     (void)id, (void)r;
@@ -481,13 +458,12 @@ handle_digest(mn_http *h, struct MHD_Connection *c, const char *id,
 /* Append one metric: HELP and TYPE once per name, then the sample. */
 static void
 metric(mn_buf *out, const char *name, const char *type, const char *help,
-       const char *labels, uint64_t value)
-{
+       const char *labels, uint64_t value) {
     char line[512];
     int n = 0;
     if (help)
-        n = snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n",
-                     name, help, name, type);
+        n = snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n", name,
+                     help, name, type);
     n += snprintf(line + n, sizeof line - (size_t)n, "%s%s %llu\n", name,
                   labels ? labels : "", (unsigned long long)value);
     mn_buf_append(out, line, (size_t)n);
@@ -496,8 +472,7 @@ metric(mn_buf *out, const char *name, const char *type, const char *help,
 /* One family per metric, every peer's sample in it (the text format asks
  * that a family's samples stand together). */
 static void
-peer_metrics(mn_http *h, mn_buf *out, const mn_repl_stats *st)
-{
+peer_metrics(mn_http *h, mn_buf *out, const mn_repl_stats *st) {
     static const struct {
         const char *name, *type, *help;
         size_t offset;
@@ -521,8 +496,8 @@ peer_metrics(mn_http *h, mn_buf *out, const mn_repl_stats *st)
             uint64_t v;
             memcpy(&v, (const char *)p + fams[f].offset, sizeof v);
             snprintf(l, sizeof l, "{peer=\"%s\"}", d ? d->name : "unknown");
-            metric(out, fams[f].name, fams[f].type, i ? NULL : fams[f].help,
-                   l, v);
+            metric(out, fams[f].name, fams[f].type, i ? NULL : fams[f].help, l,
+                   v);
         }
     for (size_t i = 0; i < st->npeers; i++) {
         const mn_division *d = mn_config_division(cfg, st->peers[i].id);
@@ -539,8 +514,7 @@ peer_metrics(mn_http *h, mn_buf *out, const mn_repl_stats *st)
 
 static enum MHD_Result
 handle_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
-               struct request *r)
-{
+               struct request *r) {
     mn_node_counters k;
     mn_repl_stats *st = mn_malloc(sizeof *st);
     mn_store *s = mn_node_store(h->node);
@@ -553,8 +527,8 @@ handle_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
     mn_buf_init(&out);
     metric(&out, "mentornet_changes_committed_total", "counter",
            "Changes committed (local and replicated).", NULL, k.changes);
-    metric(&out, "mentornet_commits_total", "counter", "Group commits.",
-           NULL, k.commits);
+    metric(&out, "mentornet_commits_total", "counter", "Group commits.", NULL,
+           k.commits);
     metric(&out, "mentornet_write_errors_total", "counter",
            "Group commits that failed.", NULL, k.write_errors);
     metric(&out, "mentornet_conflicts", "gauge",
@@ -585,8 +559,7 @@ handle_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
  * a hot backup never blocks writers (LMDB copies a read snapshot). */
 static enum MHD_Result
 handle_backup(mn_http *h, struct MHD_Connection *c, const char *id,
-              struct request *r)
-{
+              struct request *r) {
     char path[PATH_MAX + 32];
     struct stat st;
     (void)id, (void)r;
@@ -614,15 +587,13 @@ handle_backup(mn_http *h, struct MHD_Connection *c, const char *id,
 /* ---- replication and conflicts ---------------------------------------- */
 
 static json_t *
-division_name_json(const mn_config *cfg, uint32_t id)
-{
+division_name_json(const mn_config *cfg, uint32_t id) {
     const mn_division *d = mn_config_division(cfg, id);
     return d ? json_string(d->name) : json_integer(id);
 }
 
 static json_t *
-time_json(uint64_t ms)
-{
+time_json(uint64_t ms) {
     char when[32];
     if (!ms)
         return json_null();
@@ -631,8 +602,7 @@ time_json(uint64_t ms)
 }
 
 static json_t *
-peer_json(const mn_config *cfg, const mn_repl_peer_stats *p)
-{
+peer_json(const mn_config *cfg, const mn_repl_peer_stats *p) {
     json_t *rejected = json_object();
     for (int i = 0; i < MN_REJ_COUNT; i++)
         json_object_set_new(rejected, mn_reject_name((enum mn_reject)i),
@@ -641,18 +611,16 @@ peer_json(const mn_config *cfg, const mn_repl_peer_stats *p)
     return json_pack(
         "{s:o, s:b, s:b, s:o, s:o, s:o, s:I, s:I, s:I, s:o}", "division",
         division_name_json(cfg, p->id), "connected", p->connected, "serving",
-        p->serving, "last_seen", time_json(p->last_seen_ms),
-        "version_vector", p->told ? vv_json(cfg, &p->vv) : json_null(),
-        "lag", p->told ? json_integer((json_int_t)p->lag) : json_null(),
-        "received", (json_int_t)p->received, "applied",
-        (json_int_t)p->applied, "duplicate", (json_int_t)p->duplicate,
-        "rejected", rejected);
+        p->serving, "last_seen", time_json(p->last_seen_ms), "version_vector",
+        p->told ? vv_json(cfg, &p->vv) : json_null(), "lag",
+        p->told ? json_integer((json_int_t)p->lag) : json_null(), "received",
+        (json_int_t)p->received, "applied", (json_int_t)p->applied, "duplicate",
+        (json_int_t)p->duplicate, "rejected", rejected);
 }
 
 static enum MHD_Result
 handle_replication(mn_http *h, struct MHD_Connection *c, const char *id,
-                   struct request *r)
-{
+                   struct request *r) {
     const mn_config *cfg = mn_node_config(h->node);
     mn_repl_stats *st = mn_malloc(sizeof *st);
     json_t *peers = json_array();
@@ -675,8 +643,7 @@ struct conflicts_out {
 };
 
 static json_t *
-value_of(const mn_value *v)
-{
+value_of(const mn_value *v) {
     if (v->kind == MN_V_INT)
         return json_integer(v->i);
     if (v->kind == MN_V_STR)
@@ -685,8 +652,7 @@ value_of(const mn_value *v)
 }
 
 static void
-conflict_add(void *user, const mn_conflict *k)
-{
+conflict_add(void *user, const mn_conflict *k) {
     struct conflicts_out *out = user;
     char hex[2 * MN_ID_BYTES + 1];
     const char *field = mn_participant_field_name(k->field);
@@ -698,20 +664,18 @@ conflict_add(void *user, const mn_conflict *k)
                   value_of(&k->value), "at", time_json(MN_HLC_MS(k->loser.hlc)),
                   "division", division_name_json(out->cfg, k->loser.origin),
                   "winner", "at", time_json(MN_HLC_MS(k->winner.hlc)),
-                  "division",
-                  division_name_json(out->cfg, k->winner.origin)));
+                  "division", division_name_json(out->cfg, k->winner.origin)));
 }
 
 static enum MHD_Result
 handle_conflicts(mn_http *h, struct MHD_Connection *c, const char *id,
-                 struct request *r)
-{
+                 struct request *r) {
     mn_problem p;
     size_t limit;
     mn_txn *t;
     (void)id, (void)r;
-    if (check_query(c, &p) != MN_OK || parse_limit(arg(c, "limit"), &limit,
-                                                   &p) != MN_OK)
+    if (check_query(c, &p) != MN_OK ||
+        parse_limit(arg(c, "limit"), &limit, &p) != MN_OK)
         return send_problem(c, &p);
     struct conflicts_out out = {json_array(), mn_node_config(h->node)};
     int rc = read_begin(h, &t);
@@ -729,9 +693,8 @@ handle_conflicts(mn_http *h, struct MHD_Connection *c, const char *id,
 
 /* Parse one NDJSON line into w; on a bad line p names it. */
 static int
-import_line(mn_http *h, const char *line, size_t n, size_t lineno,
-            mn_write *w, mn_problem *p)
-{
+import_line(mn_http *h, const char *line, size_t n, size_t lineno, mn_write *w,
+            mn_problem *p) {
     json_error_t jerr;
     json_t *body = json_loadb(line, n, JSON_REJECT_DUPLICATES, &jerr);
     w->type = MN_ENTITY_PARTICIPANT;
@@ -740,9 +703,8 @@ import_line(mn_http *h, const char *line, size_t n, size_t lineno,
     if (!body)
         return mn_problem_set(p, "bad_json", "", "line %zu: %s", lineno,
                               jerr.text);
-    int rc = mn_participant_parse(body, NULL,
-                                  mn_node_config(h->node)->self.id, &w->ops,
-                                  p);
+    int rc = mn_participant_parse(body, NULL, mn_node_config(h->node)->self.id,
+                                  &w->ops, p);
     json_decref(body);
     if (rc != MN_OK) {
         char msg[sizeof p->message + 32];
@@ -754,8 +716,7 @@ import_line(mn_http *h, const char *line, size_t n, size_t lineno,
 }
 
 static void
-free_writes(mn_write *ws, size_t n)
-{
+free_writes(mn_write *ws, size_t n) {
     for (size_t i = 0; i < n; i++)
         mn_ops_release(&ws[i].ops);
     free(ws);
@@ -765,7 +726,7 @@ free_writes(mn_write *ws, size_t n)
 struct import_part {
     mn_http *h;
     const char *z, *end;
-    size_t first_line;      /* number of the slice's first line */
+    size_t first_line; /* number of the slice's first line */
     mn_write *ws;
     size_t n;
     int rc;
@@ -774,8 +735,7 @@ struct import_part {
 
 /* Parse every line of one slice; stops at the first bad line. */
 static void *
-import_slice(void *arg)
-{
+import_slice(void *arg) {
     struct import_part *pt = arg;
     size_t cap = 0, lineno = pt->first_line - 1;
     const char *z = pt->z;
@@ -800,8 +760,7 @@ import_slice(void *arg)
 
 /* Split at the newline nearest the middle; count the lines before it. */
 static const char *
-import_split(const char *z, const char *end, size_t *lines_before)
-{
+import_split(const char *z, const char *end, size_t *lines_before) {
     const char *mid = z + (end - z) / 2;
     const char *nl = memchr(mid, '\n', (size_t)(end - mid));
     const char *split = nl ? nl + 1 : end;
@@ -818,15 +777,13 @@ import_split(const char *z, const char *end, size_t *lines_before)
  */
 static int
 import_parse(mn_http *h, struct request *r, mn_write **ws, size_t *nw,
-             mn_problem *p)
-{
+             mn_problem *p) {
     const char *z = r->body.p ? (const char *)r->body.p : "";
     const char *end = z + r->body.len;
     size_t before;
     const char *split = import_split(z, end, &before);
     struct import_part part[2] = {{h, z, split, 1, NULL, 0, 0, {0}},
-                                  {h, split, end, before + 1, NULL, 0, 0,
-                                   {0}}};
+                                  {h, split, end, before + 1, NULL, 0, 0, {0}}};
     pthread_t th;
     bool threaded = pthread_create(&th, NULL, import_slice, &part[1]) == 0;
     import_slice(&part[0]);
@@ -844,8 +801,8 @@ import_parse(mn_http *h, struct request *r, mn_write **ws, size_t *nw,
         free_writes(part[1].ws, part[1].n);
         return rc;
     }
-    part[0].ws = mn_realloc(part[0].ws, (part[0].n + part[1].n) *
-                                            sizeof *part[0].ws);
+    part[0].ws =
+        mn_realloc(part[0].ws, (part[0].n + part[1].n) * sizeof *part[0].ws);
     memcpy(part[0].ws + part[0].n, part[1].ws, part[1].n * sizeof *part[1].ws);
     free(part[1].ws);
     *ws = part[0].ws;
@@ -855,8 +812,7 @@ import_parse(mn_http *h, struct request *r, mn_write **ws, size_t *nw,
 
 static enum MHD_Result
 handle_import(mn_http *h, struct MHD_Connection *c, const char *id,
-              struct request *r)
-{
+              struct request *r) {
     mn_write *ws;
     size_t n;
     mn_problem p;
@@ -874,9 +830,9 @@ handle_import(mn_http *h, struct MHD_Connection *c, const char *id,
 
 struct route {
     const char *method;
-    const char *path;       /* a trailing '*' matches one path segment */
+    const char *path; /* a trailing '*' matches one path segment */
     handler_fn fn;
-    size_t body_cap;        /* 0: no body */
+    size_t body_cap; /* 0: no body */
     const char *content_type;
     bool public;
 };
@@ -884,8 +840,8 @@ struct route {
 static const struct route routes[] = {
     {"GET", "/v1/health", handle_health, 0, NULL, true},
     {"GET", "/metrics", handle_metrics, 0, NULL, true},
-    {"POST", "/v1/participants", handle_create, MN_MAX_BODY,
-     "application/json", false},
+    {"POST", "/v1/participants", handle_create, MN_MAX_BODY, "application/json",
+     false},
     {"GET", "/v1/participants", handle_list, 0, NULL, false},
     {"GET", "/v1/participants/*", handle_get, 0, NULL, false},
     {"PATCH", "/v1/participants/*", handle_patch, MN_MAX_BODY,
@@ -901,8 +857,7 @@ static const struct route routes[] = {
 
 /* Does url match pattern? OUT: *id the '*' segment (points into url). */
 static bool
-path_match(const char *pattern, const char *url, const char **id)
-{
+path_match(const char *pattern, const char *url, const char **id) {
     size_t n = strlen(pattern);
     if (pattern[n - 1] != '*')
         return strcmp(pattern, url) == 0;
@@ -915,8 +870,7 @@ path_match(const char *pattern, const char *url, const char **id)
 /* The route for (method, url); *path_known tells 404 from 405. */
 static const struct route *
 find_route(const char *method, const char *url, const char **id,
-           bool *path_known)
-{
+           bool *path_known) {
     *path_known = false;
     for (size_t i = 0; i < MN_ARRAY_LEN(routes); i++) {
         if (!path_match(routes[i].path, url, id))
@@ -929,8 +883,7 @@ find_route(const char *method, const char *url, const char **id,
 }
 
 static bool
-content_type_ok(struct MHD_Connection *c, const char *want)
-{
+content_type_ok(struct MHD_Connection *c, const char *want) {
     const char *got =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     size_t n = strlen(want);
@@ -941,8 +894,7 @@ content_type_ok(struct MHD_Connection *c, const char *want)
 /* Checks made before any body byte is read; MHD_NO: not answered yet. */
 static enum MHD_Result
 precheck(mn_http *h, struct MHD_Connection *c, const struct route *rt,
-         bool *answered)
-{
+         bool *answered) {
     *answered = true;
     const char *auth =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -966,16 +918,15 @@ precheck(mn_http *h, struct MHD_Connection *c, const struct route *rt,
 
 static enum MHD_Result
 first_call(mn_http *h, struct MHD_Connection *c, const char *method,
-           const char *url, void **con_cls)
-{
+           const char *url, void **con_cls) {
     const char *id = NULL;
     bool path_known, answered;
     const struct route *rt = find_route(method, url, &id, &path_known);
     if (!rt)
-        return path_known ? send_error(c, 405, "method_not_allowed", NULL,
-                                       "this path does not take that method")
-                          : send_error(c, 404, "not_found", NULL,
-                                       "no such path");
+        return path_known
+                   ? send_error(c, 405, "method_not_allowed", NULL,
+                                "this path does not take that method")
+                   : send_error(c, 404, "not_found", NULL, "no such path");
     enum MHD_Result rc = precheck(h, c, rt, &answered);
     if (answered)
         return rc;
@@ -989,8 +940,7 @@ first_call(mn_http *h, struct MHD_Connection *c, const char *method,
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
            const char *method, const char *version, const char *upload_data,
-           size_t *upload_size, void **con_cls)
-{
+           size_t *upload_size, void **con_cls) {
     mn_http *h = cls;
     struct request *r = *con_cls;
     (void)version;
@@ -1015,8 +965,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 
 static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-             enum MHD_RequestTerminationCode toe)
-{
+             enum MHD_RequestTerminationCode toe) {
     struct request *r = *con_cls;
     (void)cls, (void)c, (void)toe;
     if (!r)
@@ -1029,8 +978,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 /* ---- lifecycle -------------------------------------------------------- */
 
 static int
-make_addr(const char *listen, struct sockaddr_storage *ss, unsigned *flags)
-{
+make_addr(const char *listen, struct sockaddr_storage *ss, unsigned *flags) {
     char host[64];
     uint16_t port;
     if (mn_config_split_addr(listen, host, sizeof host, &port) != MN_OK)
@@ -1058,8 +1006,7 @@ make_addr(const char *listen, struct sockaddr_storage *ss, unsigned *flags)
 
 int
 mn_http_start(mn_node *node, mn_replicator *repl, mn_http **out, char *err,
-              size_t errlen)
-{
+              size_t errlen) {
     const char *listen = mn_node_config(node)->self.http_listen;
     struct sockaddr_storage ss;
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
@@ -1089,8 +1036,7 @@ mn_http_start(mn_node *node, mn_replicator *repl, mn_http **out, char *err,
 }
 
 void
-mn_http_destroy(mn_http **self_p)
-{
+mn_http_destroy(mn_http **self_p) {
     mn_http *h = *self_p;
     if (!h)
         return;

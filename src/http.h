@@ -15,8 +15,8 @@ typedef struct mn_http mn_http;
 
 /* Listen on the node's [http] listen address; one thread per connection.
  * On failure err says why. */
-int mn_http_start(mn_node *node, mn_replicator *repl, mn_http **out,
-                  char *err, size_t errlen);
+int mn_http_start(mn_node *node, mn_replicator *repl, mn_http **out, char *err,
+                  size_t errlen);
 /* Stop accepting, finish running requests, free. Safe on NULL. */
 void mn_http_destroy(mn_http **self_p);
 

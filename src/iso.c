@@ -68,40 +68,34 @@ static const iso_code languages[] = {
 
 /* bsearch comparator: key is the caller's two bytes, not NUL-terminated. */
 static int
-code_cmp(const void *key, const void *elem)
-{
+code_cmp(const void *key, const void *elem) {
     return memcmp(key, elem, ISO_CODE_LEN);
 }
 
 static bool
-code_in(const iso_code *table, size_t count, const char *z, size_t n)
-{
+code_in(const iso_code *table, size_t count, const char *z, size_t n) {
     if (z == NULL || n != ISO_CODE_LEN)
         return false;
     return bsearch(z, table, count, sizeof(table[0]), code_cmp) != NULL;
 }
 
 bool
-mn_iso_country_valid(const char *z, size_t n)
-{
+mn_iso_country_valid(const char *z, size_t n) {
     return code_in(countries, COUNTRY_COUNT, z, n);
 }
 
 bool
-mn_iso_language_valid(const char *z, size_t n)
-{
+mn_iso_language_valid(const char *z, size_t n) {
     return code_in(languages, LANGUAGE_COUNT, z, n);
 }
 
 size_t
-mn_iso_country_count(void)
-{
+mn_iso_country_count(void) {
     return COUNTRY_COUNT;
 }
 
 const char *
-mn_iso_country_at(size_t i)
-{
+mn_iso_country_at(size_t i) {
     assert(i < COUNTRY_COUNT);
     return countries[i];
 }

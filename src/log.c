@@ -13,14 +13,12 @@
 static enum mn_log_level min_level = MN_LOG_INFO;
 
 void
-mn_log_set_level(enum mn_log_level level)
-{
+mn_log_set_level(enum mn_log_level level) {
     min_level = level;
 }
 
 void
-mn_log(enum mn_log_level level, const char *fmt, ...)
-{
+mn_log(enum mn_log_level level, const char *fmt, ...) {
     static const char *const names[] = {"debug", "info", "warn", "error"};
     if (level < min_level)
         return;

@@ -19,8 +19,7 @@
 #include "replicator.h"
 
 static void
-usage(FILE *out)
-{
+usage(FILE *out) {
     fprintf(out,
             "usage: mentornetd --config FILE [--log-level LEVEL]\n"
             "       mentornetd --keygen --config FILE\n"
@@ -39,14 +38,13 @@ usage(FILE *out)
 /* Create one key pair unless both files exist. */
 static int
 keygen_pair(const mn_config *cfg, const char *kind, size_t sk_len,
-            void (*gen)(uint8_t *, uint8_t *))
-{
+            void (*gen)(uint8_t *, uint8_t *)) {
     char pub[PATH_MAX + 64], sec[PATH_MAX + 64];
     uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES];
     snprintf(pub, sizeof pub, "%s/%s.%s.pub", cfg->key_dir, cfg->self.name,
              kind);
-    snprintf(sec, sizeof sec, "%s/%s.%s.secret", cfg->key_dir,
-             cfg->self.name, kind);
+    snprintf(sec, sizeof sec, "%s/%s.%s.secret", cfg->key_dir, cfg->self.name,
+             kind);
     struct stat st;
     if (stat(sec, &st) == 0 && stat(pub, &st) == 0)
         return MN_OK;
@@ -56,34 +54,31 @@ keygen_pair(const mn_config *cfg, const char *kind, size_t sk_len,
         rc = mn_crypto_key_write(pub, pk, MN_KEY_BYTES, 0644);
     mn_crypto_wipe(sk, sizeof sk);
     if (rc != MN_OK)
-        fprintf(stderr, "mentornetd: %s: %s (remove both %s keys to "
-                "regenerate)\n", rc == MN_EEXIST ? pub : sec,
-                mn_strerror(rc), kind);
+        fprintf(stderr,
+                "mentornetd: %s: %s (remove both %s keys to "
+                "regenerate)\n",
+                rc == MN_EEXIST ? pub : sec, mn_strerror(rc), kind);
     else
         printf("created %s and %s\n", sec, pub);
     return rc;
 }
 
 static void
-gen_curve(uint8_t *pk, uint8_t *sk)
-{
+gen_curve(uint8_t *pk, uint8_t *sk) {
     mn_crypto_curve_keypair(pk, sk);
 }
 
 static void
-gen_sign(uint8_t *pk, uint8_t *sk)
-{
+gen_sign(uint8_t *pk, uint8_t *sk) {
     mn_crypto_sign_keypair(pk, sk);
 }
 
 static int
-keygen(const mn_config *cfg)
-{
+keygen(const mn_config *cfg) {
     char path[PATH_MAX + 32];
     uint8_t key[MN_KEY_BYTES];
     if (mn_mkdir_p(cfg->key_dir, 0700) != MN_OK) {
-        fprintf(stderr, "mentornetd: %s: %s\n", cfg->key_dir,
-                strerror(errno));
+        fprintf(stderr, "mentornetd: %s: %s\n", cfg->key_dir, strerror(errno));
         return 1;
     }
     int rc = keygen_pair(cfg, "sign", MN_SIGN_SECRET_BYTES, gen_sign);
@@ -105,8 +100,7 @@ keygen(const mn_config *cfg)
 }
 
 static int
-parse_level(const char *z)
-{
+parse_level(const char *z) {
     static const char *const names[] = {"debug", "info", "warn", "error"};
     for (int i = 0; i < 4; i++)
         if (strcmp(z, names[i]) == 0)
@@ -115,8 +109,7 @@ parse_level(const char *z)
 }
 
 static int
-serve(const mn_config *cfg)
-{
+serve(const mn_config *cfg) {
     char err[512];
     mn_node *node = NULL;
     mn_replicator *repl = NULL;
@@ -136,8 +129,8 @@ serve(const mn_config *cfg)
         mn_node_destroy(&node);
         return 1;
     }
-    mn_info("node %s (%u) serving http://%s/v1/", cfg->self.name,
-            cfg->self.id, cfg->self.http_listen);
+    mn_info("node %s (%u) serving http://%s/v1/", cfg->self.name, cfg->self.id,
+            cfg->self.http_listen);
     sigwait(&set, &sig);
     mn_info("stopping on signal %d", sig);
     mn_http_destroy(&http);
@@ -147,8 +140,7 @@ serve(const mn_config *cfg)
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"keygen", no_argument, NULL, 'k'},

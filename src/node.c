@@ -51,7 +51,7 @@ struct submission {
     size_t n;
     int result;
     bool done;
-    pthread_cond_t cv;      /* its caller waits here; only it is woken */
+    pthread_cond_t cv; /* its caller waits here; only it is woken */
     struct submission *next;
 };
 
@@ -75,35 +75,33 @@ struct mn_node {
     mn_buf body, header, cipher, change, entity_buf; /* writer scratch */
 
     pthread_mutex_t mu;
-    pthread_cond_t work;    /* writer waits: queue non-empty or stopping */
+    pthread_cond_t work; /* writer waits: queue non-empty or stopping */
     struct submission *head_q, *tail_q;
     bool stopping;
     pthread_t writer;
     mn_node_counters counters; /* under mu */
     mn_vv published_vv;        /* under mu: as of the last commit */
     uint8_t published_heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
-    bool writable;             /* under mu: local writes allowed */
+    bool writable; /* under mu: local writes allowed */
     void (*on_commit)(void *ctx);
     void *on_commit_ctx;
     uint64_t (*clock)(void *ctx);
     void *clock_ctx;
-    uint64_t own_floor;        /* own seq recorded outside the store */
-    uint64_t own_saved;        /* last value written to own.seq */
+    uint64_t own_floor; /* own seq recorded outside the store */
+    uint64_t own_saved; /* last value written to own.seq */
 };
 
 /* ---- keys ------------------------------------------------------------- */
 
 static int
-key_path(char *out, size_t cap, const mn_config *cfg, const char *suffix)
-{
+key_path(char *out, size_t cap, const mn_config *cfg, const char *suffix) {
     int n = snprintf(out, cap, "%s/%s%s", cfg->key_dir,
                      suffix[0] == '.' ? cfg->self.name : "", suffix);
     return n > 0 && (size_t)n < cap ? MN_OK : MN_EINVAL;
 }
 
 static int
-load_keys(mn_node *node, char *err, size_t errlen)
-{
+load_keys(mn_node *node, char *err, size_t errlen) {
     char path[PATH_MAX + 64];
     static const char *const hint = "(run ops/keys, or mentornetd --keygen)";
     key_path(path, sizeof path, &node->cfg, ".sign.secret");
@@ -114,8 +112,8 @@ load_keys(mn_node *node, char *err, size_t errlen)
     }
     if (rc != MN_OK)
         snprintf(err, errlen, "%s: %s %s", path,
-                 rc == MN_EAUTH ? "secret key is readable by others (chmod "
-                                  "600)"
+                 rc == MN_EAUTH    ? "secret key is readable by others (chmod "
+                                     "600)"
                  : rc == MN_EINVAL ? "not a valid key file"
                                    : "cannot read key",
                  hint);
@@ -125,8 +123,7 @@ load_keys(mn_node *node, char *err, size_t errlen)
 /* ---- meta ------------------------------------------------------------- */
 
 static int
-meta_get(mn_txn *t, const char *key, void *out, size_t n)
-{
+meta_get(mn_txn *t, const char *key, void *out, size_t n) {
     mn_val v;
     int rc = mn_txn_get(t, MN_DB_META, key, strlen(key), &v);
     if (rc != MN_OK)
@@ -138,14 +135,12 @@ meta_get(mn_txn *t, const char *key, void *out, size_t n)
 }
 
 static int
-meta_put(mn_txn *t, const char *key, const void *v, size_t n)
-{
+meta_put(mn_txn *t, const char *key, const void *v, size_t n) {
     return mn_txn_put(t, MN_DB_META, key, strlen(key), v, n, 0);
 }
 
 static int
-save_writer_state(mn_txn *t, const struct writer_state *ws)
-{
+save_writer_state(mn_txn *t, const struct writer_state *ws) {
     uint8_t hlc[8];
     mn_put_be64(hlc, ws->hlc.last);
     int rc = meta_put(t, "vv", &ws->vv, sizeof ws->vv);
@@ -160,8 +155,7 @@ save_writer_state(mn_txn *t, const struct writer_state *ws)
 
 /* Claim a fresh store for this node, or check it belongs to this node. */
 static int
-check_identity(mn_txn *t, const mn_config *cfg, char *err, size_t errlen)
-{
+check_identity(mn_txn *t, const mn_config *cfg, char *err, size_t errlen) {
     uint8_t id[4], schema[4];
     int rc = meta_get(t, "node_id", id, 4);
     if (rc == MN_ENOTFOUND) {
@@ -171,9 +165,10 @@ check_identity(mn_txn *t, const mn_config *cfg, char *err, size_t errlen)
         return rc == MN_OK ? meta_put(t, "schema", schema, 4) : rc;
     }
     if (rc == MN_OK && mn_get_be32(id) != cfg->self.id) {
-        snprintf(err, errlen, "%s: holds the data of division %u, not of "
-                 "division %u (%s)", cfg->data_dir, mn_get_be32(id),
-                 cfg->self.id, cfg->self.name);
+        snprintf(err, errlen,
+                 "%s: holds the data of division %u, not of "
+                 "division %u (%s)",
+                 cfg->data_dir, mn_get_be32(id), cfg->self.id, cfg->self.name);
         return MN_ECONFIG;
     }
     if (rc == MN_OK && (meta_get(t, "schema", schema, 4) != MN_OK ||
@@ -185,8 +180,7 @@ check_identity(mn_txn *t, const mn_config *cfg, char *err, size_t errlen)
 }
 
 static int
-load_writer_state(mn_txn *t, struct writer_state *ws)
-{
+load_writer_state(mn_txn *t, struct writer_state *ws) {
     uint8_t hlc[8];
     memset(ws, 0, sizeof *ws);
     int rc = meta_get(t, "vv", &ws->vv, sizeof ws->vv);
@@ -203,8 +197,7 @@ load_writer_state(mn_txn *t, struct writer_state *ws)
 }
 
 static int
-open_state(mn_node *node, char *err, size_t errlen)
-{
+open_state(mn_node *node, char *err, size_t errlen) {
     mn_txn *t;
     int rc = mn_store_begin(node->store, true, &t);
     if (rc != MN_OK) {
@@ -228,16 +221,14 @@ open_state(mn_node *node, char *err, size_t errlen)
 /* ---- local writes ----------------------------------------------------- */
 
 static void
-log_key(uint32_t origin, uint64_t seq, uint8_t key[12])
-{
+log_key(uint32_t origin, uint64_t seq, uint8_t key[12]) {
     mn_put_be32(key, origin);
     mn_put_be64(key + 4, seq);
 }
 
 /* Encode, encrypt and chain one change; leaves its bytes in node->change. */
 static void
-seal_change(mn_node *node, const mn_change_header *h, const mn_write *w)
-{
+seal_change(mn_node *node, const mn_change_header *h, const mn_write *w) {
     mn_buf_reset(&node->body);
     mn_buf_reset(&node->header);
     mn_buf_reset(&node->cipher);
@@ -248,21 +239,20 @@ seal_change(mn_node *node, const mn_change_header *h, const mn_write *w)
     uint8_t nonce[MN_NONCE_BYTES];
     mn_crypto_seal(node->network_key, node->header.p, node->header.len,
                    node->body.p, node->body.len, nonce, node->cipher.p);
-    mn_change_view view = {NULL, node->header.p, node->header.len, nonce,
-                           node->cipher.p, node->body.len + MN_TAG_BYTES};
+    mn_change_view view = {
+        NULL,  node->header.p, node->header.len,
+        nonce, node->cipher.p, node->body.len + MN_TAG_BYTES};
     mn_codec_change_encode(&view, &node->change);
 }
 
 static uint64_t
-node_now(mn_node *node)
-{
+node_now(mn_node *node) {
     return node->clock ? node->clock(node->clock_ctx) : mn_wall_ms();
 }
 
 /* May this node make w? Assigns a create's id. */
 static int
-admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now)
-{
+admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     if (w->ops.n == 0)
         return MN_EINVAL; /* callers write nothing rather than no ops */
     if (w->create) {
@@ -277,8 +267,7 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now)
 }
 
 static int
-write_one(mn_node *node, mn_txn *t, mn_write *w)
-{
+write_one(mn_node *node, mn_txn *t, mn_write *w) {
     uint64_t now = node_now(node);
     uint32_t self = node->cfg.self.id;
     uint8_t key[12];
@@ -294,14 +283,14 @@ write_one(mn_node *node, mn_txn *t, mn_write *w)
     seal_change(node, &h, w);
     log_key(self, h.seq, key);
     rc = mn_txn_put(t, MN_DB_LOG, key, sizeof key, node->change.p,
-                        node->change.len, MN_PUT_NEW);
+                    node->change.len, MN_PUT_NEW);
     if (rc != MN_OK)
         return rc;
     mn_crypto_hash2(node->change.p, node->change.len, NULL, 0,
                     node->ws.heads[self]);
     mn_stamp st = {h.hlc, self, h.seq};
-    rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op,
-                        w->ops.n, &st, NULL, &node->entity_buf);
+    rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op, w->ops.n,
+                        &st, NULL, &node->entity_buf);
     if (rc == MN_OK) {
         node->ws.vv.seq[self] = h.seq;
         node->ws.unsigned_own++;
@@ -312,8 +301,7 @@ write_one(mn_node *node, mn_txn *t, mn_write *w)
 /* Apply one verified remote change; a change that is not the next of its
  * origin is skipped (MN_EEXIST: already applied; MN_EGAP: too early). */
 static int
-apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c)
-{
+apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c) {
     uint32_t o = c->h.origin;
     uint8_t key[12];
     if (c->h.seq <= node->ws.vv.seq[o])
@@ -349,8 +337,7 @@ apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c)
 
 /* Store the origins' signatures that cover what was applied. */
 static int
-store_sigs(mn_node *node, mn_txn *t, const mn_chain_sig *sigs, size_t n)
-{
+store_sigs(mn_node *node, mn_txn *t, const mn_chain_sig *sigs, size_t n) {
     uint8_t key[12];
     int rc = MN_OK;
     for (size_t i = 0; rc == MN_OK && i < n; i++) {
@@ -367,8 +354,7 @@ store_sigs(mn_node *node, mn_txn *t, const mn_chain_sig *sigs, size_t n)
 
 /* Sign the chain head once for the whole group. */
 static int
-sign_head(mn_node *node, mn_txn *t)
-{
+sign_head(mn_node *node, mn_txn *t) {
     uint32_t self = node->cfg.self.id;
     mn_chain_sig s = {.origin = self, .seq = node->ws.vv.seq[self]};
     uint8_t msg[12 + MN_HASH_BYTES], key[12];
@@ -385,8 +371,7 @@ sign_head(mn_node *node, mn_txn *t)
 }
 
 static int
-apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok)
-{
+apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
     for (size_t i = 0; i < s->n; i++) {
         int rc = write_one(node, t, &s->ws[i]);
         s->ws[i].result = rc;
@@ -402,8 +387,7 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok)
 }
 
 static int
-apply_remote(mn_node *node, mn_txn *t, struct submission *s, size_t *nok)
-{
+apply_remote(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
     for (size_t i = 0; i < s->n; i++) {
         int rc = apply_remote_one(node, t, &s->rcs[i]);
         s->rcs[i].result = rc;
@@ -418,8 +402,7 @@ apply_remote(mn_node *node, mn_txn *t, struct submission *s, size_t *nok)
 /* Apply every submission of the group; a missing entity or an out-of-order
  * remote change fails alone, a storage error fails the group. */
 static int
-apply_group(mn_node *node, mn_txn *t, struct submission *group, size_t *nok)
-{
+apply_group(mn_node *node, mn_txn *t, struct submission *group, size_t *nok) {
     *nok = 0;
     for (struct submission *s = group; s; s = s->next) {
         int rc = s->ws ? apply_local(node, t, s, nok)
@@ -431,8 +414,7 @@ apply_group(mn_node *node, mn_txn *t, struct submission *group, size_t *nok)
 }
 
 static int
-commit_group(mn_node *node, struct submission *group, size_t *nok)
-{
+commit_group(mn_node *node, struct submission *group, size_t *nok) {
     mn_txn *t;
     struct writer_state saved = node->ws;
     int rc = mn_store_begin(node->store, true, &t);
@@ -453,8 +435,7 @@ commit_group(mn_node *node, struct submission *group, size_t *nok)
 }
 
 static void
-finish_group(mn_node *node, struct submission *group, int rc, size_t nok)
-{
+finish_group(mn_node *node, struct submission *group, int rc, size_t nok) {
     pthread_mutex_lock(&node->mu);
     for (struct submission *s = group; s; s = s->next) {
         s->result = rc;
@@ -483,8 +464,7 @@ finish_group(mn_node *node, struct submission *group, int rc, size_t nok)
 
 /* Detach a group of whole submissions from the queue (mu held). */
 static struct submission *
-take_group(mn_node *node)
-{
+take_group(mn_node *node) {
     struct submission *group = node->head_q, *last = group;
     size_t n = group->n;
     while (last->next && n + last->next->n <= MAX_GROUP) {
@@ -499,8 +479,7 @@ take_group(mn_node *node)
 }
 
 static void *
-writer_main(void *arg)
-{
+writer_main(void *arg) {
     mn_node *node = arg;
     pthread_mutex_lock(&node->mu);
     for (;;) {
@@ -523,8 +502,7 @@ writer_main(void *arg)
 
 /* Queue s for the writer and wait until its group is done. */
 static int
-enqueue_and_wait(mn_node *node, struct submission *s, bool local)
-{
+enqueue_and_wait(mn_node *node, struct submission *s, bool local) {
     pthread_mutex_lock(&node->mu);
     if (node->stopping || (local && !node->writable)) {
         int rc = node->stopping ? MN_ESHUTDOWN : MN_EAGAIN;
@@ -544,8 +522,7 @@ enqueue_and_wait(mn_node *node, struct submission *s, bool local)
 }
 
 static int
-submit(mn_node *node, struct submission *s, bool local)
-{
+submit(mn_node *node, struct submission *s, bool local) {
     pthread_cond_init(&s->cv, NULL);
     int rc = enqueue_and_wait(node, s, local);
     pthread_cond_destroy(&s->cv);
@@ -553,24 +530,21 @@ submit(mn_node *node, struct submission *s, bool local)
 }
 
 int
-mn_node_write(mn_node *node, mn_write *ws, size_t n)
-{
+mn_node_write(mn_node *node, mn_write *ws, size_t n) {
     struct submission s = {.ws = ws, .n = n};
     return submit(node, &s, true);
 }
 
 int
 mn_node_apply(mn_node *node, mn_remote_change *cs, size_t n,
-              const mn_chain_sig *sigs, size_t nsigs)
-{
+              const mn_chain_sig *sigs, size_t nsigs) {
     struct submission s = {.rcs = cs, .n = n, .sigs = sigs, .nsigs = nsigs};
     return submit(node, &s, false);
 }
 
 void
 mn_node_state(mn_node *node, mn_vv *vv,
-              uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES])
-{
+              uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
     pthread_mutex_lock(&node->mu);
     *vv = node->published_vv;
     if (heads)
@@ -579,16 +553,14 @@ mn_node_state(mn_node *node, mn_vv *vv,
 }
 
 void
-mn_node_set_writable(mn_node *node, bool writable)
-{
+mn_node_set_writable(mn_node *node, bool writable) {
     pthread_mutex_lock(&node->mu);
     node->writable = writable;
     pthread_mutex_unlock(&node->mu);
 }
 
 bool
-mn_node_writable(mn_node *node)
-{
+mn_node_writable(mn_node *node) {
     pthread_mutex_lock(&node->mu);
     bool w = node->writable;
     pthread_mutex_unlock(&node->mu);
@@ -596,15 +568,13 @@ mn_node_writable(mn_node *node)
 }
 
 void
-mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx)
-{
+mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx) {
     node->on_commit = fn;
     node->on_commit_ctx = ctx;
 }
 
 void
-mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx)
-{
+mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx) {
     node->clock = now_ms;
     node->clock_ctx = ctx;
 }
@@ -619,14 +589,12 @@ mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx)
  * back (the engine checks mn_node_own_floor).
  */
 static void
-own_path(const mn_node *node, char *out, size_t cap, const char *suffix)
-{
+own_path(const mn_node *node, char *out, size_t cap, const char *suffix) {
     snprintf(out, cap, "%s/own.seq%s", node->cfg.data_dir, suffix);
 }
 
 static uint64_t
-read_own_seq(const mn_node *node)
-{
+read_own_seq(const mn_node *node) {
     char path[PATH_MAX + 16], text[32] = {0};
     own_path(node, path, sizeof path, "");
     FILE *f = fopen(path, "r");
@@ -639,8 +607,7 @@ read_own_seq(const mn_node *node)
 }
 
 int
-mn_node_save_own_seq(mn_node *node)
-{
+mn_node_save_own_seq(mn_node *node) {
     char path[PATH_MAX + 16], tmp[PATH_MAX + 16], text[32];
     mn_vv vv;
     mn_node_state(node, &vv, NULL);
@@ -661,16 +628,14 @@ mn_node_save_own_seq(mn_node *node)
 }
 
 uint64_t
-mn_node_own_floor(const mn_node *node)
-{
+mn_node_own_floor(const mn_node *node) {
     return node->own_floor;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
 
 static void
-node_free(mn_node *node)
-{
+node_free(mn_node *node) {
     mn_store_destroy(&node->store);
     mn_buf_release(&node->body);
     mn_buf_release(&node->header);
@@ -685,8 +650,7 @@ node_free(mn_node *node)
 }
 
 int
-mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen)
-{
+mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen) {
     mn_node *node = mn_calloc(1, sizeof *node);
     node->cfg = *cfg;
     pthread_mutex_init(&node->mu, NULL);
@@ -711,7 +675,8 @@ mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen)
     if (rc == MN_OK && node->own_floor > node->own_saved)
         mn_warn("store holds own changes up to %llu, but this node made "
                 "%llu: restored from a backup? Local writes wait until "
-                "peers return the rest", (unsigned long long)node->own_saved,
+                "peers return the rest",
+                (unsigned long long)node->own_saved,
                 (unsigned long long)node->own_floor);
     if (rc == MN_OK &&
         pthread_create(&node->writer, NULL, writer_main, node) != 0) {
@@ -727,8 +692,7 @@ mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen)
 }
 
 void
-mn_node_destroy(mn_node **self_p)
-{
+mn_node_destroy(mn_node **self_p) {
     mn_node *node = *self_p;
     if (!node)
         return;
@@ -744,40 +708,34 @@ mn_node_destroy(mn_node **self_p)
 }
 
 const mn_config *
-mn_node_config(const mn_node *node)
-{
+mn_node_config(const mn_node *node) {
     return &node->cfg;
 }
 
 const uint8_t *
-mn_node_network_key(const mn_node *node)
-{
+mn_node_network_key(const mn_node *node) {
     return node->network_key;
 }
 
 mn_store *
-mn_node_store(mn_node *node)
-{
+mn_node_store(mn_node *node) {
     return node->store;
 }
 
 const uint8_t *
-mn_node_admin_hash(const mn_node *node)
-{
+mn_node_admin_hash(const mn_node *node) {
     return node->admin_hash;
 }
 
 void
-mn_node_get_counters(mn_node *node, mn_node_counters *out)
-{
+mn_node_get_counters(mn_node *node, mn_node_counters *out) {
     pthread_mutex_lock(&node->mu);
     *out = node->counters;
     pthread_mutex_unlock(&node->mu);
 }
 
 int
-mn_node_digest(mn_txn *t, uint8_t digest[MN_HASH_BYTES], mn_vv *vv)
-{
+mn_node_digest(mn_txn *t, uint8_t digest[MN_HASH_BYTES], mn_vv *vv) {
     int rc = meta_get(t, "digest", digest, MN_HASH_BYTES);
     if (rc == MN_OK)
         rc = meta_get(t, "vv", vv, sizeof *vv);

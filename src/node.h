@@ -36,7 +36,7 @@ typedef struct mn_write {
     uint8_t id[MN_ID_BYTES];
     bool create;
     mn_ops ops;
-    int result;             /* OUT: MN_OK, MN_ENOTFOUND, MN_EFULL, ... */
+    int result; /* OUT: MN_OK, MN_ENOTFOUND, MN_EFULL, ... */
 } mn_write;
 
 /*
@@ -44,8 +44,7 @@ typedef struct mn_write {
  * cfg->data_dir, the admin token; then start the writer thread. On failure
  * err says why (naming the file).
  */
-int mn_node_open(const mn_config *cfg, mn_node **out, char *err,
-                 size_t errlen);
+int mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen);
 /* Stop the writer (pending writes fail with MN_ESHUTDOWN) and close. */
 void mn_node_destroy(mn_node **self_p);
 
@@ -59,12 +58,12 @@ int mn_node_write(mn_node *node, mn_write *ws, size_t n);
 /* A verified, decrypted change from a peer, ready to apply. */
 typedef struct mn_remote_change {
     mn_change_header h;
-    mn_bytes raw;                   /* the Change bytes, logged as-is */
-    uint8_t hash[MN_HASH_BYTES];    /* BLAKE2b of raw */
+    mn_bytes raw;                /* the Change bytes, logged as-is */
+    uint8_t hash[MN_HASH_BYTES]; /* BLAKE2b of raw */
     uint32_t type;
     uint8_t id[MN_ID_BYTES];
     mn_ops ops;
-    int result;     /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
+    int result; /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
 } mn_remote_change;
 
 /*
@@ -91,8 +90,7 @@ bool mn_node_writable(mn_node *node);
  * every commit that changed something. Set before writes start. */
 void mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx);
 /* Replace the wall clock (ms) the node stamps changes with (simulator). */
-void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx),
-                       void *ctx);
+void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx);
 
 /*
  * own.seq beside the store records the last own seq committed, so that a
@@ -119,7 +117,7 @@ typedef struct mn_node_counters {
     uint64_t commits;
     uint64_t changes;
     uint64_t write_errors;
-    uint64_t refused_owner;  /* replicated changes refused by ownership */
+    uint64_t refused_owner; /* replicated changes refused by ownership */
 } mn_node_counters;
 void mn_node_get_counters(mn_node *node, mn_node_counters *out);
 

@@ -13,52 +13,58 @@
 #include "iso.h"
 
 enum kind {
-    K_TEXT,      /* string, 1..max characters */
+    K_TEXT, /* string, 1..max characters */
     K_EMAIL,
     K_PHONE,
-    K_ENUM,      /* one of choices */
-    K_CODES,     /* array of choices (or ISO 639-1 when choices NULL) */
-    K_COUNTRY,   /* ISO 3166-1 alpha-2 */
-    K_INT,       /* integer min..max */
-    K_CONSENT,   /* {"purposes": [...], "given_at": "..."} */
+    K_ENUM,    /* one of choices */
+    K_CODES,   /* array of choices (or ISO 639-1 when choices NULL) */
+    K_COUNTRY, /* ISO 3166-1 alpha-2 */
+    K_INT,     /* integer min..max */
+    K_CONSENT, /* {"purposes": [...], "given_at": "..."} */
 };
 
-#define F_REQUIRED 1u   /* must be given on create, cannot be cleared */
-#define F_IMMUTABLE 2u  /* cannot change after create */
-#define F_MENTOR 4u     /* only for mentors */
-#define F_OWNER 8u      /* personal details: only the home division writes */
+#define F_REQUIRED 1u  /* must be given on create, cannot be cleared */
+#define F_IMMUTABLE 2u /* cannot change after create */
+#define F_MENTOR 4u    /* only for mentors */
+#define F_OWNER 8u     /* personal details: only the home division writes */
 
 struct pfield {
     const char *name;
     uint32_t no;
     enum kind kind;
-    int64_t min, max;   /* K_INT range; K_TEXT/K_CODES max length */
+    int64_t min, max; /* K_INT range; K_TEXT/K_CODES max length */
     const char *const *choices;
     unsigned flags;
 };
 
 static const char *const roles[] = {"mentor", "mentee", NULL};
-static const char *const statuses[] = {"applicant", "waiting", "matched",
-                                       "alumni", "withdrawn", NULL};
-static const char *const backgrounds[] = {
-    "refugee", "family_reunification", "labour_migrant", "student", "other",
-    "unknown", NULL};
-static const char *const danish_levels[] = {"none", "A1", "A2", "B1", "B2",
-                                            "C1", "C2", NULL};
-static const char *const educations[] = {"none", "primary", "secondary",
+static const char *const statuses[] = {"applicant", "waiting",   "matched",
+                                       "alumni",    "withdrawn", NULL};
+static const char *const backgrounds[] = {"refugee",
+                                          "family_reunification",
+                                          "labour_migrant",
+                                          "student",
+                                          "other",
+                                          "unknown",
+                                          NULL};
+static const char *const danish_levels[] = {"none", "A1", "A2", "B1",
+                                            "B2",   "C1", "C2", NULL};
+static const char *const educations[] = {"none",       "primary",  "secondary",
                                          "vocational", "bachelor", "master",
-                                         "phd", NULL};
-static const char *const goals[] = {"job", "education", "network",
-                                    "language", NULL};
+                                         "phd",        NULL};
+static const char *const goals[] = {"job", "education", "network", "language",
+                                    NULL};
 static const char *const purposes[] = {"matching", "statistics", "contact",
                                        "sub_networks", NULL};
 
 /* Birth years a participant can have; 1900 is a sanity floor. */
 static const struct pfield fields[] = {
-    {"role", MN_P_ROLE, K_ENUM, 0, 0, roles, F_REQUIRED | F_IMMUTABLE | F_OWNER},
+    {"role", MN_P_ROLE, K_ENUM, 0, 0, roles,
+     F_REQUIRED | F_IMMUTABLE | F_OWNER},
     {"status", MN_P_STATUS, K_ENUM, 0, 0, statuses, F_REQUIRED},
     {"given_name", MN_P_GIVEN_NAME, K_TEXT, 1, 100, NULL, F_REQUIRED | F_OWNER},
-    {"family_name", MN_P_FAMILY_NAME, K_TEXT, 1, 100, NULL, F_REQUIRED | F_OWNER},
+    {"family_name", MN_P_FAMILY_NAME, K_TEXT, 1, 100, NULL,
+     F_REQUIRED | F_OWNER},
     {"email", MN_P_EMAIL, K_EMAIL, 3, 254, NULL, F_OWNER},
     {"phone", MN_P_PHONE, K_PHONE, 3, 32, NULL, F_OWNER},
     {"birth_year", MN_P_BIRTH_YEAR, K_INT, 1900, 2020, NULL, F_OWNER},
@@ -82,8 +88,7 @@ static const char *const read_only[] = {"id", "home_division", "created_at",
                                         "updated_at"};
 
 bool
-mn_participant_owner_only(uint32_t no)
-{
+mn_participant_owner_only(uint32_t no) {
     if (no == MN_P_HOME || no == MN_P_CONSENT_AT)
         return true;
     for (size_t i = 0; i < MN_ARRAY_LEN(fields); i++)
@@ -93,8 +98,7 @@ mn_participant_owner_only(uint32_t no)
 }
 
 const char *
-mn_participant_field_name(uint32_t no)
-{
+mn_participant_field_name(uint32_t no) {
     if (no == MN_P_HOME)
         return "home_division";
     if (no == MN_P_CONSENT_AT)
@@ -106,8 +110,7 @@ mn_participant_field_name(uint32_t no)
 }
 
 static int
-choice_index(const char *const *choices, const char *z)
-{
+choice_index(const char *const *choices, const char *z) {
     for (int i = 0; choices[i]; i++)
         if (strcmp(choices[i], z) == 0)
             return i;
@@ -115,47 +118,40 @@ choice_index(const char *const *choices, const char *z)
 }
 
 const char *
-mn_participant_role_name(int role)
-{
+mn_participant_role_name(int role) {
     return role >= 0 && role < MN_ROLE_COUNT ? roles[role] : "unknown";
 }
 
 const char *
-mn_participant_status_name(int status)
-{
+mn_participant_status_name(int status) {
     return status >= 0 && status < MN_STATUS_COUNT ? statuses[status]
                                                    : "unknown";
 }
 
 int
-mn_participant_role_index(const char *z)
-{
+mn_participant_role_index(const char *z) {
     return z ? choice_index(roles, z) : -1;
 }
 
 int
-mn_participant_status_index(const char *z)
-{
+mn_participant_status_index(const char *z) {
     return z ? choice_index(statuses, z) : -1;
 }
 
 int
-mn_participant_role(const mn_entity *e)
-{
+mn_participant_role(const mn_entity *e) {
     return mn_participant_role_index(mn_entity_str(e, MN_P_ROLE));
 }
 
 int
-mn_participant_status(const mn_entity *e)
-{
+mn_participant_status(const mn_entity *e) {
     return mn_participant_status_index(mn_entity_str(e, MN_P_STATUS));
 }
 
 /* ---- ids and times ---------------------------------------------------- */
 
 void
-mn_id_new(uint64_t now_ms, uint8_t id[MN_ID_BYTES])
-{
+mn_id_new(uint64_t now_ms, uint8_t id[MN_ID_BYTES]) {
     mn_crypto_random(id, MN_ID_BYTES);
     for (int i = 5; i >= 0; i--, now_ms >>= 8)
         id[i] = (uint8_t)now_ms;
@@ -164,8 +160,7 @@ mn_id_new(uint64_t now_ms, uint8_t id[MN_ID_BYTES])
 }
 
 uint64_t
-mn_id_time_ms(const uint8_t id[MN_ID_BYTES])
-{
+mn_id_time_ms(const uint8_t id[MN_ID_BYTES]) {
     uint64_t ms = 0;
     for (int i = 0; i < 6; i++)
         ms = ms << 8 | id[i];
@@ -173,8 +168,7 @@ mn_id_time_ms(const uint8_t id[MN_ID_BYTES])
 }
 
 void
-mn_time_format(uint64_t ms, char *out)
-{
+mn_time_format(uint64_t ms, char *out) {
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
@@ -184,8 +178,7 @@ mn_time_format(uint64_t ms, char *out)
 
 /* Parse "YYYY-MM-DDTHH:MM:SS[.fff]Z" into ms; MN_EINVAL if malformed. */
 static int
-time_parse(const char *z, uint64_t *ms)
-{
+time_parse(const char *z, uint64_t *ms) {
     struct tm tm = {0}, back;
     int frac = 0, nfrac = 0;
     if (*z < '0' || *z > '9')
@@ -218,8 +211,7 @@ time_parse(const char *z, uint64_t *ms)
 
 /* Number of UTF-8 characters (jansson has already checked the encoding). */
 static size_t
-utf8_chars(const char *z)
-{
+utf8_chars(const char *z) {
     size_t n = 0;
     for (; *z; z++)
         n += ((unsigned char)*z & 0xc0) != 0x80;
@@ -229,8 +221,7 @@ utf8_chars(const char *z)
 /* C0 controls, DEL and C1 controls (U+0080-U+009F: 0xC2 0x80-0x9F in
  * UTF-8, which terminals read as escapes); notes may hold \n, \r, \t. */
 static bool
-has_control(const char *z, bool allow_newline)
-{
+has_control(const char *z, bool allow_newline) {
     for (; *z; z++) {
         unsigned char c = (unsigned char)*z;
         bool layout = c == '\n' || c == '\t' || c == '\r';
@@ -244,8 +235,7 @@ has_control(const char *z, bool allow_newline)
 }
 
 static bool
-valid_email(const char *z)
-{
+valid_email(const char *z) {
     const char *at = strchr(z, '@');
     if (!at || at == z || strchr(at + 1, '@') || !strchr(at + 1, '.'))
         return false;
@@ -258,8 +248,7 @@ valid_email(const char *z)
 }
 
 static bool
-valid_phone(const char *z)
-{
+valid_phone(const char *z) {
     int digits = 0;
     for (; *z; z++) {
         if (*z >= '0' && *z <= '9')
@@ -272,8 +261,7 @@ valid_phone(const char *z)
 
 static int
 parse_text(const struct pfield *f, const json_t *v, mn_ops *out,
-           mn_problem *p)
-{
+           mn_problem *p) {
     if (!json_is_string(v))
         return mn_problem_set(p, "invalid_field", f->name,
                               "%s: must be a string", f->name);
@@ -282,8 +270,7 @@ parse_text(const struct pfield *f, const json_t *v, mn_ops *out,
     if (strlen(z) != json_string_length(v) ||
         has_control(z, f->no == MN_P_NOTES))
         return mn_problem_set(p, "invalid_field", f->name,
-                              "%s: must not hold control characters",
-                              f->name);
+                              "%s: must not hold control characters", f->name);
     if ((int64_t)chars < f->min || (int64_t)chars > f->max)
         return mn_problem_set(p, "invalid_field", f->name,
                               "%s: must be %lld to %lld characters", f->name,
@@ -300,8 +287,7 @@ parse_text(const struct pfield *f, const json_t *v, mn_ops *out,
 
 static int
 parse_enum(const struct pfield *f, const json_t *v, mn_ops *out,
-           mn_problem *p)
-{
+           mn_problem *p) {
     const char *z = json_string_value(v);
     if (!z || choice_index(f->choices, z) < 0)
         return mn_problem_set(p, "invalid_field", f->name,
@@ -312,8 +298,7 @@ parse_enum(const struct pfield *f, const json_t *v, mn_ops *out,
 
 static int
 parse_country(const struct pfield *f, const json_t *v, mn_ops *out,
-              mn_problem *p)
-{
+              mn_problem *p) {
     const char *z = json_string_value(v);
     if (!z || !mn_iso_country_valid(z, strlen(z)))
         return mn_problem_set(p, "invalid_field", f->name,
@@ -324,8 +309,7 @@ parse_country(const struct pfield *f, const json_t *v, mn_ops *out,
 }
 
 static bool
-code_valid(const struct pfield *f, const char *z)
-{
+code_valid(const struct pfield *f, const char *z) {
     return f->choices ? choice_index(f->choices, z) >= 0
                       : mn_iso_language_valid(z, strlen(z));
 }
@@ -333,8 +317,7 @@ code_valid(const struct pfield *f, const char *z)
 /* An array of distinct codes, stored comma-joined. */
 static int
 codes_join(const struct pfield *f, const char *name, const json_t *v,
-           char *joined, size_t cap, mn_problem *p)
-{
+           char *joined, size_t cap, mn_problem *p) {
     size_t i, len = 0;
     json_t *item;
     if (!json_is_array(v) || json_array_size(v) > (size_t)f->max)
@@ -352,16 +335,15 @@ codes_join(const struct pfield *f, const char *name, const json_t *v,
             if (strcmp(json_string_value(json_array_get(v, j)), z) == 0)
                 return mn_problem_set(p, "invalid_field", name,
                                       "%s: %s is listed twice", name, z);
-        len += (size_t)snprintf(joined + len, cap - len, "%s%s",
-                                i ? "," : "", z);
+        len +=
+            (size_t)snprintf(joined + len, cap - len, "%s%s", i ? "," : "", z);
     }
     return MN_OK;
 }
 
 static int
 parse_codes(const struct pfield *f, const json_t *v, mn_ops *out,
-            mn_problem *p)
-{
+            mn_problem *p) {
     char joined[256];
     int rc = codes_join(f, f->name, v, joined, sizeof joined, p);
     if (rc == MN_OK)
@@ -370,9 +352,7 @@ parse_codes(const struct pfield *f, const json_t *v, mn_ops *out,
 }
 
 static int
-parse_int(const struct pfield *f, const json_t *v, mn_ops *out,
-          mn_problem *p)
-{
+parse_int(const struct pfield *f, const json_t *v, mn_ops *out, mn_problem *p) {
     if (!json_is_integer(v) || json_integer_value(v) < f->min ||
         json_integer_value(v) > f->max)
         return mn_problem_set(p, "invalid_field", f->name,
@@ -384,8 +364,7 @@ parse_int(const struct pfield *f, const json_t *v, mn_ops *out,
 
 static int
 parse_consent(const struct pfield *f, const json_t *v, mn_ops *out,
-              mn_problem *p)
-{
+              mn_problem *p) {
     const json_t *list = json_object_get(v, "purposes");
     const char *at = json_string_value(json_object_get(v, "given_at"));
     char joined[256];
@@ -408,8 +387,7 @@ parse_consent(const struct pfield *f, const json_t *v, mn_ops *out,
 
 static int
 parse_value(const struct pfield *f, const json_t *v, mn_ops *out,
-            mn_problem *p)
-{
+            mn_problem *p) {
     switch (f->kind) {
     case K_TEXT:
     case K_EMAIL:
@@ -424,8 +402,7 @@ parse_value(const struct pfield *f, const json_t *v, mn_ops *out,
 }
 
 static const struct pfield *
-field_by_name(const char *name)
-{
+field_by_name(const char *name) {
     for (size_t i = 0; i < MN_ARRAY_LEN(fields); i++)
         if (strcmp(fields[i].name, name) == 0)
             return &fields[i];
@@ -433,12 +410,10 @@ field_by_name(const char *name)
 }
 
 static int
-parse_null(const struct pfield *f, mn_ops *out, mn_problem *p)
-{
+parse_null(const struct pfield *f, mn_ops *out, mn_problem *p) {
     if (f->flags & F_REQUIRED)
         return mn_problem_set(p, "invalid_field", f->name,
-                              "%s: is required and cannot be cleared",
-                              f->name);
+                              "%s: is required and cannot be cleared", f->name);
     mn_ops_add_clear(out, f->no);
     if (f->kind == K_CONSENT)
         mn_ops_add_clear(out, MN_P_CONSENT_AT);
@@ -446,8 +421,7 @@ parse_null(const struct pfield *f, mn_ops *out, mn_problem *p)
 }
 
 static int
-check_key(const char *key, mn_problem *p)
-{
+check_key(const char *key, mn_problem *p) {
     for (size_t i = 0; i < MN_ARRAY_LEN(read_only); i++)
         if (strcmp(read_only[i], key) == 0)
             return mn_problem_set(p, "invalid_field", key,
@@ -457,8 +431,7 @@ check_key(const char *key, mn_problem *p)
 
 /* Rules across fields: role, capacity, required fields. */
 static int
-check_rules(const json_t *body, const mn_entity *current, mn_problem *p)
-{
+check_rules(const json_t *body, const mn_entity *current, mn_problem *p) {
     const char *role = json_string_value(json_object_get(body, "role"));
     if (current) {
         const char *had = mn_entity_str(current, MN_P_ROLE);
@@ -481,8 +454,7 @@ check_rules(const json_t *body, const mn_entity *current, mn_problem *p)
 
 static int
 parse_fields(const json_t *body, const mn_entity *current, mn_ops *out,
-             mn_problem *p)
-{
+             mn_problem *p) {
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)body, key, v) {
@@ -499,8 +471,8 @@ parse_fields(const json_t *body, const mn_entity *current, mn_ops *out,
                                       f->name);
             continue; /* the stored value, repeated: nothing to write */
         }
-        rc = json_is_null(v) ? parse_null(f, out, p)
-                             : parse_value(f, v, out, p);
+        rc =
+            json_is_null(v) ? parse_null(f, out, p) : parse_value(f, v, out, p);
         if (rc != MN_OK)
             return rc;
     }
@@ -509,11 +481,11 @@ parse_fields(const json_t *body, const mn_entity *current, mn_ops *out,
 
 int
 mn_participant_parse(const json_t *body, const mn_entity *current,
-                     uint32_t home, mn_ops *out, mn_problem *p)
-{
+                     uint32_t home, mn_ops *out, mn_problem *p) {
     mn_ops ops;
     if (!json_is_object(body))
-        return mn_problem_set(p, "bad_json", "", "the body must be a JSON "
+        return mn_problem_set(p, "bad_json", "",
+                              "the body must be a JSON "
                               "object");
     if (json_object_size(body) == 0 && current)
         return mn_problem_set(p, "bad_json", "", "nothing to change");
@@ -539,8 +511,7 @@ mn_participant_parse(const json_t *body, const mn_entity *current,
 /* ---- rendering -------------------------------------------------------- */
 
 static json_t *
-codes_json(const char *joined)
-{
+codes_json(const char *joined) {
     json_t *arr = json_array();
     const char *z = joined;
     while (z && *z) {
@@ -553,8 +524,7 @@ codes_json(const char *joined)
 }
 
 static json_t *
-consent_json(const mn_entity *e, const mn_field *purp)
-{
+consent_json(const mn_entity *e, const mn_field *purp) {
     char when[32];
     mn_time_format((uint64_t)mn_entity_int(e, MN_P_CONSENT_AT, 0), when);
     return json_pack("{s:o, s:s}", "purposes", codes_json(purp->v.s),
@@ -562,8 +532,7 @@ consent_json(const mn_entity *e, const mn_field *purp)
 }
 
 static json_t *
-value_json(const mn_entity *e, const struct pfield *f, const mn_field *fv)
-{
+value_json(const mn_entity *e, const struct pfield *f, const mn_field *fv) {
     if (fv->v.kind == MN_V_NONE)
         return json_null();
     if (f->kind == K_CONSENT)
@@ -576,15 +545,13 @@ value_json(const mn_entity *e, const struct pfield *f, const mn_field *fv)
 }
 
 static json_t *
-division_json(const mn_config *cfg, int64_t id)
-{
+division_json(const mn_config *cfg, int64_t id) {
     const mn_division *d = mn_config_division(cfg, (uint32_t)id);
     return d ? json_string(d->name) : json_integer(id);
 }
 
 json_t *
-mn_participant_json(const mn_entity *e, const mn_config *cfg)
-{
+mn_participant_json(const mn_entity *e, const mn_config *cfg) {
     char hex[2 * MN_ID_BYTES + 1], when[32];
     json_t *o = json_object();
     mn_hex_encode(e->id, MN_ID_BYTES, hex);

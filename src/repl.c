@@ -54,10 +54,10 @@
 #define NOT_APPLIED 1
 
 struct pending {
-    mn_remote_change *c;    /* raw bytes owned: c[i].raw.p is malloc'd */
-    size_t n, cap, head;    /* live entries are c[head..n) */
+    mn_remote_change *c; /* raw bytes owned: c[i].raw.p is malloc'd */
+    size_t n, cap, head; /* live entries are c[head..n) */
     bool has_sig;
-    mn_chain_sig sig;       /* the newest signature covering the queue */
+    mn_chain_sig sig; /* the newest signature covering the queue */
 };
 
 struct client {
@@ -68,17 +68,17 @@ struct client {
 struct server {
     bool active;
     uint64_t heard_at;
-    mn_vv acked;            /* what the peer told us it has */
-    mn_vv sent;             /* what we have sent it (cursor) */
+    mn_vv acked; /* what the peer told us it has */
+    mn_vv sent;  /* what we have sent it (cursor) */
     uint32_t credit;
-    uint32_t next_origin;   /* round robin */
+    uint32_t next_origin; /* round robin */
 };
 
 struct peer {
     uint32_t id;
     struct client c;
     struct server s;
-    bool told_vv;           /* it told us its vector at least once */
+    bool told_vv; /* it told us its vector at least once */
     uint64_t seen_at;
     mn_repl_peer_stats st;
 };
@@ -94,7 +94,7 @@ struct mn_repl {
     struct peer peers[MN_MAX_NODES];
     struct pending pending[MN_MAX_NODES + 1];
     mn_buf out, plain;
-    pthread_mutex_t stats_mu;   /* guards every peer's st and npending */
+    pthread_mutex_t stats_mu; /* guards every peer's st and npending */
     uint64_t npending;
     /* Scratch, allocated once: the batch being checked, the changes being
      * applied, and the node's chain heads. */
@@ -104,19 +104,17 @@ struct mn_repl {
 };
 
 static const char *const reject_names[MN_REJ_COUNT] = {
-    "size", "decode", "unknown_origin", "signature", "chain",
-    "decrypt", "drift", "equivocation", "gap", "protocol",
+    "size",    "decode", "unknown_origin", "signature", "chain",
+    "decrypt", "drift",  "equivocation",   "gap",       "protocol",
 };
 
 const char *
-mn_reject_name(enum mn_reject r)
-{
+mn_reject_name(enum mn_reject r) {
     return r < MN_REJ_COUNT ? reject_names[r] : "unknown";
 }
 
 static struct peer *
-find_peer(mn_repl *r, uint32_t id)
-{
+find_peer(mn_repl *r, uint32_t id) {
     for (size_t i = 0; i < r->npeers; i++)
         if (r->peers[i].id == id)
             return &r->peers[i];
@@ -124,8 +122,7 @@ find_peer(mn_repl *r, uint32_t id)
 }
 
 static void
-count_reject(mn_repl *r, struct peer *p, enum mn_reject why)
-{
+count_reject(mn_repl *r, struct peer *p, enum mn_reject why) {
     pthread_mutex_lock(&r->stats_mu);
     p->st.rejected[why]++;
     pthread_mutex_unlock(&r->stats_mu);
@@ -135,8 +132,7 @@ count_reject(mn_repl *r, struct peer *p, enum mn_reject why)
 
 /* Copy what the engine thread owns into the stats readers see. */
 static void
-publish(mn_repl *r, struct peer *p)
-{
+publish(mn_repl *r, struct peer *p) {
     pthread_mutex_lock(&r->stats_mu);
     p->st.connected = p->c.up;
     p->st.serving = p->s.active;
@@ -147,8 +143,7 @@ publish(mn_repl *r, struct peer *p)
 }
 
 static void
-count(mn_repl *r, uint64_t *field, uint64_t n)
-{
+count(mn_repl *r, uint64_t *field, uint64_t n) {
     pthread_mutex_lock(&r->stats_mu);
     *field += n;
     pthread_mutex_unlock(&r->stats_mu);
@@ -157,8 +152,7 @@ count(mn_repl *r, uint64_t *field, uint64_t n)
 /* ---- sending ---------------------------------------------------------- */
 
 static void
-send_hello(mn_repl *r, struct peer *p, uint64_t now)
-{
+send_hello(mn_repl *r, struct peer *p, uint64_t now) {
     mn_vv vv;
     mn_node_state(r->node, &vv, NULL);
     mn_buf_reset(&r->out);
@@ -168,8 +162,7 @@ send_hello(mn_repl *r, struct peer *p, uint64_t now)
 }
 
 static void
-send_ack(mn_repl *r, struct peer *p)
-{
+send_ack(mn_repl *r, struct peer *p) {
     mn_vv vv;
     mn_node_state(r->node, &vv, NULL);
     mn_buf_reset(&r->out);
@@ -182,13 +175,12 @@ send_ack(mn_repl *r, struct peer *p)
 struct batch {
     mn_bytes changes[MN_BATCH_MAX_CHANGES];
     size_t n, bytes;
-    size_t signed_n;        /* changes up to the last signed one */
+    size_t signed_n; /* changes up to the last signed one */
     mn_chain_sig sig;
 };
 
 static bool
-read_sig(mn_txn *t, uint32_t origin, uint64_t seq, mn_chain_sig *sig)
-{
+read_sig(mn_txn *t, uint32_t origin, uint64_t seq, mn_chain_sig *sig) {
     uint8_t key[12];
     mn_val v;
     mn_put_be32(key, origin);
@@ -201,8 +193,7 @@ read_sig(mn_txn *t, uint32_t origin, uint64_t seq, mn_chain_sig *sig)
  * change bytes point into t's snapshot. */
 static void
 collect(mn_txn *t, uint32_t origin, uint64_t from, uint64_t upto,
-        struct batch *b)
-{
+        struct batch *b) {
     mn_cursor *cur;
     mn_val k, v;
     uint8_t key[12];
@@ -212,8 +203,8 @@ collect(mn_txn *t, uint32_t origin, uint64_t from, uint64_t upto,
     if (mn_cursor_open(t, MN_DB_LOG, &cur) != MN_OK)
         return;
     int rc = mn_cursor_seek(cur, key, sizeof key, &k, &v);
-    for (uint64_t seq = from + 1; rc == MN_OK && seq <= upto &&
-                                  b->n < MN_BATCH_MAX_CHANGES;
+    for (uint64_t seq = from + 1;
+         rc == MN_OK && seq <= upto && b->n < MN_BATCH_MAX_CHANGES;
          seq++, rc = mn_cursor_next(cur, &k, &v)) {
         const uint8_t *kp = k.p;
         if (k.n != 12 || mn_get_be32(kp) != origin ||
@@ -233,8 +224,7 @@ collect(mn_txn *t, uint32_t origin, uint64_t from, uint64_t upto,
 /* Send one batch of origin o to p if it lacks any; true if sent. */
 static bool
 send_batch(mn_repl *r, struct peer *p, mn_txn *t, uint32_t o,
-           const mn_vv *ours)
-{
+           const mn_vv *ours) {
     struct batch *b = malloc(sizeof *b);
     bool sent = false;
     if (!b)
@@ -254,8 +244,7 @@ send_batch(mn_repl *r, struct peer *p, mn_txn *t, uint32_t o,
 
 /* Stream to p while it has credit and lacks something we can sign for. */
 static void
-pump(mn_repl *r, struct peer *p)
-{
+pump(mn_repl *r, struct peer *p) {
     mn_vv ours;
     mn_txn *t;
     if (!p->s.active || p->s.credit == 0)
@@ -277,8 +266,7 @@ pump(mn_repl *r, struct peer *p)
 
 static void
 server_on_hello(mn_repl *r, struct peer *p, const mn_peer_msg *m,
-                uint64_t now)
-{
+                uint64_t now) {
     p->s.active = true;
     p->s.heard_at = now;
     p->s.acked = m->vv;
@@ -289,8 +277,7 @@ server_on_hello(mn_repl *r, struct peer *p, const mn_peer_msg *m,
 }
 
 static void
-server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now)
-{
+server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now) {
     if (!p->s.active)
         return; /* a stale ack; the client will say HELLO again */
     p->s.heard_at = now;
@@ -308,8 +295,7 @@ server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now)
 /* ---- client: verifying and applying batches ---------------------------- */
 
 static void
-pending_clear_front(struct pending *q)
-{
+pending_clear_front(struct pending *q) {
     while (q->head < q->n && q->c[q->head].result != NOT_APPLIED) {
         mn_remote_change *c = &q->c[q->head++];
         free((void *)c->raw.p);
@@ -322,8 +308,7 @@ pending_clear_front(struct pending *q)
 /* The next seq and chain head expected from origin o. */
 static uint64_t
 expected(mn_repl *r, uint32_t o, const mn_vv *vv,
-         uint8_t heads[][MN_HASH_BYTES], const uint8_t **head)
-{
+         uint8_t heads[][MN_HASH_BYTES], const uint8_t **head) {
     struct pending *q = &r->pending[o];
     if (q->head < q->n) {
         *head = q->c[q->n - 1].hash;
@@ -335,8 +320,7 @@ expected(mn_repl *r, uint32_t o, const mn_vv *vv,
 
 /* Is the logged change (o, seq) the same as bytes with this hash? */
 static bool
-same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash)
-{
+same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
     uint8_t key[12], h[MN_HASH_BYTES];
     mn_val v;
     mn_txn *t;
@@ -362,8 +346,7 @@ struct checked {
 };
 
 static void
-checked_release(struct checked *c)
-{
+checked_release(struct checked *c) {
     for (size_t i = 0; i < c->n; i++)
         mn_codec_change_release(&c->v[i]);
     c->n = 0;
@@ -371,8 +354,7 @@ checked_release(struct checked *c)
 
 /* Decode every change; all must be origin's, with consecutive seqs. */
 static int
-decode_batch(const mn_peer_msg *m, struct checked *c)
-{
+decode_batch(const mn_peer_msg *m, struct checked *c) {
     c->n = 0;
     for (size_t i = 0; i < m->nchanges; i++) {
         mn_change_view *v = &c->v[c->n];
@@ -383,16 +365,14 @@ decode_batch(const mn_peer_msg *m, struct checked *c)
             c->h[i].origin != m->origin ||
             (i > 0 && c->h[i].seq != c->h[i - 1].seq + 1))
             return MN_REJ_DECODE;
-        mn_crypto_hash2(m->changes[i].p, m->changes[i].n, NULL, 0,
-                        c->hash[i]);
+        mn_crypto_hash2(m->changes[i].p, m->changes[i].n, NULL, 0, c->hash[i]);
     }
     return -1;
 }
 
 /* The origin's signature over the last change of the batch. */
 static bool
-signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c)
-{
+signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
     uint8_t msg[12 + MN_HASH_BYTES];
     size_t last = c->n - 1;
     if (m->sig.origin != m->origin || m->sig.seq != c->h[last].seq ||
@@ -407,17 +387,16 @@ signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c)
 
 /* Decrypt and decode change i into rc (raw bytes copied). */
 static int
-open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c,
-            size_t i, mn_remote_change *rc)
-{
+open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c, size_t i,
+            mn_remote_change *rc) {
     const mn_change_view *v = &c->v[i];
     size_t plen = v->ciphertext_len - MN_TAG_BYTES;
     mn_buf_reset(&r->plain);
     mn_buf_reserve(&r->plain, plen + 1);
     if (c->h[i].key_id != 1 ||
-        mn_crypto_open(mn_node_network_key(r->node), v->header,
-                       v->header_len, v->nonce, v->ciphertext,
-                       v->ciphertext_len, r->plain.p) != MN_OK)
+        mn_crypto_open(mn_node_network_key(r->node), v->header, v->header_len,
+                       v->nonce, v->ciphertext, v->ciphertext_len,
+                       r->plain.p) != MN_OK)
         return MN_REJ_DECRYPT;
     memset(rc, 0, sizeof *rc);
     if (mn_codec_body_decode(r->plain.p, plen, &rc->type, rc->id, &rc->ops))
@@ -432,8 +411,7 @@ open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c,
 }
 
 static void
-pending_push(struct pending *q, const mn_remote_change *c)
-{
+pending_push(struct pending *q, const mn_remote_change *c) {
     if (q->n == q->cap) {
         q->cap = q->cap ? 2 * q->cap : 64;
         q->c = mn_realloc(q->c, q->cap * sizeof *q->c);
@@ -447,8 +425,7 @@ pending_push(struct pending *q, const mn_remote_change *c)
  */
 static int
 accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
-             struct checked *c, uint64_t now)
-{
+             struct checked *c, uint64_t now) {
     uint32_t o = m->origin;
     mn_vv vv;
     const uint8_t *head;
@@ -478,8 +455,8 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
         mn_remote_change rc;
         if (MN_HLC_MS(c->h[i].hlc) > now + r->max_drift_ms) {
             mn_warn("repl: quarantined a change of division %u: its clock "
-                    "is %llu ms ahead", o,
-                    (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - now));
+                    "is %llu ms ahead",
+                    o, (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - now));
             return MN_REJ_DRIFT; /* the prefix before it stays queued */
         }
         int why = open_change(r, m, c, i, &rc);
@@ -500,8 +477,7 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
 /* Has every change c depends on (other than its own origin's) been
  * applied, counting what is about to be? */
 static bool
-deps_met(const mn_remote_change *c, const mn_vv *vv)
-{
+deps_met(const mn_remote_change *c, const mn_vv *vv) {
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         if (o != c->h.origin && c->h.deps.seq[o] > vv->seq[o])
             return false;
@@ -510,8 +486,7 @@ deps_met(const mn_remote_change *c, const mn_vv *vv)
 
 /* Pick pending changes whose dependencies are met, in causal order. */
 static size_t
-ready_list(mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv)
-{
+ready_list(mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv) {
     size_t n = 0;
     bool progress = true;
     size_t cursor[MN_MAX_NODES + 1];
@@ -534,8 +509,7 @@ ready_list(mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv)
 
 /* Mark the applied changes done in their queues. */
 static void
-settle(mn_repl *r, const mn_remote_change *done, size_t n)
-{
+settle(mn_repl *r, const mn_remote_change *done, size_t n) {
     for (size_t i = 0; i < n; i++) {
         struct pending *q = &r->pending[done[i].h.origin];
         /* A queue holds consecutive seqs, so the index is arithmetic. */
@@ -549,8 +523,7 @@ settle(mn_repl *r, const mn_remote_change *done, size_t n)
 
 /* Publish how many verified changes wait for their dependencies. */
 static void
-publish_pending(mn_repl *r)
-{
+publish_pending(mn_repl *r) {
     uint64_t left = 0;
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         left += r->pending[o].n - r->pending[o].head;
@@ -561,8 +534,7 @@ publish_pending(mn_repl *r)
 
 /* Apply everything pending whose dependencies are met. */
 static size_t
-drain(mn_repl *r)
-{
+drain(mn_repl *r) {
     mn_remote_change *list = r->ready;
     mn_chain_sig sigs[MN_MAX_NODES];
     size_t nsigs = 0, applied = 0;
@@ -591,8 +563,7 @@ drain(mn_repl *r)
 
 static void
 client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
-                uint64_t now)
-{
+                uint64_t now) {
     struct checked *c = r->checked;
     int why = MN_REJ_UNKNOWN_ORIGIN;
     p->c.heard_at = now;
@@ -623,8 +594,7 @@ client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
 
 void
 mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
-                   const uint8_t *bytes, size_t n, uint64_t now)
-{
+                   const uint8_t *bytes, size_t n, uint64_t now) {
     struct peer *p = find_peer(r, peer);
     mn_peer_msg m;
     if (!p)
@@ -653,8 +623,7 @@ mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
 }
 
 void
-mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now)
-{
+mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now) {
     struct peer *p = find_peer(r, peer);
     if (!p)
         return;
@@ -665,8 +634,7 @@ mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now)
 }
 
 void
-mn_repl_on_commit(mn_repl *r, uint64_t now)
-{
+mn_repl_on_commit(mn_repl *r, uint64_t now) {
     (void)now;
     for (size_t i = 0; i < r->npeers; i++)
         pump(r, &r->peers[i]);
@@ -675,8 +643,7 @@ mn_repl_on_commit(mn_repl *r, uint64_t now)
 /* Writable once no peer is known to hold more of our own log than we do,
  * and every peer has told us its vector or the grace period is over. */
 static void
-update_writable(mn_repl *r, uint64_t now)
-{
+update_writable(mn_repl *r, uint64_t now) {
     mn_vv vv;
     bool all_told = true, behind = false;
     mn_node_state(r->node, &vv, NULL);
@@ -689,20 +656,20 @@ update_writable(mn_repl *r, uint64_t now)
     behind |= vv.seq[r->self] < mn_node_own_floor(r->node);
     bool writable = !behind && (all_told || now >= r->start + r->grace_ms);
     if (writable != mn_node_writable(r->node)) {
-        mn_info("repl: local writes %s", writable ? "open" : "held: "
-                "catching up on this node's own log");
+        mn_info("repl: local writes %s",
+                writable ? "open"
+                         : "held: "
+                           "catching up on this node's own log");
         mn_node_set_writable(r->node, writable);
     }
 }
 
 uint64_t
-mn_repl_on_tick(mn_repl *r, uint64_t now)
-{
+mn_repl_on_tick(mn_repl *r, uint64_t now) {
     for (size_t i = 0; i < r->npeers; i++) {
         struct peer *p = &r->peers[i];
-        uint64_t quiet = now - (p->c.heard_at > p->c.hello_at
-                                    ? p->c.heard_at
-                                    : p->c.hello_at);
+        uint64_t quiet = now - (p->c.heard_at > p->c.hello_at ? p->c.heard_at
+                                                              : p->c.hello_at);
         if (p->c.up && quiet >= CLIENT_RETRY_MS)
             send_hello(r, p, now);
         if (p->s.active && now - p->s.heard_at > SERVER_IDLE_MS)
@@ -720,8 +687,7 @@ mn_repl_on_tick(mn_repl *r, uint64_t now)
 
 mn_repl *
 mn_repl_new(mn_node *node, const mn_repl_keys *keys, const mn_repl_io *io,
-            uint64_t now, uint64_t grace_ms)
-{
+            uint64_t now, uint64_t grace_ms) {
     const mn_config *cfg = mn_node_config(node);
     mn_repl *r = mn_calloc(1, sizeof *r);
     r->node = node;
@@ -750,8 +716,7 @@ mn_repl_new(mn_node *node, const mn_repl_keys *keys, const mn_repl_io *io,
 }
 
 void
-mn_repl_destroy(mn_repl **self_p)
-{
+mn_repl_destroy(mn_repl **self_p) {
     mn_repl *r = *self_p;
     if (!r)
         return;
@@ -773,8 +738,7 @@ mn_repl_destroy(mn_repl **self_p)
 }
 
 static uint64_t
-lag(const mn_vv *ours, const mn_vv *theirs)
-{
+lag(const mn_vv *ours, const mn_vv *theirs) {
     uint64_t n = 0;
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         if (ours->seq[o] > theirs->seq[o])
@@ -783,8 +747,7 @@ lag(const mn_vv *ours, const mn_vv *theirs)
 }
 
 void
-mn_repl_stats_get(mn_repl *r, mn_repl_stats *out)
-{
+mn_repl_stats_get(mn_repl *r, mn_repl_stats *out) {
     mn_node_state(r->node, &out->vv, NULL);
     out->writable = mn_node_writable(r->node);
     pthread_mutex_lock(&r->stats_mu);

@@ -33,8 +33,8 @@ enum mn_channel {
 typedef struct mn_repl_io {
     void *ctx;
     /* Send n bytes to peer on channel. The engine keeps ownership of p. */
-    void (*send)(void *ctx, uint32_t peer, enum mn_channel ch,
-                 const uint8_t *p, size_t n);
+    void (*send)(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
+                 size_t n);
 } mn_repl_io;
 
 /* Why a message or change was refused (stable: used in metrics). */
@@ -84,22 +84,22 @@ uint64_t mn_repl_on_tick(mn_repl *r, uint64_t now);
 /* A consistent copy of what the engine knows, for /v1/replication. */
 typedef struct mn_repl_peer_stats {
     uint32_t id;
-    bool connected;         /* our client link is up */
-    bool serving;           /* the peer is pulling from us */
-    uint64_t last_seen_ms;  /* 0: never */
-    bool told;              /* the peer has told us its vector */
-    mn_vv vv;               /* the peer's vector, as last told */
-    uint64_t lag;           /* changes we have that the peer lacks (told) */
+    bool connected;        /* our client link is up */
+    bool serving;          /* the peer is pulling from us */
+    uint64_t last_seen_ms; /* 0: never */
+    bool told;             /* the peer has told us its vector */
+    mn_vv vv;              /* the peer's vector, as last told */
+    uint64_t lag;          /* changes we have that the peer lacks (told) */
     uint64_t received, applied, duplicate;
     uint64_t rejected[MN_REJ_COUNT];
 } mn_repl_peer_stats;
 
 typedef struct mn_repl_stats {
-    mn_vv vv;               /* ours */
+    mn_vv vv; /* ours */
     bool writable;
     size_t npeers;
     mn_repl_peer_stats peers[MN_MAX_NODES];
-    uint64_t pending;       /* verified changes waiting for dependencies */
+    uint64_t pending; /* verified changes waiting for dependencies */
 } mn_repl_stats;
 
 /* Thread-safe: may be called from any thread. */

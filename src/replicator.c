@@ -34,14 +34,15 @@ struct mn_replicator {
 
 static int
 read_key(const mn_config *cfg, const char *name, const char *suffix,
-         uint8_t *key, size_t n, int secret, char *err, size_t errlen)
-{
+         uint8_t *key, size_t n, int secret, char *err, size_t errlen) {
     char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/%s.%s", cfg->key_dir, name, suffix);
     int rc = mn_crypto_key_read(path, key, n, secret);
     if (rc != MN_OK)
-        snprintf(err, errlen, "%s: %s (run ops/keys, or mentornetd --keygen "
-                 "for that division)", path,
+        snprintf(err, errlen,
+                 "%s: %s (run ops/keys, or mentornetd --keygen "
+                 "for that division)",
+                 path,
                  rc == MN_EAUTH ? "readable by others (chmod 600)"
                                 : "missing or not a key file");
     return rc == MN_OK ? MN_OK : MN_ECONFIG;
@@ -50,8 +51,7 @@ read_key(const mn_config *cfg, const char *name, const char *suffix,
 /* Every division's signing key, and every peer's CURVE key and address. */
 static int
 load_peers(const mn_config *cfg, mn_repl_keys *keys, mn_transport_peer *peers,
-           size_t *npeers, char *err, size_t errlen)
-{
+           size_t *npeers, char *err, size_t errlen) {
     *npeers = 0;
     memset(keys, 0, sizeof *keys);
     for (size_t i = 0; i < cfg->ndivisions; i++) {
@@ -66,8 +66,8 @@ load_peers(const mn_config *cfg, mn_repl_keys *keys, mn_transport_peer *peers,
         mn_transport_peer *p = &peers[(*npeers)++];
         p->id = d->id;
         snprintf(p->endpoint, sizeof p->endpoint, "tcp://%s", d->repl_listen);
-        rc = read_key(cfg, d->name, "curve.pub", p->curve_pk, MN_KEY_BYTES,
-                      0, err, errlen);
+        rc = read_key(cfg, d->name, "curve.pub", p->curve_pk, MN_KEY_BYTES, 0,
+                      err, errlen);
         if (rc != MN_OK)
             return rc;
     }
@@ -76,23 +76,20 @@ load_peers(const mn_config *cfg, mn_repl_keys *keys, mn_transport_peer *peers,
 
 static void
 io_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
-        size_t n)
-{
+        size_t n) {
     mn_replicator *r = ctx;
     mn_transport_send(r->transport, peer, ch == MN_CH_SERVER, p, n);
 }
 
 static void
-on_message(void *ctx, uint32_t peer, bool server, const uint8_t *p, size_t n)
-{
+on_message(void *ctx, uint32_t peer, bool server, const uint8_t *p, size_t n) {
     mn_replicator *r = ctx;
-    mn_repl_on_message(r->engine, peer, server ? MN_CH_SERVER : MN_CH_CLIENT,
-                       p, n, mn_wall_ms());
+    mn_repl_on_message(r->engine, peer, server ? MN_CH_SERVER : MN_CH_CLIENT, p,
+                       n, mn_wall_ms());
 }
 
 static void
-on_link(void *ctx, uint32_t peer, bool up)
-{
+on_link(void *ctx, uint32_t peer, bool up) {
     mn_replicator *r = ctx;
     mn_info("repl: link to division %u %s", peer, up ? "up" : "down");
     mn_repl_on_link(r->engine, peer, up, mn_wall_ms());
@@ -100,8 +97,7 @@ on_link(void *ctx, uint32_t peer, bool up)
 
 /* Called by the node's writer after a commit: wake the loop. */
 static void
-on_commit(void *ctx)
-{
+on_commit(void *ctx) {
     mn_replicator *r = ctx;
     uint64_t one = 1;
     ssize_t rc = write(r->wake_fd, &one, sizeof one);
@@ -109,8 +105,7 @@ on_commit(void *ctx)
 }
 
 static void *
-loop(void *arg)
-{
+loop(void *arg) {
     mn_replicator *r = arg;
     mn_transport_events ev = {r, on_message, on_link};
     uint64_t next_tick = mn_wall_ms();
@@ -135,29 +130,27 @@ loop(void *arg)
 }
 
 static int
-open_transport(mn_replicator *r, const mn_transport_peer *peers,
-               size_t npeers, char *err, size_t errlen)
-{
+open_transport(mn_replicator *r, const mn_transport_peer *peers, size_t npeers,
+               char *err, size_t errlen) {
     const mn_config *cfg = mn_node_config(r->node);
     uint8_t pk[MN_KEY_BYTES], sk[MN_KEY_BYTES];
     char listen[96];
     int rc = read_key(cfg, cfg->self.name, "curve.pub", pk, MN_KEY_BYTES, 0,
                       err, errlen);
     if (rc == MN_OK)
-        rc = read_key(cfg, cfg->self.name, "curve.secret", sk, MN_KEY_BYTES,
-                      1, err, errlen);
+        rc = read_key(cfg, cfg->self.name, "curve.secret", sk, MN_KEY_BYTES, 1,
+                      err, errlen);
     snprintf(listen, sizeof listen, "tcp://%s", cfg->self.repl_listen);
     if (rc == MN_OK)
-        rc = mn_transport_new(listen, pk, sk, peers, npeers, &r->transport,
-                              err, errlen);
+        rc = mn_transport_new(listen, pk, sk, peers, npeers, &r->transport, err,
+                              errlen);
     mn_crypto_wipe(sk, sizeof sk);
     return rc;
 }
 
 int
 mn_replicator_start(mn_node *node, mn_replicator **out, char *err,
-                    size_t errlen)
-{
+                    size_t errlen) {
     static mn_transport_peer peers[MN_MAX_NODES];
     mn_repl_keys keys;
     size_t npeers;
@@ -172,8 +165,8 @@ mn_replicator_start(mn_node *node, mn_replicator **out, char *err,
         rc = open_transport(r, peers, npeers, err, errlen);
     if (rc == MN_OK) {
         mn_repl_io io = {r, io_send};
-        r->engine = mn_repl_new(node, &keys, &io, mn_wall_ms(),
-                                STARTUP_GRACE_MS);
+        r->engine =
+            mn_repl_new(node, &keys, &io, mn_wall_ms(), STARTUP_GRACE_MS);
         mn_node_on_commit(node, on_commit, r);
         r->running = pthread_create(&r->thread, NULL, loop, r) == 0;
         rc = r->running ? MN_OK : MN_EIO;
@@ -189,8 +182,7 @@ mn_replicator_start(mn_node *node, mn_replicator **out, char *err,
 }
 
 void
-mn_replicator_destroy(mn_replicator **self_p)
-{
+mn_replicator_destroy(mn_replicator **self_p) {
     mn_replicator *r = *self_p;
     if (!r)
         return;
@@ -209,13 +201,11 @@ mn_replicator_destroy(mn_replicator **self_p)
 }
 
 mn_repl *
-mn_replicator_engine(mn_replicator *r)
-{
+mn_replicator_engine(mn_replicator *r) {
     return r->engine;
 }
 
 uint64_t
-mn_replicator_refused(mn_replicator *r)
-{
+mn_replicator_refused(mn_replicator *r) {
     return mn_transport_refused(r->transport);
 }

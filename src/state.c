@@ -12,16 +12,14 @@
 #include "stats.h"
 
 static void
-entity_key(uint32_t type, const uint8_t id[MN_ID_BYTES], uint8_t key[17])
-{
+entity_key(uint32_t type, const uint8_t id[MN_ID_BYTES], uint8_t key[17]) {
     key[0] = (uint8_t)type;
     memcpy(key + 1, id, MN_ID_BYTES);
 }
 
 int
 mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
-            mn_entity *out)
-{
+             mn_entity *out) {
     uint8_t key[17];
     mn_val v;
     entity_key(type, id, key);
@@ -32,8 +30,7 @@ mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
 }
 
 static void
-xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n)
-{
+xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n) {
     uint8_t h[MN_HASH_BYTES];
     mn_crypto_hash2(p, n, NULL, 0, h);
     for (size_t i = 0; i < MN_HASH_BYTES; i++)
@@ -42,8 +39,7 @@ xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n)
 
 /* Index keys: 'd' division, 'r' role, 's' status; each then the id. */
 static size_t
-index_keys(const mn_entity *e, uint8_t keys[3][21])
-{
+index_keys(const mn_entity *e, uint8_t keys[3][21]) {
     int role = mn_participant_role(e), status = mn_participant_status(e);
     int64_t div = mn_entity_int(e, MN_P_HOME, 0);
     size_t n = 0;
@@ -68,8 +64,7 @@ index_keys(const mn_entity *e, uint8_t keys[3][21])
 }
 
 static bool
-has_key(uint8_t keys[3][21], size_t n, const uint8_t *key)
-{
+has_key(uint8_t keys[3][21], size_t n, const uint8_t *key) {
     for (size_t i = 0; i < n; i++)
         if (memcmp(keys[i], key, 21) == 0)
             return true;
@@ -77,8 +72,7 @@ has_key(uint8_t keys[3][21], size_t n, const uint8_t *key)
 }
 
 static int
-update_index(mn_txn *t, const mn_entity *before, const mn_entity *after)
-{
+update_index(mn_txn *t, const mn_entity *before, const mn_entity *after) {
     uint8_t old_keys[3][21], new_keys[3][21];
     size_t nold = before ? index_keys(before, old_keys) : 0;
     size_t nnew = index_keys(after, new_keys);
@@ -93,8 +87,7 @@ update_index(mn_txn *t, const mn_entity *before, const mn_entity *after)
 }
 
 int
-mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES])
-{
+mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]) {
     uint8_t key[17];
     mn_val v;
     entity_key(type, id, key);
@@ -105,8 +98,7 @@ mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES])
 
 /* The version vector the change stamped st was made with (from the log). */
 static int
-logged_deps(mn_txn *t, const mn_stamp *st, mn_vv *deps)
-{
+logged_deps(mn_txn *t, const mn_stamp *st, mn_vv *deps) {
     uint8_t key[12];
     mn_val v;
     mn_change_view view;
@@ -127,16 +119,14 @@ logged_deps(mn_txn *t, const mn_stamp *st, mn_vv *deps)
 
 /* Did the change with deps see the change stamped seen? */
 static bool
-saw(const mn_vv *deps, const mn_stamp *seen)
-{
+saw(const mn_vv *deps, const mn_stamp *seen) {
     return deps->seq[seen->origin] >= seen->seq;
 }
 
 static int
 put_conflict(mn_txn *t, const uint8_t id[MN_ID_BYTES], uint32_t field,
              const mn_stamp *loser, const mn_value *value,
-             const mn_stamp *winner)
-{
+             const mn_stamp *winner) {
     uint8_t key[32], head[13];
     mn_buf val;
     memcpy(key, id, MN_ID_BYTES);
@@ -165,8 +155,7 @@ put_conflict(mn_txn *t, const uint8_t id[MN_ID_BYTES], uint32_t field,
  * past). */
 static int
 record_conflicts(mn_txn *t, const mn_entity *before, const mn_field_op *ops,
-                 size_t nops, const mn_stamp *st, const mn_vv *deps)
-{
+                 size_t nops, const mn_stamp *st, const mn_vv *deps) {
     int rc = MN_OK;
     for (size_t i = 0; rc == MN_OK && i < nops; i++) {
         const mn_field *f = mn_entity_get(before, ops[i].no);
@@ -178,15 +167,13 @@ record_conflicts(mn_txn *t, const mn_entity *before, const mn_field_op *ops,
             rc = put_conflict(t, before->id, f->no, &f->stamp, &f->v, st);
         else if (cmp < 0 && logged_deps(t, &f->stamp, &stored) == MN_OK &&
                  !saw(&stored, st))
-            rc = put_conflict(t, before->id, f->no, st, &ops[i].v,
-                              &f->stamp);
+            rc = put_conflict(t, before->id, f->no, st, &ops[i].v, &f->stamp);
     }
     return rc;
 }
 
 static int
-conflict_from(const mn_val *k, const mn_val *v, mn_conflict *c)
-{
+conflict_from(const mn_val *k, const mn_val *v, mn_conflict *c) {
     const uint8_t *kp = k->p, *vp = v->p;
     if (k->n != 32 || v->n < 13)
         return MN_ECORRUPT;
@@ -208,8 +195,7 @@ conflict_from(const mn_val *k, const mn_val *v, mn_conflict *c)
 
 int
 mn_state_conflicts(mn_txn *t, size_t limit,
-                   void (*fn)(void *user, const mn_conflict *c), void *user)
-{
+                   void (*fn)(void *user, const mn_conflict *c), void *user) {
     mn_cursor *cur;
     mn_val k, v;
     size_t n = 0;
@@ -232,8 +218,7 @@ mn_state_conflicts(mn_txn *t, size_t limit,
 /* The division that owns e, or that a create's ops give it; 0: none. */
 static uint32_t
 owner_of(const mn_entity *e, bool existed, const mn_field_op *ops,
-         size_t nops)
-{
+         size_t nops) {
     if (existed)
         return (uint32_t)mn_entity_int(e, MN_P_HOME, 0);
     for (size_t i = 0; i < nops; i++)
@@ -244,8 +229,7 @@ owner_of(const mn_entity *e, bool existed, const mn_field_op *ops,
 
 int
 mn_state_check_owner(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
-                     const mn_field_op *ops, size_t nops, uint32_t origin)
-{
+                     const mn_field_op *ops, size_t nops, uint32_t origin) {
     mn_entity e;
     bool owner_only = false;
     if (type != MN_ENTITY_PARTICIPANT)
@@ -267,8 +251,7 @@ int
 mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
                const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
                size_t nops, const mn_stamp *st, const mn_vv *deps,
-               mn_buf *scratch)
-{
+               mn_buf *scratch) {
     mn_entity before, after;
     uint8_t key[17];
     mn_val old;
@@ -293,8 +276,8 @@ mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
         mn_buf_reset(scratch);
         mn_codec_entity_encode(&after, scratch);
         xor_hash(digest, scratch->p, scratch->len);
-        rc = mn_txn_put(t, MN_DB_ENTITIES, key, sizeof key,
-                        scratch->p, scratch->len, 0);
+        rc = mn_txn_put(t, MN_DB_ENTITIES, key, sizeof key, scratch->p,
+                        scratch->len, 0);
         if (rc == MN_OK)
             rc = mn_stats_update(t, existed ? &before : NULL, &after);
         if (rc == MN_OK)
@@ -311,8 +294,7 @@ mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
  * (U+00C0-U+00DE) and Latin Extended-A (U+0100-U+017F, pairs); returns the
  * code point and advances *z. Enough for the names this network holds. */
 static uint32_t
-fold_next(const char **z)
-{
+fold_next(const char **z) {
     const unsigned char *p = (const unsigned char *)*z;
     uint32_t c = p[0];
     size_t n = 1;
@@ -331,8 +313,7 @@ fold_next(const char **z)
 }
 
 static bool
-starts_with_folded(const char *h, const char *n)
-{
+starts_with_folded(const char *h, const char *n) {
     while (*n)
         if (!*h || fold_next(&h) != fold_next(&n))
             return false;
@@ -341,8 +322,7 @@ starts_with_folded(const char *h, const char *n)
 
 /* Does hay contain needle, ignoring case as fold_next does? */
 static bool
-contains_folded(const char *hay, const char *needle)
-{
+contains_folded(const char *hay, const char *needle) {
     for (const char *h = hay;; fold_next(&h)) {
         if (starts_with_folded(h, needle))
             return true;
@@ -352,14 +332,12 @@ contains_folded(const char *hay, const char *needle)
 }
 
 static bool
-matches(const mn_entity *e, const mn_list_query *q)
-{
+matches(const mn_entity *e, const mn_list_query *q) {
     if (q->role >= 0 && mn_participant_role(e) != q->role)
         return false;
     if (q->status >= 0 && mn_participant_status(e) != q->status)
         return false;
-    if (q->division &&
-        mn_entity_int(e, MN_P_HOME, 0) != (int64_t)q->division)
+    if (q->division && mn_entity_int(e, MN_P_HOME, 0) != (int64_t)q->division)
         return false;
     if (!q->q || !q->q[0])
         return true;
@@ -375,8 +353,7 @@ matches(const mn_entity *e, const mn_list_query *q)
 
 /* The index prefix to walk for q: (tag, value), or tag 0 for all. */
 static size_t
-list_prefix(const mn_list_query *q, uint8_t prefix[5])
-{
+list_prefix(const mn_list_query *q, uint8_t prefix[5]) {
     if (q->division) {
         prefix[0] = 'd';
         mn_put_be32(prefix + 1, q->division);
@@ -395,9 +372,8 @@ list_prefix(const mn_list_query *q, uint8_t prefix[5])
 
 int
 mn_state_list(mn_txn *t, const mn_list_query *q,
-             void (*fn)(void *user, const mn_entity *e), void *user,
-             bool *more, uint8_t next[MN_ID_BYTES])
-{
+              void (*fn)(void *user, const mn_entity *e), void *user,
+              bool *more, uint8_t next[MN_ID_BYTES]) {
     uint8_t prefix[5], start[21];
     size_t np = list_prefix(q, prefix), found = 0, scanned = 0;
     enum mn_db db = np == 1 ? MN_DB_ENTITIES : MN_DB_INDEX;

@@ -42,7 +42,7 @@ typedef struct mn_conflict {
     uint8_t id[MN_ID_BYTES];
     uint32_t field;
     mn_stamp loser, winner;
-    mn_value value;     /* the losing value; string points into the map */
+    mn_value value; /* the losing value; string points into the map */
 } mn_conflict;
 
 /* Call fn for up to limit recorded conflicts, in (entity, field) order.
@@ -62,9 +62,8 @@ int mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
  * origin that the create names as home. MN_OK, or MN_EAUTH.
  */
 int mn_state_check_owner(mn_txn *t, uint32_t type,
-                         const uint8_t id[MN_ID_BYTES],
-                         const mn_field_op *ops, size_t nops,
-                         uint32_t origin);
+                         const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
+                         size_t nops, uint32_t origin);
 /* MN_OK if the entity exists, MN_ENOTFOUND if not. */
 int mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]);
 
@@ -73,7 +72,7 @@ typedef struct mn_list_query {
     int role;
     int status;
     uint32_t division;
-    const char *q;          /* case-insensitive substring of name/e-mail */
+    const char *q; /* case-insensitive substring of name/e-mail */
     size_t limit;
     bool has_cursor;
     uint8_t cursor[MN_ID_BYTES]; /* list ids greater than this */

@@ -9,8 +9,7 @@
 #include <string.h>
 
 static int
-adjust(mn_txn *t, const uint8_t *key, size_t kn, int delta)
-{
+adjust(mn_txn *t, const uint8_t *key, size_t kn, int delta) {
     mn_val v;
     uint64_t count = 0;
     uint8_t buf[8];
@@ -28,12 +27,11 @@ adjust(mn_txn *t, const uint8_t *key, size_t kn, int delta)
 
 /* Fill the cell key of e; 0 when e is not counted. */
 static size_t
-cell_key(const mn_entity *e, uint8_t key[7])
-{
+cell_key(const mn_entity *e, uint8_t key[7]) {
     int role = mn_participant_role(e), status = mn_participant_status(e);
     int64_t div = mn_entity_int(e, MN_P_HOME, 0);
-    if (e->type != MN_ENTITY_PARTICIPANT || role < 0 || status < 0 ||
-        div < 1 || div > MN_MAX_NODES)
+    if (e->type != MN_ENTITY_PARTICIPANT || role < 0 || status < 0 || div < 1 ||
+        div > MN_MAX_NODES)
         return 0;
     key[0] = 'p';
     mn_put_be32(key + 1, (uint32_t)div);
@@ -43,8 +41,7 @@ cell_key(const mn_entity *e, uint8_t key[7])
 }
 
 static size_t
-country_key(const mn_entity *e, uint8_t key[3])
-{
+country_key(const mn_entity *e, uint8_t key[3]) {
     const char *cc = mn_entity_str(e, MN_P_COUNTRY);
     uint8_t cell[7];
     if (!cell_key(e, cell) || !cc || strlen(cc) != 2)
@@ -55,8 +52,7 @@ country_key(const mn_entity *e, uint8_t key[3])
 }
 
 static int
-move(mn_txn *t, const uint8_t *from, size_t fn, const uint8_t *to, size_t tn)
-{
+move(mn_txn *t, const uint8_t *from, size_t fn, const uint8_t *to, size_t tn) {
     if (fn == tn && memcmp(from, to, fn) == 0)
         return MN_OK;
     int rc = fn ? adjust(t, from, fn, -1) : MN_OK;
@@ -64,8 +60,7 @@ move(mn_txn *t, const uint8_t *from, size_t fn, const uint8_t *to, size_t tn)
 }
 
 int
-mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after)
-{
+mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after) {
     uint8_t k1[7], k2[7], c1[3], c2[3];
     size_t n1 = before ? cell_key(before, k1) : 0;
     size_t n2 = after ? cell_key(after, k2) : 0;
@@ -78,8 +73,7 @@ mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after)
 }
 
 static void
-count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n)
-{
+count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n) {
     if (kn == 7 && key[0] == 'p') {
         uint32_t div = mn_get_be32(key + 1);
         if (div <= MN_MAX_NODES && key[5] < MN_ROLE_COUNT &&
@@ -92,8 +86,7 @@ count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n)
 }
 
 int
-mn_stats_load(mn_txn *t, mn_counts *out)
-{
+mn_stats_load(mn_txn *t, mn_counts *out) {
     mn_cursor *cur;
     mn_val k, v;
     memset(out, 0, sizeof *out);
@@ -109,8 +102,7 @@ mn_stats_load(mn_txn *t, mn_counts *out)
 }
 
 int
-mn_stats_recount(mn_txn *t, mn_counts *out)
-{
+mn_stats_recount(mn_txn *t, mn_counts *out) {
     mn_cursor *cur;
     mn_val k, v;
     uint8_t key[7];
@@ -136,8 +128,7 @@ mn_stats_recount(mn_txn *t, mn_counts *out)
 }
 
 static json_t *
-division_json(const mn_counts *c, uint32_t div, uint64_t *total)
-{
+division_json(const mn_counts *c, uint32_t div, uint64_t *total) {
     json_t *d = json_object();
     uint64_t sum = 0;
     for (int r = 0; r < MN_ROLE_COUNT; r++) {
@@ -155,8 +146,7 @@ division_json(const mn_counts *c, uint32_t div, uint64_t *total)
 }
 
 json_t *
-mn_stats_json(const mn_counts *c, const mn_config *cfg)
-{
+mn_stats_json(const mn_counts *c, const mn_config *cfg) {
     json_t *divisions = json_object();
     uint64_t total = 0, countries = 0;
     char name[16];

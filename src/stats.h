@@ -28,8 +28,7 @@ typedef struct mn_counts {
 
 /* Move e's contribution out of the counts (before) and into them (after);
  * either may be NULL. */
-int mn_stats_update(mn_txn *t, const mn_entity *before,
-                    const mn_entity *after);
+int mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after);
 
 /* Read the maintained counts. */
 int mn_stats_load(mn_txn *t, mn_counts *out);

@@ -35,8 +35,7 @@ static const char *const db_names[MN_DB_COUNT] = {
 };
 
 static int
-map_err(int rc)
-{
+map_err(int rc) {
     switch (rc) {
     case MDB_SUCCESS: return MN_OK;
     case MDB_NOTFOUND: return MN_ENOTFOUND;
@@ -45,16 +44,14 @@ map_err(int rc)
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:
     case MDB_INVALID:
-    case MDB_VERSION_MISMATCH:
-        return MN_ECORRUPT;
+    case MDB_VERSION_MISMATCH: return MN_ECORRUPT;
     case ENOMEM: return MN_ENOMEM;
     default: return MN_EIO;
     }
 }
 
 static int
-open_dbis(mn_store *s)
-{
+open_dbis(mn_store *s) {
     MDB_txn *txn = NULL; /* mdb_txn_begin sets it only on success */
     int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
     for (int i = 0; rc == MDB_SUCCESS && i < MN_DB_COUNT; i++)
@@ -69,8 +66,7 @@ open_dbis(mn_store *s)
 
 int
 mn_store_open(const char *dir, uint64_t map_size, bool sync, mn_store **out,
-              char *err, size_t errlen)
-{
+              char *err, size_t errlen) {
     mn_store *s = mn_calloc(1, sizeof *s);
     int dead = 0;
     int rc = mkdir(dir, 0700);
@@ -111,8 +107,7 @@ mn_store_open(const char *dir, uint64_t map_size, bool sync, mn_store **out,
 }
 
 void
-mn_store_destroy(mn_store **self_p)
-{
+mn_store_destroy(mn_store **self_p) {
     mn_store *s = *self_p;
     if (!s)
         return;
@@ -122,8 +117,7 @@ mn_store_destroy(mn_store **self_p)
 }
 
 void
-mn_store_size(mn_store *s, uint64_t *used, uint64_t *map)
-{
+mn_store_size(mn_store *s, uint64_t *used, uint64_t *map) {
     MDB_envinfo info;
     MDB_stat st;
     mdb_env_info(s->env, &info);
@@ -133,8 +127,7 @@ mn_store_size(mn_store *s, uint64_t *used, uint64_t *map)
 }
 
 uint64_t
-mn_store_entries(mn_store *s, enum mn_db db)
-{
+mn_store_entries(mn_store *s, enum mn_db db) {
     MDB_txn *txn;
     MDB_stat st;
     uint64_t n = 0;
@@ -147,14 +140,12 @@ mn_store_entries(mn_store *s, enum mn_db db)
 }
 
 int
-mn_store_backup_fd(mn_store *s, int fd)
-{
+mn_store_backup_fd(mn_store *s, int fd) {
     return map_err(mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT));
 }
 
 int
-mn_store_backup(mn_store *s, const char *path)
-{
+mn_store_backup(mn_store *s, const char *path) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return errno == EEXIST ? MN_EEXIST : MN_EIO;
@@ -169,8 +160,7 @@ mn_store_backup(mn_store *s, const char *path)
 }
 
 int
-mn_store_begin(mn_store *s, bool write, mn_txn **out)
-{
+mn_store_begin(mn_store *s, bool write, mn_txn **out) {
     MDB_txn *txn;
     int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn);
     if (rc != MDB_SUCCESS)
@@ -183,8 +173,7 @@ mn_store_begin(mn_store *s, bool write, mn_txn **out)
 }
 
 int
-mn_txn_commit(mn_txn **txn_p)
-{
+mn_txn_commit(mn_txn **txn_p) {
     mn_txn *t = *txn_p;
     int rc = mdb_txn_commit(t->txn);
     free(t);
@@ -193,8 +182,7 @@ mn_txn_commit(mn_txn **txn_p)
 }
 
 void
-mn_txn_abort(mn_txn **txn_p)
-{
+mn_txn_abort(mn_txn **txn_p) {
     mn_txn *t = *txn_p;
     if (!t)
         return;
@@ -204,8 +192,7 @@ mn_txn_abort(mn_txn **txn_p)
 }
 
 int
-mn_txn_get(mn_txn *t, enum mn_db db, const void *k, size_t kn, mn_val *out)
-{
+mn_txn_get(mn_txn *t, enum mn_db db, const void *k, size_t kn, mn_val *out) {
     MDB_val key = {kn, (void *)k}, val;
     int rc = mdb_get(t->txn, t->store->dbi[db], &key, &val);
     if (rc == MDB_SUCCESS) {
@@ -217,23 +204,20 @@ mn_txn_get(mn_txn *t, enum mn_db db, const void *k, size_t kn, mn_val *out)
 
 int
 mn_txn_put(mn_txn *t, enum mn_db db, const void *k, size_t kn, const void *v,
-           size_t vn, unsigned flags)
-{
+           size_t vn, unsigned flags) {
     MDB_val key = {kn, (void *)k}, val = {vn, (void *)v};
     unsigned mflags = (flags & MN_PUT_NEW) ? MDB_NOOVERWRITE : 0;
     return map_err(mdb_put(t->txn, t->store->dbi[db], &key, &val, mflags));
 }
 
 int
-mn_txn_del(mn_txn *t, enum mn_db db, const void *k, size_t kn)
-{
+mn_txn_del(mn_txn *t, enum mn_db db, const void *k, size_t kn) {
     MDB_val key = {kn, (void *)k};
     return map_err(mdb_del(t->txn, t->store->dbi[db], &key, NULL));
 }
 
 int
-mn_cursor_open(mn_txn *t, enum mn_db db, mn_cursor **out)
-{
+mn_cursor_open(mn_txn *t, enum mn_db db, mn_cursor **out) {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &cur);
     if (rc != MDB_SUCCESS)
@@ -244,8 +228,7 @@ mn_cursor_open(mn_txn *t, enum mn_db db, mn_cursor **out)
 }
 
 void
-mn_cursor_close(mn_cursor **c_p)
-{
+mn_cursor_close(mn_cursor **c_p) {
     if (!*c_p)
         return;
     mdb_cursor_close((*c_p)->cur);
@@ -255,8 +238,7 @@ mn_cursor_close(mn_cursor **c_p)
 
 static int
 cursor_get(mn_cursor *c, MDB_val *key, MDB_cursor_op op, mn_val *k_out,
-           mn_val *v_out)
-{
+           mn_val *v_out) {
     MDB_val val;
     int rc = mdb_cursor_get(c->cur, key, &val, op);
     if (rc == MDB_SUCCESS) {
@@ -270,23 +252,20 @@ cursor_get(mn_cursor *c, MDB_val *key, MDB_cursor_op op, mn_val *k_out,
 
 int
 mn_cursor_seek(mn_cursor *c, const void *k, size_t kn, mn_val *key,
-               mn_val *val)
-{
+               mn_val *val) {
     MDB_val mk = {kn, (void *)k};
     return cursor_get(c, &mk, k ? MDB_SET_RANGE : MDB_FIRST, key, val);
 }
 
 int
-mn_cursor_next(mn_cursor *c, mn_val *key, mn_val *val)
-{
+mn_cursor_next(mn_cursor *c, mn_val *key, mn_val *val) {
     MDB_val mk = {0, NULL};
     return cursor_get(c, &mk, MDB_NEXT, key, val);
 }
 
 int
 mn_cursor_seek_before(mn_cursor *c, const void *k, size_t kn, mn_val *key,
-                      mn_val *val)
-{
+                      mn_val *val) {
     MDB_val mk = {kn, (void *)k};
     if (!k)
         return cursor_get(c, &mk, MDB_LAST, key, val);

@@ -54,8 +54,8 @@ typedef struct mn_val {
  * durability of the last commits for speed. Clears stale reader slots.
  * On failure err holds a message naming the problem.
  */
-int mn_store_open(const char *dir, uint64_t map_size, bool sync,
-                  mn_store **out, char *err, size_t errlen);
+int mn_store_open(const char *dir, uint64_t map_size, bool sync, mn_store **out,
+                  char *err, size_t errlen);
 void mn_store_destroy(mn_store **self_p);
 
 /* Bytes in use (last page) and the map size. */
@@ -76,8 +76,7 @@ int mn_txn_commit(mn_txn **txn_p) MN_MUST_CHECK;
 /* Abort and free; safe on NULL. */
 void mn_txn_abort(mn_txn **txn_p);
 
-int mn_txn_get(mn_txn *t, enum mn_db db, const void *k, size_t kn,
-               mn_val *out);
+int mn_txn_get(mn_txn *t, enum mn_db db, const void *k, size_t kn, mn_val *out);
 /* flags: MN_PUT_NEW fails with MN_EEXIST if the key exists. */
 #define MN_PUT_NEW 1u
 int mn_txn_put(mn_txn *t, enum mn_db db, const void *k, size_t kn,
@@ -93,7 +92,7 @@ int mn_cursor_seek(mn_cursor *c, const void *k, size_t kn, mn_val *key,
                    mn_val *val);
 int mn_cursor_next(mn_cursor *c, mn_val *key, mn_val *val);
 /* Position at the last key < k (k NULL: the last key). */
-int mn_cursor_seek_before(mn_cursor *c, const void *k, size_t kn,
-                          mn_val *key, mn_val *val);
+int mn_cursor_seek_before(mn_cursor *c, const void *k, size_t kn, mn_val *key,
+                          mn_val *val);
 
 #endif

@@ -33,8 +33,8 @@
 struct link {
     mn_transport_peer peer;
     void *dealer;
-    void *monitor;              /* PAIR receiving the DEALER's events */
-    uint8_t route[256];         /* its DEALER's routing id at our ROUTER */
+    void *monitor;      /* PAIR receiving the DEALER's events */
+    uint8_t route[256]; /* its DEALER's routing id at our ROUTER */
     size_t route_len;
 };
 
@@ -47,15 +47,14 @@ struct mn_transport {
     size_t nlinks;
     struct link links[MN_MAX_NODES];
     uint8_t sk[MN_KEY_BYTES];
-    uint64_t refused;           /* written by the ZAP thread */
+    uint64_t refused; /* written by the ZAP thread */
     pthread_mutex_t mu;
 };
 
 /* ---- ZAP -------------------------------------------------------------- */
 
 static int
-recv_frames(void *sock, zmq_msg_t *frames, int max)
-{
+recv_frames(void *sock, zmq_msg_t *frames, int max) {
     int n = 0, more = 1;
     while (more) {
         if (n == max)
@@ -74,8 +73,7 @@ recv_frames(void *sock, zmq_msg_t *frames, int max)
 /* The id of the peer holding this CURVE public key, or 0. */
 static uint32_t
 zap_admit(mn_transport *t, const zmq_msg_t *domain, const zmq_msg_t *mech,
-          const zmq_msg_t *key)
-{
+          const zmq_msg_t *key) {
     if (zmq_msg_size(domain) != strlen(ZAP_DOMAIN) ||
         memcmp(zmq_msg_data((zmq_msg_t *)domain), ZAP_DOMAIN,
                strlen(ZAP_DOMAIN)) != 0 ||
@@ -84,15 +82,14 @@ zap_admit(mn_transport *t, const zmq_msg_t *domain, const zmq_msg_t *mech,
         zmq_msg_size(key) != MN_KEY_BYTES)
         return 0;
     for (size_t i = 0; i < t->nlinks; i++)
-        if (memcmp(t->links[i].peer.curve_pk,
-                   zmq_msg_data((zmq_msg_t *)key), MN_KEY_BYTES) == 0)
+        if (memcmp(t->links[i].peer.curve_pk, zmq_msg_data((zmq_msg_t *)key),
+                   MN_KEY_BYTES) == 0)
             return t->links[i].peer.id;
     return 0;
 }
 
 static void
-zap_reply(void *sock, zmq_msg_t *request_id, uint32_t peer)
-{
+zap_reply(void *sock, zmq_msg_t *request_id, uint32_t peer) {
     char user[16];
     snprintf(user, sizeof user, "%u", peer);
     zmq_send(sock, "1.0", 3, ZMQ_SNDMORE);
@@ -104,8 +101,7 @@ zap_reply(void *sock, zmq_msg_t *request_id, uint32_t peer)
 }
 
 static void *
-zap_main(void *arg)
-{
+zap_main(void *arg) {
     mn_transport *t = arg;
     zmq_msg_t f[8];
     for (;;) {
@@ -135,8 +131,7 @@ zap_main(void *arg)
 /* ---- sockets ---------------------------------------------------------- */
 
 static int
-common_options(void *s)
-{
+common_options(void *s) {
     int linger = 0, hb = HEARTBEAT_IVL_MS, hbt = HEARTBEAT_TIMEOUT_MS;
     int rec = RECONNECT_MS, recmax = RECONNECT_MAX_MS, hwm = SEND_HWM;
     int64_t maxmsg = MN_MAX_PEER_MSG;
@@ -150,8 +145,7 @@ common_options(void *s)
 }
 
 static int
-open_router(mn_transport *t, const char *listen, const uint8_t *sk)
-{
+open_router(mn_transport *t, const char *listen, const uint8_t *sk) {
     int one = 1;
     t->router = zmq_socket(t->ctx, ZMQ_ROUTER);
     if (!t->router || common_options(t->router) ||
@@ -167,8 +161,7 @@ open_router(mn_transport *t, const char *listen, const uint8_t *sk)
 }
 
 static int
-open_dealer(mn_transport *t, struct link *l, const uint8_t *pk)
-{
+open_dealer(mn_transport *t, struct link *l, const uint8_t *pk) {
     char mon[64];
     l->dealer = zmq_socket(t->ctx, ZMQ_DEALER);
     if (!l->dealer || common_options(l->dealer) ||
@@ -189,8 +182,7 @@ open_dealer(mn_transport *t, struct link *l, const uint8_t *pk)
 }
 
 static int
-start_zap(mn_transport *t)
-{
+start_zap(mn_transport *t) {
     t->zap = zmq_socket(t->ctx, ZMQ_REP);
     if (!t->zap || zmq_bind(t->zap, ZAP_ENDPOINT) != 0)
         return MN_EIO;
@@ -202,10 +194,8 @@ start_zap(mn_transport *t)
 
 int
 mn_transport_new(const char *listen, const uint8_t pk[MN_KEY_BYTES],
-                 const uint8_t sk[MN_KEY_BYTES],
-                 const mn_transport_peer *peers, size_t npeers,
-                 mn_transport **out, char *err, size_t errlen)
-{
+                 const uint8_t sk[MN_KEY_BYTES], const mn_transport_peer *peers,
+                 size_t npeers, mn_transport **out, char *err, size_t errlen) {
     mn_transport *t = mn_calloc(1, sizeof *t);
     pthread_mutex_init(&t->mu, NULL);
     memcpy(t->sk, sk, MN_KEY_BYTES);
@@ -232,8 +222,7 @@ mn_transport_new(const char *listen, const uint8_t pk[MN_KEY_BYTES],
 }
 
 void
-mn_transport_destroy(mn_transport **self_p)
-{
+mn_transport_destroy(mn_transport **self_p) {
     mn_transport *t = *self_p;
     if (!t)
         return;
@@ -258,8 +247,7 @@ mn_transport_destroy(mn_transport **self_p)
 }
 
 static struct link *
-find_link(mn_transport *t, uint32_t peer)
-{
+find_link(mn_transport *t, uint32_t peer) {
     for (size_t i = 0; i < t->nlinks; i++)
         if (t->links[i].peer.id == peer)
             return &t->links[i];
@@ -267,23 +255,20 @@ find_link(mn_transport *t, uint32_t peer)
 }
 
 int
-mn_transport_send(mn_transport *t, uint32_t peer, bool server,
-                  const uint8_t *p, size_t n)
-{
+mn_transport_send(mn_transport *t, uint32_t peer, bool server, const uint8_t *p,
+                  size_t n) {
     struct link *l = find_link(t, peer);
     if (!l || (server && l->route_len == 0))
         return MN_ENOTFOUND;
-    if (server &&
-        zmq_send(t->router, l->route, l->route_len,
-                 ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+    if (server && zmq_send(t->router, l->route, l->route_len,
+                           ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return MN_EAGAIN;
     void *sock = server ? t->router : l->dealer;
     return zmq_send(sock, p, n, ZMQ_DONTWAIT) < 0 ? MN_EAGAIN : MN_OK;
 }
 
 uint64_t
-mn_transport_refused(mn_transport *t)
-{
+mn_transport_refused(mn_transport *t) {
     pthread_mutex_lock(&t->mu);
     uint64_t n = t->refused;
     pthread_mutex_unlock(&t->mu);
@@ -294,8 +279,7 @@ mn_transport_refused(mn_transport *t)
 
 /* One message from the ROUTER: [routing id, payload]. */
 static void
-read_router(mn_transport *t, const mn_transport_events *ev)
-{
+read_router(mn_transport *t, const mn_transport_events *ev) {
     zmq_msg_t f[2];
     int n = recv_frames(t->router, f, 2);
     if (n == 2) {
@@ -315,8 +299,7 @@ read_router(mn_transport *t, const mn_transport_events *ev)
 
 /* Up to a bounded number of messages from a DEALER. */
 static void
-read_dealer(struct link *l, const mn_transport_events *ev)
-{
+read_dealer(struct link *l, const mn_transport_events *ev) {
     for (int k = 0; k < 64; k++) {
         zmq_msg_t m;
         zmq_msg_init(&m);
@@ -333,8 +316,7 @@ read_dealer(struct link *l, const mn_transport_events *ev)
 
 /* A monitor event: [u16 event, u32 value][endpoint]. */
 static void
-read_monitor(struct link *l, const mn_transport_events *ev)
-{
+read_monitor(struct link *l, const mn_transport_events *ev) {
     zmq_msg_t f[2];
     int n = recv_frames(l->monitor, f, 2);
     if (n >= 1 && zmq_msg_size(&f[0]) >= 2) {
@@ -351,8 +333,7 @@ read_monitor(struct link *l, const mn_transport_events *ev)
 
 int
 mn_transport_poll(mn_transport *t, int timeout_ms, int wake_fd, bool *woken,
-                  const mn_transport_events *ev)
-{
+                  const mn_transport_events *ev) {
     zmq_pollitem_t items[2 + 2 * MN_MAX_NODES];
     size_t n = 0;
     items[n++] = (zmq_pollitem_t){t->router, 0, ZMQ_POLLIN, 0};

@@ -23,7 +23,7 @@ typedef struct mn_transport mn_transport;
 
 typedef struct mn_transport_peer {
     uint32_t id;
-    char endpoint[96];                  /* tcp://host:port of its ROUTER */
+    char endpoint[96]; /* tcp://host:port of its ROUTER */
     uint8_t curve_pk[MN_KEY_BYTES];
 } mn_transport_peer;
 
@@ -31,8 +31,8 @@ typedef struct mn_transport_peer {
  * ROUTER (the peer is pulling from us), false on a DEALER. */
 typedef struct mn_transport_events {
     void *ctx;
-    void (*on_message)(void *ctx, uint32_t peer, bool server,
-                       const uint8_t *p, size_t n);
+    void (*on_message)(void *ctx, uint32_t peer, bool server, const uint8_t *p,
+                       size_t n);
     void (*on_link)(void *ctx, uint32_t peer, bool up);
 } mn_transport_events;
 
@@ -57,8 +57,8 @@ int mn_transport_send(mn_transport *t, uint32_t peer, bool server,
  * Wait up to timeout_ms for traffic (or for wake_fd, if >= 0, to become
  * readable: *woken is then set) and deliver every event that is ready.
  */
-int mn_transport_poll(mn_transport *t, int timeout_ms, int wake_fd,
-                      bool *woken, const mn_transport_events *ev);
+int mn_transport_poll(mn_transport *t, int timeout_ms, int wake_fd, bool *woken,
+                      const mn_transport_events *ev);
 
 /* Handshakes refused by the ZAP handler so far (unknown keys). */
 uint64_t mn_transport_refused(mn_transport *t);

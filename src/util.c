@@ -14,8 +14,7 @@
 #include <time.h>
 
 const char *
-mn_strerror(int err)
-{
+mn_strerror(int err) {
     switch (err) {
     case MN_OK: return "success";
     case MN_EINVAL: return "invalid input";
@@ -39,15 +38,13 @@ mn_strerror(int err)
 }
 
 static void
-oom(size_t n)
-{
+oom(size_t n) {
     fprintf(stderr, "mentornet: out of memory allocating %zu bytes\n", n);
     abort();
 }
 
 void *
-mn_malloc(size_t n)
-{
+mn_malloc(size_t n) {
     void *p = malloc(n ? n : 1);
     if (!p)
         oom(n);
@@ -55,8 +52,7 @@ mn_malloc(size_t n)
 }
 
 void *
-mn_calloc(size_t count, size_t n)
-{
+mn_calloc(size_t count, size_t n) {
     void *p = calloc(count ? count : 1, n ? n : 1);
     if (!p)
         oom(count * n);
@@ -64,8 +60,7 @@ mn_calloc(size_t count, size_t n)
 }
 
 void *
-mn_realloc(void *p, size_t n)
-{
+mn_realloc(void *p, size_t n) {
     void *q = realloc(p, n ? n : 1);
     if (!q)
         oom(n);
@@ -73,14 +68,12 @@ mn_realloc(void *p, size_t n)
 }
 
 char *
-mn_strdup(const char *z)
-{
+mn_strdup(const char *z) {
     return mn_strndup(z, strlen(z));
 }
 
 char *
-mn_strndup(const char *z, size_t n)
-{
+mn_strndup(const char *z, size_t n) {
     char *p = mn_malloc(n + 1);
     memcpy(p, z, n);
     p[n] = '\0';
@@ -88,23 +81,20 @@ mn_strndup(const char *z, size_t n)
 }
 
 void
-mn_buf_init(mn_buf *b)
-{
+mn_buf_init(mn_buf *b) {
     b->p = NULL;
     b->len = 0;
     b->cap = 0;
 }
 
 void
-mn_buf_release(mn_buf *b)
-{
+mn_buf_release(mn_buf *b) {
     free(b->p);
     mn_buf_init(b);
 }
 
 void
-mn_buf_reserve(mn_buf *b, size_t extra)
-{
+mn_buf_reserve(mn_buf *b, size_t extra) {
     if (b->len + extra <= b->cap)
         return;
     size_t cap = b->cap ? b->cap : 256;
@@ -115,8 +105,7 @@ mn_buf_reserve(mn_buf *b, size_t extra)
 }
 
 void
-mn_buf_append(mn_buf *b, const void *data, size_t n)
-{
+mn_buf_append(mn_buf *b, const void *data, size_t n) {
     if (n == 0) /* p may be NULL: NULL + 0 and memcpy(NULL, ...) are UB */
         return;
     mn_buf_reserve(b, n);
@@ -125,14 +114,12 @@ mn_buf_append(mn_buf *b, const void *data, size_t n)
 }
 
 void
-mn_buf_reset(mn_buf *b)
-{
+mn_buf_reset(mn_buf *b) {
     b->len = 0;
 }
 
 void
-mn_hex_encode(const uint8_t *p, size_t n, char *out)
-{
+mn_hex_encode(const uint8_t *p, size_t n, char *out) {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
         out[2 * i] = digits[p[i] >> 4];
@@ -142,8 +129,7 @@ mn_hex_encode(const uint8_t *p, size_t n, char *out)
 }
 
 static int
-hexval(char c)
-{
+hexval(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -154,8 +140,7 @@ hexval(char c)
 }
 
 int
-mn_hex_decode(const char *z, size_t zlen, uint8_t *out, size_t n)
-{
+mn_hex_decode(const char *z, size_t zlen, uint8_t *out, size_t n) {
     if (zlen != 2 * n)
         return MN_EINVAL;
     for (size_t i = 0; i < n; i++) {
@@ -168,43 +153,37 @@ mn_hex_decode(const char *z, size_t zlen, uint8_t *out, size_t n)
 }
 
 void
-mn_put_be32(uint8_t *p, uint32_t v)
-{
+mn_put_be32(uint8_t *p, uint32_t v) {
     for (int i = 3; i >= 0; i--, v >>= 8)
         p[i] = (uint8_t)v;
 }
 
 void
-mn_put_be64(uint8_t *p, uint64_t v)
-{
+mn_put_be64(uint8_t *p, uint64_t v) {
     for (int i = 7; i >= 0; i--, v >>= 8)
         p[i] = (uint8_t)v;
 }
 
 uint32_t
-mn_get_be32(const uint8_t *p)
-{
+mn_get_be32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
            p[3];
 }
 
 uint64_t
-mn_get_be64(const uint8_t *p)
-{
+mn_get_be64(const uint8_t *p) {
     return (uint64_t)mn_get_be32(p) << 32 | mn_get_be32(p + 4);
 }
 
 uint64_t
-mn_wall_ms(void)
-{
+mn_wall_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 uint64_t
-mn_mono_ns(void)
-{
+mn_mono_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -212,8 +191,7 @@ mn_mono_ns(void)
 
 int
 mn_problem_set(mn_problem *p, const char *code, const char *field,
-               const char *fmt, ...)
-{
+               const char *fmt, ...) {
     va_list ap;
     p->code = code;
     snprintf(p->field, sizeof p->field, "%s", field ? field : "");
@@ -224,8 +202,7 @@ mn_problem_set(mn_problem *p, const char *code, const char *field,
 }
 
 int
-mn_mkdir_p(const char *path, int mode)
-{
+mn_mkdir_p(const char *path, int mode) {
     char buf[4096];
     size_t n = strlen(path);
     if (n == 0 || n >= sizeof buf)

@@ -36,19 +36,37 @@ static long created_total;
 
 /* Every key a participant has in the API, in the README's order. */
 static const char *const participant_keys[] = {
-    "id", "role", "home_division", "status", "given_name", "family_name",
-    "email", "phone", "birth_year", "country_of_origin", "background",
-    "languages", "danish_level", "education_level", "profession", "sector",
-    "years_in_denmark", "goals", "capacity", "availability", "consent",
-    "notes", "created_at", "updated_at",
+    "id",
+    "role",
+    "home_division",
+    "status",
+    "given_name",
+    "family_name",
+    "email",
+    "phone",
+    "birth_year",
+    "country_of_origin",
+    "background",
+    "languages",
+    "danish_level",
+    "education_level",
+    "profession",
+    "sector",
+    "years_in_denmark",
+    "goals",
+    "capacity",
+    "availability",
+    "consent",
+    "notes",
+    "created_at",
+    "updated_at",
 };
 
 /* ---- helpers ---------------------------------------------------------- */
 
 /* n copies of unit, NUL-terminated; caller frees. */
 static char *
-repeat(const char *unit, size_t n)
-{
+repeat(const char *unit, size_t n) {
     size_t len = strlen(unit);
     char *z = malloc(len * n + 1);
     if (!z)
@@ -60,8 +78,7 @@ repeat(const char *unit, size_t n)
 }
 
 static char *
-dump(const json_t *j)
-{
+dump(const json_t *j) {
     char *z = json_dumps(j, JSON_COMPACT);
     if (!z)
         abort();
@@ -70,16 +87,14 @@ dump(const json_t *j)
 
 /* A minimal valid participant of role. */
 static json_t *
-base_body(const char *role)
-{
+base_body(const char *role) {
     return json_pack("{s:s, s:s, s:s}", "role", role, "given_name", "Test",
                      "family_name", "Person");
 }
 
 /* Parse a JSON fragment written in this file (it must be valid). */
 static json_t *
-fragment(const char *z)
-{
+fragment(const char *z) {
     json_error_t e;
     json_t *j = json_loads(z, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
     if (!j) {
@@ -91,8 +106,7 @@ fragment(const char *z)
 
 /* The digest, version vector and statistics: what a refusal must keep. */
 static json_t *
-snapshot(void)
-{
+snapshot(void) {
     json_t *d = it_get_json(&node, "/v1/digest");
     json_t *s = it_get_json(&node, "/v1/stats?verify=true");
     CHECK(d && s, "snapshot: GET /v1/digest and /v1/stats answer 200");
@@ -101,8 +115,7 @@ snapshot(void)
 
 /* This node's own seq in the version vector. */
 static json_int_t
-vv_self(void)
-{
+vv_self(void) {
     json_t *d = it_get_json(&node, "/v1/digest");
     json_int_t v = json_integer_value(
         json_object_get(json_object_get(d, "version_vector"), node.name));
@@ -111,8 +124,7 @@ vv_self(void)
 }
 
 static bool
-field_matches(const char *got, const char *want)
-{
+field_matches(const char *got, const char *want) {
     size_t n = strlen(want);
     if (n && want[n - 1] == '*')
         return strncmp(got, want, n - 1) == 0;
@@ -121,17 +133,14 @@ field_matches(const char *got, const char *want)
 
 /* Check an error answer: status, code, field (NULL: any; "x*": prefix). */
 static void
-check_error(const char *label, const it_resp *r, long status,
-            const char *code, const char *field)
-{
+check_error(const char *label, const it_resp *r, long status, const char *code,
+            const char *field) {
     bool ok_status = r->status == status;
     bool ok_code = strcmp(it_error_code(r), code) == 0;
-    CHECK(ok_status, "%s: status %ld, want %ld (%s)", label, r->status,
-          status, r->body ? r->body : "no body");
-    CHECK(ok_code, "%s: code '%s', want '%s'", label, it_error_code(r),
-          code);
-    CHECK(it_error_message(r)[0] != '\0', "%s: the error has a message",
-          label);
+    CHECK(ok_status, "%s: status %ld, want %ld (%s)", label, r->status, status,
+          r->body ? r->body : "no body");
+    CHECK(ok_code, "%s: code '%s', want '%s'", label, it_error_code(r), code);
+    CHECK(it_error_message(r)[0] != '\0', "%s: the error has a message", label);
     CHECK(strncmp(r->ctype, "application/json", 16) == 0,
           "%s: error Content-Type is JSON (got '%s')", label, r->ctype);
     if (field)
@@ -145,8 +154,7 @@ check_error(const char *label, const it_resp *r, long status,
  */
 static void
 refuse_ex(const char *label, const it_request *rq, long status,
-          const char *code, const char *field)
-{
+          const char *code, const char *field) {
     json_t *before = snapshot();
     it_resp r;
     it_http(&node, rq, &r);
@@ -160,9 +168,8 @@ refuse_ex(const char *label, const it_request *rq, long status,
 }
 
 static void
-refuse(const char *label, const it_request *rq, long status,
-       const char *code, const char *field)
-{
+refuse(const char *label, const it_request *rq, long status, const char *code,
+       const char *field) {
     refuse_ex(label, rq, status, code, field);
 }
 
@@ -170,10 +177,11 @@ refuse(const char *label, const it_request *rq, long status,
 static void
 refuse_body(const char *label, const char *method, const char *path,
             const char *body, long status, const char *code,
-            const char *field)
-{
-    it_request rq = {.method = method, .path = path,
-                     .ctype = "application/json", .body = body,
+            const char *field) {
+    it_request rq = {.method = method,
+                     .path = path,
+                     .ctype = "application/json",
+                     .body = body,
                      .len = strlen(body)};
     refuse_ex(label, &rq, status, code, field);
 }
@@ -181,8 +189,7 @@ refuse_body(const char *label, const char *method, const char *path,
 /* POST a participant of role with the fields of extra (stolen) added. */
 static void
 refuse_create(const char *label, const char *role, json_t *extra,
-              const char *code, const char *field)
-{
+              const char *code, const char *field) {
     json_t *b = base_body(role);
     json_object_update(b, extra);
     json_decref(extra);
@@ -194,13 +201,12 @@ refuse_create(const char *label, const char *role, json_t *extra,
 
 /* Create a participant from body; returns its id (caller frees) or NULL. */
 static char *
-create(const char *body, json_t **answer)
-{
+create(const char *body, json_t **answer) {
     it_resp r;
     char *id = NULL;
     it_send_json(&node, "POST", "/v1/participants", body, &r);
-    if (CHECK(r.status == 201, "POST %.80s: 201 (got %ld %s)", body,
-              r.status, r.body ? r.body : "")) {
+    if (CHECK(r.status == 201, "POST %.80s: 201 (got %ld %s)", body, r.status,
+              r.body ? r.body : "")) {
         created_total++;
         id = strdup(it_str(r.json, "id"));
         if (answer)
@@ -211,8 +217,7 @@ create(const char *body, json_t **answer)
 }
 
 static json_t *
-get_participant(const char *id, long *status)
-{
+get_participant(const char *id, long *status) {
     char path[128];
     it_resp r;
     snprintf(path, sizeof path, "/v1/participants/%s", id);
@@ -225,8 +230,7 @@ get_participant(const char *id, long *status)
 /* ---- health, metrics -------------------------------------------------- */
 
 static void
-test_health(void)
-{
+test_health(void) {
     it_section("health");
     it_request rq = {.path = "/v1/health", .auth = IT_NO_AUTH};
     it_resp r;
@@ -251,8 +255,7 @@ test_health(void)
 
 /* The value of a metric in a Prometheus text answer, or -1. */
 static long long
-metric(const char *text, const char *name)
-{
+metric(const char *text, const char *name) {
     char pattern[128];
     snprintf(pattern, sizeof pattern, "\n%s ", name);
     const char *p = text ? strstr(text, pattern) : NULL;
@@ -260,8 +263,7 @@ metric(const char *text, const char *name)
 }
 
 static long long
-get_metric(const char *name)
-{
+get_metric(const char *name) {
     it_resp r;
     it_get(&node, "/metrics", &r);
     long long v = metric(r.body, name);
@@ -270,8 +272,7 @@ get_metric(const char *name)
 }
 
 static void
-test_metrics(void)
-{
+test_metrics(void) {
     static const char *const names[] = {
         "mentornet_changes_committed_total", "mentornet_commits_total",
         "mentornet_write_errors_total", "mentornet_lmdb_used_bytes",
@@ -316,8 +317,7 @@ static const char full_body[] =
     "\"notes\":\"Line one\\nLine two\\twith a tab\"}";
 
 static bool
-is_timestamp(const char *z)
-{
+is_timestamp(const char *z) {
     /* YYYY-MM-DDTHH:MM:SS[.fff]Z */
     static const char shape[] = "dddd-dd-ddTdd:dd:dd";
     for (size_t i = 0; i < sizeof shape - 1; i++)
@@ -331,16 +331,15 @@ is_timestamp(const char *z)
 }
 
 static void
-check_shape(const char *label, const json_t *p)
-{
+check_shape(const char *label, const json_t *p) {
     size_t nkeys = sizeof participant_keys / sizeof participant_keys[0];
     for (size_t i = 0; i < nkeys; i++)
-        CHECK(json_object_get(p, participant_keys[i]) != NULL,
-              "%s: has key %s", label, participant_keys[i]);
-    CHECK(json_object_size(p) == nkeys, "%s: exactly %zu keys (got %zu)",
-          label, nkeys, json_object_size(p));
-    CHECK(it_is_id(it_str(p, "id")), "%s: id is 32 lowercase hex (%s)",
-          label, it_str(p, "id"));
+        CHECK(json_object_get(p, participant_keys[i]) != NULL, "%s: has key %s",
+              label, participant_keys[i]);
+    CHECK(json_object_size(p) == nkeys, "%s: exactly %zu keys (got %zu)", label,
+          nkeys, json_object_size(p));
+    CHECK(it_is_id(it_str(p, "id")), "%s: id is 32 lowercase hex (%s)", label,
+          it_str(p, "id"));
     CHECK(strcmp(it_str(p, "home_division"), "copenhagen") == 0,
           "%s: home_division is the node's name", label);
     CHECK(is_timestamp(it_str(p, "created_at")),
@@ -353,8 +352,7 @@ check_shape(const char *label, const json_t *p)
 
 /* Every field sent in body comes back as sent (consent: normalised). */
 static void
-check_echo(const char *label, const json_t *sent, const json_t *got)
-{
+check_echo(const char *label, const json_t *sent, const json_t *got) {
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)sent, key, v) {
@@ -376,8 +374,7 @@ check_echo(const char *label, const json_t *sent, const json_t *got)
 static char *mentor_id, *mentee_id;
 
 static void
-test_create_get(void)
-{
+test_create_get(void) {
     it_section("create and get");
     json_t *sent = fragment(full_body), *answer = NULL;
     json_int_t seq = vv_self();
@@ -387,8 +384,8 @@ test_create_get(void)
     CHECK(vv_self() == seq + 1, "a create adds one change to the vector");
     check_shape("created mentor", answer);
     check_echo("created mentor", sent, answer);
-    CHECK(strcmp(it_str(answer, "created_at"),
-                 it_str(answer, "updated_at")) == 0,
+    CHECK(strcmp(it_str(answer, "created_at"), it_str(answer, "updated_at")) ==
+              0,
           "a new participant has updated_at == created_at");
     long status;
     json_t *got = get_participant(mentor_id, &status);
@@ -416,8 +413,7 @@ test_create_get(void)
 }
 
 static void
-create_ok(const char *label, const char *role, json_t *extra)
-{
+create_ok(const char *label, const char *role, json_t *extra) {
     json_t *b = base_body(role), *answer = NULL;
     json_object_update(b, extra);
     char *body = dump(b);
@@ -432,19 +428,16 @@ create_ok(const char *label, const char *role, json_t *extra)
 }
 
 static void
-test_create_limits(void)
-{
+test_create_limits(void) {
     it_section("create: values at the limits are accepted");
     char *o100 = repeat("\xc3\xb8", 100), *a100 = repeat("a", 100);
-    char *emoji = repeat("\xf0\x9f\x91\xa9", 100), *n2000 = repeat("\xc3\xb8",
-                                                                    2000);
+    char *emoji = repeat("\xf0\x9f\x91\xa9", 100),
+         *n2000 = repeat("\xc3\xb8", 2000);
     create_ok("100 x 'ø' given_name", "mentee",
-              json_pack("{s:s, s:s}", "given_name", o100, "family_name",
-                        a100));
+              json_pack("{s:s, s:s}", "given_name", o100, "family_name", a100));
     create_ok("100 x 4-byte family_name", "mentee",
               json_pack("{s:s}", "family_name", emoji));
-    create_ok("2000 x 'ø' notes", "mentee", json_pack("{s:s}", "notes",
-                                                       n2000));
+    create_ok("2000 x 'ø' notes", "mentee", json_pack("{s:s}", "notes", n2000));
     create_ok("edges", "mentor",
               fragment("{\"birth_year\":1900,\"capacity\":5,"
                        "\"years_in_denmark\":0,\"languages\":[],"
@@ -460,7 +453,8 @@ test_create_limits(void)
     free(emoji);
     free(n2000);
 
-    it_request rq = {.method = "POST", .path = "/v1/participants",
+    it_request rq = {.method = "POST",
+                     .path = "/v1/participants",
                      .ctype = "application/json; charset=utf-8"};
     json_t *b = base_body("mentee");
     char *body = dump(b);
@@ -477,8 +471,7 @@ test_create_limits(void)
 }
 
 static json_t *
-patch_ok(const char *id, const char *body)
-{
+patch_ok(const char *id, const char *body) {
     char path[128];
     it_resp r;
     snprintf(path, sizeof path, "/v1/participants/%s", id);
@@ -491,8 +484,7 @@ patch_ok(const char *id, const char *body)
 }
 
 static void
-test_patch(void)
-{
+test_patch(void) {
     it_section("patch");
     if (!mentor_id || !mentee_id)
         return;
@@ -507,14 +499,12 @@ test_patch(void)
         check_shape("patched mentor", after);
         CHECK(strcmp(it_str(after, "status"), "matched") == 0 &&
                   json_is_null(json_object_get(after, "phone")) &&
-                  json_integer_value(json_object_get(after, "capacity")) ==
-                      5 &&
+                  json_integer_value(json_object_get(after, "capacity")) == 5 &&
                   strcmp(it_str(after, "notes"), "changed") == 0,
               "patched fields changed");
-        static const char *const kept[] = {"id", "role", "home_division",
-                                           "given_name", "email",
-                                           "languages", "consent",
-                                           "created_at"};
+        static const char *const kept[] = {
+            "id",    "role",      "home_division", "given_name",
+            "email", "languages", "consent",       "created_at"};
         for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
             CHECK(json_equal(json_object_get(before, kept[i]),
                              json_object_get(after, kept[i])),
@@ -547,23 +537,23 @@ static const char *const countries[] = {"SY", "AF", "IR", "SO", "ER", "UA"};
 
 /* Line i of the bulk import: names Imp000.., e-mail imp000@example.org. */
 static json_t *
-import_line(int i)
-{
+import_line(int i) {
     bool mentor = i % 3 == 0;
     char given[16], family[16], email[64];
     snprintf(given, sizeof given, "Imp%03d", i);
     snprintf(family, sizeof family, "Family%03d", i);
     snprintf(email, sizeof email, "imp%03d@example.org", i);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "role",
-                          mentor ? "mentor" : "mentee", "status",
-                          statuses[i % 5], "given_name", given,
-                          "family_name", family, "email", email,
-                          "country_of_origin", countries[i % 6]);
+    json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s}", "role", mentor ? "mentor" : "mentee",
+        "status", statuses[i % 5], "given_name", given, "family_name", family,
+        "email", email, "country_of_origin", countries[i % 6]);
     if (mentor)
         json_object_set_new(j, "capacity", json_integer(1 + i % 5));
     /* Pad the body past the 64 KiB limit of single requests. */
-    json_object_set_new(j, "availability", json_string(
-        "weekday evenings and the occasional weekend, after arrangement"));
+    json_object_set_new(
+        j, "availability",
+        json_string(
+            "weekday evenings and the occasional weekend, after arrangement"));
     char *pad = repeat("notes ", 60);
     json_object_set_new(j, "notes", json_string(pad));
     free(pad);
@@ -571,8 +561,7 @@ import_line(int i)
 }
 
 static char *
-ndjson(int nlines, int bad_line, const char *bad)
-{
+ndjson(int nlines, int bad_line, const char *bad) {
     size_t cap = 1 << 16, len = 0;
     char *z = malloc(cap);
     if (!z)
@@ -598,15 +587,16 @@ ndjson(int nlines, int bad_line, const char *bad)
 }
 
 static void
-test_import(void)
-{
+test_import(void) {
     it_section("import");
     char *body = ndjson(NIMPORT, 0, NULL);
     CHECK(strlen(body) > MN_MAX_BODY,
           "the import body is over the 64 KiB single-request limit");
     json_int_t seq = vv_self();
-    it_request rq = {.method = "POST", .path = "/v1/import",
-                     .ctype = "application/x-ndjson", .body = body,
+    it_request rq = {.method = "POST",
+                     .path = "/v1/import",
+                     .ctype = "application/x-ndjson",
+                     .body = body,
                      .len = strlen(body)};
     it_resp r;
     it_http(&node, &rq, &r);
@@ -637,11 +627,12 @@ test_import(void)
 
 static void
 refuse_import(const char *label, const char *body, const char *code,
-              const char *line_word)
-{
+              const char *line_word) {
     json_t *before = snapshot();
-    it_request rq = {.method = "POST", .path = "/v1/import",
-                     .ctype = "application/x-ndjson", .body = body,
+    it_request rq = {.method = "POST",
+                     .path = "/v1/import",
+                     .ctype = "application/x-ndjson",
+                     .body = body,
                      .len = strlen(body)};
     it_resp r;
     it_http(&node, &rq, &r);
@@ -652,15 +643,14 @@ refuse_import(const char *label, const char *body, const char *code,
               it_error_message(&r));
     it_resp_release(&r);
     json_t *after = snapshot();
-    CHECK(json_equal(before, after),
-          "%s: nothing from the import is stored", label);
+    CHECK(json_equal(before, after), "%s: nothing from the import is stored",
+          label);
     json_decref(before);
     json_decref(after);
 }
 
 static void
-test_import_refused(void)
-{
+test_import_refused(void) {
     it_section("import: one bad line refuses the whole body");
     static const struct {
         const char *label, *bad, *code;
@@ -675,8 +665,8 @@ test_import_refused(void)
          "{\"role\":\"mentee\",\"given_name\":\"X\",\"family_name\":\"Y\","
          "\"shoe_size\":40}",
          "unknown_field"},
-        {"missing field on line 3", "{\"role\":\"mentee\",\"given_name\":\"X\"}",
-         "missing_field"},
+        {"missing field on line 3",
+         "{\"role\":\"mentee\",\"given_name\":\"X\"}", "missing_field"},
         {"duplicate key on line 3",
          "{\"role\":\"mentee\",\"role\":\"mentor\",\"given_name\":\"X\","
          "\"family_name\":\"Y\"}",
@@ -694,11 +684,13 @@ test_import_refused(void)
     refuse_import("only blank lines", "\n\n\r\n", "bad_json", NULL);
 
     body = ndjson(2, 0, NULL);
-    it_request rq = {.method = "POST", .path = "/v1/import",
-                     .ctype = "application/json", .body = body,
+    it_request rq = {.method = "POST",
+                     .path = "/v1/import",
+                     .ctype = "application/json",
+                     .body = body,
                      .len = strlen(body)};
-    refuse("import as application/json", &rq, 415,
-           "unsupported_media_type", NULL);
+    refuse("import as application/json", &rq, 415, "unsupported_media_type",
+           NULL);
     rq.ctype = NULL;
     refuse("import without Content-Type", &rq, 415, "unsupported_media_type",
            NULL);
@@ -716,13 +708,12 @@ test_import_refused(void)
  * items, or NULL if a page failed.
  */
 static json_t *
-walk(const char *query, int limit)
-{
+walk(const char *query, int limit) {
     char path[1024], cursor[80] = "", last[40] = "";
     json_t *all = json_array();
     for (int page = 0; page < MAX_PAGES; page++) {
-        snprintf(path, sizeof path, "/v1/participants?%s%slimit=%d%s%s",
-                 query, query[0] ? "&" : "", limit, cursor[0] ? "&cursor=" : "",
+        snprintf(path, sizeof path, "/v1/participants?%s%slimit=%d%s%s", query,
+                 query[0] ? "&" : "", limit, cursor[0] ? "&cursor=" : "",
                  cursor);
         json_t *j = it_get_json(&node, path);
         json_t *items = json_object_get(j, "items");
@@ -731,36 +722,38 @@ walk(const char *query, int limit)
             json_decref(all);
             return NULL;
         }
-        CHECK(json_array_size(items) <= (size_t)limit,
-              "%s: page of at most %d", path, limit);
+        CHECK(json_array_size(items) <= (size_t)limit, "%s: page of at most %d",
+              path, limit);
         size_t i;
         json_t *p;
         json_array_foreach(items, i, p) {
             const char *id = it_str(p, "id");
-            CHECK(strcmp(id, last) > 0, "%s: ids ascend across pages "
-                  "(%s after %s)", query, id, last);
+            CHECK(strcmp(id, last) > 0,
+                  "%s: ids ascend across pages "
+                  "(%s after %s)",
+                  query, id, last);
             snprintf(last, sizeof last, "%s", id);
             json_array_append(all, p);
         }
         json_t *next = json_object_get(j, "next_cursor");
         bool more = json_is_string(next);
-        CHECK(more || json_is_null(next), "%s: next_cursor is a string or "
-              "null", query);
+        CHECK(more || json_is_null(next),
+              "%s: next_cursor is a string or "
+              "null",
+              query);
         if (more)
             snprintf(cursor, sizeof cursor, "%s", json_string_value(next));
         json_decref(j);
         if (!more)
             return all;
     }
-    CHECK(false, "%s: more than %d pages: the cursor loops", query,
-          MAX_PAGES);
+    CHECK(false, "%s: more than %d pages: the cursor loops", query, MAX_PAGES);
     json_decref(all);
     return NULL;
 }
 
 static json_t *
-ids_of(const json_t *items)
-{
+ids_of(const json_t *items) {
     json_t *ids = json_array(), *p;
     size_t i;
     json_array_foreach(items, i, p)
@@ -771,8 +764,7 @@ ids_of(const json_t *items)
 typedef bool (*item_pred)(const json_t *p, const void *arg);
 
 static bool
-has_value(const json_t *p, const void *arg)
-{
+has_value(const json_t *p, const void *arg) {
     const char *const *kv = arg;
     bool ok = true;
     for (; kv[0]; kv += 2)
@@ -782,14 +774,12 @@ has_value(const json_t *p, const void *arg)
 
 /* Is needle in haystack, ignoring ASCII case? */
 static bool
-contains_ci(const char *haystack, const char *needle)
-{
+contains_ci(const char *haystack, const char *needle) {
     return strcasestr(haystack, needle) != NULL;
 }
 
 static bool
-matches_q(const json_t *p, const void *arg)
-{
+matches_q(const json_t *p, const void *arg) {
     const char *q = arg;
     return contains_ci(it_str(p, "given_name"), q) ||
            contains_ci(it_str(p, "family_name"), q) ||
@@ -799,13 +789,11 @@ matches_q(const json_t *p, const void *arg)
 /* The filtered walk must give exactly the items of everything that match. */
 static void
 check_filter(const json_t *everything, const char *query, item_pred pred,
-             const void *arg, size_t want_at_least)
-{
+             const void *arg, size_t want_at_least) {
     json_t *want = json_array(), *p;
     size_t i;
-    json_array_foreach(everything, i, p)
-        if (pred(p, arg))
-            json_array_append_new(want, json_string(it_str(p, "id")));
+    json_array_foreach(everything, i, p) if (pred(p, arg))
+        json_array_append_new(want, json_string(it_str(p, "id")));
     json_t *items = walk(query, PAGE);
     json_t *got = items ? ids_of(items) : NULL;
     CHECK(got && json_equal(got, want),
@@ -820,8 +808,7 @@ check_filter(const json_t *everything, const char *query, item_pred pred,
 }
 
 static void
-test_list(void)
-{
+test_list(void) {
     it_section("list: paging and filters");
     json_t *stats = it_get_json(&node, "/v1/stats");
     json_int_t total = json_integer_value(json_object_get(stats, "total"));
@@ -842,8 +829,8 @@ test_list(void)
 
     /* Each listed item is what GET answers. */
     long status;
-    json_t *one = get_participant(it_str(json_array_get(all, 7), "id"),
-                                  &status);
+    json_t *one =
+        get_participant(it_str(json_array_get(all, 7), "id"), &status);
     CHECK(json_equal(one, json_array_get(all, 7)),
           "a listed item equals its GET");
     json_decref(one);
@@ -856,25 +843,24 @@ test_list(void)
                                              NULL};
     check_filter(all, "role=mentor", has_value, mentor, 40);
     check_filter(all, "status=waiting", has_value, waiting, 20);
-    check_filter(all, "role=mentee&status=matched", has_value,
-                 mentee_matched, 15);
+    check_filter(all, "role=mentee&status=matched", has_value, mentee_matched,
+                 15);
     check_filter(all, "division=copenhagen", has_value, copenhagen,
                  (size_t)total);
-    check_filter(all, "division=copenhagen&role=mentor", has_value, mentor,
-                 40);
+    check_filter(all, "division=copenhagen&role=mentor", has_value, mentor, 40);
     check_filter(all, "q=IMP04", matches_q, "IMP04", 10);
     check_filter(all, "q=imp007%40example", matches_q, "imp007@example", 1);
     check_filter(all, "q=family1", matches_q, "family1", 50);
     check_filter(all, "q=no-such-name", matches_q, "no-such-name", 0);
 
     json_t *past = it_get_json(&node, "/v1/participants?cursor="
-                               "ffffffffffffffffffffffffffffffff");
+                                      "ffffffffffffffffffffffffffffffff");
     CHECK(past && json_array_size(json_object_get(past, "items")) == 0 &&
               json_is_null(json_object_get(past, "next_cursor")),
           "a cursor past the last id: an empty last page");
     json_decref(past);
     json_t *zero = it_get_json(&node, "/v1/participants?limit=5&cursor="
-                               "00000000000000000000000000000000");
+                                      "00000000000000000000000000000000");
     json_t *plain = it_get_json(&node, "/v1/participants?limit=5");
     CHECK(zero && json_equal(zero, plain),
           "a cursor before the first id: the first page");
@@ -890,8 +876,7 @@ test_list(void)
 }
 
 static void
-test_list_unicode_q(void)
-{
+test_list_unicode_q(void) {
     it_section("list: q with non-ASCII letters");
     free(create("{\"role\":\"mentee\",\"given_name\":\"S\xc3\xb8ren\","
                 "\"family_name\":\"\xc3\x98rsted\"}",
@@ -907,8 +892,7 @@ test_list_unicode_q(void)
 /* ---- stats and digest ------------------------------------------------- */
 
 static void
-test_stats(void)
-{
+test_stats(void) {
     it_section("stats and digest");
     json_t *all = walk("", 500);
     json_t *s = it_get_json(&node, "/v1/stats?verify=true");
@@ -916,8 +900,8 @@ test_stats(void)
         goto out;
     CHECK(json_is_true(json_object_get(s, "verified")),
           "stats?verify=true is verified:true");
-    json_t *div = json_object_get(json_object_get(s, "divisions"),
-                                  "copenhagen");
+    json_t *div =
+        json_object_get(json_object_get(s, "divisions"), "copenhagen");
     json_t *seen = json_object();
     size_t i;
     json_t *p;
@@ -934,8 +918,7 @@ test_stats(void)
     for (int role = 0; role < 2; role++)
         for (int k = 0; k < 5; k++) {
             json_t *cell = json_object_get(
-                json_object_get(div, role ? "mentee" : "mentor"),
-                statuses[k]);
+                json_object_get(div, role ? "mentee" : "mentor"), statuses[k]);
             CHECK(json_integer_value(cell) == want[role][k],
                   "stats copenhagen.%s.%s = %d (got %lld)",
                   role ? "mentee" : "mentor", statuses[k], want[role][k],
@@ -949,12 +932,10 @@ test_stats(void)
                   (json_int_t)json_array_size(all) &&
               json_integer_value(json_object_get(div, "total")) ==
                   (json_int_t)json_array_size(all),
-          "stats totals equal the number listed (%zu)",
-          json_array_size(all));
+          "stats totals equal the number listed (%zu)", json_array_size(all));
     CHECK(json_integer_value(json_object_get(s, "countries")) ==
               (json_int_t)json_object_size(seen),
-          "stats countries = %zu distinct (got %lld)",
-          json_object_size(seen),
+          "stats countries = %zu distinct (got %lld)", json_object_size(seen),
           (long long)json_integer_value(json_object_get(s, "countries")));
     char *text = dump(s);
     CHECK(!strstr(text, "Amina") && !strstr(text, "Imp0"),
@@ -980,19 +961,19 @@ out:
 /* ---- refusals --------------------------------------------------------- */
 
 static void
-test_auth_refused(void)
-{
+test_auth_refused(void) {
     it_section("401: missing or wrong token");
     char wrong[200], path[128];
     snprintf(wrong, sizeof wrong, "Bearer %s", node.token);
     wrong[7] = wrong[7] == 'a' ? 'b' : 'a'; /* same length, other token */
     char longer[200];
     snprintf(longer, sizeof longer, "Bearer %sa", node.token);
-    const char *const auths[] = {IT_NO_AUTH, wrong, longer, "Bearer",
-                                 "Basic YWRtaW46YWRtaW4=", node.token};
-    const char *const auth_names[] = {"no header", "wrong token",
+    const char *const auths[] = {
+        IT_NO_AUTH, wrong, longer, "Bearer", "Basic YWRtaW46YWRtaW4=",
+        node.token};
+    const char *const auth_names[] = {"no header",      "wrong token",
                                       "token + 1 char", "empty bearer",
-                                      "Basic", "token without Bearer"};
+                                      "Basic",          "token without Bearer"};
     snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     static const char valid[] =
         "{\"role\":\"mentee\",\"given_name\":\"A\",\"family_name\":\"B\"}";
@@ -1003,12 +984,21 @@ test_auth_refused(void)
         {.path = path},
         {.path = "/v1/stats"},
         {.path = "/v1/digest"},
-        {.method = "POST", .path = "/v1/participants",
-         .ctype = "application/json", .body = valid, .len = sizeof valid - 1},
-        {.method = "PATCH", .path = path, .ctype = "application/json",
-         .body = "{\"status\":\"waiting\"}", .len = 20},
-        {.method = "POST", .path = "/v1/import",
-         .ctype = "application/x-ndjson", .body = ndj, .len = sizeof ndj - 1},
+        {.method = "POST",
+         .path = "/v1/participants",
+         .ctype = "application/json",
+         .body = valid,
+         .len = sizeof valid - 1},
+        {.method = "PATCH",
+         .path = path,
+         .ctype = "application/json",
+         .body = "{\"status\":\"waiting\"}",
+         .len = 20},
+        {.method = "POST",
+         .path = "/v1/import",
+         .ctype = "application/x-ndjson",
+         .body = ndj,
+         .len = sizeof ndj - 1},
     };
     char label[256];
     for (size_t a = 0; a < sizeof auths / sizeof auths[0]; a++)
@@ -1022,16 +1012,21 @@ test_auth_refused(void)
 }
 
 static void
-test_routes_refused(void)
-{
+test_routes_refused(void) {
     it_section("404 and 405: paths and methods");
     char path[128], extra[160];
     snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     snprintf(extra, sizeof extra, "%s/extra", path);
-    const char *const unknown[] = {"/", "/v1", "/v1/", "/v2/participants",
-                                   "/v1/nope", "/V1/stats",
-                                   "/v1/participants/", extra,
-                                   "/v1/stats/x", "/v1/participant"};
+    const char *const unknown[] = {"/",
+                                   "/v1",
+                                   "/v1/",
+                                   "/v2/participants",
+                                   "/v1/nope",
+                                   "/V1/stats",
+                                   "/v1/participants/",
+                                   extra,
+                                   "/v1/stats/x",
+                                   "/v1/participant"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         it_request rq = {.path = unknown[i]};
         char label[256];
@@ -1041,12 +1036,18 @@ test_routes_refused(void)
     const struct {
         const char *method, *path;
     } wrong[] = {
-        {"DELETE", path},     {"PUT", path},
-        {"POST", path},       {"PUT", "/v1/participants"},
-        {"DELETE", "/v1/participants"}, {"PATCH", "/v1/participants"},
-        {"POST", "/v1/stats"}, {"DELETE", "/v1/stats"},
-        {"POST", "/v1/digest"}, {"POST", "/v1/health"},
-        {"GET", "/v1/import"}, {"PUT", "/v1/import"},
+        {"DELETE", path},
+        {"PUT", path},
+        {"POST", path},
+        {"PUT", "/v1/participants"},
+        {"DELETE", "/v1/participants"},
+        {"PATCH", "/v1/participants"},
+        {"POST", "/v1/stats"},
+        {"DELETE", "/v1/stats"},
+        {"POST", "/v1/digest"},
+        {"POST", "/v1/health"},
+        {"GET", "/v1/import"},
+        {"PUT", "/v1/import"},
     };
     static const char body[] = "{\"status\":\"waiting\"}";
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
@@ -1059,28 +1060,30 @@ test_routes_refused(void)
             rq.len = sizeof body - 1;
         }
         char label[256];
-        snprintf(label, sizeof label, "%s %s", wrong[i].method,
-                 wrong[i].path);
+        snprintf(label, sizeof label, "%s %s", wrong[i].method, wrong[i].path);
         refuse(label, &rq, 405, "method_not_allowed", NULL);
     }
 }
 
 static void
-test_body_refused(void)
-{
+test_body_refused(void) {
     it_section("415 and 413: content type and size");
     char path[128];
     snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     static const char valid[] =
         "{\"role\":\"mentee\",\"given_name\":\"A\",\"family_name\":\"B\"}";
-    const char *const types[] = {NULL, "text/plain", "application/x-ndjson",
+    const char *const types[] = {NULL,
+                                 "text/plain",
+                                 "application/x-ndjson",
                                  "application/jsonx",
                                  "application/x-www-form-urlencoded",
                                  "multipart/form-data"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         char label[256];
-        it_request rq = {.method = "POST", .path = "/v1/participants",
-                         .ctype = types[i], .body = valid,
+        it_request rq = {.method = "POST",
+                         .path = "/v1/participants",
+                         .ctype = types[i],
+                         .body = valid,
                          .len = sizeof valid - 1};
         snprintf(label, sizeof label, "POST as %s",
                  types[i] ? types[i] : "no Content-Type");
@@ -1102,8 +1105,11 @@ test_body_refused(void)
     memset(body, ' ', big);
     memcpy(body, valid, sizeof valid - 1);
     body[big] = '\0';
-    it_request rq = {.method = "POST", .path = "/v1/participants",
-                     .ctype = "application/json", .body = body, .len = big};
+    it_request rq = {.method = "POST",
+                     .path = "/v1/participants",
+                     .ctype = "application/json",
+                     .body = body,
+                     .len = big};
     refuse("POST of 64 KiB + 1", &rq, 413, "too_large", NULL);
     rq.chunked = true;
     refuse("chunked POST of 64 KiB + 1", &rq, 413, "too_large", NULL);
@@ -1132,12 +1138,20 @@ test_body_refused(void)
 }
 
 static void
-test_bad_json(void)
-{
+test_bad_json(void) {
     it_section("400 bad_json");
     static const char *const bodies[] = {
-        "", "{", "not json", "[1]", "[]", "\"participant\"", "42", "null",
-        "true", "{} {}", "{\"role\":\"mentee\",}",
+        "",
+        "{",
+        "not json",
+        "[1]",
+        "[]",
+        "\"participant\"",
+        "42",
+        "null",
+        "true",
+        "{} {}",
+        "{\"role\":\"mentee\",}",
         "{\"role\":\"mentee\",\"role\":\"mentor\",\"given_name\":\"A\","
         "\"family_name\":\"B\"}",
         "{\"role\":\"mentor\",\"given_name\":\"A\",\"family_name\":\"B\","
@@ -1201,8 +1215,7 @@ static const struct bad_case bad_cases[] = {
     {"mentee", "{\"status\":1}", "status", "invalid_field"},
     {"mentee", "{\"status\":\"married\"}", "status", "invalid_field"},
     {"mentee", "{\"status\":\"Waiting\"}", "status", "invalid_field"},
-    {"mentee", "{\"background\":\"tourist\"}", "background",
-     "invalid_field"},
+    {"mentee", "{\"background\":\"tourist\"}", "background", "invalid_field"},
     {"mentee", "{\"background\":true}", "background", "invalid_field"},
     {"mentee", "{\"danish_level\":\"a1\"}", "danish_level", "invalid_field"},
     {"mentee", "{\"danish_level\":2}", "danish_level", "invalid_field"},
@@ -1272,8 +1285,7 @@ static const struct bad_case bad_cases[] = {
     {"mentee", "{\"phone\":\"call me\"}", "phone", "invalid_field"},
     {"mentee", "{\"phone\":\"12\"}", "phone", "invalid_field"},
     /* control characters */
-    {"mentee", "{\"given_name\":\"A\\u0001B\"}", "given_name",
-     "invalid_field"},
+    {"mentee", "{\"given_name\":\"A\\u0001B\"}", "given_name", "invalid_field"},
     {"mentee", "{\"given_name\":\"A\\nB\"}", "given_name", "invalid_field"},
     {"mentee", "{\"given_name\":\"A\\tB\"}", "given_name", "invalid_field"},
     {"mentee", "{\"family_name\":\"A\\u007fB\"}", "family_name",
@@ -1327,8 +1339,7 @@ static const struct bad_case bad_cases[] = {
 
 /* A string field of n copies of unit must be refused. */
 static void
-refuse_long(const char *field, const char *unit, size_t n)
-{
+refuse_long(const char *field, const char *unit, size_t n) {
     char label[128];
     char *z = repeat(unit, n);
     snprintf(label, sizeof label, "%s of %zu x '%s'", field, n, unit);
@@ -1338,16 +1349,14 @@ refuse_long(const char *field, const char *unit, size_t n)
 }
 
 static void
-test_fields_refused(void)
-{
+test_fields_refused(void) {
     it_section("400 invalid_field, unknown_field");
     for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
         char label[200];
         snprintf(label, sizeof label, "%s + %.100s", bad_cases[i].role,
                  bad_cases[i].extra);
-        refuse_create(label, bad_cases[i].role,
-                      fragment(bad_cases[i].extra), bad_cases[i].code,
-                      bad_cases[i].field);
+        refuse_create(label, bad_cases[i].role, fragment(bad_cases[i].extra),
+                      bad_cases[i].code, bad_cases[i].field);
     }
     refuse_long("given_name", "a", 101);
     refuse_long("given_name", "\xc3\xb8", 101);
@@ -1363,15 +1372,13 @@ test_fields_refused(void)
     create_ok("254-char e-mail", "mentee", json_pack("{s:s}", "email", email));
     snprintf(email, sizeof email, "%sb@test.dk", local);
     refuse_create("255-char e-mail", "mentee",
-                  json_pack("{s:s}", "email", email), "invalid_field",
-                  "email");
+                  json_pack("{s:s}", "email", email), "invalid_field", "email");
     free(local);
 }
 
 /* Refusals of C1 control characters and dates that do not exist. */
 static void
-test_known_gaps(void)
-{
+test_known_gaps(void) {
     it_section("C1 controls and impossible dates");
     refuse_body("given_name with U+0085 (NEL)", "POST", "/v1/participants",
                 "{\"role\":\"mentee\",\"given_name\":\"A\\u0085B\","
@@ -1381,8 +1388,7 @@ test_known_gaps(void)
                 "{\"role\":\"mentee\",\"given_name\":\"A\","
                 "\"family_name\":\"\\u009b31mB\"}",
                 400, "invalid_field", "family_name");
-    refuse_body("consent.given_at of 30 February", "POST",
-                "/v1/participants",
+    refuse_body("consent.given_at of 30 February", "POST", "/v1/participants",
                 "{\"role\":\"mentee\",\"given_name\":\"A\","
                 "\"family_name\":\"B\",\"consent\":{\"purposes\":"
                 "[\"matching\"],\"given_at\":\"2026-02-30T10:00:00Z\"}}",
@@ -1390,11 +1396,9 @@ test_known_gaps(void)
 }
 
 static void
-test_missing_refused(void)
-{
+test_missing_refused(void) {
     it_section("400 missing_field");
-    static const char *const required[] = {"role", "given_name",
-                                           "family_name"};
+    static const char *const required[] = {"role", "given_name", "family_name"};
     for (size_t i = 0; i < 3; i++) {
         json_t *b = base_body("mentee");
         json_object_del(b, required[i]);
@@ -1407,9 +1411,8 @@ test_missing_refused(void)
     }
     refuse_body("create with {}", "POST", "/v1/participants", "{}", 400,
                 "missing_field", NULL);
-    refuse_body("create with only optional fields", "POST",
-                "/v1/participants", "{\"email\":\"a@b.dk\"}", 400,
-                "missing_field", NULL);
+    refuse_body("create with only optional fields", "POST", "/v1/participants",
+                "{\"email\":\"a@b.dk\"}", 400, "missing_field", NULL);
     refuse_body("create with role null", "POST", "/v1/participants",
                 "{\"role\":null,\"given_name\":\"A\",\"family_name\":\"B\"}",
                 400, "invalid_field", "role");
@@ -1417,8 +1420,7 @@ test_missing_refused(void)
 
 static void
 refuse_patch(const char *id, const char *body, long status, const char *code,
-             const char *field)
-{
+             const char *field) {
     char path[128], label[200];
     snprintf(path, sizeof path, "/v1/participants/%s", id);
     snprintf(label, sizeof label, "PATCH %.12s.. %.80s", id, body);
@@ -1426,8 +1428,7 @@ refuse_patch(const char *id, const char *body, long status, const char *code,
 }
 
 static void
-test_patch_refused(void)
-{
+test_patch_refused(void) {
     it_section("patch refusals");
     if (!mentor_id || !mentee_id)
         return;
@@ -1453,8 +1454,8 @@ test_patch_refused(void)
                  "invalid_field", "created_at");
     refuse_patch(mentee_id, "{\"shoe_size\":40}", 400, "unknown_field",
                  "shoe_size");
-    refuse_patch(mentee_id, "{\"birth_year\":\"1990\"}", 400,
-                 "invalid_field", "birth_year");
+    refuse_patch(mentee_id, "{\"birth_year\":\"1990\"}", 400, "invalid_field",
+                 "birth_year");
     refuse_patch(mentee_id,
                  "{\"status\":\"waiting\",\"country_of_origin\":\"XX\"}", 400,
                  "invalid_field", "country_of_origin");
@@ -1465,11 +1466,13 @@ test_patch_refused(void)
 
     it_section("404: unknown and malformed ids");
     static const char valid[] = "{\"status\":\"waiting\"}";
-    const char *const ids[] = {
-        "00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff",
-        "xyz", "0123456789abcdef0123456789abcde",
-        "0123456789abcdef0123456789abcdef0", "0123456789abcdefghij456789abcdef",
-        "%20"};
+    const char *const ids[] = {"00000000000000000000000000000000",
+                               "ffffffffffffffffffffffffffffffff",
+                               "xyz",
+                               "0123456789abcdef0123456789abcde",
+                               "0123456789abcdef0123456789abcdef0",
+                               "0123456789abcdefghij456789abcdef",
+                               "%20"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         char path[128], label[160];
         snprintf(path, sizeof path, "/v1/participants/%s", ids[i]);
@@ -1481,26 +1484,35 @@ test_patch_refused(void)
 }
 
 static void
-test_query_refused(void)
-{
+test_query_refused(void) {
     it_section("400 bad_query");
     char *longq = repeat("a", 101), q[200];
     snprintf(q, sizeof q, "q=%s", longq);
     const struct {
         const char *query, *field;
     } cases[] = {
-        {"foo=1", "foo"},          {"role=mentor&foo=", "foo"},
-        {"limit=0", "limit"},      {"limit=501", "limit"},
-        {"limit=-1", "limit"},     {"limit=abc", "limit"},
-        {"limit=", "limit"},       {"limit=1.5", "limit"},
-        {"limit=%2B5", "limit"},   {"limit=99999999999999999999", "limit"},
-        {"cursor=zz", "cursor"},   {"cursor=", "cursor"},
+        {"foo=1", "foo"},
+        {"role=mentor&foo=", "foo"},
+        {"limit=0", "limit"},
+        {"limit=501", "limit"},
+        {"limit=-1", "limit"},
+        {"limit=abc", "limit"},
+        {"limit=", "limit"},
+        {"limit=1.5", "limit"},
+        {"limit=%2B5", "limit"},
+        {"limit=99999999999999999999", "limit"},
+        {"cursor=zz", "cursor"},
+        {"cursor=", "cursor"},
         {"cursor=0123456789abcdef0123456789abcde", "cursor"},
-        {"role=admin", "role"},    {"role=Mentor", "role"},
-        {"role=", "role"},         {"status=married", "status"},
-        {"status=", "status"},     {"division=nowhere", "division"},
+        {"role=admin", "role"},
+        {"role=Mentor", "role"},
+        {"role=", "role"},
+        {"status=married", "status"},
+        {"status=", "status"},
+        {"division=nowhere", "division"},
         {"division=Copenhagen", "division"},
-        {"division=1", "division"}, {q, "q"},
+        {"division=1", "division"},
+        {q, "q"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[300], label[200];
@@ -1528,8 +1540,7 @@ test_query_refused(void)
 /* ---- large imports and concurrent writers ------------------------------ */
 
 static void
-test_big_import(void)
-{
+test_big_import(void) {
     it_section("import larger than one group commit");
     char *body = ndjson(NBIG_IMPORT, NBIG_IMPORT - 1, "{\"role\":\"pilot\"}");
     refuse_import("bad line near the end of a big import", body,
@@ -1537,14 +1548,15 @@ test_big_import(void)
     free(body);
     body = ndjson(NBIG_IMPORT, 0, NULL);
     json_int_t seq = vv_self();
-    it_request rq = {.method = "POST", .path = "/v1/import",
-                     .ctype = "application/x-ndjson", .body = body,
+    it_request rq = {.method = "POST",
+                     .path = "/v1/import",
+                     .ctype = "application/x-ndjson",
+                     .body = body,
                      .len = strlen(body)};
     it_resp r;
     it_http(&node, &rq, &r);
-    CHECK(r.status == 200 &&
-              json_integer_value(json_object_get(r.json, "imported")) ==
-                  NBIG_IMPORT,
+    CHECK(r.status == 200 && json_integer_value(json_object_get(
+                                 r.json, "imported")) == NBIG_IMPORT,
           "import of %d lines: imported %d (got %ld %s)", NBIG_IMPORT,
           NBIG_IMPORT, r.status, r.body ? r.body : "");
     CHECK(vv_self() == seq + NBIG_IMPORT, "and %d changes", NBIG_IMPORT);
@@ -1570,24 +1582,22 @@ struct conc {
 };
 
 static void *
-conc_main(void *arg)
-{
+conc_main(void *arg) {
     struct conc *c = arg;
     char body[160], path[128];
     for (int i = 0; i < NCONC_WRITES; i++) {
         it_resp r;
         if (i % 2) {
-            snprintf(path, sizeof path, "/v1/participants/%08x%024d", c->no,
-                     i);
-            it_send_json(&node, "PATCH", path, "{\"status\":\"waiting\"}",
-                         &r);
-            c->not_found += r.status == 404 &&
-                            strcmp(it_error_code(&r), "not_found") == 0;
+            snprintf(path, sizeof path, "/v1/participants/%08x%024d", c->no, i);
+            it_send_json(&node, "PATCH", path, "{\"status\":\"waiting\"}", &r);
+            c->not_found +=
+                r.status == 404 && strcmp(it_error_code(&r), "not_found") == 0;
             c->other += r.status != 404;
         } else {
             snprintf(body, sizeof body,
                      "{\"role\":\"mentee\",\"given_name\":\"Conc\","
-                     "\"family_name\":\"T%d-%d\"}", c->no, i);
+                     "\"family_name\":\"T%d-%d\"}",
+                     c->no, i);
             it_send_json(&node, "POST", "/v1/participants", body, &r);
             c->created += r.status == 201;
             c->other += r.status != 201;
@@ -1599,8 +1609,7 @@ conc_main(void *arg)
 }
 
 static void
-test_concurrent(void)
-{
+test_concurrent(void) {
     it_section("concurrent creates and patches of unknown ids");
     struct conc cs[NCONC_THREADS];
     json_int_t seq = vv_self();
@@ -1619,7 +1628,8 @@ test_concurrent(void)
     int half = NCONC_THREADS * NCONC_WRITES / 2;
     CHECK(created == half && not_found == half && other == 0,
           "every create 201 (%d), every unknown patch 404 (%d), nothing "
-          "else (%d)", created, not_found, other);
+          "else (%d)",
+          created, not_found, other);
     CHECK(vv_self() == seq + half, "exactly one change per create");
     json_t *s = it_get_json(&node, "/v1/stats?verify=true");
     CHECK(json_is_true(json_object_get(s, "verified")),
@@ -1627,16 +1637,14 @@ test_concurrent(void)
     json_decref(s);
     json_t *items = walk("q=conc", 500);
     CHECK(json_array_size(items) == (size_t)half,
-          "the list has every concurrent create (%zu)",
-          json_array_size(items));
+          "the list has every concurrent create (%zu)", json_array_size(items));
     json_decref(items);
 }
 
 /* ---- restart ---------------------------------------------------------- */
 
 static void
-test_restart(void)
-{
+test_restart(void) {
     it_section("restart keeps data and token");
     char token[128];
     json_t *before = snapshot();
@@ -1656,8 +1664,7 @@ test_restart(void)
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     const char *daemon;
     int port;
     it_args(argc, argv, false, &daemon, &port, NULL);

@@ -33,8 +33,7 @@ struct result {
 };
 
 static void
-result_release(struct result *r)
-{
+result_release(struct result *r) {
     free(r->out);
     free(r->err);
     json_decref(r->json);
@@ -43,8 +42,7 @@ result_release(struct result *r)
 
 /* Run the CLI with env and args (NULL-terminated, after argv[0]). */
 static void
-run_list(struct result *r, const char *const *env, const char *const *args)
-{
+run_list(struct result *r, const char *const *env, const char *const *args) {
     const char *argv[MAX_ARGS + 2] = {cli};
     int n = 1;
     for (; args[n - 1] && n <= MAX_ARGS; n++)
@@ -57,9 +55,7 @@ run_list(struct result *r, const char *const *env, const char *const *args)
 }
 
 static void
-run_v(struct result *r, const char *const *env, const char *first,
-      va_list ap)
-{
+run_v(struct result *r, const char *const *env, const char *first, va_list ap) {
     const char *args[MAX_ARGS + 1];
     int n = 0;
     for (const char *a = first; a && n < MAX_ARGS; a = va_arg(ap, const char *))
@@ -70,8 +66,7 @@ run_v(struct result *r, const char *const *env, const char *first,
 
 /* Run with no token in the environment. */
 static void
-run(struct result *r, const char *first, ...)
-{
+run(struct result *r, const char *first, ...) {
     va_list ap;
     va_start(ap, first);
     run_v(r, no_env_token, first, ap);
@@ -79,8 +74,7 @@ run(struct result *r, const char *first, ...)
 }
 
 static void
-run_env(struct result *r, const char *const *env, const char *first, ...)
-{
+run_env(struct result *r, const char *const *env, const char *first, ...) {
     va_list ap;
     va_start(ap, first);
     run_v(r, env, first, ap);
@@ -88,15 +82,13 @@ run_env(struct result *r, const char *const *env, const char *first, ...)
 }
 
 static bool
-has(const char *haystack, const char *needle)
-{
+has(const char *haystack, const char *needle) {
     return haystack && strstr(haystack, needle) != NULL;
 }
 
 /* The value after "key:" in a table, up to the end of its line. */
 static bool
-table_value(const char *out, const char *key, char *value, size_t cap)
-{
+table_value(const char *out, const char *key, char *value, size_t cap) {
     char pattern[64];
     snprintf(pattern, sizeof pattern, "%s:", key);
     for (const char *p = out; p && (p = strstr(p, pattern)); p++) {
@@ -112,18 +104,15 @@ table_value(const char *out, const char *key, char *value, size_t cap)
 }
 
 static json_t *
-snapshot(void)
-{
-    return json_pack("{s:o*, s:o*}", "digest",
-                     it_get_json(&node, "/v1/digest"), "stats",
-                     it_get_json(&node, "/v1/stats"));
+snapshot(void) {
+    return json_pack("{s:o*, s:o*}", "digest", it_get_json(&node, "/v1/digest"),
+                     "stats", it_get_json(&node, "/v1/stats"));
 }
 
 /* ---- tests ------------------------------------------------------------ */
 
 static void
-test_help(void)
-{
+test_help(void) {
     it_section("--help, --version and usage errors");
     struct result r;
     run(&r, "--help", NULL);
@@ -166,8 +155,8 @@ test_help(void)
         args[n] = NULL;
         run_list(&r, no_env_token, args);
         CHECK(r.rc == EXIT_USAGE && r.err && r.err[0],
-              "usage error %zu (%s %s ...): exit 2 with a message (rc %d)",
-              i, usage[i][0] ? usage[i][0] : "(none)",
+              "usage error %zu (%s %s ...): exit 2 with a message (rc %d)", i,
+              usage[i][0] ? usage[i][0] : "(none)",
               usage[i][0] && usage[i][1] ? usage[i][1] : "", r.rc);
         result_release(&r);
     }
@@ -176,16 +165,14 @@ test_help(void)
 static char *amina_id;
 
 static void
-test_add_show_update(void)
-{
+test_add_show_update(void) {
     it_section("participant add / show / update");
     struct result r;
-    run(&r, "--node", node.url, "--token", node.token, "--json",
-        "participant", "add", "--role", "mentee", "--given-name", "Amina",
-        "--family-name", "Haddad", "--country-of-origin", "SY",
-        "--languages", "ar,da", "--birth-year", "1990", "--consent-purposes",
-        "matching,statistics", "--consent-given-at", "2026-11-26T10:00:00Z",
-        NULL);
+    run(&r, "--node", node.url, "--token", node.token, "--json", "participant",
+        "add", "--role", "mentee", "--given-name", "Amina", "--family-name",
+        "Haddad", "--country-of-origin", "SY", "--languages", "ar,da",
+        "--birth-year", "1990", "--consent-purposes", "matching,statistics",
+        "--consent-given-at", "2026-11-26T10:00:00Z", NULL);
     CHECK(r.rc == EXIT_OK, "add --json: exit 0 (rc %d, %s)", r.rc,
           r.err ? r.err : "");
     const char *id = it_str(r.json, "id");
@@ -208,8 +195,8 @@ test_add_show_update(void)
     char path[128];
     snprintf(path, sizeof path, "/v1/participants/%s", amina_id);
     json_t *api = it_get_json(&node, path);
-    run(&r, "--node", node.url, "--token", node.token, "--json",
-        "participant", "show", amina_id, NULL);
+    run(&r, "--node", node.url, "--token", node.token, "--json", "participant",
+        "show", amina_id, NULL);
     CHECK(r.rc == EXIT_OK && json_equal(r.json, api),
           "show --json prints what the API answers (rc %d)", r.rc);
     result_release(&r);
@@ -227,9 +214,8 @@ test_add_show_update(void)
           "show: the table has a family_name row");
     result_release(&r);
 
-    run(&r, "--node", node.url, "--token", node.token, "participant",
-        "update", amina_id, "--status", "waiting", "--email",
-        "amina@example.org", NULL);
+    run(&r, "--node", node.url, "--token", node.token, "participant", "update",
+        amina_id, "--status", "waiting", "--email", "amina@example.org", NULL);
     CHECK(r.rc == EXIT_OK, "update: exit 0 (rc %d, %s)", r.rc,
           r.err ? r.err : "");
     result_release(&r);
@@ -239,8 +225,8 @@ test_add_show_update(void)
           "update changed status and email");
     json_decref(api);
 
-    run(&r, "--node", node.url, "--token", node.token, "participant",
-        "update", amina_id, "--clear", "email", NULL);
+    run(&r, "--node", node.url, "--token", node.token, "participant", "update",
+        amina_id, "--clear", "email", NULL);
     CHECK(r.rc == EXIT_OK, "update --clear: exit 0 (rc %d)", r.rc);
     result_release(&r);
     api = it_get_json(&node, path);
@@ -249,8 +235,8 @@ test_add_show_update(void)
     json_decref(api);
 
     run(&r, "--node", node.url, "--token", node.token, "participant", "add",
-        "--role", "mentor", "--given-name", "Sara", "--family-name",
-        "Jensen", "--capacity", "2", NULL);
+        "--role", "mentor", "--given-name", "Sara", "--family-name", "Jensen",
+        "--capacity", "2", NULL);
     CHECK(r.rc == EXIT_OK && table_value(r.out, "id", value, sizeof value) &&
               it_is_id(value),
           "add (table): exit 0 and an id row (rc %d)", r.rc);
@@ -258,8 +244,7 @@ test_add_show_update(void)
 }
 
 static void
-test_list(void)
-{
+test_list(void) {
     it_section("participant list");
     struct result r;
     run(&r, "--node", node.url, "--token", node.token, "participant", "list",
@@ -274,15 +259,15 @@ test_list(void)
     result_release(&r);
 
     /* --json --all --limit 1 prints one page per line. */
-    run(&r, "--node", node.url, "--token", node.token, "--json",
-        "participant", "list", "--all", "--limit", "1", NULL);
+    run(&r, "--node", node.url, "--token", node.token, "--json", "participant",
+        "list", "--all", "--limit", "1", NULL);
     CHECK(r.rc == EXIT_OK, "list --json --all: exit 0 (rc %d)", r.rc);
     json_t *ids = json_array();
     int pages = 0;
     for (char *line = r.out; line && *line; pages++) {
         char *nl = strchr(line, '\n');
-        json_t *page = json_loadb(line, nl ? (size_t)(nl - line) : strlen(line),
-                                  0, NULL);
+        json_t *page =
+            json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, NULL);
         json_t *item = json_array_get(json_object_get(page, "items"), 0);
         if (item)
             json_array_append_new(ids, json_string(it_str(item, "id")));
@@ -293,15 +278,15 @@ test_list(void)
     json_int_t total = json_integer_value(json_object_get(stats, "total"));
     CHECK((json_int_t)json_array_size(ids) == total && total >= 2,
           "list --all --limit 1 walks every participant: %zu of %lld in %d "
-          "pages", json_array_size(ids), (long long)total, pages);
+          "pages",
+          json_array_size(ids), (long long)total, pages);
     json_decref(stats);
     json_decref(ids);
     result_release(&r);
 }
 
 static void
-test_import(void)
-{
+test_import(void) {
     it_section("import");
     char file[4300];
     snprintf(file, sizeof file, "%s/people.ndjson", node.dir);
@@ -314,11 +299,10 @@ test_import(void)
     struct result r;
     run(&r, "--node", node.url, "--token", node.token, "import", file, NULL);
     CHECK(r.rc == EXIT_OK && has(r.out, "imported 3"),
-          "import: exit 0, 'imported 3' (rc %d, %s)", r.rc,
-          r.out ? r.out : "");
+          "import: exit 0, 'imported 3' (rc %d, %s)", r.rc, r.out ? r.out : "");
     result_release(&r);
-    run(&r, "--node", node.url, "--token", node.token, "--json", "import",
-        file, NULL);
+    run(&r, "--node", node.url, "--token", node.token, "--json", "import", file,
+        NULL);
     CHECK(r.rc == EXIT_OK &&
               json_integer_value(json_object_get(r.json, "imported")) == 3,
           "import --json: {\"imported\": 3} (rc %d)", r.rc);
@@ -333,8 +317,8 @@ test_import(void)
     json_t *before = snapshot();
     run(&r, "--node", node.url, "--token", node.token, "import", file, NULL);
     CHECK(r.rc == EXIT_REFUSED && has(r.err, "line 2"),
-          "import with a bad line 2: exit 4 naming the line (rc %d, %s)",
-          r.rc, r.err ? r.err : "");
+          "import with a bad line 2: exit 4 naming the line (rc %d, %s)", r.rc,
+          r.err ? r.err : "");
     result_release(&r);
     json_t *after = snapshot();
     CHECK(json_equal(before, after), "the refused import stored nothing");
@@ -343,14 +327,12 @@ test_import(void)
 
     run(&r, "--node", node.url, "--token", node.token, "import",
         "/nonexistent/file.ndjson", NULL);
-    CHECK(r.rc == EXIT_USAGE, "import of a missing file: exit 2 (rc %d)",
-          r.rc);
+    CHECK(r.rc == EXIT_USAGE, "import of a missing file: exit 2 (rc %d)", r.rc);
     result_release(&r);
 }
 
 static void
-test_stats_digest_health(void)
-{
+test_stats_digest_health(void) {
     it_section("stats, digest, health");
     struct result r;
     json_t *api_stats = it_get_json(&node, "/v1/stats");
@@ -361,8 +343,7 @@ test_stats_digest_health(void)
     result_release(&r);
     run(&r, "--node", node.url, "--token", node.token, "--json", "stats",
         "--verify", NULL);
-    CHECK(r.rc == EXIT_OK && json_is_true(json_object_get(r.json,
-                                                            "verified")),
+    CHECK(r.rc == EXIT_OK && json_is_true(json_object_get(r.json, "verified")),
           "stats --verify --json: verified true (rc %d)", r.rc);
     CHECK(json_equal(json_object_get(r.json, "divisions"),
                      json_object_get(api_stats, "divisions")),
@@ -386,8 +367,7 @@ test_stats_digest_health(void)
 }
 
 static void
-test_refused(void)
-{
+test_refused(void) {
     it_section("exit 4: the node refuses; exit 3: unreachable");
     struct result r;
     char wrong[128], env_token[160], unreachable[64];
@@ -401,23 +381,21 @@ test_refused(void)
     run(&r, "--node", node.url, "--token", wrong, "participant", "add",
         "--role", "mentee", "--given-name", "No", "--family-name", "Token",
         NULL);
-    CHECK(r.rc == EXIT_REFUSED, "add with a wrong token: exit 4 (rc %d)",
-          r.rc);
+    CHECK(r.rc == EXIT_REFUSED, "add with a wrong token: exit 4 (rc %d)", r.rc);
     result_release(&r);
     run(&r, "--node", node.url, "stats", NULL);
     CHECK(r.rc == EXIT_REFUSED, "no token at all: exit 4 (rc %d)", r.rc);
     result_release(&r);
     run(&r, "--node", node.url, "--token", node.token, "participant", "add",
-        "--role", "mentee", "--given-name", "Bad", "--family-name",
-        "Country", "--country-of-origin", "XX", NULL);
+        "--role", "mentee", "--given-name", "Bad", "--family-name", "Country",
+        "--country-of-origin", "XX", NULL);
     CHECK(r.rc == EXIT_REFUSED && has(r.err, "country_of_origin"),
           "add with a bad field: exit 4 naming it (rc %d, %s)", r.rc,
           r.err ? r.err : "");
     result_release(&r);
     run(&r, "--node", node.url, "--token", node.token, "participant", "show",
         "00000000000000000000000000000000", NULL);
-    CHECK(r.rc == EXIT_REFUSED, "show of an unknown id: exit 4 (rc %d)",
-          r.rc);
+    CHECK(r.rc == EXIT_REFUSED, "show of an unknown id: exit 4 (rc %d)", r.rc);
     result_release(&r);
     json_t *after = snapshot();
     CHECK(json_equal(before, after), "refused commands changed nothing");
@@ -427,8 +405,7 @@ test_refused(void)
     snprintf(env_token, sizeof env_token, "MENTORNET_TOKEN=%s", node.token);
     const char *const env_ok[] = {env_token, NULL};
     run_env(&r, env_ok, "--node", node.url, "stats", NULL);
-    CHECK(r.rc == EXIT_OK, "token from MENTORNET_TOKEN: exit 0 (rc %d)",
-          r.rc);
+    CHECK(r.rc == EXIT_OK, "token from MENTORNET_TOKEN: exit 0 (rc %d)", r.rc);
     result_release(&r);
     run_env(&r, env_ok, "--node", node.url, "--token", wrong, "stats", NULL);
     CHECK(r.rc == EXIT_REFUSED,
@@ -440,18 +417,18 @@ test_refused(void)
     CHECK(it_port_free(node.http_port + 7), "port %d is free",
           node.http_port + 7);
     run(&r, "--node", unreachable, "--token", node.token, "stats", NULL);
-    CHECK(r.rc == EXIT_UNREACHABLE, "unreachable node: exit 3 (rc %d)",
-          r.rc);
+    CHECK(r.rc == EXIT_UNREACHABLE, "unreachable node: exit 3 (rc %d)", r.rc);
     result_release(&r);
     run(&r, "--node", unreachable, "health", NULL);
-    CHECK(r.rc == EXIT_UNREACHABLE, "health of an unreachable node: exit 3 "
-          "(rc %d)", r.rc);
+    CHECK(r.rc == EXIT_UNREACHABLE,
+          "health of an unreachable node: exit 3 "
+          "(rc %d)",
+          r.rc);
     result_release(&r);
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     const char *daemon;
     int port;
     it_args(argc, argv, true, &daemon, &port, &cli);

@@ -42,11 +42,9 @@ static int ncase;
  */
 static void
 good_config(char *out, size_t cap, const char *id, const char *name,
-            const char *listen)
-{
+            const char *listen) {
     char default_listen[64];
-    snprintf(default_listen, sizeof default_listen, "127.0.0.1:%d",
-             base_port);
+    snprintf(default_listen, sizeof default_listen, "127.0.0.1:%d", base_port);
     snprintf(out, cap,
              "[node]\nid = %s\nname = %s\ndata_dir = data\n"
              "map_size_mb = 16\n[http]\nlisten = %s\n[replication]\n"
@@ -56,23 +54,20 @@ good_config(char *out, size_t cap, const char *id, const char *name,
 
 /* A fresh directory for one case; OUT: dir (DIR_MAX bytes). */
 static void
-case_dir(char *dir)
-{
+case_dir(char *dir) {
     snprintf(dir, DIR_MAX, "%s/case%02d", top, ++ncase);
     CHECK(mkdir(dir, 0700) == 0, "mkdir %s", dir);
 }
 
 /* Write text as dir/file; OUT: path (FILE_MAX bytes). */
 static void
-write_conf(const char *dir, const char *file, const char *text, char *path)
-{
+write_conf(const char *dir, const char *file, const char *text, char *path) {
     snprintf(path, FILE_MAX, "%s/%s", dir, file);
     CHECK(it_write_file(path, text, 0644) == 0, "write %s", path);
 }
 
 static int
-run_daemon(const char *const *args, char **out, char **err)
-{
+run_daemon(const char *const *args, char **out, char **err) {
     const char *argv[8] = {daemon_path};
     for (int i = 0; args[i] && i < 6; i++)
         argv[i + 1] = args[i];
@@ -80,13 +75,11 @@ run_daemon(const char *const *args, char **out, char **err)
 }
 
 static int
-keygen(const char *conf)
-{
+keygen(const char *conf) {
     const char *const args[] = {"--keygen", "--config", conf, NULL};
     char *out = NULL, *err = NULL;
     int rc = run_daemon(args, &out, &err);
-    CHECK(rc == 0, "keygen %s: exit 0 (rc %d, %s)", conf, rc,
-          err ? err : "");
+    CHECK(rc == 0, "keygen %s: exit 0 (rc %d, %s)", conf, rc, err ? err : "");
     free(out);
     free(err);
     return rc;
@@ -97,8 +90,7 @@ keygen(const char *conf)
  * wants (NULL-terminated) on stderr.
  */
 static void
-refused_with(const char *label, const char *conf, const char *const *wants)
-{
+refused_with(const char *label, const char *conf, const char *const *wants) {
     const char *const args[] = {"--config", conf, NULL};
     char *err = NULL;
     int rc = run_daemon(args, NULL, &err);
@@ -106,17 +98,15 @@ refused_with(const char *label, const char *conf, const char *const *wants)
           rc);
     for (size_t i = 0; wants[i]; i++) {
         bool found = err && strstr(err, wants[i]);
-        CHECK(found, "%s: stderr says '%s' (stderr: %s)", label,
-                  wants[i], err ? err : "");
+        CHECK(found, "%s: stderr says '%s' (stderr: %s)", label, wants[i],
+              err ? err : "");
     }
     free(err);
 }
 
 /* One config file with text; must be refused naming file:line. */
 static void
-refused_text(const char *label, const char *text, int line,
-             const char *word)
-{
+refused_text(const char *label, const char *text, int line, const char *word) {
     char dir[DIR_MAX], path[FILE_MAX], where[FILE_MAX + 16];
     case_dir(dir);
     write_conf(dir, "n.conf", text, path);
@@ -131,8 +121,7 @@ refused_text(const char *label, const char *text, int line,
 /* The good config with line `line` replaced (or, with "" , removed). */
 static void
 refused_edit(const char *label, int line, const char *replacement,
-             int want_line, const char *word)
-{
+             int want_line, const char *word) {
     char text[2048], edited[2048];
     good_config(text, sizeof text, "1", "copenhagen", NULL);
     size_t len = 0;
@@ -151,8 +140,7 @@ refused_edit(const char *label, int line, const char *replacement,
 }
 
 static void
-test_bad_keys(void)
-{
+test_bad_keys(void) {
     it_section("unknown keys, bad values, syntax");
     char text[2048], extra[2200];
     good_config(text, sizeof text, "1", "copenhagen", NULL);
@@ -162,8 +150,8 @@ test_bad_keys(void)
     refused_text("unknown section", extra, 13, "extra");
     snprintf(extra, sizeof extra, "%sthis line is not ini\n", text);
     refused_text("a line that is not ini", extra, 12, "");
-    static const char *const bad_ids[] = {"0", "65", "x", "-1", "1.5", "",
-                                          "1x", "99999999999999999999"};
+    static const char *const bad_ids[] = {
+        "0", "65", "x", "-1", "1.5", "", "1x", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
         char label[64], line[64];
         snprintf(label, sizeof label, "id = '%s'", bad_ids[i]);
@@ -182,8 +170,7 @@ test_bad_keys(void)
 }
 
 static void
-test_missing_keys(void)
-{
+test_missing_keys(void) {
     it_section("missing keys");
     refused_edit("missing [http] listen", 7, "", 0, "[http] listen");
     refused_edit("missing [node] id", 2, "", 0, "[node] id");
@@ -195,12 +182,11 @@ test_missing_keys(void)
 }
 
 static void
-test_bad_listen(void)
-{
+test_bad_listen(void) {
     it_section("bad listen addresses");
-    static const char *const bad[] = {"nohost", "127.0.0.1:0",
-                                      "127.0.0.1:99999", "127.0.0.1:",
-                                      ":8101", "127.0.0.1:80x"};
+    static const char *const bad[] = {
+        "nohost",     "127.0.0.1:0", "127.0.0.1:99999",
+        "127.0.0.1:", ":8101",       "127.0.0.1:80x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char label[64], line[64];
         snprintf(label, sizeof label, "listen = '%s'", bad[i]);
@@ -219,8 +205,7 @@ test_bad_listen(void)
 }
 
 static void
-test_port_in_use(void)
-{
+test_port_in_use(void) {
     it_section("listen address in use");
     struct sockaddr_in sa = {.sin_family = AF_INET,
                              .sin_port = htons((uint16_t)(base_port + 2))};
@@ -245,8 +230,7 @@ test_port_in_use(void)
 }
 
 static void
-test_unreadable(void)
-{
+test_unreadable(void) {
     it_section("unreadable config");
     char path[FILE_MAX];
     snprintf(path, sizeof path, "%s/no-such-dir/n.conf", top);
@@ -276,14 +260,12 @@ test_unreadable(void)
     free(err);
     const char *const help[] = {"--help", NULL};
     rc = run_daemon(help, &out, NULL);
-    CHECK(rc == 0 && out && strstr(out, "usage"), "--help: exit 0 (rc %d)",
-          rc);
+    CHECK(rc == 0 && out && strstr(out, "usage"), "--help: exit 0 (rc %d)", rc);
     free(out);
 }
 
 static void
-test_siblings(void)
-{
+test_siblings(void) {
     it_section("other divisions in the same directory");
     char dir[DIR_MAX], a[FILE_MAX], b[FILE_MAX], text[2048];
     case_dir(dir);
@@ -314,8 +296,7 @@ test_siblings(void)
 }
 
 static void
-test_keys(void)
-{
+test_keys(void) {
     it_section("keys");
     char dir[DIR_MAX], path[FILE_MAX], text[2048], key[FILE_MAX];
     case_dir(dir);
@@ -325,19 +306,16 @@ test_keys(void)
     refused_with("no keys yet", path, no_keys);
     keygen(path);
 
-    static const char *const files[] = {"copenhagen.sign.secret",
-                                        "copenhagen.sign.pub",
-                                        "copenhagen.curve.secret",
-                                        "copenhagen.curve.pub",
-                                        "network.key"};
+    static const char *const files[] = {
+        "copenhagen.sign.secret", "copenhagen.sign.pub",
+        "copenhagen.curve.secret", "copenhagen.curve.pub", "network.key"};
     char *before[5];
     for (int i = 0; i < 5; i++) {
         snprintf(key, sizeof key, "%s/keys/%s", dir, files[i]);
         before[i] = it_read_file(key, NULL);
         CHECK(before[i] != NULL, "keygen created %s", files[i]);
         struct stat st;
-        bool secret = strstr(files[i], "secret") || strstr(files[i],
-                                                           "network");
+        bool secret = strstr(files[i], "secret") || strstr(files[i], "network");
         CHECK(stat(key, &st) == 0 && (!secret || (st.st_mode & 077) == 0),
               "%s has mode %o", files[i], (unsigned)(st.st_mode & 0777));
     }
@@ -371,8 +349,7 @@ test_keys(void)
 }
 
 static void
-test_other_division(void)
-{
+test_other_division(void) {
     it_section("a data directory of another division");
     it_node n;
     if (it_node_create(&n, daemon_path, base_port + 3, 16) != 0 ||
@@ -412,8 +389,7 @@ test_other_division(void)
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     it_args(argc, argv, false, &daemon_path, &base_port, NULL);
     it_begin("integration.config", WATCHDOG_S);
     if (CHECK(snprintf(top, sizeof top, "/tmp/mn-it-config.XXXXXX") > 0 &&

@@ -69,8 +69,7 @@ static bool graceful;
 static struct timespec burst_start;
 
 static long
-elapsed_ms(const struct timespec *since)
-{
+elapsed_ms(const struct timespec *since) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (now.tv_sec - since->tv_sec) * 1000 +
@@ -78,16 +77,14 @@ elapsed_ms(const struct timespec *since)
 }
 
 static void
-sleep_ms(long ms)
-{
+sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
 /* POST one participant; false when the node did not acknowledge it. */
 static bool
-do_create(struct worker *w)
-{
+do_create(struct worker *w) {
     char body[256];
     it_resp r;
     snprintf(body, sizeof body,
@@ -119,8 +116,7 @@ do_create(struct worker *w)
 }
 
 static bool
-do_patch(struct worker *w)
-{
+do_patch(struct worker *w) {
     char body[128], path[128];
     it_resp r;
     long i = (long)(w->seq % w->n);
@@ -144,8 +140,7 @@ do_patch(struct worker *w)
 }
 
 static void *
-worker_main(void *arg)
-{
+worker_main(void *arg) {
     struct worker *w = arg;
     w->pending_create = false;
     w->pending_patch = -1;
@@ -153,8 +148,8 @@ worker_main(void *arg)
                     elapsed_ms(&burst_start) < BURST_MS;
          i++) {
         w->seq++;
-        bool ok = w->n > 0 && w->seq % PATCH_EVERY == 0 ? do_patch(w)
-                                                         : do_create(w);
+        bool ok =
+            w->n > 0 && w->seq % PATCH_EVERY == 0 ? do_patch(w) : do_create(w);
         if (!ok)
             break; /* the node is gone: this write is the pending one */
     }
@@ -163,8 +158,7 @@ worker_main(void *arg)
 }
 
 static size_t
-acked_creates(void)
-{
+acked_creates(void) {
     size_t n = 0;
     for (int t = 0; t < NTHREADS; t++)
         n += workers[t].n;
@@ -173,8 +167,7 @@ acked_creates(void)
 
 /* Run one burst and kill (or stop) the node in the middle of it. */
 static void
-burst_and_stop(int round)
-{
+burst_and_stop(int round) {
     size_t before = acked_creates();
     atomic_store(&stop, false);
     clock_gettime(CLOCK_MONOTONIC, &burst_start);
@@ -185,8 +178,7 @@ burst_and_stop(int round)
     sleep_ms(KILL_AFTER_MS);
     if (graceful)
         CHECK(it_node_stop(&node) == 0,
-              "round %d: SIGTERM under load: the node exits 0 in time",
-              round);
+              "round %d: SIGTERM under load: the node exits 0 in time", round);
     else
         it_node_kill(&node);
     atomic_store(&stop, true);
@@ -195,18 +187,16 @@ burst_and_stop(int round)
     size_t acked = acked_creates() - before;
     printf("round %d: %zu creates acknowledged before %s at %d ms\n", round,
            acked, graceful ? "SIGTERM" : "kill -9", KILL_AFTER_MS);
-    CHECK(acked >= 10, "round %d: the burst got writes in (%zu)", round,
-          acked);
+    CHECK(acked >= 10, "round %d: the burst got writes in (%zu)", round, acked);
     for (int t = 0; t < NTHREADS; t++)
         CHECK(workers[t].unexpected == 0,
-              "round %d thread %d: no unexpected answers (%d, last %ld)",
-              round, t, workers[t].unexpected, workers[t].last_unexpected);
+              "round %d thread %d: no unexpected answers (%d, last %ld)", round,
+              t, workers[t].unexpected, workers[t].last_unexpected);
 }
 
 /* Every acknowledged write is there after the restart. */
 static void
-check_acked(int round)
-{
+check_acked(int round) {
     size_t missing = 0, stale = 0;
     char path[128];
     for (int t = 0; t < NTHREADS; t++) {
@@ -233,16 +223,19 @@ check_acked(int round)
         }
         w->pending_patch = -1;
     }
-    CHECK(missing == 0, "round %d: every acknowledged create is readable "
-          "(%zu of %zu missing)", round, missing, acked_creates());
-    CHECK(stale == 0, "round %d: every acknowledged patch is visible (%zu "
-          "lost)", round, stale);
+    CHECK(missing == 0,
+          "round %d: every acknowledged create is readable "
+          "(%zu of %zu missing)",
+          round, missing, acked_creates());
+    CHECK(stale == 0,
+          "round %d: every acknowledged patch is visible (%zu "
+          "lost)",
+          round, stale);
 }
 
 /* Every id in the list, in id order, with paging. */
 static json_t *
-list_ids(void)
-{
+list_ids(void) {
     json_t *ids = json_object();
     char path[256], cursor[64] = "";
     for (int page = 0; page < 10000; page++) {
@@ -263,23 +256,26 @@ list_ids(void)
 }
 
 static void
-check_counts(int round)
-{
+check_counts(int round) {
     size_t acked = acked_creates();
     json_t *s = it_get_json(&node, "/v1/stats?verify=true");
     json_int_t total = json_integer_value(json_object_get(s, "total"));
     CHECK(json_is_true(json_object_get(s, "verified")),
           "round %d: stats?verify=true is verified:true", round);
-    CHECK(total >= (json_int_t)acked, "round %d: total %lld >= %zu "
-          "acknowledged", round, (long long)total, acked);
+    CHECK(total >= (json_int_t)acked,
+          "round %d: total %lld >= %zu "
+          "acknowledged",
+          round, (long long)total, acked);
     CHECK(total <= (json_int_t)acked + NTHREADS * round,
           "round %d: total %lld <= acknowledged + one in-flight create per "
-          "thread and round", round, (long long)total);
+          "thread and round",
+          round, (long long)total);
     json_t *vv = json_object_get(s, "version_vector");
     CHECK(json_integer_value(json_object_get(vv, node.name)) >=
               (json_int_t)acked,
           "round %d: the version vector counts at least every "
-          "acknowledged change", round);
+          "acknowledged change",
+          round);
     json_t *ids = list_ids();
     CHECK((json_int_t)json_object_size(ids) == total,
           "round %d: the list has total (%lld) ids (%zu)", round,
@@ -288,35 +284,36 @@ check_counts(int round)
     for (int t = 0; t < NTHREADS; t++)
         for (size_t i = 0; i < workers[t].n; i++)
             unlisted += json_object_get(ids, workers[t].ids[i].id) == NULL;
-    CHECK(unlisted == 0, "round %d: the list has every acknowledged id (%zu "
-          "missing)", round, unlisted);
+    CHECK(unlisted == 0,
+          "round %d: the list has every acknowledged id (%zu "
+          "missing)",
+          round, unlisted);
     json_decref(ids);
     json_decref(s);
 }
 
 /* A write after the restart is acknowledged and takes the next seq. */
 static void
-check_next_write(int round)
-{
+check_next_write(int round) {
     json_t *d = it_get_json(&node, "/v1/digest");
     json_int_t seq = json_integer_value(
         json_object_get(json_object_get(d, "version_vector"), node.name));
     json_decref(d);
     struct worker *w = &workers[0];
     w->seq++;
-    CHECK(do_create(w), "round %d: a create after the restart is "
-          "acknowledged", round);
+    CHECK(do_create(w),
+          "round %d: a create after the restart is "
+          "acknowledged",
+          round);
     d = it_get_json(&node, "/v1/digest");
     CHECK(json_integer_value(json_object_get(
               json_object_get(d, "version_vector"), node.name)) == seq + 1,
-          "round %d: it takes the next seq (%lld)", round,
-          (long long)seq + 1);
+          "round %d: it takes the next seq (%lld)", round, (long long)seq + 1);
     json_decref(d);
 }
 
 static void
-check_clean_restart(void)
-{
+check_clean_restart(void) {
     it_section("digest after a clean restart");
     json_t *before = it_get_json(&node, "/v1/digest");
     CHECK(it_node_stop(&node) == 0, "SIGTERM: the node exits 0");
@@ -325,8 +322,8 @@ check_clean_restart(void)
         return;
     }
     json_t *after = it_get_json(&node, "/v1/digest");
-    CHECK(before && strcmp(it_str(before, "digest"),
-                           it_str(after, "digest")) == 0,
+    CHECK(before &&
+              strcmp(it_str(before, "digest"), it_str(after, "digest")) == 0,
           "the digest after a second restart is the same (%s / %s)",
           it_str(before, "digest"), it_str(after, "digest"));
     CHECK(json_equal(json_object_get(before, "version_vector"),
@@ -341,8 +338,7 @@ check_clean_restart(void)
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     const char *daemon;
     int port;
     it_args(argc, argv, false, &daemon, &port, NULL);
@@ -353,8 +349,8 @@ main(int argc, char **argv)
              round++) {
             char title[64];
             graceful = round > KILL_ROUNDS;
-            snprintf(title, sizeof title, "round %d: burst, %s, restart",
-                     round, graceful ? "SIGTERM" : "kill -9");
+            snprintf(title, sizeof title, "round %d: burst, %s, restart", round,
+                     graceful ? "SIGTERM" : "kill -9");
             it_section(title);
             burst_and_stop(round);
             if (it_node_start(&node) != 0)

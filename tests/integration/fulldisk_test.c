@@ -27,12 +27,11 @@ static size_t nacked;
 static char *notes;
 
 static char *
-participant_body(size_t i)
-{
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "role", "mentee",
-                          "given_name", "Full", "family_name", "Disk",
-                          "country_of_origin", i % 2 ? "SY" : "IR", "notes",
-                          notes);
+participant_body(size_t i) {
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "role", "mentee", "given_name",
+                  "Full", "family_name", "Disk", "country_of_origin",
+                  i % 2 ? "SY" : "IR", "notes", notes);
     char *z = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!z)
@@ -41,19 +40,16 @@ participant_body(size_t i)
 }
 
 static json_t *
-snapshot(void)
-{
-    return json_pack("{s:o*, s:o*}", "digest",
-                     it_get_json(&node, "/v1/digest"), "stats",
-                     it_get_json(&node, "/v1/stats?verify=true"));
+snapshot(void) {
+    return json_pack("{s:o*, s:o*}", "digest", it_get_json(&node, "/v1/digest"),
+                     "stats", it_get_json(&node, "/v1/stats?verify=true"));
 }
 
 static void refuse_full(const char *label, const it_request *rq);
 
 /* An import bigger than the whole map is refused as a whole. */
 static void
-test_import_over_map(void)
-{
+test_import_over_map(void) {
     it_section("an import bigger than the map");
     size_t nlines = 600, len = 0, cap = 0;
     char *ndjson = NULL;
@@ -70,8 +66,10 @@ test_import_over_map(void)
         len += n + 1;
         free(line);
     }
-    it_request rq = {.method = "POST", .path = "/v1/import",
-                     .ctype = "application/x-ndjson", .body = ndjson,
+    it_request rq = {.method = "POST",
+                     .path = "/v1/import",
+                     .ctype = "application/x-ndjson",
+                     .body = ndjson,
                      .len = len};
     refuse_full("import of 600 participants into a 1 MiB map", &rq);
     json_t *s = it_get_json(&node, "/v1/stats");
@@ -83,8 +81,7 @@ test_import_over_map(void)
 
 /* POST until 507; returns true if the map filled up. */
 static bool
-fill(void)
-{
+fill(void) {
     it_section("fill a 1 MiB map");
     acked = calloc(MAX_FILL + WRITES_AFTER, sizeof *acked);
     if (!acked)
@@ -109,14 +106,12 @@ fill(void)
         it_resp_release(&r);
         return status == 507;
     }
-    CHECK(false, "%d writes did not fill a %d MiB map", MAX_FILL,
-          SMALL_MAP_MB);
+    CHECK(false, "%d writes did not fill a %d MiB map", MAX_FILL, SMALL_MAP_MB);
     return false;
 }
 
 static void
-check_all_readable(const char *when)
-{
+check_all_readable(const char *when) {
     size_t missing = 0;
     char path[128];
     for (size_t i = 0; i < nacked; i++) {
@@ -125,22 +120,21 @@ check_all_readable(const char *when)
         missing += it_get(&node, path, &r) != 200;
         it_resp_release(&r);
     }
-    CHECK(missing == 0, "%s: every acknowledged participant is readable "
-          "(%zu of %zu missing)", when, missing, nacked);
+    CHECK(missing == 0,
+          "%s: every acknowledged participant is readable "
+          "(%zu of %zu missing)",
+          when, missing, nacked);
     json_t *s = it_get_json(&node, "/v1/stats?verify=true");
     CHECK(json_is_true(json_object_get(s, "verified")),
           "%s: stats?verify=true is verified:true", when);
-    CHECK(json_integer_value(json_object_get(s, "total")) ==
-              (json_int_t)nacked,
+    CHECK(json_integer_value(json_object_get(s, "total")) == (json_int_t)nacked,
           "%s: total is exactly the acknowledged creates (%lld, %zu)", when,
-          (long long)json_integer_value(json_object_get(s, "total")),
-          nacked);
+          (long long)json_integer_value(json_object_get(s, "total")), nacked);
     json_decref(s);
 }
 
 static void
-refuse_full(const char *label, const it_request *rq)
-{
+refuse_full(const char *label, const it_request *rq) {
     json_t *before = snapshot();
     it_resp r;
     it_http(&node, rq, &r);
@@ -155,12 +149,13 @@ refuse_full(const char *label, const it_request *rq)
 }
 
 static void
-test_when_full(void)
-{
+test_when_full(void) {
     it_section("when full: writes refused, reads work");
     char *body = participant_body(0);
-    it_request rq = {.method = "POST", .path = "/v1/participants",
-                     .ctype = "application/json", .body = body,
+    it_request rq = {.method = "POST",
+                     .path = "/v1/participants",
+                     .ctype = "application/json",
+                     .body = body,
                      .len = strlen(body)};
     refuse_full("another create", &rq);
     refuse_full("the same create again", &rq);
@@ -171,8 +166,10 @@ test_when_full(void)
         abort();
     for (int i = 0; i < 20; i++)
         len += (size_t)snprintf(ndjson + len, cap - len, "%s\n", body);
-    it_request imp = {.method = "POST", .path = "/v1/import",
-                      .ctype = "application/x-ndjson", .body = ndjson,
+    it_request imp = {.method = "POST",
+                      .path = "/v1/import",
+                      .ctype = "application/x-ndjson",
+                      .body = ndjson,
                       .len = len};
     refuse_full("an import of 20", &imp);
     free(ndjson);
@@ -197,21 +194,23 @@ test_when_full(void)
     if (cli) {
         char token_arg[160];
         snprintf(token_arg, sizeof token_arg, "--token=%s", node.token);
-        const char *const argv[] = {cli, "--node", node.url, token_arg,
-                                    "participant", "add", "--role", "mentee",
-                                    "--given-name", "Cli", "--family-name",
-                                    "Full", "--notes", notes, NULL};
+        const char *const argv[] = {cli,       "--node",        node.url,
+                                    token_arg, "participant",   "add",
+                                    "--role",  "mentee",        "--given-name",
+                                    "Cli",     "--family-name", "Full",
+                                    "--notes", notes,           NULL};
         char *err = NULL;
         int rc = it_run(argv, NULL, 30, NULL, &err);
-        CHECK(rc == 5, "the CLI exits 5 when the node answers 507 (rc %d, "
-              "%s)", rc, err ? err : "");
+        CHECK(rc == 5,
+              "the CLI exits 5 when the node answers 507 (rc %d, "
+              "%s)",
+              rc, err ? err : "");
         free(err);
     }
 }
 
 static json_int_t
-vv_self(void)
-{
+vv_self(void) {
     json_t *d = it_get_json(&node, "/v1/digest");
     json_int_t v = json_integer_value(
         json_object_get(json_object_get(d, "version_vector"), node.name));
@@ -221,8 +220,7 @@ vv_self(void)
 
 /* A full node must still start (with the same map) and serve reads. */
 static void
-test_restart_full(void)
-{
+test_restart_full(void) {
     it_section("restart while full, same map size");
     json_t *before = snapshot();
     CHECK(it_node_stop(&node) == 0, "SIGTERM: the full node exits 0");
@@ -236,16 +234,17 @@ test_restart_full(void)
     json_decref(after);
     check_all_readable("full, restarted");
     char *body = participant_body(1);
-    it_request rq = {.method = "POST", .path = "/v1/participants",
-                     .ctype = "application/json", .body = body,
+    it_request rq = {.method = "POST",
+                     .path = "/v1/participants",
+                     .ctype = "application/json",
+                     .body = body,
                      .len = strlen(body)};
     refuse_full("a create after the restart", &rq);
     free(body);
 }
 
 static void
-test_grow(void)
-{
+test_grow(void) {
     it_section("restart with a bigger map");
     json_t *before = snapshot();
     CHECK(it_node_stop(&node) == 0, "SIGTERM: the full node exits 0");
@@ -268,8 +267,7 @@ test_grow(void)
     for (size_t i = 0; i < WRITES_AFTER; i++) {
         char *body = participant_body(i);
         it_resp r;
-        if (it_send_json(&node, "POST", "/v1/participants", body, &r) ==
-            201)
+        if (it_send_json(&node, "POST", "/v1/participants", body, &r) == 201)
             snprintf(acked[nacked++], 33, "%s", it_str(r.json, "id"));
         ok += r.status == 201;
         it_resp_release(&r);
@@ -294,8 +292,7 @@ test_grow(void)
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     const char *daemon;
     int port;
     it_args(argc, argv, true, &daemon, &port, &cli);

@@ -50,16 +50,14 @@ static _Thread_local CURL *thread_curl;
 /* ---- checks ----------------------------------------------------------- */
 
 static void
-sleep_ms(unsigned ms)
-{
+sleep_ms(unsigned ms) {
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 
 static uint64_t
-now_ms(void)
-{
+now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -67,15 +65,13 @@ now_ms(void)
 
 /* Async-signal-safe: write a string to stderr. */
 static void
-safe_puts(const char *z)
-{
+safe_puts(const char *z) {
     ssize_t rc = write(STDERR_FILENO, z, strlen(z));
     (void)rc;
 }
 
 static void
-on_alarm(int sig)
-{
+on_alarm(int sig) {
     (void)sig;
     safe_puts("\nWATCHDOG: the test ran out of time; killing its nodes\n");
     for (int i = 0; i < MAX_LIVE; i++)
@@ -85,8 +81,7 @@ on_alarm(int sig)
 }
 
 static void
-live_add(pid_t pid)
-{
+live_add(pid_t pid) {
     for (int i = 0; i < MAX_LIVE; i++)
         if (live_pids[i] == 0) {
             live_pids[i] = pid;
@@ -95,17 +90,15 @@ live_add(pid_t pid)
 }
 
 static void
-live_remove(pid_t pid)
-{
+live_remove(pid_t pid) {
     for (int i = 0; i < MAX_LIVE; i++)
         if (live_pids[i] == pid)
             live_pids[i] = 0;
 }
 
 void
-it_args(int argc, char **argv, bool want_extra, const char **daemon,
-        int *port, const char **extra)
-{
+it_args(int argc, char **argv, bool want_extra, const char **daemon, int *port,
+        const char **extra) {
     int want = want_extra ? 4 : 3;
     char *end = NULL;
     long p = argc >= 3 ? strtol(argv[2], &end, 10) : 0;
@@ -121,11 +114,10 @@ it_args(int argc, char **argv, bool want_extra, const char **daemon,
 }
 
 void
-it_begin(const char *name, unsigned watchdog_s)
-{
+it_begin(const char *name, unsigned watchdog_s) {
     test_name = name;
-    verbose = getenv("MN_IT_VERBOSE") && strcmp(getenv("MN_IT_VERBOSE"),
-                                                  "0") != 0;
+    verbose =
+        getenv("MN_IT_VERBOSE") && strcmp(getenv("MN_IT_VERBOSE"), "0") != 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGALRM, on_alarm);
@@ -138,19 +130,16 @@ it_begin(const char *name, unsigned watchdog_s)
 }
 
 void
-it_section(const char *name)
-{
+it_section(const char *name) {
     printf("== %s\n", name);
 }
 
-static void report(const char *tag, const char *file, int line,
-                   const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
+static void report(const char *tag, const char *file, int line, const char *fmt,
+                   va_list ap) __attribute__((format(printf, 4, 0)));
 
 static void
 report(const char *tag, const char *file, int line, const char *fmt,
-       va_list ap)
-{
+       va_list ap) {
     const char *base = strrchr(file, '/');
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -158,8 +147,7 @@ report(const char *tag, const char *file, int line, const char *fmt,
 }
 
 bool
-it_check(bool ok, const char *file, int line, const char *fmt, ...)
-{
+it_check(bool ok, const char *file, int line, const char *fmt, ...) {
     va_list ap;
     pthread_mutex_lock(&check_mu);
     if (ok)
@@ -176,8 +164,7 @@ it_check(bool ok, const char *file, int line, const char *fmt, ...)
 }
 
 int
-it_failures(void)
-{
+it_failures(void) {
     pthread_mutex_lock(&check_mu);
     int n = nfailed;
     pthread_mutex_unlock(&check_mu);
@@ -185,8 +172,7 @@ it_failures(void)
 }
 
 int
-it_summary(void)
-{
+it_summary(void) {
     alarm(0);
     curl_global_cleanup();
     printf("%s: %d passed, %d failed\n", test_name, npassed, nfailed);
@@ -196,8 +182,7 @@ it_summary(void)
 /* ---- files ------------------------------------------------------------ */
 
 int
-it_write_file(const char *path, const char *text, int mode)
-{
+it_write_file(const char *path, const char *text, int mode) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return -1;
@@ -211,8 +196,7 @@ it_write_file(const char *path, const char *text, int mode)
 }
 
 char *
-it_read_file(const char *path, size_t *len)
-{
+it_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -236,8 +220,7 @@ it_read_file(const char *path, size_t *len)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
     (void)st, (void)ftw;
     if (flag == FTW_DP)
         return rmdir(path);
@@ -245,21 +228,18 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 }
 
 int
-it_rm_rf(const char *path)
-{
+it_rm_rf(const char *path) {
     return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int
-it_mkdtemp(const char *prefix, char *path)
-{
+it_mkdtemp(const char *prefix, char *path) {
     snprintf(path, PATH_MAX, "/tmp/%s.XXXXXX", prefix);
     return mkdtemp(path) ? 0 : -1;
 }
 
 bool
-it_port_free(int port)
-{
+it_port_free(int port) {
     struct sockaddr_in sa = {.sin_family = AF_INET,
                              .sin_port = htons((uint16_t)port)};
     int one = 1;
@@ -277,8 +257,7 @@ it_port_free(int port)
 
 /* Wait for pid at most timeout_ms; OUT: *status. false on timeout. */
 static bool
-wait_bounded(pid_t pid, unsigned timeout_ms, int *status)
-{
+wait_bounded(pid_t pid, unsigned timeout_ms, int *status) {
     uint64_t deadline = now_ms() + timeout_ms;
     for (;;) {
         pid_t got = waitpid(pid, status, WNOHANG);
@@ -293,8 +272,7 @@ wait_bounded(pid_t pid, unsigned timeout_ms, int *status)
 }
 
 static int
-exit_code(int status)
-{
+exit_code(int status) {
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     if (WIFSIGNALED(status))
@@ -303,8 +281,7 @@ exit_code(int status)
 }
 
 static void
-child_env(const char *const *env)
-{
+child_env(const char *const *env) {
     for (size_t i = 0; env && env[i]; i++) {
         const char *eq = strchr(env[i], '=');
         if (eq) {
@@ -319,8 +296,7 @@ child_env(const char *const *env)
 
 /* In the child: stdin from /dev/null, stdout and stderr to fds. */
 static void
-child_stdio(int out_fd, int err_fd)
-{
+child_stdio(int out_fd, int err_fd) {
     int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd >= 0)
         dup2(null_fd, STDIN_FILENO);
@@ -329,16 +305,14 @@ child_stdio(int out_fd, int err_fd)
 }
 
 static int
-temp_file(char *path)
-{
+temp_file(char *path) {
     strcpy(path, "/tmp/mn-it-out.XXXXXX");
     return mkstemp(path);
 }
 
 int
 it_run(const char *const *argv, const char *const *env, unsigned timeout_s,
-       char **out, char **err)
-{
+       char **out, char **err) {
     char out_path[64], err_path[64];
     int status = 0, rc = -1;
     int out_fd = temp_file(out_path), err_fd = temp_file(err_path);
@@ -377,8 +351,7 @@ it_run(const char *const *argv, const char *const *env, unsigned timeout_s,
 /* ---- one node --------------------------------------------------------- */
 
 int
-it_node_write_config(const it_node *n)
-{
+it_node_write_config(const it_node *n) {
     char text[2048];
     snprintf(text, sizeof text,
              "; written by the integration test harness\n"
@@ -405,9 +378,7 @@ it_node_write_config(const it_node *n)
 }
 
 int
-it_node_create(it_node *n, const char *daemon, int http_port,
-               unsigned map_mb)
-{
+it_node_create(it_node *n, const char *daemon, int http_port, unsigned map_mb) {
     char *out = NULL, *err = NULL;
     memset(n, 0, sizeof *n);
     if (!CHECK(it_mkdtemp("mn-it", n->dir) == 0, "mkdtemp: %s",
@@ -437,8 +408,7 @@ it_node_create(it_node *n, const char *daemon, int http_port,
 }
 
 static bool
-health_ok(const it_node *n)
-{
+health_ok(const it_node *n) {
     it_resp r;
     it_request rq = {.path = "/v1/health", .auth = IT_NO_AUTH};
     bool ok = it_http(n, &rq, &r) == 200 &&
@@ -449,8 +419,7 @@ health_ok(const it_node *n)
 }
 
 static int
-read_token(it_node *n)
-{
+read_token(it_node *n) {
     char path[4300];
     snprintf(path, sizeof path, "%s/admin.token", n->data_dir);
     char *z = it_read_file(path, NULL);
@@ -464,10 +433,8 @@ read_token(it_node *n)
 
 /* Fork and exec the daemon with its output appended to the log. */
 static pid_t
-spawn_node(const it_node *n)
-{
-    int log_fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                      0644);
+spawn_node(const it_node *n) {
+    int log_fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0)
         return -1;
     fflush(NULL);
@@ -484,8 +451,7 @@ spawn_node(const it_node *n)
 }
 
 int
-it_node_start(it_node *n)
-{
+it_node_start(it_node *n) {
     int status;
     if (!CHECK(n->pid == 0, "start: node already running"))
         return -1;
@@ -518,21 +484,18 @@ it_node_start(it_node *n)
         }
         sleep_ms(20);
     }
-    return CHECK(read_token(n) == 0, "read %s/admin.token", n->data_dir)
-               ? 0
-               : -1;
+    return CHECK(read_token(n) == 0, "read %s/admin.token", n->data_dir) ? 0
+                                                                         : -1;
 }
 
 static void
-reap(it_node *n)
-{
+reap(it_node *n) {
     live_remove(n->pid);
     n->pid = 0;
 }
 
 int
-it_node_stop(it_node *n)
-{
+it_node_stop(it_node *n) {
     int status = 0;
     if (n->pid <= 0)
         return -1;
@@ -548,8 +511,7 @@ it_node_stop(it_node *n)
 }
 
 void
-it_node_kill(it_node *n)
-{
+it_node_kill(it_node *n) {
     int status;
     if (n->pid <= 0)
         return;
@@ -559,8 +521,7 @@ it_node_kill(it_node *n)
 }
 
 void
-it_node_dump_log(const it_node *n)
-{
+it_node_dump_log(const it_node *n) {
     char *z = it_read_file(n->log, NULL);
     if (!z)
         return;
@@ -576,22 +537,18 @@ it_node_dump_log(const it_node *n)
 /* Sanitizer reports in the node's log fail the test even when the node
  * carried on. */
 static void
-check_log_clean(const it_node *n)
-{
-    static const char *const reports[] = {"runtime error:",
-                                          "ERROR: AddressSanitizer",
-                                          "ERROR: LeakSanitizer",
-                                          "WARNING: ThreadSanitizer"};
+check_log_clean(const it_node *n) {
+    static const char *const reports[] = {
+        "runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+        "WARNING: ThreadSanitizer"};
     char *z = it_read_file(n->log, NULL);
     for (size_t i = 0; z && i < sizeof reports / sizeof reports[0]; i++)
-        CHECK(!strstr(z, reports[i]), "the node's log has no '%s'",
-              reports[i]);
+        CHECK(!strstr(z, reports[i]), "the node's log has no '%s'", reports[i]);
     free(z);
 }
 
 void
-it_node_destroy(it_node *n)
-{
+it_node_destroy(it_node *n) {
     if (n->pid > 0 && it_node_stop(n) != 0)
         fprintf(stderr, "node did not stop cleanly\n");
     it_http_thread_done();
@@ -610,8 +567,7 @@ it_node_destroy(it_node *n)
 /* ---- HTTP ------------------------------------------------------------- */
 
 static size_t
-on_body(char *p, size_t size, size_t nmemb, void *user)
-{
+on_body(char *p, size_t size, size_t nmemb, void *user) {
     it_resp *r = user;
     size_t n = size * nmemb;
     char *bigger = realloc(r->body, r->len + n + 1);
@@ -631,8 +587,7 @@ struct upload {
 };
 
 static size_t
-on_read(char *buf, size_t size, size_t nitems, void *user)
-{
+on_read(char *buf, size_t size, size_t nitems, void *user) {
     struct upload *u = user;
     size_t n = size * nitems;
     if (n > u->left)
@@ -646,8 +601,7 @@ on_read(char *buf, size_t size, size_t nitems, void *user)
 }
 
 static CURL *
-handle(void)
-{
+handle(void) {
     if (!thread_curl)
         thread_curl = curl_easy_init();
     else
@@ -658,16 +612,14 @@ handle(void)
 }
 
 void
-it_http_thread_done(void)
-{
+it_http_thread_done(void) {
     if (thread_curl)
         curl_easy_cleanup(thread_curl);
     thread_curl = NULL;
 }
 
 static struct curl_slist *
-request_headers(const it_node *n, const it_request *rq)
-{
+request_headers(const it_node *n, const it_request *rq) {
     char line[512];
     struct curl_slist *h = NULL;
     if (!rq->auth) {
@@ -687,8 +639,7 @@ request_headers(const it_node *n, const it_request *rq)
 }
 
 long
-it_http(const it_node *n, const it_request *rq, it_resp *r)
-{
+it_http(const it_node *n, const it_request *rq, it_resp *r) {
     char url[4200];
     struct upload up = {rq->body, rq->len};
     CURL *c = handle();
@@ -708,12 +659,10 @@ it_http(const it_node *n, const it_request *rq, it_resp *r)
         curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
         curl_easy_setopt(c, CURLOPT_READDATA, &up);
     } else if (rq->body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)rq->len);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
     }
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
-                     rq->method ? rq->method : "GET");
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method ? rq->method : "GET");
     r->curl_rc = (int)curl_easy_perform(c);
     if (r->curl_rc == CURLE_OK) {
         const char *ct = NULL;
@@ -728,33 +677,31 @@ it_http(const it_node *n, const it_request *rq, it_resp *r)
 }
 
 void
-it_resp_release(it_resp *r)
-{
+it_resp_release(it_resp *r) {
     free(r->body);
     json_decref(r->json);
     memset(r, 0, sizeof *r);
 }
 
 long
-it_get(const it_node *n, const char *path, it_resp *r)
-{
+it_get(const it_node *n, const char *path, it_resp *r) {
     it_request rq = {.path = path};
     return it_http(n, &rq, r);
 }
 
 long
 it_send_json(const it_node *n, const char *method, const char *path,
-             const char *json, it_resp *r)
-{
-    it_request rq = {.method = method, .path = path,
-                     .ctype = "application/json", .body = json,
+             const char *json, it_resp *r) {
+    it_request rq = {.method = method,
+                     .path = path,
+                     .ctype = "application/json",
+                     .body = json,
                      .len = strlen(json)};
     return it_http(n, &rq, r);
 }
 
 json_t *
-it_get_json(const it_node *n, const char *path)
-{
+it_get_json(const it_node *n, const char *path) {
     it_resp r;
     json_t *j = NULL;
     if (it_get(n, path, &r) == 200 && r.json)
@@ -764,39 +711,33 @@ it_get_json(const it_node *n, const char *path)
 }
 
 const char *
-it_str(const json_t *o, const char *key)
-{
+it_str(const json_t *o, const char *key) {
     const char *z = json_string_value(json_object_get(o, key));
     return z ? z : "";
 }
 
 static const json_t *
-error_obj(const it_resp *r)
-{
+error_obj(const it_resp *r) {
     return json_object_get(r->json, "error");
 }
 
 const char *
-it_error_code(const it_resp *r)
-{
+it_error_code(const it_resp *r) {
     return it_str(error_obj(r), "code");
 }
 
 const char *
-it_error_field(const it_resp *r)
-{
+it_error_field(const it_resp *r) {
     return it_str(error_obj(r), "field");
 }
 
 const char *
-it_error_message(const it_resp *r)
-{
+it_error_message(const it_resp *r) {
     return it_str(error_obj(r), "message");
 }
 
 bool
-it_is_id(const char *z)
-{
+it_is_id(const char *z) {
     size_t n = 0;
     for (; z[n]; n++)
         if (!((z[n] >= '0' && z[n] <= '9') || (z[n] >= 'a' && z[n] <= 'f')))

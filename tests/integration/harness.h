@@ -70,8 +70,8 @@ bool it_port_free(int port);
  * Returns the exit status, 128+signal if killed by a signal, or -1 if it
  * had to be killed at the timeout (or could not be started).
  */
-int it_run(const char *const *argv, const char *const *env,
-           unsigned timeout_s, char **out, char **err);
+int it_run(const char *const *argv, const char *const *env, unsigned timeout_s,
+           char **out, char **err);
 
 /* ---- one node --------------------------------------------------------- */
 
@@ -127,18 +127,18 @@ typedef struct it_request {
     const char *ctype;  /* Content-Type; NULL: send none */
     const void *body;   /* NULL: no body */
     size_t len;
-    const char *auth;   /* NULL: the node's token; IT_NO_AUTH: none; else
-                           the whole Authorization header value */
-    bool chunked;       /* send the body with chunked transfer encoding */
+    const char *auth; /* NULL: the node's token; IT_NO_AUTH: none; else
+                         the whole Authorization header value */
+    bool chunked;     /* send the body with chunked transfer encoding */
 } it_request;
 
 typedef struct it_resp {
-    long status;        /* HTTP status, 0 if no answer */
-    int curl_rc;        /* CURLE_OK or why there was no answer */
-    char *body;         /* NUL-terminated, owned */
+    long status; /* HTTP status, 0 if no answer */
+    int curl_rc; /* CURLE_OK or why there was no answer */
+    char *body;  /* NUL-terminated, owned */
     size_t len;
-    json_t *json;       /* the parsed body, NULL if not JSON; owned */
-    char ctype[128];    /* the answer's Content-Type */
+    json_t *json;    /* the parsed body, NULL if not JSON; owned */
+    char ctype[128]; /* the answer's Content-Type */
 } it_resp;
 
 /*

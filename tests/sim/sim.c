@@ -48,8 +48,7 @@
 static uint64_t rng_state;
 
 static uint64_t
-rnd(void)
-{
+rnd(void) {
     uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -57,14 +56,12 @@ rnd(void)
 }
 
 static uint64_t
-below(uint64_t n)
-{
+below(uint64_t n) {
     return rnd() % n;
 }
 
 static bool
-chance(unsigned percent)
-{
+chance(unsigned percent) {
     return below(100) < percent;
 }
 
@@ -72,7 +69,7 @@ chance(unsigned percent)
 
 struct msg {
     int from, to;
-    enum mn_channel ch;     /* the channel it arrives on at `to` */
+    enum mn_channel ch; /* the channel it arrives on at `to` */
     uint64_t at;
     uint8_t *p;
     size_t n;
@@ -92,8 +89,8 @@ struct sim {
     mn_repl *eng[NODES];
     struct endpoint ep[NODES];
     bool up[NODES];
-    bool cut[NODES][NODES];     /* link a-b is cut (symmetric) */
-    bool linked[NODES][NODES];  /* a's client link to b is up */
+    bool cut[NODES][NODES];    /* link a-b is cut (symmetric) */
+    bool linked[NODES][NODES]; /* a's client link to b is up */
     struct msg *msgs;
     size_t nmsgs, capmsgs;
     uint8_t acked[MAX_ACKED][MN_ID_BYTES];
@@ -113,8 +110,7 @@ static void trace(struct sim *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-trace(struct sim *s, const char *fmt, ...)
-{
+trace(struct sim *s, const char *fmt, ...) {
     va_list ap;
     char *line = s->trace[s->ntrace++ % TRACE_LINES];
     int n = snprintf(line, 128, "%8llu ", (unsigned long long)s->now);
@@ -124,23 +120,20 @@ trace(struct sim *s, const char *fmt, ...)
 }
 
 static uint64_t
-node_clock(void *ctx)
-{
+node_clock(void *ctx) {
     struct endpoint *ep = ctx;
     int64_t t = (int64_t)ep->sim->now + ep->sim->skew[ep->index];
     return t > 0 ? (uint64_t)t : 1;
 }
 
 static uint64_t
-local_now(struct sim *s, int i)
-{
+local_now(struct sim *s, int i) {
     return node_clock(&s->ep[i]);
 }
 
 static void
 enqueue(struct sim *s, int from, int to, enum mn_channel ch, const uint8_t *p,
-        size_t n)
-{
+        size_t n) {
     if (s->nmsgs == s->capmsgs) {
         s->capmsgs = s->capmsgs ? 2 * s->capmsgs : 256;
         s->msgs = mn_realloc(s->msgs, s->capmsgs * sizeof *s->msgs);
@@ -159,8 +152,7 @@ enqueue(struct sim *s, int from, int to, enum mn_channel ch, const uint8_t *p,
  * peer's server side, and the other way round. */
 static void
 io_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
-        size_t n)
-{
+        size_t n) {
     struct endpoint *ep = ctx;
     struct sim *s = ep->sim;
     int to = (int)peer - 1;
@@ -175,8 +167,7 @@ io_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
 /* ---- nodes ------------------------------------------------------------ */
 
 static void
-setup_keys(void)
-{
+setup_keys(void) {
     char path[128];
     uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES], net[MN_KEY_BYTES];
     strcpy(keys_dir, "/tmp/mn-sim-keys-XXXXXX");
@@ -197,8 +188,7 @@ setup_keys(void)
 }
 
 static void
-make_config(struct sim *s, int i)
-{
+make_config(struct sim *s, int i) {
     mn_config *c = &s->cfg[i];
     memset(c, 0, sizeof *c);
     for (int k = 0; k < NODES; k++) {
@@ -215,12 +205,10 @@ make_config(struct sim *s, int i)
     c->max_drift_ms = DRIFT_MS;
 }
 
-static void
-set_links(struct sim *s, uint64_t now);
+static void set_links(struct sim *s, uint64_t now);
 
 static void
-start_node(struct sim *s, int i)
-{
+start_node(struct sim *s, int i) {
     char err[256];
     if (mn_node_open(&s->cfg[i], &s->node[i], err, sizeof err) != MN_OK) {
         fprintf(stderr, "sim: %s\n", err);
@@ -228,8 +216,7 @@ start_node(struct sim *s, int i)
     }
     mn_node_set_clock(s->node[i], node_clock, &s->ep[i]);
     mn_repl_io io = {&s->ep[i], io_send};
-    s->eng[i] = mn_repl_new(s->node[i], &keys, &io, local_now(s, i),
-                            GRACE_MS);
+    s->eng[i] = mn_repl_new(s->node[i], &keys, &io, local_now(s, i), GRACE_MS);
     s->up[i] = true;
     for (int k = 0; k < NODES; k++)
         s->linked[i][k] = false;
@@ -237,8 +224,7 @@ start_node(struct sim *s, int i)
 }
 
 static void
-stop_node(struct sim *s, int i)
-{
+stop_node(struct sim *s, int i) {
     mn_repl_destroy(&s->eng[i]);
     mn_node_destroy(&s->node[i]);
     s->up[i] = false;
@@ -249,8 +235,7 @@ stop_node(struct sim *s, int i)
 
 /* Tell engines which client links are up now (a-b usable and b up). */
 static void
-set_links(struct sim *s, uint64_t now)
-{
+set_links(struct sim *s, uint64_t now) {
     (void)now;
     for (int a = 0; a < NODES; a++) {
         if (!s->up[a])
@@ -260,8 +245,7 @@ set_links(struct sim *s, uint64_t now)
             if (want == s->linked[a][b] || a == b)
                 continue;
             s->linked[a][b] = want;
-            mn_repl_on_link(s->eng[a], (uint32_t)b + 1, want,
-                            local_now(s, a));
+            mn_repl_on_link(s->eng[a], (uint32_t)b + 1, want, local_now(s, a));
         }
     }
 }
@@ -269,14 +253,13 @@ set_links(struct sim *s, uint64_t now)
 /* ---- workload --------------------------------------------------------- */
 
 static void
-random_fields(mn_ops *ops, bool create)
-{
+random_fields(mn_ops *ops, bool create) {
     static const char *const statuses[] = {"applicant", "waiting", "matched",
                                            "alumni", "withdrawn"};
-    static const char *const names[] = {"Amina", "Sara", "Hodan", "Leyla",
-                                        "Karen", "Mette"};
-    static const char *const countries[] = {"SY", "SO", "AF", "IQ", "ER",
-                                            "DK", "TR", "UA"};
+    static const char *const names[] = {"Amina", "Sara",  "Hodan",
+                                        "Leyla", "Karen", "Mette"};
+    static const char *const countries[] = {"SY", "SO", "AF", "IQ",
+                                            "ER", "DK", "TR", "UA"};
     const char *st = statuses[below(5)], *nm = names[below(6)];
     if (create) {
         const char *role = chance(40) ? "mentor" : "mentee";
@@ -292,8 +275,7 @@ random_fields(mn_ops *ops, bool create)
 }
 
 static void
-do_write(struct sim *s)
-{
+do_write(struct sim *s) {
     int i = (int)below(NODES);
     bool create = s->nacked == 0 || chance(60);
     if (!s->up[i])
@@ -320,14 +302,12 @@ do_write(struct sim *s)
 /* ---- faults ----------------------------------------------------------- */
 
 static void
-cut_pair(struct sim *s, int a, int b, bool cut)
-{
+cut_pair(struct sim *s, int a, int b, bool cut) {
     s->cut[a][b] = s->cut[b][a] = cut;
 }
 
 static void
-partition(struct sim *s)
-{
+partition(struct sim *s) {
     int a = (int)below(NODES), b = (int)below(NODES);
     switch (below(6)) {
     case 0: /* isolate one */
@@ -359,25 +339,19 @@ partition(struct sim *s)
         cut_pair(s, a, b, false);
         trace(s, "restore node%d-node%d", a + 1, b + 1);
         break;
-    default:
-        memset(s->cut, 0, sizeof s->cut);
-        trace(s, "heal links");
+    default: memset(s->cut, 0, sizeof s->cut); trace(s, "heal links");
     }
 }
 
 static void
-clock_fault(struct sim *s)
-{
+clock_fault(struct sim *s) {
     int i = (int)below(NODES);
     switch (below(3)) {
-    case 0:
-        s->skew[i] = (int64_t)below(4000) - 2000;
-        break;
+    case 0: s->skew[i] = (int64_t)below(4000) - 2000; break;
     case 1: /* a jump beyond the drift bound */
         s->skew[i] = DRIFT_MS + (int64_t)below(60000);
         break;
-    default:
-        s->skew[i] = 0;
+    default: s->skew[i] = 0;
     }
     trace(s, "clock node%d skew %lld ms", i + 1, (long long)s->skew[i]);
 }
@@ -386,8 +360,7 @@ clock_fault(struct sim *s)
 
 /* Deliver one due message, chosen at random (reordering). */
 static bool
-deliver_one(struct sim *s)
-{
+deliver_one(struct sim *s) {
     size_t due[64], ndue = 0;
     for (size_t k = 0; k < s->nmsgs && ndue < 64; k++)
         if (s->msgs[k].at <= s->now)
@@ -398,15 +371,14 @@ deliver_one(struct sim *s)
     struct msg m = s->msgs[k];
     s->msgs[k] = s->msgs[--s->nmsgs];
     if (s->up[m.to] && !s->cut[m.from][m.to])
-        mn_repl_on_message(s->eng[m.to], (uint32_t)m.from + 1, m.ch, m.p,
-                           m.n, local_now(s, m.to));
+        mn_repl_on_message(s->eng[m.to], (uint32_t)m.from + 1, m.ch, m.p, m.n,
+                           local_now(s, m.to));
     free(m.p);
     return true;
 }
 
 static void
-tick_all(struct sim *s)
-{
+tick_all(struct sim *s) {
     for (int i = 0; i < NODES; i++)
         if (s->up[i])
             mn_repl_on_tick(s->eng[i], local_now(s, i));
@@ -418,8 +390,7 @@ static bool fail(struct sim *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static bool
-fail(struct sim *s, const char *fmt, ...)
-{
+fail(struct sim *s, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(s->failure, sizeof s->failure, fmt, ap);
@@ -430,8 +401,7 @@ fail(struct sim *s, const char *fmt, ...)
 /* After every step: vectors never go back; nobody has more of an origin
  * than the origin itself made. */
 static bool
-check_step(struct sim *s)
-{
+check_step(struct sim *s) {
     mn_vv vv[NODES];
     for (int i = 0; i < NODES; i++) {
         if (!s->up[i])
@@ -446,8 +416,8 @@ check_step(struct sim *s)
     for (int i = 0; i < NODES; i++)
         for (int o = 0; o < NODES; o++)
             if (s->last_vv[i].seq[o + 1] > s->last_vv[o].seq[o + 1])
-                return fail(s, "node%d has more of node%d than it made",
-                            i + 1, o + 1);
+                return fail(s, "node%d has more of node%d than it made", i + 1,
+                            o + 1);
     return true;
 }
 
@@ -458,8 +428,7 @@ struct snapshot {
 };
 
 static bool
-log_contiguous(mn_txn *t, const mn_vv *vv)
-{
+log_contiguous(mn_txn *t, const mn_vv *vv) {
     mn_cursor *cur;
     mn_val k, v;
     uint64_t seen[MN_MAX_NODES + 1] = {0};
@@ -468,8 +437,8 @@ log_contiguous(mn_txn *t, const mn_vv *vv)
     for (int rc = mn_cursor_seek(cur, NULL, 0, &k, &v); rc == MN_OK;
          rc = mn_cursor_next(cur, &k, &v)) {
         uint32_t o = mn_get_be32(k.p);
-        if (o > MN_MAX_NODES || mn_get_be64((const uint8_t *)k.p + 4) !=
-                                    seen[o] + 1)
+        if (o > MN_MAX_NODES ||
+            mn_get_be64((const uint8_t *)k.p + 4) != seen[o] + 1)
             break;
         seen[o]++;
     }
@@ -482,8 +451,7 @@ log_contiguous(mn_txn *t, const mn_vv *vv)
 
 /* Every owner-only field was written by the participant's home. */
 static bool
-owners_hold(mn_txn *t)
-{
+owners_hold(mn_txn *t) {
     mn_cursor *cur;
     mn_val k, v;
     bool ok = true;
@@ -506,8 +474,7 @@ owners_hold(mn_txn *t)
 }
 
 static bool
-snapshot(struct sim *s, int i, struct snapshot *out)
-{
+snapshot(struct sim *s, int i, struct snapshot *out) {
     mn_txn *t;
     mn_counts *again = mn_malloc(sizeof *again);
     bool ok = mn_store_begin(mn_node_store(s->node[i]), false, &t) == MN_OK &&
@@ -519,8 +486,10 @@ snapshot(struct sim *s, int i, struct snapshot *out)
     else if (ok && !log_contiguous(t, &out->vv))
         ok = fail(s, "node%d log is not contiguous", i + 1);
     else if (ok && !owners_hold(t))
-        ok = fail(s, "node%d has personal details not written by the "
-                  "participant's home", i + 1);
+        ok = fail(s,
+                  "node%d has personal details not written by the "
+                  "participant's home",
+                  i + 1);
     for (size_t k = 0; ok && k < s->nacked; k++)
         if (mn_state_exists(t, MN_ENTITY_PARTICIPANT, s->acked[k]) != MN_OK)
             ok = fail(s, "node%d lost acknowledged write %zu", i + 1, k);
@@ -530,16 +499,14 @@ snapshot(struct sim *s, int i, struct snapshot *out)
 }
 
 static bool
-converged(struct sim *s, struct snapshot *snap)
-{
+converged(struct sim *s, struct snapshot *snap) {
     for (int i = 0; i < NODES; i++) {
         if (!snapshot(s, i, &snap[i]))
             return false;
-        if (i > 0 && (memcmp(snap[i].digest, snap[0].digest,
-                             MN_HASH_BYTES) != 0 ||
-                      memcmp(&snap[i].vv, &snap[0].vv, sizeof snap[0].vv) ||
-                      memcmp(&snap[i].counts, &snap[0].counts,
-                             sizeof snap[0].counts)))
+        if (i > 0 &&
+            (memcmp(snap[i].digest, snap[0].digest, MN_HASH_BYTES) != 0 ||
+             memcmp(&snap[i].vv, &snap[0].vv, sizeof snap[0].vv) ||
+             memcmp(&snap[i].counts, &snap[0].counts, sizeof snap[0].counts)))
             return fail(s, "node%d differs from node1 after healing", i + 1);
     }
     return true;
@@ -547,8 +514,7 @@ converged(struct sim *s, struct snapshot *snap)
 
 /* Heal everything and run until quiet; then every check must hold. */
 static bool
-heal(struct sim *s)
-{
+heal(struct sim *s) {
     static struct snapshot snap[NODES];
     memset(s->cut, 0, sizeof s->cut);
     memset(s->skew, 0, sizeof s->skew);
@@ -567,15 +533,14 @@ heal(struct sim *s)
             return true;
     }
     s->failure[0] = '\0';
-    return converged(s, snap) || (s->failure[0] ? false
-                                  : fail(s, "did not converge"));
+    return converged(s, snap) ||
+           (s->failure[0] ? false : fail(s, "did not converge"));
 }
 
 /* ---- one run ---------------------------------------------------------- */
 
 static void
-step(struct sim *s)
-{
+step(struct sim *s) {
     uint64_t r = below(100);
     if (r < 35) {
         s->now += below(30);
@@ -608,8 +573,7 @@ step(struct sim *s)
 }
 
 static void
-destroy(struct sim *s)
-{
+destroy(struct sim *s) {
     char cmd[128];
     for (int i = 0; i < NODES; i++)
         if (s->up[i])
@@ -624,8 +588,7 @@ destroy(struct sim *s)
 
 /* Run seed for steps; true when every check held. */
 static bool
-run(uint64_t seed, unsigned steps, struct sim *s)
-{
+run(uint64_t seed, unsigned steps, struct sim *s) {
     memset(s, 0, sizeof *s);
     rng_state = seed;
     strcpy(s->root, "/tmp/mn-sim-XXXXXX");
@@ -647,8 +610,7 @@ run(uint64_t seed, unsigned steps, struct sim *s)
 }
 
 static void
-report(uint64_t seed, unsigned steps)
-{
+report(uint64_t seed, unsigned steps) {
     static struct sim s;
     unsigned lo = 1, hi = steps;
     /* Shrink: the fewest steps with which the seed still fails. */
@@ -662,7 +624,8 @@ report(uint64_t seed, unsigned steps)
             hi = mid;
     }
     run(seed, lo, &s);
-    fprintf(stderr, "sim: FAILED seed %llu with %u steps: %s\n"
+    fprintf(stderr,
+            "sim: FAILED seed %llu with %u steps: %s\n"
             "sim: replay with: sim --seed %llu --steps %u\nsim: trace:\n",
             (unsigned long long)seed, lo, s.failure, (unsigned long long)seed,
             lo);
@@ -673,8 +636,7 @@ report(uint64_t seed, unsigned steps)
 }
 
 static bool
-run_seed(uint64_t seed, unsigned steps)
-{
+run_seed(uint64_t seed, unsigned steps) {
     static struct sim s;
     bool ok = run(seed, steps, &s);
     if (!quiet)
@@ -687,8 +649,7 @@ run_seed(uint64_t seed, unsigned steps)
 }
 
 static int
-run_file(const char *path, unsigned *passed, unsigned *failed)
-{
+run_file(const char *path, unsigned *passed, unsigned *failed) {
     unsigned long long seed;
     unsigned steps;
     char line[256];
@@ -705,15 +666,13 @@ run_file(const char *path, unsigned *passed, unsigned *failed)
 }
 
 static void
-usage(FILE *out)
-{
+usage(FILE *out) {
     fprintf(out, "usage: sim (--seed S | --seeds A-B | --file F) "
                  "[--steps N] [--quiet]\n");
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     static const struct option opts[] = {
         {"seed", required_argument, NULL, 's'},
         {"seeds", required_argument, NULL, 'r'},
@@ -729,7 +688,10 @@ main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "s:r:n:f:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 's': have = sscanf(optarg, "%llu", &a) == 1; b = a; break;
+        case 's':
+            have = sscanf(optarg, "%llu", &a) == 1;
+            b = a;
+            break;
         case 'r': have = sscanf(optarg, "%llu-%llu", &a, &b) == 2; break;
         case 'n': steps = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'f': file = optarg; break;

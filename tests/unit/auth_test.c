@@ -25,14 +25,13 @@
 #define TOKEN_HEX 64
 
 struct fixture {
-    char dir[256];      /* data_dir */
+    char dir[256]; /* data_dir */
     char token_path[300];
     mn_store *s;
 };
 
 static void
-open_store(struct fixture *fx, const char *sub)
-{
+open_store(struct fixture *fx, const char *sub) {
     char db[400], err[512];
     snprintf(db, sizeof db, "%s/%s", fx->dir, sub);
     if (mn_store_open(db, 16 << 20, false, &fx->s, err, sizeof err) != MN_OK)
@@ -40,20 +39,17 @@ open_store(struct fixture *fx, const char *sub)
 }
 
 static int
-setup(void **state)
-{
+setup(void **state) {
     struct fixture *fx = mn_calloc(1, sizeof *fx);
     tmpdir_make(fx->dir, sizeof fx->dir, "auth");
-    snprintf(fx->token_path, sizeof fx->token_path, "%s/admin.token",
-             fx->dir);
+    snprintf(fx->token_path, sizeof fx->token_path, "%s/admin.token", fx->dir);
     open_store(fx, "db");
     *state = fx;
     return 0;
 }
 
 static int
-teardown(void **state)
-{
+teardown(void **state) {
     struct fixture *fx = *state;
     mn_store_destroy(&fx->s);
     tmpdir_remove(fx->dir);
@@ -63,8 +59,7 @@ teardown(void **state)
 
 /* mn_auth_init in its own committed write transaction. */
 static void
-auth_init(struct fixture *fx, uint8_t hash[MN_HASH_BYTES])
-{
+auth_init(struct fixture *fx, uint8_t hash[MN_HASH_BYTES]) {
     mn_txn *t;
     assert_int_equal(mn_store_begin(fx->s, true, &t), MN_OK);
     assert_int_equal(mn_auth_init(t, fx->dir, hash), MN_OK);
@@ -73,8 +68,7 @@ auth_init(struct fixture *fx, uint8_t hash[MN_HASH_BYTES])
 
 /* The token as the file holds it (without the newline). */
 static void
-read_token(const struct fixture *fx, char token[TOKEN_HEX + 1])
-{
+read_token(const struct fixture *fx, char token[TOKEN_HEX + 1]) {
     char text[256];
     size_t n = read_file(fx->token_path, text, sizeof text);
     assert_int_equal(n, TOKEN_HEX + 1);
@@ -86,17 +80,15 @@ read_token(const struct fixture *fx, char token[TOKEN_HEX + 1])
 }
 
 static bool
-check(const uint8_t hash[MN_HASH_BYTES], const char *prefix,
-      const char *token, const char *suffix)
-{
+check(const uint8_t hash[MN_HASH_BYTES], const char *prefix, const char *token,
+      const char *suffix) {
     char header[512];
     snprintf(header, sizeof header, "%s%s%s", prefix, token, suffix);
     return mn_auth_check(hash, header);
 }
 
 static void
-test_issue_once_and_keep(void **state)
-{
+test_issue_once_and_keep(void **state) {
     struct fixture *fx = *state;
     uint8_t hash[MN_HASH_BYTES], again[MN_HASH_BYTES];
     char token[TOKEN_HEX + 1], token2[TOKEN_HEX + 1];
@@ -132,8 +124,7 @@ test_issue_once_and_keep(void **state)
 }
 
 static void
-test_check_rejects(void **state)
-{
+test_check_rejects(void **state) {
     struct fixture *fx = *state;
     uint8_t hash[MN_HASH_BYTES];
     char token[TOKEN_HEX + 1], bad[TOKEN_HEX + 1];
@@ -179,8 +170,7 @@ test_check_rejects(void **state)
 }
 
 static void
-test_deleting_file_rotates(void **state)
-{
+test_deleting_file_rotates(void **state) {
     struct fixture *fx = *state;
     uint8_t hash[MN_HASH_BYTES], fresh[MN_HASH_BYTES], again[MN_HASH_BYTES];
     char token[TOKEN_HEX + 1], token2[TOKEN_HEX + 1];
@@ -207,8 +197,7 @@ test_deleting_file_rotates(void **state)
 /* A token file the store does not know (a store restored from elsewhere,
  * or a new store beside an old file) is replaced, not trusted. */
 static void
-test_unknown_file_replaced(void **state)
-{
+test_unknown_file_replaced(void **state) {
     struct fixture *fx = *state;
     uint8_t hash[MN_HASH_BYTES], fresh[MN_HASH_BYTES];
     char token[TOKEN_HEX + 1], token2[TOKEN_HEX + 1];
@@ -227,8 +216,7 @@ test_unknown_file_replaced(void **state)
 /* An aborted first start leaves a file without a stored hash; the next
  * start must not accept that orphaned token. */
 static void
-test_aborted_issue(void **state)
-{
+test_aborted_issue(void **state) {
     struct fixture *fx = *state;
     uint8_t hash[MN_HASH_BYTES], fresh[MN_HASH_BYTES];
     char token[TOKEN_HEX + 1], token2[TOKEN_HEX + 1];
@@ -248,21 +236,17 @@ test_aborted_issue(void **state)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static int
-group_setup(void **state)
-{
+group_setup(void **state) {
     (void)state;
     mn_log_set_level(MN_LOG_ERROR); /* issuing a token is logged as info */
     return mn_crypto_init() == MN_OK ? 0 : -1;
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
-        T(test_issue_once_and_keep),
-        T(test_check_rejects),
-        T(test_deleting_file_rotates),
-        T(test_unknown_file_replaced),
+        T(test_issue_once_and_keep),   T(test_check_rejects),
+        T(test_deleting_file_rotates), T(test_unknown_file_replaced),
         T(test_aborted_issue),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -28,8 +28,7 @@
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
 static void
-pb_varint(mn_buf *o, uint64_t v)
-{
+pb_varint(mn_buf *o, uint64_t v) {
     uint8_t b[10];
     size_t n = 0;
     do {
@@ -43,15 +42,13 @@ pb_varint(mn_buf *o, uint64_t v)
 }
 
 static void
-pb_key(mn_buf *o, uint32_t field, int wt)
-{
+pb_key(mn_buf *o, uint32_t field, int wt) {
     pb_varint(o, (uint64_t)field << 3 | (uint64_t)wt);
 }
 
 /* Proto3 leaves zero scalars out; so do we, to match protobuf-c. */
 static void
-pb_uint(mn_buf *o, uint32_t field, uint64_t v)
-{
+pb_uint(mn_buf *o, uint32_t field, uint64_t v) {
     if (!v)
         return;
     pb_key(o, field, WT_VARINT);
@@ -59,16 +56,14 @@ pb_uint(mn_buf *o, uint32_t field, uint64_t v)
 }
 
 static void
-pb_sint_always(mn_buf *o, uint32_t field, int64_t v)
-{
+pb_sint_always(mn_buf *o, uint32_t field, int64_t v) {
     uint64_t u = (uint64_t)v;
     pb_key(o, field, WT_VARINT);
     pb_varint(o, (u << 1) ^ (v < 0 ? UINT64_MAX : 0));
 }
 
 static void
-pb_bytes(mn_buf *o, uint32_t field, const void *p, size_t n)
-{
+pb_bytes(mn_buf *o, uint32_t field, const void *p, size_t n) {
     pb_key(o, field, WT_LEN);
     pb_varint(o, n);
     if (n)
@@ -76,16 +71,14 @@ pb_bytes(mn_buf *o, uint32_t field, const void *p, size_t n)
 }
 
 static void
-pb_msg(mn_buf *o, uint32_t field, const mn_buf *m)
-{
+pb_msg(mn_buf *o, uint32_t field, const mn_buf *m) {
     pb_bytes(o, field, m->p, m->len);
 }
 
 /* Top-level field ends of a well-formed message: ends[i] is the offset
  * just past field i. Returns the number of fields. */
 static size_t
-pb_field_ends(const uint8_t *p, size_t n, size_t *ends, size_t cap)
-{
+pb_field_ends(const uint8_t *p, size_t n, size_t *ends, size_t cap) {
     size_t off = 0, count = 0;
     while (off < n) {
         uint64_t key = 0, len = 0;
@@ -133,8 +126,7 @@ struct hdr_spec {
 };
 
 static void
-build_header(const struct hdr_spec *h, mn_buf *out)
-{
+build_header(const struct hdr_spec *h, mn_buf *out) {
     mn_buf e;
     mn_buf_init(&e);
     pb_uint(out, 1, h->origin);
@@ -152,8 +144,7 @@ build_header(const struct hdr_spec *h, mn_buf *out)
 }
 
 static void
-good_header_spec(struct hdr_spec *h, test_rng *r)
-{
+good_header_spec(struct hdr_spec *h, test_rng *r) {
     memset(h, 0, sizeof *h);
     h->origin = 3;
     h->seq = 42;
@@ -191,8 +182,7 @@ struct body_spec {
 };
 
 static void
-build_op(const struct op_spec *o, bool state, mn_buf *out)
-{
+build_op(const struct op_spec *o, bool state, mn_buf *out) {
     /* FieldOp: field 1, int 2, str 3, cleared 4; FieldState: field 1,
      * hlc 2, origin 3, seq 4, int 5, str 6, cleared 7. */
     uint32_t base = state ? 5 : 2;
@@ -215,8 +205,7 @@ build_op(const struct op_spec *o, bool state, mn_buf *out)
 
 /* A ChangeBody (state false) or an EntityState (state true). */
 static void
-build_body(const struct body_spec *b, bool state, mn_buf *out)
-{
+build_body(const struct body_spec *b, bool state, mn_buf *out) {
     mn_buf m;
     mn_buf_init(&m);
     pb_uint(out, 1, b->type);
@@ -230,8 +219,7 @@ build_body(const struct body_spec *b, bool state, mn_buf *out)
 }
 
 static void
-good_body_spec(struct body_spec *b, test_rng *r, size_t nops)
-{
+good_body_spec(struct body_spec *b, test_rng *r, size_t nops) {
     memset(b, 0, sizeof *b);
     b->type = MN_ENTITY_PARTICIPANT;
     b->id_len = MN_ID_BYTES;
@@ -258,8 +246,7 @@ struct sig_spec {
 };
 
 static void
-build_sig(const struct sig_spec *s, mn_buf *out)
-{
+build_sig(const struct sig_spec *s, mn_buf *out) {
     pb_uint(out, 1, s->origin);
     pb_uint(out, 2, s->seq);
     pb_bytes(out, 3, s->head, s->head_len);
@@ -267,8 +254,7 @@ build_sig(const struct sig_spec *s, mn_buf *out)
 }
 
 static void
-good_sig_spec(struct sig_spec *s, test_rng *r)
-{
+good_sig_spec(struct sig_spec *s, test_rng *r) {
     memset(s, 0, sizeof *s);
     s->origin = 64;
     s->seq = 123456789;
@@ -284,16 +270,14 @@ struct change_spec {
 };
 
 static void
-build_change(const struct change_spec *c, mn_buf *out)
-{
+build_change(const struct change_spec *c, mn_buf *out) {
     pb_bytes(out, 1, c->header, c->header_len);
     pb_bytes(out, 2, c->nonce, c->nonce_len);
     pb_bytes(out, 3, c->ct, c->ct_len);
 }
 
 static void
-good_change_spec(struct change_spec *c, test_rng *r)
-{
+good_change_spec(struct change_spec *c, test_rng *r) {
     memset(c, 0, sizeof *c);
     c->header_len = 50;
     c->nonce_len = MN_NONCE_BYTES;
@@ -306,8 +290,7 @@ good_change_spec(struct change_spec *c, test_rng *r)
 /* ---- decode wrappers that also check invariants and free -------------- */
 
 static int
-try_header(const uint8_t *p, size_t n)
-{
+try_header(const uint8_t *p, size_t n) {
     mn_change_header h;
     int rc = mn_codec_header_decode(p, n, &h);
     if (rc == MN_OK) {
@@ -318,8 +301,7 @@ try_header(const uint8_t *p, size_t n)
 }
 
 static int
-try_body(const uint8_t *p, size_t n)
-{
+try_body(const uint8_t *p, size_t n) {
     uint32_t type;
     uint8_t id[MN_ID_BYTES];
     mn_ops ops;
@@ -340,8 +322,7 @@ try_body(const uint8_t *p, size_t n)
 }
 
 static int
-try_change(const uint8_t *p, size_t n)
-{
+try_change(const uint8_t *p, size_t n) {
     mn_change_view v = {0};
     int rc = mn_codec_change_decode(p, n, &v);
     if (rc == MN_OK) {
@@ -364,8 +345,7 @@ try_change(const uint8_t *p, size_t n)
 }
 
 static int
-try_sig(const uint8_t *p, size_t n)
-{
+try_sig(const uint8_t *p, size_t n) {
     mn_chain_sig s;
     int rc = mn_codec_sig_decode(p, n, &s);
     if (rc == MN_OK) {
@@ -376,8 +356,7 @@ try_sig(const uint8_t *p, size_t n)
 }
 
 static int
-try_entity(const uint8_t *p, size_t n)
-{
+try_entity(const uint8_t *p, size_t n) {
     mn_entity e;
     int rc = mn_codec_entity_decode(p, n, &e);
     if (rc == MN_OK) {
@@ -410,8 +389,7 @@ static const struct {
 /* ---- round trips ------------------------------------------------------- */
 
 static void
-test_header_round_trip_full_vector(void **state)
-{
+test_header_round_trip_full_vector(void **state) {
     mn_change_header h, back;
     test_rng r = {1};
     mn_buf b;
@@ -439,8 +417,7 @@ test_header_round_trip_full_vector(void **state)
 }
 
 static void
-test_header_round_trip_sparse(void **state)
-{
+test_header_round_trip_sparse(void **state) {
     mn_change_header h, back;
     mn_buf b;
 
@@ -468,8 +445,7 @@ test_header_round_trip_sparse(void **state)
 /* Our writer and the project's encoder agree byte for byte, so the
  * malformed messages below differ from real ones only where intended. */
 static void
-test_writer_matches_encoder(void **state)
-{
+test_writer_matches_encoder(void **state) {
     struct hdr_spec hs;
     mn_change_header h;
     test_rng r = {2};
@@ -510,8 +486,7 @@ test_writer_matches_encoder(void **state)
 }
 
 static void
-assert_value_equal(const mn_value *a, const mn_value *b)
-{
+assert_value_equal(const mn_value *a, const mn_value *b) {
     assert_int_equal(a->kind, b->kind);
     if (a->kind == MN_V_INT)
         assert_true(a->i == b->i);
@@ -524,8 +499,7 @@ assert_value_equal(const mn_value *a, const mn_value *b)
 
 /* Every value kind, the extreme integers and string lengths. */
 static void
-fill_all_kinds(mn_ops *ops, char *big)
-{
+fill_all_kinds(mn_ops *ops, char *big) {
     memset(big, 'x', MN_MAX_VALUE_BYTES);
     big[MN_MAX_VALUE_BYTES] = '\0';
     mn_ops_init(ops);
@@ -541,8 +515,7 @@ fill_all_kinds(mn_ops *ops, char *big)
 }
 
 static void
-test_body_round_trip_all_kinds(void **state)
-{
+test_body_round_trip_all_kinds(void **state) {
     static char big[MN_MAX_VALUE_BYTES + 1];
     uint8_t id[MN_ID_BYTES], id_back[MN_ID_BYTES];
     uint32_t type = 0;
@@ -571,8 +544,7 @@ test_body_round_trip_all_kinds(void **state)
 }
 
 static void
-test_body_round_trip_max_ops(void **state)
-{
+test_body_round_trip_max_ops(void **state) {
     uint8_t id[MN_ID_BYTES] = {1}, id_back[MN_ID_BYTES];
     uint32_t type;
     mn_ops ops, back;
@@ -597,8 +569,7 @@ test_body_round_trip_max_ops(void **state)
 }
 
 static void
-test_change_round_trip(void **state)
-{
+test_change_round_trip(void **state) {
     uint8_t header[70], nonce[MN_NONCE_BYTES], ct[MN_TAG_BYTES + 33];
     test_rng r = {4};
     mn_change_view c = {0}, back = {0};
@@ -640,8 +611,7 @@ test_change_round_trip(void **state)
 }
 
 static void
-test_sig_round_trip(void **state)
-{
+test_sig_round_trip(void **state) {
     mn_chain_sig s, back;
     test_rng r = {5};
     mn_buf b;
@@ -663,8 +633,7 @@ test_sig_round_trip(void **state)
 }
 
 static void
-assert_entity_equal(const mn_entity *a, const mn_entity *b)
-{
+assert_entity_equal(const mn_entity *a, const mn_entity *b) {
     assert_int_equal(a->type, b->type);
     assert_memory_equal(a->id, b->id, MN_ID_BYTES);
     assert_int_equal(a->n, b->n);
@@ -679,8 +648,7 @@ assert_entity_equal(const mn_entity *a, const mn_entity *b)
 
 /* Encode, decode, compare, and re-encode to the same bytes. */
 static void
-entity_round_trip(const mn_entity *e)
-{
+entity_round_trip(const mn_entity *e) {
     mn_entity back;
     mn_buf b, again;
     mn_buf_init(&b);
@@ -697,8 +665,7 @@ entity_round_trip(const mn_entity *e)
 }
 
 static void
-test_entity_round_trip(void **state)
-{
+test_entity_round_trip(void **state) {
     static char big[MN_MAX_VALUE_BYTES + 1];
     uint8_t id[MN_ID_BYTES];
     test_rng r = {6};
@@ -736,18 +703,16 @@ test_entity_round_trip(void **state)
 /* ---- rejections -------------------------------------------------------- */
 
 static void
-expect_corrupt(try_fn fn, const mn_buf *b, const char *what)
-{
+expect_corrupt(try_fn fn, const mn_buf *b, const char *what) {
     int rc = fn(b->p, b->len);
     if (rc != MN_ECORRUPT)
         fail_msg("%s: expected MN_ECORRUPT, got %d", what, rc);
 }
 
 static void
-test_garbage_rejected(void **state)
-{
-    static const uint8_t wt7[] = {0x0f, 0x01};             /* wire type 7 */
-    static const uint8_t wt3[] = {0x0b, 0x08, 0x01};       /* start group */
+test_garbage_rejected(void **state) {
+    static const uint8_t wt7[] = {0x0f, 0x01};       /* wire type 7 */
+    static const uint8_t wt3[] = {0x0b, 0x08, 0x01}; /* start group */
     static const uint8_t bad_varint[] = {0x08, 0xff, 0xff, 0xff, 0xff, 0xff,
                                          0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
     static const uint8_t huge_len[] = {0x12, 0xff, 0xff, 0xff, 0xff, 0x0f};
@@ -780,8 +745,7 @@ test_garbage_rejected(void **state)
  * number of leading fields that must be present (0: all of them).
  */
 static void
-check_prefixes(const mn_buf *b, try_fn fn, size_t needed, const char *name)
-{
+check_prefixes(const mn_buf *b, try_fn fn, size_t needed, const char *name) {
     size_t ends[MN_ENTITY_MAX_FIELDS + MN_MAX_NODES + 8];
     size_t nf = pb_field_ends(b->p, b->len, ends, MN_ARRAY_LEN(ends));
     size_t at_boundary_ok = 0;
@@ -811,8 +775,7 @@ check_prefixes(const mn_buf *b, try_fn fn, size_t needed, const char *name)
 }
 
 static void
-test_truncated_rejected(void **state)
-{
+test_truncated_rejected(void **state) {
     struct hdr_spec hs;
     struct body_spec bs;
     struct sig_spec ss;
@@ -852,8 +815,7 @@ test_truncated_rejected(void **state)
 
 /* The prefix of a body that keeps k ops decodes to exactly those ops. */
 static void
-test_body_prefix_keeps_ops(void **state)
-{
+test_body_prefix_keeps_ops(void **state) {
     struct body_spec bs;
     test_rng r = {8};
     mn_buf b;
@@ -869,9 +831,8 @@ test_body_prefix_keeps_ops(void **state)
         uint32_t type;
         uint8_t id[MN_ID_BYTES];
         mn_ops ops;
-        assert_int_equal(mn_codec_body_decode(b.p, ends[k + 1], &type, id,
-                                              &ops),
-                         MN_OK);
+        assert_int_equal(
+            mn_codec_body_decode(b.p, ends[k + 1], &type, id, &ops), MN_OK);
         assert_int_equal(ops.n, k);
         assert_int_equal(ops.op[k - 1].no, bs.op[k - 1].field);
         mn_ops_release(&ops);
@@ -880,21 +841,20 @@ test_body_prefix_keeps_ops(void **state)
 }
 
 static void
-test_header_rejections(void **state)
-{
+test_header_rejections(void **state) {
     struct hdr_spec hs;
     test_rng r = {9};
     mn_buf b;
 
     (void)state;
     mn_buf_init(&b);
-#define HDR_CASE(what, change)                                             \
-    do {                                                                   \
-        good_header_spec(&hs, &r);                                         \
-        change;                                                            \
-        mn_buf_reset(&b);                                                  \
-        build_header(&hs, &b);                                             \
-        expect_corrupt(try_header, &b, what);                              \
+#define HDR_CASE(what, change)                                                 \
+    do {                                                                       \
+        good_header_spec(&hs, &r);                                             \
+        change;                                                                \
+        mn_buf_reset(&b);                                                      \
+        build_header(&hs, &b);                                                 \
+        expect_corrupt(try_header, &b, what);                                  \
     } while (0)
     HDR_CASE("origin 0", hs.origin = 0);
     HDR_CASE("origin 65", hs.origin = 65);
@@ -935,8 +895,7 @@ test_header_rejections(void **state)
 }
 
 static void
-test_body_rejections(void **state)
-{
+test_body_rejections(void **state) {
     static char big[MN_MAX_VALUE_BYTES + 2];
     struct body_spec bs;
     test_rng r = {10};
@@ -945,13 +904,13 @@ test_body_rejections(void **state)
     (void)state;
     memset(big, 'y', sizeof big - 1);
     mn_buf_init(&b);
-#define BODY_CASE(what, nops, change)                                       \
-    do {                                                                    \
-        good_body_spec(&bs, &r, nops);                                      \
-        change;                                                             \
-        mn_buf_reset(&b);                                                   \
-        build_body(&bs, false, &b);                                         \
-        expect_corrupt(try_body, &b, what);                                 \
+#define BODY_CASE(what, nops, change)                                          \
+    do {                                                                       \
+        good_body_spec(&bs, &r, nops);                                         \
+        change;                                                                \
+        mn_buf_reset(&b);                                                      \
+        build_body(&bs, false, &b);                                            \
+        expect_corrupt(try_body, &b, what);                                    \
     } while (0)
     BODY_CASE("no ops", 0, (void)0);
     BODY_CASE("id 15 bytes", 3, bs.id_len = 15);
@@ -977,9 +936,9 @@ test_body_rejections(void **state)
     assert_int_equal(try_body(b.p, b.len), MN_OK);
 
     /* The project's own encoder cannot smuggle an oversized string. */
-    mn_field_op op = {.no = 4,
-                      .v = {.kind = MN_V_STR, .s = big,
-                            .len = MN_MAX_VALUE_BYTES + 1}};
+    mn_field_op op = {
+        .no = 4,
+        .v = {.kind = MN_V_STR, .s = big, .len = MN_MAX_VALUE_BYTES + 1}};
     mn_buf_reset(&b);
     mn_codec_body_encode(1, bs.id, &op, 1, &b);
     expect_corrupt(try_body, &b, "encoded oversized string");
@@ -987,8 +946,7 @@ test_body_rejections(void **state)
 }
 
 static void
-test_entity_rejections(void **state)
-{
+test_entity_rejections(void **state) {
     static char big[MN_MAX_VALUE_BYTES + 2];
     struct body_spec bs;
     test_rng r = {11};
@@ -997,13 +955,13 @@ test_entity_rejections(void **state)
     (void)state;
     memset(big, 'z', sizeof big - 1);
     mn_buf_init(&b);
-#define ENT_CASE(what, nops, change)                                        \
-    do {                                                                    \
-        good_body_spec(&bs, &r, nops);                                      \
-        change;                                                             \
-        mn_buf_reset(&b);                                                   \
-        build_body(&bs, true, &b);                                          \
-        expect_corrupt(try_entity, &b, what);                               \
+#define ENT_CASE(what, nops, change)                                           \
+    do {                                                                       \
+        good_body_spec(&bs, &r, nops);                                         \
+        change;                                                                \
+        mn_buf_reset(&b);                                                      \
+        build_body(&bs, true, &b);                                             \
+        expect_corrupt(try_entity, &b, what);                                  \
     } while (0)
     ENT_CASE("id 15 bytes", 3, bs.id_len = 15);
     ENT_CASE("id 17 bytes", 3, bs.id_len = 17);
@@ -1036,8 +994,7 @@ test_entity_rejections(void **state)
 }
 
 static void
-test_sig_and_change_rejections(void **state)
-{
+test_sig_and_change_rejections(void **state) {
     struct sig_spec ss;
     struct change_spec cs;
     test_rng r = {12};
@@ -1045,13 +1002,13 @@ test_sig_and_change_rejections(void **state)
 
     (void)state;
     mn_buf_init(&b);
-#define SIG_CASE(what, change)                                              \
-    do {                                                                    \
-        good_sig_spec(&ss, &r);                                             \
-        change;                                                             \
-        mn_buf_reset(&b);                                                   \
-        build_sig(&ss, &b);                                                 \
-        expect_corrupt(try_sig, &b, what);                                  \
+#define SIG_CASE(what, change)                                                 \
+    do {                                                                       \
+        good_sig_spec(&ss, &r);                                                \
+        change;                                                                \
+        mn_buf_reset(&b);                                                      \
+        build_sig(&ss, &b);                                                    \
+        expect_corrupt(try_sig, &b, what);                                     \
     } while (0)
     SIG_CASE("origin 0", ss.origin = 0);
     SIG_CASE("origin 65", ss.origin = 65);
@@ -1062,13 +1019,13 @@ test_sig_and_change_rejections(void **state)
     SIG_CASE("sig 65", ss.sig_len = 65);
     SIG_CASE("sig empty", ss.sig_len = 0);
 #undef SIG_CASE
-#define CHANGE_CASE(what, change)                                           \
-    do {                                                                    \
-        good_change_spec(&cs, &r);                                          \
-        change;                                                             \
-        mn_buf_reset(&b);                                                   \
-        build_change(&cs, &b);                                              \
-        expect_corrupt(try_change, &b, what);                               \
+#define CHANGE_CASE(what, change)                                              \
+    do {                                                                       \
+        good_change_spec(&cs, &r);                                             \
+        change;                                                                \
+        mn_buf_reset(&b);                                                      \
+        build_change(&cs, &b);                                                 \
+        expect_corrupt(try_change, &b, what);                                  \
     } while (0)
     CHANGE_CASE("nonce 23", cs.nonce_len = 23);
     CHANGE_CASE("nonce 25", cs.nonce_len = 25);
@@ -1084,8 +1041,7 @@ test_sig_and_change_rejections(void **state)
 
 /* 20,000 random buffers through every decoder. */
 static void
-test_random_bytes(void **state)
-{
+test_random_bytes(void **state) {
     static uint8_t buf[512];
     test_rng r = {0x5eed};
     size_t accepted[MN_ARRAY_LEN(decoders)] = {0};
@@ -1109,8 +1065,7 @@ test_random_bytes(void **state)
 /* 20,000 mutations (bit flips, cuts, insertions, splices) of valid
  * encodings, which reach deeper than random bytes do. */
 static void
-test_mutations(void **state)
-{
+test_mutations(void **state) {
     static uint8_t buf[8192];
     test_rng r = {0xfeed};
     mn_buf seeds[MN_ARRAY_LEN(decoders)];
@@ -1167,8 +1122,7 @@ test_mutations(void **state)
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_round_trip_full_vector),
         cmocka_unit_test(test_header_round_trip_sparse),

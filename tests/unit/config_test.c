@@ -29,8 +29,7 @@ struct fixture {
 };
 
 static int
-setup(void **state)
-{
+setup(void **state) {
     struct fixture *fx = mn_calloc(1, sizeof *fx);
     tmpdir_make(fx->dir, sizeof fx->dir, "config");
     *state = fx;
@@ -38,8 +37,7 @@ setup(void **state)
 }
 
 static int
-teardown(void **state)
-{
+teardown(void **state) {
     struct fixture *fx = *state;
     tmpdir_remove(fx->dir);
     free(fx);
@@ -48,8 +46,7 @@ teardown(void **state)
 
 /* Write text to dir/name; out (optional) gets the path. */
 static void
-put_conf(const char *dir, const char *name, const char *text, char *out)
-{
+put_conf(const char *dir, const char *name, const char *text, char *out) {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     write_file(path, text, strlen(text), 0644);
@@ -59,26 +56,24 @@ put_conf(const char *dir, const char *name, const char *text, char *out)
 
 /* A complete, valid config for division (id, name), 9 lines. */
 static void
-minimal_conf(char *out, size_t cap, const char *id, const char *name)
-{
+minimal_conf(char *out, size_t cap, const char *id, const char *name) {
     snprintf(out, cap,
-             "[node]\n"                      /* 1 */
-             "id = %s\n"                     /* 2 */
-             "name = %s\n"                   /* 3 */
-             "data_dir = /var/lib/mn/%s\n"   /* 4 */
-             "[http]\n"                      /* 5 */
-             "listen = 127.0.0.1:81%s\n"     /* 6 */
-             "[replication]\n"               /* 7 */
-             "listen = 127.0.0.1:71%s\n"     /* 8 */
-             "[keys]\n"                      /* 9 */
-             "dir = /etc/mn/keys\n",         /* 10 */
+             "[node]\n"                    /* 1 */
+             "id = %s\n"                   /* 2 */
+             "name = %s\n"                 /* 3 */
+             "data_dir = /var/lib/mn/%s\n" /* 4 */
+             "[http]\n"                    /* 5 */
+             "listen = 127.0.0.1:81%s\n"   /* 6 */
+             "[replication]\n"             /* 7 */
+             "listen = 127.0.0.1:71%s\n"   /* 8 */
+             "[keys]\n"                    /* 9 */
+             "dir = /etc/mn/keys\n",       /* 10 */
              id, name, name, id, id);
 }
 
 /* Load dir/name; returns the rc and leaves the message in fx->err. */
 static int
-load(struct fixture *fx, const char *name)
-{
+load(struct fixture *fx, const char *name) {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", fx->dir, name);
     fx->err[0] = '\0';
@@ -88,9 +83,7 @@ load(struct fixture *fx, const char *name)
 /* Expect an MN_ECONFIG naming dir/name (and ":line:" when line > 0) and
  * containing what. */
 static void
-expect_error(struct fixture *fx, const char *name, int line,
-             const char *what)
-{
+expect_error(struct fixture *fx, const char *name, int line, const char *what) {
     char path[PATH_MAX], at[32];
     snprintf(path, sizeof path, "%s/%s", fx->dir, name);
     if (load(fx, "node.conf") != MN_ECONFIG)
@@ -109,8 +102,7 @@ expect_error(struct fixture *fx, const char *name, int line,
 /* ---- the good case ---------------------------------------------------- */
 
 static void
-test_load_all_fields(void **state)
-{
+test_load_all_fields(void **state) {
     struct fixture *fx = *state;
     char nodes[512], path[PATH_MAX], real[PATH_MAX], want[PATH_MAX + 64];
 
@@ -121,7 +113,8 @@ test_load_all_fields(void **state)
              "[node]\n"
              "id = 1\n"
              "name = copenhagen\n"
-             "display_name = K\xc3\xb8" "benhavn\n"
+             "display_name = K\xc3\xb8"
+             "benhavn\n"
              "data_dir = ../run/copenhagen\n"
              "map_size_mb = 64\n"
              "sync = false\n"
@@ -142,7 +135,8 @@ test_load_all_fields(void **state)
     assert_string_equal(c->path, path);
     assert_int_equal(c->self.id, 1);
     assert_string_equal(c->self.name, "copenhagen");
-    assert_string_equal(c->self.display_name, "K\xc3\xb8" "benhavn");
+    assert_string_equal(c->self.display_name, "K\xc3\xb8"
+                                              "benhavn");
     assert_string_equal(c->self.http_listen, "127.0.0.1:8101");
     assert_string_equal(c->self.repl_listen, "0.0.0.0:7101");
     assert_true(c->map_size == (uint64_t)64 << 20);
@@ -164,8 +158,7 @@ test_load_all_fields(void **state)
 }
 
 static void
-test_load_defaults(void **state)
-{
+test_load_defaults(void **state) {
     struct fixture *fx = *state;
     char text[1024];
 
@@ -182,8 +175,7 @@ test_load_defaults(void **state)
 }
 
 static void
-test_siblings_become_divisions(void **state)
-{
+test_siblings_become_divisions(void **state) {
     struct fixture *fx = *state;
     char text[1024];
 
@@ -231,8 +223,7 @@ test_siblings_become_divisions(void **state)
 
 /* Ids 1 and 64 are the ends of the range and both load. */
 static void
-test_id_range_ends(void **state)
-{
+test_id_range_ends(void **state) {
     struct fixture *fx = *state;
     char text[1024];
 
@@ -249,8 +240,7 @@ test_id_range_ends(void **state)
 
 /* Replace line `line` (1-based) of the minimal config by `with`. */
 static void
-conf_with_line(char *out, size_t cap, int line, const char *with)
-{
+conf_with_line(char *out, size_t cap, int line, const char *with) {
     char base[1024];
     const char *p = base;
     size_t n = 0;
@@ -271,9 +261,8 @@ conf_with_line(char *out, size_t cap, int line, const char *with)
 
 /* text, put in place of line `line`, is rejected naming err_line. */
 static void
-expect_rejected_at(struct fixture *fx, int line, const char *text,
-                   int err_line, const char *what)
-{
+expect_rejected_at(struct fixture *fx, int line, const char *text, int err_line,
+                   const char *what) {
     char conf[2048];
     conf_with_line(conf, sizeof conf, line, text);
     put_conf(fx->dir, "node.conf", conf, NULL);
@@ -283,14 +272,12 @@ expect_rejected_at(struct fixture *fx, int line, const char *text,
 /* Each bad line, put at line `line`, is rejected naming that line. */
 static void
 expect_line_rejected(struct fixture *fx, int line, const char *text,
-                     const char *what)
-{
+                     const char *what) {
     expect_rejected_at(fx, line, text, line, what);
 }
 
 static void
-test_unknown_key_and_section(void **state)
-{
+test_unknown_key_and_section(void **state) {
     struct fixture *fx = *state;
     char conf[2048];
 
@@ -316,8 +303,7 @@ test_unknown_key_and_section(void **state)
 
 /* A problem is reported with its own line, not an earlier syntax error's. */
 static void
-test_syntax_error_before_bad_key(void **state)
-{
+test_syntax_error_before_bad_key(void **state) {
     struct fixture *fx = *state;
     char conf[2048];
 
@@ -333,24 +319,27 @@ test_syntax_error_before_bad_key(void **state)
 }
 
 static void
-test_bad_id(void **state)
-{
+test_bad_id(void **state) {
     struct fixture *fx = *state;
     static const char *const bad[] = {
-        "id = 0", "id = 65", "id = x", "id = -1", "id = 1x", "id = 1.5",
-        "id =", "id = 18446744073709551617", "id = 0x10", "id = +5"};
+        "id = 0",    "id = 65",  "id = x", "id = -1",
+        "id = 1x",   "id = 1.5", "id =",   "id = 18446744073709551617",
+        "id = 0x10", "id = +5"};
 
     for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++)
         expect_line_rejected(fx, 2, bad[i], "id must be");
 }
 
 static void
-test_bad_name(void **state)
-{
+test_bad_name(void **state) {
     struct fixture *fx = *state;
     static const char *const bad[] = {
-        "name = Copenhagen", "name = a b", "name = a.b", "name = a/b",
-        "name = \xc3\xa5rhus", "name =",
+        "name = Copenhagen",
+        "name = a b",
+        "name = a.b",
+        "name = a/b",
+        "name = \xc3\xa5rhus",
+        "name =",
         "name = abcdefghijklmnopqrstuvwxyz012345" /* 32 chars */};
     char conf[2048];
 
@@ -365,8 +354,7 @@ test_bad_name(void **state)
 }
 
 static void
-test_missing_required_keys(void **state)
-{
+test_missing_required_keys(void **state) {
     struct fixture *fx = *state;
     static const struct {
         int line;
@@ -382,23 +370,20 @@ test_missing_required_keys(void **state)
 
     /* A missing key has no line: the message names the file. */
     for (size_t i = 0; i < MN_ARRAY_LEN(cases); i++)
-        expect_rejected_at(fx, cases[i].line, "; removed", 0,
-                           cases[i].missing);
+        expect_rejected_at(fx, cases[i].line, "; removed", 0, cases[i].missing);
     /* An empty file misses everything. */
     put_conf(fx->dir, "node.conf", "", NULL);
     expect_error(fx, "node.conf", 0, "missing [node] id");
 }
 
 static void
-test_bad_listen(void **state)
-{
+test_bad_listen(void **state) {
     struct fixture *fx = *state;
     static const char *const bad[] = {
-        "listen = 127.0.0.1",       "listen = 127.0.0.1:0",
-        "listen = :8101",           "listen = 127.0.0.1:65536",
-        "listen = 127.0.0.1:http",  "listen = 127.0.0.1:",
-        "listen = 127.0.0.1:-1",    "listen = 127.0.0.1:81x",
-        "listen =",
+        "listen = 127.0.0.1", "listen = 127.0.0.1:0", "listen = :8101",
+        "listen = 127.0.0.1:65536", "listen = 127.0.0.1:http",
+        "listen = 127.0.0.1:", "listen = 127.0.0.1:-1",
+        "listen = 127.0.0.1:81x", "listen =",
         /* 64 characters of host: too long for the 64-byte field. */
         ("listen = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
          "aaaaaaaa:1")};
@@ -410,17 +395,16 @@ test_bad_listen(void **state)
 }
 
 static void
-test_bad_map_size_sync_drift(void **state)
-{
+test_bad_map_size_sync_drift(void **state) {
     struct fixture *fx = *state;
     static const char *const bad_map[] = {
-        "map_size_mb = 0", "map_size_mb = 1048577", "map_size_mb = big",
-        "map_size_mb = -1", "map_size_mb = 10MB", "map_size_mb ="};
+        "map_size_mb = 0",  "map_size_mb = 1048577", "map_size_mb = big",
+        "map_size_mb = -1", "map_size_mb = 10MB",    "map_size_mb ="};
     static const char *const bad_sync[] = {
         "sync = yes", "sync = 1", "sync = TRUE", "sync = False", "sync ="};
-    static const char *const bad_drift[] = {
-        "max_clock_drift_ms = 0", "max_clock_drift_ms = 86400001",
-        "max_clock_drift_ms = soon"};
+    static const char *const bad_drift[] = {"max_clock_drift_ms = 0",
+                                            "max_clock_drift_ms = 86400001",
+                                            "max_clock_drift_ms = soon"};
     char line[128], conf[2048];
 
     /* Line 4 is data_dir; put it back after the bad key on line 5. */
@@ -448,8 +432,7 @@ test_bad_map_size_sync_drift(void **state)
 }
 
 static void
-test_duplicate_across_siblings(void **state)
-{
+test_duplicate_across_siblings(void **state) {
     struct fixture *fx = *state;
     char text[1024];
 
@@ -479,8 +462,7 @@ test_duplicate_across_siblings(void **state)
 
 /* A broken sibling breaks the load, and the message names the sibling. */
 static void
-test_bad_sibling(void **state)
-{
+test_bad_sibling(void **state) {
     struct fixture *fx = *state;
     char text[1024];
 
@@ -492,8 +474,7 @@ test_bad_sibling(void **state)
 }
 
 static void
-test_unreadable_file(void **state)
-{
+test_unreadable_file(void **state) {
     struct fixture *fx = *state;
     char path[PATH_MAX], text[1024];
 
@@ -515,23 +496,21 @@ test_unreadable_file(void **state)
 /* ---- mn_config_split_addr --------------------------------------------- */
 
 static void
-test_split_addr(void **state)
-{
+test_split_addr(void **state) {
     char host[16];
     uint16_t port = 0;
 
     (void)state;
-    assert_int_equal(mn_config_split_addr("127.0.0.1:8101", host, sizeof host,
-                                          &port),
-                     MN_OK);
+    assert_int_equal(
+        mn_config_split_addr("127.0.0.1:8101", host, sizeof host, &port),
+        MN_OK);
     assert_string_equal(host, "127.0.0.1");
     assert_int_equal(port, 8101);
     assert_int_equal(mn_config_split_addr("h:1", host, sizeof host, &port),
                      MN_OK);
     assert_string_equal(host, "h");
     assert_int_equal(port, 1);
-    assert_int_equal(mn_config_split_addr("h:65535", host, sizeof host,
-                                          &port),
+    assert_int_equal(mn_config_split_addr("h:65535", host, sizeof host, &port),
                      MN_OK);
     assert_int_equal(port, 65535);
     /* The last colon splits, so IPv6 hosts keep theirs. */
@@ -540,31 +519,37 @@ test_split_addr(void **state)
     assert_string_equal(host, "::1");
     assert_int_equal(port, 80);
 
-    static const char *const bad[] = {"nocolon", ":80", "h:0", "h:65536",
-                                      "h:", "h:-1", "h:80x", "h: 80", "h:+80", "",
+    static const char *const bad[] = {"nocolon",
+                                      ":80",
+                                      "h:0",
+                                      "h:65536",
+                                      "h:",
+                                      "h:-1",
+                                      "h:80x",
+                                      "h: 80",
+                                      "h:+80",
+                                      "",
                                       "h:99999999999999999999"};
     for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++) {
         port = 4242;
-        if (mn_config_split_addr(bad[i], host, sizeof host, &port) !=
-            MN_EINVAL)
+        if (mn_config_split_addr(bad[i], host, sizeof host, &port) != MN_EINVAL)
             fail_msg("accepted \"%s\"", bad[i]);
         assert_int_equal(port, 4242);
     }
     /* The host must fit with its NUL: 15 characters do, 16 do not. */
-    assert_int_equal(mn_config_split_addr("abcdefghijklmno:1", host,
-                                          sizeof host, &port),
-                     MN_OK);
+    assert_int_equal(
+        mn_config_split_addr("abcdefghijklmno:1", host, sizeof host, &port),
+        MN_OK);
     assert_string_equal(host, "abcdefghijklmno");
-    assert_int_equal(mn_config_split_addr("abcdefghijklmnop:1", host,
-                                          sizeof host, &port),
-                     MN_EINVAL);
+    assert_int_equal(
+        mn_config_split_addr("abcdefghijklmnop:1", host, sizeof host, &port),
+        MN_EINVAL);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         T(test_load_all_fields),
         T(test_load_defaults),

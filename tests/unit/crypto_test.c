@@ -32,8 +32,7 @@ struct sealed {
 };
 
 static void
-seal_random(struct sealed *s, test_rng *r, size_t mlen)
-{
+seal_random(struct sealed *s, test_rng *r, size_t mlen) {
     assert_true(mlen <= sizeof s->m);
     rng_fill(r, s->key, sizeof s->key);
     rng_fill(r, s->ad, sizeof s->ad);
@@ -44,15 +43,13 @@ seal_random(struct sealed *s, test_rng *r, size_t mlen)
 }
 
 static int
-open_sealed(const struct sealed *s, uint8_t *out)
-{
-    return mn_crypto_open(s->key, s->ad, sizeof s->ad, s->nonce, s->c,
-                          s->clen, out);
+open_sealed(const struct sealed *s, uint8_t *out) {
+    return mn_crypto_open(s->key, s->ad, sizeof s->ad, s->nonce, s->c, s->clen,
+                          out);
 }
 
 static void
-test_seal_open_round_trip(void **state)
-{
+test_seal_open_round_trip(void **state) {
     static const size_t sizes[] = {0, 1, 15, 16, 17, 64, 300};
     test_rng r = {1};
     struct sealed s;
@@ -78,8 +75,7 @@ test_seal_open_round_trip(void **state)
 
 /* Two seals of the same message use fresh nonces and differ. */
 static void
-test_seal_fresh_nonce(void **state)
-{
+test_seal_fresh_nonce(void **state) {
     test_rng r = {2};
     struct sealed a, b;
 
@@ -93,8 +89,7 @@ test_seal_fresh_nonce(void **state)
 
 /* Flip one bit in every byte of the ciphertext and of the tag. */
 static void
-test_open_rejects_tampered_ciphertext_and_tag(void **state)
-{
+test_open_rejects_tampered_ciphertext_and_tag(void **state) {
     test_rng r = {3};
     struct sealed s;
     uint8_t out[300];
@@ -126,8 +121,7 @@ test_open_rejects_tampered_ciphertext_and_tag(void **state)
 }
 
 static void
-test_open_rejects_tampered_nonce_ad_key(void **state)
-{
+test_open_rejects_tampered_nonce_ad_key(void **state) {
     test_rng r = {4};
     struct sealed s;
     uint8_t out[300];
@@ -145,11 +139,10 @@ test_open_rejects_tampered_nonce_ad_key(void **state)
         assert_int_equal(open_sealed(&t, out), MN_ECRYPTO);
     }
     /* Shorter associated data, or none. */
-    assert_int_equal(mn_crypto_open(s.key, s.ad, sizeof s.ad - 1, s.nonce,
-                                    s.c, s.clen, out),
-                     MN_ECRYPTO);
-    assert_int_equal(mn_crypto_open(s.key, NULL, 0, s.nonce, s.c, s.clen,
-                                    out),
+    assert_int_equal(
+        mn_crypto_open(s.key, s.ad, sizeof s.ad - 1, s.nonce, s.c, s.clen, out),
+        MN_ECRYPTO);
+    assert_int_equal(mn_crypto_open(s.key, NULL, 0, s.nonce, s.c, s.clen, out),
                      MN_ECRYPTO);
     for (size_t i = 0; i < MN_KEY_BYTES; i++) {
         struct sealed t = s;
@@ -165,8 +158,7 @@ test_open_rejects_tampered_nonce_ad_key(void **state)
 /* ---- signatures -------------------------------------------------------- */
 
 static void
-test_sign_verify(void **state)
-{
+test_sign_verify(void **state) {
     uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES];
     uint8_t pk2[MN_KEY_BYTES], sk2[MN_SIGN_SECRET_BYTES];
     uint8_t msg[100], sig[MN_SIG_BYTES], sig2[MN_SIG_BYTES];
@@ -213,8 +205,7 @@ test_sign_verify(void **state)
 }
 
 static void
-test_curve_keypair(void **state)
-{
+test_curve_keypair(void **state) {
     uint8_t pk[MN_KEY_BYTES], sk[MN_KEY_BYTES];
     uint8_t pk2[MN_KEY_BYTES], sk2[MN_KEY_BYTES];
 
@@ -229,8 +220,7 @@ test_curve_keypair(void **state)
 /* ---- hashing, comparison, wiping ------------------------------------- */
 
 static void
-test_hash_known_answers(void **state)
-{
+test_hash_known_answers(void **state) {
     uint8_t h[MN_HASH_BYTES];
     char hex[2 * MN_HASH_BYTES + 1];
 
@@ -248,8 +238,7 @@ test_hash_known_answers(void **state)
 
 /* hash2(a, b) is the hash of a then b, wherever the split falls. */
 static void
-test_hash2_is_concatenation(void **state)
-{
+test_hash2_is_concatenation(void **state) {
     uint8_t msg[200], whole[MN_HASH_BYTES], split[MN_HASH_BYTES];
     test_rng r = {6};
 
@@ -269,8 +258,7 @@ test_hash2_is_concatenation(void **state)
 }
 
 static void
-test_equal_and_wipe(void **state)
-{
+test_equal_and_wipe(void **state) {
     uint8_t a[32], b[32];
     test_rng r = {7};
 
@@ -289,8 +277,7 @@ test_equal_and_wipe(void **state)
 }
 
 static void
-test_random(void **state)
-{
+test_random(void **state) {
     uint8_t a[32], b[32];
 
     (void)state;
@@ -308,8 +295,7 @@ struct keydir {
 };
 
 static int
-setup_dir(void **state)
-{
+setup_dir(void **state) {
     struct keydir *k = mn_calloc(1, sizeof *k);
     tmpdir_make(k->dir, sizeof k->dir, "crypto");
     *state = k;
@@ -317,8 +303,7 @@ setup_dir(void **state)
 }
 
 static int
-teardown_dir(void **state)
-{
+teardown_dir(void **state) {
     struct keydir *k = *state;
     tmpdir_remove(k->dir);
     free(k);
@@ -326,14 +311,12 @@ teardown_dir(void **state)
 }
 
 static void
-key_path(const struct keydir *k, const char *name, char *out)
-{
+key_path(const struct keydir *k, const char *name, char *out) {
     snprintf(out, PATH_MAX, "%s/%s", k->dir, name);
 }
 
 static void
-test_key_round_trip(void **state)
-{
+test_key_round_trip(void **state) {
     struct keydir *k = *state;
     char path[PATH_MAX], text[200], hex[2 * MN_SIGN_SECRET_BYTES + 1];
     uint8_t key[MN_SIGN_SECRET_BYTES], back[MN_SIGN_SECRET_BYTES];
@@ -357,8 +340,7 @@ test_key_round_trip(void **state)
 
     /* A 32-byte public key at 0644 reads as public. */
     key_path(k, "node.sign.pub", path);
-    assert_int_equal(mn_crypto_key_write(path, key, MN_KEY_BYTES, 0644),
-                     MN_OK);
+    assert_int_equal(mn_crypto_key_write(path, key, MN_KEY_BYTES, 0644), MN_OK);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
     memset(back, 0, sizeof back);
@@ -368,8 +350,7 @@ test_key_round_trip(void **state)
 }
 
 static void
-test_key_write_never_overwrites(void **state)
-{
+test_key_write_never_overwrites(void **state) {
     struct keydir *k = *state;
     char path[PATH_MAX];
     uint8_t key[MN_KEY_BYTES], other[MN_KEY_BYTES], back[MN_KEY_BYTES];
@@ -385,8 +366,7 @@ test_key_write_never_overwrites(void **state)
     assert_memory_equal(back, key, sizeof key);
     /* Into a directory that does not exist: an I/O error. */
     key_path(k, "no/such/dir/network.key", path);
-    assert_int_equal(mn_crypto_key_write(path, key, sizeof key, 0600),
-                     MN_EIO);
+    assert_int_equal(mn_crypto_key_write(path, key, sizeof key, 0600), MN_EIO);
     /* A key too large for the format is refused, and no file appears. */
     uint8_t huge[100] = {0};
     struct stat st;
@@ -397,8 +377,7 @@ test_key_write_never_overwrites(void **state)
 }
 
 static void
-test_key_read_refuses_open_secret(void **state)
-{
+test_key_read_refuses_open_secret(void **state) {
     struct keydir *k = *state;
     char path[PATH_MAX];
     uint8_t key[MN_KEY_BYTES], back[MN_KEY_BYTES];
@@ -413,8 +392,7 @@ test_key_read_refuses_open_secret(void **state)
         assert_int_equal(mn_crypto_key_read(path, back, sizeof back, 1),
                          MN_EAUTH);
         /* The same file is fine where it is not a secret. */
-        assert_int_equal(mn_crypto_key_read(path, back, sizeof back, 0),
-                         MN_OK);
+        assert_int_equal(mn_crypto_key_read(path, back, sizeof back, 0), MN_OK);
     }
     assert_int_equal(chmod(path, 0400), 0);
     memset(back, 0, sizeof back);
@@ -423,8 +401,7 @@ test_key_read_refuses_open_secret(void **state)
 }
 
 static void
-test_key_read_bad_contents(void **state)
-{
+test_key_read_bad_contents(void **state) {
     struct keydir *k = *state;
     char path[PATH_MAX], good[2 * MN_KEY_BYTES + 1], text[200];
     uint8_t key[MN_KEY_BYTES], back[MN_KEY_BYTES];
@@ -490,8 +467,7 @@ test_key_read_bad_contents(void **state)
 }
 
 static void
-test_key_read_missing(void **state)
-{
+test_key_read_missing(void **state) {
     struct keydir *k = *state;
     char path[PATH_MAX];
     uint8_t back[MN_KEY_BYTES];
@@ -505,8 +481,7 @@ test_key_read_missing(void **state)
 }
 
 static int
-group_setup(void **state)
-{
+group_setup(void **state) {
     (void)state;
     return mn_crypto_init() == MN_OK ? 0 : -1;
 }
@@ -514,8 +489,7 @@ group_setup(void **state)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seal_open_round_trip),
         cmocka_unit_test(test_seal_fresh_nonce),

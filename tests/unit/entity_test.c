@@ -21,42 +21,36 @@
 #include "util.h"
 #include "unit_helpers.h"
 
-static const uint8_t ID[MN_ID_BYTES] = {0x01, 0x8f, 0x00, 0x11, 0x22, 0x33,
-                                        0x70, 0x44, 0x80, 0x55};
+static const uint8_t ID[MN_ID_BYTES] = {0x01, 0x8f, 0x00, 0x11, 0x22,
+                                        0x33, 0x70, 0x44, 0x80, 0x55};
 
 static mn_stamp
-stamp(uint64_t hlc, uint32_t origin, uint64_t seq)
-{
+stamp(uint64_t hlc, uint32_t origin, uint64_t seq) {
     mn_stamp st = {hlc, origin, seq};
     return st;
 }
 
 static int
-merge_str(mn_entity *e, uint32_t no, const char *z, mn_stamp st)
-{
-    mn_field_op op = {.no = no,
-                      .v = {.kind = MN_V_STR, .s = (char *)z,
-                            .len = strlen(z)}};
+merge_str(mn_entity *e, uint32_t no, const char *z, mn_stamp st) {
+    mn_field_op op = {
+        .no = no, .v = {.kind = MN_V_STR, .s = (char *)z, .len = strlen(z)}};
     return mn_entity_merge(e, &op, 1, &st);
 }
 
 static int
-merge_int(mn_entity *e, uint32_t no, int64_t v, mn_stamp st)
-{
+merge_int(mn_entity *e, uint32_t no, int64_t v, mn_stamp st) {
     mn_field_op op = {.no = no, .v = {.kind = MN_V_INT, .i = v}};
     return mn_entity_merge(e, &op, 1, &st);
 }
 
 static int
-merge_clear(mn_entity *e, uint32_t no, mn_stamp st)
-{
+merge_clear(mn_entity *e, uint32_t no, mn_stamp st) {
     mn_field_op op = {.no = no, .v = {.kind = MN_V_NONE}};
     return mn_entity_merge(e, &op, 1, &st);
 }
 
 static void
-assert_stamp(const mn_field *f, uint64_t hlc, uint32_t origin, uint64_t seq)
-{
+assert_stamp(const mn_field *f, uint64_t hlc, uint32_t origin, uint64_t seq) {
     assert_non_null(f);
     assert_true(f->stamp.hlc == hlc);
     assert_int_equal(f->stamp.origin, origin);
@@ -66,8 +60,7 @@ assert_stamp(const mn_field *f, uint64_t hlc, uint32_t origin, uint64_t seq)
 /* ---- stamps and the LWW rule ------------------------------------------ */
 
 static void
-test_stamp_cmp(void **state)
-{
+test_stamp_cmp(void **state) {
     mn_stamp a = stamp(10, 1, 5), b = stamp(10, 2, 1), c = stamp(11, 1, 1);
 
     (void)state;
@@ -84,8 +77,7 @@ test_stamp_cmp(void **state)
 }
 
 static void
-test_merge_into_empty(void **state)
-{
+test_merge_into_empty(void **state) {
     mn_entity e;
 
     (void)state;
@@ -128,8 +120,7 @@ test_merge_into_empty(void **state)
 }
 
 static void
-test_higher_hlc_wins(void **state)
-{
+test_higher_hlc_wins(void **state) {
     mn_entity e;
 
     (void)state;
@@ -156,8 +147,7 @@ test_higher_hlc_wins(void **state)
 }
 
 static void
-test_equal_hlc_higher_origin_wins(void **state)
-{
+test_equal_hlc_higher_origin_wins(void **state) {
     mn_entity a, b;
 
     (void)state;
@@ -178,8 +168,7 @@ test_equal_hlc_higher_origin_wins(void **state)
 /* An equal stamp is the same change seen again: nothing changes, even
  * if (impossibly) the value differs. */
 static void
-test_equal_stamp_is_noop(void **state)
-{
+test_equal_stamp_is_noop(void **state) {
     mn_entity e;
 
     (void)state;
@@ -194,8 +183,7 @@ test_equal_stamp_is_noop(void **state)
 }
 
 static void
-test_clear_values(void **state)
-{
+test_clear_values(void **state) {
     mn_entity e;
 
     (void)state;
@@ -219,17 +207,15 @@ test_clear_values(void **state)
 }
 
 static void
-test_fields_stay_sorted(void **state)
-{
+test_fields_stay_sorted(void **state) {
     static const uint32_t order[] = {30, 5, 17, 1, 48, 2, 1000, 29, 31, 4};
     mn_entity e;
 
     (void)state;
     mn_entity_init(&e, 1, ID);
     for (size_t i = 0; i < MN_ARRAY_LEN(order); i++) {
-        assert_int_equal(merge_int(&e, order[i], order[i], stamp(i + 1, 1,
-                                                                 i + 1)),
-                         1);
+        assert_int_equal(
+            merge_int(&e, order[i], order[i], stamp(i + 1, 1, i + 1)), 1);
         for (size_t j = 1; j < e.n; j++)
             assert_true(e.f[j - 1].no < e.f[j].no);
     }
@@ -246,8 +232,7 @@ test_fields_stay_sorted(void **state)
 }
 
 static void
-test_capacity(void **state)
-{
+test_capacity(void **state) {
     mn_entity e;
 
     (void)state;
@@ -268,8 +253,7 @@ test_capacity(void **state)
 }
 
 static void
-test_last_stamp(void **state)
-{
+test_last_stamp(void **state) {
     mn_entity e;
 
     (void)state;
@@ -301,25 +285,21 @@ struct change {
  * x 4 origins, so hlcs often tie and both halves of the rule are
  * exercised. */
 static void
-random_changes(test_rng *r, struct change *c, size_t n)
-{
+random_changes(test_rng *r, struct change *c, size_t n) {
     size_t pick[16];
     assert_true(n <= MN_ARRAY_LEN(pick));
     for (size_t i = 0; i < MN_ARRAY_LEN(pick); i++)
         pick[i] = i;
     rng_shuffle(r, pick, MN_ARRAY_LEN(pick));
     for (size_t i = 0; i < n; i++) {
-        c[i].st = stamp(1000 + pick[i] / 4, 1 + (uint32_t)(pick[i] % 4),
-                        i + 1);
+        c[i].st = stamp(1000 + pick[i] / 4, 1 + (uint32_t)(pick[i] % 4), i + 1);
         mn_ops_init(&c[i].ops);
         for (uint32_t no = 1; no <= UNIVERSE; no++) {
             if (rng_below(r, 2))
                 continue;
             char text[32];
             switch (rng_below(r, 3)) {
-            case 0:
-                mn_ops_add_int(&c[i].ops, no, (int64_t)rng_next(r));
-                break;
+            case 0: mn_ops_add_int(&c[i].ops, no, (int64_t)rng_next(r)); break;
             case 1:
                 snprintf(text, sizeof text, "v%zu-%u", i, no);
                 mn_ops_add_str(&c[i].ops, no, text, strlen(text));
@@ -340,8 +320,7 @@ random_changes(test_rng *r, struct change *c, size_t n)
 }
 
 static void
-apply_order(mn_entity *e, struct change *c, const size_t *order, size_t n)
-{
+apply_order(mn_entity *e, struct change *c, const size_t *order, size_t n) {
     mn_entity_init(e, MN_ENTITY_PARTICIPANT, ID);
     for (size_t i = 0; i < n; i++) {
         struct change *ch = &c[order[i]];
@@ -350,8 +329,7 @@ apply_order(mn_entity *e, struct change *c, const size_t *order, size_t n)
 }
 
 static void
-encode(const mn_entity *e, mn_buf *out)
-{
+encode(const mn_entity *e, mn_buf *out) {
     mn_buf_reset(out);
     mn_codec_entity_encode(e, out);
 }
@@ -359,8 +337,7 @@ encode(const mn_entity *e, mn_buf *out)
 /* The model: field `no` holds the op of the change with the greatest
  * stamp among those that write it. */
 static void
-check_against_model(const mn_entity *e, const struct change *c, size_t n)
-{
+check_against_model(const mn_entity *e, const struct change *c, size_t n) {
     size_t written = 0;
     for (uint32_t no = 1; no <= UNIVERSE; no++) {
         const struct change *best = NULL;
@@ -391,8 +368,7 @@ check_against_model(const mn_entity *e, const struct change *c, size_t n)
 }
 
 static void
-test_commutative_and_idempotent(void **state)
-{
+test_commutative_and_idempotent(void **state) {
     test_rng r = {0xc0ffee};
     struct change c[LISTS];
     size_t order[2 * LISTS];
@@ -436,9 +412,8 @@ test_commutative_and_idempotent(void **state)
             order[i] = i;
         apply_order(&e, c, order, n);
         for (size_t i = 0; i < n; i++)
-            assert_int_equal(mn_entity_merge(&e, c[i].ops.op, c[i].ops.n,
-                                             &c[i].st),
-                             0);
+            assert_int_equal(
+                mn_entity_merge(&e, c[i].ops.op, c[i].ops.n, &c[i].st), 0);
         encode(&e, &got);
         assert_memory_equal(got.p, ref.p, ref.len);
         mn_entity_release(&e);
@@ -452,8 +427,7 @@ test_commutative_and_idempotent(void **state)
 /* ---- mn_ops and mn_entity_copy ---------------------------------------- */
 
 static void
-test_ops(void **state)
-{
+test_ops(void **state) {
     mn_ops o;
     char text[] = "mutable";
 
@@ -491,8 +465,7 @@ test_ops(void **state)
 }
 
 static void
-test_entity_copy_is_deep(void **state)
-{
+test_entity_copy_is_deep(void **state) {
     mn_entity a, b;
     mn_buf ea, eb;
 
@@ -533,8 +506,7 @@ test_entity_copy_is_deep(void **state)
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stamp_cmp),
         cmocka_unit_test(test_merge_into_empty),

@@ -18,8 +18,7 @@
 #define COUNTER_SPAN 0x10000
 
 static void
-test_macros(void **state)
-{
+test_macros(void **state) {
     uint64_t t = MN_HLC_MAKE(WALL, 0x1234);
 
     (void)state;
@@ -29,8 +28,7 @@ test_macros(void **state)
 }
 
 static void
-test_now_follows_wall(void **state)
-{
+test_now_follows_wall(void **state) {
     mn_hlc h;
 
     (void)state;
@@ -41,8 +39,7 @@ test_now_follows_wall(void **state)
 }
 
 static void
-test_now_monotonic_wall_still(void **state)
-{
+test_now_monotonic_wall_still(void **state) {
     mn_hlc h;
     uint64_t prev;
 
@@ -61,8 +58,7 @@ test_now_monotonic_wall_still(void **state)
 }
 
 static void
-test_now_monotonic_wall_backwards(void **state)
-{
+test_now_monotonic_wall_backwards(void **state) {
     mn_hlc h;
     uint64_t first;
     uint64_t prev;
@@ -85,8 +81,7 @@ test_now_monotonic_wall_backwards(void **state)
 }
 
 static void
-test_init_from_persisted(void **state)
-{
+test_init_from_persisted(void **state) {
     mn_hlc h;
     uint64_t persisted = MN_HLC_MAKE(WALL, 42);
 
@@ -99,8 +94,7 @@ test_init_from_persisted(void **state)
 }
 
 static void
-test_recv_remote_ahead(void **state)
-{
+test_recv_remote_ahead(void **state) {
     mn_hlc h;
     uint64_t remote = MN_HLC_MAKE(WALL + 50, 7);
     uint64_t t;
@@ -117,8 +111,7 @@ test_recv_remote_ahead(void **state)
 }
 
 static void
-test_recv_remote_full_counter(void **state)
-{
+test_recv_remote_full_counter(void **state) {
     mn_hlc h;
     uint64_t remote = MN_HLC_MAKE(WALL, 0xffff);
 
@@ -130,8 +123,7 @@ test_recv_remote_full_counter(void **state)
 }
 
 static void
-test_recv_remote_behind(void **state)
-{
+test_recv_remote_behind(void **state) {
     mn_hlc h;
     uint64_t before;
 
@@ -151,8 +143,7 @@ test_recv_remote_behind(void **state)
 }
 
 static void
-test_recv_remote_equal(void **state)
-{
+test_recv_remote_equal(void **state) {
     mn_hlc h;
     uint64_t t;
 
@@ -164,8 +155,7 @@ test_recv_remote_equal(void **state)
 }
 
 static void
-test_drift_bound(void **state)
-{
+test_drift_bound(void **state) {
     mn_hlc h;
     mn_hlc saved;
     uint64_t drift = 500;
@@ -193,8 +183,7 @@ test_drift_bound(void **state)
 }
 
 static void
-test_drift_zero_and_huge(void **state)
-{
+test_drift_zero_and_huge(void **state) {
     mn_hlc h;
 
     (void)state;
@@ -209,8 +198,7 @@ test_drift_zero_and_huge(void **state)
 }
 
 static void
-test_wall_clamped(void **state)
-{
+test_wall_clamped(void **state) {
     mn_hlc h;
     uint64_t t;
 
@@ -226,8 +214,7 @@ test_wall_clamped(void **state)
 }
 
 static void
-test_exhausted_clock_saturates(void **state)
-{
+test_exhausted_clock_saturates(void **state) {
     mn_hlc h;
 
     (void)state;
@@ -237,8 +224,7 @@ test_exhausted_clock_saturates(void **state)
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_macros),
         cmocka_unit_test(test_now_follows_wall),

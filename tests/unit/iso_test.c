@@ -19,22 +19,19 @@
 #define LANGUAGES_KNOWN 184
 
 static bool
-country(const char *z)
-{
+country(const char *z) {
     return mn_iso_country_valid(z, strlen(z));
 }
 
 static bool
-language(const char *z)
-{
+language(const char *z) {
     return mn_iso_language_valid(z, strlen(z));
 }
 
 /* Count how many of the 676 two-letter strings over first..first+25 the
  * predicate accepts: an independent check that no code is missing. */
 static size_t
-count_accepted(bool (*valid)(const char *, size_t), char first)
-{
+count_accepted(bool (*valid)(const char *, size_t), char first) {
     size_t n = 0;
     char z[2];
 
@@ -49,8 +46,7 @@ count_accepted(bool (*valid)(const char *, size_t), char first)
 }
 
 static void
-test_country_known_valid(void **state)
-{
+test_country_known_valid(void **state) {
     static const char *const codes[] = {
         "SY", "DK", "AF", "PS", "SS", "IQ", "ER", "SO", "IR", "UA",
         "US", "GB", "DE", "SE", "NO", "FI", "IS", "GL", "FO", "AX",
@@ -62,8 +58,7 @@ test_country_known_valid(void **state)
 }
 
 static void
-test_country_known_invalid(void **state)
-{
+test_country_known_invalid(void **state) {
     /* XK, AA, QQ, XA and ZZ are user-assigned; UK, EU, EA and SU are
      * exceptionally reserved; YU, AN, CS, TP and DD were withdrawn. */
     static const char *const codes[] = {
@@ -77,8 +72,7 @@ test_country_known_invalid(void **state)
 }
 
 static void
-test_country_wrong_case(void **state)
-{
+test_country_wrong_case(void **state) {
     (void)state;
     assert_false(country("sy"));
     assert_false(country("Sy"));
@@ -87,8 +81,7 @@ test_country_wrong_case(void **state)
 }
 
 static void
-test_country_wrong_length(void **state)
-{
+test_country_wrong_length(void **state) {
     (void)state;
     assert_false(mn_iso_country_valid(NULL, 0));
     assert_false(mn_iso_country_valid("", 0));
@@ -101,8 +94,7 @@ test_country_wrong_length(void **state)
 }
 
 static void
-test_country_table(void **state)
-{
+test_country_table(void **state) {
     size_t n = mn_iso_country_count();
 
     (void)state;
@@ -124,8 +116,7 @@ test_country_table(void **state)
 }
 
 static void
-test_language_known_valid(void **state)
-{
+test_language_known_valid(void **state) {
     static const char *const codes[] = {
         "da", "ar", "so", "ti", "fa", "ku", "uk", "en", "de", "fr",
         "es", "ps", "am", "om", "tr", "ur", "sv", "nb", "nn", "no",
@@ -137,8 +128,7 @@ test_language_known_valid(void **state)
 }
 
 static void
-test_language_known_invalid(void **state)
-{
+test_language_known_invalid(void **state) {
     /* sh, mo, in, iw, ji are withdrawn; the rest were never assigned. */
     static const char *const codes[] = {
         "sh", "mo", "in", "iw", "ji", "xx", "qq", "zz", "dk", "sy", "ZZ",
@@ -149,8 +139,7 @@ test_language_known_invalid(void **state)
 }
 
 static void
-test_language_wrong_case_and_length(void **state)
-{
+test_language_wrong_case_and_length(void **state) {
     (void)state;
     assert_false(language("DA"));
     assert_false(language("Da"));
@@ -164,8 +153,7 @@ test_language_wrong_case_and_length(void **state)
 }
 
 static void
-test_language_count(void **state)
-{
+test_language_count(void **state) {
     (void)state;
     assert_int_equal(count_accepted(mn_iso_language_valid, 'a'),
                      LANGUAGES_KNOWN);
@@ -174,8 +162,7 @@ test_language_count(void **state)
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_country_known_valid),
         cmocka_unit_test(test_country_known_invalid),

@@ -31,8 +31,7 @@ static mn_config cfg;
 static uint8_t sign_pk[MN_KEY_BYTES], network_key[MN_KEY_BYTES];
 
 static void
-write_keys(void)
-{
+write_keys(void) {
     char path[PATH_MAX + 64];
     uint8_t sk[MN_SIGN_SECRET_BYTES];
     mn_crypto_sign_keypair(sign_pk, sk);
@@ -40,14 +39,12 @@ write_keys(void)
     assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
     mn_crypto_random(network_key, sizeof network_key);
     snprintf(path, sizeof path, "%s/network.key", cfg.key_dir);
-    assert_int_equal(mn_crypto_key_write(path, network_key, MN_KEY_BYTES,
-                                         0600),
+    assert_int_equal(mn_crypto_key_write(path, network_key, MN_KEY_BYTES, 0600),
                      MN_OK);
 }
 
 static int
-setup(void **state)
-{
+setup(void **state) {
     (void)state;
     assert_int_equal(mn_crypto_init(), MN_OK);
     assert_non_null(mkdtemp(root));
@@ -64,8 +61,7 @@ setup(void **state)
 }
 
 static int
-teardown(void **state)
-{
+teardown(void **state) {
     char cmd[PATH_MAX + 16];
     (void)state;
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);
@@ -73,8 +69,7 @@ teardown(void **state)
 }
 
 static mn_node *
-open_node(void)
-{
+open_node(void) {
     mn_node *node = NULL;
     char err[512];
     int rc = mn_node_open(&cfg, &node, err, sizeof err);
@@ -84,8 +79,7 @@ open_node(void)
 }
 
 static void
-create_ops(mn_ops *ops, const char *given)
-{
+create_ops(mn_ops *ops, const char *given) {
     mn_ops_init(ops);
     mn_ops_add_str(ops, MN_P_ROLE, "mentee", 6);
     mn_ops_add_str(ops, MN_P_STATUS, "applicant", 9);
@@ -94,8 +88,7 @@ create_ops(mn_ops *ops, const char *given)
 }
 
 static void *
-writer(void *arg)
-{
+writer(void *arg) {
     mn_node *node = arg;
     for (int i = 0; i < PER_THREAD; i++) {
         mn_write w = {.type = MN_ENTITY_PARTICIPANT, .create = true};
@@ -109,8 +102,7 @@ writer(void *arg)
 
 /* Check one logged change: chain link, decryption, body. */
 static void
-check_change(const mn_val *v, uint64_t seq, uint8_t prev[MN_HASH_BYTES])
-{
+check_change(const mn_val *v, uint64_t seq, uint8_t prev[MN_HASH_BYTES]) {
     mn_change_view view = {0};
     mn_change_header h;
     mn_ops ops;
@@ -125,17 +117,16 @@ check_change(const mn_val *v, uint64_t seq, uint8_t prev[MN_HASH_BYTES])
     assert_int_equal(h.deps.seq[1], seq - 1);
     uint8_t *plain = malloc(view.ciphertext_len);
     /* The header is bound to the ciphertext: another header fails. */
-    assert_int_equal(mn_crypto_open(network_key, view.header,
-                                    view.header_len - 1, view.nonce,
-                                    view.ciphertext, view.ciphertext_len,
-                                    plain),
-                     MN_ECRYPTO);
+    assert_int_equal(
+        mn_crypto_open(network_key, view.header, view.header_len - 1,
+                       view.nonce, view.ciphertext, view.ciphertext_len, plain),
+        MN_ECRYPTO);
     assert_int_equal(mn_crypto_open(network_key, view.header, view.header_len,
                                     view.nonce, view.ciphertext,
                                     view.ciphertext_len, plain),
                      MN_OK);
-    assert_int_equal(mn_codec_body_decode(plain, view.ciphertext_len -
-                                                     MN_TAG_BYTES,
+    assert_int_equal(mn_codec_body_decode(plain,
+                                          view.ciphertext_len - MN_TAG_BYTES,
                                           &type, id, &ops),
                      MN_OK);
     assert_int_equal(type, MN_ENTITY_PARTICIPANT);
@@ -147,8 +138,7 @@ check_change(const mn_val *v, uint64_t seq, uint8_t prev[MN_HASH_BYTES])
 
 static void
 check_sig(mn_txn *t, uint64_t seq, const uint8_t head[MN_HASH_BYTES],
-          int *nsigs)
-{
+          int *nsigs) {
     uint8_t key[12], msg[12 + MN_HASH_BYTES];
     mn_chain_sig s;
     mn_val v;
@@ -169,8 +159,7 @@ check_sig(mn_txn *t, uint64_t seq, const uint8_t head[MN_HASH_BYTES],
 
 /* Walk the log of origin 1; returns the number of changes. */
 static uint64_t
-check_log(mn_node *node, int *nsigs)
-{
+check_log(mn_node *node, int *nsigs) {
     mn_txn *t;
     mn_cursor *cur;
     mn_val k, v;
@@ -197,8 +186,7 @@ check_log(mn_node *node, int *nsigs)
 }
 
 static void
-test_concurrent_writes_chain_and_sign(void **state)
-{
+test_concurrent_writes_chain_and_sign(void **state) {
     (void)state;
     mn_node *node = open_node();
     pthread_t th[THREADS];
@@ -219,8 +207,7 @@ test_concurrent_writes_chain_and_sign(void **state)
 }
 
 static void
-test_missing_entity_fails_alone(void **state)
-{
+test_missing_entity_fails_alone(void **state) {
     (void)state;
     mn_node *node = open_node();
     mn_write ws[3] = {{.type = MN_ENTITY_PARTICIPANT, .create = true},
@@ -261,8 +248,7 @@ test_missing_entity_fails_alone(void **state)
 }
 
 static void
-read_digest(mn_node *node, uint8_t d[MN_HASH_BYTES], mn_vv *vv)
-{
+read_digest(mn_node *node, uint8_t d[MN_HASH_BYTES], mn_vv *vv) {
     mn_txn *t;
     assert_int_equal(mn_store_begin(mn_node_store(node), false, &t), MN_OK);
     assert_int_equal(mn_node_digest(t, d, vv), MN_OK);
@@ -270,8 +256,7 @@ read_digest(mn_node *node, uint8_t d[MN_HASH_BYTES], mn_vv *vv)
 }
 
 static void
-test_reopen_keeps_state(void **state)
-{
+test_reopen_keeps_state(void **state) {
     (void)state;
     uint8_t d1[MN_HASH_BYTES], d2[MN_HASH_BYTES];
     mn_vv v1, v2;
@@ -295,8 +280,7 @@ test_reopen_keeps_state(void **state)
 }
 
 static void
-test_store_of_other_division_refused(void **state)
-{
+test_store_of_other_division_refused(void **state) {
     (void)state;
     mn_node *node = NULL;
     char err[512];
@@ -309,8 +293,7 @@ test_store_of_other_division_refused(void **state)
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_concurrent_writes_chain_and_sign),
         cmocka_unit_test(test_missing_entity_fails_alone),

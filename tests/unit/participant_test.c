@@ -31,8 +31,7 @@
 
 /* Parse JSON text written with single quotes (any JSON value). */
 static json_t *
-q(const char *text)
-{
+q(const char *text) {
     char buf[8192];
     json_error_t err;
     size_t n = strlen(text);
@@ -46,8 +45,7 @@ q(const char *text)
 }
 
 static const mn_field_op *
-find_op(const mn_ops *ops, uint32_t no)
-{
+find_op(const mn_ops *ops, uint32_t no) {
     const mn_field_op *found = NULL;
     for (size_t i = 0; i < ops->n; i++)
         if (ops->op[i].no == no) {
@@ -58,8 +56,7 @@ find_op(const mn_ops *ops, uint32_t no)
 }
 
 static void
-expect_str_op(const mn_ops *ops, uint32_t no, const char *z)
-{
+expect_str_op(const mn_ops *ops, uint32_t no, const char *z) {
     const mn_field_op *op = find_op(ops, no);
     if (!op)
         fail_msg("no op for field %u", no);
@@ -69,8 +66,7 @@ expect_str_op(const mn_ops *ops, uint32_t no, const char *z)
 }
 
 static void
-expect_int_op(const mn_ops *ops, uint32_t no, int64_t v)
-{
+expect_int_op(const mn_ops *ops, uint32_t no, int64_t v) {
     const mn_field_op *op = find_op(ops, no);
     if (!op)
         fail_msg("no op for field %u", no);
@@ -79,8 +75,7 @@ expect_int_op(const mn_ops *ops, uint32_t no, int64_t v)
 }
 
 static void
-expect_clear_op(const mn_ops *ops, uint32_t no)
-{
+expect_clear_op(const mn_ops *ops, uint32_t no) {
     const mn_field_op *op = find_op(ops, no);
     if (!op)
         fail_msg("no op for field %u", no);
@@ -89,8 +84,7 @@ expect_clear_op(const mn_ops *ops, uint32_t no)
 
 /* Parse body; out starts empty. */
 static int
-parse(json_t *body, const mn_entity *current, mn_ops *out, mn_problem *p)
-{
+parse(json_t *body, const mn_entity *current, mn_ops *out, mn_problem *p) {
     mn_ops_init(out);
     memset(p, 0, sizeof *p);
     int rc = mn_participant_parse(body, current, HOME, out, p);
@@ -102,8 +96,7 @@ parse(json_t *body, const mn_entity *current, mn_ops *out, mn_problem *p)
  * holds one sentinel op beforehand. */
 static void
 expect_reject(json_t *body, const mn_entity *current, const char *code,
-              const char *field)
-{
+              const char *field) {
     mn_ops out;
     mn_problem p;
     char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -129,8 +122,7 @@ expect_reject(json_t *body, const mn_entity *current, const char *code,
 
 /* A valid create body for role, with one more field name = value. */
 static json_t *
-create_with(const char *role, const char *name, json_t *value)
-{
+create_with(const char *role, const char *name, json_t *value) {
     json_t *b = json_pack("{s:s, s:s, s:s}", "role", role, "given_name",
                           "Amina", "family_name", "Haddad");
     if (name)
@@ -140,14 +132,12 @@ create_with(const char *role, const char *name, json_t *value)
 
 static void
 expect_field_rejected(const char *role, const char *name, json_t *value,
-                      const char *code, const char *field)
-{
+                      const char *code, const char *field) {
     expect_reject(create_with(role, name, value), NULL, code, field);
 }
 
 static void
-expect_field_accepted(const char *role, const char *name, json_t *value)
-{
+expect_field_accepted(const char *role, const char *name, json_t *value) {
     mn_ops out;
     mn_problem p;
     json_t *b = create_with(role, name, value);
@@ -161,8 +151,7 @@ expect_field_accepted(const char *role, const char *name, json_t *value)
 
 /* A string of n copies of unit. */
 static json_t *
-repeat(const char *unit, size_t n)
-{
+repeat(const char *unit, size_t n) {
     size_t len = strlen(unit);
     char *z = mn_malloc(n * len + 1);
     for (size_t i = 0; i < n; i++)
@@ -177,8 +166,7 @@ repeat(const char *unit, size_t n)
 /* ---- creates ----------------------------------------------------------- */
 
 static void
-test_create_minimal(void **state)
-{
+test_create_minimal(void **state) {
     mn_ops out;
     mn_problem p;
 
@@ -198,8 +186,7 @@ test_create_minimal(void **state)
 }
 
 static void
-test_create_appends(void **state)
-{
+test_create_appends(void **state) {
     mn_ops out;
     mn_problem p;
 
@@ -231,8 +218,7 @@ static const char full_body[] =
     "'notes':'Line one\\nLine two'}";
 
 static void
-test_create_full(void **state)
-{
+test_create_full(void **state) {
     mn_ops out;
     mn_problem p;
 
@@ -263,8 +249,7 @@ test_create_full(void **state)
 }
 
 static void
-test_not_an_object(void **state)
-{
+test_not_an_object(void **state) {
     (void)state;
     expect_reject(q("[]"), NULL, "bad_json", "");
     expect_reject(q("'mentee'"), NULL, "bad_json", "");
@@ -273,8 +258,7 @@ test_not_an_object(void **state)
 }
 
 static void
-test_missing_required(void **state)
-{
+test_missing_required(void **state) {
     (void)state;
     expect_reject(q("{'given_name':'A','family_name':'B'}"), NULL,
                   "missing_field", "role");
@@ -284,21 +268,20 @@ test_missing_required(void **state)
                   "missing_field", "family_name");
     expect_reject(q("{}"), NULL, "missing_field", "role");
     /* null is not a value for a required field. */
-    expect_field_rejected("mentee", "given_name", json_null(),
-                          "invalid_field", "given_name");
-    expect_field_rejected("mentee", "family_name", json_null(),
-                          "invalid_field", "family_name");
+    expect_field_rejected("mentee", "given_name", json_null(), "invalid_field",
+                          "given_name");
+    expect_field_rejected("mentee", "family_name", json_null(), "invalid_field",
+                          "family_name");
     expect_field_rejected("mentee", "status", json_null(), "invalid_field",
                           "status");
-    expect_reject(q("{'role':null,'given_name':'A','family_name':'B'}"),
-                  NULL, "invalid_field", "role");
+    expect_reject(q("{'role':null,'given_name':'A','family_name':'B'}"), NULL,
+                  "invalid_field", "role");
 }
 
 static void
-test_unknown_and_read_only(void **state)
-{
-    static const char *const read_only[] = {"id", "home_division",
-                                            "created_at", "updated_at"};
+test_unknown_and_read_only(void **state) {
+    static const char *const read_only[] = {"id", "home_division", "created_at",
+                                            "updated_at"};
 
     (void)state;
     expect_field_rejected("mentee", "favourite_colour", json_string("red"),
@@ -313,8 +296,7 @@ test_unknown_and_read_only(void **state)
 }
 
 static void
-test_wrong_types(void **state)
-{
+test_wrong_types(void **state) {
     static const struct {
         const char *name, *value;
     } cases[] = {
@@ -347,42 +329,38 @@ test_wrong_types(void **state)
 
     (void)state;
     for (size_t i = 0; i < MN_ARRAY_LEN(cases); i++)
-        expect_field_rejected(strcmp(cases[i].name, "role") ? "mentor"
-                                                            : "mentee",
-                              cases[i].name, q(cases[i].value),
-                              "invalid_field", cases[i].name);
+        expect_field_rejected(
+            strcmp(cases[i].name, "role") ? "mentor" : "mentee", cases[i].name,
+            q(cases[i].value), "invalid_field", cases[i].name);
 }
 
 static void
-test_bad_enums_and_ranges(void **state)
-{
+test_bad_enums_and_ranges(void **state) {
     static const struct {
         const char *name, *value;
     } bad[] = {
-        {"role", "'boss'"},
-        {"role", "'Mentor'"},
-        {"status", "'active'"},
-        {"status", "''"},
-        {"background", "'asylum'"},
-        {"danish_level", "'b2'"},
-        {"danish_level", "'C3'"},
-        {"education_level", "'college'"},
-        {"birth_year", "1899"},
-        {"birth_year", "2021"},
-        {"years_in_denmark", "-1"},
-        {"years_in_denmark", "101"},
-        {"capacity", "0"},
-        {"capacity", "6"},
+        {"role", "'boss'"},         {"role", "'Mentor'"},
+        {"status", "'active'"},     {"status", "''"},
+        {"background", "'asylum'"}, {"danish_level", "'b2'"},
+        {"danish_level", "'C3'"},   {"education_level", "'college'"},
+        {"birth_year", "1899"},     {"birth_year", "2021"},
+        {"years_in_denmark", "-1"}, {"years_in_denmark", "101"},
+        {"capacity", "0"},          {"capacity", "6"},
         {"capacity", "-3"},
     };
     static const struct {
         const char *name, *value;
     } good[] = {
-        {"status", "'withdrawn'"},     {"background", "'unknown'"},
-        {"danish_level", "'none'"},    {"danish_level", "'C2'"},
-        {"education_level", "'phd'"},  {"birth_year", "1900"},
-        {"birth_year", "2020"},        {"years_in_denmark", "0"},
-        {"years_in_denmark", "100"},   {"capacity", "1"},
+        {"status", "'withdrawn'"},
+        {"background", "'unknown'"},
+        {"danish_level", "'none'"},
+        {"danish_level", "'C2'"},
+        {"education_level", "'phd'"},
+        {"birth_year", "1900"},
+        {"birth_year", "2020"},
+        {"years_in_denmark", "0"},
+        {"years_in_denmark", "100"},
+        {"capacity", "1"},
         {"capacity", "5"},
     };
 
@@ -395,10 +373,9 @@ test_bad_enums_and_ranges(void **state)
 }
 
 static void
-test_codes(void **state)
-{
+test_codes(void **state) {
     static const char *const bad_countries[] = {"'sy'", "'XK'", "'SYR'",
-                                                "''", "'S'", "'DK '"};
+                                                "''",   "'S'",  "'DK '"};
     static const struct {
         const char *name, *value;
     } bad_lists[] = {
@@ -432,10 +409,10 @@ test_codes(void **state)
     json_t *langs = json_array();
     for (size_t i = 0; i < MN_ARRAY_LEN(sixteen); i++)
         json_array_append_new(langs, json_string(sixteen[i]));
-    assert_int_equal(parse(create_with("mentee", "languages",
-                                       json_deep_copy(langs)),
-                           NULL, &out, &p),
-                     MN_OK);
+    assert_int_equal(
+        parse(create_with("mentee", "languages", json_deep_copy(langs)), NULL,
+              &out, &p),
+        MN_OK);
     const mn_field_op *op = find_op(&out, MN_P_LANGUAGES);
     assert_non_null(op);
     assert_int_equal(op->v.len, 16 * 3 - 1);
@@ -445,25 +422,24 @@ test_codes(void **state)
                           "languages");
 
     /* An empty list is a value: no languages. */
-    assert_int_equal(parse(create_with("mentee", "languages", json_array()),
-                           NULL, &out, &p),
-                     MN_OK);
+    assert_int_equal(
+        parse(create_with("mentee", "languages", json_array()), NULL, &out, &p),
+        MN_OK);
     expect_str_op(&out, MN_P_LANGUAGES, "");
     mn_ops_release(&out);
 }
 
 /* Lengths count characters, not bytes: "ø" is two bytes in UTF-8. */
 static void
-test_lengths_in_characters(void **state)
-{
+test_lengths_in_characters(void **state) {
     mn_ops out;
     mn_problem p;
 
     (void)state;
-    assert_int_equal(parse(create_with("mentee", "given_name",
-                                       repeat("\xc3\xb8", 100)),
-                           NULL, &out, &p),
-                     MN_OK);
+    assert_int_equal(
+        parse(create_with("mentee", "given_name", repeat("\xc3\xb8", 100)),
+              NULL, &out, &p),
+        MN_OK);
     const mn_field_op *op = find_op(&out, MN_P_GIVEN_NAME);
     assert_non_null(op);
     assert_int_equal(op->v.len, 200);
@@ -482,23 +458,29 @@ test_lengths_in_characters(void **state)
     static const struct {
         const char *name;
         size_t max;
-    } limits[] = {{"given_name", 100}, {"family_name", 100},
-                  {"profession", 100}, {"sector", 100},
+    } limits[] = {{"given_name", 100},   {"family_name", 100},
+                  {"profession", 100},   {"sector", 100},
                   {"availability", 200}, {"notes", 2000}};
     for (size_t i = 0; i < MN_ARRAY_LEN(limits); i++) {
         expect_field_accepted("mentee", limits[i].name,
                               repeat("a", limits[i].max));
         expect_field_rejected("mentee", limits[i].name,
-                              repeat("a", limits[i].max + 1),
-                              "invalid_field", limits[i].name);
+                              repeat("a", limits[i].max + 1), "invalid_field",
+                              limits[i].name);
     }
 }
 
 static void
-test_control_characters(void **state)
-{
-    static const char *const bad[] = {"A\nB", "A\tB", "A\rB", "A\x01" "B",
-                                      "A\x1f" "B", "A\x7f" "B"};
+test_control_characters(void **state) {
+    static const char *const bad[] = {"A\nB",
+                                      "A\tB",
+                                      "A\rB",
+                                      "A\x01"
+                                      "B",
+                                      "A\x1f"
+                                      "B",
+                                      "A\x7f"
+                                      "B"};
 
     (void)state;
     for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++) {
@@ -524,16 +506,22 @@ test_control_characters(void **state)
 }
 
 static void
-test_email_rules(void **state)
-{
+test_email_rules(void **state) {
     static const char *const good[] = {"amina@example.dk",
                                        "a.b+c@sub.example.dk", "a@b.c"};
-    static const char *const bad[] = {
-        "amina.example.dk", "@example.dk",   "amina@",
-        "a@b@c.dk",         "amina@example", "amina@.dk",
-        "amina@example.dk.", "ami na@example.dk", "a,b@c.dk",
-        "<a@b.dk>",         "a;b@c.dk",      "ab",
-        ""};
+    static const char *const bad[] = {"amina.example.dk",
+                                      "@example.dk",
+                                      "amina@",
+                                      "a@b@c.dk",
+                                      "amina@example",
+                                      "amina@.dk",
+                                      "amina@example.dk.",
+                                      "ami na@example.dk",
+                                      "a,b@c.dk",
+                                      "<a@b.dk>",
+                                      "a;b@c.dk",
+                                      "ab",
+                                      ""};
     char local[300];
 
     (void)state;
@@ -554,12 +542,11 @@ test_email_rules(void **state)
 }
 
 static void
-test_phone_rules(void **state)
-{
+test_phone_rules(void **state) {
     static const char *const good[] = {"+45 12 34 56 78", "(+45) 1234-5678",
                                        "112"};
-    static const char *const bad[] = {"12a45", "12", "+-()", "1 2",
-                                      "45.12.34.56", "+45/12345678", ""};
+    static const char *const bad[] = {
+        "12a45", "12", "+-()", "1 2", "45.12.34.56", "+45/12345678", ""};
 
     (void)state;
     for (size_t i = 0; i < MN_ARRAY_LEN(good); i++)
@@ -568,13 +555,12 @@ test_phone_rules(void **state)
         expect_field_rejected("mentee", "phone", json_string(bad[i]),
                               "invalid_field", "phone");
     expect_field_accepted("mentee", "phone", repeat("1", 32));
-    expect_field_rejected("mentee", "phone", repeat("1", 33),
-                          "invalid_field", "phone");
+    expect_field_rejected("mentee", "phone", repeat("1", 33), "invalid_field",
+                          "phone");
 }
 
 static void
-test_capacity_only_for_mentors(void **state)
-{
+test_capacity_only_for_mentors(void **state) {
     mn_ops out;
     mn_problem p;
 
@@ -589,16 +575,15 @@ test_capacity_only_for_mentors(void **state)
     expect_int_op(&out, MN_P_CAPACITY, 3);
     mn_ops_release(&out);
     /* Clearing a capacity that does not exist is harmless for mentees. */
-    assert_int_equal(parse(create_with("mentee", "capacity", json_null()),
-                           NULL, &out, &p),
-                     MN_OK);
+    assert_int_equal(
+        parse(create_with("mentee", "capacity", json_null()), NULL, &out, &p),
+        MN_OK);
     expect_clear_op(&out, MN_P_CAPACITY);
     mn_ops_release(&out);
 }
 
 static void
-test_consent(void **state)
-{
+test_consent(void **state) {
     static const char *const shapes[] = {
         "{}",
         "{'purposes':['matching']}",
@@ -660,9 +645,9 @@ test_consent(void **state)
         snprintf(buf, sizeof buf,
                  "{'purposes':['sub_networks','contact'],'given_at':'%s'}",
                  good_times[i].text);
-        assert_int_equal(parse(create_with("mentee", "consent", q(buf)), NULL,
-                               &out, &p),
-                         MN_OK);
+        assert_int_equal(
+            parse(create_with("mentee", "consent", q(buf)), NULL, &out, &p),
+            MN_OK);
         expect_str_op(&out, MN_P_CONSENT_PURPOSES, "sub_networks,contact");
         expect_int_op(&out, MN_P_CONSENT_AT, good_times[i].ms);
         mn_ops_release(&out);
@@ -681,8 +666,7 @@ test_consent(void **state)
 
 /* Build a stored participant from a create body. */
 static void
-stored(const char *body, mn_entity *e)
-{
+stored(const char *body, mn_entity *e) {
     static const uint8_t id[MN_ID_BYTES] = {1, 2, 3};
     mn_ops ops;
     mn_problem p;
@@ -694,8 +678,7 @@ stored(const char *body, mn_entity *e)
 }
 
 static void
-test_patch(void **state)
-{
+test_patch(void **state) {
     mn_entity mentee, mentor;
     mn_ops out;
     mn_problem p;
@@ -725,9 +708,9 @@ test_patch(void **state)
     mn_ops_release(&out);
 
     /* The same role is fine (and writes nothing); another is refused. */
-    assert_int_equal(parse(q("{'role':'mentee','status':'waiting'}"), &mentee,
-                           &out, &p),
-                     MN_OK);
+    assert_int_equal(
+        parse(q("{'role':'mentee','status':'waiting'}"), &mentee, &out, &p),
+        MN_OK);
     assert_null(find_op(&out, MN_P_ROLE));
     expect_str_op(&out, MN_P_STATUS, "waiting");
     mn_ops_release(&out);
@@ -749,11 +732,10 @@ test_patch(void **state)
     /* Validation is the same as on create. */
     expect_reject(q("{'email':'nope'}"), &mentee, "invalid_field", "email");
     expect_reject(q("{'id':'00'}"), &mentee, "invalid_field", "id");
-    expect_reject(q("{'shoe_size':38}"), &mentee, "unknown_field",
-                  "shoe_size");
+    expect_reject(q("{'shoe_size':38}"), &mentee, "unknown_field", "shoe_size");
     /* A later bad field still leaves out untouched. */
-    expect_reject(q("{'notes':'fine','phone':'x'}"), &mentee,
-                  "invalid_field", "phone");
+    expect_reject(q("{'notes':'fine','phone':'x'}"), &mentee, "invalid_field",
+                  "phone");
     /* Nothing to change. */
     expect_reject(q("{}"), &mentee, "bad_json", "");
     mn_entity_release(&mentee);
@@ -762,8 +744,7 @@ test_patch(void **state)
 
 /* A patch may repeat the role but never clear or retype it. */
 static void
-test_patch_role_null_or_wrong_type(void **state)
-{
+test_patch_role_null_or_wrong_type(void **state) {
     mn_entity mentee;
 
     (void)state;
@@ -775,8 +756,7 @@ test_patch_role_null_or_wrong_type(void **state)
 
 /* A patch that only repeats the stored role parses to no ops at all. */
 static void
-test_patch_that_changes_nothing(void **state)
-{
+test_patch_that_changes_nothing(void **state) {
     mn_entity mentee;
     mn_ops out;
     mn_problem p;
@@ -794,8 +774,7 @@ test_patch_that_changes_nothing(void **state)
 /* ---- rendering --------------------------------------------------------- */
 
 static void
-config_two_divisions(mn_config *cfg)
-{
+config_two_divisions(mn_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->ndivisions = 2;
     cfg->divisions[0].id = 1;
@@ -806,8 +785,7 @@ config_two_divisions(mn_config *cfg)
 }
 
 static void
-test_json_round_trip(void **state)
-{
+test_json_round_trip(void **state) {
     static mn_config cfg;
     uint8_t id[MN_ID_BYTES];
     char hex[2 * MN_ID_BYTES + 1];
@@ -843,8 +821,7 @@ test_json_round_trip(void **state)
     mn_hex_encode(id, MN_ID_BYTES, hex);
     assert_string_equal(json_string_value(json_object_get(out, "id")), hex);
     assert_string_equal(
-        json_string_value(json_object_get(out, "home_division")),
-        "copenhagen");
+        json_string_value(json_object_get(out, "home_division")), "copenhagen");
     assert_string_equal(json_string_value(json_object_get(out, "created_at")),
                         "2023-11-14T22:13:20.123Z");
     assert_string_equal(json_string_value(json_object_get(out, "updated_at")),
@@ -888,8 +865,7 @@ test_json_round_trip(void **state)
 
 /* Fields never written render as null. */
 static void
-test_json_minimal(void **state)
-{
+test_json_minimal(void **state) {
     static mn_config cfg;
     mn_entity e;
 
@@ -902,9 +878,9 @@ test_json_minimal(void **state)
                      HOME);
     assert_string_equal(json_string_value(json_object_get(out, "status")),
                         "applicant");
-    static const char *const unset[] = {"email", "phone", "birth_year",
-                                        "country_of_origin", "languages",
-                                        "capacity", "consent", "notes"};
+    static const char *const unset[] = {
+        "email",     "phone",    "birth_year", "country_of_origin",
+        "languages", "capacity", "consent",    "notes"};
     for (size_t i = 0; i < MN_ARRAY_LEN(unset); i++) {
         json_t *v = json_object_get(out, unset[i]);
         if (!v || !json_is_null(v))
@@ -917,8 +893,7 @@ test_json_minimal(void **state)
 /* ---- ids, times, names ------------------------------------------------- */
 
 static void
-test_id_new(void **state)
-{
+test_id_new(void **state) {
     uint8_t prev[MN_ID_BYTES], id[MN_ID_BYTES], same[MN_ID_BYTES];
     const uint64_t base = UINT64_C(1700000000000);
 
@@ -932,8 +907,8 @@ test_id_new(void **state)
         mn_id_new(ms, id);
         assert_true(memcmp(prev, id, MN_ID_BYTES) < 0);
         assert_true(mn_id_time_ms(id) == ms);
-        assert_int_equal(id[6] >> 4, 7);       /* version 7 */
-        assert_int_equal(id[8] & 0xc0, 0x80);  /* RFC 4122 variant */
+        assert_int_equal(id[6] >> 4, 7);      /* version 7 */
+        assert_int_equal(id[8] & 0xc0, 0x80); /* RFC 4122 variant */
         memcpy(prev, id, MN_ID_BYTES);
     }
     /* Two ids in the same millisecond differ in their random part. */
@@ -949,8 +924,7 @@ test_id_new(void **state)
 }
 
 static void
-test_time_format(void **state)
-{
+test_time_format(void **state) {
     static const struct {
         uint64_t ms;
         const char *text;
@@ -973,12 +947,11 @@ test_time_format(void **state)
 }
 
 static void
-test_role_status_names(void **state)
-{
+test_role_status_names(void **state) {
     (void)state;
     for (int r = 0; r < MN_ROLE_COUNT; r++)
-        assert_int_equal(
-            mn_participant_role_index(mn_participant_role_name(r)), r);
+        assert_int_equal(mn_participant_role_index(mn_participant_role_name(r)),
+                         r);
     for (int s = 0; s < MN_STATUS_COUNT; s++)
         assert_int_equal(
             mn_participant_status_index(mn_participant_status_name(s)), s);
@@ -988,8 +961,7 @@ test_role_status_names(void **state)
                         "withdrawn");
     assert_string_equal(mn_participant_role_name(-1), "unknown");
     assert_string_equal(mn_participant_role_name(MN_ROLE_COUNT), "unknown");
-    assert_string_equal(mn_participant_status_name(MN_STATUS_COUNT),
-                        "unknown");
+    assert_string_equal(mn_participant_status_name(MN_STATUS_COUNT), "unknown");
     assert_int_equal(mn_participant_role_index("boss"), -1);
     assert_int_equal(mn_participant_role_index(NULL), -1);
     assert_int_equal(mn_participant_status_index("Applicant"), -1);
@@ -1002,14 +974,14 @@ test_role_status_names(void **state)
     assert_int_equal(mn_participant_role(&e), MN_ROLE_MENTOR);
     assert_int_equal(mn_participant_status(&e), MN_STATUS_ALUMNI);
     mn_entity_release(&e);
-    mn_entity_init(&e, MN_ENTITY_PARTICIPANT, (const uint8_t *)"0123456789abcdef");
+    mn_entity_init(&e, MN_ENTITY_PARTICIPANT,
+                   (const uint8_t *)"0123456789abcdef");
     assert_int_equal(mn_participant_role(&e), -1);
     assert_int_equal(mn_participant_status(&e), -1);
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_minimal),
         cmocka_unit_test(test_create_appends),

@@ -33,8 +33,7 @@ struct change {
 static uint64_t prng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t
-next_rand(void)
-{
+next_rand(void) {
     uint64_t z = (prng += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -42,14 +41,12 @@ next_rand(void)
 }
 
 static const char *
-pick(const char *const *list, size_t n)
-{
+pick(const char *const *list, size_t n) {
     return list[next_rand() % n];
 }
 
 static void
-random_ops(mn_ops *ops)
-{
+random_ops(mn_ops *ops) {
     static const char *const roles[] = {"mentor", "mentee"};
     static const char *const statuses[] = {"applicant", "waiting", "matched",
                                            "alumni", "withdrawn"};
@@ -76,8 +73,7 @@ random_ops(mn_ops *ops)
 }
 
 static bool
-stamp_used(const struct change *c, int n, const mn_stamp *st)
-{
+stamp_used(const struct change *c, int n, const mn_stamp *st) {
     for (int i = 0; i < n; i++)
         if (mn_stamp_cmp(&c[i].st, st) == 0)
             return true;
@@ -85,8 +81,7 @@ stamp_used(const struct change *c, int n, const mn_stamp *st)
 }
 
 static void
-make_changes(struct change *c)
-{
+make_changes(struct change *c) {
     uint8_t ids[NENTITIES][MN_ID_BYTES];
     for (int i = 0; i < NENTITIES; i++)
         mn_id_new(1700000000000ull + (uint64_t)i, ids[i]);
@@ -104,8 +99,7 @@ make_changes(struct change *c)
 }
 
 static void
-shuffle(size_t *order, size_t n)
-{
+shuffle(size_t *order, size_t n) {
     for (size_t i = n - 1; i > 0; i--) {
         size_t j = next_rand() % (i + 1);
         size_t tmp = order[i];
@@ -121,8 +115,7 @@ struct outcome {
 };
 
 static void
-read_outcome(mn_store *s, struct outcome *o)
-{
+read_outcome(mn_store *s, struct outcome *o) {
     mn_txn *t;
     mn_cursor *cur;
     mn_val k, v;
@@ -149,8 +142,7 @@ read_outcome(mn_store *s, struct outcome *o)
 /* Apply changes in order (each possibly twice) to a fresh store. */
 static void
 apply_in_order(const struct change *c, const size_t *order, const char *dir,
-               struct outcome *o)
-{
+               struct outcome *o) {
     mn_store *s;
     mn_txn *t;
     mn_buf scratch;
@@ -164,10 +156,9 @@ apply_in_order(const struct change *c, const size_t *order, const char *dir,
         int times = next_rand() % 4 == 0 ? 2 : 1;
         assert_int_equal(mn_store_begin(s, true, &t), MN_OK);
         for (int k = 0; k < times; k++)
-            assert_int_equal(mn_state_apply(t, o->digest,
-                                            MN_ENTITY_PARTICIPANT, ch->id,
-                                            ch->ops.op, ch->ops.n, &ch->st, NULL,
-                                            &scratch),
+            assert_int_equal(mn_state_apply(t, o->digest, MN_ENTITY_PARTICIPANT,
+                                            ch->id, ch->ops.op, ch->ops.n,
+                                            &ch->st, NULL, &scratch),
                              MN_OK);
         assert_int_equal(mn_txn_commit(&t), MN_OK);
     }
@@ -177,8 +168,7 @@ apply_in_order(const struct change *c, const size_t *order, const char *dir,
 }
 
 static void
-remove_store(const char *dir)
-{
+remove_store(const char *dir) {
     char path[512];
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     unlink(path);
@@ -188,8 +178,7 @@ remove_store(const char *dir)
 }
 
 static void
-test_any_order_same_state(void **unused)
-{
+test_any_order_same_state(void **unused) {
     (void)unused;
     static struct change changes[NCHANGES];
     size_t order[NCHANGES];
@@ -223,8 +212,7 @@ test_any_order_same_state(void **unused)
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_any_order_same_state),
     };

@@ -34,13 +34,12 @@ struct fixture {
     mn_txn *t;
     uint8_t digest[MN_HASH_BYTES];
     mn_buf scratch;
-    uint64_t hlc;       /* the next stamp's hlc */
+    uint64_t hlc; /* the next stamp's hlc */
     uint64_t seq;
 };
 
 static int
-setup(void **state)
-{
+setup(void **state) {
     struct fixture *fx = mn_calloc(1, sizeof *fx);
     char err[512], db[300];
     tmpdir_make(fx->dir, sizeof fx->dir, "stats");
@@ -54,8 +53,7 @@ setup(void **state)
 }
 
 static int
-teardown(void **state)
-{
+teardown(void **state) {
     struct fixture *fx = *state;
     mn_txn_abort(&fx->t);
     mn_store_destroy(&fx->s);
@@ -66,42 +64,38 @@ teardown(void **state)
 }
 
 static void
-begin(struct fixture *fx)
-{
+begin(struct fixture *fx) {
     assert_null(fx->t);
     assert_int_equal(mn_store_begin(fx->s, true, &fx->t), MN_OK);
 }
 
 static void
-commit(struct fixture *fx)
-{
+commit(struct fixture *fx) {
     assert_int_equal(mn_txn_commit(&fx->t), MN_OK);
 }
 
 static void
-make_id(uint32_t n, uint8_t id[MN_ID_BYTES])
-{
+make_id(uint32_t n, uint8_t id[MN_ID_BYTES]) {
     memset(id, 0, MN_ID_BYTES);
     mn_put_be32(id, n + 1);
 }
 
 /* Apply ops to participant n under a fresh (greater) stamp. */
 static void
-apply_ops(struct fixture *fx, uint32_t n, const mn_ops *ops, uint32_t origin)
-{
+apply_ops(struct fixture *fx, uint32_t n, const mn_ops *ops, uint32_t origin) {
     uint8_t id[MN_ID_BYTES];
     mn_stamp st = {fx->hlc++, origin, ++fx->seq};
     make_id(n, id);
     assert_int_equal(mn_state_apply(fx->t, fx->digest, MN_ENTITY_PARTICIPANT,
-                                    id, ops->op, ops->n, &st, NULL, &fx->scratch),
+                                    id, ops->op, ops->n, &st, NULL,
+                                    &fx->scratch),
                      MN_OK);
 }
 
 /* Validate body with the API's own parser (create when !patch), apply. */
 static void
 apply_json(struct fixture *fx, uint32_t n, const char *body, uint32_t home,
-           bool patch)
-{
+           bool patch) {
     char buf[1024];
     json_error_t jerr;
     mn_ops ops;
@@ -117,9 +111,8 @@ apply_json(struct fixture *fx, uint32_t n, const char *body, uint32_t home,
     assert_non_null(j);
     make_id(n, id);
     if (patch)
-        assert_int_equal(mn_state_get(fx->t, MN_ENTITY_PARTICIPANT, id,
-                                      &current),
-                         MN_OK);
+        assert_int_equal(
+            mn_state_get(fx->t, MN_ENTITY_PARTICIPANT, id, &current), MN_OK);
     mn_ops_init(&ops);
     int rc = mn_participant_parse(j, patch ? &current : NULL, home, &ops, &p);
     if (rc != MN_OK)
@@ -133,8 +126,7 @@ apply_json(struct fixture *fx, uint32_t n, const char *body, uint32_t home,
 
 /* Write one raw op (as replication may deliver any field). */
 static void
-apply_str(struct fixture *fx, uint32_t n, uint32_t no, const char *z)
-{
+apply_str(struct fixture *fx, uint32_t n, uint32_t no, const char *z) {
     mn_ops ops;
     mn_ops_init(&ops);
     if (z)
@@ -146,8 +138,7 @@ apply_str(struct fixture *fx, uint32_t n, uint32_t no, const char *z)
 }
 
 static void
-apply_int(struct fixture *fx, uint32_t n, uint32_t no, int64_t v)
-{
+apply_int(struct fixture *fx, uint32_t n, uint32_t no, int64_t v) {
     mn_ops ops;
     mn_ops_init(&ops);
     mn_ops_add_int(&ops, no, v);
@@ -157,30 +148,25 @@ apply_int(struct fixture *fx, uint32_t n, uint32_t no, int64_t v)
 
 /* Remove participant n: its counts go, then the entity itself. */
 static void
-remove_entity(struct fixture *fx, uint32_t n)
-{
+remove_entity(struct fixture *fx, uint32_t n) {
     uint8_t id[MN_ID_BYTES], key[1 + MN_ID_BYTES];
     mn_entity e;
     make_id(n, id);
-    assert_int_equal(mn_state_get(fx->t, MN_ENTITY_PARTICIPANT, id, &e),
-                     MN_OK);
+    assert_int_equal(mn_state_get(fx->t, MN_ENTITY_PARTICIPANT, id, &e), MN_OK);
     assert_int_equal(mn_stats_update(fx->t, &e, NULL), MN_OK);
     mn_entity_release(&e);
     key[0] = MN_ENTITY_PARTICIPANT;
     memcpy(key + 1, id, MN_ID_BYTES);
-    assert_int_equal(mn_txn_del(fx->t, MN_DB_ENTITIES, key, sizeof key),
-                     MN_OK);
+    assert_int_equal(mn_txn_del(fx->t, MN_DB_ENTITIES, key, sizeof key), MN_OK);
 }
 
 static uint64_t
-country(const mn_counts *c, const char *cc)
-{
+country(const mn_counts *c, const char *cc) {
     return c->country[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
 }
 
 static uint64_t
-total(const mn_counts *c)
-{
+total(const mn_counts *c) {
     uint64_t sum = 0;
     for (int d = 0; d <= MN_MAX_NODES; d++)
         for (int r = 0; r < MN_ROLE_COUNT; r++)
@@ -190,8 +176,7 @@ total(const mn_counts *c)
 }
 
 static size_t
-countries(const mn_counts *c)
-{
+countries(const mn_counts *c) {
     size_t n = 0;
     for (size_t i = 0; i < MN_ARRAY_LEN(c->country); i++)
         n += c->country[i] != 0;
@@ -201,8 +186,7 @@ countries(const mn_counts *c)
 /* The invariant: maintained counts equal a recount. Returns the counts
  * (read in t, or in a fresh read txn when t is NULL). */
 static void
-check(struct fixture *fx, mn_counts *out)
-{
+check(struct fixture *fx, mn_counts *out) {
     static mn_counts recount;
     mn_txn *t = fx->t;
     if (!t)
@@ -226,8 +210,7 @@ check(struct fixture *fx, mn_counts *out)
 }
 
 static void
-test_stats_follow_changes(void **state)
-{
+test_stats_follow_changes(void **state) {
     struct fixture *fx = *state;
     static mn_counts c;
 
@@ -236,13 +219,16 @@ test_stats_follow_changes(void **state)
     assert_true(total(&c) == 0);
 
     /* Creates. */
-    apply_json(fx, 0, "{'role':'mentee','given_name':'A','family_name':'A',"
-                      "'country_of_origin':'SY'}", 1, false);
-    apply_json(fx, 1, "{'role':'mentor','given_name':'B','family_name':'B',"
-                      "'country_of_origin':'SY','status':'waiting'}", 1,
+    apply_json(fx, 0,
+               "{'role':'mentee','given_name':'A','family_name':'A',"
+               "'country_of_origin':'SY'}",
+               1, false);
+    apply_json(fx, 1,
+               "{'role':'mentor','given_name':'B','family_name':'B',"
+               "'country_of_origin':'SY','status':'waiting'}",
+               1, false);
+    apply_json(fx, 2, "{'role':'mentee','given_name':'C','family_name':'C'}", 2,
                false);
-    apply_json(fx, 2, "{'role':'mentee','given_name':'C','family_name':'C'}",
-               2, false);
     check(fx, &c);
     assert_true(c.p[1][MENTEE][MN_STATUS_APPLICANT] == 1);
     assert_true(c.p[1][MENTOR][MN_STATUS_WAITING] == 1);
@@ -311,8 +297,7 @@ test_stats_follow_changes(void **state)
 /* Half-written participants (no role, status or home yet) are not
  * counted until the missing fields arrive. */
 static void
-test_partial_entities(void **state)
-{
+test_partial_entities(void **state) {
     struct fixture *fx = *state;
     static mn_counts c;
 
@@ -324,7 +309,7 @@ test_partial_entities(void **state)
     apply_str(fx, 7, MN_P_ROLE, "mentee");
     apply_str(fx, 7, MN_P_STATUS, "waiting");
     check(fx, &c);
-    assert_true(total(&c) == 0); /* still no home */
+    assert_true(total(&c) == 0);     /* still no home */
     apply_int(fx, 7, MN_P_HOME, 65); /* out of range: not counted */
     check(fx, &c);
     assert_true(total(&c) == 0);
@@ -341,8 +326,7 @@ test_partial_entities(void **state)
 
 /* A participant that is not counted does not count its country either. */
 static void
-test_partial_entity_country(void **state)
-{
+test_partial_entity_country(void **state) {
     struct fixture *fx = *state;
     static mn_counts c;
 
@@ -357,8 +341,7 @@ test_partial_entity_country(void **state)
 
 /* mn_stats_update on its own: in, no-op, out, and never below zero. */
 static void
-test_update_direct(void **state)
-{
+test_update_direct(void **state) {
     struct fixture *fx = *state;
     static const uint8_t id[MN_ID_BYTES] = {1};
     static mn_counts c;
@@ -390,10 +373,10 @@ test_update_direct(void **state)
     /* Move one of them to another status and country. */
     mn_entity_copy(&moved, &e);
     mn_field_op ch[2] = {
-        {.no = MN_P_STATUS, .v = {.kind = MN_V_STR, .s = (char *)"matched",
-                                  .len = 7}},
-        {.no = MN_P_COUNTRY, .v = {.kind = MN_V_STR, .s = (char *)"SO",
-                                   .len = 2}}};
+        {.no = MN_P_STATUS,
+         .v = {.kind = MN_V_STR, .s = (char *)"matched", .len = 7}},
+        {.no = MN_P_COUNTRY,
+         .v = {.kind = MN_V_STR, .s = (char *)"SO", .len = 2}}};
     mn_stamp st2 = {2, 1, 2};
     assert_int_equal(mn_entity_merge(&moved, ch, 2, &st2), 2);
     assert_int_equal(mn_stats_update(fx->t, &e, &moved), MN_OK);
@@ -426,13 +409,12 @@ test_update_direct(void **state)
 
 /* A fixed-seed random walk over 24 participants. */
 static void
-test_random_walk(void **state)
-{
+test_random_walk(void **state) {
     static const char *const roles[] = {"mentor", "mentee", "boss"};
     static const char *const statuses[] = {"applicant", "waiting", "matched",
                                            "alumni", "withdrawn"};
-    static const char *const codes[] = {"SY", "AF", "IR", "SO", "ER", "UA",
-                                        "DK", NULL};
+    static const char *const codes[] = {"SY", "AF", "IR", "SO",
+                                        "ER", "UA", "DK", NULL};
     struct fixture *fx = *state;
     static mn_counts c;
     bool exists[24] = {false};
@@ -462,9 +444,7 @@ test_random_walk(void **state)
             case 3:
                 apply_int(fx, n, MN_P_HOME, 1 + (int64_t)rng_below(&r, 5));
                 break;
-            case 4:
-                apply_str(fx, n, MN_P_GIVEN_NAME, "Renamed");
-                break;
+            case 4: apply_str(fx, n, MN_P_GIVEN_NAME, "Renamed"); break;
             case 5:
                 remove_entity(fx, n);
                 exists[n] = false;
@@ -479,8 +459,7 @@ test_random_walk(void **state)
                          roles[rng_below(&r, 2)],
                          cc ? ",'country_of_origin':'" : "", cc ? cc : "",
                          cc ? "'" : "");
-                apply_json(fx, n, body, 1 + (uint32_t)rng_below(&r, 5),
-                           false);
+                apply_json(fx, n, body, 1 + (uint32_t)rng_below(&r, 5), false);
                 exists[n] = true;
                 break;
             }
@@ -501,8 +480,7 @@ test_random_walk(void **state)
 /* ---- mn_stats_json ----------------------------------------------------- */
 
 static void
-config_two_divisions(mn_config *cfg)
-{
+config_two_divisions(mn_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->ndivisions = 2;
     cfg->divisions[0].id = 1;
@@ -514,8 +492,7 @@ config_two_divisions(mn_config *cfg)
 
 static json_int_t
 cell(const json_t *divisions, const char *div, const char *role,
-     const char *status)
-{
+     const char *status) {
     json_t *v = json_object_get(
         json_object_get(json_object_get(divisions, div), role), status);
     if (!json_is_integer(v))
@@ -524,8 +501,7 @@ cell(const json_t *divisions, const char *div, const char *role,
 }
 
 static void
-check_division_shape(const json_t *d)
-{
+check_division_shape(const json_t *d) {
     static const char *const statuses[] = {"applicant", "waiting", "matched",
                                            "alumni", "withdrawn"};
     json_int_t sum = 0;
@@ -546,8 +522,7 @@ check_division_shape(const json_t *d)
 }
 
 static void
-test_stats_json_shape(void **state)
-{
+test_stats_json_shape(void **state) {
     static mn_counts c;
     static mn_config cfg;
 
@@ -574,14 +549,12 @@ test_stats_json_shape(void **state)
     assert_int_equal(cell(divs, "copenhagen", "mentee", "applicant"), 3);
     assert_int_equal(cell(divs, "copenhagen", "mentor", "matched"), 2);
     assert_int_equal(cell(divs, "copenhagen", "mentor", "applicant"), 0);
-    assert_int_equal(
-        json_integer_value(json_object_get(
-            json_object_get(divs, "copenhagen"), "total")),
-        5);
-    assert_int_equal(
-        json_integer_value(json_object_get(json_object_get(divs, "aarhus"),
-                                           "total")),
-        0);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(divs, "copenhagen"), "total")),
+                     5);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(divs, "aarhus"), "total")),
+                     0);
     assert_int_equal(cell(divs, "7", "mentee", "waiting"), 4);
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 9);
     assert_int_equal(json_integer_value(json_object_get(j, "countries")), 2);
@@ -603,21 +576,25 @@ test_stats_json_shape(void **state)
 
 /* From a real store to JSON. */
 static void
-test_stats_json_from_store(void **state)
-{
+test_stats_json_from_store(void **state) {
     struct fixture *fx = *state;
     static mn_counts c;
     static mn_config cfg;
 
     config_two_divisions(&cfg);
     begin(fx);
-    apply_json(fx, 0, "{'role':'mentee','given_name':'A','family_name':'A',"
-                      "'country_of_origin':'SY'}", 1, false);
-    apply_json(fx, 1, "{'role':'mentor','given_name':'B','family_name':'B',"
-                      "'country_of_origin':'UA'}", 2, false);
-    apply_json(fx, 2, "{'role':'mentee','given_name':'C','family_name':'C',"
-                      "'country_of_origin':'SY','status':'alumni'}", 2,
-               false);
+    apply_json(fx, 0,
+               "{'role':'mentee','given_name':'A','family_name':'A',"
+               "'country_of_origin':'SY'}",
+               1, false);
+    apply_json(fx, 1,
+               "{'role':'mentor','given_name':'B','family_name':'B',"
+               "'country_of_origin':'UA'}",
+               2, false);
+    apply_json(fx, 2,
+               "{'role':'mentee','given_name':'C','family_name':'C',"
+               "'country_of_origin':'SY','status':'alumni'}",
+               2, false);
     commit(fx);
     check(fx, &c);
     json_t *j = mn_stats_json(&c, &cfg);
@@ -633,8 +610,7 @@ test_stats_json_from_store(void **state)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         T(test_stats_follow_changes),
         T(test_partial_entities),

@@ -25,14 +25,13 @@
 
 struct fixture {
     char dir[256];
-    char db[320];       /* the store's directory, inside dir */
+    char db[320]; /* the store's directory, inside dir */
     mn_store *s;
     char err[512];
 };
 
 static int
-setup(void **state)
-{
+setup(void **state) {
     struct fixture *fx = mn_calloc(1, sizeof *fx);
     tmpdir_make(fx->dir, sizeof fx->dir, "store");
     snprintf(fx->db, sizeof fx->db, "%s/db", fx->dir);
@@ -41,8 +40,7 @@ setup(void **state)
 }
 
 static int
-teardown(void **state)
-{
+teardown(void **state) {
     struct fixture *fx = *state;
     mn_store_destroy(&fx->s);
     tmpdir_remove(fx->dir);
@@ -51,26 +49,22 @@ teardown(void **state)
 }
 
 static void
-open_store(struct fixture *fx, uint64_t map, bool sync)
-{
+open_store(struct fixture *fx, uint64_t map, bool sync) {
     fx->err[0] = '\0';
-    int rc = mn_store_open(fx->db, map, sync, &fx->s, fx->err,
-                           sizeof fx->err);
+    int rc = mn_store_open(fx->db, map, sync, &fx->s, fx->err, sizeof fx->err);
     if (rc != MN_OK)
         fail_msg("mn_store_open: %d %s", rc, fx->err);
 }
 
 static void
-reopen(struct fixture *fx, uint64_t map)
-{
+reopen(struct fixture *fx, uint64_t map) {
     mn_store_destroy(&fx->s);
     assert_null(fx->s);
     open_store(fx, map, true);
 }
 
 static mn_txn *
-begin(struct fixture *fx, bool write)
-{
+begin(struct fixture *fx, bool write) {
     mn_txn *t = NULL;
     assert_int_equal(mn_store_begin(fx->s, write, &t), MN_OK);
     assert_non_null(t);
@@ -78,21 +72,18 @@ begin(struct fixture *fx, bool write)
 }
 
 static void
-commit(mn_txn **t)
-{
+commit(mn_txn **t) {
     assert_int_equal(mn_txn_commit(t), MN_OK);
     assert_null(*t);
 }
 
 static void
-put_str(mn_txn *t, enum mn_db db, const char *k, const char *v)
-{
+put_str(mn_txn *t, enum mn_db db, const char *k, const char *v) {
     assert_int_equal(mn_txn_put(t, db, k, strlen(k), v, strlen(v), 0), MN_OK);
 }
 
 static void
-expect_str(mn_txn *t, enum mn_db db, const char *k, const char *v)
-{
+expect_str(mn_txn *t, enum mn_db db, const char *k, const char *v) {
     mn_val out = {0};
     assert_int_equal(mn_txn_get(t, db, k, strlen(k), &out), MN_OK);
     assert_int_equal(out.n, strlen(v));
@@ -100,8 +91,7 @@ expect_str(mn_txn *t, enum mn_db db, const char *k, const char *v)
 }
 
 static void
-expect_absent(mn_txn *t, enum mn_db db, const char *k)
-{
+expect_absent(mn_txn *t, enum mn_db db, const char *k) {
     mn_val out;
     assert_int_equal(mn_txn_get(t, db, k, strlen(k), &out), MN_ENOTFOUND);
 }
@@ -109,8 +99,7 @@ expect_absent(mn_txn *t, enum mn_db db, const char *k)
 /* ---- basics ------------------------------------------------------------ */
 
 static void
-test_put_get_del(void **state)
-{
+test_put_get_del(void **state) {
     struct fixture *fx = *state;
     struct stat st;
 
@@ -128,8 +117,7 @@ test_put_get_del(void **state)
     expect_str(t, MN_DB_META, "k", "two");
 
     /* MN_PUT_NEW refuses an existing key and leaves it alone. */
-    assert_int_equal(mn_txn_put(t, MN_DB_META, "k", 1, "three", 5,
-                                MN_PUT_NEW),
+    assert_int_equal(mn_txn_put(t, MN_DB_META, "k", 1, "three", 5, MN_PUT_NEW),
                      MN_EEXIST);
     expect_str(t, MN_DB_META, "k", "two");
     assert_int_equal(mn_txn_put(t, MN_DB_META, "new", 3, "v", 1, MN_PUT_NEW),
@@ -166,8 +154,7 @@ test_put_get_del(void **state)
 }
 
 static void
-test_abort_discards(void **state)
-{
+test_abort_discards(void **state) {
     struct fixture *fx = *state;
 
     open_store(fx, 16 * MIB, true);
@@ -190,8 +177,7 @@ test_abort_discards(void **state)
 
 /* A reader keeps its snapshot while a writer commits. */
 static void
-test_read_snapshot(void **state)
-{
+test_read_snapshot(void **state) {
     struct fixture *fx = *state;
 
     open_store(fx, 16 * MIB, true);
@@ -215,8 +201,7 @@ test_read_snapshot(void **state)
 }
 
 static void
-test_commit_persists_across_reopen(void **state)
-{
+test_commit_persists_across_reopen(void **state) {
     struct fixture *fx = *state;
     uint8_t key[12], val[100];
     test_rng r = {1};
@@ -254,22 +239,19 @@ test_commit_persists_across_reopen(void **state)
 /* ---- cursors ----------------------------------------------------------- */
 
 static int
-cmp_u64(const void *a, const void *b)
-{
+cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
 }
 
 static uint64_t
-key_u64(const mn_val *k)
-{
+key_u64(const mn_val *k) {
     assert_int_equal(k->n, 8);
     return mn_get_be64(k->p);
 }
 
 static void
-test_cursor_order(void **state)
-{
+test_cursor_order(void **state) {
     struct fixture *fx = *state;
     enum { N = 300 };
     uint64_t keys[N];
@@ -283,8 +265,7 @@ test_cursor_order(void **state)
     /* Empty database: nothing to find either way. */
     assert_int_equal(mn_cursor_open(t, MN_DB_INDEX, &c), MN_OK);
     assert_int_equal(mn_cursor_seek(c, NULL, 0, &k, &v), MN_ENOTFOUND);
-    assert_int_equal(mn_cursor_seek_before(c, NULL, 0, &k, &v),
-                     MN_ENOTFOUND);
+    assert_int_equal(mn_cursor_seek_before(c, NULL, 0, &k, &v), MN_ENOTFOUND);
     mn_put_be64(kb, 5);
     assert_int_equal(mn_cursor_seek(c, kb, 8, &k, &v), MN_ENOTFOUND);
     assert_int_equal(mn_cursor_seek_before(c, kb, 8, &k, &v), MN_ENOTFOUND);
@@ -298,9 +279,9 @@ test_cursor_order(void **state)
         keys[i] = (rng_next(&r) >> 2) << 1;
         mn_put_be64(kb, keys[i]);
         uint64_t val = keys[i] ^ 0xabcdef;
-        assert_int_equal(mn_txn_put(t, MN_DB_INDEX, kb, 8, &val, sizeof val,
-                                    MN_PUT_NEW),
-                         MN_OK);
+        assert_int_equal(
+            mn_txn_put(t, MN_DB_INDEX, kb, 8, &val, sizeof val, MN_PUT_NEW),
+            MN_OK);
     }
     commit(&t);
     qsort(keys, N, sizeof keys[0], cmp_u64);
@@ -328,8 +309,8 @@ test_cursor_order(void **state)
         size_t j = (size_t)rng_below(&r, N);
         uint64_t probe;
         switch (round % 3) {
-        case 0: probe = keys[j]; break;     /* exact */
-        case 1: probe = keys[j] + 1; break; /* just after */
+        case 0: probe = keys[j]; break;      /* exact */
+        case 1: probe = keys[j] + 1; break;  /* just after */
         default: probe = keys[j] - 1; break; /* just before */
         }
         size_t ge = 0;
@@ -376,8 +357,7 @@ test_cursor_order(void **state)
 
 /* Keys of different lengths sort as byte strings (prefix first). */
 static void
-test_cursor_prefix_order(void **state)
-{
+test_cursor_prefix_order(void **state) {
     struct fixture *fx = *state;
     static const char *const sorted[] = {"a", "ab", "abc", "abd", "b", "ba"};
     mn_cursor *c;
@@ -410,8 +390,7 @@ test_cursor_prefix_order(void **state)
 #define VAL_BYTES 3000
 
 static void
-value_for(uint32_t i, uint8_t *val)
-{
+value_for(uint32_t i, uint8_t *val) {
     test_rng r = {i + 1000};
     rng_fill(&r, val, VAL_BYTES);
 }
@@ -419,8 +398,7 @@ value_for(uint32_t i, uint8_t *val)
 /* Write values in commits of 8 until the map is full. Returns how many
  * keys were committed; the transaction that hit the limit is aborted. */
 static uint32_t
-fill_until_full(struct fixture *fx, uint32_t first)
-{
+fill_until_full(struct fixture *fx, uint32_t first) {
     static uint8_t val[VAL_BYTES];
     uint32_t next = first, committed = first;
     bool full = false;
@@ -449,8 +427,7 @@ fill_until_full(struct fixture *fx, uint32_t first)
 }
 
 static void
-expect_values(struct fixture *fx, uint32_t n)
-{
+expect_values(struct fixture *fx, uint32_t n) {
     static uint8_t val[VAL_BYTES];
     mn_txn *t = begin(fx, false);
     for (uint32_t i = 0; i < n; i++) {
@@ -470,8 +447,7 @@ expect_values(struct fixture *fx, uint32_t n)
 }
 
 static void
-test_full_map(void **state)
-{
+test_full_map(void **state) {
     struct fixture *fx = *state;
     uint64_t used, map;
 
@@ -536,8 +512,7 @@ test_full_map(void **state)
 
 /* Every (db, key, value) of a and b is the same. */
 static void
-expect_same_contents(mn_store *a, mn_store *b)
-{
+expect_same_contents(mn_store *a, mn_store *b) {
     mn_txn *ta, *tb;
     assert_int_equal(mn_store_begin(a, false, &ta), MN_OK);
     assert_int_equal(mn_store_begin(b, false, &tb), MN_OK);
@@ -569,16 +544,14 @@ expect_same_contents(mn_store *a, mn_store *b)
 }
 
 static void
-copy_file(const char *from, const char *to)
-{
+copy_file(const char *from, const char *to) {
     static uint8_t buf[8 * 1024 * 1024];
     size_t n = read_file(from, buf, sizeof buf);
     write_file(to, buf, n, 0600);
 }
 
 static void
-test_backup(void **state)
-{
+test_backup(void **state) {
     struct fixture *fx = *state;
     char backup[400], restored[400], data[480];
     uint8_t key[8], val[200];
@@ -618,9 +591,9 @@ test_backup(void **state)
     assert_int_equal(mkdir(restored, 0700), 0);
     snprintf(data, sizeof data, "%s/data.mdb", restored);
     copy_file(backup, data);
-    assert_int_equal(mn_store_open(restored, 16 * MIB, true, &copy, fx->err,
-                                   sizeof fx->err),
-                     MN_OK);
+    assert_int_equal(
+        mn_store_open(restored, 16 * MIB, true, &copy, fx->err, sizeof fx->err),
+        MN_OK);
     expect_same_contents(fx->s, copy);
     t = NULL;
     assert_int_equal(mn_store_begin(copy, false, &t), MN_OK);
@@ -641,12 +614,10 @@ test_backup(void **state)
 /* ---- damage ------------------------------------------------------------ */
 
 static void
-expect_open_fails(struct fixture *fx, const char *what)
-{
+expect_open_fails(struct fixture *fx, const char *what) {
     mn_store *s = NULL;
     fx->err[0] = '\0';
-    int rc = mn_store_open(fx->db, 16 * MIB, true, &s, fx->err,
-                           sizeof fx->err);
+    int rc = mn_store_open(fx->db, 16 * MIB, true, &s, fx->err, sizeof fx->err);
     if (rc != MN_ECORRUPT && rc != MN_EIO)
         fail_msg("%s: open returned %d", what, rc);
     assert_null(s);
@@ -656,8 +627,7 @@ expect_open_fails(struct fixture *fx, const char *what)
 }
 
 static void
-test_corrupt_data_file(void **state)
-{
+test_corrupt_data_file(void **state) {
     struct fixture *fx = *state;
     static uint8_t junk[64 * 1024];
     char path[400];
@@ -668,9 +638,9 @@ test_corrupt_data_file(void **state)
     rng_fill(&r, junk, sizeof junk);
     write_file(path, junk, sizeof junk, 0600);
     expect_open_fails(fx, "64 KiB of random bytes");
-    assert_int_equal(mn_store_open(fx->db, 16 * MIB, true, &fx->s, fx->err,
-                                   sizeof fx->err),
-                     MN_ECORRUPT);
+    assert_int_equal(
+        mn_store_open(fx->db, 16 * MIB, true, &fx->s, fx->err, sizeof fx->err),
+        MN_ECORRUPT);
     assert_non_null(strstr(fx->err, "damaged"));
 
     /* A few bytes only. */
@@ -693,15 +663,14 @@ test_corrupt_data_file(void **state)
 
 /* A store directory that cannot be created names the path. */
 static void
-test_open_bad_dir(void **state)
-{
+test_open_bad_dir(void **state) {
     struct fixture *fx = *state;
     mn_store *s = NULL;
 
     snprintf(fx->db, sizeof fx->db, "%s/no/such/parent", fx->dir);
-    assert_int_equal(mn_store_open(fx->db, 16 * MIB, true, &s, fx->err,
-                                   sizeof fx->err),
-                     MN_EIO);
+    assert_int_equal(
+        mn_store_open(fx->db, 16 * MIB, true, &s, fx->err, sizeof fx->err),
+        MN_EIO);
     assert_null(s);
     assert_non_null(strstr(fx->err, fx->db));
 }
@@ -709,19 +678,13 @@ test_open_bad_dir(void **state)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
-        T(test_put_get_del),
-        T(test_abort_discards),
-        T(test_read_snapshot),
-        T(test_commit_persists_across_reopen),
-        T(test_cursor_order),
-        T(test_cursor_prefix_order),
-        T(test_full_map),
-        T(test_backup),
-        T(test_corrupt_data_file),
-        T(test_open_bad_dir),
+        T(test_put_get_del),       T(test_abort_discards),
+        T(test_read_snapshot),     T(test_commit_persists_across_reopen),
+        T(test_cursor_order),      T(test_cursor_prefix_order),
+        T(test_full_map),          T(test_backup),
+        T(test_corrupt_data_file), T(test_open_bad_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

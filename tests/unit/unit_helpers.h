@@ -24,8 +24,7 @@ typedef struct test_rng {
 } test_rng;
 
 static inline uint64_t
-rng_next(test_rng *r)
-{
+rng_next(test_rng *r) {
     uint64_t z = (r->s += UINT64_C(0x9e3779b97f4a7c15));
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
@@ -34,14 +33,12 @@ rng_next(test_rng *r)
 
 /* Uniform enough in [0, n) for test inputs (n > 0). */
 static inline uint64_t
-rng_below(test_rng *r, uint64_t n)
-{
+rng_below(test_rng *r, uint64_t n) {
     return rng_next(r) % n;
 }
 
 static inline void
-rng_fill(test_rng *r, void *p, size_t n)
-{
+rng_fill(test_rng *r, void *p, size_t n) {
     uint8_t *b = p;
     for (size_t i = 0; i < n; i++)
         b[i] = (uint8_t)rng_next(r);
@@ -49,8 +46,7 @@ rng_fill(test_rng *r, void *p, size_t n)
 
 /* Fisher-Yates shuffle of idx[0..n). */
 static inline void
-rng_shuffle(test_rng *r, size_t *idx, size_t n)
-{
+rng_shuffle(test_rng *r, size_t *idx, size_t n) {
     for (size_t i = n; i > 1; i--) {
         size_t j = (size_t)rng_below(r, i);
         size_t t = idx[i - 1];
@@ -59,21 +55,17 @@ rng_shuffle(test_rng *r, size_t *idx, size_t n)
     }
 }
 
-
 /* A fresh directory under $TMPDIR (or /tmp); out must hold PATH_MAX. */
 static inline void
-tmpdir_make(char *out, size_t cap, const char *tag)
-{
+tmpdir_make(char *out, size_t cap, const char *tag) {
     const char *base = getenv("TMPDIR");
-    snprintf(out, cap, "%s/mn-%s-XXXXXX", base && *base ? base : "/tmp",
-             tag);
+    snprintf(out, cap, "%s/mn-%s-XXXXXX", base && *base ? base : "/tmp", tag);
     assert_non_null(mkdtemp(out));
 }
 
 static inline int
 tmpdir_rm_one(const char *path, const struct stat *st, int flag,
-              struct FTW *ftw)
-{
+              struct FTW *ftw) {
     (void)st;
     (void)ftw;
     return flag == FTW_DP ? rmdir(path) : unlink(path);
@@ -81,15 +73,13 @@ tmpdir_rm_one(const char *path, const struct stat *st, int flag,
 
 /* rm -rf path; fails the test when something cannot be removed. */
 static inline void
-tmpdir_remove(const char *path)
-{
+tmpdir_remove(const char *path) {
     assert_int_equal(nftw(path, tmpdir_rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 /* Write n bytes to dir/name (created or truncated) with mode. */
 static inline void
-write_file(const char *path, const void *data, size_t n, int mode)
-{
+write_file(const char *path, const void *data, size_t n, int mode) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, data, n), (ssize_t)n);
@@ -98,8 +88,7 @@ write_file(const char *path, const void *data, size_t n, int mode)
 
 /* Read a whole (small) file into buf; returns its length. */
 static inline size_t
-read_file(const char *path, void *buf, size_t cap)
-{
+read_file(const char *path, void *buf, size_t cap) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     size_t len = 0;
     assert_true(fd >= 0);

@@ -21,8 +21,7 @@
 /* ---- mn_buf ----------------------------------------------------------- */
 
 static void
-test_buf_init_release(void **state)
-{
+test_buf_init_release(void **state) {
     mn_buf b;
     uint8_t byte = 7;
 
@@ -44,8 +43,7 @@ test_buf_init_release(void **state)
 /* Appending one byte at a time keeps every byte and grows geometrically:
  * 20,000 appends cause only a handful of reallocations. */
 static void
-test_buf_append_grows(void **state)
-{
+test_buf_append_grows(void **state) {
     enum { N = 20000 };
     mn_buf b;
     size_t growths = 0, last_cap = 0;
@@ -71,8 +69,7 @@ test_buf_append_grows(void **state)
 }
 
 static void
-test_buf_append_large_chunks(void **state)
-{
+test_buf_append_large_chunks(void **state) {
     mn_buf b;
     test_rng r = {1};
     static uint8_t chunk[100000];
@@ -93,8 +90,7 @@ test_buf_append_large_chunks(void **state)
 
 /* After reserve(extra), appending extra bytes does not move the buffer. */
 static void
-test_buf_reserve(void **state)
-{
+test_buf_reserve(void **state) {
     mn_buf b;
     uint8_t data[1000];
 
@@ -117,8 +113,7 @@ test_buf_reserve(void **state)
 }
 
 static void
-test_buf_reset_keeps_memory(void **state)
-{
+test_buf_reset_keeps_memory(void **state) {
     mn_buf b;
 
     (void)state;
@@ -138,8 +133,7 @@ test_buf_reset_keeps_memory(void **state)
 
 /* Appending nothing, even to a buffer that never allocated, is a no-op. */
 static void
-test_buf_append_empty(void **state)
-{
+test_buf_append_empty(void **state) {
     mn_buf b;
 
     (void)state;
@@ -156,8 +150,7 @@ test_buf_append_empty(void **state)
 /* ---- allocation helpers ------------------------------------------------ */
 
 static void
-test_strdup_and_calloc(void **state)
-{
+test_strdup_and_calloc(void **state) {
     const char text[] = "mentor";
 
     (void)state;
@@ -179,8 +172,7 @@ test_strdup_and_calloc(void **state)
 /* ---- hex -------------------------------------------------------------- */
 
 static void
-test_hex_encode_known(void **state)
-{
+test_hex_encode_known(void **state) {
     const uint8_t in[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xff};
     char out[2 * sizeof in + 1];
 
@@ -193,8 +185,7 @@ test_hex_encode_known(void **state)
 }
 
 static void
-test_hex_round_trip(void **state)
-{
+test_hex_round_trip(void **state) {
     test_rng r = {42};
     uint8_t in[64], back[64];
     char text[2 * sizeof in + 1];
@@ -212,8 +203,7 @@ test_hex_round_trip(void **state)
 }
 
 static void
-test_hex_decode_upper_case(void **state)
-{
+test_hex_decode_upper_case(void **state) {
     uint8_t out[3];
 
     (void)state;
@@ -225,8 +215,7 @@ test_hex_decode_upper_case(void **state)
 
 /* Every character that is not a hex digit, in every position. */
 static void
-test_hex_decode_bad_chars(void **state)
-{
+test_hex_decode_bad_chars(void **state) {
     char text[9];
     uint8_t out[4];
     size_t rejected = 0;
@@ -247,8 +236,7 @@ test_hex_decode_bad_chars(void **state)
 }
 
 static void
-test_hex_decode_wrong_length(void **state)
-{
+test_hex_decode_wrong_length(void **state) {
     uint8_t out[4];
 
     (void)state;
@@ -264,8 +252,7 @@ test_hex_decode_wrong_length(void **state)
 /* ---- big-endian packing ----------------------------------------------- */
 
 static void
-test_be_byte_order(void **state)
-{
+test_be_byte_order(void **state) {
     uint8_t b4[4], b8[8];
     const uint8_t e4[4] = {0x01, 0x02, 0x03, 0x04};
     const uint8_t e8[8] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
@@ -280,12 +267,18 @@ test_be_byte_order(void **state)
 }
 
 static void
-test_be_round_trip(void **state)
-{
-    static const uint64_t edges[] = {
-        0, 1, 0xff, 0x100, 0xffff, 0x10000, 0xffffffffu, UINT64_C(1) << 32,
-        UINT64_C(0x7fffffffffffffff), UINT64_C(0x8000000000000000),
-        UINT64_MAX};
+test_be_round_trip(void **state) {
+    static const uint64_t edges[] = {0,
+                                     1,
+                                     0xff,
+                                     0x100,
+                                     0xffff,
+                                     0x10000,
+                                     0xffffffffu,
+                                     UINT64_C(1) << 32,
+                                     UINT64_C(0x7fffffffffffffff),
+                                     UINT64_C(0x8000000000000000),
+                                     UINT64_MAX};
     test_rng r = {7};
     uint8_t b4[4], b8[8];
 
@@ -300,15 +293,13 @@ test_be_round_trip(void **state)
 }
 
 static int
-sign_of(int x)
-{
+sign_of(int x) {
     return (x > 0) - (x < 0);
 }
 
 /* memcmp of the packed bytes orders like the numbers: LMDB keys sort. */
 static void
-test_be_sort_order(void **state)
-{
+test_be_sort_order(void **state) {
     test_rng r = {99};
     uint8_t a8[8], b8[8], a4[4], b4[4];
 
@@ -317,9 +308,9 @@ test_be_sort_order(void **state)
         uint64_t a = rng_next(&r), b;
         switch (i % 4) {
         case 0: b = rng_next(&r); break;
-        case 1: b = a + 1; break;                    /* neighbours */
+        case 1: b = a + 1; break;                         /* neighbours */
         case 2: b = a ^ (UINT64_C(1) << (i % 64)); break; /* one bit */
-        default: b = a; break;                       /* equal */
+        default: b = a; break;                            /* equal */
         }
         int want = (a > b) - (a < b);
         mn_put_be64(a8, a);
@@ -328,16 +319,14 @@ test_be_sort_order(void **state)
         uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
         mn_put_be32(a4, a32);
         mn_put_be32(b4, b32);
-        assert_int_equal(sign_of(memcmp(a4, b4, 4)),
-                         (a32 > b32) - (a32 < b32));
+        assert_int_equal(sign_of(memcmp(a4, b4, 4)), (a32 > b32) - (a32 < b32));
     }
 }
 
 /* ---- mn_problem_set ---------------------------------------------------- */
 
 static void
-test_problem_set(void **state)
-{
+test_problem_set(void **state) {
     mn_problem p;
 
     (void)state;
@@ -357,8 +346,7 @@ test_problem_set(void **state)
 }
 
 static void
-test_problem_set_truncates(void **state)
-{
+test_problem_set_truncates(void **state) {
     mn_problem p;
     char long_field[200], long_msg[1000];
 
@@ -377,8 +365,7 @@ test_problem_set_truncates(void **state)
 /* ---- mn_mkdir_p -------------------------------------------------------- */
 
 static void
-assert_is_dir(const char *path, int mode)
-{
+assert_is_dir(const char *path, int mode) {
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
@@ -386,8 +373,7 @@ assert_is_dir(const char *path, int mode)
 }
 
 static int
-setup_tmpdir(void **state)
-{
+setup_tmpdir(void **state) {
     char *root = mn_malloc(PATH_MAX);
     tmpdir_make(root, PATH_MAX, "util");
     *state = root;
@@ -395,16 +381,14 @@ setup_tmpdir(void **state)
 }
 
 static int
-teardown_tmpdir(void **state)
-{
+teardown_tmpdir(void **state) {
     tmpdir_remove(*state);
     free(*state);
     return 0;
 }
 
 static void
-test_mkdir_p(void **state)
-{
+test_mkdir_p(void **state) {
     const char *root = *state;
     char path[PATH_MAX + 64];
     mode_t old = umask(022);
@@ -437,8 +421,7 @@ test_mkdir_p(void **state)
 
 /* mkdir -p of an existing regular file fails. */
 static void
-test_mkdir_p_existing_file(void **state)
-{
+test_mkdir_p_existing_file(void **state) {
     const char *root = *state;
     char path[PATH_MAX + 64];
 
@@ -448,8 +431,7 @@ test_mkdir_p_existing_file(void **state)
 }
 
 static void
-test_mkdir_p_bad_paths(void **state)
-{
+test_mkdir_p_bad_paths(void **state) {
     char huge[5000];
 
     (void)state;
@@ -463,12 +445,11 @@ test_mkdir_p_bad_paths(void **state)
 /* ---- mn_strerror ------------------------------------------------------- */
 
 static void
-test_strerror_every_code(void **state)
-{
+test_strerror_every_code(void **state) {
     static const int codes[] = {
-        MN_OK,      MN_EINVAL,  MN_ENOMEM,   MN_ENOTFOUND, MN_EEXIST,
-        MN_EFULL,   MN_EIO,     MN_ECORRUPT, MN_ECRYPTO,   MN_ETOOBIG,
-        MN_EAUTH,   MN_ECONFIG, MN_EDRIFT,   MN_ECONFLICT, MN_EGAP,
+        MN_OK,        MN_EINVAL,  MN_ENOMEM,   MN_ENOTFOUND, MN_EEXIST,
+        MN_EFULL,     MN_EIO,     MN_ECORRUPT, MN_ECRYPTO,   MN_ETOOBIG,
+        MN_EAUTH,     MN_ECONFIG, MN_EDRIFT,   MN_ECONFLICT, MN_EGAP,
         MN_ESHUTDOWN, MN_EAGAIN};
     const char *unknown = mn_strerror(-1000);
 
@@ -493,8 +474,7 @@ test_strerror_every_code(void **state)
 }
 
 int
-main(void)
-{
+main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_init_release),
         cmocka_unit_test(test_buf_append_grows),
