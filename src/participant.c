@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "codec.h"
 #include "crypto.h"
 #include "iso.h"
 
@@ -275,6 +276,13 @@ parse_text(const struct pfield *f, const json_t *v, mn_ops *out,
         return mn_problem_set(p, "invalid_field", f->name,
                               "%s: must be %lld to %lld characters", f->name,
                               (long long)f->min, (long long)f->max);
+    /* 2000 characters can be 8000 bytes; every node's decoder refuses a
+     * value over MN_MAX_VALUE_BYTES, so such a change could be neither
+     * read back nor replicated. */
+    if (strlen(z) > MN_MAX_VALUE_BYTES)
+        return mn_problem_set(p, "invalid_field", f->name,
+                              "%s: must be at most %d bytes of UTF-8", f->name,
+                              MN_MAX_VALUE_BYTES);
     if (f->kind == K_EMAIL && !valid_email(z))
         return mn_problem_set(p, "invalid_field", f->name,
                               "%s: not an e-mail address", f->name);

@@ -242,9 +242,17 @@ send_batch(mn_repl *r, struct peer *p, mn_txn *t, uint32_t o,
     return sent;
 }
 
-/* Stream to p while it has credit and lacks something we can sign for. */
+/*
+ * Stream to p while it has credit and lacks something we can sign for:
+ * every origin's changes, or with own_only just ours. A commit pushes only
+ * our own changes at once; other origins' changes are relayed when the
+ * peer asks (Hello, Ack) or on the next tick, by when its acks usually
+ * show it has them from their origin already — relaying is for links that
+ * are down, not a second copy of every change.
+ */
 static void
-pump(mn_repl *r, struct peer *p) {
+pump(mn_repl *r, struct peer *p, bool own_only)
+{
     mn_vv ours;
     mn_txn *t;
     if (!p->s.active || p->s.credit == 0)
@@ -252,6 +260,13 @@ pump(mn_repl *r, struct peer *p) {
     mn_node_state(r->node, &ours, NULL);
     if (mn_store_begin(mn_node_store(r->node), false, &t) != MN_OK)
         return;
+    if (own_only) {
+        while (p->s.credit > 0 && ours.seq[r->self] > p->s.sent.seq[r->self] &&
+               send_batch(r, p, t, r->self, &ours))
+            ;
+        mn_txn_abort(&t);
+        return;
+    }
     uint32_t idle = 0;
     while (p->s.credit > 0 && idle < MN_MAX_NODES) {
         uint32_t o = p->s.next_origin % MN_MAX_NODES + 1;
@@ -273,7 +288,7 @@ server_on_hello(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     p->s.sent = m->vv;
     p->s.credit = m->credit > MAX_CREDIT ? MAX_CREDIT : m->credit;
     p->told_vv = true;
-    pump(r, p);
+    pump(r, p, false);
 }
 
 static void
@@ -289,7 +304,7 @@ server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now) {
     p->s.credit += m->credit;
     if (p->s.credit > MAX_CREDIT)
         p->s.credit = MAX_CREDIT;
-    pump(r, p);
+    pump(r, p, false);
 }
 
 /* ---- client: verifying and applying batches ---------------------------- */
@@ -637,7 +652,7 @@ void
 mn_repl_on_commit(mn_repl *r, uint64_t now) {
     (void)now;
     for (size_t i = 0; i < r->npeers; i++)
-        pump(r, &r->peers[i]);
+        pump(r, &r->peers[i], true);
 }
 
 /* Writable once no peer is known to hold more of our own log than we do,
@@ -674,7 +689,7 @@ mn_repl_on_tick(mn_repl *r, uint64_t now) {
             send_hello(r, p, now);
         if (p->s.active && now - p->s.heard_at > SERVER_IDLE_MS)
             p->s.active = false;
-        pump(r, p);
+        pump(r, p, false);
         publish(r, p);
     }
     if (drain(r))
