@@ -62,22 +62,22 @@ struct options {
 
 /* Input shared read-only by every client. */
 struct input {
-    char **lines;           /* NDJSON bodies or ids */
+    char **lines; /* NDJSON bodies or ids */
     size_t *lens;
     size_t n;
 };
 
 struct conn {
     int fd;
-    char *buf;              /* received, not yet consumed */
+    char *buf; /* received, not yet consumed */
     size_t len, cap;
 };
 
 struct answer {
     int status;
-    const char *body;       /* points into conn.buf until the next read */
+    const char *body; /* points into conn.buf until the next read */
     size_t body_len;
-    bool close;             /* the server will close the connection */
+    bool close; /* the server will close the connection */
 };
 
 struct client {
@@ -86,33 +86,31 @@ struct client {
     const struct input *in;
     struct sockaddr_storage addr;
     socklen_t addrlen;
-    long first, count;      /* request indexes [first, first+count) */
+    long first, count; /* request indexes [first, first+count) */
     uint64_t rng;
-    double *lat_ms;         /* one per request sent */
+    double *lat_ms; /* one per request sent */
     long nlat;
     long ok, errors, changes;
-    char (*ids)[ID_HEX + 1];/* create: ids answered */
+    char (*ids)[ID_HEX + 1]; /* create: ids answered */
     long nids;
 };
 
 static atomic_int errors_shown;
-static double deadline;     /* monotonic seconds; no new request after it */
+static double deadline; /* monotonic seconds; no new request after it */
 static char header_prefix[1024];
 static size_t header_prefix_len;
 
 /* ---- small helpers ---------------------------------------------------- */
 
 static double
-now_s(void)
-{
+now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void *
-xmalloc(size_t n)
-{
+xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
     if (!p) {
         fprintf(stderr, "httpload: out of memory\n");
@@ -122,8 +120,7 @@ xmalloc(size_t n)
 }
 
 static void *
-xrealloc(void *p, size_t n)
-{
+xrealloc(void *p, size_t n) {
     p = realloc(p, n ? n : 1);
     if (!p) {
         fprintf(stderr, "httpload: out of memory\n");
@@ -133,8 +130,7 @@ xrealloc(void *p, size_t n)
 }
 
 static uint64_t
-next_rand(uint64_t *s)
-{
+next_rand(uint64_t *s) {
     /* xorshift64*: good enough to pick ids uniformly. */
     *s ^= *s >> 12;
     *s ^= *s << 25;
@@ -143,8 +139,7 @@ next_rand(uint64_t *s)
 }
 
 static void
-show_error(const char *what, const struct answer *a)
-{
+show_error(const char *what, const struct answer *a) {
     if (atomic_fetch_add(&errors_shown, 1) >= MAX_ERRORS_SHOWN)
         return;
     if (a)
@@ -156,8 +151,7 @@ show_error(const char *what, const struct answer *a)
 
 /* Read FILE into non-empty lines. */
 static int
-load_lines(const char *path, struct input *in)
-{
+load_lines(const char *path, struct input *in) {
     FILE *f = fopen(path, "r");
     char *line = NULL;
     size_t cap = 0, ncap = 0;
@@ -192,8 +186,7 @@ load_lines(const char *path, struct input *in)
 /* ---- connection ------------------------------------------------------- */
 
 static int
-conn_open(struct conn *c, const struct client *cl)
-{
+conn_open(struct conn *c, const struct client *cl) {
     struct timeval tv = {SOCKET_TIMEOUT_S, 0};
     int one = 1;
     c->len = 0;
@@ -212,8 +205,7 @@ conn_open(struct conn *c, const struct client *cl)
 }
 
 static void
-conn_close(struct conn *c)
-{
+conn_close(struct conn *c) {
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
@@ -221,8 +213,7 @@ conn_close(struct conn *c)
 }
 
 static int
-send_all(int fd, struct iovec *iov, int n)
-{
+send_all(int fd, struct iovec *iov, int n) {
     while (n > 0) {
         ssize_t w = writev(fd, iov, n);
         if (w < 0 && errno == EINTR)
@@ -243,8 +234,7 @@ send_all(int fd, struct iovec *iov, int n)
 
 /* Make c->buf hold at least want bytes; -1 on EOF, error or cap. */
 static int
-fill(struct conn *c, size_t want)
-{
+fill(struct conn *c, size_t want) {
     if (want > MAX_BODY_BYTES + MAX_HEADER_BYTES) {
         errno = EMSGSIZE;
         return -1;
@@ -268,8 +258,7 @@ fill(struct conn *c, size_t want)
 
 /* Offset just past "\r\n\r\n", reading more as needed; 0 on failure. */
 static size_t
-read_head(struct conn *c)
-{
+read_head(struct conn *c) {
     size_t scanned = 0;
     for (;;) {
         for (; scanned + 4 <= c->len; scanned++)
@@ -282,8 +271,7 @@ read_head(struct conn *c)
 
 /* Value of header name in head[0, n), or NULL; *vlen its length. */
 static const char *
-find_header(const char *head, size_t n, const char *name, size_t *vlen)
-{
+find_header(const char *head, size_t n, const char *name, size_t *vlen) {
     size_t nl = strlen(name);
     const char *p = memchr(head, '\n', n), *end = head + n;
     while (p && p + 1 < end) {
@@ -309,8 +297,7 @@ find_header(const char *head, size_t n, const char *name, size_t *vlen)
 
 /* Decode a chunked body starting at c->buf + at in place; OUT: *n. */
 static int
-read_chunked(struct conn *c, size_t at, size_t *n, size_t *consumed)
-{
+read_chunked(struct conn *c, size_t at, size_t *n, size_t *consumed) {
     size_t out = at, pos = at;
     for (;;) {
         size_t eol = pos;
@@ -341,8 +328,7 @@ read_chunked(struct conn *c, size_t at, size_t *n, size_t *consumed)
 
 /* Read one answer; a->body points into c->buf. Consumes it on return. */
 static int
-read_answer(struct conn *c, struct answer *a, size_t *consumed)
-{
+read_answer(struct conn *c, struct answer *a, size_t *consumed) {
     size_t head = read_head(c), vlen;
     const char *v;
     memset(a, 0, sizeof *a);
@@ -376,8 +362,7 @@ read_answer(struct conn *c, struct answer *a, size_t *consumed)
 }
 
 static void
-conn_consume(struct conn *c, size_t n)
-{
+conn_consume(struct conn *c, size_t n) {
     memmove(c->buf, c->buf + n, c->len - n);
     c->len -= n;
 }
@@ -386,13 +371,12 @@ conn_consume(struct conn *c, size_t n)
 
 /* Send one request and read its answer; -1 if the connection broke. */
 static int
-exchange(struct conn *c, const char *method, const char *path,
-         const char *type, const char *body, size_t body_len,
-         struct answer *a, size_t *consumed)
-{
+exchange(struct conn *c, const char *method, const char *path, const char *type,
+         const char *body, size_t body_len, struct answer *a,
+         size_t *consumed) {
     char head[2048];
-    int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\n%.*s", method,
-                     path, (int)header_prefix_len, header_prefix);
+    int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\n%.*s", method, path,
+                     (int)header_prefix_len, header_prefix);
     if (body)
         n += snprintf(head + n, sizeof head - (size_t)n,
                       "Content-Type: %s\r\nContent-Length: %zu\r\n", type,
@@ -407,8 +391,7 @@ exchange(struct conn *c, const char *method, const char *path,
 /* Build the NDJSON body of import batch k into *buf; returns its length. */
 static size_t
 build_batch(const struct input *in, long batch, long k, char **buf,
-            size_t *cap)
-{
+            size_t *cap) {
     size_t len = 0;
     for (long i = 0; i < batch; i++) {
         size_t li = (size_t)(k * batch + i) % in->n, n = in->lens[li];
@@ -424,8 +407,7 @@ build_batch(const struct input *in, long batch, long k, char **buf,
 }
 
 static void
-keep_id(struct client *cl, const struct answer *a)
-{
+keep_id(struct client *cl, const struct answer *a) {
     static const char key[] = "\"id\":\"";
     const char *end = a->body + a->body_len, *p = a->body;
     while (p && (p = memmem(p, (size_t)(end - p), key, sizeof key - 1))) {
@@ -439,8 +421,7 @@ keep_id(struct client *cl, const struct answer *a)
 }
 
 static long
-imported_count(const struct answer *a)
-{
+imported_count(const struct answer *a) {
     static const char key[] = "\"imported\":";
     const char *p = memmem(a->body, a->body_len, key, sizeof key - 1);
     return p ? strtol(p + sizeof key - 1, NULL, 10) : 0;
@@ -449,8 +430,7 @@ imported_count(const struct answer *a)
 /* Send request k of this client; counts and times it. */
 static int
 one_request(struct client *cl, struct conn *c, long k, char **scratch,
-            size_t *scap)
-{
+            size_t *scap) {
     const struct options *o = cl->opt;
     const struct input *in = cl->in;
     struct answer a;
@@ -474,8 +454,8 @@ one_request(struct client *cl, struct conn *c, long k, char **scratch,
         size_t n = build_batch(in, o->batch, k, scratch, scap);
         want = 200;
         t0 = now_s();
-        rc = exchange(c, "POST", "/v1/import", "application/x-ndjson",
-                      *scratch, n, &a, &consumed);
+        rc = exchange(c, "POST", "/v1/import", "application/x-ndjson", *scratch,
+                      n, &a, &consumed);
     }
     if (rc != 0) {
         cl->errors++;
@@ -502,8 +482,7 @@ one_request(struct client *cl, struct conn *c, long k, char **scratch,
 }
 
 static void *
-client_main(void *arg)
-{
+client_main(void *arg) {
     struct client *cl = arg;
     struct conn c = {-1, NULL, 0, 0};
     char *scratch = NULL;
@@ -533,15 +512,13 @@ client_main(void *arg)
 /* ---- report ----------------------------------------------------------- */
 
 static int
-cmp_double(const void *a, const void *b)
-{
+cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
 static double
-percentile(const double *v, long n, double p)
-{
+percentile(const double *v, long n, double p) {
     if (n == 0)
         return 0;
     long i = (long)(p * (double)(n - 1) + 0.5);
@@ -549,8 +526,7 @@ percentile(const double *v, long n, double p)
 }
 
 static int
-write_ids(const char *path, struct client *cls, long n)
-{
+write_ids(const char *path, struct client *cls, long n) {
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "httpload: %s: %s\n", path, strerror(errno));
@@ -563,8 +539,7 @@ write_ids(const char *path, struct client *cls, long n)
 }
 
 static void
-report(const struct options *o, struct client *cls, long n, double secs)
-{
+report(const struct options *o, struct client *cls, long n, double secs) {
     static const char *const names[] = {"create", "get", "import"};
     long ok = 0, errors = 0, changes = 0, nlat = 0;
     for (long i = 0; i < n; i++) {
@@ -579,24 +554,24 @@ report(const struct options *o, struct client *cls, long n, double secs)
     qsort(all, (size_t)nlat, sizeof *all, cmp_double);
     double units = o->mode == MODE_GET ? (double)ok : (double)changes;
     double rate = secs > 0 ? units / secs : 0;
-    double p50 = percentile(all, nlat, 0.50), p99 = percentile(all, nlat,
-                                                                0.99);
-    fprintf(stderr, "httpload %s: %ld clients, %ld ok, %ld errors in %.2f s:"
-            " %.0f %s/s, p50 %.2f ms, p99 %.2f ms\n", names[o->mode], n, ok,
-            errors, secs, rate, o->mode == MODE_GET ? "req" : "changes",
-            p50, p99);
+    double p50 = percentile(all, nlat, 0.50), p99 = percentile(all, nlat, 0.99);
+    fprintf(stderr,
+            "httpload %s: %ld clients, %ld ok, %ld errors in %.2f s:"
+            " %.0f %s/s, p50 %.2f ms, p99 %.2f ms\n",
+            names[o->mode], n, ok, errors, secs, rate,
+            o->mode == MODE_GET ? "req" : "changes", p50, p99);
     printf("RESULT mode=%s clients=%ld ok=%ld errors=%ld seconds=%.3f "
-           "rate=%.1f p50_ms=%.3f p99_ms=%.3f changes=%ld\n", names[o->mode],
-           n, ok, errors, secs, rate, p50, p99, changes);
+           "rate=%.1f p50_ms=%.3f p99_ms=%.3f changes=%ld\n",
+           names[o->mode], n, ok, errors, secs, rate, p50, p99, changes);
     free(all);
 }
 
 /* ---- main ------------------------------------------------------------- */
 
 static void
-usage(FILE *out)
-{
-    fprintf(out,
+usage(FILE *out) {
+    fprintf(
+        out,
         "usage: httpload --mode create --clients N --requests M --bodies F\n"
         "       httpload --mode get --clients N --requests M --ids F\n"
         "       httpload --mode import --batch B --total T --bodies F\n"
@@ -608,8 +583,7 @@ usage(FILE *out)
 }
 
 static int
-parse_args(int argc, char **argv, struct options *o)
-{
+parse_args(int argc, char **argv, struct options *o) {
     static const struct option opts[] = {
         {"mode", required_argument, NULL, 'm'},
         {"clients", required_argument, NULL, 'c'},
@@ -627,9 +601,13 @@ parse_args(int argc, char **argv, struct options *o)
         {NULL, 0, NULL, 0}};
     const char *mode = NULL;
     int ch;
-    *o = (struct options){.host = "127.0.0.1", .port = "8101",
-                          .token = getenv("MENTORNET_TOKEN"), .clients = 1,
-                          .requests = 1000, .batch = 1000, .total = 10000,
+    *o = (struct options){.host = "127.0.0.1",
+                          .port = "8101",
+                          .token = getenv("MENTORNET_TOKEN"),
+                          .clients = 1,
+                          .requests = 1000,
+                          .batch = 1000,
+                          .total = 10000,
                           .max_seconds = 60};
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
@@ -670,8 +648,7 @@ parse_args(int argc, char **argv, struct options *o)
 }
 
 static int
-resolve(const struct options *o, struct sockaddr_storage *ss, socklen_t *n)
-{
+resolve(const struct options *o, struct sockaddr_storage *ss, socklen_t *n) {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
     int rc = getaddrinfo(o->host, o->port, &hints, &res);
     if (rc != 0) {
@@ -686,8 +663,7 @@ resolve(const struct options *o, struct sockaddr_storage *ss, socklen_t *n)
 }
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
     struct options o;
     struct input in;
     struct sockaddr_storage addr;
@@ -701,8 +677,7 @@ main(int argc, char **argv)
         return 1;
     header_prefix_len = (size_t)snprintf(
         header_prefix, sizeof header_prefix,
-        "Host: %s:%s\r\nAuthorization: Bearer %s\r\n", o.host, o.port,
-        o.token);
+        "Host: %s:%s\r\nAuthorization: Bearer %s\r\n", o.host, o.port, o.token);
     if (o.mode == MODE_IMPORT && o.clients > o.requests)
         o.clients = o.requests;
     struct client *cls = calloc((size_t)o.clients, sizeof *cls);
