@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -722,39 +723,60 @@ free_writes(mn_write *ws, size_t n) {
     free(ws);
 }
 
-/* One slice of an import body, parsed on its own thread. */
+/* Lines handed to the writer at a time while the rest is still parsed. */
+#define IMPORT_CHUNK 512
+
+/* One slice of an import body, parsed on its own thread; its lines go to
+ * the node's write stream in chunks as they pass validation. */
 struct import_part {
     mn_http *h;
     const char *z, *end;
-    size_t first_line; /* number of the slice's first line */
-    mn_write *ws;
-    size_t n;
+    size_t first_line;  /* number of the slice's first line */
+    mn_stream *st;
+    atomic_bool *failed; /* shared: a bad line anywhere stops both */
+    mn_write **chunks;  /* every chunk pushed (freed after the stream ends) */
+    size_t nchunks, n;
     int rc;
     mn_problem p;
 };
+
+static void
+import_push(struct import_part *pt, mn_write *ws, size_t n) {
+    pt->chunks = mn_realloc(pt->chunks, (pt->nchunks + 1) * sizeof *pt->chunks);
+    pt->chunks[pt->nchunks++] = ws;
+    mn_node_stream_push(pt->st, ws, n);
+    pt->n += n;
+}
 
 /* Parse every line of one slice; stops at the first bad line. */
 static void *
 import_slice(void *arg) {
     struct import_part *pt = arg;
-    size_t cap = 0, lineno = pt->first_line - 1;
+    size_t lineno = pt->first_line - 1, fill = 0;
+    mn_write *chunk = mn_calloc(IMPORT_CHUNK, sizeof *chunk);
     const char *z = pt->z;
     pt->rc = MN_OK;
-    while (z < pt->end && pt->rc == MN_OK) {
+    while (z < pt->end && pt->rc == MN_OK && !atomic_load(pt->failed)) {
         const char *nl = memchr(z, '\n', (size_t)(pt->end - z));
         const char *stop = nl ? nl : pt->end;
         lineno++;
         if (stop > z && !(stop - z == 1 && *z == '\r')) {
-            if (pt->n == cap)
-                pt->ws = mn_realloc(pt->ws, (cap = cap ? 2 * cap : 256) *
-                                                sizeof *pt->ws);
-            memset(&pt->ws[pt->n], 0, sizeof pt->ws[0]);
             pt->rc = import_line(pt->h, z, (size_t)(stop - z), lineno,
-                                 &pt->ws[pt->n], &pt->p);
-            pt->n++;
+                                 &chunk[fill++], &pt->p);
+            if (fill == IMPORT_CHUNK && pt->rc == MN_OK) {
+                import_push(pt, chunk, fill);
+                chunk = mn_calloc(IMPORT_CHUNK, sizeof *chunk);
+                fill = 0;
+            }
         }
         z = stop + 1;
     }
+    if (pt->rc != MN_OK)
+        atomic_store(pt->failed, true);
+    if (fill > 0 && pt->rc == MN_OK)
+        import_push(pt, chunk, fill);
+    else
+        free_writes(chunk, fill);
     return NULL;
 }
 
@@ -771,19 +793,27 @@ import_split(const char *z, const char *end, size_t *lines_before) {
 }
 
 /*
- * Validate every line of the body, in two halves on two threads (parsing is
- * most of an import's cost); OUT: *ws, *nw in line order. The first bad
- * line refuses the whole body.
+ * Validate every line of the body, in two halves on two threads, while the
+ * writer already applies the lines that passed, all in one transaction;
+ * the first bad line refuses the whole body and the transaction is
+ * aborted, so nothing is written. OUT: *n lines imported.
  */
 static int
-import_parse(mn_http *h, struct request *r, mn_write **ws, size_t *nw,
-             mn_problem *p) {
+import_run(mn_http *h, struct request *r, size_t *n, mn_problem *p) {
     const char *z = r->body.p ? (const char *)r->body.p : "";
     const char *end = z + r->body.len;
     size_t before;
+    atomic_bool failed = false;
+    mn_stream *st;
+    int rc = mn_node_stream_begin(h->node, &st);
+    if (rc != MN_OK)
+        return rc;
     const char *split = import_split(z, end, &before);
-    struct import_part part[2] = {{h, z, split, 1, NULL, 0, 0, {0}},
-                                  {h, split, end, before + 1, NULL, 0, 0, {0}}};
+    struct import_part part[2] = {
+        {.h = h, .z = z, .end = split, .first_line = 1, .st = st,
+         .failed = &failed},
+        {.h = h, .z = split, .end = end, .first_line = before + 1, .st = st,
+         .failed = &failed}};
     pthread_t th;
     bool threaded = pthread_create(&th, NULL, import_slice, &part[1]) == 0;
     import_slice(&part[0]);
@@ -791,36 +821,33 @@ import_parse(mn_http *h, struct request *r, mn_write **ws, size_t *nw,
         pthread_join(th, NULL);
     else
         import_slice(&part[1]);
-    int rc = part[0].rc != MN_OK ? part[0].rc : part[1].rc;
+    rc = part[0].rc != MN_OK ? part[0].rc : part[1].rc;
     if (rc != MN_OK)
         *p = part[0].rc != MN_OK ? part[0].p : part[1].p;
     else if (part[0].n + part[1].n == 0)
         rc = mn_problem_set(p, "bad_json", "", "the body holds no lines");
-    if (rc != MN_OK) {
-        free_writes(part[0].ws, part[0].n);
-        free_writes(part[1].ws, part[1].n);
-        return rc;
+    int wrc = mn_node_stream_end(st, rc == MN_OK);
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < part[k].nchunks; i++) {
+            size_t left = part[k].n - i * IMPORT_CHUNK;
+            free_writes(part[k].chunks[i],
+                        left < IMPORT_CHUNK ? left : IMPORT_CHUNK);
+        }
+        free(part[k].chunks);
     }
-    part[0].ws =
-        mn_realloc(part[0].ws, (part[0].n + part[1].n) * sizeof *part[0].ws);
-    memcpy(part[0].ws + part[0].n, part[1].ws, part[1].n * sizeof *part[1].ws);
-    free(part[1].ws);
-    *ws = part[0].ws;
-    *nw = part[0].n + part[1].n;
-    return MN_OK;
+    *n = part[0].n + part[1].n;
+    return rc != MN_OK ? rc : wrc;
 }
 
 static enum MHD_Result
 handle_import(mn_http *h, struct MHD_Connection *c, const char *id,
               struct request *r) {
-    mn_write *ws;
-    size_t n;
-    mn_problem p;
+    size_t n = 0;
+    mn_problem p = {0};
     (void)id;
-    if (import_parse(h, r, &ws, &n, &p) != MN_OK)
+    int rc = import_run(h, r, &n, &p);
+    if (p.code)
         return send_problem(c, &p);
-    int rc = mn_node_write(h->node, ws, n);
-    free_writes(ws, n);
     if (rc != MN_OK)
         return send_failure(c, rc);
     return send_json(c, 200, json_pack("{s:I}", "imported", (json_int_t)n));

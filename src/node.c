@@ -43,9 +43,12 @@
 #define SIGN_EVERY 256
 
 /* A submission is either local writes or verified remote changes. */
+/* A submission is local writes, verified remote changes, or a stream of
+ * local writes that arrive while the writer already applies them. */
 struct submission {
     mn_write *ws;
     mn_remote_change *rcs;
+    mn_stream *stream;
     const mn_chain_sig *sigs;
     size_t nsigs;
     size_t n;
@@ -399,14 +402,56 @@ apply_remote(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
     return store_sigs(node, t, s->sigs, s->nsigs);
 }
 
+/* A stream's chunks, pushed by its caller while the writer applies them. */
+struct chunk {
+    mn_write *ws;
+    size_t n;
+};
+
+struct mn_stream {
+    mn_node *node;
+    struct submission sub;
+    struct chunk *chunks; /* under node->mu */
+    size_t nchunks, cap, taken;
+    bool ended, commit;
+    pthread_cond_t more; /* the writer waits here for chunks or the end */
+};
+
+/*
+ * Apply a stream's chunks as they arrive, inside the group's transaction,
+ * until its caller ends it. The transaction commits only when the caller
+ * ends with commit; otherwise MN_EINVAL aborts it (nothing was written).
+ */
+static int
+apply_stream(mn_node *node, mn_txn *t, mn_stream *st, size_t *nok) {
+    int rc = MN_OK;
+    pthread_mutex_lock(&node->mu);
+    for (;;) {
+        while (st->taken == st->nchunks && !st->ended)
+            pthread_cond_wait(&st->more, &node->mu);
+        if (st->taken == st->nchunks)
+            break;
+        struct chunk c = st->chunks[st->taken++];
+        pthread_mutex_unlock(&node->mu);
+        struct submission part = {.ws = c.ws, .n = c.n};
+        if (rc == MN_OK)
+            rc = apply_local(node, t, &part, nok);
+        pthread_mutex_lock(&node->mu);
+    }
+    bool commit = st->commit;
+    pthread_mutex_unlock(&node->mu);
+    return rc == MN_OK && !commit ? MN_EINVAL : rc;
+}
+
 /* Apply every submission of the group; a missing entity or an out-of-order
  * remote change fails alone, a storage error fails the group. */
 static int
 apply_group(mn_node *node, mn_txn *t, struct submission *group, size_t *nok) {
     *nok = 0;
     for (struct submission *s = group; s; s = s->next) {
-        int rc = s->ws ? apply_local(node, t, s, nok)
-                       : apply_remote(node, t, s, nok);
+        int rc = s->stream ? apply_stream(node, t, s->stream, nok)
+                 : s->ws   ? apply_local(node, t, s, nok)
+                           : apply_remote(node, t, s, nok);
         if (rc != MN_OK)
             return rc;
     }
@@ -439,7 +484,7 @@ finish_group(mn_node *node, struct submission *group, int rc, size_t nok) {
     pthread_mutex_lock(&node->mu);
     for (struct submission *s = group; s; s = s->next) {
         s->result = rc;
-        for (size_t i = 0; rc != MN_OK && i < s->n; i++) {
+        for (size_t i = 0; rc != MN_OK && !s->stream && i < s->n; i++) {
             if (s->ws)
                 s->ws[i].result = rc;
             else
@@ -467,7 +512,9 @@ static struct submission *
 take_group(mn_node *node) {
     struct submission *group = node->head_q, *last = group;
     size_t n = group->n;
-    while (last->next && n + last->next->n <= MAX_GROUP) {
+    /* A stream is a group of its own: its size is not known in advance. */
+    while (!group->stream && last->next && !last->next->stream &&
+           n + last->next->n <= MAX_GROUP) {
         last = last->next;
         n += last->n;
     }
@@ -501,24 +548,36 @@ writer_main(void *arg) {
 }
 
 /* Queue s for the writer and wait until its group is done. */
+/* Queue s for the writer (mu held); MN_OK or why not. */
 static int
-enqueue_and_wait(mn_node *node, struct submission *s, bool local) {
-    pthread_mutex_lock(&node->mu);
-    if (node->stopping || (local && !node->writable)) {
-        int rc = node->stopping ? MN_ESHUTDOWN : MN_EAGAIN;
-        pthread_mutex_unlock(&node->mu);
-        return rc;
-    }
+enqueue(mn_node *node, struct submission *s, bool local) {
+    if (node->stopping || (local && !node->writable))
+        return node->stopping ? MN_ESHUTDOWN : MN_EAGAIN;
     if (node->tail_q)
         node->tail_q->next = s;
     else
         node->head_q = s;
     node->tail_q = s;
     pthread_cond_signal(&node->work);
+    return MN_OK;
+}
+
+/* Wait until the writer is done with s (mu held). */
+static int
+wait_done(mn_node *node, struct submission *s) {
     while (!s->done)
         pthread_cond_wait(&s->cv, &node->mu);
-    pthread_mutex_unlock(&node->mu);
     return s->result;
+}
+
+static int
+enqueue_and_wait(mn_node *node, struct submission *s, bool local) {
+    pthread_mutex_lock(&node->mu);
+    int rc = enqueue(node, s, local);
+    if (rc == MN_OK)
+        rc = wait_done(node, s);
+    pthread_mutex_unlock(&node->mu);
+    return rc;
 }
 
 static int
@@ -540,6 +599,54 @@ mn_node_apply(mn_node *node, mn_remote_change *cs, size_t n,
               const mn_chain_sig *sigs, size_t nsigs) {
     struct submission s = {.rcs = cs, .n = n, .sigs = sigs, .nsigs = nsigs};
     return submit(node, &s, false);
+}
+
+int
+mn_node_stream_begin(mn_node *node, mn_stream **out) {
+    mn_stream *st = mn_calloc(1, sizeof *st);
+    st->node = node;
+    st->sub.stream = st;
+    pthread_cond_init(&st->sub.cv, NULL);
+    pthread_cond_init(&st->more, NULL);
+    pthread_mutex_lock(&node->mu);
+    int rc = enqueue(node, &st->sub, true);
+    pthread_mutex_unlock(&node->mu);
+    if (rc != MN_OK) {
+        pthread_cond_destroy(&st->sub.cv);
+        pthread_cond_destroy(&st->more);
+        free(st);
+        return rc;
+    }
+    *out = st;
+    return MN_OK;
+}
+
+void
+mn_node_stream_push(mn_stream *st, mn_write *ws, size_t n) {
+    pthread_mutex_lock(&st->node->mu);
+    if (st->nchunks == st->cap) {
+        st->cap = st->cap ? 2 * st->cap : 64;
+        st->chunks = mn_realloc(st->chunks, st->cap * sizeof *st->chunks);
+    }
+    st->chunks[st->nchunks++] = (struct chunk){ws, n};
+    pthread_cond_signal(&st->more);
+    pthread_mutex_unlock(&st->node->mu);
+}
+
+int
+mn_node_stream_end(mn_stream *st, bool commit) {
+    mn_node *node = st->node;
+    pthread_mutex_lock(&node->mu);
+    st->ended = true;
+    st->commit = commit;
+    pthread_cond_signal(&st->more);
+    int rc = wait_done(node, &st->sub);
+    pthread_mutex_unlock(&node->mu);
+    pthread_cond_destroy(&st->sub.cv);
+    pthread_cond_destroy(&st->more);
+    free(st->chunks);
+    free(st);
+    return rc;
 }
 
 void

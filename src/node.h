@@ -55,6 +55,18 @@ void mn_node_destroy(mn_node **self_p);
  */
 int mn_node_write(mn_node *node, mn_write *ws, size_t n);
 
+/*
+ * A stream of local writes committed as one transaction, for bulk imports
+ * whose validation overlaps their application: begin queues it (it is a
+ * group commit of its own), push hands over writes the writer applies at
+ * once (keep them alive until end), end commits them all (commit true) or
+ * none, and returns like mn_node_write. Other writers wait meanwhile.
+ */
+typedef struct mn_stream mn_stream;
+int mn_node_stream_begin(mn_node *node, mn_stream **out);
+void mn_node_stream_push(mn_stream *st, mn_write *ws, size_t n);
+int mn_node_stream_end(mn_stream *st, bool commit);
+
 /* A verified, decrypted change from a peer, ready to apply. */
 typedef struct mn_remote_change {
     mn_change_header h;

@@ -232,6 +232,11 @@ mn_state_check_owner(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                      const mn_field_op *ops, size_t nops, uint32_t origin) {
     mn_entity e;
     bool owner_only = false;
+    /* The key holds the type in one byte (entity_key): a larger type
+     * aliases another's entities (257 writes participants) past this
+     * rule. Refused, like an owner-only write. */
+    if (type > UINT8_MAX)
+        return MN_EAUTH;
     if (type != MN_ENTITY_PARTICIPANT)
         return MN_OK;
     for (size_t i = 0; i < nops; i++)
