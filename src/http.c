@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -569,13 +570,15 @@ handle_backup(mn_http *h, struct MHD_Connection *c, const char *id,
     int fd = mkstemp(path);
     if (fd < 0)
         return send_failure(c, MN_EIO);
-    unlink(path);
-    int rc = mn_store_backup_fd(mn_node_store(h->node), fd);
-    if (rc == MN_OK && (fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0))
-        rc = MN_EIO;
-    if (rc != MN_OK) {
-        close(fd);
-        return send_failure(c, rc);
+    close(fd);
+    unlink(path); /* mn_store_backup creates it afresh */
+    int rc = mn_node_backup(h->node, path);
+    fd = rc == MN_OK ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    unlink(path); /* the open descriptor keeps the copy until it is sent */
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return send_failure(c, rc == MN_OK ? MN_EIO : rc);
     }
     struct MHD_Response *resp =
         MHD_create_response_from_fd((uint64_t)st.st_size, fd);

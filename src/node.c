@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ struct mn_node {
     uint64_t (*clock)(void *ctx);
     void *clock_ctx;
     uint64_t own_floor; /* own seq recorded outside the store */
+    atomic_bool restored; /* the store came from a backup, not yet confirmed */
     uint64_t own_saved; /* last value written to own.seq */
 };
 
@@ -212,6 +214,13 @@ open_state(mn_node *node, char *err, size_t errlen) {
         rc = load_writer_state(t, &node->ws);
     if (rc == MN_OK)
         rc = mn_auth_init(t, node->cfg.data_dir, node->admin_hash);
+    if (rc == MN_OK) {
+        char flag;
+        int frc = meta_get(t, "restored", &flag, 1);
+        atomic_store(&node->restored, frc == MN_OK);
+        if (frc != MN_OK && frc != MN_ENOTFOUND)
+            rc = frc;
+    }
     if (rc == MN_OK)
         return mn_txn_commit(&t);
     if (!err[0])
@@ -737,6 +746,32 @@ mn_node_save_own_seq(mn_node *node) {
 uint64_t
 mn_node_own_floor(const mn_node *node) {
     return node->own_floor;
+}
+
+int
+mn_node_backup(mn_node *node, const char *path) {
+    return mn_store_backup_marked(node->store, path, "restored");
+}
+
+bool
+mn_node_restored(mn_node *node) {
+    return atomic_load(&node->restored);
+}
+
+int
+mn_node_confirm_restored(mn_node *node) {
+    mn_txn *t;
+    int rc = mn_store_begin(node->store, true, &t);
+    if (rc != MN_OK)
+        return rc;
+    rc = mn_txn_del(t, MN_DB_META, "restored", 8);
+    if (rc == MN_OK || rc == MN_ENOTFOUND)
+        rc = mn_txn_commit(&t);
+    else
+        mn_txn_abort(&t);
+    if (rc == MN_OK)
+        atomic_store(&node->restored, false);
+    return rc;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */

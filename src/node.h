@@ -114,6 +114,16 @@ void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx);
 int mn_node_save_own_seq(mn_node *node);
 uint64_t mn_node_own_floor(const mn_node *node);
 
+/*
+ * A backup (mn_node_backup writes a compact copy to path) is marked, so a
+ * node started on it knows it is restored even without own.seq: it must
+ * not write until a peer has told it how far its own log went. Once that
+ * is settled, mn_node_confirm_restored removes the mark.
+ */
+int mn_node_backup(mn_node *node, const char *path);
+bool mn_node_restored(mn_node *node);
+int mn_node_confirm_restored(mn_node *node);
+
 const mn_config *mn_node_config(const mn_node *node);
 /* The network key (owned by the node, wiped when it is destroyed). */
 const uint8_t *mn_node_network_key(const mn_node *node);

@@ -56,8 +56,10 @@
 struct pending {
     mn_remote_change *c; /* raw bytes owned: c[i].raw.p is malloc'd */
     size_t n, cap, head; /* live entries are c[head..n) */
-    bool has_sig;
-    mn_chain_sig sig; /* the newest signature covering the queue */
+    /* Every queued batch's signature, oldest first: once its change is
+     * applied the node stores it, so a relay can cut batches there. */
+    mn_chain_sig *sigs;
+    size_t nsigs, capsigs;
 };
 
 struct client {
@@ -100,6 +102,9 @@ struct mn_repl {
      * applied, and the node's chain heads. */
     struct checked *checked;
     mn_remote_change *ready;
+    mn_remote_change *opened; /* one batch being opened */
+    mn_chain_sig *allsigs;    /* every queued signature, for one apply */
+    size_t capsigs;
     uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
 };
 
@@ -434,6 +439,54 @@ pending_push(struct pending *q, const mn_remote_change *c) {
     q->c[q->n++] = *c;
 }
 
+static void
+free_change(mn_remote_change *rc) {
+    free((void *)rc->raw.p);
+    mn_ops_release(&rc->ops);
+}
+
+/*
+ * Open (drift bound, decrypt, decode) changes first.. of a verified batch
+ * and queue them all with the batch's signature — or none: a batch is
+ * applied whole, so the signature at its end is always storable and a
+ * relay can serve what it applied. A refused batch comes again later (a
+ * clock within bound, a fixed origin). -1, or the reason to refuse.
+ */
+static int
+queue_batch(mn_repl *r, const mn_peer_msg *m, const struct checked *c,
+            size_t first, uint64_t now) {
+    struct pending *q = &r->pending[m->origin];
+    size_t n = 0;
+    int why = -1;
+    if (q->n - q->head + (c->n - first) > PENDING_MAX)
+        return -1; /* full: it is sent again once the queue drains */
+    for (size_t i = first; i < c->n && why < 0; i++) {
+        if (MN_HLC_MS(c->h[i].hlc) > now + r->max_drift_ms) {
+            mn_warn("repl: quarantined a batch of division %u: a clock is "
+                    "%llu ms ahead",
+                    m->origin,
+                    (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - now));
+            why = MN_REJ_DRIFT;
+        } else if ((why = open_change(r, m, c, i, &r->opened[n])) < 0) {
+            n++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (why < 0)
+            pending_push(q, &r->opened[i]);
+        else
+            free_change(&r->opened[i]);
+    }
+    if (why < 0) {
+        if (q->nsigs == q->capsigs) {
+            q->capsigs = q->capsigs ? 2 * q->capsigs : 16;
+            q->sigs = mn_realloc(q->sigs, q->capsigs * sizeof *q->sigs);
+        }
+        q->sigs[q->nsigs++] = m->sig;
+    }
+    return why;
+}
+
 /*
  * Skip what we have, refuse gaps, verify the rest and queue it. Returns -1
  * on success (even if nothing new), else the reason to refuse.
@@ -465,28 +518,7 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     }
     if (!signature_ok(r, m, c))
         return MN_REJ_SIGNATURE;
-    struct pending *q = &r->pending[o];
-    for (size_t i = first; i < c->n; i++) {
-        mn_remote_change rc;
-        if (MN_HLC_MS(c->h[i].hlc) > now + r->max_drift_ms) {
-            mn_warn("repl: quarantined a change of division %u: its clock "
-                    "is %llu ms ahead",
-                    o, (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - now));
-            return MN_REJ_DRIFT; /* the prefix before it stays queued */
-        }
-        int why = open_change(r, m, c, i, &rc);
-        if (why >= 0)
-            return why;
-        if (q->n - q->head >= PENDING_MAX) {
-            free((void *)rc.raw.p);
-            mn_ops_release(&rc.ops);
-            break;
-        }
-        pending_push(q, &rc);
-        q->sig = m->sig;
-        q->has_sig = true;
-    }
-    return -1;
+    return queue_batch(r, m, c, first, now);
 }
 
 /* Has every change c depends on (other than its own origin's) been
@@ -547,11 +579,25 @@ publish_pending(mn_repl *r) {
     pthread_mutex_unlock(&r->stats_mu);
 }
 
+/* Drop the signatures the node has now stored (their change applied). */
+static void
+forget_stored_sigs(mn_repl *r) {
+    mn_vv vv;
+    mn_node_state(r->node, &vv, NULL);
+    for (uint32_t o = 1; o <= MN_MAX_NODES; o++) {
+        struct pending *q = &r->pending[o];
+        size_t keep = 0;
+        for (size_t k = 0; k < q->nsigs; k++)
+            if (q->sigs[k].seq > vv.seq[o])
+                q->sigs[keep++] = q->sigs[k];
+        q->nsigs = keep;
+    }
+}
+
 /* Apply everything pending whose dependencies are met. */
 static size_t
 drain(mn_repl *r) {
     mn_remote_change *list = r->ready;
-    mn_chain_sig sigs[MN_MAX_NODES];
     size_t nsigs = 0, applied = 0;
     mn_vv vv;
     mn_node_state(r->node, &vv, NULL);
@@ -561,9 +607,15 @@ drain(mn_repl *r) {
         return 0;
     }
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        if (r->pending[o].has_sig)
-            sigs[nsigs++] = r->pending[o].sig;
-    int rc = mn_node_apply(r->node, list, n, sigs, nsigs);
+        for (size_t k = 0; k < r->pending[o].nsigs; k++) {
+            if (nsigs == r->capsigs) {
+                r->capsigs = r->capsigs ? 2 * r->capsigs : 64;
+                r->allsigs =
+                    mn_realloc(r->allsigs, r->capsigs * sizeof *r->allsigs);
+            }
+            r->allsigs[nsigs++] = r->pending[o].sigs[k];
+        }
+    int rc = mn_node_apply(r->node, list, n, r->allsigs, nsigs);
     if (rc != MN_OK) {
         mn_warn("repl: applying %zu changes failed: %s", n, mn_strerror(rc));
         publish_pending(r);
@@ -572,6 +624,7 @@ drain(mn_repl *r) {
     for (size_t i = 0; i < n; i++)
         applied += list[i].result == MN_OK;
     settle(r, list, n);
+    forget_stored_sigs(r);
     publish_pending(r);
     return applied;
 }
@@ -660,16 +713,22 @@ mn_repl_on_commit(mn_repl *r, uint64_t now) {
 static void
 update_writable(mn_repl *r, uint64_t now) {
     mn_vv vv;
-    bool all_told = true, behind = false;
+    bool all_told = true, any_told = false, behind = false;
     mn_node_state(r->node, &vv, NULL);
     for (size_t i = 0; i < r->npeers; i++) {
         const struct peer *p = &r->peers[i];
         all_told &= p->told_vv;
+        any_told |= p->told_vv;
         behind |= p->told_vv && p->s.acked.seq[r->self] > vv.seq[r->self];
     }
+    /* A store restored from a backup waits for a peer, however long. */
+    bool restored = mn_node_restored(r->node);
+    behind |= restored && !any_told;
     /* A store behind its own.seq record was restored: wait for peers. */
     behind |= vv.seq[r->self] < mn_node_own_floor(r->node);
     bool writable = !behind && (all_told || now >= r->start + r->grace_ms);
+    if (writable && restored && mn_node_confirm_restored(r->node) != MN_OK)
+        writable = false; /* try again on the next tick */
     if (writable != mn_node_writable(r->node)) {
         mn_info("repl: local writes %s",
                 writable ? "open"
@@ -717,6 +776,7 @@ mn_repl_new(mn_node *node, const mn_repl_keys *keys, const mn_repl_io *io,
     r->checked = mn_malloc(sizeof *r->checked);
     r->checked->n = 0;
     r->ready = mn_malloc(READY_MAX * sizeof *r->ready);
+    r->opened = mn_malloc(MN_BATCH_MAX_CHANGES * sizeof *r->opened);
     pthread_mutex_init(&r->stats_mu, NULL);
     for (size_t i = 0; i < cfg->ndivisions; i++) {
         if (cfg->divisions[i].id == r->self)
@@ -742,11 +802,14 @@ mn_repl_destroy(mn_repl **self_p) {
             mn_ops_release(&q->c[i].ops);
         }
         free(q->c);
+        free(q->sigs);
     }
     mn_buf_release(&r->out);
     mn_buf_release(&r->plain);
     free(r->checked);
     free(r->ready);
+    free(r->opened);
+    free(r->allsigs);
     pthread_mutex_destroy(&r->stats_mu);
     free(r);
     *self_p = NULL;

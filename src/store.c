@@ -144,6 +144,45 @@ mn_store_backup_fd(mn_store *s, int fd) {
     return map_err(mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT));
 }
 
+/* Put meta key = "1" into the single-file store at path. */
+static int
+mark_copy(const char *path, const char *key) {
+    MDB_env *env;
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    char lock[4096];
+    int rc = mdb_env_create(&env);
+    if (rc != MDB_SUCCESS)
+        return map_err(rc);
+    rc = mdb_env_set_maxdbs(env, MN_DB_COUNT);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_env_open(env, path, MDB_NOSUBDIR, 0600);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_txn_begin(env, NULL, 0, &txn);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_dbi_open(txn, db_names[MN_DB_META], MDB_CREATE, &dbi);
+    if (rc == MDB_SUCCESS) {
+        MDB_val k = {strlen(key), (void *)key}, v = {1, (void *)"1"};
+        rc = mdb_put(txn, dbi, &k, &v, 0);
+    }
+    if (rc == MDB_SUCCESS)
+        rc = mdb_txn_commit(txn);
+    else if (txn)
+        mdb_txn_abort(txn);
+    mdb_env_close(env);
+    snprintf(lock, sizeof lock, "%s-lock", path);
+    unlink(lock);
+    return map_err(rc);
+}
+
+int
+mn_store_backup_marked(mn_store *s, const char *path, const char *key) {
+    int rc = mn_store_backup(s, path);
+    if (rc == MN_OK && (rc = mark_copy(path, key)) != MN_OK)
+        unlink(path);
+    return rc;
+}
+
 int
 mn_store_backup(mn_store *s, const char *path) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -68,6 +68,9 @@ uint64_t mn_store_entries(mn_store *s, enum mn_db db);
 int mn_store_backup(mn_store *s, const char *path);
 /* The same, to an open file descriptor (left open, at its end). */
 int mn_store_backup_fd(mn_store *s, int fd);
+/* A backup to path whose meta database also holds key = "1" (so a store
+ * restored from it knows it was). */
+int mn_store_backup_marked(mn_store *s, const char *path, const char *key);
 
 /* Begin a transaction; write transactions serialise. */
 int mn_store_begin(mn_store *s, bool write, mn_txn **out) MN_MUST_CHECK;

@@ -324,8 +324,13 @@ read_monitor(struct link *l, const mn_transport_events *ev) {
         memcpy(&event, zmq_msg_data(&f[0]), 2);
         if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             ev->on_link(ev->ctx, l->peer.id, true);
-        else if (event == ZMQ_EVENT_DISCONNECTED)
+        else if (event == ZMQ_EVENT_DISCONNECTED) {
             ev->on_link(ev->ctx, l->peer.id, false);
+            /* libzmq does not reconnect after a protocol error (such as a
+             * message over ZMQ_MAXMSGSIZE): reconnect explicitly. */
+            zmq_disconnect(l->dealer, l->peer.endpoint);
+            zmq_connect(l->dealer, l->peer.endpoint);
+        }
     }
     for (int i = 0; i < (n < 0 ? 0 : n); i++)
         zmq_msg_close(&f[i]);

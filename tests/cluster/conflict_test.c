@@ -1,0 +1,169 @@
+/*
+ * conflict_test — concurrent edits made during a partition resolve to the
+ * same winner everywhere, and the loser is listed as a conflict.
+ *
+ * Three nodes A (copenhagen), B (aarhus), C (esbjerg). A creates X; all
+ * converge. Then a partition by stopping nodes (SIGTERM):
+ *
+ *   stop C and B; on A: X.notes = "from A", X.profession = ...; stop A;
+ *   start B alone;  on B: X.notes = "from B", X.sector = ...;
+ *   start A and C: the partition heals.
+ *
+ * Neither write saw the other, so they are concurrent. After healing:
+ * all three converge; X is the same on all three; notes holds B's value
+ * (the later hybrid clock wins: B wrote seconds after A), profession and
+ * sector (different fields) both survive; GET /v1/conflicts on every node
+ * lists A's "from A" for X's notes as the loser, with B as the winner, and
+ * the three conflict lists are equal. Nothing is listed for profession or
+ * sector. (Only fields any division may edit are used: personal details
+ * are changed only on the participant's home node.)
+ *
+ * Usage: cluster_conflict MENTORNETD DEMO_DATA PORT
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+
+#define WATCHDOG_S 90
+#define A 0
+#define B 1
+#define C 2
+#define CONVERGE_MS 30000
+
+static cl_cluster cluster;
+static char x[33];
+
+static long
+patch(size_t n, const char *json) {
+    return cl_patch_participant(&cluster.node[n], x, json);
+}
+
+static json_t *
+participant(size_t n) {
+    char path[128];
+    snprintf(path, sizeof path, "/v1/participants/%s", x);
+    json_t *p = cl_get_json(&cluster.node[n], path);
+    json_object_del(p, "updated_at"); /* compare what was written */
+    return p;
+}
+
+/* The conflicts listed for X's field on node n. */
+static json_t *
+conflicts_for(size_t n, const char *field, json_t **all) {
+    json_t *list = cl_get_json(&cluster.node[n], "/v1/conflicts?limit=500");
+    json_t *items = json_object_get(list, "items");
+    json_t *mine = json_array();
+    size_t k;
+    json_t *c;
+    json_array_foreach(items, k, c) {
+        const char *id = json_string_value(json_object_get(c, "id"));
+        const char *f = json_string_value(json_object_get(c, "field"));
+        if (id && f && strcmp(id, x) == 0 && strcmp(f, field) == 0)
+            json_array_append(mine, c);
+    }
+    if (all)
+        *all = items ? json_incref(items) : NULL;
+    json_decref(list);
+    return mine;
+}
+
+static const char *
+path_str(json_t *o, const char *a, const char *b) {
+    const char *z =
+        json_string_value(json_object_get(json_object_get(o, a), b));
+    return z ? z : "";
+}
+
+static int
+partition(void) {
+    cl_section("A creates X; all three converge");
+    if (!CHECK(cl_create_participant(&cluster.node[A],
+                                     "{\"role\":\"mentee\",\"given_name\":"
+                                     "\"Conflict\",\"family_name\":\"X\","
+                                     "\"notes\":\"original\"}",
+                                     x) == 201,
+               "X created on %s", cluster.node[A].name) ||
+        !CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged"))
+        return -1;
+
+    cl_section("partition: only A runs, then only B");
+    CHECK(cl_stop(&cluster, C) == 0 && cl_stop(&cluster, B) == 0,
+          "C and B stop");
+    CHECK(patch(A, "{\"notes\":\"from A\",\"profession\":\"nurse\"}") == 200,
+          "on A alone: notes = \"from A\", profession set");
+    CHECK(cl_stop(&cluster, A) == 0, "A stops");
+    if (cl_start(&cluster, B) != 0)
+        return -1;
+    /* Its peers are all down: writes open after its start-up grace. */
+    long st = patch(B, "{\"notes\":\"from B\",\"sector\":\"health\"}");
+    CHECK(st == 200, "on B alone: notes = \"from B\", sector set (%ld)", st);
+    json_t *p = participant(B);
+    const char *notes = json_string_value(json_object_get(p, "notes"));
+    CHECK(notes && strcmp(notes, "from B") == 0 &&
+              json_is_null(json_object_get(p, "profession")),
+          "B has not seen A's write");
+    json_decref(p);
+
+    cl_section("the partition heals");
+    return cl_start(&cluster, A) == 0 && cl_start(&cluster, C) == 0 ? 0 : -1;
+}
+
+static void
+after_healing(void) {
+    CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
+          "all three: equal digest, version vector and /v1/stats");
+    json_t *p[3], *all[3], *notes[3];
+    for (size_t n = 0; n < 3; n++)
+        p[n] = participant(n);
+    CHECK(p[0] && json_equal(p[0], p[1]) && json_equal(p[0], p[2]),
+          "X is the same on all three");
+    const char *winner = json_string_value(json_object_get(p[0], "notes"));
+    CHECK(winner && strcmp(winner, "from B") == 0,
+          "notes: the later write wins everywhere (\"%s\")",
+          winner ? winner : "(none)");
+    CHECK(json_is_string(json_object_get(p[0], "profession")) &&
+              json_is_string(json_object_get(p[0], "sector")),
+          "profession (from A) and sector (from B) both survive");
+    for (size_t n = 0; n < 3; n++) {
+        notes[n] = conflicts_for(n, "notes", &all[n]);
+        json_t *c = json_array_get(notes[n], 0);
+        CHECK(json_array_size(notes[n]) == 1 &&
+                  strcmp(path_str(c, "loser", "value"), "from A") == 0 &&
+                  strcmp(path_str(c, "loser", "division"),
+                         cluster.node[A].name) == 0 &&
+                  strcmp(path_str(c, "winner", "division"),
+                         cluster.node[B].name) == 0,
+              "%s: /v1/conflicts lists \"from A\" (%s) losing X's notes to "
+              "%s",
+              cluster.node[n].name, cluster.node[A].name, cluster.node[B].name);
+        json_t *other = conflicts_for(n, "profession", NULL);
+        json_t *other2 = conflicts_for(n, "sector", NULL);
+        CHECK(json_array_size(other) == 0 && json_array_size(other2) == 0,
+              "%s: nothing listed for profession or sector",
+              cluster.node[n].name);
+        json_decref(other);
+        json_decref(other2);
+    }
+    CHECK(all[0] && json_equal(all[0], all[1]) && json_equal(all[0], all[2]),
+          "the three conflict lists are equal");
+    for (size_t n = 0; n < 3; n++) {
+        json_decref(p[n]);
+        json_decref(all[n]);
+        json_decref(notes[n]);
+    }
+}
+
+int
+main(int argc, char **argv) {
+    const char *daemon, *demo;
+    int port;
+    cl_args(argc, argv, &daemon, &demo, &port);
+    cl_begin("cluster.conflict", WATCHDOG_S);
+    if (cl_create(&cluster, daemon, demo, port, 3) == 0 &&
+        cl_start_all(&cluster) == 0 && partition() == 0)
+        after_healing();
+    cl_destroy(&cluster);
+    return cl_summary();
+}

@@ -1,0 +1,538 @@
+/*
+ * hostile_test — hostile replication input is refused, counted, and
+ * changes nothing.
+ *
+ * Two nodes: the victim V (copenhagen) and P (aarhus), which has written
+ * a chain of NCHAIN changes that V holds. Then:
+ *
+ * (a) an impostor with an unknown CURVE key connects to V's ROUTER:
+ *     refused_handshakes grows, the impostor never gets a link or a byte.
+ *
+ * P's real node is stopped and a rogue takes its place: P's replication
+ * address, P's own CURVE keys. V's DEALER connects to it and says Hello;
+ * the rogue answers with crafted Batches:
+ *
+ * (b) a new change signed with a wrong key         -> rejected.signature
+ * (c) a new change whose ciphertext was flipped, its chain re-signed with
+ *     P's real key (only decryption fails)           -> rejected.decrypt
+ * (d) a replay of P's whole chain, exactly as V has it -> duplicate += n
+ * (e) two different changes, each validly signed, claiming (P, seq) V
+ *     already has                                    -> rejected.equivocation
+ * (f) a message over MN_MAX_PEER_MSG (sent last): the transport drops the
+ *     connection, nothing is applied, V stays healthy; V should reconnect
+ *     and say Hello again
+ * (g) garbage bytes, and a truncated Batch          -> rejected.decode
+ * (h) a Batch of an origin with no key               -> rejected.unknown_origin
+ * (i) a change whose prev_hash is not P's chain head -> rejected.chain
+ * (j) a change two past P's head                     -> rejected.gap, and
+ *     V asks again (a new Hello: the range request)
+ *
+ * After each: V's digest and version vector are unchanged, nothing was
+ * applied, and V answers /v1/health. At the end P's real node comes back,
+ * writes, and the two converge with no further refusal.
+ *
+ * Usage: cluster_hostile MENTORNETD DEMO_DATA PORT
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cluster.h"
+#include "hlc.h"
+#include "rogue.h"
+
+#define WATCHDOG_S 100
+#define NCHAIN 12
+#define WAIT_MS 10000
+#define V 0 /* copenhagen, the victim */
+#define P 1 /* aarhus, the peer the rogue plays */
+
+static cl_cluster cluster;
+static cl_rogue *rogue;
+static cl_keys pkeys;
+static cl_chain chain;
+static char base_digest[65];
+static json_t *base_vv;
+
+/* ---- the victim's counters -------------------------------------------- */
+
+static const char *const reasons[] = {
+    "size",    "decode", "unknown_origin", "signature", "chain",
+    "decrypt", "drift",  "equivocation",   "gap",       "protocol"};
+#define NREASONS (sizeof reasons / sizeof reasons[0])
+
+/* What V says about P, in one /v1/replication answer. */
+struct snap {
+    bool ok;
+    long long rejected[NREASONS];
+    long long applied, duplicate, refused;
+};
+
+static struct snap
+snap_take(void) {
+    struct snap s = {0};
+    json_t *r = cl_replication(&cluster.node[V]);
+    const char *peer = cluster.node[P].name;
+    s.ok = r != NULL;
+    for (size_t i = 0; i < NREASONS; i++)
+        s.rejected[i] = cl_peer_counter(r, peer, "rejected", reasons[i]);
+    s.applied = cl_peer_counter(r, peer, "applied", NULL);
+    s.duplicate = cl_peer_counter(r, peer, "duplicate", NULL);
+    json_t *v = json_object_get(r, "refused_handshakes");
+    s.refused = json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+    json_decref(r);
+    return s;
+}
+
+static size_t
+reason_index(const char *reason) {
+    for (size_t i = 0; i < NREASONS; i++)
+        if (strcmp(reasons[i], reason) == 0)
+            return i;
+    abort(); /* a typo in the test */
+}
+
+/* Keep the rogue's transport turning (or just wait) for ms. */
+static void
+idle(unsigned ms) {
+    if (rogue)
+        cl_rogue_poll(rogue, ms);
+    else
+        cl_sleep_ms(ms);
+}
+
+/* Wait until rejected.reason (NULL: duplicate) reaches want. */
+static struct snap
+wait_for(const char *reason, long long want) {
+    uint64_t deadline = cl_now_ms() + WAIT_MS;
+    for (;;) {
+        struct snap s = snap_take();
+        long long v = reason ? s.rejected[reason_index(reason)] : s.duplicate;
+        if (v >= want || cl_now_ms() >= deadline)
+            return s;
+        idle(50);
+    }
+}
+
+/* Exactly `reason` grew by `by` (NULL: none), and unless expect_applied,
+ * nothing was applied. */
+static void
+check_refusals(const char *what, const struct snap *before,
+               const struct snap *after, const char *reason, long long by,
+               bool expect_applied) {
+    for (size_t i = 0; i < NREASONS; i++) {
+        long long want = before->rejected[i] +
+                         (reason && strcmp(reasons[i], reason) == 0 ? by : 0);
+        if (after->rejected[i] != want ||
+            (reason && !strcmp(reasons[i], reason)))
+            CHECK(after->rejected[i] == want,
+                  "%s: rejected.%s %lld -> %lld (want %lld)", what, reasons[i],
+                  before->rejected[i], after->rejected[i], want);
+    }
+    if (!expect_applied)
+        CHECK(after->applied == before->applied,
+              "%s: nothing applied (applied %lld -> %lld)", what,
+              before->applied, after->applied);
+}
+
+/* The same, for an attack: nothing may be applied. */
+static void
+check_counted(const char *what, const struct snap *before,
+              const struct snap *after, const char *reason, long long by) {
+    check_refusals(what, before, after, reason, by, false);
+}
+
+static void
+check_untouched(const char *what) {
+    char d[65];
+    json_t *vv = NULL;
+    bool got = cl_digest(&cluster.node[V], d, &vv);
+    CHECK(got && strcmp(d, base_digest) == 0 && json_equal(vv, base_vv),
+          "%s: the victim's digest and version vector are unchanged", what);
+    CHECK(cl_health(&cluster.node[V]), "%s: the victim answers /v1/health",
+          what);
+    json_decref(vv);
+}
+
+/* ---- crafting --------------------------------------------------------- */
+
+/* A change of P at seq, chained to prev, as P's node would make it. */
+static void
+forge(uint64_t seq, const uint8_t *prev, const char *family, bool tamper,
+      mn_buf *out) {
+    cl_forge f = {.origin = cluster.node[P].id,
+                  .seq = seq,
+                  .hlc = MN_HLC_MAKE(mn_wall_ms(), 0),
+                  .deps = *cl_rogue_victim_vv(rogue),
+                  .network_key = pkeys.network,
+                  .family_name = family,
+                  .tamper = tamper};
+    f.deps.seq[f.origin] = seq - 1;
+    memcpy(f.prev_hash, prev, MN_HASH_BYTES);
+    mn_buf_init(out);
+    cl_forge_change(&f, out);
+}
+
+static void
+send_raw(const void *p, size_t n) {
+    CHECK(cl_rogue_send(rogue, p, n) == MN_OK, "the rogue sends %zu bytes", n);
+}
+
+/* Send a Batch of n changes of origin, its head (seq) signed with sk. */
+static void
+send_batch(uint32_t origin, const mn_buf *changes, size_t n, uint64_t last_seq,
+           const uint8_t *sk) {
+    mn_chain_sig sig;
+    uint8_t head[MN_HASH_BYTES];
+    mn_buf msg;
+    cl_change_hash(&changes[n - 1], head);
+    cl_sign_head(sk, origin, last_seq, head, &sig);
+    mn_buf_init(&msg);
+    cl_batch(origin, changes, n, &sig, &msg);
+    send_raw(msg.p, msg.len);
+    mn_buf_release(&msg);
+}
+
+/* Send one forged change of P and expect rejected.reason to grow by one. */
+static void
+attack_one(const char *what, const char *reason, uint64_t seq,
+           const uint8_t *prev, bool tamper, const uint8_t *sk) {
+    mn_buf change;
+    cl_section("%s", what);
+    struct snap before = snap_take();
+    forge(seq, prev, "Forged", tamper, &change);
+    send_batch(cluster.node[P].id, &change, 1, seq, sk);
+    struct snap after =
+        wait_for(reason, before.rejected[reason_index(reason)] + 1);
+    check_counted(what, &before, &after, reason, 1);
+    check_untouched(what);
+    mn_buf_release(&change);
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int
+setup(void) {
+    char id[33], body[256], dir[PATH_MAX];
+    cl_section("two nodes; %s writes a chain of %d changes",
+               cluster.node[P].name, NCHAIN);
+    for (int k = 0; k < NCHAIN; k++) {
+        snprintf(body, sizeof body,
+                 "{\"role\":\"mentor\",\"given_name\":"
+                 "\"Chain\",\"family_name\":\"P%d\"}",
+                 k);
+        if (!CHECK(cl_create_participant(&cluster.node[P], body, id) == 201,
+                   "create #%d on %s", k, cluster.node[P].name))
+            return -1;
+    }
+    snprintf(body, sizeof body,
+             "{\"role\":\"mentee\",\"given_name\":"
+             "\"Victim\",\"family_name\":\"V\"}");
+    CHECK(cl_create_participant(&cluster.node[V], body, id) == 201,
+          "create one on %s", cluster.node[V].name);
+    if (!CHECK(cl_wait_converged(&cluster, 20000), "the two converge"))
+        return -1;
+    /* P's chain, exactly as V holds it, from a hot backup of P. */
+    snprintf(dir, sizeof dir, "%s/p-backup", cluster.dir);
+    mkdir(dir, 0700);
+    char file[PATH_MAX + 16];
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    CHECK(cl_download(&cluster.node[P], "/v1/backup", file) == 200,
+          "GET /v1/backup of %s", cluster.node[P].name);
+    if (!CHECK(cl_chain_read(dir, cluster.node[P].id, &chain) == 0 &&
+                   chain.n == NCHAIN && chain.has_sig,
+               "the backup holds %s's chain of %d changes and its head's "
+               "signature (read %zu)",
+               cluster.node[P].name, NCHAIN, chain.n))
+        return -1;
+    if (cl_keys_read(&cluster, P, &pkeys) != 0 ||
+        !cl_digest(&cluster.node[V], base_digest, &base_vv))
+        return -1;
+    cl_note("victim's digest %.16s..., %s's seq there %lld", base_digest,
+            cluster.node[P].name, cl_vv_get(base_vv, cluster.node[P].name));
+    return 0;
+}
+
+/* ---- (a) the impostor ------------------------------------------------- */
+
+static long long refused_base;
+
+static bool
+impostor_refused(void *ctx) {
+    (void)ctx;
+    return snap_take().refused > refused_base;
+}
+
+static void
+impostor(void) {
+    bool up = true;
+    unsigned got = 1;
+    cl_section("(a) an impostor with an unknown CURVE key");
+    struct snap before = snap_take();
+    refused_base = before.refused;
+    int rc = cl_impostor_run(&cluster, V, CL_SPARE_PORT(&cluster, 1), WAIT_MS,
+                             impostor_refused, NULL, &up, &got);
+    struct snap after = snap_take();
+    CHECK(rc == 0 && after.refused > before.refused,
+          "refused_handshakes grows (%lld -> %lld)", before.refused,
+          after.refused);
+    CHECK(!up && got == 0,
+          "the impostor never got a link (%s) nor a "
+          "message (%u)",
+          up ? "it did" : "none", got);
+    check_counted("impostor", &before, &after, NULL, 0);
+    check_untouched("impostor");
+}
+
+/* ---- (b)..(j) the rogue ----------------------------------------------- */
+
+static int
+rogue_up(void) {
+    cl_section("the rogue takes %s's place", cluster.node[P].name);
+    CHECK(cl_stop(&cluster, P) == 0, "%s's real node stops on SIGTERM",
+          cluster.node[P].name);
+    if (cl_rogue_new(&cluster, P, V, &rogue) != 0)
+        return -1;
+    uint64_t t0 = cl_now_ms();
+    if (!CHECK(cl_rogue_wait_hello(rogue, 1, 15000),
+               "the victim connects to the rogue and says Hello"))
+        return -1;
+    cl_note("Hello after %llu ms", (unsigned long long)(cl_now_ms() - t0));
+    CHECK(cl_rogue_victim_vv(rogue)->seq[cluster.node[P].id] == chain.n,
+          "its Hello says it has %s's seq %zu", cluster.node[P].name, chain.n);
+    return 0;
+}
+
+static void
+replay(void) {
+    cl_section("(d) a replay of %s's whole chain, exactly as logged",
+               cluster.node[P].name);
+    struct snap before = snap_take();
+    unsigned acks = cl_rogue_acks(rogue);
+    mn_buf msg;
+    mn_buf_init(&msg);
+    cl_batch(cluster.node[P].id, chain.change, chain.n, &chain.sig, &msg);
+    send_raw(msg.p, msg.len);
+    mn_buf_release(&msg);
+    struct snap after = wait_for(NULL, before.duplicate + (long long)chain.n);
+    CHECK(after.duplicate == before.duplicate + (long long)chain.n,
+          "counted as %zu duplicates (%lld -> %lld)", chain.n, before.duplicate,
+          after.duplicate);
+    CHECK(cl_rogue_wait_ack(rogue, acks + 1, WAIT_MS),
+          "the victim acknowledges it");
+    check_counted("replay", &before, &after, NULL, 0);
+    check_untouched("replay");
+}
+
+static void
+equivocation(void) {
+    mn_buf a, b;
+    uint8_t before_last[MN_HASH_BYTES];
+    cl_section("(e) two different changes claiming %s's seq %zu",
+               cluster.node[P].name, chain.n);
+    cl_change_hash(&chain.change[chain.n - 2], before_last);
+    struct snap before = snap_take();
+    forge(chain.n, before_last, "EquivocationA", false, &a);
+    forge(chain.n, before_last, "EquivocationB", false, &b);
+    send_batch(cluster.node[P].id, &a, 1, chain.n, pkeys.sign_sk);
+    send_batch(cluster.node[P].id, &b, 1, chain.n, pkeys.sign_sk);
+    size_t k = reason_index("equivocation");
+    struct snap after = wait_for("equivocation", before.rejected[k] + 2);
+    check_counted("equivocation", &before, &after, "equivocation", 2);
+    check_untouched("equivocation");
+    mn_buf_release(&a);
+    mn_buf_release(&b);
+}
+
+/* Is V's client link to P up (its DEALER connected)? */
+static bool
+link_up(void) {
+    json_t *r = cl_replication(&cluster.node[V]);
+    bool up = cl_peer_counter(r, cluster.node[P].name, "connected", NULL) == 1;
+    json_decref(r);
+    return up;
+}
+
+static void
+oversized(void) {
+    size_t n = (size_t)MN_MAX_PEER_MSG + 1;
+    cl_section("(f) a message of %zu bytes (MN_MAX_PEER_MSG + 1)", n);
+    struct snap before = snap_take();
+    unsigned hellos = cl_rogue_hellos(rogue);
+    uint8_t *big = mn_malloc(n);
+    memset(big, 0x0a, n);
+    send_raw(big, n);
+    free(big);
+    /* The transport drops the connection; the link should come back. */
+    bool again = cl_rogue_wait_hello(rogue, hellos + 1, 5000);
+    CHECK(again,
+          "the victim reconnects and says Hello "
+          "again (Hellos %u -> %u)",
+          hellos, cl_rogue_hellos(rogue));
+    struct snap after = snap_take();
+    check_counted("oversized", &before, &after, NULL, 0);
+    check_untouched("oversized");
+}
+
+static void
+garbage(void) {
+    uint8_t junk[256];
+    mn_buf change, msg;
+    cl_section("(g) garbage bytes, and a truncated Batch");
+    struct snap before = snap_take();
+    memset(junk, 0xff, sizeof junk);
+    send_raw(junk, sizeof junk);
+    forge(chain.n + 1, chain.head, "Truncated", false, &change);
+    mn_buf_init(&msg);
+    cl_batch(cluster.node[P].id, &change, 1, &chain.sig, &msg);
+    send_raw(msg.p, msg.len / 2);
+    size_t k = reason_index("decode");
+    struct snap after = wait_for("decode", before.rejected[k] + 2);
+    check_counted("garbage", &before, &after, "decode", 2);
+    check_untouched("garbage");
+    mn_buf_release(&change);
+    mn_buf_release(&msg);
+}
+
+static void
+unknown_origin(void) {
+    mn_buf change;
+    cl_section("(h) a Batch of division 40, which has no key");
+    struct snap before = snap_take();
+    cl_forge f = {.origin = 40,
+                  .seq = 1,
+                  .hlc = MN_HLC_MAKE(mn_wall_ms(), 0),
+                  .network_key = pkeys.network,
+                  .family_name = "Nobody"};
+    mn_buf_init(&change);
+    cl_forge_change(&f, &change);
+    send_batch(40, &change, 1, 1, pkeys.sign_sk);
+    size_t k = reason_index("unknown_origin");
+    struct snap after = wait_for("unknown_origin", before.rejected[k] + 1);
+    check_counted("unknown origin", &before, &after, "unknown_origin", 1);
+    check_untouched("unknown origin");
+    mn_buf_release(&change);
+}
+
+static void
+gap(void) {
+    mn_buf change;
+    uint8_t junk_prev[MN_HASH_BYTES];
+    cl_section("(j) a change two past %s's head (a gap)", cluster.node[P].name);
+    memset(junk_prev, 0x5a, sizeof junk_prev);
+    struct snap before = snap_take();
+    unsigned hellos = cl_rogue_hellos(rogue);
+    forge(chain.n + 2, junk_prev, "Gap", false, &change);
+    send_batch(cluster.node[P].id, &change, 1, chain.n + 2, pkeys.sign_sk);
+    size_t k = reason_index("gap");
+    struct snap after = wait_for("gap", before.rejected[k] + 1);
+    check_counted("gap", &before, &after, "gap", 1);
+    CHECK(cl_rogue_wait_hello(rogue, hellos + 1, WAIT_MS),
+          "the victim asks again from its head (a new Hello)");
+    CHECK(cl_rogue_victim_vv(rogue)->seq[cluster.node[P].id] == chain.n,
+          "... which still says seq %zu", chain.n);
+    check_untouched("gap");
+    mn_buf_release(&change);
+}
+
+static void
+attacks(void) {
+    uint8_t wrong_sk[MN_SIGN_SECRET_BYTES], wrong_pk[MN_KEY_BYTES];
+    uint8_t bad_prev[MN_HASH_BYTES];
+    mn_crypto_sign_keypair(wrong_pk, wrong_sk);
+    attack_one("(b) a new change signed with a wrong key", "signature",
+               chain.n + 1, chain.head, false, wrong_sk);
+    attack_one("(c) a flipped ciphertext byte, the chain re-signed with the "
+               "real key",
+               "decrypt", chain.n + 1, chain.head, true, pkeys.sign_sk);
+    replay();
+    equivocation();
+    garbage();
+    unknown_origin();
+    memcpy(bad_prev, chain.head, sizeof bad_prev);
+    bad_prev[0] ^= 0x80;
+    attack_one("(i) a change not chained to the origin's head", "chain",
+               chain.n + 1, bad_prev, false, pkeys.sign_sk);
+    gap();
+    oversized(); /* last: the link must then come back by itself */
+    mn_crypto_wipe(wrong_sk, sizeof wrong_sk);
+}
+
+/* ---- the real peer comes back ----------------------------------------- */
+
+static void
+heal(void) {
+    char id[33];
+    cl_section("the rogue leaves; %s's real node comes back and writes",
+               cluster.node[P].name);
+    cl_rogue_destroy(&rogue);
+    struct snap before = snap_take();
+    if (cl_start(&cluster, P) != 0)
+        return;
+    uint64_t deadline = cl_now_ms() + 5000;
+    bool up;
+    while (!(up = link_up()) && cl_now_ms() < deadline)
+        cl_sleep_ms(100);
+    if (!CHECK(up, "the victim's link to %s comes back",
+               cluster.node[P].name)) {
+        cl_note("workaround: restart the victim");
+        CHECK(cl_stop(&cluster, V) == 0 && cl_start(&cluster, V) == 0,
+              "the victim restarts");
+        before = snap_take(); /* the counters started again from zero */
+    }
+    CHECK(cl_create_participant(&cluster.node[P],
+                                "{\"role\":\"mentee\",\"given_name\":"
+                                "\"After\",\"family_name\":\"Rogue\"}",
+                                id) == 201,
+          "a real write on %s after the attacks", cluster.node[P].name);
+    CHECK(cl_wait_converged(&cluster, 20000), "the two converge");
+    struct snap after = snap_take();
+    check_refusals("real traffic after the attacks", &before, &after, NULL, 0,
+                   true);
+    CHECK(after.applied > before.applied,
+          "the real change was applied "
+          "(applied %lld -> %lld)",
+          before.applied, after.applied);
+    json_t *p = NULL;
+    char path[128];
+    snprintf(path, sizeof path, "/v1/participants/%s", id);
+    p = cl_get_json(&cluster.node[V], path);
+    CHECK(p != NULL, "the victim shows the real change");
+    json_decref(p);
+    json_t *all = cl_list_all(&cluster.node[V]);
+    size_t forged = 0, k;
+    json_t *item;
+    json_array_foreach(all, k, item) {
+        const char *z = json_string_value(json_object_get(item, "given_name"));
+        forged += z && strcmp(z, "Rogue") == 0;
+    }
+    CHECK(all && forged == 0,
+          "no forged participant anywhere on the "
+          "victim (%zu)",
+          forged);
+    json_decref(all);
+}
+
+int
+main(int argc, char **argv) {
+    const char *daemon, *demo;
+    int port;
+    cl_args(argc, argv, &daemon, &demo, &port);
+    cl_begin("cluster.hostile", WATCHDOG_S);
+    if (!CHECK(cl_crypto_init() == 0, "libsodium initialises") ||
+        cl_create(&cluster, daemon, demo, port, 2) != 0 ||
+        cl_start_all(&cluster) != 0 || setup() != 0)
+        goto out;
+    impostor();
+    if (rogue_up() == 0)
+        attacks();
+    heal();
+out:
+    cl_rogue_destroy(&rogue);
+    cl_keys_wipe(&pkeys);
+    cl_chain_release(&chain);
+    json_decref(base_vv);
+    cl_destroy(&cluster);
+    return cl_summary();
+}
