@@ -734,10 +734,10 @@ free_writes(mn_write *ws, size_t n) {
 struct import_part {
     mn_http *h;
     const char *z, *end;
-    size_t first_line;  /* number of the slice's first line */
+    size_t first_line; /* number of the slice's first line */
     mn_stream *st;
     atomic_bool *failed; /* shared: a bad line anywhere stops both */
-    mn_write **chunks;  /* every chunk pushed (freed after the stream ends) */
+    mn_write **chunks;   /* every chunk pushed (freed after the stream ends) */
     size_t nchunks, n;
     int rc;
     mn_problem p;
@@ -812,11 +812,18 @@ import_run(mn_http *h, struct request *r, size_t *n, mn_problem *p) {
     if (rc != MN_OK)
         return rc;
     const char *split = import_split(z, end, &before);
-    struct import_part part[2] = {
-        {.h = h, .z = z, .end = split, .first_line = 1, .st = st,
-         .failed = &failed},
-        {.h = h, .z = split, .end = end, .first_line = before + 1, .st = st,
-         .failed = &failed}};
+    struct import_part part[2] = {{.h = h,
+                                   .z = z,
+                                   .end = split,
+                                   .first_line = 1,
+                                   .st = st,
+                                   .failed = &failed},
+                                  {.h = h,
+                                   .z = split,
+                                   .end = end,
+                                   .first_line = before + 1,
+                                   .st = st,
+                                   .failed = &failed}};
     pthread_t th;
     bool threaded = pthread_create(&th, NULL, import_slice, &part[1]) == 0;
     import_slice(&part[0]);

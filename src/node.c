@@ -91,9 +91,9 @@ struct mn_node {
     void *on_commit_ctx;
     uint64_t (*clock)(void *ctx);
     void *clock_ctx;
-    uint64_t own_floor; /* own seq recorded outside the store */
+    uint64_t own_floor;   /* own seq recorded outside the store */
     atomic_bool restored; /* the store came from a backup, not yet confirmed */
-    uint64_t own_saved; /* last value written to own.seq */
+    uint64_t own_saved;   /* last value written to own.seq */
 };
 
 /* ---- keys ------------------------------------------------------------- */

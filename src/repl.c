@@ -256,8 +256,7 @@ send_batch(mn_repl *r, struct peer *p, mn_txn *t, uint32_t o,
  * are down, not a second copy of every change.
  */
 static void
-pump(mn_repl *r, struct peer *p, bool own_only)
-{
+pump(mn_repl *r, struct peer *p, bool own_only) {
     mn_vv ours;
     mn_txn *t;
     if (!p->s.active || p->s.credit == 0)

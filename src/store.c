@@ -64,11 +64,35 @@ open_dbis(mn_store *s) {
     return mdb_txn_commit(txn);
 }
 
+/* A data file shorter than the pages its meta page counts was truncated:
+ * reading those pages through the map would raise SIGBUS. OUT: the file's
+ * size and the size its pages need. */
+static int
+check_file_size(MDB_env *env, uint64_t *have, uint64_t *need) {
+    MDB_envinfo info;
+    MDB_stat st;
+    mdb_filehandle_t fd;
+    struct stat fs;
+    int rc = mdb_env_info(env, &info);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_env_stat(env, &st);
+    if (rc == MDB_SUCCESS)
+        rc = mdb_env_get_fd(env, &fd);
+    if (rc == MDB_SUCCESS && fstat(fd, &fs) != 0)
+        rc = errno;
+    if (rc != MDB_SUCCESS)
+        return rc;
+    *have = (uint64_t)fs.st_size;
+    *need = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    return *have < *need ? MDB_CORRUPTED : MDB_SUCCESS;
+}
+
 int
 mn_store_open(const char *dir, uint64_t map_size, bool sync, mn_store **out,
               char *err, size_t errlen) {
     mn_store *s = mn_calloc(1, sizeof *s);
     int dead = 0;
+    uint64_t have = 0, need = 0;
     int rc = mkdir(dir, 0700);
     if (rc != 0 && errno != EEXIST) {
         snprintf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
@@ -86,12 +110,20 @@ mn_store_open(const char *dir, uint64_t map_size, bool sync, mn_store **out,
         rc = mdb_env_open(s->env, dir, MDB_NOTLS | (sync ? 0 : MDB_NOSYNC),
                           0600);
     if (rc == MDB_SUCCESS)
+        rc = check_file_size(s->env, &have, &need);
+    if (rc == MDB_SUCCESS)
         rc = mdb_reader_check(s->env, &dead);
     if (rc == MDB_SUCCESS)
         rc = open_dbis(s);
     if (rc != MDB_SUCCESS) {
-        snprintf(err, errlen, "%s: cannot open the store: %s%s", dir,
-                 mdb_strerror(rc),
+        char what[128];
+        if (have < need)
+            snprintf(what, sizeof what,
+                     "data.mdb is truncated (%llu bytes; its pages need %llu)",
+                     (unsigned long long)have, (unsigned long long)need);
+        else
+            snprintf(what, sizeof what, "%s", mdb_strerror(rc));
+        snprintf(err, errlen, "%s: cannot open the store: %s%s", dir, what,
                  map_err(rc) == MN_ECORRUPT
                      ? " (the data file is damaged; restore a backup or "
                        "rebuild this node from its peers)"
