@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,10 +324,6 @@ open_state(mn_node *node, char *err, size_t errlen) {
     if (rc == MN_OK)
         rc = load_writer_state(t, &node->ws);
     if (rc == MN_OK)
-        rc = check_log(t, &node->ws, err, errlen, node->cfg.data_dir);
-    if (rc == MN_OK)
-        rc = check_state(t, &node->ws, err, errlen, node->cfg.data_dir);
-    if (rc == MN_OK)
         rc = mn_auth_init(t, node->cfg.data_dir, node->admin_hash);
     if (rc == MN_OK) {
         char flag;
@@ -340,6 +338,51 @@ open_state(mn_node *node, char *err, size_t errlen) {
         snprintf(err, errlen, "%s: cannot load node state: %s",
                  node->cfg.data_dir, mn_strerror(rc));
     mn_txn_abort(&t);
+    return rc;
+}
+
+/*
+ * LMDB trusts its pages: a garbage page number can send a read outside the
+ * map (SIGSEGV or SIGBUS). The check runs at start, on the opening thread,
+ * before anything else uses the store, so such a fault is caught here and
+ * reported as a damaged store instead of killing the process silently.
+ */
+static sigjmp_buf check_fault;
+
+static void
+on_check_fault(int sig) {
+    siglongjmp(check_fault, sig);
+}
+
+/* Load the node's state from the store and check the store. */
+static int
+open_checked(mn_node *node, char *err, size_t errlen) {
+    struct sigaction sa = {.sa_handler = on_check_fault}, old_segv, old_bus;
+    mn_txn *t = NULL;
+    int rc;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &old_segv);
+    sigaction(SIGBUS, &sa, &old_bus);
+    if (sigsetjmp(check_fault, 1) == 0) {
+        rc = open_state(node, err, errlen);
+        if (rc == MN_OK)
+            rc = mn_store_begin(node->store, false, &t);
+        if (rc == MN_OK)
+            rc = check_log(t, &node->ws, err, errlen, node->cfg.data_dir);
+        if (rc == MN_OK)
+            rc = check_state(t, &node->ws, err, errlen, node->cfg.data_dir);
+        mn_txn_abort(&t);
+    } else {
+        /* The faulting read's transaction is abandoned, not touched. */
+        snprintf(err, errlen,
+                 "%s: the store is damaged: reading it faults "
+                 "(restore a backup or rebuild this node from its peers: "
+                 "move the data dir away and start)",
+                 node->cfg.data_dir);
+        rc = MN_ECORRUPT;
+    }
+    sigaction(SIGSEGV, &old_segv, NULL);
+    sigaction(SIGBUS, &old_bus, NULL);
     return rc;
 }
 
@@ -921,7 +964,7 @@ mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen) {
         rc = mn_store_open(cfg->data_dir, cfg->map_size, cfg->sync,
                            &node->store, err, errlen);
     if (rc == MN_OK)
-        rc = open_state(node, err, errlen);
+        rc = open_checked(node, err, errlen);
     node->published_vv = node->ws.vv;
     memcpy(node->published_heads, node->ws.heads, sizeof node->ws.heads);
     node->writable = true;

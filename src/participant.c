@@ -170,6 +170,10 @@ mn_id_time_ms(const uint8_t id[MN_ID_BYTES]) {
 
 void
 mn_time_format(uint64_t ms, char *out) {
+    /* A peer controls stored times: beyond year 9999 they print as that. */
+    static const uint64_t max_ms = 253402300799999ull; /* 9999-12-31 */
+    if (ms > max_ms)
+        ms = max_ms;
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
