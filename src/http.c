@@ -701,8 +701,9 @@ import_line(mn_http *h, const char *line, size_t n, size_t lineno, mn_write *w,
             mn_problem *p) {
     json_error_t jerr;
     json_t *body = json_loadb(line, n, JSON_REJECT_DUPLICATES, &jerr);
-    w->type = MN_ENTITY_PARTICIPANT;
+    w->type = MN_ENTITY_PARTICIPANT; /* every field the writer reads */
     w->create = true;
+    w->result = MN_OK;
     mn_ops_init(&w->ops);
     if (!body)
         return mn_problem_set(p, "bad_json", "", "line %zu: %s", lineno,
@@ -756,7 +757,7 @@ static void *
 import_slice(void *arg) {
     struct import_part *pt = arg;
     size_t lineno = pt->first_line - 1, fill = 0;
-    mn_write *chunk = mn_calloc(IMPORT_CHUNK, sizeof *chunk);
+    mn_write *chunk = mn_malloc(IMPORT_CHUNK * sizeof *chunk);
     const char *z = pt->z;
     pt->rc = MN_OK;
     while (z < pt->end && pt->rc == MN_OK && !atomic_load(pt->failed)) {
@@ -768,7 +769,7 @@ import_slice(void *arg) {
                                  &chunk[fill++], &pt->p);
             if (fill == IMPORT_CHUNK && pt->rc == MN_OK) {
                 import_push(pt, chunk, fill);
-                chunk = mn_calloc(IMPORT_CHUNK, sizeof *chunk);
+                chunk = mn_malloc(IMPORT_CHUNK * sizeof *chunk);
                 fill = 0;
             }
         }
