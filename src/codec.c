@@ -208,6 +208,35 @@ mn_codec_change_decode(const uint8_t *p, size_t n, mn_change_view *out) {
     return MN_OK;
 }
 
+/* A protobuf varint at *p (before end); false when malformed. */
+static bool
+read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+int
+mn_codec_change_header_bytes(const uint8_t *p, size_t n, mn_bytes *header) {
+    const uint8_t *end = p + n;
+    header->p = NULL;
+    while (p < end) {
+        uint64_t tag, len;
+        if (!read_varint(&p, end, &tag) || (tag & 7) != 2 ||
+            !read_varint(&p, end, &len) || len > (uint64_t)(end - p))
+            return MN_ECORRUPT; /* Change has only length-delimited fields */
+        if (tag >> 3 == 1)
+            *header = (mn_bytes){p, (size_t)len};
+        p += len;
+    }
+    return header->p ? MN_OK : MN_ECORRUPT;
+}
+
 void
 mn_codec_change_release(mn_change_view *c) {
     if (c->msg)

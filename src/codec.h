@@ -66,6 +66,10 @@ void mn_codec_change_encode(const mn_change_view *c, mn_buf *out);
 int mn_codec_change_decode(const uint8_t *p, size_t n,
                            mn_change_view *out) MN_MUST_CHECK;
 void mn_codec_change_release(mn_change_view *c);
+/* The header bytes of an encoded Change, without decoding the rest (no
+ * copy: header points into p). MN_ECORRUPT when malformed. */
+int mn_codec_change_header_bytes(const uint8_t *p, size_t n,
+                                 mn_bytes *header) MN_MUST_CHECK;
 
 void mn_codec_sig_encode(const mn_chain_sig *s, mn_buf *out);
 int mn_codec_sig_decode(const uint8_t *p, size_t n,
