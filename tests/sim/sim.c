@@ -5,8 +5,10 @@
  * everything: the workload, which messages are dropped, duplicated,
  * delayed and reordered, partitions, crashes and restarts, clock skew.
  *
- * Checked after every step: no node's version vector goes backwards, and
- * no node holds more of an origin's changes than the origin made. Checked
+ * Checked after every step: no node's version vector goes backwards, no
+ * node holds more of an origin's changes than the origin made, every
+ * origin's log on every node is contiguous up to its vector (no change
+ * applied twice or skipped), and the ownership rule holds. Checked
  * after healing: equal digests, vectors and statistics everywhere, stats
  * equal a recount, each origin's log contiguous, every acknowledged write
  * present on every node, and every personal detail written by the
@@ -398,8 +400,32 @@ fail(struct sim *s, const char *fmt, ...) {
     return false;
 }
 
+static bool log_contiguous(mn_txn *t, const mn_vv *vv);
+static bool owners_hold(mn_txn *t);
+
+/* Each origin's log is contiguous up to the node's vector (so no change
+ * was applied twice or skipped) and the ownership rule holds. */
+static bool
+check_store(struct sim *s, int i) {
+    mn_txn *t;
+    mn_vv vv;
+    uint8_t digest[MN_HASH_BYTES];
+    if (mn_store_begin(mn_node_store(s->node[i]), false, &t) != MN_OK)
+        return fail(s, "node%d: cannot read its store", i + 1);
+    bool ok = mn_node_digest(t, digest, &vv) == MN_OK;
+    if (ok && !log_contiguous(t, &vv))
+        ok = fail(s, "node%d log is not contiguous", i + 1);
+    else if (ok && !owners_hold(t))
+        ok = fail(s,
+                  "node%d has personal details not written by the "
+                  "participant's home",
+                  i + 1);
+    mn_txn_abort(&t);
+    return ok;
+}
+
 /* After every step: vectors never go back; nobody has more of an origin
- * than the origin itself made. */
+ * than the origin itself made; every store is contiguous and owned. */
 static bool
 check_step(struct sim *s) {
     mn_vv vv[NODES];
@@ -418,6 +444,9 @@ check_step(struct sim *s) {
             if (s->last_vv[i].seq[o + 1] > s->last_vv[o].seq[o + 1])
                 return fail(s, "node%d has more of node%d than it made", i + 1,
                             o + 1);
+    for (int i = 0; i < NODES; i++)
+        if (s->up[i] && !check_store(s, i))
+            return false;
     return true;
 }
 
