@@ -314,11 +314,15 @@ server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now) {
 /* ---- client: verifying and applying batches ---------------------------- */
 
 static void
+free_change(mn_remote_change *rc) {
+    free((void *)rc->raw.p);
+    mn_ops_release(&rc->ops);
+}
+
+static void
 pending_clear_front(struct pending *q) {
     while (q->head < q->n && q->c[q->head].result != NOT_APPLIED) {
-        mn_remote_change *c = &q->c[q->head++];
-        free((void *)c->raw.p);
-        mn_ops_release(&c->ops);
+        free_change(&q->c[q->head++]);
     }
     if (q->head == q->n)
         q->head = q->n = 0;
@@ -436,12 +440,6 @@ pending_push(struct pending *q, const mn_remote_change *c) {
         q->c = mn_realloc(q->c, q->cap * sizeof *q->c);
     }
     q->c[q->n++] = *c;
-}
-
-static void
-free_change(mn_remote_change *rc) {
-    free((void *)rc->raw.p);
-    mn_ops_release(&rc->ops);
 }
 
 /*
@@ -796,10 +794,8 @@ mn_repl_destroy(mn_repl **self_p) {
         return;
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++) {
         struct pending *q = &r->pending[o];
-        for (size_t i = q->head; i < q->n; i++) {
-            free((void *)q->c[i].raw.p);
-            mn_ops_release(&q->c[i].ops);
-        }
+        for (size_t i = q->head; i < q->n; i++)
+            free_change(&q->c[i]);
         free(q->c);
         free(q->sigs);
     }
