@@ -8,10 +8,10 @@
  *
  * Each client thread owns one persistent TCP connection and sends one
  * request at a time (no pipelining), so a client's latency is the time from
- * its first request byte to the last byte of the answer. Every answer is
- * parsed properly (status line, Content-Length or chunked body) and every
- * status is checked: anything but the expected one (201 for create, 200 for
- * get and import) counts as an error, as does a broken connection.
+ * its first request byte to the last byte of the answer. The HTTP client is
+ * benchhttp's, shared with the cluster benchmark tools. Every status is
+ * checked: anything but the expected one (201 for create, 200 for get and
+ * import) counts as an error, as does a broken connection.
  *
  * Bounded: --requests (or --total) caps the work, --max-seconds stops the
  * clients from starting new requests, and every socket has a send/receive
@@ -22,11 +22,10 @@
  *            p50_ms=... p99_ms=... changes=...
  * rate is changes/s for create and import, requests/s for get.
  */
+#include "benchhttp.h"
+
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -35,16 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_CLIENTS 1024
-#define MAX_HEADER_BYTES (64 * 1024)
-/* The node caps import bodies at 16 MiB; answers are far smaller. */
-#define MAX_BODY_BYTES (64 * 1024 * 1024)
-#define SOCKET_TIMEOUT_S 30
 #define ID_HEX 32
 /* At most this many error answers are echoed to stderr per run. */
 #define MAX_ERRORS_SHOWN 5
@@ -67,25 +60,16 @@ struct input {
     size_t n;
 };
 
-struct conn {
-    int fd;
-    char *buf; /* received, not yet consumed */
-    size_t len, cap;
-};
-
 struct answer {
     int status;
-    const char *body; /* points into conn.buf until the next read */
+    const char *body; /* owned by the connection until its next request */
     size_t body_len;
-    bool close; /* the server will close the connection */
 };
 
 struct client {
     pthread_t thread;
     const struct options *opt;
     const struct input *in;
-    struct sockaddr_storage addr;
-    socklen_t addrlen;
     long first, count; /* request indexes [first, first+count) */
     uint64_t rng;
     double *lat_ms; /* one per request sent */
@@ -97,8 +81,6 @@ struct client {
 
 static atomic_int errors_shown;
 static double deadline; /* monotonic seconds; no new request after it */
-static char header_prefix[1024];
-static size_t header_prefix_len;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -183,209 +165,15 @@ load_lines(const char *path, struct input *in) {
     return 0;
 }
 
-/* ---- connection ------------------------------------------------------- */
-
-static int
-conn_open(struct conn *c, const struct client *cl) {
-    struct timeval tv = {SOCKET_TIMEOUT_S, 0};
-    int one = 1;
-    c->len = 0;
-    c->fd = socket(cl->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (c->fd < 0)
-        return -1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(c->fd, (const struct sockaddr *)&cl->addr, cl->addrlen)) {
-        close(c->fd);
-        c->fd = -1;
-        return -1;
-    }
-    return 0;
-}
-
-static void
-conn_close(struct conn *c) {
-    if (c->fd >= 0)
-        close(c->fd);
-    c->fd = -1;
-    c->len = 0;
-}
-
-static int
-send_all(int fd, struct iovec *iov, int n) {
-    while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        while (n > 0 && (size_t)w >= iov->iov_len) {
-            w -= (ssize_t)iov->iov_len;
-            iov++, n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + w;
-            iov->iov_len -= (size_t)w;
-        }
-    }
-    return 0;
-}
-
-/* Make c->buf hold at least want bytes; -1 on EOF, error or cap. */
-static int
-fill(struct conn *c, size_t want) {
-    if (want > MAX_BODY_BYTES + MAX_HEADER_BYTES) {
-        errno = EMSGSIZE;
-        return -1;
-    }
-    while (c->len < want) {
-        if (c->cap - c->len < 16384) {
-            c->cap = c->cap ? 2 * c->cap : 65536;
-            c->buf = xrealloc(c->buf, c->cap);
-        }
-        ssize_t r = read(c->fd, c->buf + c->len, c->cap - c->len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0)
-            errno = ECONNRESET;
-        if (r <= 0)
-            return -1;
-        c->len += (size_t)r;
-    }
-    return 0;
-}
-
-/* Offset just past "\r\n\r\n", reading more as needed; 0 on failure. */
-static size_t
-read_head(struct conn *c) {
-    size_t scanned = 0;
-    for (;;) {
-        for (; scanned + 4 <= c->len; scanned++)
-            if (memcmp(c->buf + scanned, "\r\n\r\n", 4) == 0)
-                return scanned + 4;
-        if (c->len >= MAX_HEADER_BYTES || fill(c, c->len + 1) != 0)
-            return 0;
-    }
-}
-
-/* Value of header name in head[0, n), or NULL; *vlen its length. */
-static const char *
-find_header(const char *head, size_t n, const char *name, size_t *vlen) {
-    size_t nl = strlen(name);
-    const char *p = memchr(head, '\n', n), *end = head + n;
-    while (p && p + 1 < end) {
-        const char *line = p + 1;
-        const char *eol = memchr(line, '\n', (size_t)(end - line));
-        if (!eol)
-            break;
-        if ((size_t)(eol - line) > nl && line[nl] == ':' &&
-            strncasecmp(line, name, nl) == 0) {
-            const char *v = line + nl + 1;
-            while (v < eol && (*v == ' ' || *v == '\t'))
-                v++;
-            const char *ve = eol;
-            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
-                ve--;
-            *vlen = (size_t)(ve - v);
-            return v;
-        }
-        p = eol;
-    }
-    return NULL;
-}
-
-/* Decode a chunked body starting at c->buf + at in place; OUT: *n. */
-static int
-read_chunked(struct conn *c, size_t at, size_t *n, size_t *consumed) {
-    size_t out = at, pos = at;
-    for (;;) {
-        size_t eol = pos;
-        for (;; eol++) {
-            if (eol + 2 > c->len && fill(c, eol + 2) != 0)
-                return -1;
-            if (c->buf[eol] == '\r' && c->buf[eol + 1] == '\n')
-                break;
-        }
-        char *end;
-        unsigned long size = strtoul(c->buf + pos, &end, 16);
-        if (end == c->buf + pos || size > MAX_BODY_BYTES)
-            return -1;
-        pos = eol + 2;
-        if (fill(c, pos + size + 2) != 0)
-            return -1;
-        if (size == 0) {
-            /* No trailers are expected; the terminating CRLF follows. */
-            *n = out - at;
-            *consumed = pos + 2;
-            return 0;
-        }
-        memmove(c->buf + out, c->buf + pos, size);
-        out += size;
-        pos += size + 2;
-    }
-}
-
-/* Read one answer; a->body points into c->buf. Consumes it on return. */
-static int
-read_answer(struct conn *c, struct answer *a, size_t *consumed) {
-    size_t head = read_head(c), vlen;
-    const char *v;
-    memset(a, 0, sizeof *a);
-    if (!head)
-        return -1;
-    if (head < 12 || strncmp(c->buf, "HTTP/1.", 7) != 0)
-        return errno = EPROTO, -1;
-    a->status = atoi(c->buf + 9);
-    v = find_header(c->buf, head, "Connection", &vlen);
-    a->close = (v && vlen == 5 && strncasecmp(v, "close", 5) == 0) ||
-               strncmp(c->buf, "HTTP/1.0", 8) == 0;
-    if ((v = find_header(c->buf, head, "Transfer-Encoding", &vlen)) &&
-        vlen == 7 && strncasecmp(v, "chunked", 7) == 0) {
-        size_t n;
-        if (read_chunked(c, head, &n, consumed) != 0)
-            return -1;
-        a->body = c->buf + head;
-        a->body_len = n;
-        return 0;
-    }
-    if (!(v = find_header(c->buf, head, "Content-Length", &vlen)))
-        return errno = EPROTO, -1; /* every mentornet answer has one */
-    char *end;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (end == v || n > MAX_BODY_BYTES || fill(c, head + (size_t)n) != 0)
-        return -1;
-    a->body = c->buf + head;
-    a->body_len = (size_t)n;
-    *consumed = head + (size_t)n;
-    return 0;
-}
-
-static void
-conn_consume(struct conn *c, size_t n) {
-    memmove(c->buf, c->buf + n, c->len - n);
-    c->len -= n;
-}
-
 /* ---- requests --------------------------------------------------------- */
 
-/* Send one request and read its answer; -1 if the connection broke. */
+/* Send one request on c (benchhttp: keep-alive, reconnects once) and read
+ * its answer; -1 if no answer came. */
 static int
-exchange(struct conn *c, const char *method, const char *path, const char *type,
-         const char *body, size_t body_len, struct answer *a,
-         size_t *consumed) {
-    char head[2048];
-    int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\n%.*s", method, path,
-                     (int)header_prefix_len, header_prefix);
-    if (body)
-        n += snprintf(head + n, sizeof head - (size_t)n,
-                      "Content-Type: %s\r\nContent-Length: %zu\r\n", type,
-                      body_len);
-    n += snprintf(head + n, sizeof head - (size_t)n, "\r\n");
-    struct iovec iov[2] = {{head, (size_t)n}, {(void *)body, body_len}};
-    if (send_all(c->fd, iov, body ? 2 : 1) != 0)
-        return -1;
-    return read_answer(c, a, consumed);
+exchange(bh_conn *c, const char *method, const char *path, const char *type,
+         const char *body, size_t body_len, struct answer *a) {
+    return bh_request(c, method, path, type, body, body_len, &a->status,
+                      &a->body, &a->body_len);
 }
 
 /* Build the NDJSON body of import batch k into *buf; returns its length. */
@@ -429,12 +217,11 @@ imported_count(const struct answer *a) {
 
 /* Send request k of this client; counts and times it. */
 static int
-one_request(struct client *cl, struct conn *c, long k, char **scratch,
+one_request(struct client *cl, bh_conn *c, long k, char **scratch,
             size_t *scap) {
     const struct options *o = cl->opt;
     const struct input *in = cl->in;
     struct answer a;
-    size_t consumed = 0;
     char path[128];
     int rc, want;
     double t0;
@@ -443,19 +230,19 @@ one_request(struct client *cl, struct conn *c, long k, char **scratch,
         want = 201;
         t0 = now_s();
         rc = exchange(c, "POST", "/v1/participants", "application/json",
-                      in->lines[li], in->lens[li], &a, &consumed);
+                      in->lines[li], in->lens[li], &a);
     } else if (o->mode == MODE_GET) {
         size_t li = (size_t)(next_rand(&cl->rng) % in->n);
         snprintf(path, sizeof path, "/v1/participants/%.64s", in->lines[li]);
         want = 200;
         t0 = now_s();
-        rc = exchange(c, "GET", path, NULL, NULL, 0, &a, &consumed);
+        rc = exchange(c, "GET", path, NULL, NULL, 0, &a);
     } else {
         size_t n = build_batch(in, o->batch, k, scratch, scap);
         want = 200;
         t0 = now_s();
         rc = exchange(c, "POST", "/v1/import", "application/x-ndjson", *scratch,
-                      n, &a, &consumed);
+                      n, &a);
     }
     if (rc != 0) {
         cl->errors++;
@@ -476,35 +263,25 @@ one_request(struct client *cl, struct conn *c, long k, char **scratch,
             cl->changes += imported_count(&a);
         }
     }
-    bool close_it = a.close;
-    conn_consume(c, consumed);
-    return close_it ? 1 : 0;
+    return 0;
 }
 
 static void *
 client_main(void *arg) {
     struct client *cl = arg;
-    struct conn c = {-1, NULL, 0, 0};
+    bh_conn c;
     char *scratch = NULL;
     size_t scap = 0;
     int failures = 0;
+    bh_init(&c, atoi(cl->opt->port), cl->opt->token);
     for (long i = 0; i < cl->count && now_s() < deadline; i++) {
-        if (c.fd < 0 && conn_open(&c, cl) != 0) {
-            cl->errors++;
-            show_error("connect", NULL);
-            if (++failures > MAX_RECONNECTS)
-                break;
-            continue;
-        }
-        int rc = one_request(cl, &c, cl->first + i, &scratch, &scap);
-        if (rc != 0)
-            conn_close(&c);
-        failures = rc < 0 ? failures + 1 : 0;
+        failures = one_request(cl, &c, cl->first + i, &scratch, &scap) != 0
+                       ? failures + 1
+                       : 0;
         if (failures > MAX_RECONNECTS)
             break;
     }
-    conn_close(&c);
-    free(c.buf);
+    bh_release(&c);
     free(scratch);
     return NULL;
 }
@@ -575,7 +352,7 @@ usage(FILE *out) {
         "usage: httpload --mode create --clients N --requests M --bodies F\n"
         "       httpload --mode get --clients N --requests M --ids F\n"
         "       httpload --mode import --batch B --total T --bodies F\n"
-        "  --host H (127.0.0.1)  --port P (8101)  --token T (or "
+        "  --host 127.0.0.1 (only)  --port P (8101)  --token T (or "
         "MENTORNET_TOKEN)\n"
         "  --max-seconds S (60): start no request after S seconds\n"
         "  --ids-out F: create mode writes the created ids to F\n"
@@ -619,7 +396,7 @@ parse_args(int argc, char **argv, struct options *o) {
         case 'b': o->bodies = optarg; break;
         case 'B': o->batch = atol(optarg); break;
         case 'T': o->total = atol(optarg); break;
-        case 'H': o->host = optarg; break;
+        case 'H': o->host = optarg; break; /* 127.0.0.1 only: checked */
         case 'p': o->port = optarg; break;
         case 't': o->token = optarg; break;
         case 's': o->max_seconds = atof(optarg); break;
@@ -637,6 +414,12 @@ parse_args(int argc, char **argv, struct options *o) {
         o->mode = MODE_IMPORT;
     else
         return -1;
+    if (strcmp(o->host, "127.0.0.1") != 0) {
+        fprintf(stderr, "httpload: loads 127.0.0.1 only\n");
+        return -1;
+    }
+    if (atoi(o->port) < 1 || atoi(o->port) > 65535)
+        return -1;
     if (o->clients < 1 || o->clients > MAX_CLIENTS || o->requests < 1 ||
         o->batch < 1 || o->total < 1 || o->max_seconds <= 0 || !o->token)
         return -1;
@@ -647,37 +430,16 @@ parse_args(int argc, char **argv, struct options *o) {
     return 0;
 }
 
-static int
-resolve(const struct options *o, struct sockaddr_storage *ss, socklen_t *n) {
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
-    int rc = getaddrinfo(o->host, o->port, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "httpload: %s:%s: %s\n", o->host, o->port,
-                gai_strerror(rc));
-        return -1;
-    }
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *n = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
 int
 main(int argc, char **argv) {
     struct options o;
     struct input in;
-    struct sockaddr_storage addr;
-    socklen_t addrlen;
     if (parse_args(argc, argv, &o) != 0) {
         usage(stderr);
         return 2;
     }
-    if (load_lines(o.mode == MODE_GET ? o.ids : o.bodies, &in) != 0 ||
-        resolve(&o, &addr, &addrlen) != 0)
+    if (load_lines(o.mode == MODE_GET ? o.ids : o.bodies, &in) != 0)
         return 1;
-    header_prefix_len = (size_t)snprintf(
-        header_prefix, sizeof header_prefix,
-        "Host: %s:%s\r\nAuthorization: Bearer %s\r\n", o.host, o.port, o.token);
     if (o.mode == MODE_IMPORT && o.clients > o.requests)
         o.clients = o.requests;
     struct client *cls = calloc((size_t)o.clients, sizeof *cls);
@@ -686,7 +448,6 @@ main(int argc, char **argv) {
     for (long i = 0; i < o.clients; i++) {
         struct client *cl = &cls[i];
         cl->opt = &o, cl->in = &in;
-        cl->addr = addr, cl->addrlen = addrlen;
         cl->first = first;
         cl->count = per + (i < extra);
         first += cl->count;
