@@ -16,7 +16,9 @@
  * lists A's "from A" for X's notes as the loser, with B as the winner, and
  * the three conflict lists are equal. Nothing is listed for profession or
  * sector. (Only fields any division may edit are used: personal details
- * are changed only on the participant's home node.)
+ * are changed only on the participant's home node.) Last, a PATCH of X's
+ * personal details on B or C is refused with 409 and changes nothing,
+ * while the same PATCH on A is taken.
  *
  * Usage: cluster_conflict MENTORNETD DEMO_DATA PORT
  */
@@ -155,6 +157,24 @@ after_healing(void) {
     }
 }
 
+/* Personal details of X (home A) are changed only on A: B answers 409
+ * and nothing changes anywhere. */
+static void
+owner_only(void) {
+    char before[65], after[65];
+    cl_section("personal details are changed only on the home node");
+    cl_digest(&cluster.node[A], before, NULL);
+    CHECK(patch(B, "{\"email\":\"other@example.org\"}") == 409,
+          "PATCH of X's e-mail on %s: 409", cluster.node[B].name);
+    CHECK(patch(C, "{\"given_name\":\"Other\"}") == 409,
+          "PATCH of X's given name on %s: 409", cluster.node[C].name);
+    CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "the three still agree");
+    cl_digest(&cluster.node[A], after, NULL);
+    CHECK(strcmp(before, after) == 0, "nothing changed (digest %.16s)", after);
+    CHECK(patch(A, "{\"email\":\"x@example.org\"}") == 200,
+          "the same PATCH on the home node %s: 200", cluster.node[A].name);
+}
+
 int
 main(int argc, char **argv) {
     const char *daemon, *demo;
@@ -162,8 +182,10 @@ main(int argc, char **argv) {
     cl_args(argc, argv, &daemon, &demo, &port);
     cl_begin("cluster.conflict", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, 3) == 0 &&
-        cl_start_all(&cluster) == 0 && partition() == 0)
+        cl_start_all(&cluster) == 0 && partition() == 0) {
         after_healing();
+        owner_only();
+    }
     cl_destroy(&cluster);
     return cl_summary();
 }

@@ -984,6 +984,9 @@ test_auth_refused(void) {
         {.path = path},
         {.path = "/v1/stats"},
         {.path = "/v1/digest"},
+        {.path = "/v1/replication"},
+        {.path = "/v1/conflicts"},
+        {.path = "/v1/backup"},
         {.method = "POST",
          .path = "/v1/participants",
          .ctype = "application/json",
@@ -1483,6 +1486,45 @@ test_patch_refused(void) {
     }
 }
 
+/* The operators' endpoints: replication state, conflicts, backup. */
+static void
+test_operator_endpoints(void) {
+    it_section("replication, conflicts, backup");
+    json_t *r = it_get_json(&node, "/v1/replication");
+    CHECK(r && json_is_true(json_object_get(r, "writable")) &&
+              json_array_size(json_object_get(r, "peers")) == 0 &&
+              json_is_object(json_object_get(r, "version_vector")),
+          "a lone node: writable, no peers, a version vector");
+    json_decref(r);
+    json_t *c = it_get_json(&node, "/v1/conflicts");
+    CHECK(c && json_is_array(json_object_get(c, "items")) &&
+              json_array_size(json_object_get(c, "items")) == 0,
+          "a lone node has no conflicts");
+    json_decref(c);
+    static const char *const bad[] = {"limit=0", "limit=501", "limit=x",
+                                      "foo=1"};
+    static const char *const field[] = {"limit", "limit", "limit", "foo"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char path[64], label[96];
+        snprintf(path, sizeof path, "/v1/conflicts?%s", bad[i]);
+        snprintf(label, sizeof label, "conflicts ?%s", bad[i]);
+        it_request rq = {.path = path};
+        refuse(label, &rq, 400, "bad_query", field[i]);
+    }
+    it_request post = {.method = "POST", .path = "/v1/backup"};
+    refuse("POST /v1/backup", &post, 405, "method_not_allowed", NULL);
+    it_resp b;
+    it_request get = {.path = "/v1/backup"};
+    it_http(&node, &get, &b);
+    /* An LMDB file starts with its meta page: magic 0xBEEFC0DE at 16. */
+    static const unsigned char magic[] = {0xde, 0xc0, 0xef, 0xbe};
+    CHECK(b.status == 200 && strcmp(b.ctype, "application/octet-stream") == 0 &&
+              b.len >= 4096 && memcmp(b.body + 16, magic, 4) == 0,
+          "GET /v1/backup streams an LMDB file (%ld, %zu bytes, %s)", b.status,
+          b.len, b.ctype);
+    it_resp_release(&b);
+}
+
 static void
 test_query_refused(void) {
     it_section("400 bad_query");
@@ -1690,6 +1732,7 @@ main(int argc, char **argv) {
         test_known_gaps();
         test_patch_refused();
         test_query_refused();
+        test_operator_endpoints();
         test_stats();
         test_big_import();
         test_concurrent();
