@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -331,6 +332,43 @@ test_import(void) {
     result_release(&r);
 }
 
+/* replication, conflicts, and a backup that never overwrites a file. */
+static void
+test_operator_commands(void) {
+    it_section("replication, conflicts, backup");
+    struct result r;
+    char file[4200];
+    struct stat st;
+    run(&r, "--node", node.url, "--token", node.token, "--json", "replication",
+        NULL);
+    CHECK(r.rc == EXIT_OK && json_is_true(json_object_get(r.json, "writable")),
+          "replication --json: exit 0, writable (rc %d)", r.rc);
+    result_release(&r);
+    run(&r, "--node", node.url, "--token", node.token, "conflicts", "--limit",
+        "0", NULL);
+    CHECK(r.rc == EXIT_USAGE || r.rc == EXIT_REFUSED,
+          "conflicts --limit 0 is refused (rc %d)", r.rc);
+    result_release(&r);
+    snprintf(file, sizeof file, "%s/copy.mdb", node.dir);
+    run(&r, "--node", node.url, "--token", node.token, "backup", file, NULL);
+    CHECK(r.rc == EXIT_OK && stat(file, &st) == 0 && st.st_size >= 4096,
+          "backup FILE: exit 0 and a file (rc %d)", r.rc);
+    result_release(&r);
+    off_t size = stat(file, &st) == 0 ? st.st_size : -1;
+    run(&r, "--node", node.url, "--token", node.token, "backup", file, NULL);
+    CHECK(r.rc == EXIT_USAGE && stat(file, &st) == 0 && st.st_size == size,
+          "backup over an existing FILE: exit 2, the file untouched (rc %d)",
+          r.rc);
+    result_release(&r);
+    snprintf(file, sizeof file, "%s/denied.mdb", node.dir);
+    run(&r, "--node", node.url, "--token", "wrong", "backup", file, NULL);
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", file);
+    CHECK(r.rc == EXIT_REFUSED && stat(file, &st) != 0 && stat(tmp, &st) != 0,
+          "backup with a wrong token: exit 4, no file left (rc %d)", r.rc);
+    result_release(&r);
+}
+
 static void
 test_stats_digest_health(void) {
     it_section("stats, digest, health");
@@ -441,6 +479,7 @@ main(int argc, char **argv) {
             test_list();
             test_import();
             test_stats_digest_health();
+            test_operator_commands();
             test_refused();
         }
     }
