@@ -210,7 +210,8 @@ load_writer_state(mn_txn *t, struct writer_state *ws) {
  * node checks, before it serves, what it can recompute: every origin's
  * log decodes, runs from seq 1 without a gap, each change links to the one
  * before, and it ends at the stored vector and chain heads; the digest
- * equals the XOR over the stored entities. O(log + entities) hashing,
+ * equals the XOR over the stored entities; every other database is walked
+ * and each entry has its expected shape. O(store) hashing and reading,
  * once per start; no body is decoded. (The statistics are checked on
  * demand: GET /v1/stats?verify=true.)
  */
@@ -330,9 +331,56 @@ open_state(mn_node *node, char *err, size_t errlen) {
     return rc;
 }
 
+/* Does an entry of db have the shape that db's writers give it? */
+static bool
+entry_shape_ok(enum mn_db db, const mn_val *k, const mn_val *v) {
+    mn_chain_sig sig;
+    const uint8_t *kp = k->p;
+    switch (db) {
+    case MN_DB_SIGS:
+        return k->n == 12 && mn_codec_sig_decode(v->p, v->n, &sig) == MN_OK &&
+               sig.origin == mn_get_be32(kp) && sig.seq == mn_get_be64(kp + 4);
+    case MN_DB_INDEX:
+        return k->n == 21 && (kp[0] == 'd' || kp[0] == 'r' || kp[0] == 's') &&
+               v->n == 0;
+    case MN_DB_STATS:
+        return (k->n == 7 && kp[0] == 'p') || (k->n == 3 && kp[0] == 'c');
+    case MN_DB_CONFLICTS: return k->n == 32 && v->n >= 13;
+    default: return k->n > 0;
+    }
+}
+
+/* Walk every page of the databases the log and digest checks do not read,
+ * checking each entry's shape. */
+static int
+check_other_dbs(mn_txn *t, char *err, size_t errlen, const char *dir) {
+    static const enum mn_db dbs[] = {MN_DB_SIGS, MN_DB_INDEX, MN_DB_STATS,
+                                     MN_DB_META, MN_DB_CONFLICTS};
+    for (size_t i = 0; i < MN_ARRAY_LEN(dbs); i++) {
+        mn_cursor *cur = NULL;
+        mn_val k, v;
+        int rc = mn_cursor_open(t, dbs[i], &cur);
+        for (rc = rc ? rc : mn_cursor_seek(cur, NULL, 0, &k, &v);
+             rc == MN_OK && entry_shape_ok(dbs[i], &k, &v);
+             rc = mn_cursor_next(cur, &k, &v))
+            ;
+        mn_cursor_close(&cur);
+        if (rc != MN_ENOTFOUND) {
+            snprintf(err, errlen,
+                     "%s: the store is damaged: a malformed entry in its "
+                     "indexes or metadata (restore a backup or rebuild this "
+                     "node from its peers: move the data dir away and start)",
+                     dir);
+            return MN_ECORRUPT;
+        }
+    }
+    return MN_OK;
+}
+
 /*
  * LMDB trusts its pages: a garbage page number can send a read outside the
- * map (SIGSEGV or SIGBUS). The check runs at start, on the opening thread,
+ * map (SIGSEGV or SIGBUS), and a page of the wrong kind trips one of its
+ * assertions (SIGABRT). The check runs at start, on the opening thread,
  * before anything else uses the store, so such a fault is caught here and
  * reported as a damaged store instead of killing the process silently.
  */
@@ -346,12 +394,14 @@ on_check_fault(int sig) {
 /* Load the node's state from the store and check the store. */
 static int
 open_checked(mn_node *node, char *err, size_t errlen) {
-    struct sigaction sa = {.sa_handler = on_check_fault}, old_segv, old_bus;
+    struct sigaction sa = {.sa_handler = on_check_fault}, old_segv, old_bus,
+                     old_abrt;
     mn_txn *t = NULL;
     int rc;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, &old_segv);
     sigaction(SIGBUS, &sa, &old_bus);
+    sigaction(SIGABRT, &sa, &old_abrt);
     if (sigsetjmp(check_fault, 1) == 0) {
         rc = open_state(node, err, errlen);
         if (rc == MN_OK)
@@ -360,6 +410,8 @@ open_checked(mn_node *node, char *err, size_t errlen) {
             rc = check_log(t, &node->ws, err, errlen, node->cfg.data_dir);
         if (rc == MN_OK)
             rc = check_state(t, &node->ws, err, errlen, node->cfg.data_dir);
+        if (rc == MN_OK)
+            rc = check_other_dbs(t, err, errlen, node->cfg.data_dir);
         mn_txn_abort(&t);
     } else {
         /* The faulting read's transaction is abandoned, not touched. */
@@ -372,6 +424,7 @@ open_checked(mn_node *node, char *err, size_t errlen) {
     }
     sigaction(SIGSEGV, &old_segv, NULL);
     sigaction(SIGBUS, &old_bus, NULL);
+    sigaction(SIGABRT, &old_abrt, NULL);
     return rc;
 }
 
