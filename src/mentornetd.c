@@ -11,12 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config.h"
-#include "crypto.h"
-#include "http.h"
-#include "log.h"
-#include "node.h"
-#include "replicator.h"
+#include "base/config.h"
+#include "door/crypto.h"
+#include "api/http.h"
+#include "base/log.h"
+#include "node/node.h"
+#include "repl/replicator.h"
 
 static void
 usage(FILE *out) {

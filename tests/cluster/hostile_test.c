@@ -39,7 +39,7 @@
 #include <sys/stat.h>
 
 #include "cluster.h"
-#include "hlc.h"
+#include "base/hlc.h"
 #include "rogue.h"
 
 #define WATCHDOG_S 100

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hlc.h"
-#include "participant.h"
-#include "store.h"
-#include "transport.h"
+#include "base/hlc.h"
+#include "state/participant.h"
+#include "door/store.h"
+#include "door/transport.h"
 
 int
 cl_crypto_init(void) {

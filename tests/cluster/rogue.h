@@ -25,10 +25,10 @@
 #include <stdint.h>
 
 #include "cluster.h"
-#include "codec.h"
-#include "crypto.h"
-#include "entity.h"
-#include "util.h"
+#include "door/codec.h"
+#include "door/crypto.h"
+#include "state/entity.h"
+#include "base/util.h"
 
 /* Initialise libsodium in the test process; 0 on success. */
 int cl_crypto_init(void);

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
+#include "door/codec.h"
 #include "fuzz.h"
-#include "participant.h"
+#include "state/participant.h"
 
 static mn_config cfg;
 

@@ -26,10 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
+#include "door/codec.h"
 #include "fuzz.h"
-#include "hlc.h"
-#include "participant.h"
+#include "base/hlc.h"
+#include "state/participant.h"
 
 #define NOW_MS UINT64_C(1767225600000)
 

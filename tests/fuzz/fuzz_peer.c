@@ -39,12 +39,12 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "log.h"
-#include "node.h"
+#include "base/log.h"
+#include "node/node.h"
 #include "peer_world.h"
-#include "participant.h"
-#include "repl.h"
-#include "state.h"
+#include "state/participant.h"
+#include "repl/repl.h"
+#include "state/state.h"
 
 #define GRACE_MS 2000
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "participant.h"
+#include "state/participant.h"
 #include "peer_world.h"
 
 static const char *outdir;

@@ -10,7 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "participant.h"
+#include "state/participant.h"
 
 void
 pw_sign_keypair(uint32_t node, uint8_t pk[MN_KEY_BYTES],

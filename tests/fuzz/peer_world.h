@@ -20,10 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "codec.h"
-#include "entity.h"
-#include "hlc.h"
-#include "util.h"
+#include "door/codec.h"
+#include "state/entity.h"
+#include "base/hlc.h"
+#include "base/util.h"
 
 /* The fixed clock of the world: 2026-01-01T00:00:00Z. */
 #define PW_NOW_MS UINT64_C(1767225600000)

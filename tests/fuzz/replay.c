@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Defined by the harnesses that need it; NULL otherwise. */
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));

@@ -30,13 +30,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "codec.h"
-#include "log.h"
-#include "node.h"
-#include "participant.h"
-#include "repl.h"
-#include "state.h"
-#include "stats.h"
+#include "door/codec.h"
+#include "base/log.h"
+#include "node/node.h"
+#include "state/participant.h"
+#include "repl/repl.h"
+#include "state/state.h"
+#include "state/stats.h"
 
 #define NODES 5
 #define MAX_ACKED 4096

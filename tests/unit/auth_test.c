@@ -14,12 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "auth.h"
-#include "crypto.h"
-#include "log.h"
+#include "api/auth.h"
+#include "door/crypto.h"
+#include "base/log.h"
 #include "mentornet/mentornet.h"
-#include "store.h"
-#include "util.h"
+#include "door/store.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 #define TOKEN_HEX 64

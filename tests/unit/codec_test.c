@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
-#include "entity.h"
+#include "door/codec.h"
+#include "state/entity.h"
 #include "mentornet/mentornet.h"
-#include "util.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 /* ---- a protobuf writer and walker ------------------------------------- */

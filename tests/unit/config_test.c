@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "base/config.h"
 #include "mentornet/mentornet.h"
-#include "util.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 struct fixture {

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "crypto.h"
+#include "door/crypto.h"
 #include "mentornet/mentornet.h"
-#include "util.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 /* ---- AEAD ------------------------------------------------------------- */

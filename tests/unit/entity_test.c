@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
-#include "entity.h"
+#include "door/codec.h"
+#include "state/entity.h"
 #include "mentornet/mentornet.h"
-#include "util.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 static const uint8_t ID[MN_ID_BYTES] = {0x01, 0x8f, 0x00, 0x11, 0x22,

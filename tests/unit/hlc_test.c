@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "hlc.h"
+#include "base/hlc.h"
 #include "mentornet/mentornet.h"
 
 /* A plausible wall time (2024) so tests do not sit at the epoch. */

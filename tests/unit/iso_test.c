@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "iso.h"
+#include "base/iso.h"
 
 /* Expected table sizes: ISO 3166-1 assigns 249 alpha-2 codes; ISO 639-1
  * has 183 current codes and iso.c also keeps the deprecated "bh". */

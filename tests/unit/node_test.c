@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "codec.h"
-#include "node.h"
-#include "participant.h"
-#include "state.h"
+#include "door/codec.h"
+#include "node/node.h"
+#include "state/participant.h"
+#include "state/state.h"
 
 #define THREADS 8
 #define PER_THREAD 150

@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
-#include "crypto.h"
-#include "entity.h"
+#include "door/codec.h"
+#include "door/crypto.h"
+#include "state/entity.h"
 #include "mentornet/mentornet.h"
-#include "participant.h"
-#include "util.h"
+#include "state/participant.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 #define HOME 3

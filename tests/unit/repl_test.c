@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
-#include "node.h"
-#include "log.h"
-#include "participant.h"
-#include "repl.h"
+#include "door/codec.h"
+#include "node/node.h"
+#include "base/log.h"
+#include "state/participant.h"
+#include "repl/repl.h"
 #include "unit_helpers.h"
 
 #define MAX_SENT 64

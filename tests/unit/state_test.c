@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "codec.h"
-#include "participant.h"
-#include "state.h"
-#include "stats.h"
+#include "door/codec.h"
+#include "state/participant.h"
+#include "state/state.h"
+#include "state/stats.h"
 
 #define NCHANGES 80
 #define NENTITIES 8

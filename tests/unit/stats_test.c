@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "entity.h"
+#include "state/entity.h"
 #include "mentornet/mentornet.h"
-#include "participant.h"
-#include "state.h"
-#include "stats.h"
-#include "store.h"
-#include "util.h"
+#include "state/participant.h"
+#include "state/state.h"
+#include "state/stats.h"
+#include "door/store.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 #define MENTOR MN_ROLE_MENTOR

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 
 #include "mentornet/mentornet.h"
-#include "store.h"
-#include "util.h"
+#include "door/store.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 #define MIB (UINT64_C(1) << 20)

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "mentornet/mentornet.h"
-#include "util.h"
+#include "base/util.h"
 #include "unit_helpers.h"
 
 /* ---- mn_buf ----------------------------------------------------------- */

@@ -1,0 +1,146 @@
+/*
+ * node — one division's node: its store, keys and clock, and the write
+ * pipeline every change goes through.
+ *
+ * Writes are submitted from any thread and applied by one writer thread in
+ * group commits: each group is one LMDB transaction that, for every change,
+ * assigns the next seq and an HLC, encodes the body once, encrypts it under
+ * the network key with the header as associated data, appends it to the log
+ * chained to the previous change's hash, and applies it to the state,
+ * statistics, indexes and digest; then signs the chain head once and
+ * commits. Either the whole group is durable or none of it is.
+ *
+ * Invariants: log seqs of this origin are contiguous from 1; vv[self] is the
+ * last one; every change's prev_hash is the hash of the one before; the
+ * digest is the XOR of BLAKE2b(entity bytes) over all entities; the stats
+ * and indexes are a function of the entities.
+ */
+#ifndef MN_NODE_H
+#define MN_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "door/codec.h"
+#include "base/config.h"
+#include "door/crypto.h"
+#include "state/entity.h"
+#include "door/store.h"
+
+typedef struct mn_node mn_node;
+
+/* One change to submit. The caller owns ops and keeps w alive until
+ * mn_node_write returns. For a create the node assigns w->id. */
+typedef struct mn_write {
+    uint32_t type;
+    uint8_t id[MN_ID_BYTES];
+    bool create;
+    mn_ops ops;
+    int result; /* OUT: MN_OK, MN_ENOTFOUND, MN_EFULL, ... */
+} mn_write;
+
+/*
+ * Open the node described by cfg: keys from cfg->key_dir, the store in
+ * cfg->data_dir, the admin token; then start the writer thread. On failure
+ * err says why (naming the file).
+ */
+int mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen);
+/* Stop the writer (pending writes fail with MN_ESHUTDOWN) and close. */
+void mn_node_destroy(mn_node **self_p);
+
+/*
+ * Submit n writes and block until they are committed together or failed
+ * together (a write to a missing entity fails alone with MN_ENOTFOUND).
+ * Returns MN_OK if the group committed; each write's result says more.
+ */
+int mn_node_write(mn_node *node, mn_write *ws, size_t n);
+
+/*
+ * A stream of local writes committed as one transaction, for bulk imports
+ * whose validation overlaps their application: begin queues it (it is a
+ * group commit of its own), push hands over writes the writer applies at
+ * once (keep them alive until end), end commits them all (commit true) or
+ * none, and returns like mn_node_write. Other writers wait meanwhile.
+ */
+typedef struct mn_stream mn_stream;
+int mn_node_stream_begin(mn_node *node, mn_stream **out);
+void mn_node_stream_push(mn_stream *st, mn_write *ws, size_t n);
+int mn_node_stream_end(mn_stream *st, bool commit);
+
+/* A verified, decrypted change from a peer, ready to apply. */
+typedef struct mn_remote_change {
+    mn_change_header h;
+    mn_bytes raw;                /* the Change bytes, logged as-is */
+    uint8_t hash[MN_HASH_BYTES]; /* BLAKE2b of raw */
+    uint32_t type;
+    uint8_t id[MN_ID_BYTES];
+    mn_ops ops;
+    int result; /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
+} mn_remote_change;
+
+/*
+ * Apply remote changes in order, in one group commit with any local writes
+ * queued at the same time, and store the origins' signatures in sigs that
+ * cover applied changes. Each change must be the next of its origin and
+ * chain to its head, or it is skipped (see result). Returns MN_OK if the
+ * group committed.
+ */
+int mn_node_apply(mn_node *node, mn_remote_change *cs, size_t n,
+                  const mn_chain_sig *sigs, size_t nsigs);
+
+/* The version vector and chain heads as of the last commit. heads may be
+ * NULL. */
+void mn_node_state(mn_node *node, mn_vv *vv,
+                   uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]);
+
+/* While not writable, local writes fail with MN_EAGAIN (a node catching up
+ * on its own log after a restore). Nodes open writable. */
+void mn_node_set_writable(mn_node *node, bool writable);
+bool mn_node_writable(mn_node *node);
+
+/* fn is called (from the writer thread, after waking the writers) after
+ * every commit that changed something. Set before writes start. */
+void mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx);
+/* Replace the wall clock (ms) the node stamps changes with (simulator). */
+void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx);
+
+/*
+ * own.seq beside the store records the last own seq committed, so that a
+ * store restored from a backup (which lacks the newest own changes) is
+ * noticed at start: mn_node_own_floor is that record, and the node must
+ * not write until its store has caught up to it. Save it now and then
+ * (the daemon does each tick) and it is saved on destroy.
+ */
+int mn_node_save_own_seq(mn_node *node);
+uint64_t mn_node_own_floor(const mn_node *node);
+
+/*
+ * A backup (mn_node_backup writes a compact copy to path) is marked, so a
+ * node started on it knows it is restored even without own.seq: it must
+ * not write until a peer has told it how far its own log went. Once that
+ * is settled, mn_node_confirm_restored removes the mark.
+ */
+int mn_node_backup(mn_node *node, const char *path);
+bool mn_node_restored(mn_node *node);
+int mn_node_confirm_restored(mn_node *node);
+
+const mn_config *mn_node_config(const mn_node *node);
+/* The network key (owned by the node, wiped when it is destroyed). */
+const uint8_t *mn_node_network_key(const mn_node *node);
+mn_store *mn_node_store(mn_node *node);
+/* Hash of the admin token (for the HTTP layer's auth check). */
+const uint8_t *mn_node_admin_hash(const mn_node *node);
+
+/* The committed digest and version vector as seen by t. */
+int mn_node_digest(mn_txn *t, uint8_t digest[MN_HASH_BYTES], mn_vv *vv);
+
+/* Counters for metrics. */
+typedef struct mn_node_counters {
+    uint64_t commits;
+    uint64_t changes;
+    uint64_t write_errors;
+    uint64_t refused_owner; /* replicated changes refused by ownership */
+} mn_node_counters;
+void mn_node_get_counters(mn_node *node, mn_node_counters *out);
+
+#endif

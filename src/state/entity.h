@@ -1,0 +1,107 @@
+/*
+ * entity — the replicated state of one entity (participant today; more
+ * types later) as a sorted set of fields, each with the stamp of the change
+ * that wrote it, and the merge rule every node applies identically:
+ * per-field last-writer-wins by (HLC, origin).
+ *
+ * Invariants: fields are sorted by number and unique; a field's stamp is the
+ * greatest stamp of every op ever merged into it; merging the same ops in any
+ * order, any number of times, yields the same entity.
+ */
+#ifndef MN_ENTITY_H
+#define MN_ENTITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/id.h"
+#include "mentornet/mentornet.h"
+
+#define MN_ENTITY_MAX_FIELDS 48
+
+enum mn_entity_type { MN_ENTITY_PARTICIPANT = 1 };
+
+enum mn_vkind { MN_V_NONE = 0, MN_V_INT, MN_V_STR };
+
+/* A field value. In an mn_entity the string is owned by the entity; in an
+ * mn_field_op it is owned by whoever owns the op list. NONE = cleared. */
+typedef struct mn_value {
+    enum mn_vkind kind;
+    int64_t i;
+    char *s; /* NUL-terminated, len bytes */
+    size_t len;
+} mn_value;
+
+/* Which change wrote a field. Ordered by hlc, then origin. */
+typedef struct mn_stamp {
+    uint64_t hlc;
+    uint32_t origin;
+    uint64_t seq;
+} mn_stamp;
+
+typedef struct mn_field {
+    uint32_t no;
+    mn_stamp stamp;
+    mn_value v;
+} mn_field;
+
+typedef struct mn_field_op {
+    uint32_t no;
+    mn_value v;
+} mn_field_op;
+
+typedef struct mn_entity {
+    uint32_t type;
+    uint8_t id[MN_ID_BYTES];
+    size_t n;
+    mn_field f[MN_ENTITY_MAX_FIELDS];
+} mn_entity;
+
+/* A list of ops that owns its strings. _release frees them. */
+typedef struct mn_ops {
+    size_t n;
+    mn_field_op op[MN_ENTITY_MAX_FIELDS];
+} mn_ops;
+
+/* Called for every concurrent value that lost a merge (for the conflict
+ * list): the field number, the losing stamp, and the winning stamp. */
+typedef void (*mn_conflict_fn)(void *user, uint32_t no, const mn_stamp *loser,
+                               const mn_stamp *winner);
+
+int mn_stamp_cmp(const mn_stamp *a, const mn_stamp *b);
+
+void mn_entity_init(mn_entity *e, uint32_t type, const uint8_t id[MN_ID_BYTES]);
+void mn_entity_release(mn_entity *e);
+/* Deep copy; dst must be released (or fresh). */
+void mn_entity_copy(mn_entity *dst, const mn_entity *src);
+/* The field numbered no, or NULL if it was never written. */
+const mn_field *mn_entity_get(const mn_entity *e, uint32_t no);
+/* Convenience: the int (or def) / string (or NULL) held in field no. */
+int64_t mn_entity_int(const mn_entity *e, uint32_t no, int64_t def);
+const char *mn_entity_str(const mn_entity *e, uint32_t no);
+/* The greatest stamp of any field (the entity's last write). */
+mn_stamp mn_entity_last_stamp(const mn_entity *e);
+
+/*
+ * Merge ops written by the change stamped st. A field is overwritten only
+ * when st is greater than its stamp; an op with an equal stamp is a
+ * duplicate and changes nothing. Returns the number of fields changed, or
+ * MN_ETOOBIG when the entity would have more than MN_ENTITY_MAX_FIELDS.
+ */
+int mn_entity_merge(mn_entity *e, const mn_field_op *ops, size_t nops,
+                    const mn_stamp *st);
+
+void mn_ops_init(mn_ops *o);
+void mn_ops_release(mn_ops *o);
+/* Append an op; the string is copied. Asserts capacity (schema-bounded). */
+void mn_ops_add_int(mn_ops *o, uint32_t no, int64_t v);
+void mn_ops_add_str(mn_ops *o, uint32_t no, const char *s, size_t len);
+void mn_ops_add_clear(mn_ops *o, uint32_t no);
+
+/* Version vectors: seq[id] is the last contiguous seq applied from id. */
+typedef struct mn_vv {
+    uint64_t seq[MN_MAX_NODES + 1]; /* index 1..MN_MAX_NODES; [0] unused */
+} mn_vv;
+
+#endif

@@ -1,0 +1,421 @@
+/*
+ * state — see state.h. Entities are decoded, merged and re-encoded whole:
+ * they are small (a few hundred bytes) and the canonical encoding is what
+ * the digest hashes.
+ */
+#include "state/state.h"
+
+#include <string.h>
+
+#include "door/codec.h"
+#include "state/participant.h"
+#include "state/stats.h"
+
+static void
+entity_key(uint32_t type, const uint8_t id[MN_ID_BYTES], uint8_t key[17]) {
+    key[0] = (uint8_t)type;
+    memcpy(key + 1, id, MN_ID_BYTES);
+}
+
+int
+mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+             mn_entity *out) {
+    uint8_t key[17];
+    mn_val v;
+    entity_key(type, id, key);
+    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &v);
+    if (rc != MN_OK)
+        return rc;
+    return mn_codec_entity_decode(v.p, v.n, out);
+}
+
+static void
+xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n) {
+    uint8_t h[MN_HASH_BYTES];
+    mn_crypto_hash2(p, n, NULL, 0, h);
+    for (size_t i = 0; i < MN_HASH_BYTES; i++)
+        digest[i] ^= h[i];
+}
+
+/* Index keys: 'd' division, 'r' role, 's' status; each then the id. */
+static size_t
+index_keys(const mn_entity *e, uint8_t keys[3][21]) {
+    int role = mn_participant_role(e), status = mn_participant_status(e);
+    int64_t div = mn_entity_int(e, MN_P_HOME, 0);
+    size_t n = 0;
+    if (e->type != MN_ENTITY_PARTICIPANT)
+        return 0;
+    if (div > 0 && div <= MN_MAX_NODES) {
+        keys[n][0] = 'd';
+        mn_put_be32(keys[n] + 1, (uint32_t)div);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    if (role >= 0) {
+        keys[n][0] = 'r';
+        mn_put_be32(keys[n] + 1, (uint32_t)role);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    if (status >= 0) {
+        keys[n][0] = 's';
+        mn_put_be32(keys[n] + 1, (uint32_t)status);
+        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+    }
+    return n;
+}
+
+static bool
+has_key(uint8_t keys[3][21], size_t n, const uint8_t *key) {
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(keys[i], key, 21) == 0)
+            return true;
+    return false;
+}
+
+static int
+update_index(mn_txn *t, const mn_entity *before, const mn_entity *after) {
+    uint8_t old_keys[3][21], new_keys[3][21];
+    size_t nold = before ? index_keys(before, old_keys) : 0;
+    size_t nnew = index_keys(after, new_keys);
+    int rc = MN_OK;
+    for (size_t i = 0; rc == MN_OK && i < nold; i++)
+        if (!has_key(new_keys, nnew, old_keys[i]))
+            rc = mn_txn_del(t, MN_DB_INDEX, old_keys[i], 21);
+    for (size_t i = 0; rc == MN_OK && i < nnew; i++)
+        if (!has_key(old_keys, nold, new_keys[i]))
+            rc = mn_txn_put(t, MN_DB_INDEX, new_keys[i], 21, "", 0, 0);
+    return rc;
+}
+
+int
+mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]) {
+    uint8_t key[17];
+    mn_val v;
+    entity_key(type, id, key);
+    return mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &v);
+}
+
+/* ---- conflicts -------------------------------------------------------- */
+
+/* The version vector the change stamped st was made with (from the log). */
+static int
+logged_deps(mn_txn *t, const mn_stamp *st, mn_vv *deps) {
+    uint8_t key[12];
+    mn_val v;
+    mn_change_view view;
+    mn_change_header h;
+    mn_put_be32(key, st->origin);
+    mn_put_be64(key + 4, st->seq);
+    int rc = mn_txn_get(t, MN_DB_LOG, key, sizeof key, &v);
+    if (rc == MN_OK)
+        rc = mn_codec_change_decode(v.p, v.n, &view);
+    if (rc != MN_OK)
+        return rc;
+    rc = mn_codec_header_decode(view.header, view.header_len, &h);
+    mn_codec_change_release(&view);
+    if (rc == MN_OK)
+        *deps = h.deps;
+    return rc;
+}
+
+/* Did the change with deps see the change stamped seen? */
+static bool
+saw(const mn_vv *deps, const mn_stamp *seen) {
+    return deps->seq[seen->origin] >= seen->seq;
+}
+
+static int
+put_conflict(mn_txn *t, const uint8_t id[MN_ID_BYTES], uint32_t field,
+             const mn_stamp *loser, const mn_value *value,
+             const mn_stamp *winner) {
+    uint8_t key[32], head[13];
+    mn_buf val;
+    memcpy(key, id, MN_ID_BYTES);
+    mn_put_be32(key + 16, field);
+    mn_put_be64(key + 20, loser->hlc);
+    mn_put_be32(key + 28, loser->origin);
+    mn_put_be64(head, winner->hlc);
+    mn_put_be32(head + 8, winner->origin);
+    head[12] = (uint8_t)value->kind;
+    mn_buf_init(&val);
+    mn_buf_append(&val, head, sizeof head);
+    if (value->kind == MN_V_INT) {
+        uint8_t i[8];
+        mn_put_be64(i, (uint64_t)value->i);
+        mn_buf_append(&val, i, 8);
+    } else if (value->kind == MN_V_STR) {
+        mn_buf_append(&val, value->s, value->len);
+    }
+    int rc = mn_txn_put(t, MN_DB_CONFLICTS, key, sizeof key, val.p, val.len, 0);
+    mn_buf_release(&val);
+    return rc;
+}
+
+/* Record every concurrent value the ops of a replicated change beat or
+ * lose to. Same-origin writes are never concurrent (an origin sees its own
+ * past). */
+static int
+record_conflicts(mn_txn *t, const mn_entity *before, const mn_field_op *ops,
+                 size_t nops, const mn_stamp *st, const mn_vv *deps) {
+    int rc = MN_OK;
+    for (size_t i = 0; rc == MN_OK && i < nops; i++) {
+        const mn_field *f = mn_entity_get(before, ops[i].no);
+        if (!f || f->stamp.origin == st->origin)
+            continue;
+        int cmp = mn_stamp_cmp(st, &f->stamp);
+        mn_vv stored;
+        if (cmp > 0 && !saw(deps, &f->stamp))
+            rc = put_conflict(t, before->id, f->no, &f->stamp, &f->v, st);
+        else if (cmp < 0 && logged_deps(t, &f->stamp, &stored) == MN_OK &&
+                 !saw(&stored, st))
+            rc = put_conflict(t, before->id, f->no, st, &ops[i].v, &f->stamp);
+    }
+    return rc;
+}
+
+static int
+conflict_from(const mn_val *k, const mn_val *v, mn_conflict *c) {
+    const uint8_t *kp = k->p, *vp = v->p;
+    if (k->n != 32 || v->n < 13)
+        return MN_ECORRUPT;
+    memcpy(c->id, kp, MN_ID_BYTES);
+    c->field = mn_get_be32(kp + 16);
+    c->loser = (mn_stamp){mn_get_be64(kp + 20), mn_get_be32(kp + 28), 0};
+    c->winner = (mn_stamp){mn_get_be64(vp), mn_get_be32(vp + 8), 0};
+    memset(&c->value, 0, sizeof c->value);
+    c->value.kind = (enum mn_vkind)vp[12];
+    if (c->value.kind == MN_V_INT && v->n == 21)
+        c->value.i = (int64_t)mn_get_be64(vp + 13);
+    else if (c->value.kind == MN_V_STR) {
+        c->value.s = (char *)vp + 13;
+        c->value.len = v->n - 13;
+    } else if (c->value.kind != MN_V_NONE)
+        return MN_ECORRUPT;
+    return MN_OK;
+}
+
+int
+mn_state_conflicts(mn_txn *t, size_t limit,
+                   void (*fn)(void *user, const mn_conflict *c), void *user) {
+    mn_cursor *cur;
+    mn_val k, v;
+    size_t n = 0;
+    int rc = mn_cursor_open(t, MN_DB_CONFLICTS, &cur);
+    if (rc != MN_OK)
+        return rc;
+    for (rc = mn_cursor_seek(cur, NULL, 0, &k, &v); rc == MN_OK && n < limit;
+         rc = mn_cursor_next(cur, &k, &v), n++) {
+        mn_conflict c;
+        if ((rc = conflict_from(&k, &v, &c)) != MN_OK)
+            break;
+        fn(user, &c);
+    }
+    mn_cursor_close(&cur);
+    return rc == MN_ENOTFOUND ? MN_OK : rc;
+}
+
+/* ---- apply ------------------------------------------------------------ */
+
+/* The division that owns e, or that a create's ops give it; 0: none. */
+static uint32_t
+owner_of(const mn_entity *e, bool existed, const mn_field_op *ops,
+         size_t nops) {
+    if (existed)
+        return (uint32_t)mn_entity_int(e, MN_P_HOME, 0);
+    for (size_t i = 0; i < nops; i++)
+        if (ops[i].no == MN_P_HOME && ops[i].v.kind == MN_V_INT)
+            return (uint32_t)ops[i].v.i;
+    return 0;
+}
+
+int
+mn_state_check_owner(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+                     const mn_field_op *ops, size_t nops, uint32_t origin) {
+    mn_entity e;
+    bool owner_only = false;
+    /* The key holds the type in one byte (entity_key): a larger type
+     * aliases another's entities (257 writes participants) past this
+     * rule. Refused, like an owner-only write. */
+    if (type > UINT8_MAX)
+        return MN_EAUTH;
+    if (type != MN_ENTITY_PARTICIPANT)
+        return MN_OK;
+    for (size_t i = 0; i < nops; i++)
+        owner_only |= mn_participant_owner_only(ops[i].no);
+    if (!owner_only)
+        return MN_OK;
+    int rc = mn_state_get(t, type, id, &e);
+    if (rc != MN_OK && rc != MN_ENOTFOUND)
+        return rc;
+    uint32_t owner = owner_of(&e, rc == MN_OK, ops, nops);
+    if (rc == MN_OK)
+        mn_entity_release(&e);
+    return owner == origin ? MN_OK : MN_EAUTH;
+}
+
+int
+mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
+               const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
+               size_t nops, const mn_stamp *st, const mn_vv *deps,
+               mn_buf *scratch) {
+    mn_entity before, after;
+    uint8_t key[17];
+    mn_val old;
+    entity_key(type, id, key);
+    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &old);
+    bool existed = rc == MN_OK;
+    if (existed)
+        rc = mn_codec_entity_decode(old.p, old.n, &before);
+    else if (rc == MN_ENOTFOUND)
+        mn_entity_init(&before, type, id), rc = MN_OK;
+    if (rc == MN_OK && deps)
+        rc = record_conflicts(t, &before, ops, nops, st, deps);
+    if (rc != MN_OK) {
+        mn_entity_release(&before);
+        return rc;
+    }
+    mn_entity_copy(&after, &before);
+    rc = mn_entity_merge(&after, ops, nops, st);
+    if (rc > 0) {
+        if (existed)
+            xor_hash(digest, old.p, old.n);
+        mn_buf_reset(scratch);
+        mn_codec_entity_encode(&after, scratch);
+        xor_hash(digest, scratch->p, scratch->len);
+        rc = mn_txn_put(t, MN_DB_ENTITIES, key, sizeof key, scratch->p,
+                        scratch->len, 0);
+        if (rc == MN_OK)
+            rc = mn_stats_update(t, existed ? &before : NULL, &after);
+        if (rc == MN_OK)
+            rc = update_index(t, existed ? &before : NULL, &after);
+    }
+    mn_entity_release(&before);
+    mn_entity_release(&after);
+    return rc < 0 ? rc : MN_OK;
+}
+
+/* ---- listing ---------------------------------------------------------- */
+
+/* Lower-case one UTF-8 character at *z for matching: ASCII, Latin-1
+ * (U+00C0-U+00DE) and Latin Extended-A (U+0100-U+017F, pairs); returns the
+ * code point and advances *z. Enough for the names this network holds. */
+static uint32_t
+fold_next(const char **z) {
+    const unsigned char *p = (const unsigned char *)*z;
+    uint32_t c = p[0];
+    size_t n = 1;
+    if (c >= 0xc0 && c < 0xe0 && (p[1] & 0xc0) == 0x80) {
+        c = (c & 0x1f) << 6 | (p[1] & 0x3f);
+        n = 2;
+    }
+    *z += n;
+    if (c >= 'A' && c <= 'Z')
+        return c + 32;
+    if (c >= 0xc0 && c <= 0xde && c != 0xd7)
+        return c + 32;
+    if (c >= 0x100 && c <= 0x17f && !(c & 1))
+        return c + 1;
+    return c;
+}
+
+static bool
+starts_with_folded(const char *h, const char *n) {
+    while (*n)
+        if (!*h || fold_next(&h) != fold_next(&n))
+            return false;
+    return true;
+}
+
+/* Does hay contain needle, ignoring case as fold_next does? */
+static bool
+contains_folded(const char *hay, const char *needle) {
+    for (const char *h = hay;; fold_next(&h)) {
+        if (starts_with_folded(h, needle))
+            return true;
+        if (!*h)
+            return false;
+    }
+}
+
+static bool
+matches(const mn_entity *e, const mn_list_query *q) {
+    if (q->role >= 0 && mn_participant_role(e) != q->role)
+        return false;
+    if (q->status >= 0 && mn_participant_status(e) != q->status)
+        return false;
+    if (q->division && mn_entity_int(e, MN_P_HOME, 0) != (int64_t)q->division)
+        return false;
+    if (!q->q || !q->q[0])
+        return true;
+    static const uint32_t searched[] = {MN_P_GIVEN_NAME, MN_P_FAMILY_NAME,
+                                        MN_P_EMAIL};
+    for (size_t i = 0; i < MN_ARRAY_LEN(searched); i++) {
+        const char *z = mn_entity_str(e, searched[i]);
+        if (z && contains_folded(z, q->q))
+            return true;
+    }
+    return false;
+}
+
+/* The index prefix to walk for q: (tag, value), or tag 0 for all. */
+static size_t
+list_prefix(const mn_list_query *q, uint8_t prefix[5]) {
+    if (q->division) {
+        prefix[0] = 'd';
+        mn_put_be32(prefix + 1, q->division);
+    } else if (q->status >= 0) {
+        prefix[0] = 's';
+        mn_put_be32(prefix + 1, (uint32_t)q->status);
+    } else if (q->role >= 0) {
+        prefix[0] = 'r';
+        mn_put_be32(prefix + 1, (uint32_t)q->role);
+    } else {
+        prefix[0] = MN_ENTITY_PARTICIPANT;
+        return 1;
+    }
+    return 5;
+}
+
+int
+mn_state_list(mn_txn *t, const mn_list_query *q,
+              void (*fn)(void *user, const mn_entity *e), void *user,
+              bool *more, uint8_t next[MN_ID_BYTES]) {
+    uint8_t prefix[5], start[21];
+    size_t np = list_prefix(q, prefix), found = 0, scanned = 0;
+    enum mn_db db = np == 1 ? MN_DB_ENTITIES : MN_DB_INDEX;
+    mn_cursor *cur;
+    mn_val k, v;
+    memcpy(start, prefix, np);
+    memset(start + np, 0, MN_ID_BYTES);
+    if (q->has_cursor)
+        memcpy(start + np, q->cursor, MN_ID_BYTES);
+    *more = false;
+    int rc = mn_cursor_open(t, db, &cur);
+    if (rc != MN_OK)
+        return rc;
+    rc = mn_cursor_seek(cur, start, np + MN_ID_BYTES, &k, &v);
+    if (rc == MN_OK && q->has_cursor && k.n == np + MN_ID_BYTES &&
+        memcmp(k.p, start, k.n) == 0)
+        rc = mn_cursor_next(cur, &k, &v);
+    for (; rc == MN_OK; rc = mn_cursor_next(cur, &k, &v)) {
+        if (k.n != np + MN_ID_BYTES || memcmp(k.p, prefix, np) != 0)
+            break;
+        const uint8_t *id = (const uint8_t *)k.p + np;
+        if (found == q->limit || scanned == MN_LIST_SCAN_CAP) {
+            *more = true;
+            break;
+        }
+        scanned++;
+        memcpy(next, id, MN_ID_BYTES);
+        mn_entity e;
+        rc = mn_state_get(t, MN_ENTITY_PARTICIPANT, id, &e);
+        if (rc != MN_OK)
+            break;
+        if (matches(&e, q)) {
+            fn(user, &e);
+            found++;
+        }
+        mn_entity_release(&e);
+    }
+    mn_cursor_close(&cur);
+    return rc == MN_ENOTFOUND ? MN_OK : rc;
+}

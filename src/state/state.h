@@ -1,0 +1,92 @@
+/*
+ * state — the replicated state in LMDB: entities, their secondary indexes,
+ * the statistics, and the order-independent state digest. mn_state_apply
+ * is the one function through which every change, local or replicated,
+ * reaches the state.
+ *
+ *   entities  (type u8, id[16])            -> EntityState bytes
+ *   index     ('d'|'r'|'s', value be32, id) -> empty
+ *
+ * Invariants: the digest is the XOR of BLAKE2b-256 over the stored bytes
+ * of every entity (so it depends only on the set of final states, not on
+ * the order of applies); indexes and statistics are functions of the
+ * entities and change in the same transaction.
+ */
+#ifndef MN_STATE_H
+#define MN_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "door/crypto.h"
+#include "state/entity.h"
+#include "door/store.h"
+
+/*
+ * Merge ops, written by the change stamped st, into entity (type, id) inside
+ * write transaction t; update indexes, statistics and *digest. scratch is a
+ * reusable buffer. Applying the same change twice changes nothing.
+ *
+ * deps is the change's version vector for a replicated change (NULL for a
+ * local one, which has seen everything): a value that wins or loses
+ * against a concurrent one (neither change saw the other) is recorded in
+ * the conflicts database.
+ */
+int mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
+                   const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
+                   size_t nops, const mn_stamp *st, const mn_vv *deps,
+                   mn_buf *scratch);
+
+/* One recorded conflict: the losing value and the stamps of both. */
+typedef struct mn_conflict {
+    uint8_t id[MN_ID_BYTES];
+    uint32_t field;
+    mn_stamp loser, winner;
+    mn_value value; /* the losing value; string points into the map */
+} mn_conflict;
+
+/* Call fn for up to limit recorded conflicts, in (entity, field) order.
+ * Values are valid only during the call. */
+int mn_state_conflicts(mn_txn *t, size_t limit,
+                       void (*fn)(void *user, const mn_conflict *c),
+                       void *user);
+
+/* Read entity (type, id) in t into out (mn_entity_release frees).
+ * MN_ENOTFOUND if absent. */
+int mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+                 mn_entity *out);
+/*
+ * The ownership rule (DESIGN §9), applied by every node to every change
+ * before mn_state_apply: owner-only fields of a participant (personal
+ * details, role, home) are written only by its home division — by the
+ * origin that the create names as home. MN_OK, or MN_EAUTH.
+ */
+int mn_state_check_owner(mn_txn *t, uint32_t type,
+                         const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
+                         size_t nops, uint32_t origin);
+/* MN_OK if the entity exists, MN_ENOTFOUND if not. */
+int mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]);
+
+/* Filter for listing participants; unset fields are -1 / 0 / NULL. */
+typedef struct mn_list_query {
+    int role;
+    int status;
+    uint32_t division;
+    const char *q; /* case-insensitive substring of name/e-mail */
+    size_t limit;
+    bool has_cursor;
+    uint8_t cursor[MN_ID_BYTES]; /* list ids greater than this */
+} mn_list_query;
+
+/*
+ * Call fn for up to q->limit matching participants in id order. *more is
+ * set when more may follow; next is then the cursor to continue from. At
+ * most MN_LIST_SCAN_CAP entities are examined per call, so a selective
+ * filter may return a short page with more set. O(examined) reads.
+ */
+#define MN_LIST_SCAN_CAP 20000
+int mn_state_list(mn_txn *t, const mn_list_query *q,
+                  void (*fn)(void *user, const mn_entity *e), void *user,
+                  bool *more, uint8_t next[MN_ID_BYTES]);
+
+#endif

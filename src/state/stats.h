@@ -1,0 +1,41 @@
+/*
+ * stats — national and division totals, kept in the stats database and
+ * updated in the same transaction as every apply, so they are always a
+ * function of the replicated state. No names: counts only.
+ *
+ *   'p' div be32 role u8 status u8 -> be64   participants
+ *   'c' country[2]                 -> be64   participants per country
+ *
+ * Invariant: the stored counts equal mn_stats_recount over the entities;
+ * GET /v1/stats?verify=true checks it.
+ */
+#ifndef MN_STATS_H
+#define MN_STATS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/config.h"
+#include "state/entity.h"
+#include "state/participant.h"
+#include "door/codec.h"
+#include "door/store.h"
+
+typedef struct mn_counts {
+    uint64_t p[MN_MAX_NODES + 1][MN_ROLE_COUNT][MN_STATUS_COUNT];
+    uint64_t country[26 * 26];
+} mn_counts;
+
+/* Move e's contribution out of the counts (before) and into them (after);
+ * either may be NULL. */
+int mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after);
+
+/* Read the maintained counts. */
+int mn_stats_load(mn_txn *t, mn_counts *out);
+/* Count again from the stored entities. */
+int mn_stats_recount(mn_txn *t, mn_counts *out);
+
+/* The API's JSON for counts (new reference). */
+json_t *mn_stats_json(const mn_counts *c, const mn_config *cfg);
+
+#endif
