@@ -1,0 +1,25 @@
+/*
+ * commands — the CLI's command groups, one table per file (participant.c,
+ * import.c, stats.c, replication.c, backup.c). main.c lists them in the
+ * order `mentornet --help` shows them.
+ *
+ * Each table ends with an entry whose name is NULL; the tables and all
+ * they point to live as long as the program.
+ */
+#ifndef MN_CLI_COMMANDS_H
+#define MN_CLI_COMMANDS_H
+
+#include "cli/args.h"
+
+/* participant add, show, list, update */
+extern const mn_command mn_participant_commands[];
+/* import FILE */
+extern const mn_command mn_import_commands[];
+/* stats */
+extern const mn_command mn_stats_commands[];
+/* digest, health, replication, conflicts */
+extern const mn_command mn_replication_commands[];
+/* backup FILE */
+extern const mn_command mn_backup_commands[];
+
+#endif

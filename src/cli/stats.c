@@ -1,0 +1,176 @@
+/*
+ * stats — `mentornet stats [--verify]`: counts per division, role and
+ * status as a table (README.md, "CLI").
+ *
+ * Invariants:
+ * - Columns are the known statuses in their order, then any other status
+ *   the node sends; rows are the known roles, then any other role. No
+ *   count the node sends is left out of the table.
+ * - A sum row shows the node's total when it sent one.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "base/util.h"
+#include "cli/args.h"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+
+static const char *const known_statuses[] = {"applicant", "waiting", "matched",
+                                             "alumni", "withdrawn"};
+static const char *const known_roles[] = {"mentor", "mentee"};
+
+static const mn_opt stats_opts[] = {
+    {"verify", MN_OPT_FLAG, false, NULL,
+     "also recount from the stored participants"},
+    {0},
+};
+
+/* The status columns: the known ones, then any others the node sends. */
+typedef struct stats_cols {
+    const char **names; /* borrowed from known_statuses and extra */
+    size_t n;
+    json_t *extra; /* a set (object) of unknown status names */
+} stats_cols;
+
+static void
+stats_find_extra(json_t *div, json_t *extra) {
+    const char *role, *status;
+    json_t *counts, *v;
+    json_object_foreach(div, role, counts) {
+        json_object_foreach(counts, status, v) {
+            if (!mn_out_in_list(status, known_statuses,
+                                MN_ARRAY_LEN(known_statuses)))
+                json_object_set_new(extra, status, json_null());
+        }
+    }
+}
+
+static void
+stats_cols_init(stats_cols *sc, json_t *divs) {
+    size_t nknown = MN_ARRAY_LEN(known_statuses);
+    const char *key;
+    json_t *v;
+    sc->extra = json_object();
+    json_object_foreach(divs, key, v) stats_find_extra(v, sc->extra);
+    sc->names =
+        mn_calloc(nknown + json_object_size(sc->extra), sizeof *sc->names);
+    for (sc->n = 0; sc->n < nknown; sc->n++)
+        sc->names[sc->n] = known_statuses[sc->n];
+    json_object_foreach(sc->extra, key, v) sc->names[sc->n++] = key;
+}
+
+static void
+stats_cols_release(stats_cols *sc) {
+    free(sc->names);
+    json_decref(sc->extra);
+}
+
+static void
+stats_role_row(mn_table *t, const stats_cols *sc, const char *div,
+               const char *role, const json_t *counts, json_int_t *sum) {
+    json_int_t total = 0;
+    mn_table_add(t, div);
+    mn_table_add(t, role);
+    for (size_t i = 0; i < sc->n; i++) {
+        json_int_t v = mn_out_int(counts, sc->names[i]);
+        mn_table_add_int(t, v);
+        sum[i] += v;
+        total += v;
+    }
+    mn_table_add_int(t, total);
+}
+
+/* A row of sums; the node's total when it sent one, else the sum. */
+static void
+stats_sum_row(mn_table *t, const stats_cols *sc, const char *div,
+              const json_int_t *sum, const json_t *total) {
+    json_int_t computed = 0;
+    mn_table_add(t, div);
+    mn_table_add(t, "all");
+    for (size_t i = 0; i < sc->n; i++) {
+        mn_table_add_int(t, sum[i]);
+        computed += sum[i];
+    }
+    mn_table_add_int(t, json_is_integer(total) ? json_integer_value(total)
+                                               : computed);
+}
+
+static void
+stats_division(mn_table *t, const stats_cols *sc, const char *name, json_t *div,
+               json_int_t *all) {
+    size_t nroles = MN_ARRAY_LEN(known_roles);
+    json_int_t *sum = mn_calloc(sc->n, sizeof *sum);
+    const char *role;
+    json_t *counts;
+    for (size_t i = 0; i < nroles; i++) {
+        counts = json_object_get(div, known_roles[i]);
+        if (json_is_object(counts))
+            stats_role_row(t, sc, name, known_roles[i], counts, sum);
+    }
+    json_object_foreach(div, role, counts) {
+        if (json_is_object(counts) &&
+            !mn_out_in_list(role, known_roles, nroles))
+            stats_role_row(t, sc, name, role, counts, sum);
+    }
+    stats_sum_row(t, sc, name, sum, json_object_get(div, "total"));
+    for (size_t i = 0; i < sc->n; i++)
+        all[i] += sum[i];
+    free(sum);
+}
+
+static void
+stats_table(json_t *root, const stats_cols *sc) {
+    json_t *divs = json_object_get(root, "divisions"), *div;
+    json_int_t *all = mn_calloc(sc->n, sizeof *all);
+    const char *name;
+    mn_table t;
+    mn_table_init(&t, sc->n + 3, 2);
+    mn_table_add(&t, "division");
+    mn_table_add(&t, "role");
+    for (size_t i = 0; i < sc->n; i++)
+        mn_table_add(&t, sc->names[i]);
+    mn_table_add(&t, "total");
+    json_object_foreach(divs, name, div) {
+        if (json_is_object(div))
+            stats_division(&t, sc, name, div, all);
+    }
+    stats_sum_row(&t, sc, "all", all, json_object_get(root, "total"));
+    mn_table_print(&t, 0);
+    mn_table_release(&t);
+    free(all);
+}
+
+static void
+print_stats(json_t *root) {
+    static const char *const keys[] = {"countries", "verified", "digest"};
+    stats_cols sc;
+    mn_table t;
+    stats_cols_init(&sc, json_object_get(root, "divisions"));
+    stats_table(root, &sc);
+    stats_cols_release(&sc);
+    mn_table_init(&t, 2, 2);
+    mn_table_add_fields(&t, root, keys, MN_ARRAY_LEN(keys));
+    mn_table_print(&t, 0);
+    mn_table_release(&t);
+    mn_out_print_version_vector(root);
+}
+
+static int
+stats_run(mn_cli *c, const mn_args *a) {
+    bool verify = mn_args_find(a, "verify") != NULL;
+    return mn_client_get(c, verify ? "/stats?verify=true" : "/stats",
+                         print_stats);
+}
+
+const mn_command mn_stats_commands[] = {
+    {.name = "stats",
+     .summary = "counts per division, role and status",
+     .opts = stats_opts,
+     .run = stats_run},
+    {0},
+};
