@@ -1,8 +1,10 @@
 /*
  * cli_test — runs the mentornet CLI against one real node (README.md,
  * "CLI"): participant add/show/list/update, import, stats, digest, health,
- * --json, --help, and the exit codes: 0 success, 2 usage error, 3 cannot
- * reach the node, 4 the node refused the request. What the CLI prints is
+ * --json, --help on every command, the option parser (--opt=value and
+ * --opt value, whole names only, usage errors), and the exit codes: 0
+ * success, 2 usage error, 3 cannot reach the node, 4 the node refused the
+ * request. What the CLI prints is
  * compared with what the API answers.
  *
  * Usage: it_cli MENTORNETD PORT MENTORNET
@@ -244,6 +246,168 @@ test_add_show_update(void) {
     result_release(&r);
 }
 
+/* Every command and group answers --help with its own usage, exit 0. */
+static void
+test_help_per_command(void) {
+    it_section("--help on every command");
+    static const char *const cmds[][3] = {
+        {"participant", NULL},
+        {"participant", "add", NULL},
+        {"participant", "show", NULL},
+        {"participant", "list", NULL},
+        {"participant", "update", NULL},
+        {"import", NULL},
+        {"stats", NULL},
+        {"digest", NULL},
+        {"health", NULL},
+        {"replication", NULL},
+        {"conflicts", NULL},
+        {"backup", NULL},
+    };
+    struct result r;
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char want[64];
+        const char *args[5] = {cmds[i][0], NULL, NULL, NULL, NULL};
+        size_t n = 1;
+        if (cmds[i][1])
+            args[n++] = cmds[i][1];
+        args[n] = i % 2 ? "-h" : "--help";
+        snprintf(want, sizeof want, "usage: mentornet %s%s%s", cmds[i][0],
+                 cmds[i][1] ? " " : "", cmds[i][1] ? cmds[i][1] : "");
+        run_list(&r, no_env_token, args);
+        CHECK(r.rc == EXIT_OK && r.out &&
+                  strncmp(r.out, want, strlen(want)) == 0 &&
+                  has(r.out, "-h, --help") && r.err && !r.err[0],
+              "%s: exit 0 with '%s' (rc %d)", args[n], want, r.rc);
+        result_release(&r);
+    }
+    /* --help ends parsing: what follows is not looked at. */
+    run(&r, "participant", "show", "--help", "a", "b", "--bogus", NULL);
+    CHECK(r.rc == EXIT_OK && has(r.out, "usage: mentornet participant show"),
+          "show --help a b --bogus: exit 0 with usage (rc %d)", r.rc);
+    result_release(&r);
+}
+
+/* Usage errors of the option parser: exit 2 and a message saying what. */
+static void
+test_option_errors(void) {
+    it_section("option errors");
+    static const struct {
+        const char *args[6];
+        const char *says;
+    } cases[] = {
+        {{"stats", "--bogus"}, "unknown option '--bogus'"},
+        {{"participant", "list", "--bogus=1"}, "unknown option '--bogus=1'"},
+        {{"-x", "stats"}, "unknown option '-x'"},
+        /* no clusters: -hx is not -h */
+        {{"stats", "-hx"}, "unknown option '-hx'"},
+        /* no abbreviations of long names */
+        {{"stats", "--ver"}, "unknown option '--ver'"},
+        {{"participant", "list", "--lim", "5"}, "unknown option '--lim'"},
+        {{"--he"}, "unknown option '--he'"},
+        {{"--js", "stats"}, "unknown option '--js'"},
+        {{"stats", "--json"}, "global option"},
+        {{"stats", "--node=http://x"}, "global option"},
+        {{"stats", "--verify=yes"}, "--verify takes no value"},
+        {{"stats", "--verify", "--verify"}, "given more than once"},
+        {{"participant", "list", "--limit"}, "--limit needs a value (N)"},
+        {{"participant", "list", "--limit=x1"}, "not a whole number"},
+        {{"participant", "list", "--limit="}, "not a whole number"},
+        {{"stats", "--", "--verify"}, "unexpected argument '--verify'"},
+        {{"participant", "--json"}, "unknown option '--json'"},
+    };
+    struct result r;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[MAX_ARGS + 1] = {"--node", node.url, "--token",
+                                          node.token};
+        size_t n = 4;
+        for (size_t k = 0; cases[i].args[k]; k++)
+            args[n++] = cases[i].args[k];
+        args[n] = NULL;
+        run_list(&r, no_env_token, args);
+        CHECK(r.rc == EXIT_USAGE && has(r.err, cases[i].says) &&
+                  has(r.err, "--help'"),
+              "%s %s: exit 2 saying \"%s\" (rc %d, %s)", cases[i].args[0],
+              cases[i].args[1] ? cases[i].args[1] : "", cases[i].says, r.rc,
+              r.err ? r.err : "");
+        result_release(&r);
+    }
+}
+
+/* --opt=value and --opt value mean the same; operands may come anywhere. */
+static void
+test_option_forms(void) {
+    it_section("option forms");
+    struct result a, b;
+    char token_opt[160], node_opt[96];
+    snprintf(token_opt, sizeof token_opt, "--token=%s", node.token);
+    snprintf(node_opt, sizeof node_opt, "--node=%s", node.url);
+    run(&a, "--node", node.url, "--token", node.token, "--json", "participant",
+        "list", "--role", "mentee", "--limit", "1", NULL);
+    run(&b, node_opt, token_opt, "--json", "participant", "list",
+        "--role=mentee", "--limit=1", NULL);
+    CHECK(a.rc == EXIT_OK && b.rc == EXIT_OK && a.json &&
+              json_equal(a.json, b.json),
+          "list --role=mentee --limit=1 equals --role mentee --limit 1 "
+          "(rc %d, %d)",
+          a.rc, b.rc);
+    CHECK(json_array_size(json_object_get(b.json, "items")) == 1 &&
+              strcmp(it_str(json_array_get(json_object_get(b.json, "items"), 0),
+                            "role"),
+                     "mentee") == 0,
+          "list --role=mentee --limit=1: one mentee");
+    result_release(&a);
+    result_release(&b);
+
+    /* The operand before, between or after the options; after "--". */
+    run(&a, "--node", node.url, "--token", node.token, "--json", "participant",
+        "update", "--status=matched", amina_id, "--profession", "Nurse", NULL);
+    CHECK(a.rc == EXIT_OK && strcmp(it_str(a.json, "status"), "matched") == 0 &&
+              strcmp(it_str(a.json, "profession"), "Nurse") == 0,
+          "update --status=matched ID --profession Nurse: both set (rc %d)",
+          a.rc);
+    result_release(&a);
+    run(&a, "--node", node.url, "--token", node.token, "--json", "participant",
+        "show", "--", amina_id, NULL);
+    CHECK(a.rc == EXIT_OK && strcmp(it_str(a.json, "id"), amina_id) == 0,
+          "show -- ID: exit 0 (rc %d)", a.rc);
+    result_release(&a);
+
+    /* POSIXLY_CORRECT does not stop the options at the operand. */
+    const char *const env[] = {"MENTORNET_TOKEN", "POSIXLY_CORRECT=1", NULL};
+    run_env(&a, env, "--node", node.url, "--token", node.token, "--json",
+            "participant", "update", amina_id, "--status", "waiting", NULL);
+    CHECK(a.rc == EXIT_OK && strcmp(it_str(a.json, "status"), "waiting") == 0,
+          "with POSIXLY_CORRECT: update ID --status waiting (rc %d)", a.rc);
+    result_release(&a);
+}
+
+/* show prints its rows in the order of the participant's fields. */
+static void
+test_show_order(void) {
+    it_section("participant show: row order");
+    static const char *const order[] = {
+        "id:",         "role:",        "home_division:",     "status:",
+        "given_name:", "family_name:", "country_of_origin:", "languages:",
+        "consent.",    "notes:",       "created_at:",        "updated_at:"};
+    struct result r;
+    run(&r, "--node", node.url, "--token", node.token, "participant", "show",
+        amina_id, NULL);
+    const char *at = r.out;
+    size_t i = 0;
+    for (; at && i < sizeof order / sizeof order[0]; i++) {
+        const char *p = at;
+        while ((p = strstr(p, order[i])) && p != r.out && p[-1] != '\n')
+            p++;
+        at = p;
+    }
+    CHECK(r.rc == EXIT_OK && at && r.out && strncmp(r.out, "id:", 3) == 0,
+          "show: rows id, role, home_division, status ... updated_at in "
+          "order (rc %d, stopped at %s)",
+          r.rc, at ? "none" : order[i - 1]);
+    result_release(&r);
+}
+
 static void
 test_list(void) {
     it_section("participant list");
@@ -474,8 +638,12 @@ main(int argc, char **argv) {
     if (it_node_create(&node, daemon, port, 64) == 0 &&
         it_node_start(&node) == 0) {
         test_help();
+        test_help_per_command();
+        test_option_errors();
         test_add_show_update();
         if (amina_id) {
+            test_option_forms();
+            test_show_order();
             test_list();
             test_import();
             test_stats_digest_health();
