@@ -15,6 +15,7 @@
 #include "cli/output.h"
 
 /* ---- buffers and text ------------------------------------------------- */
+
 void
 mn_out_puts(mn_buf *b, const char *z) {
     mn_buf_append(b, z, strlen(z));
@@ -35,7 +36,6 @@ mn_out_printf(mn_buf *b, const char *fmt, ...) {
     b->len += (size_t)n;
 }
 
-/* The buffer as a C string; it stays owned by b. */
 const char *
 mn_out_str(mn_buf *b) {
     mn_buf_reserve(b, 1);
@@ -43,7 +43,6 @@ mn_out_str(mn_buf *b) {
     return (const char *)b->p;
 }
 
-/* The buffer as a C string the caller frees; b is left empty. */
 char *
 mn_out_take(mn_buf *b) {
     mn_out_str(b);
@@ -64,7 +63,6 @@ buf_escape_byte(mn_buf *b, unsigned ch) {
         mn_out_printf(b, "\\x%02x", ch);
 }
 
-/* A copy of z with C0, DEL and C1 control characters escaped. */
 char *
 mn_out_sanitize(const char *z) {
     mn_buf b;
@@ -122,7 +120,6 @@ mn_table_release(mn_table *t) {
     mn_table_init(t, 0, 0);
 }
 
-/* Add a cell: a copy of z with control characters escaped; NULL is "-". */
 void
 mn_table_add(mn_table *t, const char *z) {
     if (t->n == t->cap) {
@@ -198,7 +195,6 @@ mn_out_json_dump(mn_buf *b, const json_t *v) {
     free(z);
 }
 
-/* A value as people read it: arrays comma-joined, null or absent "-". */
 void
 mn_out_json_text(mn_buf *b, const json_t *v) {
     if (json_is_string(v))
@@ -248,7 +244,6 @@ add_field(mn_table *t, const char *key, json_t *v) {
     json_object_foreach(v, sub, sv) add_row(t, key, sub, sv);
 }
 
-/* Add the fields of obj named in order, in that order, when present. */
 void
 mn_table_add_fields(mn_table *t, json_t *obj, const char *const *order,
                     size_t n) {
@@ -259,7 +254,6 @@ mn_table_add_fields(mn_table *t, json_t *obj, const char *const *order,
     }
 }
 
-/* Add the fields of obj not named in order, in the node's order. */
 void
 mn_table_add_other_fields(mn_table *t, json_t *obj, const char *const *order,
                           size_t n) {
@@ -270,6 +264,8 @@ mn_table_add_other_fields(mn_table *t, json_t *obj, const char *const *order,
             add_field(t, key, v);
     }
 }
+
+/* ---- printers --------------------------------------------------------- */
 
 void
 mn_out_print_compact(const json_t *root) {

@@ -10,6 +10,7 @@
  * - A body from --data or a file is capped at MN_MAX_BODY before it is
  *   sent.
  */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,10 @@ typedef struct field {
     const char *metavar; /* the value's name in usage texts */
 } field;
 
-/* In the order of rows in show; options are in the same order. */
+/* In the order of rows in show; options are in the same order. This is
+ * the CLI's only list of the fields: when the shared table of entity kinds
+ * links with mnbase alone, field_count and field_at read that instead, and
+ * only the metavars (names of values in usage texts) stay here. */
 static const field fields[] = {
     {"id", FIELD_STRING, NULL, NULL},
     {"role", FIELD_ENUM, "mentor or mentee (required on add)", "R"},
@@ -100,7 +104,8 @@ field_top_len(const field *f) {
 /* Options of add and update: a field's option is its name with '-' for
  * '_' and '.'; then --clear and --data. Built once, kept to the end. */
 static const mn_opt *write_table;
-static const field *write_field[NFIELDS]; /* the field of write_table[i] */
+/* The field of write_table[i]; NULL from --clear on. */
+static const field *write_field[NFIELDS];
 
 static const mn_opt write_extra[] = {
     {"clear", MN_OPT_STR, true, "FIELD",
@@ -119,6 +124,7 @@ field_opt_kind(const field *f) {
 
 static mn_opt
 field_opt(const field *f, char *name) {
+    assert(strlen(f->name) < NAME_MAX_LEN);
     snprintf(name, NAME_MAX_LEN, "%s", f->name);
     for (char *p = name; *p; p++)
         if (*p == '_' || *p == '.')
@@ -147,7 +153,8 @@ write_options(void) {
     return write_table;
 }
 
-/* The field that option o sets; NULL for --clear and --data. */
+/* The field that option o, one of write_options(), sets; NULL for --clear
+ * and --data. */
 static const field *
 field_of_opt(const mn_opt *o) {
     const mn_opt *opts = write_options();

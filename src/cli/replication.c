@@ -162,6 +162,7 @@ print_conflicts(json_t *root) {
 }
 
 /* ---- commands --------------------------------------------------------- */
+
 static int
 digest_run(mn_cli *c, const mn_args *a) {
     (void)a;
