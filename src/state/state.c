@@ -149,8 +149,8 @@ mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
         rc = mn_codec_entity_decode(old.p, old.n, &before);
     else if (rc == MN_ENOTFOUND)
         mn_entity_init(&before, type, id), rc = MN_OK;
-    if (rc == MN_OK && deps)
-        rc = mn_conflicts_record(t, &before, ops, nops, st, deps);
+    if (rc == MN_OK)
+        rc = mn_conflicts_apply(t, digest, &before, ops, nops, st, deps);
     if (rc != MN_OK) {
         mn_entity_release(&before);
         return rc;

@@ -29,9 +29,9 @@
  * reusable buffer. Applying the same change twice changes nothing.
  *
  * deps is the change's version vector for a replicated change (NULL for a
- * local one, which has seen everything): a value that wins or loses
- * against a concurrent one (neither change saw the other) is recorded in
- * the conflicts database.
+ * local one, which has seen everything): it decides which values the
+ * change overwrote knowingly and which stay in the conflict list
+ * (conflicts.h), which the digest covers too.
  */
 int mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
                    const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
