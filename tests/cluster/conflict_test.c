@@ -20,9 +20,11 @@
  * the writes in. "original", which every writer saw, is not listed, nor is
  * anything for profession or sector. (Only fields any division may edit
  * are used: personal details are changed only on the participant's home
- * node.) Then a write on B that has seen all three clears X's notes list
- * everywhere. Last, a PATCH of X's personal details on B or C is refused
- * with 409 and changes nothing, while the same PATCH on A is taken.
+ * node.) A restart of A passes the start-up check (the digest covers the
+ * list) and lists the same. Then a write on B that has seen all three
+ * clears X's notes list everywhere. Last, a PATCH of X's personal details on B
+ * or C is refused with 409 and changes nothing, while the same PATCH on A is
+ * taken.
  *
  * Usage: cluster_conflict MENTORNETD DEMO_DATA PORT
  */
@@ -178,6 +180,22 @@ after_healing(void) {
     }
 }
 
+/* A restart checks the store, digest with the list included, and the
+ * list is the same after it. */
+static void
+restart(void) {
+    cl_section("a restart: the start-up check covers the list");
+    json_t *before = conflicts_for(A, "notes", NULL), *after;
+    CHECK(cl_stop(&cluster, A) == 0 && cl_start(&cluster, A) == 0,
+          "%s restarts (its store passes the start-up check)",
+          cluster.node[A].name);
+    after = conflicts_for(A, "notes", NULL);
+    CHECK(json_array_size(before) == 2 && json_equal(before, after),
+          "%s lists the same conflicts after it", cluster.node[A].name);
+    json_decref(before);
+    json_decref(after);
+}
+
 /* A write on B, which has seen all three values, settles X's notes: the
  * list empties on every node. */
 static void
@@ -221,6 +239,7 @@ main(int argc, char **argv) {
     if (cl_create(&cluster, daemon, demo, port, 3) == 0 &&
         cl_start_all(&cluster) == 0 && partition() == 0) {
         after_healing();
+        restart();
         settled();
         owner_only();
     }

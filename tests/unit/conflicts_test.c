@@ -273,10 +273,11 @@ test_write_that_saw_removes(void **unused) {
     (void)unused;
     struct store st;
     struct values v;
-    struct change c[4];
+    struct change c[5];
     make_four_writers(c);
-    /* 2 and 3 concurrent; then 4 writes having seen 2 but not 3. */
-    c[3].deps.seq[2] = 1;
+    c[3].deps.seq[3] = 1; /* 4 (the latest) saw 3, listed when it came */
+    c[4].deps.seq[2] = 1; /* 5 (losing to 4) saw 2 ... */
+    c[4].st.hlc = 350;    /* ... so its clock is past 2's */
     store_open(&st);
     for (int i = 0; i < 3; i++)
         apply(&st, &c[i]);
@@ -284,7 +285,11 @@ test_write_that_saw_removes(void **unused) {
     assert_string_equal(v.z, "from 3");
     apply(&st, &c[3]);
     listed(&st, MN_P_NOTES, &v);
-    assert_string_equal(v.z, "from 3"); /* "from 2" was seen: gone */
+    assert_string_equal(v.z, "from 2"); /* 3 was seen; 2 was not */
+    assert_int_equal(v.winner.origin, 4);
+    apply(&st, &c[4]);
+    listed(&st, MN_P_NOTES, &v);
+    assert_string_equal(v.z, "from 5"); /* 2 was seen by 5 */
     assert_int_equal(v.winner.origin, 4);
     store_close(&st);
 }
