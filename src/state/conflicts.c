@@ -237,34 +237,44 @@ prune(mn_txn *t, uint8_t digest[MN_HASH_BYTES], const mn_entity *e,
     return rc;
 }
 
+/* Add (st, value) to the list of e's field. */
+static int
+list(mn_txn *t, uint8_t digest[MN_HASH_BYTES], const mn_entity *e,
+     uint32_t field, const mn_stamp *st, const mn_value *value) {
+    uint8_t key[KEY_BYTES];
+    key_make(e->type, e->id, field, st, key);
+    return entry_put(t, digest, key, value);
+}
+
 /* One op: the field's set loses what the change saw and gains the change
- * (as the new winner, the old one listed unless seen, or as listed). */
+ * (as the new winner, the old one listed unless seen, or as listed). A
+ * field never written has nothing listed: entries exist only beside a
+ * winner, and fields are never removed. */
 static int
 apply_op(mn_txn *t, uint8_t digest[MN_HASH_BYTES], const mn_entity *before,
          const mn_field_op *op, const mn_stamp *st, const mn_vv *deps) {
     const mn_field *winner = mn_entity_get(before, op->no);
     struct field_set set;
-    uint8_t key[KEY_BYTES];
-    bool wins = !winner || mn_stamp_cmp(st, &winner->stamp) > 0, old = false;
+    bool old = false;
+    if (!winner)
+        return MN_OK;
     int rc = set_load(t, before->type, before->id, op->no, &set);
-    if (rc != MN_OK || (winner && stamp_equal(&winner->stamp, st)) ||
-        set_has(&set, st))
+    if (rc != MN_OK || stamp_equal(&winner->stamp, st) || set_has(&set, st))
         return rc; /* a duplicate changes nothing */
+    bool wins = mn_stamp_cmp(st, &winner->stamp) > 0;
     if (!wins && deps)
         rc = superseded(t, winner, &set, st, &old);
+    if (rc == MN_OK && !old)
+        rc = prune(t, digest, before, op->no, &set, st, deps);
     if (rc != MN_OK || old)
         return rc;
-    rc = prune(t, digest, before, op->no, &set, st, deps);
-    if (rc != MN_OK || (wins && (!winner || saw(deps, &winner->stamp))))
-        return rc;
-    if (wins) {
-        key_make(before->type, before->id, op->no, &winner->stamp, key);
-        return entry_put(t, digest, key, &winner->v);
-    }
-    if (!deps)
-        return MN_OK; /* a local write has seen everything */
-    key_make(before->type, before->id, op->no, st, key);
-    return entry_put(t, digest, key, &op->v);
+    if (wins)
+        return saw(deps, &winner->stamp) ? MN_OK
+                                         : list(t, digest, before, op->no,
+                                                &winner->stamp, &winner->v);
+    /* A local write has seen everything, so its clock is the latest;
+     * one that loses anyway (only a test does that) is not listed. */
+    return deps ? list(t, digest, before, op->no, st, &op->v) : MN_OK;
 }
 
 int
