@@ -9,9 +9,10 @@
  *   stats     (tag u8, ...)           -> be64 count
  *   meta      string key              -> value (identity, vector, HLC,
  *                                        chain heads, digest, schema, tokens)
- *   conflicts (id[16], field be32, loser hlc be64, loser origin be32)
- *                                     -> winner hlc be64, winner origin be32,
- *                                        loser value (kind u8, bytes)
+ *   conflicts (type u8, id[16], field be32, hlc be64, origin be32, seq be64)
+ *                                     -> value (kind u8, bytes); a field's
+ *                                        values concurrent with its winner
+ *                                        (state/conflicts.h)
  *
  * One write transaction at a time (LMDB's rule); any number of readers.
  * A value returned by a get or a cursor points into the map and is valid only

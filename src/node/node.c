@@ -292,7 +292,9 @@ check_state(mn_txn *t, const struct writer_state *ws, char *err, size_t errlen,
             digest[i] ^= h[i];
     }
     mn_cursor_close(&cur);
-    if (rc == MN_ENOTFOUND && memcmp(digest, ws->digest, MN_HASH_BYTES) == 0)
+    if (rc == MN_ENOTFOUND) /* the conflict list is in the digest too */
+        rc = mn_conflicts_digest(t, digest);
+    if (rc == MN_OK && memcmp(digest, ws->digest, MN_HASH_BYTES) == 0)
         return MN_OK;
     snprintf(err, errlen,
              "%s: the store is damaged: its entities do not "
@@ -345,7 +347,7 @@ entry_shape_ok(enum mn_db db, const mn_val *k, const mn_val *v) {
                v->n == 0;
     case MN_DB_STATS:
         return (k->n == 7 && kp[0] == 'p') || (k->n == 3 && kp[0] == 'c');
-    case MN_DB_CONFLICTS: return k->n == 32 && v->n >= 13;
+    case MN_DB_CONFLICTS: return mn_conflicts_shape_ok(k, v);
     default: return k->n > 0;
     }
 }

@@ -64,11 +64,6 @@ typedef struct mn_ops {
     mn_field_op op[MN_ENTITY_MAX_FIELDS];
 } mn_ops;
 
-/* Called for every concurrent value that lost a merge (for the conflict
- * list): the field number, the losing stamp, and the winning stamp. */
-typedef void (*mn_conflict_fn)(void *user, uint32_t no, const mn_stamp *loser,
-                               const mn_stamp *winner);
-
 int mn_stamp_cmp(const mn_stamp *a, const mn_stamp *b);
 
 void mn_entity_init(mn_entity *e, uint32_t type, const uint8_t id[MN_ID_BYTES]);

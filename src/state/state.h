@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "door/crypto.h"
+#include "state/conflicts.h"
 #include "state/entity.h"
 #include "door/store.h"
 
@@ -28,28 +29,14 @@
  * reusable buffer. Applying the same change twice changes nothing.
  *
  * deps is the change's version vector for a replicated change (NULL for a
- * local one, which has seen everything): a value that wins or loses
- * against a concurrent one (neither change saw the other) is recorded in
- * the conflicts database.
+ * local one, which has seen everything): it decides which values the
+ * change overwrote knowingly and which stay in the conflict list
+ * (conflicts.h), which the digest covers too.
  */
 int mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
                    const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
                    size_t nops, const mn_stamp *st, const mn_vv *deps,
                    mn_buf *scratch);
-
-/* One recorded conflict: the losing value and the stamps of both. */
-typedef struct mn_conflict {
-    uint8_t id[MN_ID_BYTES];
-    uint32_t field;
-    mn_stamp loser, winner;
-    mn_value value; /* the losing value; string points into the map */
-} mn_conflict;
-
-/* Call fn for up to limit recorded conflicts, in (entity, field) order.
- * Values are valid only during the call. */
-int mn_state_conflicts(mn_txn *t, size_t limit,
-                       void (*fn)(void *user, const mn_conflict *c),
-                       void *user);
 
 /* Read entity (type, id) in t into out (mn_entity_release frees).
  * MN_ENOTFOUND if absent. */

@@ -1,24 +1,30 @@
 /*
  * conflict_test — concurrent edits made during a partition resolve to the
- * same winner everywhere, and the loser is listed as a conflict.
+ * same winner everywhere, and the conflict list is the same on every node.
  *
  * Three nodes A (copenhagen), B (aarhus), C (esbjerg). A creates X; all
- * converge. Then a partition by stopping nodes (SIGTERM):
+ * converge. Then a partition by stopping nodes (SIGTERM), so that each
+ * node writes alone:
  *
  *   stop C and B; on A: X.notes = "from A", X.profession = ...; stop A;
- *   start B alone;  on B: X.notes = "from B", X.sector = ...;
- *   start A and C: the partition heals.
+ *   start B alone;  on B: X.notes = "from B", X.sector = ...;  stop B;
+ *   start C alone;  on C: X.notes = "from C";
+ *   start A and B: the partition heals.
  *
- * Neither write saw the other, so they are concurrent. After healing:
- * all three converge; X is the same on all three; notes holds B's value
- * (the later hybrid clock wins: B wrote seconds after A), profession and
- * sector (different fields) both survive; GET /v1/conflicts on every node
- * lists A's "from A" for X's notes as the loser, with B as the winner, and
- * the three conflict lists are equal. Nothing is listed for profession or
- * sector. (Only fields any division may edit are used: personal details
- * are changed only on the participant's home node.) Last, a PATCH of X's
- * personal details on B or C is refused with 409 and changes nothing,
- * while the same PATCH on A is taken.
+ * No write saw another, so the three are concurrent. After healing: all
+ * three converge; X is the same on all three; notes holds C's value (the
+ * latest hybrid clock wins: C wrote last), profession and sector
+ * (different fields) both survive; GET /v1/conflicts on every node lists
+ * "from A" and "from B" for X's notes, in that order, each losing to C,
+ * and the three conflict lists are equal whatever order each node received
+ * the writes in. "original", which every writer saw, is not listed, nor is
+ * anything for profession or sector. (Only fields any division may edit
+ * are used: personal details are changed only on the participant's home
+ * node.) A restart of A passes the start-up check (the digest covers the
+ * list) and lists the same. Then a write on B that has seen all three
+ * clears X's notes list everywhere. Last, a PATCH of X's personal details on B
+ * or C is refused with 409 and changes nothing, while the same PATCH on A is
+ * taken.
  *
  * Usage: cluster_conflict MENTORNETD DEMO_DATA PORT
  */
@@ -90,7 +96,7 @@ partition(void) {
         !CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged"))
         return -1;
 
-    cl_section("partition: only A runs, then only B");
+    cl_section("partition: only A runs, then only B, then only C");
     CHECK(cl_stop(&cluster, C) == 0 && cl_stop(&cluster, B) == 0,
           "C and B stop");
     CHECK(patch(A, "{\"notes\":\"from A\",\"profession\":\"nurse\"}") == 200,
@@ -107,9 +113,32 @@ partition(void) {
               json_is_null(json_object_get(p, "profession")),
           "B has not seen A's write");
     json_decref(p);
+    CHECK(cl_stop(&cluster, B) == 0, "B stops");
+    if (cl_start(&cluster, C) != 0)
+        return -1;
+    st = patch(C, "{\"notes\":\"from C\"}");
+    CHECK(st == 200, "on C alone: notes = \"from C\" (%ld)", st);
 
     cl_section("the partition heals");
-    return cl_start(&cluster, A) == 0 && cl_start(&cluster, C) == 0 ? 0 : -1;
+    return cl_start(&cluster, A) == 0 && cl_start(&cluster, B) == 0 ? 0 : -1;
+}
+
+/* X's notes conflicts on node n are "from A", "from B", each losing to C. */
+static bool
+notes_listed_right(json_t *notes) {
+    static const size_t losers[] = {A, B};
+    if (json_array_size(notes) != 2)
+        return false;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *c = json_array_get(notes, i);
+        const char *want = losers[i] == A ? "from A" : "from B";
+        if (strcmp(path_str(c, "loser", "value"), want) != 0 ||
+            strcmp(path_str(c, "loser", "division"),
+                   cluster.node[losers[i]].name) != 0 ||
+            strcmp(path_str(c, "winner", "division"), cluster.node[C].name))
+            return false;
+    }
+    return true;
 }
 
 static void
@@ -122,24 +151,18 @@ after_healing(void) {
     CHECK(p[0] && json_equal(p[0], p[1]) && json_equal(p[0], p[2]),
           "X is the same on all three");
     const char *winner = json_string_value(json_object_get(p[0], "notes"));
-    CHECK(winner && strcmp(winner, "from B") == 0,
-          "notes: the later write wins everywhere (\"%s\")",
+    CHECK(winner && strcmp(winner, "from C") == 0,
+          "notes: the latest write wins everywhere (\"%s\")",
           winner ? winner : "(none)");
     CHECK(json_is_string(json_object_get(p[0], "profession")) &&
               json_is_string(json_object_get(p[0], "sector")),
           "profession (from A) and sector (from B) both survive");
     for (size_t n = 0; n < 3; n++) {
         notes[n] = conflicts_for(n, "notes", &all[n]);
-        json_t *c = json_array_get(notes[n], 0);
-        CHECK(json_array_size(notes[n]) == 1 &&
-                  strcmp(path_str(c, "loser", "value"), "from A") == 0 &&
-                  strcmp(path_str(c, "loser", "division"),
-                         cluster.node[A].name) == 0 &&
-                  strcmp(path_str(c, "winner", "division"),
-                         cluster.node[B].name) == 0,
-              "%s: /v1/conflicts lists \"from A\" (%s) losing X's notes to "
-              "%s",
-              cluster.node[n].name, cluster.node[A].name, cluster.node[B].name);
+        CHECK(notes_listed_right(notes[n]),
+              "%s: /v1/conflicts lists \"from A\" and \"from B\" losing "
+              "X's notes to %s",
+              cluster.node[n].name, cluster.node[C].name);
         json_t *other = conflicts_for(n, "profession", NULL);
         json_t *other2 = conflicts_for(n, "sector", NULL);
         CHECK(json_array_size(other) == 0 && json_array_size(other2) == 0,
@@ -154,6 +177,38 @@ after_healing(void) {
         json_decref(p[n]);
         json_decref(all[n]);
         json_decref(notes[n]);
+    }
+}
+
+/* A restart checks the store, digest with the list included, and the
+ * list is the same after it. */
+static void
+restart(void) {
+    cl_section("a restart: the start-up check covers the list");
+    json_t *before = conflicts_for(A, "notes", NULL), *after;
+    CHECK(cl_stop(&cluster, A) == 0 && cl_start(&cluster, A) == 0,
+          "%s restarts (its store passes the start-up check)",
+          cluster.node[A].name);
+    after = conflicts_for(A, "notes", NULL);
+    CHECK(json_array_size(before) == 2 && json_equal(before, after),
+          "%s lists the same conflicts after it", cluster.node[A].name);
+    json_decref(before);
+    json_decref(after);
+}
+
+/* A write on B, which has seen all three values, settles X's notes: the
+ * list empties on every node. */
+static void
+settled(void) {
+    cl_section("a write that saw every value clears the list");
+    CHECK(patch(B, "{\"notes\":\"settled\"}") == 200,
+          "on %s: notes = \"settled\"", cluster.node[B].name);
+    CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "the three agree");
+    for (size_t n = 0; n < 3; n++) {
+        json_t *notes = conflicts_for(n, "notes", NULL);
+        CHECK(json_array_size(notes) == 0, "%s: nothing listed for notes",
+              cluster.node[n].name);
+        json_decref(notes);
     }
 }
 
@@ -184,6 +239,8 @@ main(int argc, char **argv) {
     if (cl_create(&cluster, daemon, demo, port, 3) == 0 &&
         cl_start_all(&cluster) == 0 && partition() == 0) {
         after_healing();
+        restart();
+        settled();
         owner_only();
     }
     cl_destroy(&cluster);

@@ -9,10 +9,10 @@
  * node holds more of an origin's changes than the origin made, every
  * origin's log on every node is contiguous up to its vector (no change
  * applied twice or skipped), and the ownership rule holds. Checked
- * after healing: equal digests, vectors and statistics everywhere, stats
- * equal a recount, each origin's log contiguous, every acknowledged write
- * present on every node, and every personal detail written by the
- * participant's home division (the ownership rule).
+ * after healing: equal digests, vectors, statistics and conflict lists
+ * everywhere, stats equal a recount, each origin's log contiguous, every
+ * acknowledged write present on every node, and every personal detail
+ * written by the participant's home division (the ownership rule).
  *
  *   sim --seed S [--steps N]        replay one run exactly
  *   sim --seeds A-B [--steps N]     run a range of seeds
@@ -22,6 +22,7 @@
  * and the trace of that run.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,6 +455,8 @@ struct snapshot {
     uint8_t digest[MN_HASH_BYTES];
     mn_vv vv;
     mn_counts counts;
+    uint8_t conflicts[MN_HASH_BYTES]; /* chained hash of the listed ones */
+    size_t nconflicts;
 };
 
 static bool
@@ -502,6 +505,44 @@ owners_hold(mn_txn *t) {
     return ok;
 }
 
+static void
+append_stamp(mn_buf *b, const mn_stamp *st) {
+    uint8_t p[20];
+    mn_put_be64(p, st->hlc);
+    mn_put_be32(p + 8, st->origin);
+    mn_put_be64(p + 12, st->seq);
+    mn_buf_append(b, p, sizeof p);
+}
+
+static void
+hash_conflict(void *user, const mn_conflict *c) {
+    struct snapshot *out = user;
+    uint8_t head[4 + 1 + 8];
+    mn_buf item;
+    mn_buf_init(&item);
+    mn_buf_append(&item, out->conflicts, MN_HASH_BYTES);
+    mn_buf_append(&item, c->id, MN_ID_BYTES);
+    append_stamp(&item, &c->loser);
+    append_stamp(&item, &c->winner);
+    mn_put_be32(head, c->field);
+    head[4] = (uint8_t)c->value.kind;
+    mn_put_be64(head + 5, (uint64_t)c->value.i);
+    mn_buf_append(&item, head, sizeof head);
+    if (c->value.len)
+        mn_buf_append(&item, c->value.s, c->value.len);
+    mn_crypto_hash2(item.p, item.len, NULL, 0, out->conflicts);
+    mn_buf_release(&item);
+    out->nconflicts++;
+}
+
+/* The conflict list as GET /v1/conflicts reads it, hashed in order. */
+static bool
+conflicts_hash(mn_txn *t, struct snapshot *out) {
+    memset(out->conflicts, 0, MN_HASH_BYTES);
+    out->nconflicts = 0;
+    return mn_state_conflicts(t, SIZE_MAX, hash_conflict, out) == MN_OK;
+}
+
 static bool
 snapshot(struct sim *s, int i, struct snapshot *out) {
     mn_txn *t;
@@ -509,7 +550,7 @@ snapshot(struct sim *s, int i, struct snapshot *out) {
     bool ok = mn_store_begin(mn_node_store(s->node[i]), false, &t) == MN_OK &&
               mn_node_digest(t, out->digest, &out->vv) == MN_OK &&
               mn_stats_load(t, &out->counts) == MN_OK &&
-              mn_stats_recount(t, again) == MN_OK;
+              mn_stats_recount(t, again) == MN_OK && conflicts_hash(t, out);
     if (ok && memcmp(again, &out->counts, sizeof *again) != 0)
         ok = fail(s, "node%d statistics differ from a recount", i + 1);
     else if (ok && !log_contiguous(t, &out->vv))
@@ -537,6 +578,10 @@ converged(struct sim *s, struct snapshot *snap) {
              memcmp(&snap[i].vv, &snap[0].vv, sizeof snap[0].vv) ||
              memcmp(&snap[i].counts, &snap[0].counts, sizeof snap[0].counts)))
             return fail(s, "node%d differs from node1 after healing", i + 1);
+        if (i > 0 &&
+            (snap[i].nconflicts != snap[0].nconflicts ||
+             memcmp(snap[i].conflicts, snap[0].conflicts, MN_HASH_BYTES) != 0))
+            return fail(s, "node%d lists other conflicts than node1", i + 1);
     }
     return true;
 }

@@ -135,6 +135,7 @@ read_outcome(mn_store *s, struct outcome *o) {
             recomputed[i] ^= h[i];
     }
     mn_cursor_close(&cur);
+    assert_int_equal(mn_conflicts_digest(t, recomputed), MN_OK);
     mn_txn_abort(&t);
     assert_memory_equal(recomputed, o->digest, MN_HASH_BYTES);
 }
