@@ -1,14 +1,14 @@
 /*
  * fuzz_json — an API request body through validation and rendering:
- * bytes -> json_loadb (with the flags http.c uses) -> mn_participant_parse,
+ * bytes -> json_loadb (with the flags http.c uses) -> mn_kind_json_parse,
  * both as a create and as a patch against two fixed stored participants (a
  * mentor and a mentee, built by merging ops as the node does); every
  * accepted body's ops are merged into the entity and rendered back with
- * mn_participant_json.
+ * mn_kind_json_render.
  *
  * The bulk import (POST /v1/participants/import, http.c import_line) splits
  * its NDJSON body at newlines and runs each line through exactly this
- * json_loadb + mn_participant_parse(create), so this harness covers it too;
+ * json_loadb + mn_kind_json_parse (a create), so this harness covers it too;
  * it has no harness of its own.
  *
  * Oracles besides the sanitizers:
@@ -21,7 +21,6 @@
  *     a change body, decode again (as every peer decodes them), and so does
  *     the resulting entity (as the store decodes it on every read).
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "door/codec.h"
 #include "fuzz.h"
 #include "base/hlc.h"
+#include "api/kind_json.h"
 #include "state/participant.h"
 
 #define NOW_MS UINT64_C(1767225600000)
@@ -91,8 +91,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv) {
 /* Render e, and serialise it the way the HTTP layer does. */
 static json_t *
 render(const mn_entity *e) {
-    json_t *j = mn_participant_json(e, &cfg);
-    FUZZ_CHECK(json_is_object(j), "mn_participant_json gave no object");
+    json_t *j = mn_kind_json_render(&mn_kind_participant, e, &cfg);
+    FUZZ_CHECK(json_is_object(j), "mn_kind_json_render gave no object");
     char *z = json_dumps(j, JSON_COMPACT);
     FUZZ_CHECK(z != NULL, "a rendered participant does not serialise");
     free(z);
@@ -160,7 +160,8 @@ create(const json_t *body, mn_entity *e, mn_problem *p) {
     mn_ops ops;
     mn_stamp st = {MN_HLC_MAKE(NOW_MS, 0), 1, 1};
     mn_ops_init(&ops);
-    int rc = mn_participant_parse(body, NULL, cfg.self.id, &ops, p);
+    int rc = mn_kind_json_parse(&mn_kind_participant, body, NULL, cfg.self.id,
+                                &ops, p);
     mn_entity_init(e, MN_ENTITY_PARTICIPANT, new_id);
     if (rc == MN_OK) {
         FUZZ_CHECK(mn_entity_merge(e, ops.op, ops.n, &st) >= 0,
@@ -200,7 +201,8 @@ fuzz_patch(const json_t *body, const mn_entity *stored) {
     mn_entity e;
     mn_stamp st = {MN_HLC_MAKE(NOW_MS, 0), 1, 7};
     mn_ops_init(&ops);
-    if (mn_participant_parse(body, stored, 0, &ops, &p) != MN_OK)
+    if (mn_kind_json_parse(&mn_kind_participant, body, stored, 0, &ops, &p) !=
+        MN_OK)
         return;
     mn_entity_copy(&e, stored);
     FUZZ_CHECK(mn_entity_merge(&e, ops.op, ops.n, &st) >= 0,
