@@ -103,14 +103,14 @@ static void
 check_rules(const mn_entity *e) {
     const char *role = mn_entity_str(e, MN_P_ROLE);
     const mn_field *cap = mn_entity_get(e, MN_P_CAPACITY);
-    static const uint32_t required[] = {MN_P_ROLE, MN_P_STATUS, MN_P_GIVEN_NAME,
-                                        MN_P_FAMILY_NAME};
+    const mn_kind *k = &mn_kind_participant;
     FUZZ_CHECK(role != NULL, "a participant without a role");
     FUZZ_CHECK(!cap || cap->v.kind == MN_V_NONE || strcmp(role, "mentor") == 0,
                "a %s with a capacity", role);
-    for (size_t i = 0; i < MN_ARRAY_LEN(required); i++)
-        FUZZ_CHECK(mn_entity_str(e, required[i]) != NULL,
-                   "required field %u is gone", required[i]);
+    for (size_t i = 0; i < k->nfields; i++)
+        FUZZ_CHECK(!(k->fields[i].flags & MN_F_REQUIRED) ||
+                       mn_entity_str(e, k->fields[i].no) != NULL,
+                   "required field %u is gone", k->fields[i].no);
 }
 
 /* What a node does with accepted ops: encode them as a change body (a peer
@@ -137,16 +137,20 @@ check_codec(const mn_ops *ops, const mn_entity *e) {
     mn_buf_release(&b);
 }
 
-/* The rendering minus read-only fields and nulls: a create body. */
+/* The rendering minus read-only fields (the node's: the entity's own and
+ * the table's node-assigned ones) and nulls: a create body. */
 static json_t *
 as_create_body(const json_t *rendered) {
-    static const char *const read_only[] = {"id", "home_division", "created_at",
-                                            "updated_at"};
+    static const char *const read_only[] = {"id", "created_at", "updated_at"};
+    const mn_kind *k = &mn_kind_participant;
     json_t *body = json_deep_copy(rendered);
     const char *key;
     json_t *v, *tmp;
     for (size_t i = 0; i < MN_ARRAY_LEN(read_only); i++)
         json_object_del(body, read_only[i]);
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].write == MN_WRITE_NODE)
+            json_object_del(body, mn_field_key(&k->fields[i]));
     json_object_foreach_safe(body, tmp, key, v) {
         if (json_is_null(v))
             json_object_del(body, key);
