@@ -149,6 +149,11 @@ const mn_kind *mn_kind_find(uint32_t type);
 const mn_kind *mn_kind_at(size_t i);
 size_t mn_kind_count(void);
 
+/* A word for a value type, for help texts ("integer", "list", ...). */
+const char *mn_ftype_name(enum mn_ftype type);
+/* The name of a visibility class: "profile", "personal" or "special". */
+const char *mn_fvis_name(enum mn_fvis vis);
+
 /* Field no of k, or NULL. */
 const mn_field_def *mn_kind_field(const mn_kind *k, uint32_t no);
 /* The field of k with API name (and group) given, or NULL. */

@@ -4,7 +4,8 @@
  * table within the bounds the generic code assumes), the participant's
  * wire numbers and visibility classes pinned, and the generic validators
  * on fields made up here (limits in characters, control characters, byte
- * cap, e-mail, phone, names and code sets, ranges, times).
+ * cap, e-mail, phone, names and code sets, ranges, times). The README's
+ * participant field list must match the table: every key, and its class.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "state/kind.h"
@@ -356,6 +359,94 @@ test_time_parse(void **state) {
         assert_int_equal(mn_time_parse(bad[i], &ms), MN_EINVAL);
 }
 
+/* ---- the README's field list -------------------------------------------- */
+
+/* The "### Participants" section of the README (caller frees). */
+static char *
+readme_participants(void) {
+    FILE *f = fopen(MN_README, "rb");
+    static char readme[1 << 17];
+    assert_non_null(f);
+    size_t n = fread(readme, 1, sizeof readme - 1, f);
+    fclose(f);
+    readme[n] = '\0';
+    char *start = strstr(readme, "### Participants\n");
+    assert_non_null(start);
+    char *end = strstr(start + 4, "\n### ");
+    if (end)
+        *end = '\0';
+    return strdup(start);
+}
+
+/* Check one table row: each `key` of its first cell is the table's, and
+ * its class cell (the fourth) names every such field's class. Returns how
+ * many of the table's keys the row names. */
+static size_t
+check_row(char *row) {
+    const mn_kind *k = &mn_kind_participant;
+    char *cells[6] = {0};
+    size_t ncells = 0, named = 0;
+    for (char *z = strchr(row, '|'); z && ncells < 6; z = strchr(z + 1, '|'))
+        cells[ncells++] = z + 1;
+    assert_true(ncells >= 5);
+    cells[1][-1] = '\0'; /* end the first cell */
+    char *cls = cells[3];
+    cls += strspn(cls, " ");
+    for (char *key = strchr(cells[0], '`'); key; key = strchr(key + 1, '`')) {
+        char *close = strchr(key + 1, '`');
+        assert_non_null(close);
+        *close = '\0';
+        key++;
+        bool node_only = !strcmp(key, "id") || !strcmp(key, "created_at") ||
+                         !strcmp(key, "updated_at");
+        size_t matched = 0;
+        for (size_t i = 0; i < k->nfields; i++) {
+            const mn_field_def *f = &k->fields[i];
+            if (strcmp(mn_field_key(f), key) != 0)
+                continue;
+            const char *want = mn_fvis_name(f->vis);
+            if (strncmp(cls, want, strlen(want)) != 0)
+                fail_msg("README: %s is %s, the table says %s", key, cls, want);
+            matched++;
+        }
+        if (!matched && !node_only)
+            fail_msg("README names %s, which the table lacks", key);
+        named += matched > 0;
+        key = close;
+    }
+    return named;
+}
+
+static void
+test_readme_matches(void **state) {
+    const mn_kind *k = &mn_kind_participant;
+    size_t keys = 0, named = 0;
+    char *section = readme_participants();
+
+    (void)state;
+    for (size_t i = 0; i < k->nfields; i++) { /* distinct top-level keys */
+        bool first = true;
+        for (size_t j = 0; j < i; j++)
+            first &= strcmp(mn_field_key(&k->fields[j]),
+                            mn_field_key(&k->fields[i])) != 0;
+        keys += first;
+    }
+    for (char *row = strstr(section, "\n| `"); row;
+         row = strstr(row + 1, "\n| `")) {
+        char *eol = strchr(row + 1, '\n');
+        char saved = eol ? *eol : '\0';
+        if (eol)
+            *eol = '\0';
+        char *copy = strdup(row + 1);
+        named += check_row(copy);
+        free(copy);
+        if (eol)
+            *eol = saved;
+    }
+    assert_int_equal(named, keys); /* every key, once */
+    free(section);
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
@@ -370,6 +461,7 @@ main(void) {
         cmocka_unit_test(test_codes),
         cmocka_unit_test(test_int_limits),
         cmocka_unit_test(test_time_parse),
+        cmocka_unit_test(test_readme_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
