@@ -8,14 +8,18 @@
  *
  * The codec, ownership, apply (indexes, statistics), listing, the JSON
  * layer (api/kind_json.c), the CLI's options and help, the demo data and
- * the tests all read these tables. A new kind is a new file with its
- * table (like kind_participant.c) and one line in the registry (kind.c).
+ * the tests all read these tables. A new kind is a new pair of files
+ * (state/<kind>.h: its field numbers; state/<kind>.c: its table and
+ * hooks, as participant.c), its type number in entity.h, one line in the
+ * registry (kind.c) and one in CMake's mnkinds; then a resource file in
+ * api/ that calls api/kind_json.h.
  *
  * Invariants: type numbers and field numbers are on the wire and on disk:
  * never renumbered or reused. Within a kind, field numbers and API names
  * are unique; index tags are unique across all kinds (the index database
- * is shared). Everything here is pure data and pure functions: this
- * module depends on base only, so the CLI and the tools can link it.
+ * is shared). Everything here is pure data and pure functions over base
+ * and state/entity (the library mnkinds), so the CLI and the tools can
+ * link it without the node's libraries.
  */
 #ifndef MN_KIND_H
 #define MN_KIND_H
@@ -58,7 +62,8 @@ enum mn_codeset {
 enum mn_fwrite {
     MN_WRITE_ANY,   /* any division */
     MN_WRITE_OWNER, /* only the owner (home division) */
-    MN_WRITE_ONCE,  /* the owner, at create; never changed after */
+    MN_WRITE_ONCE,  /* the owner, at create; never changed after (string
+                       types only: a patch must repeat the stored string) */
     MN_WRITE_NODE,  /* assigned by the owner's node, never in a request */
 };
 

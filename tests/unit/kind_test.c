@@ -67,6 +67,9 @@ check_field(const mn_kind *k, const mn_field_def *f) {
     if (f->type == MN_FT_ENUM || f->type == MN_FT_LIST)
         assert_true(f->codes != MN_CODES_NAMES ||
                     (f->names && mn_field_enum_count(f) <= 256));
+    if (f->write == MN_WRITE_ONCE) /* compared as stored strings */
+        assert_true(f->type != MN_FT_INT && f->type != MN_FT_TIME &&
+                    f->type != MN_FT_DIVISION && f->type != MN_FT_LIST);
     if (f->group) /* a group is given and cleared whole */
         assert_false(f->flags & MN_F_REQUIRED);
     mn_problem p;
