@@ -5,13 +5,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/config.h"
+#include "base/json.h"
 #include "door/crypto.h"
 #include "api/http.h"
 #include "base/log.h"

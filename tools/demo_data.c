@@ -16,14 +16,17 @@
  *    (never rand(), whose sequence differs between libcs), and the division
  *    name is mixed into the seed so that divisions loaded with the same
  *    seed do not hold the same people.
- *  - Every line is valid against the README's field table: only create
- *    fields (no id, home_division, created_at, updated_at), codes from
- *    ISO 3166-1 alpha-2 and ISO 639-1, strings within their length limits,
- *    capacity only on mentors.
+ *  - Every line is valid against the participant's table
+ *    (state/participant.c), from which every JSON key and every enum name
+ *    is taken: only create fields (no id, home_division, created_at,
+ *    updated_at), codes from ISO 3166-1 alpha-2 and ISO 639-1, strings
+ *    within their length limits, capacity only on mentors.
  *  - E-mail addresses are unique within one output (the line number is
  *    part of the local part) and use only lower-case ASCII.
  *
- * Uses only libc and jansson; it does not link the mentornet library.
+ * The realistic value tables (names, countries, professions, weights) are
+ * in demo_tables.c. Links jansson and mnkinds (the kinds' tables, over
+ * base); not the node's library.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,7 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
+#include "base/json.h"
+#include "demo_tables.h"
+#include "state/participant.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -142,526 +147,27 @@ hash_string(const char *z) {
 }
 
 /* ---------------------------------------------------------------------- */
-/* Names: a small table of women's given names and family names per region. */
-
-enum region {
-    R_DANISH,
-    R_WESTERN,
-    R_ARAB,
-    R_MAGHREB,
-    R_SOMALI,
-    R_PERSIAN,
-    R_HORN,
-    R_TURKISH,
-    R_PAKISTANI,
-    R_INDIAN,
-    R_TAMIL,
-    R_VIETNAMESE,
-    R_THAI,
-    R_FILIPINO,
-    R_INDONESIAN,
-    R_CHINESE,
-    R_UKRAINIAN,
-    R_RUSSIAN,
-    R_POLISH,
-    R_ROMANIAN,
-    R_BOSNIAN,
-    R_SOUTH_SLAVIC,
-    R_ALBANIAN,
-    R_CONGOLESE,
-    R_ANGLO_AFRICAN,
-    R_LATIN,
-    R_COUNT
-};
-
-static const char *const danish_given[] = {
-    "Anne",     "Mette",   "Hanne",  "Susanne",   "Lene",   "Kirsten",
-    "Marianne", "Camilla", "Louise", "Charlotte", "Maria",  "Helle",
-    "Tina",     "Pia",     "Karen",  "Birgitte",  "Lone",   "Inge",
-    "Rikke",    "Trine",   "Sofie",  "Ida",       "Signe",  "Line",
-    "Julie",    "Katrine", "Lærke",  "Bodil",     "Dorthe", "Gitte",
-};
-static const char *const danish_family[] = {
-    "Jensen",       "Nielsen",     "Hansen",     "Pedersen",    "Andersen",
-    "Christensen",  "Larsen",      "Sørensen",   "Rasmussen",   "Jørgensen",
-    "Petersen",     "Madsen",      "Kristensen", "Olsen",       "Thomsen",
-    "Christiansen", "Poulsen",     "Johansen",   "Møller",      "Mortensen",
-    "Lund",         "Holm",        "Kjær",       "Bach",        "Lauridsen",
-    "Dahl",         "Frederiksen", "Østergaard", "Vestergaard", "Juhl",
-};
-static const char *const western_given[] = {
-    "Anna",   "Eva",   "Sarah",  "Emma",    "Claire",    "Katharina", "Julia",
-    "Sophie", "Laura", "Ingrid", "Kristin", "Elisabeth", "Astrid",    "Linnea",
-};
-static const char *const western_family[] = {
-    "Müller", "Schmidt",  "Andersson", "Johansson", "Smith",
-    "Brown",  "de Vries", "Martin",    "Berg",      "Lindqvist",
-    "Wilson", "Fischer",  "Solberg",   "Haugen",
-};
-static const char *const arab_given[] = {
-    "Amina",  "Fatima", "Rania", "Lina",  "Nour", "Hiba",  "Salma",
-    "Yasmin", "Layla",  "Dima",  "Rasha", "Maha", "Huda",  "Zainab",
-    "Mariam", "Samira", "Hanan", "Reem",  "Aya",  "Nadia", "Sawsan",
-    "Ghada",  "Lubna",  "Asmaa", "Rawan", "Doaa",
-};
-static const char *const arab_family[] = {
-    "Haddad",   "Al-Hassan", "Khalil",    "Mansour", "Nasser",   "Saleh",
-    "Hamdan",   "Darwish",   "Ibrahim",   "Youssef", "Al-Ahmad", "Othman",
-    "Kassem",   "Khoury",    "Abboud",    "Jaber",   "Al-Sayed", "Mahmoud",
-    "Suleiman", "Barakat",   "Al-Khatib", "Hamdi",
-};
-static const char *const maghreb_given[] = {
-    "Khadija",  "Latifa", "Naima", "Samira", "Hayat",  "Malika",
-    "Soukaina", "Meryem", "Nawal", "Karima", "Fatiha", "Loubna",
-};
-static const char *const maghreb_family[] = {
-    "El Amrani", "Bennani", "Benali",  "Ouali",  "Tazi",     "Alaoui",
-    "Cherkaoui", "Bouzid",  "Haddadi", "Amrani", "Belkacem", "Mansouri",
-};
-static const char *const somali_given[] = {
-    "Hodan", "Fadumo", "Sahra", "Hibo", "Ifrah",  "Ayan",   "Deeqa",  "Hawa",
-    "Nimco", "Ubah",   "Sagal", "Asha", "Khadra", "Maryan", "Filsan",
-};
-static const char *const somali_family[] = {
-    "Mohamed", "Ali",   "Hassan", "Abdi",  "Warsame", "Farah", "Omar",  "Jama",
-    "Nur",     "Osman", "Ahmed",  "Yusuf", "Aden",    "Guled", "Hersi",
-};
-static const char *const persian_given[] = {
-    "Maryam",  "Zahra", "Fereshteh", "Parisa",  "Shirin", "Leila",   "Nasrin",
-    "Mahsa",   "Roya",  "Soraya",    "Farzana", "Marzia", "Fatemeh", "Nilofar",
-    "Shabnam", "Sahar", "Yalda",     "Homa",    "Mina",   "Tahmina",
-};
-static const char *const persian_family[] = {
-    "Ahmadi",  "Hosseini", "Rahimi",  "Karimi", "Mohammadi", "Rezaei",
-    "Sadeghi", "Jafari",   "Hashimi", "Noori",  "Sultani",   "Azizi",
-    "Amiri",   "Haidari",  "Rostami", "Wardak", "Popal",     "Safi",
-};
-static const char *const horn_given[] = {
-    "Selam", "Helen", "Senait", "Mebrat", "Tsega", "Rahel", "Hiwet",  "Meron",
-    "Saba",  "Almaz", "Yohana", "Semhar", "Luwam", "Feven", "Tigist",
-};
-static const char *const horn_family[] = {
-    "Tesfaye", "Haile",       "Ghebremedhin", "Tekle",  "Berhane",
-    "Kidane",  "Woldemariam", "Gebru",        "Abraha", "Mengistu",
-    "Habte",   "Asfaha",      "Negash",       "Tsegay", "Yohannes",
-};
-static const char *const turkish_given[] = {
-    "Ayşe",  "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Merve", "Derya",
-    "Özlem", "Gül",   "Sevgi", "Hülya",  "Songül", "Esra", "Büşra", "Dilek",
-};
-static const char *const turkish_family[] = {
-    "Yılmaz", "Kaya",  "Demir", "Şahin", "Çelik", "Yıldız", "Aydın",   "Öztürk",
-    "Arslan", "Doğan", "Kılıç", "Aslan", "Koç",   "Kurt",   "Özdemir",
-};
-static const char *const pakistani_given[] = {
-    "Ayesha", "Saima", "Sana", "Nadia",  "Farah", "Hina",
-    "Rabia",  "Sadia", "Amna", "Bushra", "Kiran", "Shazia",
-};
-static const char *const pakistani_family[] = {
-    "Khan", "Ahmed",    "Malik", "Iqbal", "Hussain",  "Qureshi",
-    "Butt", "Chaudhry", "Raza",  "Shah",  "Siddiqui", "Javed",
-};
-static const char *const indian_given[] = {
-    "Priya",   "Anjali", "Deepa", "Kavya", "Sunita", "Pooja",  "Meera",
-    "Lakshmi", "Divya",  "Neha",  "Ritu",  "Shreya", "Nasrin", "Sabina",
-};
-static const char *const indian_family[] = {
-    "Sharma", "Patel", "Singh",    "Gupta", "Reddy", "Nair",  "Iyer",
-    "Rao",    "Das",   "Shrestha", "Joshi", "Kumar", "Begum", "Rahman",
-};
-static const char *const tamil_given[] = {
-    "Tharshini", "Kavitha", "Sharmila",     "Nirosha", "Vasanthi",
-    "Jeyanthi",  "Thulasi", "Mathivathani", "Yalini",  "Sujatha",
-};
-static const char *const tamil_family[] = {
-    "Sivakumar", "Thurairajah", "Kanagaratnam", "Selvarajah",   "Balasingham",
-    "Rajendran", "Nadarajah",   "Ponnambalam",  "Arulanantham", "Sritharan",
-};
-static const char *const vietnamese_given[] = {
-    "Lan",   "Hoa",  "Mai", "Huong", "Linh",   "Thao",
-    "Trang", "Ngoc", "Thu", "Hanh",  "Phuong", "Yen",
-};
-static const char *const vietnamese_family[] = {
-    "Nguyen", "Tran", "Le",  "Pham", "Hoang", "Phan",
-    "Vu",     "Dang", "Bui", "Do",   "Ho",    "Ngo",
-};
-static const char *const thai_given[] = {
-    "Siriporn", "Suda",    "Kanya",  "Malee",    "Pornthip", "Ratana",
-    "Wanida",   "Jintana", "Sunisa", "Kanokwan", "Pranee",   "Nok",
-};
-static const char *const thai_family[] = {
-    "Srisuk",  "Saetang", "Wongsawat",  "Chaiyaporn", "Boonmee",
-    "Phromma", "Kaewkla", "Sukprasert", "Thongdee",   "Rattanakorn",
-};
-static const char *const filipino_given[] = {
-    "Maria",    "Jocelyn", "Rowena",  "Marites", "Cristina",   "Analyn",
-    "Jennifer", "Rosalie", "Maricel", "Lorna",   "Mary Grace", "Joy",
-};
-static const char *const filipino_family[] = {
-    "Santos",     "Reyes", "Cruz",   "Bautista",  "Garcia",   "Mendoza",
-    "Villanueva", "Ramos", "Aquino", "dela Cruz", "Castillo", "Fernandez",
-};
-static const char *const indonesian_given[] = {
-    "Sri", "Dewi", "Ratna", "Wulan", "Putri", "Indah", "Ayu", "Fitri",
-};
-static const char *const indonesian_family[] = {
-    "Wijaya", "Santoso", "Susanto",  "Hartono",
-    "Kusuma", "Pratama", "Setiawan", "Halim",
-};
-static const char *const chinese_given[] = {
-    "Xiaoling", "Mei", "Jing", "Yan", "Hui",
-    "Fang",     "Lei", "Ying", "Xin", "Min",
-};
-static const char *const chinese_family[] = {
-    "Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
-};
-static const char *const ukrainian_given[] = {
-    "Olena",  "Iryna",     "Nataliia", "Oksana",     "Tetiana",
-    "Yuliia", "Svitlana",  "Kateryna", "Anastasiia", "Olha",
-    "Mariia", "Viktoriia", "Halyna",
-};
-static const char *const ukrainian_family[] = {
-    "Kovalenko",  "Shevchenko", "Bondarenko", "Tkachenko",
-    "Kravchenko", "Melnyk",     "Boiko",      "Kovalchuk",
-    "Oliinyk",    "Polishchuk", "Savchenko",  "Lysenko",
-};
-static const char *const russian_given[] = {
-    "Elena", "Olga", "Tatiana",   "Svetlana",
-    "Irina", "Anna", "Ekaterina", "Natalia",
-};
-static const char *const russian_family[] = {
-    "Ivanova", "Smirnova", "Kuznetsova", "Popova",
-    "Petrova", "Volkova",  "Sokolova",   "Morozova",
-};
-static const char *const polish_given[] = {
-    "Agnieszka", "Katarzyna", "Małgorzata", "Anna",
-    "Joanna",    "Magdalena", "Ewa",        "Monika",
-    "Karolina",  "Justyna",   "Aleksandra", "Dorota",
-};
-static const char *const polish_family[] = {
-    "Nowak",     "Kowalska", "Wiśniewska",  "Wójcik",
-    "Kowalczyk", "Kamińska", "Lewandowska", "Zielińska",
-    "Szymańska", "Woźniak",  "Dąbrowska",   "Kozłowska",
-};
-static const char *const romanian_given[] = {
-    "Elena", "Ioana",    "Andreea",  "Maria",  "Mihaela",
-    "Alina", "Cristina", "Gabriela", "Roxana", "Daniela",
-};
-static const char *const romanian_family[] = {
-    "Popescu", "Ionescu",  "Popa",       "Stan",     "Dumitru",
-    "Stoica",  "Munteanu", "Constantin", "Gheorghe", "Marin",
-};
-static const char *const bosnian_given[] = {
-    "Amra",    "Emina",  "Selma", "Lejla", "Azra",   "Mirsada",
-    "Jasmina", "Senada", "Aida",  "Edina", "Merima", "Sanela",
-};
-static const char *const bosnian_family[] = {
-    "Hodžić", "Begić",       "Hadžić",   "Mehmedović", "Delić", "Kovačević",
-    "Husić",  "Ibrahimović", "Omerović", "Salihović",  "Jusić", "Mujić",
-};
-static const char *const south_slavic_given[] = {
-    "Jelena",  "Ivana", "Marija", "Milica", "Dragana",
-    "Snežana", "Vesna", "Tanja",  "Maja",   "Gordana",
-};
-static const char *const south_slavic_family[] = {
-    "Petrović", "Jovanović", "Nikolić",    "Marković", "Horvat",
-    "Babić",    "Novak",     "Stojanović", "Ilić",     "Kovač",
-};
-static const char *const albanian_given[] = {
-    "Arta",  "Blerta", "Drita",   "Mimoza", "Teuta",
-    "Vjosa", "Elira",  "Fatmire", "Shqipe", "Valbona",
-};
-static const char *const albanian_family[] = {
-    "Hoxha", "Krasniqi", "Berisha",  "Gashi",
-    "Shala", "Morina",   "Kelmendi", "Bytyqi",
-};
-static const char *const congolese_given[] = {
-    "Grâce",  "Esther",   "Chantal",  "Françoise", "Josiane",
-    "Nadège", "Clarisse", "Béatrice", "Aline",     "Pascaline",
-};
-static const char *const congolese_family[] = {
-    "Mbuyi",  "Kabongo", "Ilunga", "Tshibangu", "Mukendi",
-    "Kalala", "Lukusa",  "Ngoy",   "Kasongo",   "Mwamba",
-};
-static const char *const anglo_african_given[] = {
-    "Grace",    "Faith",  "Mercy", "Joy",    "Esther", "Blessing",
-    "Patience", "Gloria", "Ruth",  "Winnie", "Fatou",  "Isatou",
-};
-static const char *const anglo_african_family[] = {
-    "Okafor",  "Mensah",  "Otieno", "Wanjiku", "Nakato", "Adeyemi",
-    "Boateng", "Achieng", "Okello", "Jallow",  "Ceesay", "Asante",
-};
-static const char *const latin_given[] = {
-    "María", "Ana",   "Carolina", "Daniela",  "Valentina", "Camila",
-    "Paula", "Luisa", "Fernanda", "Gabriela", "Juliana",   "Adriana",
-};
-static const char *const latin_family[] = {
-    "García", "Rodríguez", "Martínez", "López", "González", "Hernández",
-    "Silva",  "Souza",     "Pereira",  "Gómez", "Díaz",     "Torres",
-};
-
-struct names {
-    const char *const *given;
-    size_t n_given;
-    const char *const *family;
-    size_t n_family;
-};
-
-#define NAMES(g, f)                                                            \
-    { g, ARRAY_LEN(g), f, ARRAY_LEN(f) }
-
-static const struct names names_by_region[R_COUNT] = {
-    [R_DANISH] = NAMES(danish_given, danish_family),
-    [R_WESTERN] = NAMES(western_given, western_family),
-    [R_ARAB] = NAMES(arab_given, arab_family),
-    [R_MAGHREB] = NAMES(maghreb_given, maghreb_family),
-    [R_SOMALI] = NAMES(somali_given, somali_family),
-    [R_PERSIAN] = NAMES(persian_given, persian_family),
-    [R_HORN] = NAMES(horn_given, horn_family),
-    [R_TURKISH] = NAMES(turkish_given, turkish_family),
-    [R_PAKISTANI] = NAMES(pakistani_given, pakistani_family),
-    [R_INDIAN] = NAMES(indian_given, indian_family),
-    [R_TAMIL] = NAMES(tamil_given, tamil_family),
-    [R_VIETNAMESE] = NAMES(vietnamese_given, vietnamese_family),
-    [R_THAI] = NAMES(thai_given, thai_family),
-    [R_FILIPINO] = NAMES(filipino_given, filipino_family),
-    [R_INDONESIAN] = NAMES(indonesian_given, indonesian_family),
-    [R_CHINESE] = NAMES(chinese_given, chinese_family),
-    [R_UKRAINIAN] = NAMES(ukrainian_given, ukrainian_family),
-    [R_RUSSIAN] = NAMES(russian_given, russian_family),
-    [R_POLISH] = NAMES(polish_given, polish_family),
-    [R_ROMANIAN] = NAMES(romanian_given, romanian_family),
-    [R_BOSNIAN] = NAMES(bosnian_given, bosnian_family),
-    [R_SOUTH_SLAVIC] = NAMES(south_slavic_given, south_slavic_family),
-    [R_ALBANIAN] = NAMES(albanian_given, albanian_family),
-    [R_CONGOLESE] = NAMES(congolese_given, congolese_family),
-    [R_ANGLO_AFRICAN] = NAMES(anglo_african_given, anglo_african_family),
-    [R_LATIN] = NAMES(latin_given, latin_family),
-};
-
-/* ---------------------------------------------------------------------- */
-/* Countries of origin.                                                     */
-
-/* How people from a country usually came to Denmark; picks the background. */
-enum migration {
-    M_NATIVE,  /* Denmark itself: no background is recorded */
-    M_REFUGEE, /* mostly asylum, then family reunification */
-    M_FAMILY,  /* mostly family reunification (marriage) */
-    M_LABOUR,  /* mostly work or study */
-};
-
-/*
- * The mentee weights are a rough picture of who joins a mentoring network
- * for refugee and migrant women in Denmark (largest groups from Syria,
- * Ukraine, Iraq, Turkey, Somalia, Afghanistan, Iran, Eritrea), not official
- * statistics. The mentor weights make mentors mostly Danish, with some other
- * Europeans and some established women with a migrant background.
- * years_max bounds years_in_denmark for a mentee from that country (the
- * Ukrainians came from 2022 on, most Syrians from 2013 on).
- */
-struct country {
-    const char *code; /* ISO 3166-1 alpha-2 */
-    int mentee_weight;
-    int mentor_weight;
-    enum region region;
-    enum migration migration;
-    const char *langs[2]; /* native languages, ISO 639-1; [1] may be NULL */
-    int years_max;
-};
-
-static const struct country countries[] = {
-    {"DK", 0, 820, R_DANISH, M_NATIVE, {"da", NULL}, 0},
-    {"SE", 0, 12, R_WESTERN, M_LABOUR, {"sv", NULL}, 20},
-    {"NO", 0, 10, R_WESTERN, M_LABOUR, {"no", NULL}, 20},
-    {"DE", 0, 20, R_WESTERN, M_LABOUR, {"de", NULL}, 20},
-    {"GB", 0, 10, R_WESTERN, M_LABOUR, {"en", NULL}, 20},
-    {"NL", 0, 6, R_WESTERN, M_LABOUR, {"nl", NULL}, 20},
-    {"US", 0, 6, R_WESTERN, M_LABOUR, {"en", NULL}, 20},
-    {"SY", 140, 6, R_ARAB, M_REFUGEE, {"ar", "ku"}, 13},
-    {"UA", 90, 0, R_UKRAINIAN, M_REFUGEE, {"uk", "ru"}, 4},
-    {"IQ", 70, 12, R_ARAB, M_REFUGEE, {"ar", "ku"}, 20},
-    {"TR", 65, 14, R_TURKISH, M_FAMILY, {"tr", NULL}, 20},
-    {"SO", 60, 4, R_SOMALI, M_REFUGEE, {"so", NULL}, 20},
-    {"AF", 60, 4, R_PERSIAN, M_REFUGEE, {"fa", "ps"}, 20},
-    {"IR", 50, 14, R_PERSIAN, M_REFUGEE, {"fa", NULL}, 20},
-    {"ER", 50, 0, R_HORN, M_REFUGEE, {"ti", NULL}, 12},
-    {"PK", 35, 6, R_PAKISTANI, M_FAMILY, {"ur", "pa"}, 20},
-    {"LB", 30, 4, R_ARAB, M_REFUGEE, {"ar", "fr"}, 20},
-    {"PS", 25, 2, R_ARAB, M_REFUGEE, {"ar", NULL}, 20},
-    {"BA", 25, 10, R_BOSNIAN, M_REFUGEE, {"bs", NULL}, 20},
-    {"TH", 35, 0, R_THAI, M_FAMILY, {"th", NULL}, 20},
-    {"PH", 40, 2, R_FILIPINO, M_FAMILY, {"tl", "en"}, 20},
-    {"VN", 25, 4, R_VIETNAMESE, M_FAMILY, {"vi", NULL}, 20},
-    {"PL", 35, 8, R_POLISH, M_LABOUR, {"pl", NULL}, 20},
-    {"RO", 25, 2, R_ROMANIAN, M_LABOUR, {"ro", NULL}, 20},
-    {"MA", 20, 4, R_MAGHREB, M_FAMILY, {"ar", "fr"}, 20},
-    {"ET", 18, 0, R_HORN, M_REFUGEE, {"am", NULL}, 20},
-    {"CD", 12, 0, R_CONGOLESE, M_REFUGEE, {"fr", "ln"}, 20},
-    {"LK", 15, 4, R_TAMIL, M_REFUGEE, {"ta", NULL}, 20},
-    {"IN", 20, 4, R_INDIAN, M_LABOUR, {"hi", "en"}, 20},
-    {"CN", 15, 2, R_CHINESE, M_LABOUR, {"zh", NULL}, 20},
-    {"RU", 15, 2, R_RUSSIAN, M_FAMILY, {"ru", NULL}, 20},
-    {"SD", 12, 0, R_ARAB, M_REFUGEE, {"ar", NULL}, 15},
-    {"YE", 6, 0, R_ARAB, M_REFUGEE, {"ar", NULL}, 15},
-    {"EG", 8, 0, R_ARAB, M_FAMILY, {"ar", NULL}, 20},
-    {"DZ", 6, 0, R_MAGHREB, M_FAMILY, {"ar", "fr"}, 20},
-    {"TN", 6, 0, R_MAGHREB, M_FAMILY, {"ar", "fr"}, 20},
-    {"JO", 6, 0, R_ARAB, M_FAMILY, {"ar", NULL}, 20},
-    {"BD", 8, 0, R_INDIAN, M_FAMILY, {"bn", NULL}, 20},
-    {"NP", 8, 0, R_INDIAN, M_LABOUR, {"ne", NULL}, 20},
-    {"ID", 6, 0, R_INDONESIAN, M_FAMILY, {"id", NULL}, 20},
-    {"KE", 8, 0, R_ANGLO_AFRICAN, M_FAMILY, {"sw", "en"}, 20},
-    {"UG", 6, 0, R_ANGLO_AFRICAN, M_REFUGEE, {"en", "sw"}, 20},
-    {"NG", 8, 0, R_ANGLO_AFRICAN, M_LABOUR, {"en", "yo"}, 20},
-    {"GH", 8, 2, R_ANGLO_AFRICAN, M_FAMILY, {"en", "ak"}, 20},
-    {"GM", 6, 0, R_ANGLO_AFRICAN, M_FAMILY, {"en", NULL}, 20},
-    {"BR", 10, 2, R_LATIN, M_LABOUR, {"pt", NULL}, 20},
-    {"CO", 8, 0, R_LATIN, M_LABOUR, {"es", NULL}, 20},
-    {"CL", 6, 6, R_LATIN, M_REFUGEE, {"es", NULL}, 20},
-    {"MX", 6, 0, R_LATIN, M_LABOUR, {"es", NULL}, 20},
-    {"RS", 8, 2, R_SOUTH_SLAVIC, M_LABOUR, {"sr", NULL}, 20},
-    {"HR", 6, 2, R_SOUTH_SLAVIC, M_LABOUR, {"hr", NULL}, 20},
-    {"MK", 6, 0, R_SOUTH_SLAVIC, M_LABOUR, {"mk", NULL}, 20},
-    {"AL", 6, 0, R_ALBANIAN, M_LABOUR, {"sq", NULL}, 20},
-    {"BG", 8, 0, R_SOUTH_SLAVIC, M_LABOUR, {"bg", NULL}, 20},
-};
+/* Drawing from the tables (demo_tables.c).                                 */
 
 static const struct country *
 pick_country(rng *r, bool mentor) {
-    int weights[ARRAY_LEN(countries)];
-    for (size_t i = 0; i < ARRAY_LEN(countries); i++)
+    int weights[DEMO_MAX_ROWS];
+    for (size_t i = 0; i < n_countries; i++)
         weights[i] =
             mentor ? countries[i].mentor_weight : countries[i].mentee_weight;
-    return &countries[rng_weighted(r, weights, ARRAY_LEN(countries))];
+    return &countries[rng_weighted(r, weights, n_countries)];
 }
-
-/* ---------------------------------------------------------------------- */
-/* Fixed vocabularies of the API (README field table).                      */
-
-static const char *const statuses[] = {
-    "applicant", "waiting", "matched", "alumni", "withdrawn",
-};
-static const int status_weights[] = {15, 20, 30, 27, 8};
-
-/* Index order matters: profession rows give an education range by index. */
-enum education {
-    E_PRIMARY,
-    E_SECONDARY,
-    E_VOCATIONAL,
-    E_BACHELOR,
-    E_MASTER,
-    E_PHD,
-};
-static const char *const education_levels[] = {
-    "primary", "secondary", "vocational", "bachelor", "master", "phd",
-};
-static const int mentee_education_weights[] = {8, 18, 16, 36, 18, 4};
-static const int mentor_education_weights[] = {0, 0, 0, 40, 50, 10};
-
-static const char *const danish_levels[] = {"A1", "A2", "B1", "B2", "C1"};
-
-static const char *const backgrounds[] = {
-    "refugee", "family_reunification", "labour_migrant", "student", "other",
-    "unknown",
-};
-/* Rows: enum migration (M_NATIVE unused); columns: backgrounds[]. */
-static const int background_weights[][ARRAY_LEN(backgrounds)] = {
-    [M_NATIVE] = {0, 0, 0, 0, 1, 0},
-    [M_REFUGEE] = {66, 26, 2, 1, 2, 3},
-    [M_FAMILY] = {14, 56, 14, 8, 5, 3},
-    [M_LABOUR] = {3, 25, 45, 20, 4, 3},
-};
-
-static const char *const goals[] = {"job", "education", "network", "language"};
-static const int goal_percent[] = {82, 35, 60, 40};
-
-static const char *const availabilities[] = {
-    "Weekday evenings",
-    "Weekends",
-    "Monday and Wednesday afternoons",
-    "Tuesday evenings",
-    "Flexible",
-    "Mornings before 10",
-    "Thursdays after work",
-    "Online or in person, flexible",
-    "Every other Saturday",
-    "Afternoons while the children are at school",
-    "About two hours a month, evenings",
-};
-
-/* ---------------------------------------------------------------------- */
-/* Professions.                                                             */
-
-struct profession {
-    const char *name;
-    const char *sector;
-    enum education edu_min, edu_max; /* who plausibly holds this job */
-    int weight;
-};
-
-static const struct profession professions[] = {
-    {"nurse", "health", E_BACHELOR, E_MASTER, 14},
-    {"midwife", "health", E_BACHELOR, E_MASTER, 4},
-    {"medical doctor", "health", E_MASTER, E_PHD, 6},
-    {"dentist", "health", E_MASTER, E_PHD, 3},
-    {"pharmacist", "pharmacy", E_BACHELOR, E_PHD, 6},
-    {"physiotherapist", "health", E_BACHELOR, E_MASTER, 3},
-    {"psychologist", "health", E_MASTER, E_PHD, 3},
-    {"civil engineer", "construction", E_BACHELOR, E_PHD, 5},
-    {"chemical engineer", "industry", E_BACHELOR, E_PHD, 3},
-    {"electrical engineer", "engineering", E_BACHELOR, E_PHD, 3},
-    {"architect", "construction", E_MASTER, E_PHD, 3},
-    {"software developer", "IT", E_BACHELOR, E_PHD, 6},
-    {"IT project manager", "IT", E_BACHELOR, E_MASTER, 2},
-    {"teacher", "education", E_BACHELOR, E_MASTER, 12},
-    {"preschool teacher", "education", E_VOCATIONAL, E_BACHELOR, 6},
-    {"university lecturer", "education", E_MASTER, E_PHD, 3},
-    {"researcher", "research", E_PHD, E_PHD, 4},
-    {"biologist", "research", E_BACHELOR, E_PHD, 3},
-    {"chemist", "research", E_BACHELOR, E_PHD, 3},
-    {"laboratory technician", "research", E_VOCATIONAL, E_BACHELOR, 4},
-    {"accountant", "finance", E_BACHELOR, E_MASTER, 8},
-    {"economist", "finance", E_BACHELOR, E_PHD, 5},
-    {"bank clerk", "finance", E_VOCATIONAL, E_BACHELOR, 3},
-    {"bookkeeper", "finance", E_VOCATIONAL, E_BACHELOR, 3},
-    {"lawyer", "law", E_MASTER, E_PHD, 5},
-    {"journalist", "media", E_BACHELOR, E_MASTER, 3},
-    {"graphic designer", "media", E_VOCATIONAL, E_MASTER, 2},
-    {"translator", "languages", E_BACHELOR, E_MASTER, 3},
-    {"social worker", "social services", E_BACHELOR, E_MASTER, 5},
-    {"HR consultant", "business", E_BACHELOR, E_MASTER, 4},
-    {"marketing coordinator", "business", E_BACHELOR, E_MASTER, 3},
-    {"project manager", "business", E_BACHELOR, E_MASTER, 4},
-    {"case worker", "public administration", E_BACHELOR, E_MASTER, 4},
-    {"agronomist", "agriculture", E_BACHELOR, E_PHD, 2},
-    {"dietitian", "health", E_BACHELOR, E_MASTER, 2},
-    {"office clerk", "public administration", E_SECONDARY, E_BACHELOR, 4},
-    {"social and healthcare assistant", "health", E_VOCATIONAL, E_VOCATIONAL,
-     8},
-    {"dental assistant", "health", E_VOCATIONAL, E_VOCATIONAL, 2},
-    {"childcare assistant", "education", E_SECONDARY, E_VOCATIONAL, 6},
-    {"hairdresser", "personal care", E_PRIMARY, E_VOCATIONAL, 5},
-    {"beautician", "personal care", E_SECONDARY, E_VOCATIONAL, 3},
-    {"seamstress", "textiles", E_PRIMARY, E_VOCATIONAL, 5},
-    {"cook", "hospitality", E_PRIMARY, E_VOCATIONAL, 4},
-    {"kitchen assistant", "hospitality", E_PRIMARY, E_SECONDARY, 4},
-    {"shop assistant", "retail", E_PRIMARY, E_VOCATIONAL, 4},
-    {"cashier", "retail", E_PRIMARY, E_SECONDARY, 3},
-    {"cleaner", "cleaning", E_PRIMARY, E_SECONDARY, 4},
-    {"factory worker", "industry", E_PRIMARY, E_SECONDARY, 3},
-    {"farm worker", "agriculture", E_PRIMARY, E_SECONDARY, 2},
-};
 
 /* A profession plausible for education level edu (always one exists). */
 static const struct profession *
 pick_profession(rng *r, enum education edu) {
-    int weights[ARRAY_LEN(professions)];
-    for (size_t i = 0; i < ARRAY_LEN(professions); i++) {
+    int weights[DEMO_MAX_ROWS];
+    for (size_t i = 0; i < n_professions; i++) {
         const struct profession *p = &professions[i];
         bool fits = edu >= p->edu_min && edu <= p->edu_max;
         weights[i] = fits ? p->weight : 0;
     }
-    return &professions[rng_weighted(r, weights, ARRAY_LEN(professions))];
+    return &professions[rng_weighted(r, weights, n_professions)];
 }
 
 /* ---------------------------------------------------------------------- */
@@ -763,17 +269,29 @@ struct person {
     int years_in_dk; /* -1: born in Denmark, not recorded */
     enum education edu;
     const struct profession *profession; /* NULL: none recorded */
-    int danish_level; /* index into danish_levels; -1: C2 (mentor) */
+    int danish_level;                    /* 0..4: A1..C1; -1: C2 (mentor) */
 };
 
-static void
-set_str(json_t *obj, const char *key, const char *value) {
-    json_object_set_new(obj, key, json_string(value));
+/* The participant's field no, from its table. */
+static const mn_field_def *
+field(uint32_t no) {
+    return mn_kind_field(&mn_kind_participant, no);
+}
+
+/* The i-th name the table allows for enum field no. */
+static const char *
+name_of(uint32_t no, size_t i) {
+    return mn_field_enum_name(field(no), (int)i);
 }
 
 static void
-set_int(json_t *obj, const char *key, int value) {
-    json_object_set_new(obj, key, json_integer(value));
+set_str(json_t *obj, uint32_t no, const char *value) {
+    json_object_set_new(obj, field(no)->name, json_string(value));
+}
+
+static void
+set_int(json_t *obj, uint32_t no, int value) {
+    json_object_set_new(obj, field(no)->name, json_integer(value));
 }
 
 /* Triangular-ish draw in [lo, hi]: the mean of two uniforms. */
@@ -797,8 +315,7 @@ decide_mentee(rng *r, struct person *p) {
     p->years_in_dk = a < b ? a : b;
     int level = p->years_in_dk / 3 + rng_range(r, -1, 1);
     p->danish_level = level < 0 ? 0 : level > 4 ? 4 : level;
-    p->edu = (enum education)rng_weighted(r, mentee_education_weights,
-                                          ARRAY_LEN(mentee_education_weights));
+    p->edu = (enum education)rng_weighted(r, mentee_education_weights, E_COUNT);
     p->profession = rng_chance(r, 85) ? pick_profession(r, p->edu) : NULL;
 }
 
@@ -813,8 +330,7 @@ decide_mentor(rng *r, struct person *p) {
         p->years_in_dk = rng_range(r, cap < 10 ? cap : 10, cap);
     }
     p->danish_level = -1;
-    p->edu = (enum education)rng_weighted(r, mentor_education_weights,
-                                          ARRAY_LEN(mentor_education_weights));
+    p->edu = (enum education)rng_weighted(r, mentor_education_weights, E_COUNT);
     p->profession = pick_profession(r, p->edu);
 }
 
@@ -828,9 +344,9 @@ add_names(rng *r, const struct person *p, json_t *obj, size_t line_no) {
         (p->country->region == R_THAI || p->country->region == R_FILIPINO) &&
         rng_chance(r, 35);
     if (married_dane)
-        family = rng_pick(r, danish_family, ARRAY_LEN(danish_family));
-    set_str(obj, "given_name", given);
-    set_str(obj, "family_name", family);
+        family = rng_pick(r, danish_family, n_danish_family);
+    set_str(obj, MN_P_GIVEN_NAME, given);
+    set_str(obj, MN_P_FAMILY_NAME, family);
 
     if (rng_chance(r, 95)) {
         char email[128] = "";
@@ -842,14 +358,14 @@ add_names(rng *r, const struct person *p, json_t *obj, size_t line_no) {
         append_ascii(email, sizeof email - 48, family);
         snprintf(suffix, sizeof suffix, "%zu@example.org", line_no);
         strcat(email, suffix);
-        set_str(obj, "email", email);
+        set_str(obj, MN_P_EMAIL, email);
     }
     if (rng_chance(r, 85)) {
         char phone[32];
         snprintf(phone, sizeof phone, "+45 %d%d %02d %02d %02d",
                  rng_range(r, 2, 9), rng_range(r, 0, 9), rng_range(r, 0, 99),
                  rng_range(r, 0, 99), rng_range(r, 0, 99));
-        set_str(obj, "phone", phone);
+        set_str(obj, MN_P_PHONE, phone);
     }
 }
 
@@ -879,44 +395,44 @@ add_languages(rng *r, const struct person *p, json_t *obj) {
     int english_percent = p->mentor ? 95 : p->edu >= E_BACHELOR ? 70 : 30;
     if (rng_chance(r, english_percent))
         add_unique_language(langs, "en");
-    json_object_set_new(obj, "languages", langs);
+    json_object_set_new(obj, field(MN_P_LANGUAGES)->name, langs);
 }
 
 static void
 add_origin(rng *r, const struct person *p, json_t *obj) {
-    set_str(obj, "country_of_origin", p->country->code);
+    set_str(obj, MN_P_COUNTRY, p->country->code);
     if (p->country->migration != M_NATIVE) {
         const int *weights = background_weights[p->country->migration];
-        size_t i = rng_weighted(r, weights, ARRAY_LEN(backgrounds));
-        set_str(obj, "background", backgrounds[i]);
+        size_t i = rng_weighted(r, weights, DEMO_BACKGROUNDS);
+        set_str(obj, MN_P_BACKGROUND, name_of(MN_P_BACKGROUND, i));
     }
     if (p->years_in_dk >= 0)
-        set_int(obj, "years_in_denmark", p->years_in_dk);
+        set_int(obj, MN_P_YEARS_IN_DK, p->years_in_dk);
 }
 
 static void
 add_work(rng *r, const struct person *p, json_t *obj) {
-    set_str(obj, "danish_level",
-            p->danish_level < 0 ? "C2" : danish_levels[p->danish_level]);
-    set_str(obj, "education_level", education_levels[p->edu]);
+    size_t level = p->danish_level < 0 ? D_C2 : D_A1 + (size_t)p->danish_level;
+    set_str(obj, MN_P_DANISH_LEVEL, name_of(MN_P_DANISH_LEVEL, level));
+    set_str(obj, MN_P_EDUCATION, name_of(MN_P_EDUCATION, p->edu));
     if (p->profession) {
-        set_str(obj, "profession", p->profession->name);
-        set_str(obj, "sector", p->profession->sector);
+        set_str(obj, MN_P_PROFESSION, p->profession->name);
+        set_str(obj, MN_P_SECTOR, p->profession->sector);
     }
     if (p->mentor) {
         static const int capacity_weights[] = {50, 35, 15}; /* 1, 2, 3 */
-        set_int(obj, "capacity",
+        set_int(obj, MN_P_CAPACITY,
                 1 + (int)rng_weighted(r, capacity_weights,
                                       ARRAY_LEN(capacity_weights)));
         return;
     }
     json_t *wanted = json_array();
-    for (size_t i = 0; i < ARRAY_LEN(goals); i++)
+    for (size_t i = 0; i < DEMO_GOALS; i++)
         if (rng_chance(r, goal_percent[i]))
-            json_array_append_new(wanted, json_string(goals[i]));
-    if (json_array_size(wanted) == 0)
-        json_array_append_new(wanted, json_string("job"));
-    json_object_set_new(obj, "goals", wanted);
+            json_array_append_new(wanted, json_string(name_of(MN_P_GOALS, i)));
+    if (json_array_size(wanted) == 0) /* at least a job */
+        json_array_append_new(wanted, json_string(name_of(MN_P_GOALS, 0)));
+    json_object_set_new(obj, field(MN_P_GOALS)->name, wanted);
 }
 
 /* A short coordinator's note for about a third of the participants. */
@@ -946,7 +462,7 @@ add_notes(rng *r, const struct person *p, json_t *obj) {
                  "Attends Danish Education %d at a language centre.",
                  rng_range(r, 1, 3));
     }
-    set_str(obj, "notes", note);
+    set_str(obj, MN_P_NOTES, note);
 }
 
 /* Consent is no older than the network (2003), the person's stay in
@@ -965,16 +481,16 @@ add_consent(rng *r, const struct person *p, json_t *obj) {
     snprintf(given_at, sizeof given_at, "%04d-%02d-%02dT10:00:00Z",
              rng_range(r, lo, hi), rng_range(r, 1, 12), rng_range(r, 1, 28));
 
+    /* matching, statistics and contact; sub-networks for some */
     json_t *purposes = json_array();
-    json_array_append_new(purposes, json_string("matching"));
-    json_array_append_new(purposes, json_string("statistics"));
-    json_array_append_new(purposes, json_string("contact"));
-    if (rng_chance(r, 30))
-        json_array_append_new(purposes, json_string("sub_networks"));
+    for (size_t i = 0; i < 4; i++)
+        if (i < 3 || rng_chance(r, 30))
+            json_array_append_new(
+                purposes, json_string(name_of(MN_P_CONSENT_PURPOSES, i)));
     json_t *consent = json_object();
-    json_object_set_new(consent, "purposes", purposes);
-    set_str(consent, "given_at", given_at);
-    json_object_set_new(obj, "consent", consent);
+    json_object_set_new(consent, field(MN_P_CONSENT_PURPOSES)->name, purposes);
+    set_str(consent, MN_P_CONSENT_AT, given_at);
+    json_object_set_new(obj, mn_field_key(field(MN_P_CONSENT_AT)), consent);
 }
 
 /* One participant's create body. line_no (1-based) makes the e-mail unique.
@@ -988,18 +504,19 @@ make_participant(rng *r, size_t line_no) {
         decide_mentee(r, &p);
 
     json_t *obj = json_object();
-    set_str(obj, "role", p.mentor ? "mentor" : "mentee");
+    set_str(obj, MN_P_ROLE,
+            name_of(MN_P_ROLE, p.mentor ? MN_ROLE_MENTOR : MN_ROLE_MENTEE));
     set_str(
-        obj, "status",
-        statuses[rng_weighted(r, status_weights, ARRAY_LEN(status_weights))]);
+        obj, MN_P_STATUS,
+        name_of(MN_P_STATUS, rng_weighted(r, status_weights, DEMO_STATUSES)));
     add_names(r, &p, obj, line_no);
-    set_int(obj, "birth_year", p.birth_year);
+    set_int(obj, MN_P_BIRTH_YEAR, p.birth_year);
     add_origin(r, &p, obj);
     add_languages(r, &p, obj);
     add_work(r, &p, obj);
     if (rng_chance(r, 75))
-        set_str(obj, "availability",
-                rng_pick(r, availabilities, ARRAY_LEN(availabilities)));
+        set_str(obj, MN_P_AVAILABILITY,
+                rng_pick(r, availabilities, n_availabilities));
     add_consent(r, &p, obj);
     add_notes(r, &p, obj);
     return obj;
@@ -1101,12 +618,37 @@ parse_args(int argc, char **argv, struct options *o) {
     return -1;
 }
 
+/* The weight tables match the participant table's names, and the row
+ * tables fit the weight buffers; false (and a message) otherwise. */
+static bool
+tables_agree(void) {
+    static const struct {
+        uint32_t no;
+        size_t n;
+    } counts[] = {
+        {MN_P_STATUS, DEMO_STATUSES}, {MN_P_EDUCATION, E_COUNT},
+        {MN_P_DANISH_LEVEL, D_COUNT}, {MN_P_BACKGROUND, DEMO_BACKGROUNDS},
+        {MN_P_GOALS, DEMO_GOALS},     {MN_P_CONSENT_PURPOSES, 4},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(counts); i++)
+        if (mn_field_enum_count(field(counts[i].no)) != counts[i].n) {
+            fprintf(stderr,
+                    "mentornet-demo-data: the weights for %s do not match "
+                    "the participant table\n",
+                    field(counts[i].no)->name);
+            return false;
+        }
+    return n_countries <= DEMO_MAX_ROWS && n_professions <= DEMO_MAX_ROWS;
+}
+
 int
 main(int argc, char **argv) {
     struct options opts = {0};
     int rc = parse_args(argc, argv, &opts);
     if (rc >= 0)
         return rc;
+    if (!tables_agree())
+        return 1;
 
     rng r;
     rng_seed(&r, opts.seed ^ hash_string(opts.division));

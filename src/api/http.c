@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/kind_json.h"
+#include "api/stats_json.h"
 #include "base/hlc.h"
 #include "base/log.h"
 #include "state/participant.h"
@@ -136,7 +138,8 @@ answer_participant(mn_http *h, struct MHD_Connection *c,
     mn_txn_abort(&t);
     if (rc != MN_OK)
         return send_failure(c, rc);
-    json_t *j = mn_participant_json(&e, mn_node_config(h->node));
+    json_t *j =
+        mn_kind_json_render(&mn_kind_participant, &e, mn_node_config(h->node));
     mn_entity_release(&e);
     return send_json(c, status, j);
 }
@@ -175,8 +178,8 @@ handle_create(mn_http *h, struct MHD_Connection *c, const char *id,
     if (parse_body(c, r, &body) != MHD_YES || !body)
         return MHD_YES;
     mn_ops_init(&w.ops);
-    int rc = mn_participant_parse(body, NULL, mn_node_config(h->node)->self.id,
-                                  &w.ops, &p);
+    int rc = mn_kind_json_parse(&mn_kind_participant, body, NULL,
+                                mn_node_config(h->node)->self.id, &w.ops, &p);
     json_decref(body);
     if (rc != MN_OK)
         return send_problem(c, &p);
@@ -211,7 +214,8 @@ prepare_patch(mn_http *h, const json_t *body, mn_write *w, mn_problem *p) {
     if (rc != MN_OK)
         return rc;
 
-    rc = mn_participant_parse(body, &current, 0, &w->ops, p);
+    rc =
+        mn_kind_json_parse(&mn_kind_participant, body, &current, 0, &w->ops, p);
     mn_entity_release(&current);
     return rc;
 }
@@ -283,25 +287,16 @@ parse_limit(const char *z, size_t *out, mn_problem *p) {
 static int
 parse_list_query(mn_http *h, struct MHD_Connection *c, mn_list_query *q,
                  mn_problem *p) {
-    const char *role = arg(c, "role"), *status = arg(c, "status");
-    const char *div = arg(c, "division"), *cursor = arg(c, "cursor");
-    memset(q, 0, sizeof *q);
-    q->role = role ? mn_participant_role_index(role) : -1;
-    q->status = status ? mn_participant_status_index(status) : -1;
+    const mn_kind *k = &mn_kind_participant;
+    const char *cursor = arg(c, "cursor");
+    mn_list_query_init(q, k);
     q->q = arg(c, "q");
-    if (role && q->role < 0)
-        return mn_problem_set(p, "bad_query", "role",
-                              "role: mentor or "
-                              "mentee");
-    if (status && q->status < 0)
-        return mn_problem_set(p, "bad_query", "status", "status: unknown");
-    if (div) {
-        const mn_division *d =
-            mn_config_division_by_name(mn_node_config(h->node), div);
-        if (!d)
-            return mn_problem_set(p, "bad_query", "division",
-                                  "division: no division of that name");
-        q->division = d->id;
+    for (size_t i = 0; i < k->nindexes; i++) {
+        const char *v = arg(c, k->indexes[i].param);
+        if (v &&
+            mn_kind_json_filter(k, &k->indexes[i], v, mn_node_config(h->node),
+                                &q->want[i], p) != MN_OK)
+            return MN_EINVAL;
     }
     if (cursor && parse_id(cursor, q->cursor) != MN_OK)
         return mn_problem_set(p, "bad_query", "cursor",
@@ -320,7 +315,8 @@ struct list_out {
 static void
 list_add(void *user, const mn_entity *e) {
     struct list_out *out = user;
-    json_array_append_new(out->items, mn_participant_json(e, out->cfg));
+    json_array_append_new(
+        out->items, mn_kind_json_render(&mn_kind_participant, e, out->cfg));
 }
 
 static int
@@ -659,7 +655,8 @@ static void
 conflict_add(void *user, const mn_conflict *k) {
     struct conflicts_out *out = user;
     char hex[2 * MN_ID_BYTES + 1];
-    const char *field = mn_participant_field_name(k->field);
+    const mn_field_def *f = mn_kind_field(&mn_kind_participant, k->field);
+    const char *field = f ? mn_field_key(f) : NULL;
     mn_hex_encode(k->id, MN_ID_BYTES, hex);
     json_array_append_new(
         out->items,
@@ -708,8 +705,8 @@ import_line(mn_http *h, const char *line, size_t n, size_t lineno, mn_write *w,
     if (!body)
         return mn_problem_set(p, "bad_json", "", "line %zu: %s", lineno,
                               jerr.text);
-    int rc = mn_participant_parse(body, NULL, mn_node_config(h->node)->self.id,
-                                  &w->ops, p);
+    int rc = mn_kind_json_parse(&mn_kind_participant, body, NULL,
+                                mn_node_config(h->node)->self.id, &w->ops, p);
     json_decref(body);
     if (rc != MN_OK) {
         char msg[sizeof p->message + 32];

@@ -1,7 +1,8 @@
 /*
  * codec — see codec.h. protobuf-c does the wire format; this file maps it to
  * the project's structs and validates what protobuf-c cannot know (lengths,
- * ranges, counts). Encoders pack into an mn_buf in one pass, sized first.
+ * ranges, counts, and the entity kinds and field numbers this version
+ * knows: state/kind.h). Encoders pack into an mn_buf in one pass, sized first.
  */
 #include "door/codec.h"
 
@@ -9,8 +10,7 @@
 #include <string.h>
 
 #include "mentornet.pb-c.h"
-
-#define MAX_FIELD_NO 1000
+#include "state/kind.h"
 
 static void
 pack_into(const ProtobufCMessage *m, mn_buf *out) {
@@ -142,14 +142,15 @@ value_from(int vcase, int64_t i, const char *s, mn_value *v) {
 static int
 body_from(const Mentornet__ChangeBody *m, uint32_t *type,
           uint8_t id[MN_ID_BYTES], mn_ops *out) {
-    if (m->entity_id.len != MN_ID_BYTES || m->n_ops == 0 ||
+    const mn_kind *k = mn_kind_find(m->entity_type);
+    if (!k || m->entity_id.len != MN_ID_BYTES || m->n_ops == 0 ||
         m->n_ops > MN_ENTITY_MAX_FIELDS)
         return MN_ECORRUPT;
     *type = m->entity_type;
     memcpy(id, m->entity_id.data, MN_ID_BYTES);
     for (size_t i = 0; i < m->n_ops; i++) {
         const Mentornet__FieldOp *pb = m->ops[i];
-        if (pb->field == 0 || pb->field > MAX_FIELD_NO)
+        if (!mn_kind_field(k, pb->field))
             return MN_ECORRUPT;
         mn_field_op *op = &out->op[out->n];
         op->no = pb->field;
@@ -330,14 +331,16 @@ state_value_case(int c) {
 
 static int
 entity_from(const Mentornet__EntityState *m, mn_entity *out) {
-    if (m->entity_id.len != MN_ID_BYTES || m->n_fields > MN_ENTITY_MAX_FIELDS)
+    const mn_kind *k = mn_kind_find(m->entity_type);
+    if (!k || m->entity_id.len != MN_ID_BYTES ||
+        m->n_fields > MN_ENTITY_MAX_FIELDS)
         return MN_ECORRUPT;
     mn_entity_init(out, m->entity_type, m->entity_id.data);
     for (size_t i = 0; i < m->n_fields; i++) {
         const Mentornet__FieldState *pb = m->fields[i];
         mn_field *f = &out->f[out->n];
-        if (pb->field == 0 || (i > 0 && pb->field <= out->f[i - 1].no) ||
-            !valid_node(pb->origin))
+        if (!mn_kind_field(k, pb->field) ||
+            (i > 0 && pb->field <= out->f[i - 1].no) || !valid_node(pb->origin))
             return MN_ECORRUPT;
         f->no = pb->field;
         f->stamp = (mn_stamp){pb->hlc, pb->origin, pb->seq};

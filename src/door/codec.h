@@ -5,8 +5,9 @@
  *
  * Every decoder takes bytes from outside (a peer, the disk) and validates
  * them completely: lengths of ids, hashes, nonces and signatures, node ids in
- * range, field counts bounded. A decoder never asserts on its input; it
- * returns MN_ECORRUPT.
+ * range, field counts bounded, entity types and field numbers known to the
+ * kind registry (state/kind.h: an unknown one is MN_ECORRUPT). A decoder never
+ * asserts on its input; it returns MN_ECORRUPT.
  */
 #ifndef MN_CODEC_H
 #define MN_CODEC_H
@@ -17,9 +18,6 @@
 #include "door/crypto.h"
 #include "state/entity.h"
 #include "base/util.h"
-
-/* The largest string value a decoded op or field may hold. */
-#define MN_MAX_VALUE_BYTES 4096
 
 typedef struct mn_change_header {
     uint32_t origin;

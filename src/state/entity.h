@@ -19,6 +19,9 @@
 #include "mentornet/mentornet.h"
 
 #define MN_ENTITY_MAX_FIELDS 48
+/* The largest string value an op or field may hold (the codec refuses
+ * more). */
+#define MN_MAX_VALUE_BYTES 4096
 
 enum mn_entity_type { MN_ENTITY_PARTICIPANT = 1 };
 

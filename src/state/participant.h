@@ -1,22 +1,13 @@
 /*
- * participant — the participant schema: field numbers (stored and sent on
- * the wire, so never renumbered), JSON validation into ops, and rendering
- * of a stored entity as JSON.
- *
- * Every JSON value is checked here before it can become a change: type,
- * length (in characters), codes (ISO 3166-1, ISO 639-1, the enums), ranges
- * and cross-field rules (capacity only for mentors; role never changes).
+ * participant — the participant kind: a mentor or a mentee, owned by
+ * her home division. Its table (participant.c) is the one place the
+ * participant's fields are declared; the numbers below are those fields'
+ * numbers, on the wire and on disk, so never renumbered.
  */
 #ifndef MN_PARTICIPANT_H
 #define MN_PARTICIPANT_H
 
-#include <jansson.h>
-#include <stdint.h>
-
-#include "base/config.h"
-#include "base/id.h"
-#include "state/entity.h"
-#include "base/util.h"
+#include "state/kind.h"
 
 enum mn_pfield {
     MN_P_ROLE = 1,
@@ -43,6 +34,7 @@ enum mn_pfield {
     MN_P_NOTES = 22,
 };
 
+/* Name indexes of the role and status fields, in the table's order. */
 enum mn_role { MN_ROLE_MENTOR, MN_ROLE_MENTEE, MN_ROLE_COUNT };
 enum mn_status {
     MN_STATUS_APPLICANT,
@@ -53,32 +45,11 @@ enum mn_status {
     MN_STATUS_COUNT
 };
 
-/*
- * Validate a create (current NULL) or patch body and append its ops to out.
- * A create also gets the node-assigned fields: home (the node's division)
- * and status "applicant" when absent. On a bad body returns MN_EINVAL with
- * p filled and out untouched.
- */
-int mn_participant_parse(const json_t *body, const mn_entity *current,
-                         uint32_t home, mn_ops *out, mn_problem *p);
+/* Statistics keys (stats.h): 'p' div be32 role u8 status u8, and
+ * 'c' country[2]. */
+#define MN_STAT_CELL 'p'
+#define MN_STAT_COUNTRY 'c'
 
-/* Render e as the API's JSON object (new reference). Division names come
- * from cfg; an unknown division renders as its number. */
-json_t *mn_participant_json(const mn_entity *e, const mn_config *cfg);
-
-/* Role and status indexes of e, or -1 when unset/unknown. */
-int mn_participant_role(const mn_entity *e);
-int mn_participant_status(const mn_entity *e);
-const char *mn_participant_role_name(int role);
-const char *mn_participant_status_name(int status);
-/* Index for a role or status name, or -1. */
-int mn_participant_role_index(const char *z);
-int mn_participant_status_index(const char *z);
-
-/* Is field no a personal detail that only the home division writes? */
-bool mn_participant_owner_only(uint32_t no);
-
-/* The API name of field number no ("given_name"), or NULL. */
-const char *mn_participant_field_name(uint32_t no);
+extern const mn_kind mn_kind_participant;
 
 #endif

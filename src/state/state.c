@@ -9,7 +9,7 @@
 
 #include "door/codec.h"
 #include "state/conflicts.h"
-#include "state/participant.h"
+#include "state/kind.h"
 #include "state/stats.h"
 
 static void
@@ -38,34 +38,36 @@ xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n) {
         digest[i] ^= h[i];
 }
 
-/* Index keys: 'd' division, 'r' role, 's' status; each then the id. */
+/* The value e has for index ix, or -1 when it has none to index: an
+ * enum's name index, or an in-range number. */
+static int64_t
+index_value(const mn_kind *k, const mn_index_def *ix, const mn_entity *e) {
+    const mn_field_def *f = mn_kind_field(k, ix->field);
+    if (f->type == MN_FT_ENUM)
+        return mn_field_enum_index(f, mn_entity_str(e, f->no));
+    int64_t v = mn_entity_int(e, f->no, -1);
+    return v >= f->min && v <= f->max ? v : -1;
+}
+
+/* Index keys of e: for each index of its kind, the tag, the value (be32),
+ * then the id. */
 static size_t
-index_keys(const mn_entity *e, uint8_t keys[3][21]) {
-    int role = mn_participant_role(e), status = mn_participant_status(e);
-    int64_t div = mn_entity_int(e, MN_P_HOME, 0);
+index_keys(const mn_entity *e, uint8_t keys[MN_KIND_MAX_INDEXES][21]) {
+    const mn_kind *k = mn_kind_find(e->type);
     size_t n = 0;
-    if (e->type != MN_ENTITY_PARTICIPANT)
-        return 0;
-    if (div > 0 && div <= MN_MAX_NODES) {
-        keys[n][0] = 'd';
-        mn_put_be32(keys[n] + 1, (uint32_t)div);
-        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
-    }
-    if (role >= 0) {
-        keys[n][0] = 'r';
-        mn_put_be32(keys[n] + 1, (uint32_t)role);
-        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
-    }
-    if (status >= 0) {
-        keys[n][0] = 's';
-        mn_put_be32(keys[n] + 1, (uint32_t)status);
+    for (size_t i = 0; k && i < k->nindexes; i++) {
+        int64_t v = index_value(k, &k->indexes[i], e);
+        if (v < 0)
+            continue;
+        keys[n][0] = k->indexes[i].tag;
+        mn_put_be32(keys[n] + 1, (uint32_t)v);
         memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
     }
     return n;
 }
 
 static bool
-has_key(uint8_t keys[3][21], size_t n, const uint8_t *key) {
+has_key(uint8_t keys[MN_KIND_MAX_INDEXES][21], size_t n, const uint8_t *key) {
     for (size_t i = 0; i < n; i++)
         if (memcmp(keys[i], key, 21) == 0)
             return true;
@@ -74,7 +76,8 @@ has_key(uint8_t keys[3][21], size_t n, const uint8_t *key) {
 
 static int
 update_index(mn_txn *t, const mn_entity *before, const mn_entity *after) {
-    uint8_t old_keys[3][21], new_keys[3][21];
+    uint8_t old_keys[MN_KIND_MAX_INDEXES][21],
+        new_keys[MN_KIND_MAX_INDEXES][21];
     size_t nold = before ? index_keys(before, old_keys) : 0;
     size_t nnew = index_keys(after, new_keys);
     int rc = MN_OK;
@@ -97,38 +100,31 @@ mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]) {
 
 /* ---- apply ------------------------------------------------------------ */
 
-/* The division that owns e, or that a create's ops give it; 0: none. */
-static uint32_t
-owner_of(const mn_entity *e, bool existed, const mn_field_op *ops,
-         size_t nops) {
-    if (existed)
-        return (uint32_t)mn_entity_int(e, MN_P_HOME, 0);
+/* Does any op write a field the kind's table marks owner-only? */
+static bool
+writes_owner_only(const mn_kind *k, const mn_field_op *ops, size_t nops) {
     for (size_t i = 0; i < nops; i++)
-        if (ops[i].no == MN_P_HOME && ops[i].v.kind == MN_V_INT)
-            return (uint32_t)ops[i].v.i;
-    return 0;
+        if (mn_kind_owner_only(k, ops[i].no))
+            return true;
+    return false;
 }
 
 int
 mn_state_check_owner(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                      const mn_field_op *ops, size_t nops, uint32_t origin) {
     mn_entity e;
-    bool owner_only = false;
     /* The key holds the type in one byte (entity_key): a larger type
-     * aliases another's entities (257 writes participants) past this
-     * rule. Refused, like an owner-only write. */
-    if (type > UINT8_MAX)
+     * would alias another's entities (257 writes participants) past this
+     * rule. The codec refuses unknown types; refused here too. */
+    const mn_kind *k = type <= UINT8_MAX ? mn_kind_find(type) : NULL;
+    if (!k)
         return MN_EAUTH;
-    if (type != MN_ENTITY_PARTICIPANT)
-        return MN_OK;
-    for (size_t i = 0; i < nops; i++)
-        owner_only |= mn_participant_owner_only(ops[i].no);
-    if (!owner_only)
+    if (!k->owner_field || !writes_owner_only(k, ops, nops))
         return MN_OK;
     int rc = mn_state_get(t, type, id, &e);
     if (rc != MN_OK && rc != MN_ENOTFOUND)
         return rc;
-    uint32_t owner = owner_of(&e, rc == MN_OK, ops, nops);
+    uint32_t owner = mn_kind_owner(k, rc == MN_OK ? &e : NULL, ops, nops);
     if (rc == MN_OK)
         mn_entity_release(&e);
     return owner == origin ? MN_OK : MN_EAUTH;
@@ -220,41 +216,42 @@ contains_folded(const char *hay, const char *needle) {
 
 static bool
 matches(const mn_entity *e, const mn_list_query *q) {
-    if (q->role >= 0 && mn_participant_role(e) != q->role)
-        return false;
-    if (q->status >= 0 && mn_participant_status(e) != q->status)
-        return false;
-    if (q->division && mn_entity_int(e, MN_P_HOME, 0) != (int64_t)q->division)
-        return false;
+    const mn_kind *k = q->kind;
+    for (size_t i = 0; i < k->nindexes; i++)
+        if (q->want[i] >= 0 && index_value(k, &k->indexes[i], e) != q->want[i])
+            return false;
     if (!q->q || !q->q[0])
         return true;
-    static const uint32_t searched[] = {MN_P_GIVEN_NAME, MN_P_FAMILY_NAME,
-                                        MN_P_EMAIL};
-    for (size_t i = 0; i < MN_ARRAY_LEN(searched); i++) {
-        const char *z = mn_entity_str(e, searched[i]);
+    for (size_t i = 0; i < k->nsearch; i++) {
+        const char *z = mn_entity_str(e, k->search[i]);
         if (z && contains_folded(z, q->q))
             return true;
     }
     return false;
 }
 
-/* The index prefix to walk for q: (tag, value), or tag 0 for all. */
+/* The index prefix to walk for q: (tag, value) of the first index it
+ * filters on, in the kind's order of preference; or the kind's type byte
+ * in the entities database. */
 static size_t
 list_prefix(const mn_list_query *q, uint8_t prefix[5]) {
-    if (q->division) {
-        prefix[0] = 'd';
-        mn_put_be32(prefix + 1, q->division);
-    } else if (q->status >= 0) {
-        prefix[0] = 's';
-        mn_put_be32(prefix + 1, (uint32_t)q->status);
-    } else if (q->role >= 0) {
-        prefix[0] = 'r';
-        mn_put_be32(prefix + 1, (uint32_t)q->role);
-    } else {
-        prefix[0] = MN_ENTITY_PARTICIPANT;
-        return 1;
-    }
-    return 5;
+    const mn_kind *k = q->kind;
+    for (size_t i = 0; i < k->nindexes; i++)
+        if (q->want[i] >= 0) {
+            prefix[0] = k->indexes[i].tag;
+            mn_put_be32(prefix + 1, (uint32_t)q->want[i]);
+            return 5;
+        }
+    prefix[0] = (uint8_t)k->type;
+    return 1;
+}
+
+void
+mn_list_query_init(mn_list_query *q, const mn_kind *k) {
+    memset(q, 0, sizeof *q);
+    q->kind = k;
+    for (size_t i = 0; i < MN_KIND_MAX_INDEXES; i++)
+        q->want[i] = -1;
 }
 
 int
@@ -289,7 +286,7 @@ mn_state_list(mn_txn *t, const mn_list_query *q,
         scanned++;
         memcpy(next, id, MN_ID_BYTES);
         mn_entity e;
-        rc = mn_state_get(t, MN_ENTITY_PARTICIPANT, id, &e);
+        rc = mn_state_get(t, q->kind->type, id, &e);
         if (rc != MN_OK)
             break;
         if (matches(&e, q)) {

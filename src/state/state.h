@@ -5,7 +5,7 @@
  * reaches the state.
  *
  *   entities  (type u8, id[16])            -> EntityState bytes
- *   index     ('d'|'r'|'s', value be32, id) -> empty
+ *   index     (tag, value be32, id)          -> empty  (kind.h indexes)
  *
  * Invariants: the digest is the XOR of BLAKE2b-256 over the stored bytes
  * of every entity (so it depends only on the set of final states, not on
@@ -21,6 +21,7 @@
 #include "door/crypto.h"
 #include "state/conflicts.h"
 #include "state/entity.h"
+#include "state/kind.h"
 #include "door/store.h"
 
 /*
@@ -44,9 +45,11 @@ int mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                  mn_entity *out);
 /*
  * The ownership rule (DESIGN §9), applied by every node to every change
- * before mn_state_apply: owner-only fields of a participant (personal
- * details, role, home) are written only by its home division — by the
- * origin that the create names as home. MN_OK, or MN_EAUTH.
+ * before mn_state_apply: a field that the kind's table marks owner-only
+ * (every write rule but MN_WRITE_ANY: personal details, role, home) is
+ * written only by the entity's owner — for a create, by the origin that
+ * the create names as owner. MN_OK, or MN_EAUTH (also for a type this
+ * version does not know).
  */
 int mn_state_check_owner(mn_txn *t, uint32_t type,
                          const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
@@ -54,19 +57,22 @@ int mn_state_check_owner(mn_txn *t, uint32_t type,
 /* MN_OK if the entity exists, MN_ENOTFOUND if not. */
 int mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]);
 
-/* Filter for listing participants; unset fields are -1 / 0 / NULL. */
+/* Filter for listing entities of one kind: want[i] is the value index
+ * i of the kind must have (state/kind.h, mn_index_def), or -1 for any. */
 typedef struct mn_list_query {
-    int role;
-    int status;
-    uint32_t division;
-    const char *q; /* case-insensitive substring of name/e-mail */
+    const mn_kind *kind;
+    int64_t want[MN_KIND_MAX_INDEXES];
+    const char *q; /* case-insensitive substring of a searched field */
     size_t limit;
     bool has_cursor;
     uint8_t cursor[MN_ID_BYTES]; /* list ids greater than this */
 } mn_list_query;
 
+/* Set q to list every entity of kind k (no filter, no cursor, limit 0). */
+void mn_list_query_init(mn_list_query *q, const mn_kind *k);
+
 /*
- * Call fn for up to q->limit matching participants in id order. *more is
+ * Call fn for up to q->limit matching entities in id order. *more is
  * set when more may follow; next is then the cursor to continue from. At
  * most MN_LIST_SCAN_CAP entities are examined per call, so a selective
  * filter may return a short page with more set. O(examined) reads.

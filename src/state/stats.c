@@ -1,12 +1,15 @@
 /*
- * stats — see stats.h. An entity contributes one to its (division, role,
- * status) cell and one to its country; a change moves it between cells.
- * Participants without a role or status (impossible via the API, possible
- * mid-replication of a partial entity) are not counted.
+ * stats — see stats.h. An entity contributes one to each key its kind's
+ * stats hook names (a participant: her (division, role, status) cell and
+ * her country); a change moves it between keys: out of each key it no
+ * longer names, into each new one.
  */
 #include "state/stats.h"
 
 #include <string.h>
+
+#include "door/codec.h"
+#include "state/kind.h"
 
 static int
 adjust(mn_txn *t, const uint8_t *key, size_t kn, int delta) {
@@ -25,62 +28,44 @@ adjust(mn_txn *t, const uint8_t *key, size_t kn, int delta) {
     return mn_txn_put(t, MN_DB_STATS, key, kn, buf, 8, 0);
 }
 
-/* Fill the cell key of e; 0 when e is not counted. */
+/* The keys e adds one to (its kind's hook); 0 for an unknown kind. */
 static size_t
-cell_key(const mn_entity *e, uint8_t key[7]) {
-    int role = mn_participant_role(e), status = mn_participant_status(e);
-    int64_t div = mn_entity_int(e, MN_P_HOME, 0);
-    if (e->type != MN_ENTITY_PARTICIPANT || role < 0 || status < 0 || div < 1 ||
-        div > MN_MAX_NODES)
-        return 0;
-    key[0] = 'p';
-    mn_put_be32(key + 1, (uint32_t)div);
-    key[5] = (uint8_t)role;
-    key[6] = (uint8_t)status;
-    return 7;
+keys_of(const mn_entity *e, mn_stat_key keys[MN_KIND_MAX_STATS]) {
+    const mn_kind *k = e ? mn_kind_find(e->type) : NULL;
+    return k && k->stats ? k->stats(e, keys) : 0;
 }
 
-static size_t
-country_key(const mn_entity *e, uint8_t key[3]) {
-    const char *cc = mn_entity_str(e, MN_P_COUNTRY);
-    uint8_t cell[7];
-    if (!cell_key(e, cell) || !cc || strlen(cc) != 2)
-        return 0;
-    key[0] = 'c';
-    memcpy(key + 1, cc, 2);
-    return 3;
-}
-
-static int
-move(mn_txn *t, const uint8_t *from, size_t fn, const uint8_t *to, size_t tn) {
-    if (fn == tn && memcmp(from, to, fn) == 0)
-        return MN_OK;
-    int rc = fn ? adjust(t, from, fn, -1) : MN_OK;
-    return rc == MN_OK && tn ? adjust(t, to, tn, +1) : rc;
+static bool
+has_key(const mn_stat_key *keys, size_t n, const mn_stat_key *key) {
+    for (size_t i = 0; i < n; i++)
+        if (keys[i].len == key->len && memcmp(keys[i].b, key->b, key->len) == 0)
+            return true;
+    return false;
 }
 
 int
 mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after) {
-    uint8_t k1[7], k2[7], c1[3], c2[3];
-    size_t n1 = before ? cell_key(before, k1) : 0;
-    size_t n2 = after ? cell_key(after, k2) : 0;
-    int rc = move(t, k1, n1, k2, n2);
-    if (rc != MN_OK)
-        return rc;
-    n1 = before ? country_key(before, c1) : 0;
-    n2 = after ? country_key(after, c2) : 0;
-    return move(t, c1, n1, c2, n2);
+    mn_stat_key old_keys[MN_KIND_MAX_STATS], new_keys[MN_KIND_MAX_STATS];
+    size_t nold = keys_of(before, old_keys), nnew = keys_of(after, new_keys);
+    int rc = MN_OK;
+    for (size_t i = 0; rc == MN_OK && i < nold; i++)
+        if (!has_key(new_keys, nnew, &old_keys[i]))
+            rc = adjust(t, old_keys[i].b, old_keys[i].len, -1);
+    for (size_t i = 0; rc == MN_OK && i < nnew; i++)
+        if (!has_key(old_keys, nold, &new_keys[i]))
+            rc = adjust(t, new_keys[i].b, new_keys[i].len, +1);
+    return rc;
 }
 
 static void
 count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n) {
-    if (kn == 7 && key[0] == 'p') {
+    if (kn == 7 && key[0] == MN_STAT_CELL) {
         uint32_t div = mn_get_be32(key + 1);
         if (div <= MN_MAX_NODES && key[5] < MN_ROLE_COUNT &&
             key[6] < MN_STATUS_COUNT)
             c->p[div][key[5]][key[6]] += n;
-    } else if (kn == 3 && key[0] == 'c' && key[1] >= 'A' && key[1] <= 'Z' &&
-               key[2] >= 'A' && key[2] <= 'Z') {
+    } else if (kn == 3 && key[0] == MN_STAT_COUNTRY && key[1] >= 'A' &&
+               key[1] <= 'Z' && key[2] >= 'A' && key[2] <= 'Z') {
         c->country[(key[1] - 'A') * 26 + (key[2] - 'A')] += n;
     }
 }
@@ -105,7 +90,7 @@ int
 mn_stats_recount(mn_txn *t, mn_counts *out) {
     mn_cursor *cur;
     mn_val k, v;
-    uint8_t key[7];
+    mn_stat_key keys[MN_KIND_MAX_STATS];
     memset(out, 0, sizeof *out);
     int rc = mn_cursor_open(t, MN_DB_ENTITIES, &cur);
     if (rc != MN_OK)
@@ -117,53 +102,11 @@ mn_stats_recount(mn_txn *t, mn_counts *out) {
             rc = MN_ECORRUPT;
             break;
         }
-        size_t n = cell_key(&e, key);
-        count_key(out, key, n, 1);
-        n = country_key(&e, key);
-        count_key(out, key, n, 1);
+        size_t n = keys_of(&e, keys);
+        for (size_t i = 0; i < n; i++)
+            count_key(out, keys[i].b, keys[i].len, 1);
         mn_entity_release(&e);
     }
     mn_cursor_close(&cur);
     return rc == MN_ENOTFOUND ? MN_OK : rc;
-}
-
-static json_t *
-division_json(const mn_counts *c, uint32_t div, uint64_t *total) {
-    json_t *d = json_object();
-    uint64_t sum = 0;
-    for (int r = 0; r < MN_ROLE_COUNT; r++) {
-        json_t *by_status = json_object();
-        for (int s = 0; s < MN_STATUS_COUNT; s++) {
-            json_object_set_new(by_status, mn_participant_status_name(s),
-                                json_integer((json_int_t)c->p[div][r][s]));
-            sum += c->p[div][r][s];
-        }
-        json_object_set_new(d, mn_participant_role_name(r), by_status);
-    }
-    json_object_set_new(d, "total", json_integer((json_int_t)sum));
-    *total = sum;
-    return d;
-}
-
-json_t *
-mn_stats_json(const mn_counts *c, const mn_config *cfg) {
-    json_t *divisions = json_object();
-    uint64_t total = 0, countries = 0;
-    char name[16];
-    for (uint32_t div = 1; div <= MN_MAX_NODES; div++) {
-        const mn_division *d = mn_config_division(cfg, div);
-        uint64_t sum;
-        json_t *dj = division_json(c, div, &sum);
-        if (!d && sum == 0) {
-            json_decref(dj);
-            continue;
-        }
-        snprintf(name, sizeof name, "%u", div);
-        json_object_set_new(divisions, d ? d->name : name, dj);
-        total += sum;
-    }
-    for (size_t i = 0; i < MN_ARRAY_LEN(c->country); i++)
-        countries += c->country[i] != 0;
-    return json_pack("{s:o, s:I, s:I}", "divisions", divisions, "total",
-                     (json_int_t)total, "countries", (json_int_t)countries);
 }

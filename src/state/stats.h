@@ -1,7 +1,9 @@
 /*
  * stats — national and division totals, kept in the stats database and
  * updated in the same transaction as every apply, so they are always a
- * function of the replicated state. No names: counts only.
+ * function of the replicated state. No names: counts only. What an entity
+ * contributes is its kind's stats hook (state/kind.h); the keys below are
+ * the participant's (state/participant.c). api/stats_json.c renders them.
  *
  *   'p' div be32 role u8 status u8 -> be64   participants
  *   'c' country[2]                 -> be64   participants per country
@@ -12,13 +14,10 @@
 #ifndef MN_STATS_H
 #define MN_STATS_H
 
-#include <jansson.h>
 #include <stdint.h>
 
-#include "base/config.h"
 #include "state/entity.h"
 #include "state/participant.h"
-#include "door/codec.h"
 #include "door/store.h"
 
 typedef struct mn_counts {
@@ -26,16 +25,13 @@ typedef struct mn_counts {
     uint64_t country[26 * 26];
 } mn_counts;
 
-/* Move e's contribution out of the counts (before) and into them (after);
- * either may be NULL. */
+/* Move e's contribution (its kind's stats keys) out of the counts (before)
+ * and into them (after); either may be NULL, not both. */
 int mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after);
 
 /* Read the maintained counts. */
 int mn_stats_load(mn_txn *t, mn_counts *out);
 /* Count again from the stored entities. */
 int mn_stats_recount(mn_txn *t, mn_counts *out);
-
-/* The API's JSON for counts (new reference). */
-json_t *mn_stats_json(const mn_counts *c, const mn_config *cfg);
 
 #endif

@@ -9,13 +9,13 @@
  * every decoder — whatever a decoder accepts, the matching encoder writes
  * back without loss, so a node relays and stores exactly what it verified.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "door/codec.h"
 #include "fuzz.h"
+#include "api/kind_json.h"
 #include "state/participant.h"
 
 static mn_config cfg;
@@ -149,7 +149,7 @@ fuzz_entity(const uint8_t *p, size_t n) {
                        e.f[i].stamp.seq == again.f[i].stamp.seq &&
                        value_equal(&e.f[i].v, &again.f[i].v),
                    "field %zu changes through encode/decode", i);
-    json_t *j = mn_participant_json(&e, &cfg);
+    json_t *j = mn_kind_json_render(&mn_kind_participant, &e, &cfg);
     char *z = json_dumps(j, JSON_COMPACT);
     FUZZ_CHECK(z != NULL, "a rendered entity does not serialise");
     free(z);

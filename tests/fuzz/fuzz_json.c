@@ -1,14 +1,14 @@
 /*
  * fuzz_json — an API request body through validation and rendering:
- * bytes -> json_loadb (with the flags http.c uses) -> mn_participant_parse,
+ * bytes -> json_loadb (with the flags http.c uses) -> mn_kind_json_parse,
  * both as a create and as a patch against two fixed stored participants (a
  * mentor and a mentee, built by merging ops as the node does); every
  * accepted body's ops are merged into the entity and rendered back with
- * mn_participant_json.
+ * mn_kind_json_render.
  *
  * The bulk import (POST /v1/participants/import, http.c import_line) splits
  * its NDJSON body at newlines and runs each line through exactly this
- * json_loadb + mn_participant_parse(create), so this harness covers it too;
+ * json_loadb + mn_kind_json_parse (a create), so this harness covers it too;
  * it has no harness of its own.
  *
  * Oracles besides the sanitizers:
@@ -21,7 +21,6 @@
  *     a change body, decode again (as every peer decodes them), and so does
  *     the resulting entity (as the store decodes it on every read).
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "door/codec.h"
 #include "fuzz.h"
 #include "base/hlc.h"
+#include "api/kind_json.h"
 #include "state/participant.h"
 
 #define NOW_MS UINT64_C(1767225600000)
@@ -91,8 +91,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv) {
 /* Render e, and serialise it the way the HTTP layer does. */
 static json_t *
 render(const mn_entity *e) {
-    json_t *j = mn_participant_json(e, &cfg);
-    FUZZ_CHECK(json_is_object(j), "mn_participant_json gave no object");
+    json_t *j = mn_kind_json_render(&mn_kind_participant, e, &cfg);
+    FUZZ_CHECK(json_is_object(j), "mn_kind_json_render gave no object");
     char *z = json_dumps(j, JSON_COMPACT);
     FUZZ_CHECK(z != NULL, "a rendered participant does not serialise");
     free(z);
@@ -103,14 +103,14 @@ static void
 check_rules(const mn_entity *e) {
     const char *role = mn_entity_str(e, MN_P_ROLE);
     const mn_field *cap = mn_entity_get(e, MN_P_CAPACITY);
-    static const uint32_t required[] = {MN_P_ROLE, MN_P_STATUS, MN_P_GIVEN_NAME,
-                                        MN_P_FAMILY_NAME};
+    const mn_kind *k = &mn_kind_participant;
     FUZZ_CHECK(role != NULL, "a participant without a role");
     FUZZ_CHECK(!cap || cap->v.kind == MN_V_NONE || strcmp(role, "mentor") == 0,
                "a %s with a capacity", role);
-    for (size_t i = 0; i < MN_ARRAY_LEN(required); i++)
-        FUZZ_CHECK(mn_entity_str(e, required[i]) != NULL,
-                   "required field %u is gone", required[i]);
+    for (size_t i = 0; i < k->nfields; i++)
+        FUZZ_CHECK(!(k->fields[i].flags & MN_F_REQUIRED) ||
+                       mn_entity_str(e, k->fields[i].no) != NULL,
+                   "required field %u is gone", k->fields[i].no);
 }
 
 /* What a node does with accepted ops: encode them as a change body (a peer
@@ -137,16 +137,20 @@ check_codec(const mn_ops *ops, const mn_entity *e) {
     mn_buf_release(&b);
 }
 
-/* The rendering minus read-only fields and nulls: a create body. */
+/* The rendering minus read-only fields (the node's: the entity's own and
+ * the table's node-assigned ones) and nulls: a create body. */
 static json_t *
 as_create_body(const json_t *rendered) {
-    static const char *const read_only[] = {"id", "home_division", "created_at",
-                                            "updated_at"};
+    static const char *const read_only[] = {"id", "created_at", "updated_at"};
+    const mn_kind *k = &mn_kind_participant;
     json_t *body = json_deep_copy(rendered);
     const char *key;
     json_t *v, *tmp;
     for (size_t i = 0; i < MN_ARRAY_LEN(read_only); i++)
         json_object_del(body, read_only[i]);
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].write == MN_WRITE_NODE)
+            json_object_del(body, mn_field_key(&k->fields[i]));
     json_object_foreach_safe(body, tmp, key, v) {
         if (json_is_null(v))
             json_object_del(body, key);
@@ -160,7 +164,8 @@ create(const json_t *body, mn_entity *e, mn_problem *p) {
     mn_ops ops;
     mn_stamp st = {MN_HLC_MAKE(NOW_MS, 0), 1, 1};
     mn_ops_init(&ops);
-    int rc = mn_participant_parse(body, NULL, cfg.self.id, &ops, p);
+    int rc = mn_kind_json_parse(&mn_kind_participant, body, NULL, cfg.self.id,
+                                &ops, p);
     mn_entity_init(e, MN_ENTITY_PARTICIPANT, new_id);
     if (rc == MN_OK) {
         FUZZ_CHECK(mn_entity_merge(e, ops.op, ops.n, &st) >= 0,
@@ -200,7 +205,8 @@ fuzz_patch(const json_t *body, const mn_entity *stored) {
     mn_entity e;
     mn_stamp st = {MN_HLC_MAKE(NOW_MS, 0), 1, 7};
     mn_ops_init(&ops);
-    if (mn_participant_parse(body, stored, 0, &ops, &p) != MN_OK)
+    if (mn_kind_json_parse(&mn_kind_participant, body, stored, 0, &ops, &p) !=
+        MN_OK)
         return;
     mn_entity_copy(&e, stored);
     FUZZ_CHECK(mn_entity_merge(&e, ops.op, ops.n, &st) >= 0,

@@ -496,7 +496,7 @@ owners_hold(mn_txn *t) {
             return false;
         int64_t home = mn_entity_int(&e, MN_P_HOME, 0);
         for (size_t f = 0; f < e.n; f++)
-            if (mn_participant_owner_only(e.f[f].no) &&
+            if (mn_kind_owner_only(&mn_kind_participant, e.f[f].no) &&
                 e.f[f].stamp.origin != (uint32_t)home)
                 ok = false;
         mn_entity_release(&e);

@@ -4,8 +4,9 @@
  * are built here with a small protobuf writer of our own (the wire format
  * is simple), so the tests do not depend on the generated code and can
  * say things the project's encoders never would: wrong lengths, node 0,
- * field 0, too many ops, unsorted fields. A fixed-seed random-bytes and
- * mutation loop drives every decoder; run under ASan or valgrind it also
+ * field 0, too many ops, unsorted fields, entity types and field numbers
+ * no kind declares. A fixed-seed random-bytes and mutation loop drives
+ * every decoder; run under ASan or valgrind it also
  * shows that nothing leaks or reads out of bounds.
  */
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "door/codec.h"
+#include "state/participant.h"
 #include "state/entity.h"
 #include "mentornet/mentornet.h"
 #include "base/util.h"
@@ -218,6 +220,13 @@ build_body(const struct body_spec *b, bool state, mn_buf *out) {
     mn_buf_release(&m);
 }
 
+/* The i-th known field number of a participant, cycling: numbers are
+ * dense from 1 (the codec refuses a number the kind's table lacks). */
+static uint32_t
+known_field(size_t i) {
+    return (uint32_t)(1 + i % mn_kind_participant.nfields);
+}
+
 static void
 good_body_spec(struct body_spec *b, test_rng *r, size_t nops) {
     memset(b, 0, sizeof *b);
@@ -227,7 +236,7 @@ good_body_spec(struct body_spec *b, test_rng *r, size_t nops) {
     b->nops = nops;
     for (size_t i = 0; i < nops; i++) {
         struct op_spec *o = &b->op[i];
-        o->field = (uint32_t)(i + 1);
+        o->field = known_field(i);
         o->kind = (enum op_kind)(i % 3);
         o->i = (int64_t)(i * 1000) - 7;
         o->s = "value";
@@ -511,7 +520,7 @@ fill_all_kinds(mn_ops *ops, char *big) {
     mn_ops_add_str(ops, 6, "Amina \xc3\xb8", 8);
     mn_ops_add_str(ops, 7, big, MN_MAX_VALUE_BYTES);
     mn_ops_add_clear(ops, 8);
-    mn_ops_add_int(ops, 1000, 5); /* the largest field number */
+    mn_ops_add_int(ops, MN_P_NOTES, 5); /* the largest field number */
 }
 
 static void
@@ -527,11 +536,11 @@ test_body_round_trip_all_kinds(void **state) {
     fill_all_kinds(&ops, big);
     rng_fill(&r, id, sizeof id);
     mn_buf_init(&b);
-    mn_codec_body_encode(7, id, ops.op, ops.n, &b);
+    mn_codec_body_encode(MN_ENTITY_PARTICIPANT, id, ops.op, ops.n, &b);
     mn_ops_init(&back);
     assert_int_equal(mn_codec_body_decode(b.p, b.len, &type, id_back, &back),
                      MN_OK);
-    assert_int_equal(type, 7);
+    assert_int_equal(type, MN_ENTITY_PARTICIPANT);
     assert_memory_equal(id_back, id, MN_ID_BYTES);
     assert_int_equal(back.n, ops.n);
     for (size_t i = 0; i < ops.n; i++) {
@@ -553,7 +562,7 @@ test_body_round_trip_max_ops(void **state) {
     (void)state;
     mn_ops_init(&ops);
     for (uint32_t i = 0; i < MN_ENTITY_MAX_FIELDS; i++)
-        mn_ops_add_int(&ops, 48 - i, i); /* any order on the wire */
+        mn_ops_add_int(&ops, known_field(47 - i), i); /* any order */
     mn_buf_init(&b);
     mn_codec_body_encode(1, id, ops.op, ops.n, &b);
     assert_int_equal(mn_codec_body_decode(b.p, b.len, &type, id_back, &back),
@@ -724,10 +733,11 @@ test_entity_round_trip(void **state) {
     mn_entity_release(&e);
     mn_ops_release(&ops);
 
-    /* A full entity. */
-    mn_entity_init(&e, 200, id);
-    for (uint32_t no = 1; no <= MN_ENTITY_MAX_FIELDS; no++) {
-        mn_field_op op = {.no = no * 3, .v = {.kind = MN_V_INT, .i = no}};
+    /* A full participant: every field of its table. */
+    mn_entity_init(&e, MN_ENTITY_PARTICIPANT, id);
+    for (uint32_t i = 0; i < mn_kind_participant.nfields; i++) {
+        uint32_t no = mn_kind_participant.fields[i].no;
+        mn_field_op op = {.no = no, .v = {.kind = MN_V_INT, .i = no}};
         mn_stamp st = {no, 1 + no % MN_MAX_NODES, no};
         assert_int_equal(mn_entity_merge(&e, &op, 1, &st), 1);
     }
@@ -952,7 +962,11 @@ test_body_rejections(void **state) {
     BODY_CASE("id 17 bytes", 3, bs.id_len = 17);
     BODY_CASE("id empty", 3, bs.id_len = 0);
     BODY_CASE("field 0", 3, bs.op[1].field = 0);
-    BODY_CASE("field 1001", 3, bs.op[2].field = 1001);
+    BODY_CASE("field not in the table", 3, bs.op[2].field = MN_P_NOTES + 1);
+    BODY_CASE("field 1000", 3, bs.op[2].field = 1000);
+    BODY_CASE("type 0", 3, bs.type = 0);
+    BODY_CASE("a type no kind has", 3, bs.type = 7);
+    BODY_CASE("type 257", 3, bs.type = 257);
     BODY_CASE("op without a value", 3, bs.op[0].kind = OP_NOVALUE);
     BODY_CASE("49 ops", MN_ENTITY_MAX_FIELDS + 1, (void)0);
     BODY_CASE("string over the limit", 2, {
@@ -1001,6 +1015,9 @@ test_entity_rejections(void **state) {
     ENT_CASE("id 15 bytes", 3, bs.id_len = 15);
     ENT_CASE("id 17 bytes", 3, bs.id_len = 17);
     ENT_CASE("field 0", 3, bs.op[0].field = 0);
+    ENT_CASE("field not in the table", 3, bs.op[2].field = MN_P_NOTES + 1);
+    ENT_CASE("type 0", 3, bs.type = 0);
+    ENT_CASE("a type no kind has", 3, bs.type = 200);
     ENT_CASE("unsorted fields", 3, {
         bs.op[1].field = 3;
         bs.op[2].field = 2;
@@ -1018,10 +1035,11 @@ test_entity_rejections(void **state) {
     /* A failure after a string field has been copied must not leak it. */
     ENT_CASE("bad field after strings", 6, bs.op[5].origin = 0);
 #undef ENT_CASE
-    good_body_spec(&bs, &r, MN_ENTITY_MAX_FIELDS);
-    bs.op[47].kind = OP_STR;
-    bs.op[47].s = big;
-    bs.op[47].slen = MN_MAX_VALUE_BYTES;
+    /* Every field of a participant, one a 4096-byte string, passes. */
+    good_body_spec(&bs, &r, mn_kind_participant.nfields);
+    bs.op[bs.nops - 1].kind = OP_STR;
+    bs.op[bs.nops - 1].s = big;
+    bs.op[bs.nops - 1].slen = MN_MAX_VALUE_BYTES;
     mn_buf_reset(&b);
     build_body(&bs, true, &b);
     assert_int_equal(try_entity(b.p, b.len), MN_OK);

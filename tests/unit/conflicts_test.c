@@ -8,6 +8,7 @@
  * winner). The state digest always equals a recomputation that includes
  * the list.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,8 +1,10 @@
 /*
- * participant_test — unit tests for participant.c: validation of create
- * and patch bodies (every rejection names the right problem code and
- * field, and leaves the caller's ops untouched), rendering back to JSON,
- * time-ordered ids and time formatting.
+ * participant_test — unit tests for the participant kind (its table in
+ * state/participant.c, read by api/kind_json.c): validation of create and
+ * patch bodies (every rejection names the right problem code and field,
+ * and leaves the caller's ops untouched), rendering back to JSON, every
+ * field of the table round-tripping and every limit refused, time-ordered
+ * ids and time formatting.
  *
  * JSON in this file is written with single quotes for readability; q()
  * turns them into double quotes (no test value contains a quote).
@@ -16,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/kind_json.h"
+#include "base/config.h"
 #include "door/codec.h"
 #include "door/crypto.h"
 #include "state/entity.h"
@@ -87,7 +91,8 @@ static int
 parse(json_t *body, const mn_entity *current, mn_ops *out, mn_problem *p) {
     mn_ops_init(out);
     memset(p, 0, sizeof *p);
-    int rc = mn_participant_parse(body, current, HOME, out, p);
+    int rc =
+        mn_kind_json_parse(&mn_kind_participant, body, current, HOME, out, p);
     json_decref(body);
     return rc;
 }
@@ -103,7 +108,8 @@ expect_reject(json_t *body, const mn_entity *current, const char *code,
     mn_ops_init(&out);
     mn_ops_add_int(&out, SENTINEL_NO, 1);
     memset(&p, 0, sizeof p);
-    int rc = mn_participant_parse(body, current, HOME, &out, &p);
+    int rc =
+        mn_kind_json_parse(&mn_kind_participant, body, current, HOME, &out, &p);
     json_decref(body);
     if (rc != MN_EINVAL)
         fail_msg("%s: accepted (%d)", text, rc);
@@ -195,7 +201,8 @@ test_create_appends(void **state) {
     mn_ops_add_int(&out, SENTINEL_NO, 7);
     json_t *b = q("{'role':'mentor','given_name':'A','family_name':'B',"
                   "'status':'waiting'}");
-    assert_int_equal(mn_participant_parse(b, NULL, 1, &out, &p), MN_OK);
+    assert_int_equal(
+        mn_kind_json_parse(&mn_kind_participant, b, NULL, 1, &out, &p), MN_OK);
     json_decref(b);
     assert_int_equal(out.op[0].no, SENTINEL_NO); /* kept, in front */
     expect_str_op(&out, MN_P_STATUS, "waiting"); /* once: no default */
@@ -797,14 +804,15 @@ test_json_round_trip(void **state) {
     config_two_divisions(&cfg);
     json_t *in = q(full_body);
     mn_ops_init(&ops);
-    assert_int_equal(mn_participant_parse(in, NULL, 1, &ops, &p), MN_OK);
+    assert_int_equal(
+        mn_kind_json_parse(&mn_kind_participant, in, NULL, 1, &ops, &p), MN_OK);
     mn_id_new(UINT64_C(1700000000123), id);
     mn_entity_init(&e, MN_ENTITY_PARTICIPANT, id);
     mn_stamp st = {(uint64_t)(CONSENT_MS + 1) << 16 | 5, 1, 1};
     assert_int_equal(mn_entity_merge(&e, ops.op, ops.n, &st), (int)ops.n);
     mn_ops_release(&ops);
 
-    json_t *out = mn_participant_json(&e, &cfg);
+    json_t *out = mn_kind_json_render(&mn_kind_participant, &e, &cfg);
     assert_non_null(out);
     /* Every field that went in comes out the same. */
     const char *key;
@@ -833,12 +841,14 @@ test_json_round_trip(void **state) {
     /* A patch: cleared fields render as null, the rest stays. */
     mn_ops_init(&ops);
     json_t *patch = q("{'email':null,'status':'matched','languages':[]}");
-    assert_int_equal(mn_participant_parse(patch, &e, 1, &ops, &p), MN_OK);
+    assert_int_equal(
+        mn_kind_json_parse(&mn_kind_participant, patch, &e, 1, &ops, &p),
+        MN_OK);
     json_decref(patch);
     mn_stamp later = {st.hlc + (UINT64_C(1000) << 16), 2, 1};
     assert_int_equal(mn_entity_merge(&e, ops.op, ops.n, &later), 3);
     mn_ops_release(&ops);
-    out = mn_participant_json(&e, &cfg);
+    out = mn_kind_json_render(&mn_kind_participant, &e, &cfg);
     assert_true(json_is_null(json_object_get(out, "email")));
     assert_string_equal(json_string_value(json_object_get(out, "status")),
                         "matched");
@@ -854,7 +864,7 @@ test_json_round_trip(void **state) {
     mn_field_op home = {.no = MN_P_HOME, .v = {.kind = MN_V_INT, .i = 9}};
     mn_stamp last = {later.hlc + 1, 2, 2};
     assert_int_equal(mn_entity_merge(&e, &home, 1, &last), 1);
-    out = mn_participant_json(&e, &cfg);
+    out = mn_kind_json_render(&mn_kind_participant, &e, &cfg);
     assert_true(json_is_integer(json_object_get(out, "home_division")));
     assert_int_equal(json_integer_value(json_object_get(out, "home_division")),
                      9);
@@ -873,18 +883,23 @@ test_json_minimal(void **state) {
     config_two_divisions(&cfg);
     stored("{'role':'mentee','given_name':'A','family_name':'B'}", &e);
     /* stored() used home HOME (3), which cfg does not know */
-    json_t *out = mn_participant_json(&e, &cfg);
+    json_t *out = mn_kind_json_render(&mn_kind_participant, &e, &cfg);
     assert_int_equal(json_integer_value(json_object_get(out, "home_division")),
                      HOME);
     assert_string_equal(json_string_value(json_object_get(out, "status")),
                         "applicant");
-    static const char *const unset[] = {
-        "email",     "phone",    "birth_year", "country_of_origin",
-        "languages", "capacity", "consent",    "notes"};
-    for (size_t i = 0; i < MN_ARRAY_LEN(unset); i++) {
-        json_t *v = json_object_get(out, unset[i]);
+    /* Every field of the table the body did not give, but home and the
+     * defaulted status. */
+    const mn_kind *k = &mn_kind_participant;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const mn_field_def *f = &k->fields[i];
+        const char *key = mn_field_key(f);
+        if (f->write == MN_WRITE_NODE || f->def || f->write == MN_WRITE_ONCE ||
+            (f->flags & MN_F_REQUIRED))
+            continue;
+        json_t *v = json_object_get(out, key);
         if (!v || !json_is_null(v))
-            fail_msg("%s should be null", unset[i]);
+            fail_msg("%s should be null", key);
     }
     json_decref(out);
     mn_entity_release(&e);
@@ -948,36 +963,212 @@ test_time_format(void **state) {
 
 static void
 test_role_status_names(void **state) {
+    const mn_kind *k = &mn_kind_participant;
+    const mn_field_def *role = mn_kind_field(k, MN_P_ROLE);
+    const mn_field_def *status = mn_kind_field(k, MN_P_STATUS);
+
     (void)state;
+    assert_int_equal(mn_field_enum_count(role), MN_ROLE_COUNT);
+    assert_int_equal(mn_field_enum_count(status), MN_STATUS_COUNT);
     for (int r = 0; r < MN_ROLE_COUNT; r++)
-        assert_int_equal(mn_participant_role_index(mn_participant_role_name(r)),
+        assert_int_equal(mn_field_enum_index(role, mn_field_enum_name(role, r)),
                          r);
     for (int s = 0; s < MN_STATUS_COUNT; s++)
         assert_int_equal(
-            mn_participant_status_index(mn_participant_status_name(s)), s);
-    assert_string_equal(mn_participant_role_name(MN_ROLE_MENTOR), "mentor");
-    assert_string_equal(mn_participant_role_name(MN_ROLE_MENTEE), "mentee");
-    assert_string_equal(mn_participant_status_name(MN_STATUS_WITHDRAWN),
+            mn_field_enum_index(status, mn_field_enum_name(status, s)), s);
+    assert_string_equal(mn_field_enum_name(role, MN_ROLE_MENTOR), "mentor");
+    assert_string_equal(mn_field_enum_name(role, MN_ROLE_MENTEE), "mentee");
+    assert_string_equal(mn_field_enum_name(status, MN_STATUS_WITHDRAWN),
                         "withdrawn");
-    assert_string_equal(mn_participant_role_name(-1), "unknown");
-    assert_string_equal(mn_participant_role_name(MN_ROLE_COUNT), "unknown");
-    assert_string_equal(mn_participant_status_name(MN_STATUS_COUNT), "unknown");
-    assert_int_equal(mn_participant_role_index("boss"), -1);
-    assert_int_equal(mn_participant_role_index(NULL), -1);
-    assert_int_equal(mn_participant_status_index("Applicant"), -1);
-    assert_int_equal(mn_participant_status_index(NULL), -1);
+    assert_string_equal(mn_field_enum_name(role, -1), "unknown");
+    assert_string_equal(mn_field_enum_name(role, MN_ROLE_COUNT), "unknown");
+    assert_string_equal(mn_field_enum_name(status, MN_STATUS_COUNT), "unknown");
+    assert_int_equal(mn_field_enum_index(role, "boss"), -1);
+    assert_int_equal(mn_field_enum_index(role, NULL), -1);
+    assert_int_equal(mn_field_enum_index(status, "Applicant"), -1);
+    assert_int_equal(mn_field_enum_index(status, NULL), -1);
 
     mn_entity e;
     stored("{'role':'mentor','given_name':'A','family_name':'B',"
            "'status':'alumni'}",
            &e);
-    assert_int_equal(mn_participant_role(&e), MN_ROLE_MENTOR);
-    assert_int_equal(mn_participant_status(&e), MN_STATUS_ALUMNI);
+    assert_int_equal(mn_kind_enum_of(k, &e, MN_P_ROLE), MN_ROLE_MENTOR);
+    assert_int_equal(mn_kind_enum_of(k, &e, MN_P_STATUS), MN_STATUS_ALUMNI);
     mn_entity_release(&e);
     mn_entity_init(&e, MN_ENTITY_PARTICIPANT,
                    (const uint8_t *)"0123456789abcdef");
-    assert_int_equal(mn_participant_role(&e), -1);
-    assert_int_equal(mn_participant_status(&e), -1);
+    assert_int_equal(mn_kind_enum_of(k, &e, MN_P_ROLE), -1);
+    assert_int_equal(mn_kind_enum_of(k, &e, MN_P_STATUS), -1);
+}
+
+/* ---- every field of the table ------------------------------------------ */
+
+/* Sixteen ISO 639-1 codes, for a list of languages at its limit. */
+static const char *const languages16[] = {"aa", "ar", "da", "de", "en", "es",
+                                          "fa", "fr", "ku", "pl", "ro", "ru",
+                                          "so", "ti", "tr", "uk"};
+
+static const char *
+sample_code(const mn_field_def *f, size_t i) {
+    if (f->codes == MN_CODES_NAMES)
+        return f->names[i % mn_field_enum_count(f)];
+    if (f->codes == MN_CODES_ISO3166)
+        return i % 2 ? "ZW" : "AD";
+    return languages16[i % MN_ARRAY_LEN(languages16)];
+}
+
+static json_t *
+codes_value(const mn_field_def *f, size_t n) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(sample_code(f, i)));
+    return a;
+}
+
+/* A valid value of f from its limits: the lower end, or the upper (big). */
+static json_t *
+valid_value(const mn_field_def *f, bool big) {
+    size_t n = f->codes == MN_CODES_NAMES ? mn_field_enum_count(f) : 16;
+    switch (f->type) {
+    case MN_FT_INT: return json_integer(big ? f->max : f->min);
+    case MN_FT_TEXT: return repeat("\xc3\xa9", (size_t)(big ? f->max : f->min));
+    case MN_FT_EMAIL:
+        return json_string(big ? "some.one@example.org" : "a@b.c");
+    case MN_FT_PHONE: return json_string(big ? "+45 (12) 34-56" : "123");
+    case MN_FT_ENUM: return json_string(sample_code(f, big ? n - 1 : 0));
+    case MN_FT_LIST:
+        return codes_value(f,
+                           big ? (size_t)f->max < n ? (size_t)f->max : n : 0);
+    case MN_FT_TIME:
+        return json_string(big ? "2026-11-26T10:00:00.123Z"
+                               : "1970-01-01T00:00:00.000Z");
+    case MN_FT_DIVISION: break;
+    }
+    return NULL;
+}
+
+/* A mentor's create body with v as f's value (v stolen); a field of a
+ * group goes in with valid values for the group's other fields. */
+static json_t *
+body_with(const mn_field_def *f, json_t *v, bool big) {
+    const mn_kind *k = &mn_kind_participant;
+    json_t *b = create_with("mentor", NULL, NULL);
+    if (!f->group) {
+        json_object_set_new(b, f->name, v);
+        return b;
+    }
+    json_t *g = json_object();
+    for (size_t i = 0; i < k->nfields; i++) {
+        const mn_field_def *m = &k->fields[i];
+        if (m->group && strcmp(m->group, f->group) == 0)
+            json_object_set_new(g, m->name, m == f ? v : valid_value(m, big));
+    }
+    json_object_set_new(b, f->group, g);
+    return b;
+}
+
+/* Every field the API writes goes in at both ends of its limits and
+ * renders back the same. */
+static void
+test_table_round_trip(void **state) {
+    const mn_kind *k = &mn_kind_participant;
+    static mn_config cfg;
+    size_t tried = 0;
+
+    (void)state;
+    config_two_divisions(&cfg);
+    for (size_t i = 0; i < k->nfields; i++) {
+        const mn_field_def *f = &k->fields[i];
+        for (int big = 0; f->write != MN_WRITE_NODE && big < 2; big++) {
+            json_t *body = body_with(f, valid_value(f, big), big);
+            json_t *sent = json_incref(json_object_get(body, mn_field_key(f)));
+            mn_entity e;
+            mn_ops ops;
+            mn_problem p;
+            mn_stamp st = {UINT64_C(1) << 16, 1, 1};
+            if (parse(body, NULL, &ops, &p) != MN_OK)
+                fail_msg("%s (%d): refused: %s", f->name, big, p.message);
+            mn_entity_init(&e, MN_ENTITY_PARTICIPANT,
+                           (const uint8_t *)"0123456789abcdef");
+            assert_true(mn_entity_merge(&e, ops.op, ops.n, &st) > 0);
+            json_t *out = mn_kind_json_render(k, &e, &cfg);
+            if (!json_equal(json_object_get(out, mn_field_key(f)), sent))
+                fail_msg("%s (%d): renders differently", f->name, big);
+            json_decref(out);
+            json_decref(sent);
+            mn_entity_release(&e);
+            mn_ops_release(&ops);
+            tried++;
+        }
+    }
+    assert_int_equal(tried, 2 * (k->nfields - 1)); /* all but home */
+}
+
+/* Values just past f's limits, or of the wrong JSON type (stolen into
+ * out, n returned). */
+static size_t
+bad_values(const mn_field_def *f, json_t *out[4]) {
+    size_t n = 0;
+    switch (f->type) {
+    case MN_FT_INT:
+        out[n++] = json_integer(f->min - 1);
+        out[n++] = json_integer(f->max + 1);
+        out[n++] = json_string("1");
+        break;
+    case MN_FT_TEXT:
+    case MN_FT_EMAIL:
+    case MN_FT_PHONE:
+        if (f->min > 0)
+            out[n++] = repeat("a", (size_t)f->min - 1);
+        out[n++] = repeat("a", (size_t)f->max + 1);
+        out[n++] = json_string(f->type == MN_FT_TEXT ? "a\x01" : "a b");
+        out[n++] = json_integer(1);
+        break;
+    case MN_FT_ENUM:
+        out[n++] = json_string("nope");
+        out[n++] = json_integer(1);
+        break;
+    case MN_FT_LIST:
+        out[n++] = codes_value(f, (size_t)f->max + 1);
+        out[n++] = json_pack("[s]", "nope");
+        out[n++] = json_string(sample_code(f, 0));
+        break;
+    case MN_FT_TIME:
+        out[n++] = json_string("yesterday");
+        out[n++] = json_string("2026-02-30T10:00:00Z");
+        break;
+    case MN_FT_DIVISION: break;
+    }
+    return n;
+}
+
+/* Every limit of every field is refused, naming the field. */
+static void
+test_table_limits_refused(void **state) {
+    const mn_kind *k = &mn_kind_participant;
+    char path[64];
+    size_t tried = 0;
+
+    (void)state;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const mn_field_def *f = &k->fields[i];
+        json_t *bad[4];
+        size_t n = bad_values(f, bad);
+        if (f->group)
+            snprintf(path, sizeof path, "%s.%s", f->group, f->name);
+        else
+            snprintf(path, sizeof path, "%s", f->name);
+        for (size_t j = 0; j < n; j++, tried++)
+            expect_reject(body_with(f, bad[j], false), NULL, "invalid_field",
+                          path);
+        if (f->flags & MN_F_REQUIRED)
+            expect_reject(body_with(f, json_null(), false), NULL,
+                          "invalid_field", path);
+        if (f->write == MN_WRITE_NODE)
+            expect_reject(body_with(f, json_integer(1), false), NULL,
+                          "invalid_field", path);
+    }
+    assert_true(tried >= 2 * (k->nfields - 1));
 }
 
 int
@@ -1006,6 +1197,8 @@ main(void) {
         cmocka_unit_test(test_id_new),
         cmocka_unit_test(test_time_format),
         cmocka_unit_test(test_role_status_names),
+        cmocka_unit_test(test_table_round_trip),
+        cmocka_unit_test(test_table_limits_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

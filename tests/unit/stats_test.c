@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/kind_json.h"
+#include "api/stats_json.h"
 #include "state/entity.h"
 #include "mentornet/mentornet.h"
 #include "state/participant.h"
@@ -114,7 +116,8 @@ apply_json(struct fixture *fx, uint32_t n, const char *body, uint32_t home,
         assert_int_equal(
             mn_state_get(fx->t, MN_ENTITY_PARTICIPANT, id, &current), MN_OK);
     mn_ops_init(&ops);
-    int rc = mn_participant_parse(j, patch ? &current : NULL, home, &ops, &p);
+    int rc = mn_kind_json_parse(&mn_kind_participant, j,
+                                patch ? &current : NULL, home, &ops, &p);
     if (rc != MN_OK)
         fail_msg("%s: %s", buf, p.message);
     json_decref(j);
@@ -508,7 +511,9 @@ check_division_shape(const json_t *d) {
     assert_true(json_is_object(d));
     assert_int_equal(json_object_size(d), 3); /* mentor, mentee, total */
     for (int r = 0; r < MN_ROLE_COUNT; r++) {
-        json_t *by = json_object_get(d, mn_participant_role_name(r));
+        json_t *by = json_object_get(
+            d, mn_field_enum_name(
+                   mn_kind_field(&mn_kind_participant, MN_P_ROLE), r));
         assert_true(json_is_object(by));
         assert_int_equal(json_object_size(by), MN_STATUS_COUNT);
         for (size_t s = 0; s < MN_ARRAY_LEN(statuses); s++) {

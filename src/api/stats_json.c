@@ -1,0 +1,52 @@
+/*
+ * stats_json — see stats_json.h.
+ */
+#include "api/stats_json.h"
+
+#include <stdio.h>
+
+#include "state/participant.h"
+
+static json_t *
+division_json(const mn_counts *c, uint32_t div, uint64_t *total) {
+    const mn_field_def *role = mn_kind_field(&mn_kind_participant, MN_P_ROLE);
+    const mn_field_def *status =
+        mn_kind_field(&mn_kind_participant, MN_P_STATUS);
+    json_t *d = json_object();
+    uint64_t sum = 0;
+    for (int r = 0; r < MN_ROLE_COUNT; r++) {
+        json_t *by_status = json_object();
+        for (int s = 0; s < MN_STATUS_COUNT; s++) {
+            json_object_set_new(by_status, mn_field_enum_name(status, s),
+                                json_integer((json_int_t)c->p[div][r][s]));
+            sum += c->p[div][r][s];
+        }
+        json_object_set_new(d, mn_field_enum_name(role, r), by_status);
+    }
+    json_object_set_new(d, "total", json_integer((json_int_t)sum));
+    *total = sum;
+    return d;
+}
+
+json_t *
+mn_stats_json(const mn_counts *c, const mn_config *cfg) {
+    json_t *divisions = json_object();
+    uint64_t total = 0, countries = 0;
+    char name[16];
+    for (uint32_t div = 1; div <= MN_MAX_NODES; div++) {
+        const mn_division *d = mn_config_division(cfg, div);
+        uint64_t sum;
+        json_t *dj = division_json(c, div, &sum);
+        if (!d && sum == 0) {
+            json_decref(dj);
+            continue;
+        }
+        snprintf(name, sizeof name, "%u", div);
+        json_object_set_new(divisions, d ? d->name : name, dj);
+        total += sum;
+    }
+    for (size_t i = 0; i < MN_ARRAY_LEN(c->country); i++)
+        countries += c->country[i] != 0;
+    return json_pack("{s:o, s:I, s:I}", "divisions", divisions, "total",
+                     (json_int_t)total, "countries", (json_int_t)countries);
+}

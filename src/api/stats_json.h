@@ -1,0 +1,18 @@
+/*
+ * stats_json — the API's JSON for the statistics (GET /v1/stats): per
+ * division, per role and status, with totals and the number of countries.
+ * Role and status names come from the participant's table.
+ */
+#ifndef MN_STATS_JSON_H
+#define MN_STATS_JSON_H
+
+#include "base/config.h"
+#include "base/json.h"
+#include "state/stats.h"
+
+/* The API's JSON for counts (new reference). Divisions are named from
+ * cfg; one not configured appears (by number) only when it counts
+ * someone. */
+json_t *mn_stats_json(const mn_counts *c, const mn_config *cfg);
+
+#endif

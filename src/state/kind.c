@@ -1,0 +1,311 @@
+/*
+ * kind — see kind.h. The registry of every kind this version knows, the
+ * lookups every generic layer uses, and the validators that check a value
+ * against its field's limits. Messages name the field, never the value: a
+ * value may be a personal detail.
+ */
+#include "state/kind.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "base/iso.h"
+#include "state/participant.h"
+
+/* Every kind, by type number. A new kind adds its line here. */
+static const mn_kind *const kinds[] = {&mn_kind_participant};
+
+const mn_kind *
+mn_kind_find(uint32_t type) {
+    for (size_t i = 0; i < MN_ARRAY_LEN(kinds); i++)
+        if (kinds[i]->type == type)
+            return kinds[i];
+    return NULL;
+}
+
+const mn_kind *
+mn_kind_at(size_t i) {
+    return i < MN_ARRAY_LEN(kinds) ? kinds[i] : NULL;
+}
+
+size_t
+mn_kind_count(void) {
+    return MN_ARRAY_LEN(kinds);
+}
+
+const char *
+mn_ftype_name(enum mn_ftype type) {
+    static const char *const names[] = {
+        [MN_FT_INT] = "integer",  [MN_FT_TEXT] = "text",
+        [MN_FT_EMAIL] = "e-mail", [MN_FT_PHONE] = "phone",
+        [MN_FT_ENUM] = "name",    [MN_FT_LIST] = "list",
+        [MN_FT_TIME] = "time",    [MN_FT_DIVISION] = "division",
+    };
+    return (size_t)type < MN_ARRAY_LEN(names) ? names[type] : "unknown";
+}
+
+const char *
+mn_fvis_name(enum mn_fvis vis) {
+    static const char *const names[] = {[MN_VIS_PROFILE] = "profile",
+                                        [MN_VIS_PERSONAL] = "personal",
+                                        [MN_VIS_SPECIAL] = "special"};
+    return (size_t)vis < MN_ARRAY_LEN(names) ? names[vis] : "unknown";
+}
+
+const mn_field_def *
+mn_kind_field(const mn_kind *k, uint32_t no) {
+    int i = mn_kind_field_pos(k, no);
+    return i < 0 ? NULL : &k->fields[i];
+}
+
+int
+mn_kind_field_pos(const mn_kind *k, uint32_t no) {
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].no == no)
+            return (int)i;
+    return -1;
+}
+
+static bool
+same(const char *a, const char *b) {
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+const mn_field_def *
+mn_kind_field_named(const mn_kind *k, const char *group, const char *name) {
+    for (size_t i = 0; i < k->nfields; i++) {
+        const mn_field_def *f = &k->fields[i];
+        /* first byte first: every import line looks up every key */
+        if (f->name[0] == name[0] && strcmp(f->name, name) == 0 &&
+            same(f->group, group))
+            return f;
+    }
+    return NULL;
+}
+
+const char *
+mn_field_key(const mn_field_def *f) {
+    return f->group ? f->group : f->name;
+}
+
+bool
+mn_field_owner_only(const mn_field_def *f) {
+    return f->write != MN_WRITE_ANY;
+}
+
+bool
+mn_kind_owner_only(const mn_kind *k, uint32_t no) {
+    const mn_field_def *f = mn_kind_field(k, no);
+    return f && mn_field_owner_only(f);
+}
+
+int
+mn_field_enum_index(const mn_field_def *f, const char *z) {
+    if (!z || !f->names)
+        return -1;
+    for (int i = 0; f->names[i]; i++)
+        if (f->names[i][0] == z[0] && strcmp(f->names[i], z) == 0)
+            return i;
+    return -1;
+}
+
+size_t
+mn_field_enum_count(const mn_field_def *f) {
+    size_t n = 0;
+    while (f->names && f->names[n])
+        n++;
+    return n;
+}
+
+const char *
+mn_field_enum_name(const mn_field_def *f, int i) {
+    if (i < 0 || (size_t)i >= mn_field_enum_count(f))
+        return "unknown";
+    return f->names[i];
+}
+
+int
+mn_kind_enum_of(const mn_kind *k, const mn_entity *e, uint32_t no) {
+    const mn_field_def *f = mn_kind_field(k, no);
+    return f ? mn_field_enum_index(f, mn_entity_str(e, no)) : -1;
+}
+
+uint32_t
+mn_kind_owner(const mn_kind *k, const mn_entity *e, const mn_field_op *ops,
+              size_t nops) {
+    if (!k->owner_field)
+        return 0;
+    if (e)
+        return (uint32_t)mn_entity_int(e, k->owner_field, 0);
+    for (size_t i = 0; i < nops; i++)
+        if (ops[i].no == k->owner_field && ops[i].v.kind == MN_V_INT)
+            return (uint32_t)ops[i].v.i;
+    return 0;
+}
+
+/* ---- validators ------------------------------------------------------- */
+
+/* Number of UTF-8 characters (the JSON parser has checked the encoding). */
+static size_t
+utf8_chars(const char *z) {
+    size_t n = 0;
+    for (; *z; z++)
+        n += ((unsigned char)*z & 0xc0) != 0x80;
+    return n;
+}
+
+/* C0 controls, DEL and C1 controls (U+0080-U+009F: 0xC2 0x80-0x9F in
+ * UTF-8, which terminals read as escapes); multi-line text may hold \n,
+ * \r and \t. */
+static bool
+has_control(const char *z, bool allow_newline) {
+    for (; *z; z++) {
+        unsigned char c = (unsigned char)*z;
+        bool layout = c == '\n' || c == '\t' || c == '\r';
+        if ((c < 0x20 && !(allow_newline && layout)) || c == 0x7f)
+            return true;
+        if (c == 0xc2 && (unsigned char)z[1] >= 0x80 &&
+            (unsigned char)z[1] <= 0x9f)
+            return true;
+    }
+    return false;
+}
+
+static bool
+valid_email(const char *z) {
+    const char *at = strchr(z, '@');
+    if (!at || at == z || strchr(at + 1, '@') || !strchr(at + 1, '.'))
+        return false;
+    if (at[1] == '.' || z[strlen(z) - 1] == '.')
+        return false;
+    for (; *z; z++)
+        if (*z == ' ' || *z == ',' || *z == ';' || *z == '<' || *z == '>')
+            return false;
+    return true;
+}
+
+static bool
+valid_phone(const char *z) {
+    int digits = 0;
+    for (; *z; z++) {
+        if (*z >= '0' && *z <= '9')
+            digits++;
+        else if (!strchr(" +-()", *z))
+            return false;
+    }
+    return digits >= 3;
+}
+
+bool
+mn_field_code_valid(const mn_field_def *f, const char *z) {
+    switch (f->codes) {
+    case MN_CODES_NAMES: return mn_field_enum_index(f, z) >= 0;
+    case MN_CODES_ISO3166: return mn_iso_country_valid(z, strlen(z));
+    case MN_CODES_ISO639: return mn_iso_language_valid(z, strlen(z));
+    }
+    return false;
+}
+
+static int
+check_code(const mn_field_def *f, const char *path, const char *z,
+           mn_problem *p) {
+    if (mn_field_code_valid(f, z))
+        return MN_OK;
+    if (f->codes == MN_CODES_ISO3166)
+        return mn_problem_set(p, "invalid_field", path,
+                              "%s: not an ISO 3166-1 alpha-2 code (e.g. SY)",
+                              path);
+    return mn_problem_set(p, "invalid_field", path,
+                          "%s: not one of the allowed values", path);
+}
+
+static int
+check_text(const mn_field_def *f, const char *path, const char *z, size_t len,
+           mn_problem *p) {
+    size_t chars = utf8_chars(z);
+    if (strlen(z) != len || has_control(z, f->flags & MN_F_MULTILINE))
+        return mn_problem_set(p, "invalid_field", path,
+                              "%s: must not hold control characters", path);
+    if ((int64_t)chars < f->min || (int64_t)chars > f->max)
+        return mn_problem_set(p, "invalid_field", path,
+                              "%s: must be %lld to %lld characters", path,
+                              (long long)f->min, (long long)f->max);
+    /* 2000 characters can be 8000 bytes; every node's decoder refuses a
+     * value over MN_MAX_VALUE_BYTES, so such a change could be neither
+     * read back nor replicated. */
+    if (len > MN_MAX_VALUE_BYTES)
+        return mn_problem_set(p, "invalid_field", path,
+                              "%s: must be at most %d bytes of UTF-8", path,
+                              MN_MAX_VALUE_BYTES);
+    if (f->type == MN_FT_EMAIL && !valid_email(z))
+        return mn_problem_set(p, "invalid_field", path,
+                              "%s: not an e-mail address", path);
+    if (f->type == MN_FT_PHONE && !valid_phone(z))
+        return mn_problem_set(p, "invalid_field", path,
+                              "%s: use digits, spaces and + - ( )", path);
+    return MN_OK;
+}
+
+int
+mn_field_check_str(const mn_field_def *f, const char *path, const char *z,
+                   size_t len, mn_problem *p) {
+    switch (f->type) {
+    case MN_FT_TEXT:
+    case MN_FT_EMAIL:
+    case MN_FT_PHONE: return check_text(f, path, z, len, p);
+    case MN_FT_ENUM:
+        if (strlen(z) != len)
+            return mn_problem_set(p, "invalid_field", path,
+                                  "%s: not one of the allowed values", path);
+        return check_code(f, path, z, p);
+    default:
+        return mn_problem_set(p, "invalid_field", path,
+                              "%s: must not be a string", path);
+    }
+}
+
+int
+mn_field_check_int(const mn_field_def *f, const char *path, int64_t v,
+                   mn_problem *p) {
+    if ((f->type != MN_FT_INT && f->type != MN_FT_DIVISION) || v < f->min ||
+        v > f->max)
+        return mn_problem_set(p, "invalid_field", path,
+                              "%s: must be a whole number from %lld to %lld",
+                              path, (long long)f->min, (long long)f->max);
+    return MN_OK;
+}
+
+/* Read up to three digits of fraction after '.'; NULL if there are none. */
+static const char *
+time_fraction(const char *end, int *frac) {
+    int nfrac = 0;
+    for (end++; *end >= '0' && *end <= '9'; end++, nfrac++)
+        if (nfrac < 3)
+            *frac = *frac * 10 + (*end - '0');
+    if (nfrac == 0)
+        return NULL;
+    for (int i = nfrac; i < 3; i++)
+        *frac *= 10;
+    return end;
+}
+
+int
+mn_time_parse(const char *z, uint64_t *ms) {
+    struct tm tm = {0}, back;
+    int frac = 0;
+    if (*z < '0' || *z > '9')
+        return MN_EINVAL;
+    const char *end = strptime(z, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end && *end == '.')
+        end = time_fraction(end, &frac);
+    if (!end || strcmp(end, "Z") != 0 || tm.tm_year < 70 || tm.tm_year > 8000)
+        return MN_EINVAL;
+    struct tm asked = tm;
+    time_t secs = timegm(&tm);
+    /* timegm normalises Feb 30 to Mar 2: refuse dates that do not exist. */
+    gmtime_r(&secs, &back);
+    if (back.tm_mday != asked.tm_mday || back.tm_mon != asked.tm_mon)
+        return MN_EINVAL;
+    *ms = (uint64_t)secs * 1000 + (uint64_t)frac;
+    return MN_OK;
+}

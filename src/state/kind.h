@@ -1,0 +1,207 @@
+/*
+ * kind — an entity kind declared once, as a table. A kind names its type
+ * number, its fields (number, API name, value type, limits, who may write
+ * it, visibility class, merge rule, help text), the field that holds its
+ * owner (home division), its indexes, the string fields a search reads,
+ * and hooks for what the table cannot say (rules across fields, the
+ * statistics an entity contributes).
+ *
+ * The codec, ownership, apply (indexes, statistics), listing, the JSON
+ * layer (api/kind_json.c), the CLI's options and help, the demo data and
+ * the tests all read these tables. A new kind is a new pair of files
+ * (state/<kind>.h: its field numbers; state/<kind>.c: its table and
+ * hooks, as participant.c), its type number in entity.h, one line in the
+ * registry (kind.c) and one in CMake's mnkinds; then a resource file in
+ * api/ that calls api/kind_json.h.
+ *
+ * Invariants: type numbers and field numbers are on the wire and on disk:
+ * never renumbered or reused. Within a kind, field numbers and API names
+ * are unique; index tags are unique across all kinds (the index database
+ * is shared). Everything here is pure data and pure functions over base
+ * and state/entity (the library mnkinds), so the CLI and the tools can
+ * link it without the node's libraries.
+ */
+#ifndef MN_KIND_H
+#define MN_KIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/util.h"
+#include "state/entity.h"
+
+/* Bounds every table keeps (checked by tests/unit/kind_test.c). */
+#define MN_KIND_MAX_FIELDS 32
+#define MN_KIND_MAX_INDEXES 4
+#define MN_KIND_MAX_STATS 4
+#define MN_STAT_KEY_MAX 15
+
+/* How a value looks in the API; how it is stored follows from it. */
+enum mn_ftype {
+    MN_FT_INT,      /* whole number min..max; stored as int */
+    MN_FT_TEXT,     /* min..max characters (UTF-8), no control characters */
+    MN_FT_EMAIL,    /* text that is an e-mail address */
+    MN_FT_PHONE,    /* text of digits, spaces and + - ( ) */
+    MN_FT_ENUM,     /* one of names, or one code of the code set */
+    MN_FT_LIST,     /* up to max distinct codes; stored comma-joined */
+    MN_FT_TIME,     /* RFC 3339 UTC in the API; ms since the epoch stored */
+    MN_FT_DIVISION, /* a division id min..max; its name in the API */
+};
+
+/* A standard code set an MN_FT_ENUM or MN_FT_LIST takes its codes from
+ * when it has no names of its own (base/iso). */
+enum mn_codeset {
+    MN_CODES_NAMES,   /* the field's own names */
+    MN_CODES_ISO3166, /* ISO 3166-1 alpha-2 country codes ("SY") */
+    MN_CODES_ISO639,  /* ISO 639-1 language codes ("ar") */
+};
+
+/* Who may write a field (DESIGN §9). Every rule but ANY is owner-only on
+ * the wire: every node refuses such a write from any other division. */
+enum mn_fwrite {
+    MN_WRITE_ANY,   /* any division */
+    MN_WRITE_OWNER, /* only the owner (home division) */
+    MN_WRITE_ONCE,  /* the owner, at create; never changed after (string
+                       types only: a patch must repeat the stored string) */
+    MN_WRITE_NODE,  /* assigned by the owner's node, never in a request */
+};
+
+/* Visibility class (DESIGN "Data"): roles read, compartments seal and
+ * erasure drops fields by class. */
+enum mn_fvis {
+    MN_VIS_PROFILE,  /* what matching and statistics need */
+    MN_VIS_PERSONAL, /* name, contact, notes */
+    MN_VIS_SPECIAL,  /* GDPR art. 9: country of origin, background */
+};
+
+/* Merge rule (DESIGN "Changes" 4). Only LWW is implemented; the others are
+ * reserved for the kinds that need them (memberships, outcomes). */
+enum mn_fmerge {
+    MN_MERGE_LWW,       /* per-field last writer wins by (HLC, origin) */
+    MN_MERGE_ADD_WINS,  /* observed-remove set, add wins */
+    MN_MERGE_GROW_ONLY, /* grow-only set */
+};
+
+#define MN_F_REQUIRED 1u  /* given on create (or def), never cleared */
+#define MN_F_MULTILINE 2u /* text may hold \n, \r and \t */
+
+typedef struct mn_field_def {
+    uint32_t no;       /* on the wire and on disk: never renumbered */
+    const char *name;  /* API name, unique in the kind */
+    const char *group; /* API object holding this field, or NULL */
+    enum mn_ftype type;
+    int64_t min, max;         /* INT/DIVISION: range; TEXT: characters;
+                                 LIST: at most max codes */
+    const char *const *names; /* ENUM/LIST names, NULL-terminated */
+    enum mn_codeset codes;    /* ENUM/LIST without names */
+    enum mn_fwrite write;
+    enum mn_fvis vis;
+    enum mn_fmerge merge;
+    unsigned flags;   /* MN_F_* */
+    const char *def;  /* value a create gets when it gives none, or NULL */
+    const char *help; /* one line for the CLI's help and the README */
+} mn_field_def;
+
+/* An index: tag byte, then the value (be32), then the id. The value of an
+ * ENUM field is its name's index; of an INT or DIVISION field, the number
+ * (indexed only when in range). */
+typedef struct mn_index_def {
+    uint8_t tag;       /* unique across every kind */
+    uint32_t field;    /* the indexed field's number */
+    const char *param; /* the list query parameter that filters on it */
+} mn_index_def;
+
+/* A statistics key: what one entity adds one to. */
+typedef struct mn_stat_key {
+    uint8_t len;
+    uint8_t b[MN_STAT_KEY_MAX];
+} mn_stat_key;
+
+/* What a request gives for each field of a kind, by table position,
+ * before any value is checked: for the cross-field rules. */
+enum mn_given { MN_GIVEN_NO, MN_GIVEN_NULL, MN_GIVEN_VALUE };
+typedef struct mn_kind_input {
+    enum mn_given given[MN_KIND_MAX_FIELDS];
+    const char *str[MN_KIND_MAX_FIELDS]; /* the value if a string, or NULL */
+} mn_kind_input;
+
+typedef struct mn_kind mn_kind;
+struct mn_kind {
+    uint32_t type;      /* entity_type on the wire; one byte of the key */
+    const char *name;   /* "participant" */
+    const char *plural; /* "participants": the HTTP resource */
+    const mn_field_def *fields; /* in the API's order */
+    size_t nfields;
+    uint32_t owner_field; /* the field holding the home division; 0: none */
+    const mn_index_def *indexes; /* in the order a list prefers them */
+    size_t nindexes;
+    const uint32_t *search; /* string fields the list's q searches */
+    size_t nsearch;
+    /* Rules across fields, checked after the immutable fields and before
+     * any value: MN_OK or mn_problem_set(p, ...). current is NULL on a
+     * create. May be NULL. */
+    int (*check)(const mn_kind *k, const mn_kind_input *in,
+                 const mn_entity *current, mn_problem *p);
+    /* The statistics keys e adds one to; returns how many (at most
+     * MN_KIND_MAX_STATS). May be NULL: the kind is not counted. */
+    size_t (*stats)(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]);
+};
+
+/* The kind with type number type, or NULL when this version knows none. */
+const mn_kind *mn_kind_find(uint32_t type);
+/* The i-th registered kind (i < mn_kind_count()). */
+const mn_kind *mn_kind_at(size_t i);
+size_t mn_kind_count(void);
+
+/* A word for a value type, for help texts ("integer", "list", ...). */
+const char *mn_ftype_name(enum mn_ftype type);
+/* The name of a visibility class: "profile", "personal" or "special". */
+const char *mn_fvis_name(enum mn_fvis vis);
+
+/* Field no of k, or NULL. */
+const mn_field_def *mn_kind_field(const mn_kind *k, uint32_t no);
+/* The field of k with API name (and group) given, or NULL. */
+const mn_field_def *mn_kind_field_named(const mn_kind *k, const char *group,
+                                        const char *name);
+/* Table position of field no in k, or -1. */
+int mn_kind_field_pos(const mn_kind *k, uint32_t no);
+/* The top-level API key of f: its group, or its name. */
+const char *mn_field_key(const mn_field_def *f);
+/* True if f is written by the owner only (every rule but MN_WRITE_ANY). */
+bool mn_field_owner_only(const mn_field_def *f);
+/* True if field no of k is owner-only (false for a field k lacks). */
+bool mn_kind_owner_only(const mn_kind *k, uint32_t no);
+
+/* Index of name z in f->names, or -1 (also when z is NULL). */
+int mn_field_enum_index(const mn_field_def *f, const char *z);
+/* The i-th name of f, or "unknown". */
+const char *mn_field_enum_name(const mn_field_def *f, int i);
+/* Number of names of f (0 when it uses a code set). */
+size_t mn_field_enum_count(const mn_field_def *f);
+/* Name index of the ENUM field no as stored in e, or -1. */
+int mn_kind_enum_of(const mn_kind *k, const mn_entity *e, uint32_t no);
+/* The owner (home division) e names, or that a create's ops name; 0. */
+uint32_t mn_kind_owner(const mn_kind *k, const mn_entity *e,
+                       const mn_field_op *ops, size_t nops);
+
+/*
+ * The generic validators, from the field's limits. Each returns MN_OK or
+ * MN_EINVAL with p filled (code "invalid_field", field path, a message
+ * that never repeats the value). path names the field in messages.
+ */
+/* A string value of f (TEXT, EMAIL, PHONE, ENUM): characters, control
+ * characters, bytes (MN_MAX_VALUE_BYTES), shape, allowed names/codes. */
+int mn_field_check_str(const mn_field_def *f, const char *path, const char *z,
+                       size_t len, mn_problem *p);
+/* An integer value of f (INT, DIVISION): min..max. */
+int mn_field_check_int(const mn_field_def *f, const char *path, int64_t v,
+                       mn_problem *p);
+/* Is z one of the codes (names or code set) f allows? */
+bool mn_field_code_valid(const mn_field_def *f, const char *z);
+
+/* Parse "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC, from 1970) into ms since the
+ * epoch. MN_EINVAL if malformed or a date that does not exist. */
+int mn_time_parse(const char *z, uint64_t *ms);
+
+#endif
