@@ -4,8 +4,8 @@
  *
  * Invariants:
  * - The options of add and update, what --clear accepts and the order of
- *   rows in show all come from the field table below, read only through
- *   field_count and field_at: each field is (API name, type, help).
+ *   rows in show all come from the participant kind's table
+ *   (state/participant.c), read only through field_count and field_at.
  * - Option --x-y sets field x_y; --consent-x sets x of the consent object.
  * - A body from --data or a file is capped at MN_MAX_BODY before it is
  *   sent.
@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "base/util.h"
+#include "state/participant.h"
 #include "cli/args.h"
 #include "cli/client.h"
 #include "cli/commands.h"
@@ -38,51 +39,107 @@ typedef struct field {
     const char *metavar; /* the value's name in usage texts */
 } field;
 
-/* In the order of rows in show; options are in the same order. This is
- * the CLI's only list of the fields: when the shared table of entity kinds
- * links with mnbase alone, field_count and field_at read that instead, and
- * only the metavars (names of values in usage texts) stay here. */
-static const field fields[] = {
-    {"id", FIELD_STRING, NULL, NULL},
-    {"role", FIELD_ENUM, "mentor or mentee (required on add)", "R"},
-    {"home_division", FIELD_STRING, NULL, NULL},
-    {"status", FIELD_ENUM, "applicant, waiting, matched, alumni, withdrawn",
-     "S"},
-    {"given_name", FIELD_STRING, "1-100 characters", "NAME"},
-    {"family_name", FIELD_STRING, "1-100 characters", "NAME"},
-    {"email", FIELD_STRING, "e-mail address", "ADDR"},
-    {"phone", FIELD_STRING, "digits, spaces and +-()", "PHONE"},
-    {"birth_year", FIELD_INT, "1900-2020", "N"},
-    {"country_of_origin", FIELD_STRING, "ISO 3166-1 alpha-2, e.g. SY", "CC"},
-    {"background", FIELD_ENUM,
-     "refugee, family_reunification, labour_migrant,\nstudent, other, "
-     "unknown",
-     "B"},
-    {"languages", FIELD_LIST, "ISO 639-1 codes, e.g. ar,da", "LIST"},
-    {"danish_level", FIELD_ENUM, "none, A1, A2, B1, B2, C1, C2", "L"},
-    {"education_level", FIELD_ENUM,
-     "none, primary, secondary, vocational,\nbachelor, master, phd", "L"},
-    {"profession", FIELD_STRING, "up to 100 characters", "TEXT"},
-    {"sector", FIELD_STRING, "up to 100 characters", "TEXT"},
-    {"years_in_denmark", FIELD_INT, "0-100", "N"},
-    {"goals", FIELD_LIST, "any of job,education,network,language", "LIST"},
-    {"capacity", FIELD_INT, "mentors only, 1-5", "N"},
-    {"availability", FIELD_STRING, "up to 200 characters", "TEXT"},
-    {"consent.purposes", FIELD_LIST,
-     "consent: any of matching,statistics,\ncontact,sub_networks", "LIST"},
-    {"consent.given_at", FIELD_STRING,
-     "consent: when, e.g. 2026-11-26T10:00:00Z", "TS"},
-    {"notes", FIELD_STRING, "up to 2000 characters", "TEXT"},
-    {"created_at", FIELD_STRING, NULL, NULL},
-    {"updated_at", FIELD_STRING, NULL, NULL},
-};
+/* The kind's table, then what the node adds when it renders one. */
+#define NFIELDS (MN_KIND_MAX_FIELDS + 3)
+#define HELP_MAX 240
 
-#define NFIELDS MN_ARRAY_LEN(fields)
+static field fields[NFIELDS];
+static size_t nfields;
 
-/* The only readers of fields[]: a shared table can take its place here. */
+static enum field_type
+field_type_of(const mn_field_def *d) {
+    switch (d->type) {
+    case MN_FT_INT: return FIELD_INT;
+    case MN_FT_LIST: return FIELD_LIST;
+    case MN_FT_ENUM: return FIELD_ENUM;
+    default: return FIELD_STRING;
+    }
+}
+
+static const char *
+metavar_of(const mn_field_def *d) {
+    switch (d->type) {
+    case MN_FT_INT: return "N";
+    case MN_FT_LIST: return "LIST";
+    case MN_FT_TIME: return "TS";
+    case MN_FT_EMAIL: return "ADDR";
+    case MN_FT_PHONE: return "PHONE";
+    case MN_FT_ENUM: return d->names ? "NAME" : "CODE";
+    default: return "TEXT";
+    }
+}
+
+/* Help texts wrap here (the option column is 28 wide). */
+#define HELP_WIDTH 50
+
+/* Append word to out (of cap bytes, holding n), starting a continuation
+ * line when the current one would pass HELP_WIDTH. Returns the new n. */
+static size_t
+help_append(char *out, size_t cap, size_t n, const char *sep,
+            const char *word) {
+    const char *line = strrchr(out, '\n');
+    size_t col = n - (line ? (size_t)(line - out) + 1 : 0);
+    bool wrap = col + strlen(sep) + strlen(word) > HELP_WIDTH;
+    int w = snprintf(out + n, cap - n, "%s%s%s", wrap ? "\n" : "",
+                     wrap ? "" : sep, word);
+    return w < 0 || (size_t)w >= cap - n ? cap - 1 : n + (size_t)w;
+}
+
+/* The help of d with its allowed values in words: names or limits (code
+ * sets are named by the table's help itself). */
+static void
+help_of(const mn_field_def *d, char *out, size_t cap) {
+    char word[HELP_MAX] = "";
+    size_t n = (size_t)snprintf(out, cap, "%s", d->help);
+    if (d->type == MN_FT_INT)
+        snprintf(word, sizeof word, "(%lld-%lld)", (long long)d->min,
+                 (long long)d->max);
+    else if (d->type == MN_FT_TEXT)
+        snprintf(word, sizeof word, "(%lld-%lld characters)", (long long)d->min,
+                 (long long)d->max);
+    if (word[0])
+        help_append(out, cap, n, " ", word);
+    for (size_t i = 0; d->names && d->names[i]; i++) {
+        snprintf(word, sizeof word, "%s%s%s", i ? "" : "(", d->names[i],
+                 d->names[i + 1] ? "," : ")");
+        n = help_append(out, cap, n, " ", word);
+    }
+}
+
+/* Field f from the table's d: "group.name", type, help with limits. */
+static void
+field_from_def(field *f, const mn_field_def *d, char *name, char *help) {
+    if (d->group)
+        snprintf(name, NAME_MAX_LEN, "%s.%s", d->group, d->name);
+    else
+        snprintf(name, NAME_MAX_LEN, "%s", d->name);
+    help_of(d, help, HELP_MAX);
+    *f = (field){name, field_type_of(d),
+                 d->write == MN_WRITE_NODE ? NULL : help, metavar_of(d)};
+}
+
+/* Built once from the participant kind's table (src/state/participant.c),
+ * in the order the API renders a participant: the id, the table's fields,
+ * then the times the node adds. */
+static void
+fields_build(void) {
+    static char names[NFIELDS][NAME_MAX_LEN];
+    static char helps[NFIELDS][HELP_MAX];
+    const mn_kind *k = mn_kind_find(MN_ENTITY_PARTICIPANT);
+    assert(k && k->nfields + 3 <= NFIELDS);
+    fields[nfields++] = (field){"id", FIELD_STRING, NULL, NULL};
+    for (size_t i = 0; i < k->nfields; i++, nfields++)
+        field_from_def(&fields[nfields], &k->fields[i], names[nfields],
+                       helps[nfields]);
+    fields[nfields++] = (field){"created_at", FIELD_STRING, NULL, NULL};
+    fields[nfields++] = (field){"updated_at", FIELD_STRING, NULL, NULL};
+}
+
 static size_t
 field_count(void) {
-    return NFIELDS;
+    if (nfields == 0)
+        fields_build();
+    return nfields;
 }
 
 static const field *

@@ -382,14 +382,22 @@ test_option_forms(void) {
     result_release(&a);
 }
 
-/* show prints its rows in the order of the participant's fields. */
+/* show prints its rows in the order of the participant kind's table. */
 static void
 test_show_order(void) {
     it_section("participant show: row order");
-    static const char *const order[] = {
-        "id:",         "role:",        "home_division:",     "status:",
-        "given_name:", "family_name:", "country_of_origin:", "languages:",
-        "consent.",    "notes:",       "created_at:",        "updated_at:"};
+    static const char *const order[] = {"id:",
+                                        "home_division:",
+                                        "role:",
+                                        "status:",
+                                        "given_name:",
+                                        "family_name:",
+                                        "country_of_origin:",
+                                        "languages:",
+                                        "consent.",
+                                        "notes:",
+                                        "created_at:",
+                                        "updated_at:"};
     struct result r;
     run(&r, "--node", node.url, "--token", node.token, "participant", "show",
         amina_id, NULL);
@@ -402,7 +410,7 @@ test_show_order(void) {
         at = p;
     }
     CHECK(r.rc == EXIT_OK && at && r.out && strncmp(r.out, "id:", 3) == 0,
-          "show: rows id, role, home_division, status ... updated_at in "
+          "show: rows id, home_division, role, status ... updated_at in "
           "order (rc %d, stopped at %s)",
           r.rc, at ? "none" : order[i - 1]);
     result_release(&r);
