@@ -1581,15 +1581,58 @@ test_query_refused(void) {
 
 /* ---- large imports and concurrent writers ------------------------------ */
 
+static json_int_t
+stats_total(void) {
+    json_t *s = it_get_json(&node, "/v1/stats");
+    json_int_t total = json_integer_value(json_object_get(s, "total"));
+    json_decref(s);
+    return total;
+}
+
+/* The body of a big import with blank lines (also CRLF ones) at its start,
+ * in its middle and at its end: they are skipped, not counted. */
+static char *
+big_body_with_blanks(void) {
+    char *lines = ndjson(NBIG_IMPORT, 0, NULL);
+    size_t n = strlen(lines), cut = n / 2;
+    while (lines[cut - 1] != '\n')
+        cut++;
+    char *z = malloc(n + 16);
+    if (!z)
+        abort();
+    snprintf(z, n + 16, "\n\r\n%.*s\n\n%s\r\n\n", (int)cut, lines, lines + cut);
+    free(lines);
+    return z;
+}
+
 static void
 test_big_import(void) {
     it_section("import larger than one group commit");
-    char *body = ndjson(NBIG_IMPORT, NBIG_IMPORT - 1, "{\"role\":\"pilot\"}");
-    refuse_import("bad line near the end of a big import", body,
-                  "missing_field", "line 4999");
-    free(body);
-    body = ndjson(NBIG_IMPORT, 0, NULL);
-    json_int_t seq = vv_self();
+    /* The body is validated whole before any of it is written: a bad line
+     * in either half, even the very last one, leaves nothing. */
+    static const struct {
+        int line;
+        const char *bad, *code;
+    } bad[] = {
+        {2, "{\"role\":\"pilot\"}", "missing_field"},
+        {NBIG_IMPORT / 2 + 1, "{oops}", "bad_json"},
+        {NBIG_IMPORT - 1, "{\"role\":\"pilot\"}", "missing_field"},
+        {NBIG_IMPORT,
+         "{\"role\":\"mentee\",\"given_name\":\"X\",\"family_name\":\"Y\","
+         "\"birth_year\":1800}",
+         "invalid_field"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char label[96], word[32];
+        snprintf(label, sizeof label, "bad line %d of a %d-line import",
+                 bad[i].line, NBIG_IMPORT);
+        snprintf(word, sizeof word, "line %d:", bad[i].line);
+        char *body = ndjson(NBIG_IMPORT, bad[i].line, bad[i].bad);
+        refuse_import(label, body, bad[i].code, word);
+        free(body);
+    }
+    char *body = big_body_with_blanks();
+    json_int_t seq = vv_self(), total = stats_total();
     it_request rq = {.method = "POST",
                      .path = "/v1/import",
                      .ctype = "application/x-ndjson",
@@ -1599,9 +1642,11 @@ test_big_import(void) {
     it_http(&node, &rq, &r);
     CHECK(r.status == 200 && json_integer_value(json_object_get(
                                  r.json, "imported")) == NBIG_IMPORT,
-          "import of %d lines: imported %d (got %ld %s)", NBIG_IMPORT,
-          NBIG_IMPORT, r.status, r.body ? r.body : "");
+          "import of %d lines and blank ones: imported %d (got %ld %s)",
+          NBIG_IMPORT, NBIG_IMPORT, r.status, r.body ? r.body : "");
     CHECK(vv_self() == seq + NBIG_IMPORT, "and %d changes", NBIG_IMPORT);
+    CHECK(stats_total() == total + NBIG_IMPORT,
+          "and %d more participants in the stats", NBIG_IMPORT);
     created_total += json_integer_value(json_object_get(r.json, "imported"));
     it_resp_release(&r);
     free(body);
