@@ -26,6 +26,11 @@
 #define MAX_PAGES 1000
 /* An import larger than one group commit of the node (4096 changes). */
 #define NBIG_IMPORT 5000
+/* The storage-error import: a node whose map holds the first batch of an
+ * import (4096 lines at most) but not all of its NFULL lines. */
+#define FULL_MAP_MB 8
+#define FULL_BIG_MAP_MB 64
+#define NFULL 12000
 /* Threads and writes per thread of the concurrent test. */
 #define NCONC_THREADS 8
 #define NCONC_WRITES 40
@@ -1728,6 +1733,95 @@ test_concurrent(void) {
     json_decref(items);
 }
 
+/* ---- an import that meets a full map ------------------------------------ */
+
+/* Lines from..to (1-based) of the storage-error import, as NDJSON. */
+static char *
+full_lines(int from, int to) {
+    char *pad = repeat("n", 300);
+    size_t cap = (size_t)(to - from + 1) * 400 + 1, len = 0;
+    char *z = malloc(cap);
+    if (!z || !pad)
+        abort();
+    z[0] = '\0';
+    for (int i = from; i <= to; i++)
+        len += (size_t)snprintf(z + len, cap - len,
+                                "{\"role\":\"mentee\",\"given_name\":"
+                                "\"Full%05d\",\"family_name\":\"Map\","
+                                "\"notes\":\"%s\"}\n",
+                                i, pad);
+    free(pad);
+    return z;
+}
+
+static json_int_t
+post_import(it_node *n, const char *body, it_resp *r) {
+    it_request rq = {.method = "POST",
+                     .path = "/v1/import",
+                     .ctype = "application/x-ndjson",
+                     .body = body,
+                     .len = strlen(body)};
+    it_http(n, &rq, r);
+    json_t *e = json_object_get(r->json, "error");
+    return json_integer_value(json_object_get(e ? e : r->json, "imported"));
+}
+
+static json_int_t
+node_total(it_node *n) {
+    json_t *s = it_get_json(n, "/v1/stats?verify=true");
+    CHECK(json_is_true(json_object_get(s, "verified")),
+          "stats of the node are verified");
+    json_int_t total = json_integer_value(json_object_get(s, "total"));
+    json_decref(s);
+    return total;
+}
+
+/* A storage error after some batches leaves exactly the lines the reply
+ * names; sending the rest from the line it names completes the import. */
+static void
+check_partial_import(it_node *n) {
+    it_resp r;
+    char *body = full_lines(1, NFULL), want[64];
+    json_int_t k = post_import(n, body, &r);
+    free(body);
+    CHECK(r.status == 507 && strcmp(it_error_code(&r), "storage_full") == 0,
+          "import into a full map: 507 storage_full (got %ld %s)", r.status,
+          r.body ? r.body : "");
+    CHECK(k > 0 && k < NFULL, "the error says %lld of %d lines were imported",
+          (long long)k, NFULL);
+    snprintf(want, sizeof want, "from line %lld", (long long)k + 1);
+    CHECK(strstr(it_error_message(&r), want) != NULL,
+          "the message says to send the rest %s (got '%s')", want,
+          it_error_message(&r));
+    printf("%lld of %d lines were imported before the map was full\n",
+           (long long)k, NFULL);
+    it_resp_release(&r);
+    CHECK(node_total(n) == k, "the store holds exactly those %lld",
+          (long long)k);
+    it_node_stop(n);
+    n->map_mb = FULL_BIG_MAP_MB;
+    if (it_node_write_config(n) != 0 || it_node_start(n) != 0)
+        return;
+    body = full_lines((int)k + 1, NFULL);
+    json_int_t rest = post_import(n, body, &r);
+    free(body);
+    CHECK(r.status == 200 && rest == NFULL - k,
+          "the rest imports after a bigger map: %lld (got %ld %s)",
+          (long long)(NFULL - k), r.status, r.body ? r.body : "");
+    it_resp_release(&r);
+    CHECK(node_total(n) == NFULL, "and the node holds all %d once", NFULL);
+}
+
+static void
+test_import_storage_full(const char *daemon, int port) {
+    it_section("import: a storage error after some batches");
+    it_node small;
+    if (it_node_create(&small, daemon, port, FULL_MAP_MB) == 0 &&
+        it_node_start(&small) == 0)
+        check_partial_import(&small);
+    it_node_destroy(&small);
+}
+
 /* ---- restart ---------------------------------------------------------- */
 
 static void
@@ -1783,6 +1877,7 @@ main(int argc, char **argv) {
         test_concurrent();
         test_stats();
         test_restart();
+        test_import_storage_full(daemon, port + 2);
     }
     it_node_destroy(&node);
     free(mentor_id);
