@@ -1,8 +1,11 @@
 /*
  * res_backup — GET /v1/backup: a compact copy of the store, streamed as
- * application/octet-stream.
+ * application/octet-stream. The copy is first written to an unlinked file
+ * in data_dir (which needs that much room); the node marks it as a backup,
+ * so a node started on it knows it was restored.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
