@@ -86,6 +86,11 @@ get_u32(uint8_t **pp) {
     return v;
 }
 
+static uint8_t
+get_u8(uint8_t **pp) {
+    return *(*pp)++;
+}
+
 /* Unpack one line at *pp into a create; its strings point into the arena,
  * which must outlive w. OUT: *lineno. */
 static void
@@ -99,7 +104,7 @@ unpack_line(uint8_t **pp, mn_write *w, size_t *lineno) {
         mn_field_op *op = &w->ops.op[i];
         memset(op, 0, sizeof *op);
         op->no = get_u32(pp);
-        op->v.kind = (enum mn_vkind) * (*pp)++;
+        op->v.kind = (enum mn_vkind)get_u8(pp);
         if (op->v.kind == MN_V_INT) {
             memcpy(&op->v.i, *pp, sizeof op->v.i);
             *pp += sizeof op->v.i;
