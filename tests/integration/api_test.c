@@ -28,7 +28,7 @@
 #define NBIG_IMPORT 5000
 /* The storage-error import: a node whose map holds the first batch of an
  * import (4096 lines at most) but not all of its NFULL lines. */
-#define FULL_MAP_MB 8
+#define FULL_MAP_MB 12
 #define FULL_BIG_MAP_MB 64
 #define NFULL 12000
 /* Threads and writes per thread of the concurrent test. */
