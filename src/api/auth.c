@@ -53,6 +53,20 @@ mn_auth_init(mn_txn *t, const char *data_dir, uint8_t hash_out[MN_HASH_BYTES]) {
     return rc;
 }
 
+int
+mn_auth_open(mn_store *s, const char *data_dir,
+             uint8_t hash_out[MN_HASH_BYTES]) {
+    mn_txn *t;
+    int rc = mn_store_begin(s, true, &t);
+    if (rc != MN_OK)
+        return rc;
+    rc = mn_auth_init(t, data_dir, hash_out);
+    if (rc == MN_OK)
+        return mn_txn_commit(&t);
+    mn_txn_abort(&t);
+    return rc;
+}
+
 bool
 mn_auth_check(const uint8_t hash[MN_HASH_BYTES], const char *header) {
     static const char prefix[] = "Bearer ";

@@ -1,8 +1,8 @@
 /*
- * auth — bearer tokens. A node creates its admin token at first start and
- * writes it to <data_dir>/admin.token (mode 0600); the store keeps only its
- * BLAKE2b hash. Deleting the file and restarting issues a new token and
- * retires the old one.
+ * auth — bearer tokens. The API creates the node's admin token when it first
+ * starts and writes it to <data_dir>/admin.token (mode 0600); the store keeps
+ * only its BLAKE2b hash (key "admin_token" of the meta database). Deleting the
+ * file and restarting issues a new token and retires the old one.
  */
 #ifndef MN_AUTH_H
 #define MN_AUTH_H
@@ -15,6 +15,10 @@
 
 /* Ensure an admin token exists (inside write txn t); OUT: its hash. */
 int mn_auth_init(mn_txn *t, const char *data_dir,
+                 uint8_t hash_out[MN_HASH_BYTES]);
+
+/* mn_auth_init in a write transaction of its own on s, committed. */
+int mn_auth_open(mn_store *s, const char *data_dir,
                  uint8_t hash_out[MN_HASH_BYTES]);
 
 /* True when the Authorization header value is "Bearer <token>" for the

@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/auth.h"
 #include "door/codec.h"
 #include "base/hlc.h"
 #include "base/log.h"
@@ -77,7 +76,6 @@ struct mn_node {
     mn_store *store;
     uint8_t sign_sk[MN_SIGN_SECRET_BYTES];
     uint8_t network_key[MN_KEY_BYTES];
-    uint8_t admin_hash[MN_HASH_BYTES];
     struct writer_state ws;
     mn_buf body, header, cipher, change, entity_buf; /* writer scratch */
 
@@ -315,8 +313,6 @@ open_state(mn_node *node, char *err, size_t errlen) {
     rc = check_identity(t, &node->cfg, err, errlen);
     if (rc == MN_OK)
         rc = load_writer_state(t, &node->ws);
-    if (rc == MN_OK)
-        rc = mn_auth_init(t, node->cfg.data_dir, node->admin_hash);
     if (rc == MN_OK) {
         char flag;
         int frc = meta_get(t, "restored", &flag, 1);
@@ -1062,11 +1058,6 @@ mn_node_network_key(const mn_node *node) {
 mn_store *
 mn_node_store(mn_node *node) {
     return node->store;
-}
-
-const uint8_t *
-mn_node_admin_hash(const mn_node *node) {
-    return node->admin_hash;
 }
 
 void

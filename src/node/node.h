@@ -41,7 +41,7 @@ typedef struct mn_write {
 
 /*
  * Open the node described by cfg: keys from cfg->key_dir, the store in
- * cfg->data_dir, the admin token; then start the writer thread. On failure
+ * cfg->data_dir; then start the writer thread. On failure
  * err says why (naming the file).
  */
 int mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen);
@@ -128,8 +128,6 @@ const mn_config *mn_node_config(const mn_node *node);
 /* The network key (owned by the node, wiped when it is destroyed). */
 const uint8_t *mn_node_network_key(const mn_node *node);
 mn_store *mn_node_store(mn_node *node);
-/* Hash of the admin token (for the HTTP layer's auth check). */
-const uint8_t *mn_node_admin_hash(const mn_node *node);
 
 /* The committed digest and version vector as seen by t. */
 int mn_node_digest(mn_txn *t, uint8_t digest[MN_HASH_BYTES], mn_vv *vv);

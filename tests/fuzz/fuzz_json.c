@@ -1,12 +1,12 @@
 /*
  * fuzz_json — an API request body through validation and rendering:
- * bytes -> json_loadb (with the flags http.c uses) -> mn_kind_json_parse,
+ * bytes -> json_loadb (with the flags src/api uses) -> mn_kind_json_parse,
  * both as a create and as a patch against two fixed stored participants (a
  * mentor and a mentee, built by merging ops as the node does); every
  * accepted body's ops are merged into the entity and rendered back with
  * mn_kind_json_render.
  *
- * The bulk import (POST /v1/participants/import, http.c import_line) splits
+ * The bulk import (POST /v1/import, src/api/import.c check_line) splits
  * its NDJSON body at newlines and runs each line through exactly this
  * json_loadb + mn_kind_json_parse (a create), so this harness covers it too;
  * it has no harness of its own.

@@ -27,6 +27,11 @@
 #define MAX_PAGES 1000
 /* An import larger than one group commit of the node (4096 changes). */
 #define NBIG_IMPORT 5000
+/* The storage-error import: a node whose map holds the first batch of an
+ * import (4096 lines at most) but not all of its NFULL lines. */
+#define FULL_MAP_MB 12
+#define FULL_BIG_MAP_MB 64
+#define NFULL 12000
 /* Threads and writes per thread of the concurrent test. */
 #define NCONC_THREADS 8
 #define NCONC_WRITES 40
@@ -1578,15 +1583,58 @@ test_query_refused(void) {
 
 /* ---- large imports and concurrent writers ------------------------------ */
 
+static json_int_t
+stats_total(void) {
+    json_t *s = it_get_json(&node, "/v1/stats");
+    json_int_t total = json_integer_value(json_object_get(s, "total"));
+    json_decref(s);
+    return total;
+}
+
+/* The body of a big import with blank lines (also CRLF ones) at its start,
+ * in its middle and at its end: they are skipped, not counted. */
+static char *
+big_body_with_blanks(void) {
+    char *lines = ndjson(NBIG_IMPORT, 0, NULL);
+    size_t n = strlen(lines), cut = n / 2;
+    while (lines[cut - 1] != '\n')
+        cut++;
+    char *z = malloc(n + 16);
+    if (!z)
+        abort();
+    snprintf(z, n + 16, "\n\r\n%.*s\n\n%s\r\n\n", (int)cut, lines, lines + cut);
+    free(lines);
+    return z;
+}
+
 static void
 test_big_import(void) {
     it_section("import larger than one group commit");
-    char *body = ndjson(NBIG_IMPORT, NBIG_IMPORT - 1, "{\"role\":\"pilot\"}");
-    refuse_import("bad line near the end of a big import", body,
-                  "missing_field", "line 4999");
-    free(body);
-    body = ndjson(NBIG_IMPORT, 0, NULL);
-    json_int_t seq = vv_self();
+    /* The body is validated whole before any of it is written: a bad line
+     * in either half, even the very last one, leaves nothing. */
+    static const struct {
+        int line;
+        const char *bad, *code;
+    } bad[] = {
+        {2, "{\"role\":\"pilot\"}", "missing_field"},
+        {NBIG_IMPORT / 2 + 1, "{oops}", "bad_json"},
+        {NBIG_IMPORT - 1, "{\"role\":\"pilot\"}", "missing_field"},
+        {NBIG_IMPORT,
+         "{\"role\":\"mentee\",\"given_name\":\"X\",\"family_name\":\"Y\","
+         "\"birth_year\":1800}",
+         "invalid_field"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char label[96], word[32];
+        snprintf(label, sizeof label, "bad line %d of a %d-line import",
+                 bad[i].line, NBIG_IMPORT);
+        snprintf(word, sizeof word, "line %d:", bad[i].line);
+        char *body = ndjson(NBIG_IMPORT, bad[i].line, bad[i].bad);
+        refuse_import(label, body, bad[i].code, word);
+        free(body);
+    }
+    char *body = big_body_with_blanks();
+    json_int_t seq = vv_self(), total = stats_total();
     it_request rq = {.method = "POST",
                      .path = "/v1/import",
                      .ctype = "application/x-ndjson",
@@ -1596,9 +1644,11 @@ test_big_import(void) {
     it_http(&node, &rq, &r);
     CHECK(r.status == 200 && json_integer_value(json_object_get(
                                  r.json, "imported")) == NBIG_IMPORT,
-          "import of %d lines: imported %d (got %ld %s)", NBIG_IMPORT,
-          NBIG_IMPORT, r.status, r.body ? r.body : "");
+          "import of %d lines and blank ones: imported %d (got %ld %s)",
+          NBIG_IMPORT, NBIG_IMPORT, r.status, r.body ? r.body : "");
     CHECK(vv_self() == seq + NBIG_IMPORT, "and %d changes", NBIG_IMPORT);
+    CHECK(stats_total() == total + NBIG_IMPORT,
+          "and %d more participants in the stats", NBIG_IMPORT);
     created_total += json_integer_value(json_object_get(r.json, "imported"));
     it_resp_release(&r);
     free(body);
@@ -1680,6 +1730,95 @@ test_concurrent(void) {
     json_decref(items);
 }
 
+/* ---- an import that meets a full map ------------------------------------ */
+
+/* Lines from..to (1-based) of the storage-error import, as NDJSON. */
+static char *
+full_lines(int from, int to) {
+    char *pad = repeat("n", 300);
+    size_t cap = (size_t)(to - from + 1) * 400 + 1, len = 0;
+    char *z = malloc(cap);
+    if (!z || !pad)
+        abort();
+    z[0] = '\0';
+    for (int i = from; i <= to; i++)
+        len += (size_t)snprintf(z + len, cap - len,
+                                "{\"role\":\"mentee\",\"given_name\":"
+                                "\"Full%05d\",\"family_name\":\"Map\","
+                                "\"notes\":\"%s\"}\n",
+                                i, pad);
+    free(pad);
+    return z;
+}
+
+static json_int_t
+post_import(it_node *n, const char *body, it_resp *r) {
+    it_request rq = {.method = "POST",
+                     .path = "/v1/import",
+                     .ctype = "application/x-ndjson",
+                     .body = body,
+                     .len = strlen(body)};
+    it_http(n, &rq, r);
+    json_t *e = json_object_get(r->json, "error");
+    return json_integer_value(json_object_get(e ? e : r->json, "imported"));
+}
+
+static json_int_t
+node_total(it_node *n) {
+    json_t *s = it_get_json(n, "/v1/stats?verify=true");
+    CHECK(json_is_true(json_object_get(s, "verified")),
+          "stats of the node are verified");
+    json_int_t total = json_integer_value(json_object_get(s, "total"));
+    json_decref(s);
+    return total;
+}
+
+/* A storage error after some batches leaves exactly the lines the reply
+ * names; sending the rest from the line it names completes the import. */
+static void
+check_partial_import(it_node *n) {
+    it_resp r;
+    char *body = full_lines(1, NFULL), want[64];
+    json_int_t k = post_import(n, body, &r);
+    free(body);
+    CHECK(r.status == 507 && strcmp(it_error_code(&r), "storage_full") == 0,
+          "import into a full map: 507 storage_full (got %ld %s)", r.status,
+          r.body ? r.body : "");
+    CHECK(k > 0 && k < NFULL, "the error says %lld of %d lines were imported",
+          (long long)k, NFULL);
+    snprintf(want, sizeof want, "from line %lld", (long long)k + 1);
+    CHECK(strstr(it_error_message(&r), want) != NULL,
+          "the message says to send the rest %s (got '%s')", want,
+          it_error_message(&r));
+    printf("%lld of %d lines were imported before the map was full\n",
+           (long long)k, NFULL);
+    it_resp_release(&r);
+    CHECK(node_total(n) == k, "the store holds exactly those %lld",
+          (long long)k);
+    it_node_stop(n);
+    n->map_mb = FULL_BIG_MAP_MB;
+    if (it_node_write_config(n) != 0 || it_node_start(n) != 0)
+        return;
+    body = full_lines((int)k + 1, NFULL);
+    json_int_t rest = post_import(n, body, &r);
+    free(body);
+    CHECK(r.status == 200 && rest == NFULL - k,
+          "the rest imports after a bigger map: %lld (got %ld %s)",
+          (long long)(NFULL - k), r.status, r.body ? r.body : "");
+    it_resp_release(&r);
+    CHECK(node_total(n) == NFULL, "and the node holds all %d once", NFULL);
+}
+
+static void
+test_import_storage_full(const char *daemon, int port) {
+    it_section("import: a storage error after some batches");
+    it_node small;
+    if (it_node_create(&small, daemon, port, FULL_MAP_MB) == 0 &&
+        it_node_start(&small) == 0)
+        check_partial_import(&small);
+    it_node_destroy(&small);
+}
+
 /* ---- restart ---------------------------------------------------------- */
 
 static void
@@ -1735,6 +1874,7 @@ main(int argc, char **argv) {
         test_concurrent();
         test_stats();
         test_restart();
+        test_import_storage_full(daemon, port + 2);
     }
     it_node_destroy(&node);
     free(mentor_id);

@@ -1,0 +1,76 @@
+/*
+ * query — readers of a request shared by the resources (resource.h): query
+ * parameters, ids in paths and cursors, JSON bodies, read transactions.
+ * Each refuses bad input with the API's error code; none trusts its input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/resource.h"
+
+const char *
+mn_api_arg(struct MHD_Connection *c, const char *key) {
+    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* Stops the walk at the first parameter the API does not know. */
+static enum MHD_Result
+check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+            const char *value) {
+    const char **bad = cls;
+    (void)kind, (void)value;
+    if (mn_api_param_known(key))
+        return MHD_YES;
+    *bad = key;
+    return MHD_NO;
+}
+
+int
+mn_api_check_query(struct MHD_Connection *c, mn_problem *p) {
+    const char *bad = NULL;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &bad);
+    if (bad)
+        return mn_problem_set(p, "bad_query", bad, "%.60s: unknown parameter",
+                              bad);
+    return MN_OK;
+}
+
+int
+mn_api_parse_limit(const char *z, size_t *out, mn_problem *p) {
+    char *end;
+    if (!z) {
+        *out = MN_API_LIST_DEFAULT;
+        return MN_OK;
+    }
+    unsigned long v = strtoul(z, &end, 10);
+    if (*z < '0' || *z > '9' || *end || v < 1 || v > MN_API_LIST_MAX)
+        return mn_problem_set(p, "bad_query", "limit",
+                              "limit: must be from 1 to %d", MN_API_LIST_MAX);
+    *out = v;
+    return MN_OK;
+}
+
+int
+mn_api_parse_id(const char *z, uint8_t id[MN_ID_BYTES]) {
+    return z ? mn_hex_decode(z, strlen(z), id, MN_ID_BYTES) : MN_EINVAL;
+}
+
+enum MHD_Result
+mn_api_parse_body(struct MHD_Connection *c, const mn_api_request *r,
+                  json_t **out) {
+    json_error_t jerr;
+    *out = json_loadb((const char *)r->body.p, r->body.len,
+                      JSON_REJECT_DUPLICATES, &jerr);
+    if (*out)
+        return MHD_YES;
+    char msg[256];
+    snprintf(msg, sizeof msg, "the body is not valid JSON: %s (line %d)",
+             jerr.text, jerr.line);
+    return mn_api_send_error(c, 400, "bad_json", NULL, msg);
+}
+
+int
+mn_api_read_begin(mn_http *h, mn_txn **t) {
+    return mn_store_begin(mn_node_store(h->node), false, t);
+}

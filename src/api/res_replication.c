@@ -1,0 +1,46 @@
+/*
+ * res_replication — GET /v1/replication: the node's replication state as the
+ * engine last counted it: writable, the version vector, pending changes,
+ * refused handshakes, and per peer its link, its last told vector, its lag
+ * and its counts (README "HTTP API").
+ */
+#include <stdlib.h>
+
+#include "api/resource.h"
+
+static json_t *
+peer_json(const mn_config *cfg, const mn_repl_peer_stats *p) {
+    json_t *rejected = json_object();
+    for (int i = 0; i < MN_REJ_COUNT; i++)
+        json_object_set_new(rejected, mn_reject_name((enum mn_reject)i),
+                            json_integer((json_int_t)p->rejected[i]));
+    /* Until the peer tells its vector, its lag is unknown, not "all". */
+    return json_pack(
+        "{s:o, s:b, s:b, s:o, s:o, s:o, s:I, s:I, s:I, s:o}", "division",
+        mn_api_division_json(cfg, p->id), "connected", p->connected, "serving",
+        p->serving, "last_seen", mn_api_time_json(p->last_seen_ms),
+        "version_vector", p->told ? mn_api_vv_json(cfg, &p->vv) : json_null(),
+        "lag", p->told ? json_integer((json_int_t)p->lag) : json_null(),
+        "received", (json_int_t)p->received, "applied", (json_int_t)p->applied,
+        "duplicate", (json_int_t)p->duplicate, "rejected", rejected);
+}
+
+enum MHD_Result
+mn_api_replication(mn_http *h, struct MHD_Connection *c, const char *id,
+                   mn_api_request *r) {
+    const mn_config *cfg = mn_node_config(h->node);
+    mn_repl_stats *st = mn_malloc(sizeof *st);
+    json_t *peers = json_array();
+    (void)id, (void)r;
+    mn_repl_stats_get(mn_replicator_engine(h->repl), st);
+    for (size_t i = 0; i < st->npeers; i++)
+        json_array_append_new(peers, peer_json(cfg, &st->peers[i]));
+    json_t *j =
+        json_pack("{s:s, s:b, s:o, s:I, s:I, s:o}", "division", cfg->self.name,
+                  "writable", st->writable, "version_vector",
+                  mn_api_vv_json(cfg, &st->vv), "pending",
+                  (json_int_t)st->pending, "refused_handshakes",
+                  (json_int_t)mn_replicator_refused(h->repl), "peers", peers);
+    free(st);
+    return mn_api_send_json(c, 200, j);
+}

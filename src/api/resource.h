@@ -1,0 +1,167 @@
+/*
+ * resource — what the files of the HTTP API share, private to src/api/:
+ * the handler signature every resource implements, the route table's row,
+ * the replies, and the small readers of a request (ids, query parameters,
+ * JSON bodies).
+ *
+ * Adding an endpoint is one new res_<name>.c that defines a handler with
+ * the mn_api_handler signature (declared below) and one row in router.c.
+ *
+ * Invariants: a handler answers exactly once, through one of the mn_api_send
+ * functions (or by queueing its own response, as backup does), and never
+ * writes before it has validated all of its input. Replies never carry a
+ * personal field value.
+ */
+#ifndef MN_API_RESOURCE_H
+#define MN_API_RESOURCE_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api/http.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "door/crypto.h"
+#include "node/node.h"
+#include "repl/replicator.h"
+#include "state/entity.h"
+
+/* Page sizes of the listing endpoints (README "HTTP API"). */
+#define MN_API_LIST_DEFAULT 50
+#define MN_API_LIST_MAX 500
+
+/* The running server; handlers read node and repl, never change them. */
+struct mn_http {
+    struct MHD_Daemon *daemon;
+    mn_node *node;
+    mn_replicator *repl;
+    uint8_t admin_hash[MN_HASH_BYTES]; /* of the admin token (auth.h) */
+};
+
+/* One request's body, buffered by the server up to its route's cap. */
+typedef struct mn_api_request {
+    mn_buf body;
+    size_t cap;
+    bool too_big;
+} mn_api_request;
+
+/* A resource's handler. id is the path's '*' segment (NULL if the route
+ * has none; it points into the URL); r->body holds the whole body. */
+typedef enum MHD_Result (*mn_api_handler)(mn_http *h, struct MHD_Connection *c,
+                                          const char *id, mn_api_request *r);
+
+/* One row of the route table (router.c). */
+typedef struct mn_api_route {
+    const char *method;
+    const char *path; /* a trailing '*' matches one path segment */
+    mn_api_handler fn;
+    size_t body_cap; /* 0: no body */
+    const char *content_type;
+    bool public; /* answered without a token */
+} mn_api_route;
+
+/* ---- router.c --------------------------------------------------------- */
+
+/*
+ * The route for (method, url), or NULL. OUT: *id the '*' segment (points
+ * into url); *path_known whether some route has that path (405, not 404).
+ */
+const mn_api_route *mn_api_route_find(const char *method, const char *url,
+                                      const char **id, bool *path_known);
+
+/* Is key a query parameter the API knows? (Unknown ones are refused.) */
+bool mn_api_param_known(const char *key);
+
+/* ---- handlers (one res_*.c, metrics.c or import.c each) ---------------- */
+
+enum MHD_Result mn_api_health(mn_http *h, struct MHD_Connection *c,
+                              const char *id, mn_api_request *r);
+enum MHD_Result mn_api_metrics(mn_http *h, struct MHD_Connection *c,
+                               const char *id, mn_api_request *r);
+enum MHD_Result mn_api_participant_create(mn_http *h, struct MHD_Connection *c,
+                                          const char *id, mn_api_request *r);
+enum MHD_Result mn_api_participant_list(mn_http *h, struct MHD_Connection *c,
+                                        const char *id, mn_api_request *r);
+enum MHD_Result mn_api_participant_get(mn_http *h, struct MHD_Connection *c,
+                                       const char *id, mn_api_request *r);
+enum MHD_Result mn_api_participant_patch(mn_http *h, struct MHD_Connection *c,
+                                         const char *id, mn_api_request *r);
+enum MHD_Result mn_api_import(mn_http *h, struct MHD_Connection *c,
+                              const char *id, mn_api_request *r);
+enum MHD_Result mn_api_stats(mn_http *h, struct MHD_Connection *c,
+                             const char *id, mn_api_request *r);
+enum MHD_Result mn_api_digest(mn_http *h, struct MHD_Connection *c,
+                              const char *id, mn_api_request *r);
+enum MHD_Result mn_api_replication(mn_http *h, struct MHD_Connection *c,
+                                   const char *id, mn_api_request *r);
+enum MHD_Result mn_api_conflicts(mn_http *h, struct MHD_Connection *c,
+                                 const char *id, mn_api_request *r);
+enum MHD_Result mn_api_backup(mn_http *h, struct MHD_Connection *c,
+                              const char *id, mn_api_request *r);
+
+/* ---- replies (server.c) ----------------------------------------------- */
+
+/* Send text (ownership passes to the response) with status and type. */
+enum MHD_Result mn_api_send_text(struct MHD_Connection *c, unsigned status,
+                                 const char *type, char *text);
+/* Send j (reference stolen) as compact JSON with status. */
+enum MHD_Result mn_api_send_json(struct MHD_Connection *c, unsigned status,
+                                 json_t *j);
+/* Send {"error": {"code", "message"[, "field"]}}; field may be NULL. */
+enum MHD_Result mn_api_send_error(struct MHD_Connection *c, unsigned status,
+                                  const char *code, const char *field,
+                                  const char *message);
+/* Send a validation problem: 400, or 500 for code "internal". */
+enum MHD_Result mn_api_send_problem(struct MHD_Connection *c,
+                                    const mn_problem *p);
+/* Map a node or store error (MN_E*) to the API's status and code. */
+enum MHD_Result mn_api_send_failure(struct MHD_Connection *c, int err);
+/* The {"code", "message"} object mn_api_send_failure sends for err (new
+ * reference), for a resource that adds to it. OUT: *status. */
+json_t *mn_api_failure_json(int err, unsigned *status);
+
+/* ---- request readers (query.c) ---------------------------------------- */
+
+/* The query parameter key, or NULL. Valid while the request runs. */
+const char *mn_api_arg(struct MHD_Connection *c, const char *key);
+/* Refuse (into p, MN_EINVAL) a query parameter the API does not know. */
+int mn_api_check_query(struct MHD_Connection *c, mn_problem *p);
+/* The "limit" parameter z (NULL: the default), 1..MN_API_LIST_MAX. */
+int mn_api_parse_limit(const char *z, size_t *out, mn_problem *p);
+/* A 32-hex-char id; MN_EINVAL when z is NULL or not one. */
+int mn_api_parse_id(const char *z, uint8_t id[MN_ID_BYTES]);
+/*
+ * Parse r's body as JSON into *out (new reference). On bad JSON answers
+ * 400 bad_json itself and leaves *out NULL: the caller returns the result.
+ */
+enum MHD_Result mn_api_parse_body(struct MHD_Connection *c,
+                                  const mn_api_request *r, json_t **out);
+/* A read transaction on the node's store (end it with mn_txn_abort). */
+int mn_api_read_begin(mn_http *h, mn_txn **t);
+
+/* ---- shared renderers (render.c) -------------------------------------- */
+
+/* {division name: seq} for every known division and every seen origin. */
+json_t *mn_api_vv_json(const mn_config *cfg, const mn_vv *vv);
+/* A division's name, or its number when the config does not know it. */
+json_t *mn_api_division_json(const mn_config *cfg, uint32_t id);
+/* RFC 3339 UTC of ms, or null for 0 (never). */
+json_t *mn_api_time_json(uint64_t ms);
+/* Add "digest" and "version_vector" as of t to o. */
+int mn_api_add_digest(mn_http *h, mn_txn *t, json_t *o);
+
+/* ---- participants (res_participants.c) --------------------------------- */
+
+/*
+ * The one place the API turns participant JSON into ops and back; create,
+ * patch, list and import all go through these two.
+ * Validate a create (current NULL; home is the node's division) or a patch
+ * of current; append its ops to out. MN_EINVAL with p filled on a bad body.
+ */
+int mn_api_participant_parse(const json_t *body, const mn_entity *current,
+                             uint32_t home, mn_ops *out, mn_problem *p);
+/* Render e as the API's participant object (new reference). */
+json_t *mn_api_participant_json(const mn_entity *e, const mn_config *cfg);
+
+#endif
