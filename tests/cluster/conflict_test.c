@@ -80,7 +80,7 @@ path_str(json_t *o, const char *a, const char *b) {
 
 static int
 partition(void) {
-    cl_section("A creates X; all three converge");
+    tl_section("A creates X; all three converge");
     if (!CHECK(cl_create_participant(&cluster.node[A],
                                      "{\"role\":\"mentee\",\"given_name\":"
                                      "\"Conflict\",\"family_name\":\"X\","
@@ -90,7 +90,7 @@ partition(void) {
         !CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged"))
         return -1;
 
-    cl_section("partition: only A runs, then only B");
+    tl_section("partition: only A runs, then only B");
     CHECK(cl_stop(&cluster, C) == 0 && cl_stop(&cluster, B) == 0,
           "C and B stop");
     CHECK(patch(A, "{\"notes\":\"from A\",\"profession\":\"nurse\"}") == 200,
@@ -108,7 +108,7 @@ partition(void) {
           "B has not seen A's write");
     json_decref(p);
 
-    cl_section("the partition heals");
+    tl_section("the partition heals");
     return cl_start(&cluster, A) == 0 && cl_start(&cluster, C) == 0 ? 0 : -1;
 }
 
@@ -162,7 +162,7 @@ after_healing(void) {
 static void
 owner_only(void) {
     char before[65], after[65];
-    cl_section("personal details are changed only on the home node");
+    tl_section("personal details are changed only on the home node");
     cl_digest(&cluster.node[A], before, NULL);
     CHECK(patch(B, "{\"email\":\"other@example.org\"}") == 409,
           "PATCH of X's e-mail on %s: 409", cluster.node[B].name);
@@ -180,12 +180,12 @@ main(int argc, char **argv) {
     const char *daemon, *demo;
     int port;
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.conflict", WATCHDOG_S);
+    tl_begin("cluster.conflict", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, 3) == 0 &&
         cl_start_all(&cluster) == 0 && partition() == 0) {
         after_healing();
         owner_only();
     }
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }
