@@ -426,7 +426,7 @@ handle_stats(mn_http *h, struct MHD_Connection *c, const char *id,
     (void)id, (void)r;
     if (check_query(c, &p) != MN_OK)
         return send_problem(c, &p);
-    if (verify && strcmp(verify, "true") && strcmp(verify, "false"))
+    if (verify && strcmp(verify, "true") != 0 && strcmp(verify, "false") != 0)
         return send_error(c, 400, "bad_query", "verify",
                           "verify: true or false");
     int rc = read_begin(h, &t);
@@ -675,7 +675,7 @@ static enum MHD_Result
 handle_conflicts(mn_http *h, struct MHD_Connection *c, const char *id,
                  struct request *r) {
     mn_problem p;
-    size_t limit;
+    size_t limit = 0; /* set by parse_limit when it returns MN_OK */
     mn_txn *t;
     (void)id, (void)r;
     if (check_query(c, &p) != MN_OK ||
@@ -746,6 +746,7 @@ struct import_part {
 
 static void
 import_push(struct import_part *pt, mn_write *ws, size_t n) {
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers, rightly */
     pt->chunks = mn_realloc(pt->chunks, (pt->nchunks + 1) * sizeof *pt->chunks);
     pt->chunks[pt->nchunks++] = ws;
     mn_node_stream_push(pt->st, ws, n);

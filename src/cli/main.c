@@ -346,6 +346,8 @@ buf_escape(mn_buf *b, const char *z) {
 
 static bool
 parse_int(const char *z, json_int_t *out) {
+    if (!z)
+        return false;
     const char *digits = z[0] == '-' ? z + 1 : z;
     if (*digits < '0' || *digits > '9')
         return false;
