@@ -162,8 +162,7 @@ parse(int argc, char **argv, struct options *o) {
         default: return -1;
         }
     }
-    return o->dir && o->fsyncs > 0 && o->txns > 0 && o->puts > 0 &&
-                   o->max_s > 0
+    return o->dir && o->fsyncs > 0 && o->txns > 0 && o->puts > 0 && o->max_s > 0
                ? 0
                : -1;
 }

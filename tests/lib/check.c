@@ -162,7 +162,7 @@ tl_summary(void) {
     alarm(0);
     curl_global_cleanup();
     int failed = tl_failures();
-    printf("%s: %d passed, %d failed (%.1f s)\n", test_name, npassed, failed,
-           elapsed_s());
+    printf("%s: ran %.1f s\n", test_name, elapsed_s());
+    printf("%s: %d passed, %d failed\n", test_name, npassed, failed);
     return failed ? 1 : 0;
 }

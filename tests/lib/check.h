@@ -5,7 +5,7 @@
  * Invariants:
  * - A failed CHECK is printed with its file and line and counted; the test
  *   goes on, and any failure fails it (tl_summary returns 1).
- * - The last line a test prints is "NAME: N passed, N failed (T s)".
+ * - The last line a test prints is "NAME: N passed, N failed".
  * - The watchdog (SIGALRM) and fatal signals, and exit(), clean up through
  *   proc: every child still running is SIGKILLed and the test's temporary
  *   directories are removed (unless MN_TEST_KEEP=1).
