@@ -102,30 +102,14 @@ elapsed_s(void) {
     return (double)(tl_now_ms() - begun_ms) / 1000.0;
 }
 
-static void vnote(const char *prefix, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
-
-static void
-vnote(const char *prefix, const char *fmt, va_list ap) {
+void
+tl_print(const char *prefix, const char *fmt, ...) {
     char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     printf("%s[%6.1f s] %s\n", prefix, elapsed_s(), msg);
-}
-
-void
-tl_section(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vnote("== ", fmt, ap);
-    va_end(ap);
-}
-
-void
-tl_note(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vnote("   ", fmt, ap);
-    va_end(ap);
 }
 
 bool

@@ -20,10 +20,12 @@
 /* Start a test: its name for messages, and a watchdog of watchdog_s
  * seconds. Also ignores SIGPIPE and initialises libcurl. */
 void tl_begin(const char *name, unsigned watchdog_s);
-/* Print a section header, with the time since tl_begin. */
-void tl_section(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print an informational line, with the time since tl_begin. */
-void tl_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print prefix, the time since tl_begin and the message. */
+void tl_print(const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A section header, and an informational line. */
+#define tl_section(...) tl_print("== ", __VA_ARGS__)
+#define tl_note(...) tl_print("   ", __VA_ARGS__)
 /* Record one check; printed when it fails (or with MN_TEST_VERBOSE=1).
  * quiet: the harness's own plumbing, where a pass is not counted. Returns
  * ok. Thread-safe. Use CHECK and QUIET_CHECK. */
