@@ -128,7 +128,7 @@ node_key(struct parse *ps, const char *key, const char *value) {
             return "map_size_mb must be a whole number from 1 to 1048576";
         c->map_size = v << 20;
     } else if (strcmp(key, "sync") == 0) {
-        if (strcmp(value, "true") && strcmp(value, "false"))
+        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
             return "sync must be true or false";
         c->sync = strcmp(value, "true") == 0;
     } else {

@@ -75,7 +75,7 @@ void mn_repl_destroy(mn_repl **self_p);
 void mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now);
 /* Bytes from peer, received on channel ch. */
 void mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
-                        const uint8_t *p, size_t n, uint64_t now);
+                        const uint8_t *bytes, size_t n, uint64_t now);
 /* The node committed changes: push them to the peers that lack them. */
 void mn_repl_on_commit(mn_repl *r, uint64_t now);
 /* Time passed; returns when the engine next wants a tick. */

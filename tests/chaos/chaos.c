@@ -187,7 +187,7 @@ post_participant(const cl_node *n, const char *tag, unsigned k, unsigned status,
     free(notes);
     if (!body)
         abort();
-    cl_resp r;
+    tl_resp r;
     long st = cl_http(n, "POST", "/v1/participants", "application/json", body,
                       strlen(body), &r);
     const char *z = json_string_value(json_object_get(r.json, "id"));
@@ -198,7 +198,7 @@ post_participant(const cl_node *n, const char *tag, unsigned k, unsigned status,
         snprintf(code, 32, "%s", c ? c : "");
     if (st == 201 && strlen(id) != 32)
         st = -201; /* a 201 without an id is unexpected */
-    cl_resp_release(&r);
+    tl_resp_release(&r);
     free(body);
     return st;
 }
@@ -206,12 +206,12 @@ post_participant(const cl_node *n, const char *tag, unsigned k, unsigned status,
 static long
 patch_status(const cl_node *n, const char *id, unsigned status) {
     char path[128], body[64];
-    cl_resp r;
+    tl_resp r;
     snprintf(path, sizeof path, "/v1/participants/%s", id);
     snprintf(body, sizeof body, "{\"status\":\"%s\"}", status_names[status]);
     long st =
         cl_http(n, "PATCH", path, "application/json", body, strlen(body), &r);
-    cl_resp_release(&r);
+    tl_resp_release(&r);
     return st;
 }
 
@@ -294,11 +294,11 @@ load_patch(struct loader *l, size_t node, acked *a) {
 static void *
 load_main(void *arg) {
     struct loader *l = arg;
-    uint64_t next = cl_now_ms();
+    uint64_t next = tl_now_ms();
     for (unsigned k = 0; k < MAX_OPS && !atomic_load(&load_stop); k++) {
-        uint64_t now = cl_now_ms();
+        uint64_t now = tl_now_ms();
         if (now < next)
-            cl_sleep_ms((unsigned)(next - now));
+            tl_sleep_ms((unsigned)(next - now));
         next += OP_GAP_MS;
         size_t node = (l->no + k) % NNODES;
         for (int skip = 0; skip < NNODES && atomic_load(&node_paused[node]);
@@ -311,7 +311,7 @@ load_main(void *arg) {
         else
             load_create(l, node, k);
     }
-    cl_http_thread_done();
+    tl_http_thread_done();
     return NULL;
 }
 
@@ -348,10 +348,10 @@ load_finish(void) {
         unexpected += l->unexpected;
         acked_n += (long)l->log.n;
         if (l->unexpected)
-            cl_note("loader %u: last unexpected answer: %s -> %ld", i,
+            tl_note("loader %u: last unexpected answer: %s -> %ld", i,
                     l->last_unexpected_op, l->last_unexpected);
     }
-    cl_note("load: %ld creates (%ld acknowledged), %ld status patches; "
+    tl_note("load: %ld creates (%ld acknowledged), %ld status patches; "
             "%ld unanswered, %ld answered 503",
             creates, acked_n, patches, unanswered, unavailable);
     CHECK(unexpected == 0,
@@ -433,8 +433,8 @@ fault_begin(struct schedule *s, enum fault_kind kind, size_t i,
     struct fault *f = &s->active[s->nactive++];
     *f = (struct fault){kind, i, until};
     s->started[kind]++;
-    cl_note("fault: %s %s for %.1f s", kind_names[kind], what,
-            (double)(until - cl_now_ms()) / 1000.0);
+    tl_note("fault: %s %s for %.1f s", kind_names[kind], what,
+            (double)(until - tl_now_ms()) / 1000.0);
 }
 
 static void
@@ -457,7 +457,7 @@ fault_end(struct schedule *s, size_t k) {
         break;
     default: abort();
     }
-    cl_note("healed: %s %s", kind_names[f.kind], cluster.node[i].name);
+    tl_note("healed: %s %s", kind_names[f.kind], cluster.node[i].name);
 }
 
 static void
@@ -480,7 +480,7 @@ schedule_step(struct schedule *s, uint64_t now, uint64_t end,
                               : rnd_between(&s->rng, DOWN_MIN_MS, DOWN_MAX_MS);
     uint64_t until = now + ms < end ? now + ms : end;
     fault_begin(s, kind, node, until);
-    *next_start = cl_now_ms() + rnd_between(&s->rng, GAP_MIN_MS, GAP_MAX_MS);
+    *next_start = tl_now_ms() + rnd_between(&s->rng, GAP_MIN_MS, GAP_MAX_MS);
 }
 
 static void
@@ -494,15 +494,15 @@ run_schedule(uint64_t seed) {
         order[j] = t;
     }
     memcpy(s.first, order, sizeof order);
-    uint64_t start = cl_now_ms(), end = start + CHAOS_MS;
+    uint64_t start = tl_now_ms(), end = start + CHAOS_MS;
     uint64_t next_start = start + 1000;
-    while (cl_now_ms() < end) {
-        schedule_step(&s, cl_now_ms(), end, &next_start);
-        cl_sleep_ms(50);
+    while (tl_now_ms() < end) {
+        schedule_step(&s, tl_now_ms(), end, &next_start);
+        tl_sleep_ms(50);
     }
     while (s.nactive > 0) /* heal whatever is left */
         fault_end(&s, 0);
-    cl_note("faults: %u kill -9, %u SIGSTOP, %u link cuts", s.started[KILL9],
+    tl_note("faults: %u kill -9, %u SIGSTOP, %u link cuts", s.started[KILL9],
             s.started[PAUSE], s.started[CUT]);
     CHECK(s.started[KILL9] > 0 && s.started[PAUSE] > 0 && s.started[CUT] > 0,
           "the schedule ran every kind of fault");
@@ -575,10 +575,10 @@ check_list(size_t i, const acked *all, size_t n, long unknown) {
     for (k = 0; k < n; k++) {
         const acked *s = bsearch(&all[k], seen, nlist, sizeof *seen, acked_cmp);
         if (!s && missing++ < 5)
-            cl_note("%s lacks %s (acknowledged by %s)", node->name, all[k].id,
+            tl_note("%s lacks %s (acknowledged by %s)", node->name, all[k].id,
                     cluster.node[all[k].home].name);
         if (s && !status_allowed(&all[k], s->status) && wrong++ < 5)
-            cl_note("%s: %s has status %d, acknowledged %s (maybe 0x%x)",
+            tl_note("%s: %s has status %d, acknowledged %s (maybe 0x%x)",
                     node->name, all[k].id, s->status,
                     status_names[all[k].status], all[k].maybe);
     }
@@ -617,16 +617,16 @@ read_main(void *arg) {
     struct reader *r = arg;
     char path[128];
     for (size_t k = 0; k < r->n; k++) {
-        cl_resp resp;
+        tl_resp resp;
         snprintf(path, sizeof path, "/v1/participants/%s", r->all[k].id);
         long st = cl_http(r->node, "GET", path, NULL, NULL, 0, &resp);
         if (st != 200 || !status_allowed(&r->all[k], status_index(resp.json))) {
             r->bad++;
             r->last_bad = st;
         }
-        cl_resp_release(&resp);
+        tl_resp_release(&resp);
     }
-    cl_http_thread_done();
+    tl_http_thread_done();
     return NULL;
 }
 
@@ -634,7 +634,7 @@ read_main(void *arg) {
 static void
 check_reads(const acked *all, size_t n) {
     struct reader r[NNODES];
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     for (size_t i = 0; i < NNODES; i++) {
         r[i] = (struct reader){.node = &cluster.node[i], .all = all, .n = n};
         if (pthread_create(&r[i].thread, NULL, read_main, &r[i]) != 0)
@@ -647,8 +647,8 @@ check_reads(const acked *all, size_t n) {
               "with its status (%zu did not, last %ld)",
               cluster.node[i].name, n, r[i].bad, r[i].last_bad);
     }
-    cl_note("%zu GETs in %llu ms", n * NNODES,
-            (unsigned long long)(cl_now_ms() - t0));
+    tl_note("%zu GETs in %llu ms", n * NNODES,
+            (unsigned long long)(tl_now_ms() - t0));
 }
 
 static void
@@ -656,7 +656,7 @@ check_nothing_lost(bool reads) {
     size_t n;
     long unknown;
     acked *all = all_acked(&n, &unknown);
-    cl_note("the client's log: %zu acknowledged creates, %ld unanswered", n,
+    tl_note("the client's log: %zu acknowledged creates, %ld unanswered", n,
             unknown);
     for (size_t i = 0; i < NNODES; i++)
         check_list(i, all, n, unknown);
@@ -685,7 +685,7 @@ view_of(size_t i) {
  * every running node). */
 static bool
 wait_converged_among(const bool member[NNODES], unsigned timeout_ms) {
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     for (;;) {
         json_t *first = NULL;
         bool same = true;
@@ -700,13 +700,13 @@ wait_converged_among(const bool member[NNODES], unsigned timeout_ms) {
         }
         json_decref(first);
         if (same) {
-            cl_note("converged among themselves in %llu ms",
-                    (unsigned long long)(cl_now_ms() - t0));
+            tl_note("converged among themselves in %llu ms",
+                    (unsigned long long)(tl_now_ms() - t0));
             return true;
         }
-        if (cl_now_ms() - t0 >= timeout_ms)
+        if (tl_now_ms() - t0 >= timeout_ms)
             return false;
-        cl_sleep_ms(100);
+        tl_sleep_ms(100);
     }
 }
 
@@ -742,7 +742,7 @@ check_refusals(void) {
             }
         }
         pending = (long long)json_integer_value(json_object_get(r, "pending"));
-        cl_note("%s refused:%s", cluster.node[i].name, len ? all : " nothing");
+        tl_note("%s refused:%s", cluster.node[i].name, len ? all : " nothing");
         CHECK(r && bad == 0 && pending == 0,
               "%s refused no change as forged, damaged or inconsistent (%lld) "
               "and has none pending (%lld)",
@@ -753,13 +753,13 @@ check_refusals(void) {
 
 static void
 phase_chaos(uint64_t seed) {
-    cl_section("chaos: %d loaders on all %d nodes, faults for %d s "
+    tl_section("chaos: %d loaders on all %d nodes, faults for %d s "
                "(at most %d at a time)",
                NLOADERS, NNODES, CHAOS_MS / 1000, MAX_FAULTS);
     load_start(seed);
     run_schedule(seed);
     load_finish();
-    cl_section("healed: every node running, every link restored");
+    tl_section("healed: every node running, every link restored");
     for (size_t i = 0; i < NNODES; i++)
         CHECK(cl_running(&cluster, i) && cl_health(&cluster.node[i]),
               "%s runs and answers /v1/health", cluster.node[i].name);
@@ -775,7 +775,7 @@ phase_chaos(uint64_t seed) {
 static int
 set_own_map_mb(size_t i, unsigned mb) {
     const char *key = "map_size_mb = ";
-    char *text = cl_read_file(cluster.node[i].conf, NULL);
+    char *text = tl_read_file(cluster.node[i].conf, NULL);
     char *at = text ? strstr(text, key) : NULL;
     if (!at) {
         free(text);
@@ -788,7 +788,7 @@ set_own_map_mb(size_t i, unsigned mb) {
         abort();
     int len = snprintf(out, cap, "%.*s%s%u%s", (int)(at - text), text, key, mb,
                        eol ? eol : "\n");
-    int rc = cl_write_file(cluster.node[i].conf, out, (size_t)len, 0644);
+    int rc = tl_write_file(cluster.node[i].conf, out, (size_t)len, 0644);
     free(out);
     free(text);
     return rc;
@@ -825,7 +825,7 @@ fill(size_t f) {
             other++, last_other = st;
         }
     }
-    cl_note("fill: %u requests, %u answered 507", k, n507);
+    tl_note("fill: %u requests, %u answered 507", k, n507);
     CHECK(streak == FULL_STREAK && codes_ok,
           "%s answers local writes with 507 storage_full once its map is "
           "full (%u in a row)",
@@ -892,7 +892,7 @@ phase_full_disk(size_t f) {
     CHECK(cl_stop(&cluster, f) == 0, "%s stops", n->name);
     long long size = file_size(path);
     unsigned small = (unsigned)(size / (1024 * 1024)) + 1 + FULL_HEADROOM_MB;
-    cl_section("full disk: %s restarts with map_size_mb %u (its data.mdb "
+    tl_section("full disk: %s restarts with map_size_mb %u (its data.mdb "
                "holds %lld bytes)",
                n->name, small, size);
     if (!QUIET_CHECK(cl_write_confs(&cluster) == 0 &&
@@ -904,7 +904,7 @@ phase_full_disk(size_t f) {
         return;
     fill(f);
     full_still_serves(f);
-    cl_section("full disk: %s stops, gets map_size_mb %u back, catches up",
+    tl_section("full disk: %s stops, gets map_size_mb %u back, catches up",
                n->name, cluster.map_mb);
     CHECK(cl_stop(&cluster, f) == 0, "full %s stops cleanly", n->name);
     QUIET_CHECK(cl_write_confs(&cluster) == 0, "write the configs");
@@ -927,7 +927,7 @@ start_damaged(size_t i, char **out) {
                           daemon_path,
                           cluster.node[i].conf,
                           NULL};
-    return cl_run(argv, DAMAGED_START_S, out, NULL);
+    return tl_run(argv, NULL, DAMAGED_START_S, out, NULL, NULL);
 }
 
 static bool
@@ -945,7 +945,7 @@ expect_refused(size_t i, const char *damage) {
     char *out = NULL;
     const char *dir = cluster.node[i].data_dir;
     int rc = start_damaged(i, &out);
-    cl_note("start on %s: exit %d: %.300s", damage, rc, out ? out : "");
+    tl_note("start on %s: exit %d: %.300s", damage, rc, out ? out : "");
     CHECK(rc > 0 && rc < 128,
           "%s with %s: mentornetd exits non-zero by itself (got %d%s)",
           cluster.node[i].name, damage, rc,
@@ -962,7 +962,7 @@ expect_refused(size_t i, const char *damage) {
 static int
 garble_middle_page(const char *file, uint64_t seed) {
     size_t len, page = (size_t)sysconf(_SC_PAGESIZE);
-    char *p = cl_read_file(file, &len);
+    char *p = tl_read_file(file, &len);
     if (!p || len < 8 * page) {
         free(p);
         return -1;
@@ -972,8 +972,8 @@ garble_middle_page(const char *file, uint64_t seed) {
         uint64_t r = rnd_next(&seed);
         memcpy(p + at + k, &r, 8);
     }
-    cl_note("page %zu of %zu overwritten with garbage", at / page, len / page);
-    int rc = cl_write_file(file, p, len, 0600);
+    tl_note("page %zu of %zu overwritten with garbage", at / page, len / page);
+    int rc = tl_write_file(file, p, len, 0600);
     free(p);
     return rc;
 }
@@ -985,7 +985,7 @@ phase_damaged(size_t x, uint64_t seed) {
     data_file(x, data, sizeof data);
     snprintf(lock, sizeof lock, "%s/lock.mdb", n->data_dir);
     snprintf(backup, sizeof backup, "%s/%s-backup.mdb", cluster.dir, n->name);
-    cl_section("damaged store: %s", n->name);
+    tl_section("damaged store: %s", n->name);
     CHECK(cl_download(n, "/v1/backup", backup) == 200,
           "GET /v1/backup of %s: a compact copy of its store", n->name);
     CHECK(cl_stop(&cluster, x) == 0, "%s stops", n->name);
@@ -996,15 +996,15 @@ phase_damaged(size_t x, uint64_t seed) {
                     "truncate %s", data))
         expect_refused(x, "data.mdb truncated to half");
     unlink(lock);
-    if (QUIET_CHECK(cl_copy_file(backup, data, 0600) == 0 &&
+    if (QUIET_CHECK(tl_copy_file(backup, data, 0600) == 0 &&
                         garble_middle_page(data, seed) == 0,
                     "put the garbled copy in place"))
         expect_refused(x, "a garbage page in the middle of data.mdb");
 
-    cl_section("damaged store: %s's data dir deleted; it rebuilds from its "
+    tl_section("damaged store: %s's data dir deleted; it rebuilds from its "
                "peers",
                n->name);
-    QUIET_CHECK(cl_rm_rf(n->data_dir) == 0, "rm -rf %s", n->data_dir);
+    QUIET_CHECK(tl_rm_rf(n->data_dir) == 0, "rm -rf %s", n->data_dir);
     if (!CHECK(cl_start(&cluster, x) == 0, "%s starts on an empty data dir",
                n->name))
         return;
@@ -1054,7 +1054,7 @@ main(int argc, char **argv) {
         argc = 4;
     }
     cl_args(argc, argv, &daemon_path, &demo, &port);
-    cl_begin("chaos.cluster", WATCHDOG_S);
+    tl_begin("chaos.cluster", WATCHDOG_S);
     printf("chaos.cluster: seed %" PRIu64 " (replay the schedule: %s %s %s %d "
            "--seed %" PRIu64 ")\n",
            seed, argv[0], argv[1], argv[2], port, seed);
@@ -1076,5 +1076,5 @@ out:
     free(main_log.a);
     cl_destroy(&cluster);
     printf("chaos.cluster: seed %" PRIu64 "\n", seed);
-    return cl_summary();
+    return tl_summary();
 }

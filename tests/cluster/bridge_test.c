@@ -38,12 +38,12 @@ patch_foreign(size_t n, const cl_ids *ids, const char *value) {
     int ok = 0;
     snprintf(body, sizeof body, "{\"notes\":\"%s\"}", value);
     for (size_t k = 0; k < NPATCH && k < ids->n; k++) {
-        uint64_t deadline = cl_now_ms() + ARRIVE_MS;
+        uint64_t deadline = tl_now_ms() + ARRIVE_MS;
         long st;
         while ((st = cl_patch_participant(&cluster.node[n], ids->id[k],
                                           body)) == 404 &&
-               cl_now_ms() < deadline)
-            cl_sleep_ms(50);
+               tl_now_ms() < deadline)
+            tl_sleep_ms(50);
         ok += st == 200;
     }
     return ok;
@@ -87,19 +87,19 @@ main(int argc, char **argv) {
     int port;
     cl_ids on_a = {0}, on_c = {0};
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.bridge", WATCHDOG_S);
+    tl_begin("cluster.bridge", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, 3) != 0)
         goto out;
     int closed = CL_SPARE_PORT(&cluster, 0);
     cluster.node[A].view_port[C] = closed;
     cluster.node[C].view_port[A] = closed;
-    if (!CHECK(cl_write_confs(&cluster) == 0 && cl_port_free(closed),
+    if (!CHECK(cl_write_confs(&cluster) == 0 && tl_port_free(closed),
                "A's and C's configs give each other port %d (closed)",
                closed) ||
         cl_start_all(&cluster) != 0)
         goto out;
 
-    cl_section("writes on %s and on %s", cluster.node[A].name,
+    tl_section("writes on %s and on %s", cluster.node[A].name,
                cluster.node[C].name);
     CHECK(cl_create_many(&cluster.node[A], NWRITES, "Bridge", &on_a) == NWRITES,
           "%d creates on %s acknowledged", NWRITES, cluster.node[A].name);
@@ -116,7 +116,7 @@ main(int argc, char **argv) {
           cluster.node[C].name, NPATCH, cluster.node[A].name,
           cluster.node[B].name);
 
-    cl_section("convergence through %s", cluster.node[B].name);
+    tl_section("convergence through %s", cluster.node[B].name);
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
           "all three: equal digest, version vector and /v1/stats");
     for (size_t n = 0; n < 3; n++)
@@ -143,5 +143,5 @@ out:
     cl_ids_free(&on_a);
     cl_ids_free(&on_c);
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

@@ -40,7 +40,7 @@ static void *
 import_main(void *arg) {
     struct importer *im = arg;
     im->imported = cl_import(&cluster.node[im->node], im->ndjson, im->len);
-    cl_http_thread_done();
+    tl_http_thread_done();
     return NULL;
 }
 
@@ -57,7 +57,7 @@ total_of(size_t i, bool *verified) {
 static int
 baseline(void) {
     char body[256], id[33];
-    cl_section("baseline: %d creates on each of %d nodes", NBASE, NNODES);
+    tl_section("baseline: %d creates on each of %d nodes", NBASE, NNODES);
     for (size_t i = 0; i < NNODES; i++) {
         int ok = 0;
         for (int k = 0; k < NBASE; k++) {
@@ -81,7 +81,7 @@ write_while_down(void) {
     struct importer im[NNODES - 1];
     size_t n = 0;
     long sum = 0;
-    cl_section("%s stops; the others import %d participants",
+    tl_section("%s stops; the others import %d participants",
                cluster.node[LATE].name, NTOTAL);
     CHECK(cl_stop(&cluster, LATE) == 0, "%s exits 0 on SIGTERM",
           cluster.node[LATE].name);
@@ -96,7 +96,7 @@ write_while_down(void) {
             return -1;
         n++;
     }
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     for (size_t k = 0; k < n; k++)
         pthread_create(&im[k].thread, NULL, import_main, &im[k]);
     for (size_t k = 0; k < n; k++) {
@@ -106,8 +106,8 @@ write_while_down(void) {
         sum += im[k].imported > 0 ? im[k].imported : 0;
         free(im[k].ndjson);
     }
-    cl_note("%ld imported in %llu ms", sum,
-            (unsigned long long)(cl_now_ms() - t0));
+    tl_note("%ld imported in %llu ms", sum,
+            (unsigned long long)(tl_now_ms() - t0));
     return CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
                  "the four running nodes converge")
                ? 0
@@ -119,14 +119,14 @@ catch_up(void) {
     char id[33], digest[65];
     json_t *vv = NULL;
     bool verified = false;
-    cl_section("%s starts again and catches up", cluster.node[LATE].name);
+    tl_section("%s starts again and catches up", cluster.node[LATE].name);
     if (cl_start(&cluster, LATE) != 0)
         return;
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     bool ok = cl_wait_converged(&cluster, CATCHUP_MS);
     CHECK(ok, "%s caught up within %d ms (took %llu ms)",
           cluster.node[LATE].name, CATCHUP_MS,
-          (unsigned long long)(cl_now_ms() - t0));
+          (unsigned long long)(tl_now_ms() - t0));
     long long want = NNODES * NBASE + NTOTAL;
     long long t = total_of(LATE, &verified);
     CHECK(t == want && verified,
@@ -152,7 +152,7 @@ catch_up(void) {
           cluster.node[LATE].name, applied, refused);
     CHECK(refused == 0, "no message refused while catching up");
 
-    cl_section("a write on %s afterwards", cluster.node[LATE].name);
+    tl_section("a write on %s afterwards", cluster.node[LATE].name);
     cl_digest(&cluster.node[LATE], digest, &vv);
     long long seq = cl_vv_get(vv, cluster.node[LATE].name);
     json_decref(vv);
@@ -173,11 +173,11 @@ main(int argc, char **argv) {
     const char *daemon, *demo;
     int port;
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.catchup", WATCHDOG_S);
+    tl_begin("cluster.catchup", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, NNODES) == 0 &&
         cl_start_all(&cluster) == 0 && baseline() == 0 &&
         write_while_down() == 0)
         catch_up();
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

@@ -1,8 +1,9 @@
 /*
- * cluster — what every cluster test shares: checks with a pass/fail line,
- * a watchdog, N real mentornetd processes in one temporary directory, an
- * HTTP client for their API, and the questions a replication test asks
- * (have all running nodes converged? is this node writable yet?).
+ * cluster — what the cluster tests share beyond tests/lib (checks,
+ * watchdog, files, processes, HTTP): N real mentornetd processes in one
+ * temporary directory, shorthands for their API, and the questions a
+ * replication test asks (have all running nodes converged? is this node
+ * writable yet?).
  *
  * Layout of the temporary directory (/tmp/mn-cl.XXXXXX):
  *
@@ -23,7 +24,7 @@
  *   (atexit), the watchdog and fatal signals (a handler that only uses
  *   async-signal-safe calls: kill, fork, execv, waitpid, _exit). Nodes also
  *   get PR_SET_PDEATHSIG, so they die with the test even when it is
- *   SIGKILLed. Set MN_CL_KEEP=1 to keep the directory.
+ *   SIGKILLed. Set MN_TEST_KEEP=1 to keep the directory.
  * - Nodes are started from the main thread only (PDEATHSIG follows the
  *   thread that forked).
  *
@@ -39,7 +40,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <jansson.h>
+#include "check.h"
+#include "files.h"
+#include "http.h"
+#include "proc.h"
 
 #define CL_MAX_NODES 8
 
@@ -48,43 +52,9 @@ struct cl_ids;
 #define CL_PORT_RANGE 40
 #define CL_SPARE_PORT(c, k) ((c)->base_port + 20 + (k))
 
-/* ---- checks ----------------------------------------------------------- */
-
 /* The command line of every cluster test: MENTORNETD DEMO_DATA PORT. */
 void cl_args(int argc, char **argv, const char **daemon, const char **demo,
              int *port);
-/* Start the test: its name and a watchdog of watchdog_s seconds. */
-void cl_begin(const char *name, unsigned watchdog_s);
-void cl_section(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print an informational line (with the time since cl_begin). */
-void cl_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-bool cl_check(bool ok, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* The same, printed only when it fails (or with MN_CL_VERBOSE=1): for
- * the harness's own plumbing. */
-bool cl_check_quiet(bool ok, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-int cl_failures(void);
-/* Print the summary and a final "PASS name (s)" or "FAIL name" line;
- * returns the exit code for main. */
-int cl_summary(void);
-
-#define CHECK(cond, ...) cl_check((cond), __FILE__, __LINE__, __VA_ARGS__)
-#define QUIET_CHECK(cond, ...)                                                 \
-    cl_check_quiet((cond), __FILE__, __LINE__, __VA_ARGS__)
-
-/* ---- time and files --------------------------------------------------- */
-
-uint64_t cl_now_ms(void); /* monotonic */
-void cl_sleep_ms(unsigned ms);
-int cl_write_file(const char *path, const void *p, size_t n, int mode);
-/* The whole file, NUL-terminated; NULL if unreadable. Caller frees. */
-char *cl_read_file(const char *path, size_t *len);
-int cl_rm_rf(const char *path);
-/* Copy the file src to dst (created or truncated, with mode); 0 on
- * success. */
-int cl_copy_file(const char *src, const char *dst, int mode);
-bool cl_port_free(int port);
 
 /* ---- the cluster ------------------------------------------------------ */
 
@@ -145,32 +115,16 @@ void cl_dump_log(const cl_cluster *c, size_t i);
 /* Stop every node, dump logs if a check failed, remove the directory. */
 void cl_destroy(cl_cluster *c);
 
-/*
- * Run argv with stdin from /dev/null for at most timeout_s; stdout into
- * *out (may be NULL; caller frees; *outlen its length). Returns the exit
- * status, 128+signal, or -1 on timeout.
- */
-int cl_run(const char *const *argv, unsigned timeout_s, char **out,
-           size_t *outlen);
 /* NDJSON from mentornet-demo-data (count lines); caller frees. */
 char *cl_demo_data(const cl_cluster *c, const char *division, unsigned count,
                    unsigned long seed, size_t *len);
 
 /* ---- HTTP ------------------------------------------------------------- */
 
-typedef struct cl_resp {
-    long status; /* 0: no answer (connection failed) */
-    char *body;
-    size_t len;
-    json_t *json; /* parsed body or NULL; owned */
-} cl_resp;
-
-/* One request to node (its token unless auth is given). Every thread that
- * uses this calls cl_http_thread_done before it ends. */
+/* One request to node with its token (see tl_http). Every thread that
+ * uses this calls tl_http_thread_done before it ends. */
 long cl_http(const cl_node *n, const char *method, const char *path,
-             const char *ctype, const void *body, size_t len, cl_resp *r);
-void cl_resp_release(cl_resp *r);
-void cl_http_thread_done(void);
+             const char *ctype, const void *body, size_t len, tl_resp *r);
 /* GET path; the JSON if it answered 200 (new reference), else NULL. */
 json_t *cl_get_json(const cl_node *n, const char *path);
 /* GET path into a file; the HTTP status. */
@@ -183,7 +137,7 @@ bool cl_health(const cl_node *n);
 /* A write retried on 503 (backoff 20..250 ms) for at most retry_ms. */
 long cl_write(const cl_node *n, const char *method, const char *path,
               const char *ctype, const void *body, size_t len,
-              unsigned retry_ms, cl_resp *r);
+              unsigned retry_ms, tl_resp *r);
 /* POST /v1/participants; OUT: id (33 bytes) on 201. Returns the status. */
 long cl_create_participant(const cl_node *n, const char *json, char *id);
 /* count creates on n, one request each ("given_name": tag); the ids of

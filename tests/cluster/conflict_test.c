@@ -86,7 +86,7 @@ path_str(json_t *o, const char *a, const char *b) {
 
 static int
 partition(void) {
-    cl_section("A creates X; all three converge");
+    tl_section("A creates X; all three converge");
     if (!CHECK(cl_create_participant(&cluster.node[A],
                                      "{\"role\":\"mentee\",\"given_name\":"
                                      "\"Conflict\",\"family_name\":\"X\","
@@ -96,7 +96,7 @@ partition(void) {
         !CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged"))
         return -1;
 
-    cl_section("partition: only A runs, then only B, then only C");
+    tl_section("partition: only A runs, then only B, then only C");
     CHECK(cl_stop(&cluster, C) == 0 && cl_stop(&cluster, B) == 0,
           "C and B stop");
     CHECK(patch(A, "{\"notes\":\"from A\",\"profession\":\"nurse\"}") == 200,
@@ -119,7 +119,7 @@ partition(void) {
     st = patch(C, "{\"notes\":\"from C\"}");
     CHECK(st == 200, "on C alone: notes = \"from C\" (%ld)", st);
 
-    cl_section("the partition heals");
+    tl_section("the partition heals");
     return cl_start(&cluster, A) == 0 && cl_start(&cluster, B) == 0 ? 0 : -1;
 }
 
@@ -184,7 +184,7 @@ after_healing(void) {
  * list is the same after it. */
 static void
 restart(void) {
-    cl_section("a restart: the start-up check covers the list");
+    tl_section("a restart: the start-up check covers the list");
     json_t *before = conflicts_for(A, "notes", NULL), *after;
     CHECK(cl_stop(&cluster, A) == 0 && cl_start(&cluster, A) == 0,
           "%s restarts (its store passes the start-up check)",
@@ -200,7 +200,7 @@ restart(void) {
  * list empties on every node. */
 static void
 settled(void) {
-    cl_section("a write that saw every value clears the list");
+    tl_section("a write that saw every value clears the list");
     CHECK(patch(B, "{\"notes\":\"settled\"}") == 200,
           "on %s: notes = \"settled\"", cluster.node[B].name);
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "the three agree");
@@ -217,7 +217,7 @@ settled(void) {
 static void
 owner_only(void) {
     char before[65], after[65];
-    cl_section("personal details are changed only on the home node");
+    tl_section("personal details are changed only on the home node");
     cl_digest(&cluster.node[A], before, NULL);
     CHECK(patch(B, "{\"email\":\"other@example.org\"}") == 409,
           "PATCH of X's e-mail on %s: 409", cluster.node[B].name);
@@ -235,7 +235,7 @@ main(int argc, char **argv) {
     const char *daemon, *demo;
     int port;
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.conflict", WATCHDOG_S);
+    tl_begin("cluster.conflict", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, 3) == 0 &&
         cl_start_all(&cluster) == 0 && partition() == 0) {
         after_healing();
@@ -244,5 +244,5 @@ main(int argc, char **argv) {
         owner_only();
     }
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

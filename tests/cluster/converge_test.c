@@ -93,11 +93,11 @@ phase_foreign(struct writer *w) {
         char value[32];
         snprintf(value, sizeof value, "from %d #%zu", w->no, k);
         snprintf(body, sizeof body, "{\"availability\":\"%s\"}", value);
-        uint64_t deadline = cl_now_ms() + ARRIVE_MS;
+        uint64_t deadline = tl_now_ms() + ARRIVE_MS;
         long st;
         while ((st = cl_patch_participant(node, t->id, body)) == 404 &&
-               cl_now_ms() < deadline)
-            cl_sleep_ms(50);
+               tl_now_ms() < deadline)
+            tl_sleep_ms(50);
         if (st == 200)
             snprintf(t->avail, sizeof t->avail, "%s", value);
         else
@@ -111,7 +111,7 @@ writer_main(void *arg) {
     phase_creates(w);
     pthread_barrier_wait(&barrier);
     phase_foreign(w);
-    cl_http_thread_done();
+    tl_http_thread_done();
     return NULL;
 }
 
@@ -165,16 +165,16 @@ main(int argc, char **argv) {
     const char *daemon, *demo;
     int port;
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.converge", WATCHDOG_S);
+    tl_begin("cluster.converge", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, NNODES) != 0 ||
         cl_start_all(&cluster) != 0)
         goto out;
 
-    cl_section("concurrent writes: %d creates per node, patches, then "
+    tl_section("concurrent writes: %d creates per node, patches, then "
                "patches of other nodes' participants",
                NCREATE);
     pthread_barrier_init(&barrier, NULL, NNODES);
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     for (int i = 0; i < NNODES; i++) {
         writers[i].no = i;
         pthread_create(&writers[i].thread, NULL, writer_main, &writers[i]);
@@ -182,7 +182,7 @@ main(int argc, char **argv) {
     for (int i = 0; i < NNODES; i++)
         pthread_join(writers[i].thread, NULL);
     pthread_barrier_destroy(&barrier);
-    cl_note("writers done in %llu ms", (unsigned long long)(cl_now_ms() - t0));
+    tl_note("writers done in %llu ms", (unsigned long long)(tl_now_ms() - t0));
     for (int i = 0; i < NNODES; i++)
         CHECK(writers[i].n == NCREATE && writers[i].bad_patch == 0 &&
                   writers[i].bad_foreign == 0,
@@ -191,7 +191,7 @@ main(int argc, char **argv) {
               cluster.node[i].name, writers[i].n, NCREATE, writers[i].bad_patch,
               writers[i].bad_foreign, writers[i].last_bad);
 
-    cl_section("convergence");
+    tl_section("convergence");
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
           "all five nodes: equal digest, version vector and /v1/stats");
     for (size_t i = 0; i < NNODES; i++) {
@@ -225,5 +225,5 @@ main(int argc, char **argv) {
     }
 out:
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

@@ -64,9 +64,9 @@ pending(void) {
 /* Poll V, keeping the rogue's transport turning, until key.sub >= want. */
 static long long
 wait_counter(const char *key, const char *sub, long long want) {
-    uint64_t deadline = cl_now_ms() + WAIT_MS;
+    uint64_t deadline = tl_now_ms() + WAIT_MS;
     long long v;
-    while ((v = peer_counter(key, sub)) < want && cl_now_ms() < deadline)
+    while ((v = peer_counter(key, sub)) < want && tl_now_ms() < deadline)
         cl_rogue_poll(rogue, 50);
     return v;
 }
@@ -112,7 +112,7 @@ send_signed(const mn_buf *changes, size_t n, uint64_t last_seq) {
 
 static bool
 log_mentions(const char *what) {
-    char *z = cl_read_file(cluster.node[V].log, NULL);
+    char *z = tl_read_file(cluster.node[V].log, NULL);
     bool found = z && strstr(z, what);
     free(z);
     return found;
@@ -143,7 +143,7 @@ setup(void) {
                cluster.node[P].name, NCHAIN, chain.n) ||
         cl_keys_read(&cluster, P, &pkeys) != 0)
         return -1;
-    cl_section("the rogue takes %s's place", cluster.node[P].name);
+    tl_section("the rogue takes %s's place", cluster.node[P].name);
     CHECK(cl_stop(&cluster, P) == 0, "%s's real node stops",
           cluster.node[P].name);
     if (cl_rogue_new(&cluster, P, V, &rogue) != 0)
@@ -159,7 +159,7 @@ far_ahead(void) {
     char d0[65], d1[65];
     json_t *vv0 = NULL, *vv1 = NULL;
     mn_buf change;
-    cl_section("1. a change stamped now + 1 hour");
+    tl_section("1. a change stamped now + 1 hour");
     state(d0, &vv0);
     long long drift = peer_counter("rejected", "drift");
     long long applied = peer_counter("applied", NULL);
@@ -185,7 +185,7 @@ static void
 prefix_then_ahead(void) {
     mn_buf change[2];
     uint8_t head1[MN_HASH_BYTES];
-    cl_section("2. a Batch: a change stamped now, then one stamped now + 1 "
+    tl_section("2. a Batch: a change stamped now, then one stamped now + 1 "
                "hour");
     long long drift = peer_counter("rejected", "drift");
     long long applied = peer_counter("applied", NULL);
@@ -238,13 +238,13 @@ real_peer_back(void) {
     char id[33];
     long long own = -1, told = -1;
     long long want = (long long)chain.n;
-    cl_section("3. %s's real node comes back", cluster.node[P].name);
+    tl_section("3. %s's real node comes back", cluster.node[P].name);
     cl_rogue_destroy(&rogue);
     if (cl_start(&cluster, P) != 0)
         return;
-    uint64_t deadline = cl_now_ms() + 10000;
-    while (p_view(&own, &told), told < want && cl_now_ms() < deadline)
-        cl_sleep_ms(50);
+    uint64_t deadline = tl_now_ms() + 10000;
+    while (p_view(&own, &told), told < want && tl_now_ms() < deadline)
+        tl_sleep_ms(50);
     CHECK(told == want && own == want,
           "the victim tells %s it holds %s's seq %lld, as %s does (%lld)",
           cluster.node[P].name, cluster.node[P].name, want,
@@ -276,7 +276,7 @@ main(int argc, char **argv) {
     const char *daemon, *demo;
     int port;
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.drift", WATCHDOG_S);
+    tl_begin("cluster.drift", WATCHDOG_S);
     if (!CHECK(cl_crypto_init() == 0, "libsodium initialises") ||
         cl_create(&cluster, daemon, demo, port, 2) != 0 ||
         cl_start_all(&cluster) != 0 || setup() != 0)
@@ -289,5 +289,5 @@ out:
     cl_keys_wipe(&pkeys);
     cl_chain_release(&chain);
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

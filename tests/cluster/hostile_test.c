@@ -99,17 +99,17 @@ idle(unsigned ms) {
     if (rogue)
         cl_rogue_poll(rogue, ms);
     else
-        cl_sleep_ms(ms);
+        tl_sleep_ms(ms);
 }
 
 /* Wait until rejected.reason (NULL: duplicate) reaches want. */
 static struct snap
 wait_for(const char *reason, long long want) {
-    uint64_t deadline = cl_now_ms() + WAIT_MS;
+    uint64_t deadline = tl_now_ms() + WAIT_MS;
     for (;;) {
         struct snap s = snap_take();
         long long v = reason ? s.rejected[reason_index(reason)] : s.duplicate;
-        if (v >= want || cl_now_ms() >= deadline)
+        if (v >= want || tl_now_ms() >= deadline)
             return s;
         idle(50);
     }
@@ -199,7 +199,7 @@ static void
 attack_one(const char *what, const char *reason, uint64_t seq,
            const uint8_t *prev, bool tamper, const uint8_t *sk) {
     mn_buf change;
-    cl_section("%s", what);
+    tl_section("%s", what);
     struct snap before = snap_take();
     forge(seq, prev, "Forged", tamper, &change);
     send_batch(cluster.node[P].id, &change, 1, seq, sk);
@@ -215,7 +215,7 @@ attack_one(const char *what, const char *reason, uint64_t seq,
 static int
 setup(void) {
     char id[33], body[256], dir[PATH_MAX];
-    cl_section("two nodes; %s writes a chain of %d changes",
+    tl_section("two nodes; %s writes a chain of %d changes",
                cluster.node[P].name, NCHAIN);
     for (int k = 0; k < NCHAIN; k++) {
         snprintf(body, sizeof body,
@@ -249,7 +249,7 @@ setup(void) {
     if (cl_keys_read(&cluster, P, &pkeys) != 0 ||
         !cl_digest(&cluster.node[V], base_digest, &base_vv))
         return -1;
-    cl_note("victim's digest %.16s..., %s's seq there %lld", base_digest,
+    tl_note("victim's digest %.16s..., %s's seq there %lld", base_digest,
             cluster.node[P].name, cl_vv_get(base_vv, cluster.node[P].name));
     return 0;
 }
@@ -268,7 +268,7 @@ static void
 impostor(void) {
     bool up = true;
     unsigned got = 1;
-    cl_section("(a) an impostor with an unknown CURVE key");
+    tl_section("(a) an impostor with an unknown CURVE key");
     struct snap before = snap_take();
     refused_base = before.refused;
     int rc = cl_impostor_run(&cluster, V, CL_SPARE_PORT(&cluster, 1), WAIT_MS,
@@ -289,16 +289,16 @@ impostor(void) {
 
 static int
 rogue_up(void) {
-    cl_section("the rogue takes %s's place", cluster.node[P].name);
+    tl_section("the rogue takes %s's place", cluster.node[P].name);
     CHECK(cl_stop(&cluster, P) == 0, "%s's real node stops on SIGTERM",
           cluster.node[P].name);
     if (cl_rogue_new(&cluster, P, V, &rogue) != 0)
         return -1;
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     if (!CHECK(cl_rogue_wait_hello(rogue, 1, 15000),
                "the victim connects to the rogue and says Hello"))
         return -1;
-    cl_note("Hello after %llu ms", (unsigned long long)(cl_now_ms() - t0));
+    tl_note("Hello after %llu ms", (unsigned long long)(tl_now_ms() - t0));
     CHECK(cl_rogue_victim_vv(rogue)->seq[cluster.node[P].id] == chain.n,
           "its Hello says it has %s's seq %zu", cluster.node[P].name, chain.n);
     return 0;
@@ -306,7 +306,7 @@ rogue_up(void) {
 
 static void
 replay(void) {
-    cl_section("(d) a replay of %s's whole chain, exactly as logged",
+    tl_section("(d) a replay of %s's whole chain, exactly as logged",
                cluster.node[P].name);
     struct snap before = snap_take();
     unsigned acks = cl_rogue_acks(rogue);
@@ -329,7 +329,7 @@ static void
 equivocation(void) {
     mn_buf a, b;
     uint8_t before_last[MN_HASH_BYTES];
-    cl_section("(e) two different changes claiming %s's seq %zu",
+    tl_section("(e) two different changes claiming %s's seq %zu",
                cluster.node[P].name, chain.n);
     cl_change_hash(&chain.change[chain.n - 2], before_last);
     struct snap before = snap_take();
@@ -357,7 +357,7 @@ link_up(void) {
 static void
 oversized(void) {
     size_t n = (size_t)MN_MAX_PEER_MSG + 1;
-    cl_section("(f) a message of %zu bytes (MN_MAX_PEER_MSG + 1)", n);
+    tl_section("(f) a message of %zu bytes (MN_MAX_PEER_MSG + 1)", n);
     struct snap before = snap_take();
     unsigned hellos = cl_rogue_hellos(rogue);
     uint8_t *big = mn_malloc(n);
@@ -379,7 +379,7 @@ static void
 garbage(void) {
     uint8_t junk[256];
     mn_buf change, msg;
-    cl_section("(g) garbage bytes, and a truncated Batch");
+    tl_section("(g) garbage bytes, and a truncated Batch");
     struct snap before = snap_take();
     memset(junk, 0xff, sizeof junk);
     send_raw(junk, sizeof junk);
@@ -398,7 +398,7 @@ garbage(void) {
 static void
 unknown_origin(void) {
     mn_buf change;
-    cl_section("(h) a Batch of division 40, which has no key");
+    tl_section("(h) a Batch of division 40, which has no key");
     struct snap before = snap_take();
     cl_forge f = {.origin = 40,
                   .seq = 1,
@@ -419,7 +419,7 @@ static void
 gap(void) {
     mn_buf change;
     uint8_t junk_prev[MN_HASH_BYTES];
-    cl_section("(j) a change two past %s's head (a gap)", cluster.node[P].name);
+    tl_section("(j) a change two past %s's head (a gap)", cluster.node[P].name);
     memset(junk_prev, 0x5a, sizeof junk_prev);
     struct snap before = snap_take();
     unsigned hellos = cl_rogue_hellos(rogue);
@@ -464,19 +464,19 @@ attacks(void) {
 static void
 heal(void) {
     char id[33];
-    cl_section("the rogue leaves; %s's real node comes back and writes",
+    tl_section("the rogue leaves; %s's real node comes back and writes",
                cluster.node[P].name);
     cl_rogue_destroy(&rogue);
     struct snap before = snap_take();
     if (cl_start(&cluster, P) != 0)
         return;
-    uint64_t deadline = cl_now_ms() + 5000;
+    uint64_t deadline = tl_now_ms() + 5000;
     bool up;
-    while (!(up = link_up()) && cl_now_ms() < deadline)
-        cl_sleep_ms(100);
+    while (!(up = link_up()) && tl_now_ms() < deadline)
+        tl_sleep_ms(100);
     if (!CHECK(up, "the victim's link to %s comes back",
                cluster.node[P].name)) {
-        cl_note("workaround: restart the victim");
+        tl_note("workaround: restart the victim");
         CHECK(cl_stop(&cluster, V) == 0 && cl_start(&cluster, V) == 0,
               "the victim restarts");
         before = snap_take(); /* the counters started again from zero */
@@ -519,7 +519,7 @@ main(int argc, char **argv) {
     const char *daemon, *demo;
     int port;
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.hostile", WATCHDOG_S);
+    tl_begin("cluster.hostile", WATCHDOG_S);
     if (!CHECK(cl_crypto_init() == 0, "libsodium initialises") ||
         cl_create(&cluster, daemon, demo, port, 2) != 0 ||
         cl_start_all(&cluster) != 0 || setup() != 0)
@@ -534,5 +534,5 @@ out:
     cl_chain_release(&chain);
     json_decref(base_vv);
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

@@ -63,7 +63,7 @@ load_main(void *arg) {
     memcpy(nodes, cluster.node, NNODES * sizeof *nodes);
     for (int k = 0; k < MAX_WRITES && !atomic_load(&stop); k++) {
         const cl_node *n = &nodes[(l->no + k) % NNODES];
-        cl_resp r;
+        tl_resp r;
         snprintf(body, sizeof body,
                  "{\"role\":\"%s\",\"given_name\":\"Load\",\"family_name\":"
                  "\"L%d-%u\",\"country_of_origin\":\"IQ\"}",
@@ -79,45 +79,45 @@ load_main(void *arg) {
             l->unavailable++;
         else
             l->unexpected++, l->last_unexpected = st;
-        cl_resp_release(&r);
+        tl_resp_release(&r);
         if (st == 0 || st == 503)
-            cl_sleep_ms(20); /* do not spin on a dead node */
+            tl_sleep_ms(20); /* do not spin on a dead node */
     }
     free(nodes);
-    cl_http_thread_done();
+    tl_http_thread_done();
     return NULL;
 }
 
 static void
 round_(int round, size_t victim) {
-    cl_section("round %d: load on all %d nodes, kill -9 %s at %d ms, "
+    tl_section("round %d: load on all %d nodes, kill -9 %s at %d ms, "
                "restart at %d ms",
                round + 1, NNODES, cluster.node[victim].name, KILL_AFTER_MS,
                RESTART_AFTER_MS);
     atomic_store(&stop, false);
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     size_t before = 0;
     for (int i = 0; i < NTHREADS; i++) {
         before += loaders[i].acked.n;
         pthread_create(&loaders[i].thread, NULL, load_main, &loaders[i]);
     }
-    while (cl_now_ms() - t0 < KILL_AFTER_MS)
-        cl_sleep_ms(10);
+    while (tl_now_ms() - t0 < KILL_AFTER_MS)
+        tl_sleep_ms(10);
     cl_kill(&cluster, victim);
-    cl_note("killed %s", cluster.node[victim].name);
-    while (cl_now_ms() - t0 < RESTART_AFTER_MS)
-        cl_sleep_ms(10);
+    tl_note("killed %s", cluster.node[victim].name);
+    while (tl_now_ms() - t0 < RESTART_AFTER_MS)
+        tl_sleep_ms(10);
     CHECK(cl_start(&cluster, victim) == 0, "%s starts again after kill -9",
           cluster.node[victim].name);
-    while (cl_now_ms() - t0 < BURST_MS)
-        cl_sleep_ms(10);
+    while (tl_now_ms() - t0 < BURST_MS)
+        tl_sleep_ms(10);
     atomic_store(&stop, true);
     size_t after = 0;
     for (int i = 0; i < NTHREADS; i++) {
         pthread_join(loaders[i].thread, NULL);
         after += loaders[i].acked.n;
     }
-    cl_note("%zu creates acknowledged this round", after - before);
+    tl_note("%zu creates acknowledged this round", after - before);
 }
 
 static void
@@ -157,7 +157,7 @@ main(int argc, char **argv) {
     int port;
     static const size_t victims[ROUNDS] = {1, 0};
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.kill9", WATCHDOG_S);
+    tl_begin("cluster.kill9", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, NNODES) != 0 ||
         cl_start_all(&cluster) != 0)
         goto out;
@@ -180,7 +180,7 @@ main(int argc, char **argv) {
             last = loaders[i].last_unexpected;
         cl_ids_sort(&loaders[i].acked);
     }
-    cl_note("%zu acknowledged, %ld unanswered, %ld answered 503", acked,
+    tl_note("%zu acknowledged, %ld unanswered, %ld answered 503", acked,
             unanswered, unavailable);
     CHECK(unexpected == 0,
           "no answer other than 201, 503 or none (%ld, "
@@ -188,7 +188,7 @@ main(int argc, char **argv) {
           unexpected, last);
     CHECK(acked > 0, "the load made progress");
 
-    cl_section("convergence after the kills");
+    tl_section("convergence after the kills");
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
           "all four: equal digest, version vector and /v1/stats");
     check_everywhere(acked, unanswered);
@@ -196,5 +196,5 @@ out:
     for (int i = 0; i < NTHREADS; i++)
         cl_ids_free(&loaders[i].acked);
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

@@ -63,12 +63,12 @@ own_seq(size_t n) {
 /* One POST without retrying on 503; the status. */
 static long
 try_write(size_t n) {
-    cl_resp r;
+    tl_resp r;
     static const char body[] = "{\"role\":\"mentee\",\"given_name\":"
                                "\"Restore\",\"family_name\":\"Try\"}";
     long st = cl_http(&cluster.node[n], "POST", "/v1/participants",
                       "application/json", body, strlen(body), &r);
-    cl_resp_release(&r);
+    tl_resp_release(&r);
     return st;
 }
 
@@ -78,13 +78,13 @@ restore_backup(size_t n, bool wipe) {
     char path[PATH_MAX + 32];
     const char *dir = cluster.node[n].data_dir;
     if (wipe) {
-        cl_rm_rf(dir);
+        tl_rm_rf(dir);
         mkdir(dir, 0700);
     }
     snprintf(path, sizeof path, "%s/lock.mdb", dir);
     unlink(path);
     snprintf(path, sizeof path, "%s/data.mdb", dir);
-    return CHECK(cl_copy_file(backup, path, 0600) == 0,
+    return CHECK(tl_copy_file(backup, path, 0600) == 0,
                  "the backup is %s's data.mdb%s", cluster.node[n].name,
                  wipe ? " in an otherwise empty data dir" : "")
                ? 0
@@ -117,7 +117,7 @@ static long long old_seq, sent_seq;
 
 static int
 setup(void) {
-    cl_section("A writes %d, is backed up, writes %d more", NOLD, NMORE);
+    tl_section("A writes %d, is backed up, writes %d more", NOLD, NMORE);
     if (!CHECK(cl_create_many(&cluster.node[A], NOLD, "Old", NULL) == NOLD,
                "%d creates on A", NOLD) ||
         !CHECK(cl_create_many(&cluster.node[B], NB, "B", NULL) == NB,
@@ -139,7 +139,7 @@ setup(void) {
 
 static int
 restored_cut_off(void) {
-    cl_section("1. A restored; it cannot reach its peers, they reach it");
+    tl_section("1. A restored; it cannot reach its peers, they reach it");
     CHECK(cl_stop(&cluster, A) == 0, "A stops");
     if (restore_backup(A, false) != 0)
         return -1;
@@ -148,22 +148,22 @@ restored_cut_off(void) {
     cluster.node[A].view_port[C] = closed;
     if (cl_write_confs(&cluster) != 0 || cl_start(&cluster, A) != 0)
         return -1;
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     CHECK(own_seq(A) == old_seq, "A holds the backup's state (seq %lld)",
           own_seq(A));
     uint64_t deadline = t0 + 10000;
-    while (!peers_told(sent_seq) && cl_now_ms() < deadline)
-        cl_sleep_ms(50);
+    while (!peers_told(sent_seq) && tl_now_ms() < deadline)
+        tl_sleep_ms(50);
     CHECK(peers_told(sent_seq), "B and C tell A they hold its seq %lld",
           sent_seq);
     long st = try_write(A);
     CHECK(st == 503, "a write on A answers 503 (%ld)", st);
     bool ever_writable = false;
-    while (cl_now_ms() - t0 < PAST_GRACE_MS) {
+    while (tl_now_ms() - t0 < PAST_GRACE_MS) {
         json_t *r = cl_replication(&cluster.node[A]);
         ever_writable |= json_is_true(json_object_get(r, "writable"));
         json_decref(r);
-        cl_sleep_ms(100);
+        tl_sleep_ms(100);
     }
     st = try_write(A);
     CHECK(!ever_writable && st == 503,
@@ -176,7 +176,7 @@ restored_cut_off(void) {
 
 static void
 restored_catches_up(void) {
-    cl_section("2. A restarts with the right addresses and catches up");
+    tl_section("2. A restarts with the right addresses and catches up");
     CHECK(cl_stop(&cluster, A) == 0, "A stops");
     memset(cluster.node[A].view_port, 0, sizeof cluster.node[A].view_port);
     if (cl_write_confs(&cluster) != 0 || cl_start(&cluster, A) != 0)
@@ -195,7 +195,7 @@ restored_catches_up(void) {
 
 static void
 restored_without_own_seq(void) {
-    cl_section("3. A restored onto a data dir with only data.mdb");
+    tl_section("3. A restored onto a data dir with only data.mdb");
     long long before = own_seq(A);
     CHECK(cl_stop(&cluster, A) == 0, "A stops");
     if (restore_backup(A, true) != 0 || cl_start(&cluster, A) != 0)
@@ -215,10 +215,10 @@ restored_without_own_seq(void) {
 static void
 empty_data_dir(void) {
     char id[33];
-    cl_section("4. B starts with an empty data dir");
+    tl_section("4. B starts with an empty data dir");
     long long before = own_seq(B);
     CHECK(cl_stop(&cluster, B) == 0, "B stops");
-    cl_rm_rf(cluster.node[B].data_dir);
+    tl_rm_rf(cluster.node[B].data_dir);
     if (cl_start(&cluster, B) != 0)
         return;
     long st = cl_create_participant(&cluster.node[B],
@@ -241,7 +241,7 @@ empty_data_dir(void) {
 
 static void
 restored_alone(void) {
-    cl_section("5. A restored onto an empty data dir while B and C are "
+    tl_section("5. A restored onto an empty data dir while B and C are "
                "down");
     long long before = own_seq(A);
     CHECK(cl_stop(&cluster, B) == 0 && cl_stop(&cluster, C) == 0 &&
@@ -249,10 +249,10 @@ restored_alone(void) {
           "all three stop");
     if (restore_backup(A, true) != 0 || cl_start(&cluster, A) != 0)
         return;
-    uint64_t t0 = cl_now_ms();
+    uint64_t t0 = tl_now_ms();
     long st = 0;
-    while (cl_now_ms() - t0 < PAST_GRACE_MS && (st = try_write(A)) == 503)
-        cl_sleep_ms(100);
+    while (tl_now_ms() - t0 < PAST_GRACE_MS && (st = try_write(A)) == 503)
+        tl_sleep_ms(100);
     long long seq = own_seq(A);
     CHECK(st == 503,
           "A refuses local writes until a peer can tell it what it "
@@ -265,7 +265,7 @@ restored_alone(void) {
         return;
     bool converged = cl_wait_converged(&cluster, 4000);
     json_t *r = cl_replication(&cluster.node[A]);
-    cl_note(
+    tl_note(
         "A refused its own old log from B and C: chain %lld + %lld, "
         "equivocation %lld + %lld",
         cl_peer_counter(r, cluster.node[B].name, "rejected", "chain"),
@@ -281,7 +281,7 @@ main(int argc, char **argv) {
     const char *daemon, *demo;
     int port;
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.restore", WATCHDOG_S);
+    tl_begin("cluster.restore", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, 3) == 0 &&
         cl_start_all(&cluster) == 0 && setup() == 0 &&
         restored_cut_off() == 0) {
@@ -291,5 +291,5 @@ main(int argc, char **argv) {
         restored_alone();
     }
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

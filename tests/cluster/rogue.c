@@ -268,9 +268,9 @@ cl_rogue_destroy(cl_rogue **self_p) {
 void
 cl_rogue_poll(cl_rogue *r, unsigned ms) {
     mn_transport_events ev = {r, rogue_on_message, ignore_link};
-    uint64_t deadline = cl_now_ms() + ms;
+    uint64_t deadline = tl_now_ms() + ms;
     for (;;) {
-        uint64_t now = cl_now_ms();
+        uint64_t now = tl_now_ms();
         bool woken = false;
         if (now >= deadline)
             return;
@@ -281,9 +281,9 @@ cl_rogue_poll(cl_rogue *r, unsigned ms) {
 static bool
 wait_count(cl_rogue *r, const unsigned *counter, unsigned count,
            unsigned timeout_ms) {
-    uint64_t deadline = cl_now_ms() + timeout_ms;
+    uint64_t deadline = tl_now_ms() + timeout_ms;
     while (*counter < count) {
-        if (cl_now_ms() >= deadline)
+        if (tl_now_ms() >= deadline)
             return false;
         cl_rogue_poll(r, 20);
     }
@@ -374,14 +374,14 @@ cl_impostor_run(const cl_cluster *c, size_t victim, int listen_port,
     mn_transport_send(t, peer.id, false, hello.p, hello.len);
     mn_buf_release(&hello);
     mn_transport_events ev = {&im, impostor_on_message, impostor_on_link};
-    uint64_t deadline = cl_now_ms() + ms, next_check = 0;
-    while (cl_now_ms() < deadline) {
+    uint64_t deadline = tl_now_ms() + ms, next_check = 0;
+    while (tl_now_ms() < deadline) {
         bool woken = false;
         mn_transport_poll(t, 20, -1, &woken, &ev);
-        if (done && cl_now_ms() >= next_check) {
+        if (done && tl_now_ms() >= next_check) {
             if (done(ctx))
                 break;
-            next_check = cl_now_ms() + 100;
+            next_check = tl_now_ms() + 100;
         }
     }
     mn_transport_destroy(&t);

@@ -30,7 +30,7 @@ static cl_cluster cluster;
 
 static int
 first_five(void) {
-    cl_section("five divisions import %d participants each", NIMPORT);
+    tl_section("five divisions import %d participants each", NIMPORT);
     for (size_t i = 0; i < NFIRST; i++) {
         size_t len;
         char *nd =
@@ -48,7 +48,7 @@ first_five(void) {
 
 static int
 add_sixth(void) {
-    cl_section("a sixth division by configuration: a conf file and keys");
+    tl_section("a sixth division by configuration: a conf file and keys");
     int six = cl_add_node(&cluster);
     if (!CHECK(six == NFIRST,
                "the sixth conf is written into every "
@@ -86,7 +86,7 @@ sixth_writes(void) {
     const cl_node *s = &cluster.node[six];
     char id[33];
     size_t len;
-    cl_section("the sixth catches up and writes");
+    tl_section("the sixth catches up and writes");
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
           "all six converge: the sixth has everything written before it "
           "existed");
@@ -139,10 +139,10 @@ main(int argc, char **argv) {
     const char *daemon, *demo;
     int port;
     cl_args(argc, argv, &daemon, &demo, &port);
-    cl_begin("cluster.sixth", WATCHDOG_S);
+    tl_begin("cluster.sixth", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, NFIRST) == 0 &&
         cl_start_all(&cluster) == 0 && first_five() == 0 && add_sixth() == 0)
         sixth_writes();
     cl_destroy(&cluster);
-    return cl_summary();
+    return tl_summary();
 }

@@ -128,7 +128,7 @@ field_matches(const char *got, const char *want) {
 
 /* Check an error answer: status, code, field (NULL: any; "x*": prefix). */
 static void
-check_error(const char *label, const it_resp *r, long status, const char *code,
+check_error(const char *label, const tl_resp *r, long status, const char *code,
             const char *field) {
     bool ok_status = r->status == status;
     bool ok_code = strcmp(it_error_code(r), code) == 0;
@@ -148,14 +148,14 @@ check_error(const char *label, const it_resp *r, long status, const char *code,
  * was.
  */
 static void
-refuse_ex(const char *label, const it_request *rq, long status,
+refuse_ex(const char *label, const tl_request *rq, long status,
           const char *code, const char *field) {
     json_t *before = snapshot();
-    it_resp r;
+    tl_resp r;
     it_http(&node, rq, &r);
     created_total += r.status == 201;
     check_error(label, &r, status, code, field);
-    it_resp_release(&r);
+    tl_resp_release(&r);
     json_t *after = snapshot();
     CHECK(json_equal(before, after), "%s: the store is unchanged", label);
     json_decref(before);
@@ -163,7 +163,7 @@ refuse_ex(const char *label, const it_request *rq, long status,
 }
 
 static void
-refuse(const char *label, const it_request *rq, long status, const char *code,
+refuse(const char *label, const tl_request *rq, long status, const char *code,
        const char *field) {
     refuse_ex(label, rq, status, code, field);
 }
@@ -173,7 +173,7 @@ static void
 refuse_body(const char *label, const char *method, const char *path,
             const char *body, long status, const char *code,
             const char *field) {
-    it_request rq = {.method = method,
+    tl_request rq = {.method = method,
                      .path = path,
                      .ctype = "application/json",
                      .body = body,
@@ -197,28 +197,28 @@ refuse_create(const char *label, const char *role, json_t *extra,
 /* Create a participant from body; returns its id (caller frees) or NULL. */
 static char *
 create(const char *body, json_t **answer) {
-    it_resp r;
+    tl_resp r;
     char *id = NULL;
     it_send_json(&node, "POST", "/v1/participants", body, &r);
     if (CHECK(r.status == 201, "POST %.80s: 201 (got %ld %s)", body, r.status,
               r.body ? r.body : "")) {
         created_total++;
-        id = strdup(it_str(r.json, "id"));
+        id = strdup(tl_str(r.json, "id"));
         if (answer)
             *answer = json_incref(r.json);
     }
-    it_resp_release(&r);
+    tl_resp_release(&r);
     return id;
 }
 
 static json_t *
 get_participant(const char *id, long *status) {
     char path[128];
-    it_resp r;
+    tl_resp r;
     snprintf(path, sizeof path, "/v1/participants/%s", id);
     *status = it_get(&node, path, &r);
     json_t *j = r.json ? json_incref(r.json) : NULL;
-    it_resp_release(&r);
+    tl_resp_release(&r);
     return j;
 }
 
@@ -226,19 +226,19 @@ get_participant(const char *id, long *status) {
 
 static void
 test_health(void) {
-    it_section("health");
-    it_request rq = {.path = "/v1/health", .auth = IT_NO_AUTH};
-    it_resp r;
+    tl_section("health");
+    tl_request rq = {.path = "/v1/health", .auth = TL_NO_AUTH};
+    tl_resp r;
     CHECK(it_http(&node, &rq, &r) == 200, "health without a token: 200");
-    CHECK(strcmp(it_str(r.json, "status"), "ok") == 0, "health: status ok");
-    CHECK(strcmp(it_str(r.json, "division"), "copenhagen") == 0,
+    CHECK(strcmp(tl_str(r.json, "status"), "ok") == 0, "health: status ok");
+    CHECK(strcmp(tl_str(r.json, "division"), "copenhagen") == 0,
           "health: division is the node's name (got %s)", r.body);
     CHECK(strncmp(r.ctype, "application/json", 16) == 0,
           "health: Content-Type JSON (got %s)", r.ctype);
-    it_resp_release(&r);
+    tl_resp_release(&r);
     rq.auth = "Bearer nonsense";
     CHECK(it_http(&node, &rq, &r) == 200, "health with a wrong token: 200");
-    it_resp_release(&r);
+    tl_resp_release(&r);
 
     char path[4300];
     struct stat st;
@@ -259,10 +259,10 @@ metric(const char *text, const char *name) {
 
 static long long
 get_metric(const char *name) {
-    it_resp r;
+    tl_resp r;
     it_get(&node, "/metrics", &r);
     long long v = metric(r.body, name);
-    it_resp_release(&r);
+    tl_resp_release(&r);
     return v;
 }
 
@@ -272,8 +272,8 @@ test_metrics(void) {
         "mentornet_changes_committed_total", "mentornet_commits_total",
         "mentornet_write_errors_total", "mentornet_lmdb_used_bytes",
         "mentornet_lmdb_map_bytes"};
-    it_section("metrics");
-    it_resp r;
+    tl_section("metrics");
+    tl_resp r;
     it_get(&node, "/metrics", &r);
     CHECK(r.status == 200, "GET /metrics: 200 (got %ld)", r.status);
     CHECK(strncmp(r.ctype, "text/plain", 10) == 0,
@@ -283,7 +283,7 @@ test_metrics(void) {
     CHECK(metric(r.body, "mentornet_lmdb_map_bytes") == 64LL << 20,
           "lmdb_map_bytes is map_size_mb (got %lld)",
           metric(r.body, "mentornet_lmdb_map_bytes"));
-    it_resp_release(&r);
+    tl_resp_release(&r);
 
     long long before = get_metric("mentornet_changes_committed_total");
     json_t *b = base_body("mentee");
@@ -340,16 +340,16 @@ check_shape(const char *label, const json_t *p) {
         CHECK(participant_key(key), "%s: no key but the table's (%s)", label,
               key);
     }
-    CHECK(it_is_id(it_str(p, "id")), "%s: id is 32 lowercase hex (%s)", label,
-          it_str(p, "id"));
-    CHECK(strcmp(it_str(p, "home_division"), "copenhagen") == 0,
+    CHECK(it_is_id(tl_str(p, "id")), "%s: id is 32 lowercase hex (%s)", label,
+          tl_str(p, "id"));
+    CHECK(strcmp(tl_str(p, "home_division"), "copenhagen") == 0,
           "%s: home_division is the node's name", label);
-    CHECK(is_timestamp(it_str(p, "created_at")),
+    CHECK(is_timestamp(tl_str(p, "created_at")),
           "%s: created_at is RFC 3339 UTC (%s)", label,
-          it_str(p, "created_at"));
-    CHECK(is_timestamp(it_str(p, "updated_at")),
+          tl_str(p, "created_at"));
+    CHECK(is_timestamp(tl_str(p, "updated_at")),
           "%s: updated_at is RFC 3339 UTC (%s)", label,
-          it_str(p, "updated_at"));
+          tl_str(p, "updated_at"));
 }
 
 /* Every field sent in body comes back as sent (consent: normalised). */
@@ -360,7 +360,7 @@ check_echo(const char *label, const json_t *sent, const json_t *got) {
     json_object_foreach((json_t *)sent, key, v) {
         const json_t *g = json_object_get(got, key);
         if (strcmp(key, "consent") == 0) {
-            const char *at = it_str(g, "given_at");
+            const char *at = tl_str(g, "given_at");
             CHECK(json_equal(json_object_get(v, "purposes"),
                              json_object_get(g, "purposes")),
                   "%s: consent.purposes echo", label);
@@ -377,7 +377,7 @@ static char *mentor_id, *mentee_id;
 
 static void
 test_create_get(void) {
-    it_section("create and get");
+    tl_section("create and get");
     json_t *sent = fragment(full_body), *answer = NULL;
     json_int_t seq = vv_self();
     mentor_id = create(full_body, &answer);
@@ -386,7 +386,7 @@ test_create_get(void) {
     CHECK(vv_self() == seq + 1, "a create adds one change to the vector");
     check_shape("created mentor", answer);
     check_echo("created mentor", sent, answer);
-    CHECK(strcmp(it_str(answer, "created_at"), it_str(answer, "updated_at")) ==
+    CHECK(strcmp(tl_str(answer, "created_at"), tl_str(answer, "updated_at")) ==
               0,
           "a new participant has updated_at == created_at");
     long status;
@@ -402,7 +402,7 @@ test_create_get(void) {
     mentee_id = create(body, &answer);
     if (mentee_id) {
         check_shape("minimal mentee", answer);
-        CHECK(strcmp(it_str(answer, "status"), "applicant") == 0,
+        CHECK(strcmp(tl_str(answer, "status"), "applicant") == 0,
               "status defaults to applicant");
         CHECK(json_is_null(json_object_get(answer, "email")) &&
                   json_is_null(json_object_get(answer, "capacity")) &&
@@ -431,7 +431,7 @@ create_ok(const char *label, const char *role, json_t *extra) {
 
 static void
 test_create_limits(void) {
-    it_section("create: values at the limits are accepted");
+    tl_section("create: values at the limits are accepted");
     char *o100 = repeat("\xc3\xb8", 100), *a100 = repeat("a", 100);
     char *emoji = repeat("\xf0\x9f\x91\xa9", 100),
          *n2000 = repeat("\xc3\xb8", 2000);
@@ -455,19 +455,19 @@ test_create_limits(void) {
     free(emoji);
     free(n2000);
 
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/participants",
                      .ctype = "application/json; charset=utf-8"};
     json_t *b = base_body("mentee");
     char *body = dump(b);
     rq.body = body;
     rq.len = strlen(body);
-    it_resp r;
+    tl_resp r;
     CHECK(it_http(&node, &rq, &r) == 201,
           "Content-Type with a charset parameter is accepted (got %ld)",
           r.status);
     created_total += r.status == 201;
-    it_resp_release(&r);
+    tl_resp_release(&r);
     free(body);
     json_decref(b);
 }
@@ -475,19 +475,19 @@ test_create_limits(void) {
 static json_t *
 patch_ok(const char *id, const char *body) {
     char path[128];
-    it_resp r;
+    tl_resp r;
     snprintf(path, sizeof path, "/v1/participants/%s", id);
     it_send_json(&node, "PATCH", path, body, &r);
     CHECK(r.status == 200, "PATCH %s: 200 (got %ld %s)", body, r.status,
           r.body ? r.body : "");
     json_t *j = r.status == 200 && r.json ? json_incref(r.json) : NULL;
-    it_resp_release(&r);
+    tl_resp_release(&r);
     return j;
 }
 
 static void
 test_patch(void) {
-    it_section("patch");
+    tl_section("patch");
     if (!mentor_id || !mentee_id)
         return;
     long status;
@@ -499,10 +499,10 @@ test_patch(void) {
     CHECK(vv_self() == seq + 1, "a patch adds one change to the vector");
     if (after) {
         check_shape("patched mentor", after);
-        CHECK(strcmp(it_str(after, "status"), "matched") == 0 &&
+        CHECK(strcmp(tl_str(after, "status"), "matched") == 0 &&
                   json_is_null(json_object_get(after, "phone")) &&
                   json_integer_value(json_object_get(after, "capacity")) == 5 &&
-                  strcmp(it_str(after, "notes"), "changed") == 0,
+                  strcmp(tl_str(after, "notes"), "changed") == 0,
               "patched fields changed");
         static const char *const kept[] = {
             "id",    "role",      "home_division", "given_name",
@@ -511,8 +511,8 @@ test_patch(void) {
             CHECK(json_equal(json_object_get(before, kept[i]),
                              json_object_get(after, kept[i])),
                   "patch keeps %s", kept[i]);
-        CHECK(strcmp(it_str(after, "updated_at"),
-                     it_str(after, "created_at")) >= 0,
+        CHECK(strcmp(tl_str(after, "updated_at"),
+                     tl_str(after, "created_at")) >= 0,
               "updated_at >= created_at");
         json_t *got = get_participant(mentor_id, &status);
         CHECK(json_equal(got, after), "GET answers what PATCH answered");
@@ -590,17 +590,17 @@ ndjson(int nlines, int bad_line, const char *bad) {
 
 static void
 test_import(void) {
-    it_section("import");
+    tl_section("import");
     char *body = ndjson(NIMPORT, 0, NULL);
     CHECK(strlen(body) > MN_MAX_BODY,
           "the import body is over the 64 KiB single-request limit");
     json_int_t seq = vv_self();
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/import",
                      .ctype = "application/x-ndjson",
                      .body = body,
                      .len = strlen(body)};
-    it_resp r;
+    tl_resp r;
     it_http(&node, &rq, &r);
     CHECK(r.status == 200, "import %d lines: 200 (got %ld %s)", NIMPORT,
           r.status, r.body ? r.body : "");
@@ -609,7 +609,7 @@ test_import(void) {
           r.body ? r.body : "");
     CHECK(vv_self() == seq + NIMPORT, "import adds one change per line");
     created_total += json_integer_value(json_object_get(r.json, "imported"));
-    it_resp_release(&r);
+    tl_resp_release(&r);
     free(body);
 
     static const char crlf[] =
@@ -624,26 +624,26 @@ test_import(void) {
           "CRLF and blank lines: imported 2 (got %ld %s)", r.status,
           r.body ? r.body : "");
     created_total += json_integer_value(json_object_get(r.json, "imported"));
-    it_resp_release(&r);
+    tl_resp_release(&r);
 }
 
 static void
 refuse_import(const char *label, const char *body, const char *code,
               const char *line_word) {
     json_t *before = snapshot();
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/import",
                      .ctype = "application/x-ndjson",
                      .body = body,
                      .len = strlen(body)};
-    it_resp r;
+    tl_resp r;
     it_http(&node, &rq, &r);
     check_error(label, &r, 400, code, NULL);
     if (line_word)
         CHECK(strstr(it_error_message(&r), line_word) != NULL,
               "%s: the message names %s (got '%s')", label, line_word,
               it_error_message(&r));
-    it_resp_release(&r);
+    tl_resp_release(&r);
     json_t *after = snapshot();
     CHECK(json_equal(before, after), "%s: nothing from the import is stored",
           label);
@@ -653,7 +653,7 @@ refuse_import(const char *label, const char *body, const char *code,
 
 static void
 test_import_refused(void) {
-    it_section("import: one bad line refuses the whole body");
+    tl_section("import: one bad line refuses the whole body");
     static const struct {
         const char *label, *bad, *code;
     } cases[] = {
@@ -686,7 +686,7 @@ test_import_refused(void) {
     refuse_import("only blank lines", "\n\n\r\n", "bad_json", NULL);
 
     body = ndjson(2, 0, NULL);
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/import",
                      .ctype = "application/json",
                      .body = body,
@@ -697,7 +697,7 @@ test_import_refused(void) {
     refuse("import without Content-Type", &rq, 415, "unsupported_media_type",
            NULL);
     rq.ctype = "application/x-ndjson";
-    rq.auth = IT_NO_AUTH;
+    rq.auth = TL_NO_AUTH;
     refuse("import without a token", &rq, 401, "unauthorized", NULL);
     free(body);
 }
@@ -729,7 +729,7 @@ walk(const char *query, int limit) {
         size_t i;
         json_t *p;
         json_array_foreach(items, i, p) {
-            const char *id = it_str(p, "id");
+            const char *id = tl_str(p, "id");
             CHECK(strcmp(id, last) > 0,
                   "%s: ids ascend across pages "
                   "(%s after %s)",
@@ -759,7 +759,7 @@ ids_of(const json_t *items) {
     json_t *ids = json_array(), *p;
     size_t i;
     json_array_foreach(items, i, p)
-        json_array_append_new(ids, json_string(it_str(p, "id")));
+        json_array_append_new(ids, json_string(tl_str(p, "id")));
     return ids;
 }
 
@@ -770,7 +770,7 @@ has_value(const json_t *p, const void *arg) {
     const char *const *kv = arg;
     bool ok = true;
     for (; kv[0]; kv += 2)
-        ok = ok && strcmp(it_str(p, kv[0]), kv[1]) == 0;
+        ok = ok && strcmp(tl_str(p, kv[0]), kv[1]) == 0;
     return ok;
 }
 
@@ -783,9 +783,9 @@ contains_ci(const char *haystack, const char *needle) {
 static bool
 matches_q(const json_t *p, const void *arg) {
     const char *q = arg;
-    return contains_ci(it_str(p, "given_name"), q) ||
-           contains_ci(it_str(p, "family_name"), q) ||
-           contains_ci(it_str(p, "email"), q);
+    return contains_ci(tl_str(p, "given_name"), q) ||
+           contains_ci(tl_str(p, "family_name"), q) ||
+           contains_ci(tl_str(p, "email"), q);
 }
 
 /* The filtered walk must give exactly the items of everything that match. */
@@ -795,7 +795,7 @@ check_filter(const json_t *everything, const char *query, item_pred pred,
     json_t *want = json_array(), *p;
     size_t i;
     json_array_foreach(everything, i, p) if (pred(p, arg))
-        json_array_append_new(want, json_string(it_str(p, "id")));
+        json_array_append_new(want, json_string(tl_str(p, "id")));
     json_t *items = walk(query, PAGE);
     json_t *got = items ? ids_of(items) : NULL;
     CHECK(got && json_equal(got, want),
@@ -811,7 +811,7 @@ check_filter(const json_t *everything, const char *query, item_pred pred,
 
 static void
 test_list(void) {
-    it_section("list: paging and filters");
+    tl_section("list: paging and filters");
     json_t *stats = it_get_json(&node, "/v1/stats");
     json_int_t total = json_integer_value(json_object_get(stats, "total"));
     json_decref(stats);
@@ -832,7 +832,7 @@ test_list(void) {
     /* Each listed item is what GET answers. */
     long status;
     json_t *one =
-        get_participant(it_str(json_array_get(all, 7), "id"), &status);
+        get_participant(tl_str(json_array_get(all, 7), "id"), &status);
     CHECK(json_equal(one, json_array_get(all, 7)),
           "a listed item equals its GET");
     json_decref(one);
@@ -879,7 +879,7 @@ test_list(void) {
 
 static void
 test_list_unicode_q(void) {
-    it_section("list: q with non-ASCII letters");
+    tl_section("list: q with non-ASCII letters");
     free(create("{\"role\":\"mentee\",\"given_name\":\"S\xc3\xb8ren\","
                 "\"family_name\":\"\xc3\x98rsted\"}",
                 NULL));
@@ -895,7 +895,7 @@ test_list_unicode_q(void) {
 
 static void
 test_stats(void) {
-    it_section("stats and digest");
+    tl_section("stats and digest");
     json_t *all = walk("", 500);
     json_t *s = it_get_json(&node, "/v1/stats?verify=true");
     if (!CHECK(all && s, "stats and list answer"))
@@ -909,12 +909,12 @@ test_stats(void) {
     json_t *p;
     int want[2][5] = {{0}};
     json_array_foreach(all, i, p) {
-        int role = strcmp(it_str(p, "role"), "mentor") == 0 ? 0 : 1;
+        int role = strcmp(tl_str(p, "role"), "mentor") == 0 ? 0 : 1;
         for (int k = 0; k < 5; k++)
-            if (strcmp(it_str(p, "status"), statuses[k]) == 0)
+            if (strcmp(tl_str(p, "status"), statuses[k]) == 0)
                 want[role][k]++;
-        if (it_str(p, "country_of_origin")[0])
-            json_object_set_new(seen, it_str(p, "country_of_origin"),
+        if (tl_str(p, "country_of_origin")[0])
+            json_object_set_new(seen, tl_str(p, "country_of_origin"),
                                 json_true());
     }
     for (int role = 0; role < 2; role++)
@@ -946,13 +946,13 @@ test_stats(void) {
     json_decref(seen);
 
     json_t *d = it_get_json(&node, "/v1/digest");
-    const char *hex = it_str(d, "digest");
+    const char *hex = tl_str(d, "digest");
     CHECK(strlen(hex) == 64 && strspn(hex, "0123456789abcdef") == 64,
           "digest is 64 hex chars (%s)", hex);
     CHECK(json_is_object(json_object_get(d, "version_vector")) &&
               json_object_size(json_object_get(d, "version_vector")) == 1,
           "version_vector has this division only");
-    CHECK(strcmp(hex, it_str(s, "digest")) == 0,
+    CHECK(strcmp(hex, tl_str(s, "digest")) == 0,
           "stats and digest report the same digest");
     json_decref(d);
 out:
@@ -964,14 +964,14 @@ out:
 
 static void
 test_auth_refused(void) {
-    it_section("401: missing or wrong token");
+    tl_section("401: missing or wrong token");
     char wrong[200], path[128];
     snprintf(wrong, sizeof wrong, "Bearer %s", node.token);
     wrong[7] = wrong[7] == 'a' ? 'b' : 'a'; /* same length, other token */
     char longer[200];
     snprintf(longer, sizeof longer, "Bearer %sa", node.token);
     const char *const auths[] = {
-        IT_NO_AUTH, wrong, longer, "Bearer", "Basic YWRtaW46YWRtaW4=",
+        TL_NO_AUTH, wrong, longer, "Bearer", "Basic YWRtaW46YWRtaW4=",
         node.token};
     const char *const auth_names[] = {"no header",      "wrong token",
                                       "token + 1 char", "empty bearer",
@@ -981,7 +981,7 @@ test_auth_refused(void) {
         "{\"role\":\"mentee\",\"given_name\":\"A\",\"family_name\":\"B\"}";
     static const char ndj[] =
         "{\"role\":\"mentee\",\"given_name\":\"A\",\"family_name\":\"B\"}\n";
-    const it_request rqs[] = {
+    const tl_request rqs[] = {
         {.path = "/v1/participants"},
         {.path = path},
         {.path = "/v1/stats"},
@@ -1008,7 +1008,7 @@ test_auth_refused(void) {
     char label[256];
     for (size_t a = 0; a < sizeof auths / sizeof auths[0]; a++)
         for (size_t i = 0; i < sizeof rqs / sizeof rqs[0]; i++) {
-            it_request rq = rqs[i];
+            tl_request rq = rqs[i];
             rq.auth = auths[a];
             snprintf(label, sizeof label, "%s %s, %s",
                      rq.method ? rq.method : "GET", rq.path, auth_names[a]);
@@ -1018,7 +1018,7 @@ test_auth_refused(void) {
 
 static void
 test_routes_refused(void) {
-    it_section("404 and 405: paths and methods");
+    tl_section("404 and 405: paths and methods");
     char path[128], extra[160];
     snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     snprintf(extra, sizeof extra, "%s/extra", path);
@@ -1033,7 +1033,7 @@ test_routes_refused(void) {
                                    "/v1/stats/x",
                                    "/v1/participant"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
-        it_request rq = {.path = unknown[i]};
+        tl_request rq = {.path = unknown[i]};
         char label[256];
         snprintf(label, sizeof label, "GET %s", unknown[i]);
         refuse(label, &rq, 404, "not_found", NULL);
@@ -1056,7 +1056,7 @@ test_routes_refused(void) {
     };
     static const char body[] = "{\"status\":\"waiting\"}";
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
-        it_request rq = {.method = wrong[i].method, .path = wrong[i].path};
+        tl_request rq = {.method = wrong[i].method, .path = wrong[i].path};
         bool has_body = strcmp(wrong[i].method, "GET") != 0 &&
                         strcmp(wrong[i].method, "DELETE") != 0;
         if (has_body) {
@@ -1072,7 +1072,7 @@ test_routes_refused(void) {
 
 static void
 test_body_refused(void) {
-    it_section("415 and 413: content type and size");
+    tl_section("415 and 413: content type and size");
     char path[128];
     snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     static const char valid[] =
@@ -1085,7 +1085,7 @@ test_body_refused(void) {
                                  "multipart/form-data"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         char label[256];
-        it_request rq = {.method = "POST",
+        tl_request rq = {.method = "POST",
                          .path = "/v1/participants",
                          .ctype = types[i],
                          .body = valid,
@@ -1110,7 +1110,7 @@ test_body_refused(void) {
     memset(body, ' ', big);
     memcpy(body, valid, sizeof valid - 1);
     body[big] = '\0';
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/participants",
                      .ctype = "application/json",
                      .body = body,
@@ -1144,7 +1144,7 @@ test_body_refused(void) {
 
 static void
 test_bad_json(void) {
-    it_section("400 bad_json");
+    tl_section("400 bad_json");
     static const char *const bodies[] = {
         "",
         "{",
@@ -1355,7 +1355,7 @@ refuse_long(const char *field, const char *unit, size_t n) {
 
 static void
 test_fields_refused(void) {
-    it_section("400 invalid_field, unknown_field");
+    tl_section("400 invalid_field, unknown_field");
     for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
         char label[200];
         snprintf(label, sizeof label, "%s + %.100s", bad_cases[i].role,
@@ -1384,7 +1384,7 @@ test_fields_refused(void) {
 /* Refusals of C1 control characters and dates that do not exist. */
 static void
 test_known_gaps(void) {
-    it_section("C1 controls and impossible dates");
+    tl_section("C1 controls and impossible dates");
     refuse_body("given_name with U+0085 (NEL)", "POST", "/v1/participants",
                 "{\"role\":\"mentee\",\"given_name\":\"A\\u0085B\","
                 "\"family_name\":\"B\"}",
@@ -1402,7 +1402,7 @@ test_known_gaps(void) {
 
 static void
 test_missing_refused(void) {
-    it_section("400 missing_field");
+    tl_section("400 missing_field");
     static const char *const required[] = {"role", "given_name", "family_name"};
     for (size_t i = 0; i < 3; i++) {
         json_t *b = base_body("mentee");
@@ -1434,7 +1434,7 @@ refuse_patch(const char *id, const char *body, long status, const char *code,
 
 static void
 test_patch_refused(void) {
-    it_section("patch refusals");
+    tl_section("patch refusals");
     if (!mentor_id || !mentee_id)
         return;
     refuse_patch(mentor_id, "{\"role\":\"mentee\"}", 400, "invalid_field",
@@ -1469,7 +1469,7 @@ test_patch_refused(void) {
     refuse_patch(mentee_id, "{\"languages\":[\"da\",\"da\"]}", 400,
                  "invalid_field", "languages");
 
-    it_section("404: unknown and malformed ids");
+    tl_section("404: unknown and malformed ids");
     static const char valid[] = "{\"status\":\"waiting\"}";
     const char *const ids[] = {"00000000000000000000000000000000",
                                "ffffffffffffffffffffffffffffffff",
@@ -1481,7 +1481,7 @@ test_patch_refused(void) {
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         char path[128], label[160];
         snprintf(path, sizeof path, "/v1/participants/%s", ids[i]);
-        it_request rq = {.path = path};
+        tl_request rq = {.path = path};
         snprintf(label, sizeof label, "GET id %s", ids[i]);
         refuse(label, &rq, 404, "not_found", NULL);
         refuse_patch(ids[i], valid, 404, "not_found", NULL);
@@ -1491,7 +1491,7 @@ test_patch_refused(void) {
 /* The operators' endpoints: replication state, conflicts, backup. */
 static void
 test_operator_endpoints(void) {
-    it_section("replication, conflicts, backup");
+    tl_section("replication, conflicts, backup");
     json_t *r = it_get_json(&node, "/v1/replication");
     CHECK(r && json_is_true(json_object_get(r, "writable")) &&
               json_array_size(json_object_get(r, "peers")) == 0 &&
@@ -1510,13 +1510,13 @@ test_operator_endpoints(void) {
         char path[64], label[96];
         snprintf(path, sizeof path, "/v1/conflicts?%s", bad[i]);
         snprintf(label, sizeof label, "conflicts ?%s", bad[i]);
-        it_request rq = {.path = path};
+        tl_request rq = {.path = path};
         refuse(label, &rq, 400, "bad_query", field[i]);
     }
-    it_request post = {.method = "POST", .path = "/v1/backup"};
+    tl_request post = {.method = "POST", .path = "/v1/backup"};
     refuse("POST /v1/backup", &post, 405, "method_not_allowed", NULL);
-    it_resp b;
-    it_request get = {.path = "/v1/backup"};
+    tl_resp b;
+    tl_request get = {.path = "/v1/backup"};
     it_http(&node, &get, &b);
     /* An LMDB file starts with its meta page: magic 0xBEEFC0DE at 16. */
     static const unsigned char magic[] = {0xde, 0xc0, 0xef, 0xbe};
@@ -1524,12 +1524,12 @@ test_operator_endpoints(void) {
               b.len >= 4096 && memcmp(b.body + 16, magic, 4) == 0,
           "GET /v1/backup streams an LMDB file (%ld, %zu bytes, %s)", b.status,
           b.len, b.ctype);
-    it_resp_release(&b);
+    tl_resp_release(&b);
 }
 
 static void
 test_query_refused(void) {
-    it_section("400 bad_query");
+    tl_section("400 bad_query");
     char *longq = repeat("a", 101), q[200];
     snprintf(q, sizeof q, "q=%s", longq);
     const struct {
@@ -1562,10 +1562,10 @@ test_query_refused(void) {
         char path[300], label[200];
         snprintf(path, sizeof path, "/v1/participants?%s", cases[i].query);
         snprintf(label, sizeof label, "list ?%.60s", cases[i].query);
-        it_request rq = {.path = path};
+        tl_request rq = {.path = path};
         refuse(label, &rq, 400, "bad_query", cases[i].field);
     }
-    it_request rq = {.path = "/v1/stats?verify=maybe"};
+    tl_request rq = {.path = "/v1/stats?verify=maybe"};
     refuse("stats ?verify=maybe", &rq, 400, "bad_query", "verify");
     rq.path = "/v1/stats?foo=1";
     refuse("stats ?foo=1", &rq, 400, "bad_query", "foo");
@@ -1609,7 +1609,7 @@ big_body_with_blanks(void) {
 
 static void
 test_big_import(void) {
-    it_section("import larger than one group commit");
+    tl_section("import larger than one group commit");
     /* The body is validated whole before any of it is written: a bad line
      * in either half, even the very last one, leaves nothing. */
     static const struct {
@@ -1635,12 +1635,12 @@ test_big_import(void) {
     }
     char *body = big_body_with_blanks();
     json_int_t seq = vv_self(), total = stats_total();
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/import",
                      .ctype = "application/x-ndjson",
                      .body = body,
                      .len = strlen(body)};
-    it_resp r;
+    tl_resp r;
     it_http(&node, &rq, &r);
     CHECK(r.status == 200 && json_integer_value(json_object_get(
                                  r.json, "imported")) == NBIG_IMPORT,
@@ -1650,7 +1650,7 @@ test_big_import(void) {
     CHECK(stats_total() == total + NBIG_IMPORT,
           "and %d more participants in the stats", NBIG_IMPORT);
     created_total += json_integer_value(json_object_get(r.json, "imported"));
-    it_resp_release(&r);
+    tl_resp_release(&r);
     free(body);
 
     size_t big = MN_MAX_IMPORT_BODY + 1;
@@ -1675,7 +1675,7 @@ conc_main(void *arg) {
     struct conc *c = arg;
     char body[160], path[128];
     for (int i = 0; i < NCONC_WRITES; i++) {
-        it_resp r;
+        tl_resp r;
         if (i % 2) {
             snprintf(path, sizeof path, "/v1/participants/%08x%024d", c->no, i);
             it_send_json(&node, "PATCH", path, "{\"status\":\"waiting\"}", &r);
@@ -1691,15 +1691,15 @@ conc_main(void *arg) {
             c->created += r.status == 201;
             c->other += r.status != 201;
         }
-        it_resp_release(&r);
+        tl_resp_release(&r);
     }
-    it_http_thread_done();
+    tl_http_thread_done();
     return NULL;
 }
 
 static void
 test_concurrent(void) {
-    it_section("concurrent creates and patches of unknown ids");
+    tl_section("concurrent creates and patches of unknown ids");
     struct conc cs[NCONC_THREADS];
     json_int_t seq = vv_self();
     for (int t = 0; t < NCONC_THREADS; t++) {
@@ -1752,8 +1752,8 @@ full_lines(int from, int to) {
 }
 
 static json_int_t
-post_import(it_node *n, const char *body, it_resp *r) {
-    it_request rq = {.method = "POST",
+post_import(it_node *n, const char *body, tl_resp *r) {
+    tl_request rq = {.method = "POST",
                      .path = "/v1/import",
                      .ctype = "application/x-ndjson",
                      .body = body,
@@ -1777,7 +1777,7 @@ node_total(it_node *n) {
  * names; sending the rest from the line it names completes the import. */
 static void
 check_partial_import(it_node *n) {
-    it_resp r;
+    tl_resp r;
     char *body = full_lines(1, NFULL), want[64];
     json_int_t k = post_import(n, body, &r);
     free(body);
@@ -1792,7 +1792,7 @@ check_partial_import(it_node *n) {
           it_error_message(&r));
     printf("%lld of %d lines were imported before the map was full\n",
            (long long)k, NFULL);
-    it_resp_release(&r);
+    tl_resp_release(&r);
     CHECK(node_total(n) == k, "the store holds exactly those %lld",
           (long long)k);
     it_node_stop(n);
@@ -1805,13 +1805,13 @@ check_partial_import(it_node *n) {
     CHECK(r.status == 200 && rest == NFULL - k,
           "the rest imports after a bigger map: %lld (got %ld %s)",
           (long long)(NFULL - k), r.status, r.body ? r.body : "");
-    it_resp_release(&r);
+    tl_resp_release(&r);
     CHECK(node_total(n) == NFULL, "and the node holds all %d once", NFULL);
 }
 
 static void
 test_import_storage_full(const char *daemon, int port) {
-    it_section("import: a storage error after some batches");
+    tl_section("import: a storage error after some batches");
     it_node small;
     if (it_node_create(&small, daemon, port, FULL_MAP_MB) == 0 &&
         it_node_start(&small) == 0)
@@ -1823,7 +1823,7 @@ test_import_storage_full(const char *daemon, int port) {
 
 static void
 test_restart(void) {
-    it_section("restart keeps data and token");
+    tl_section("restart keeps data and token");
     char token[128];
     json_t *before = snapshot();
     snprintf(token, sizeof token, "%s", node.token);
@@ -1846,7 +1846,7 @@ main(int argc, char **argv) {
     const char *daemon;
     int port;
     it_args(argc, argv, false, &daemon, &port, NULL);
-    it_begin("integration.api", WATCHDOG_S);
+    tl_begin("integration.api", WATCHDOG_S);
     if (it_node_create(&node, daemon, port, 64) == 0 &&
         it_node_start(&node) == 0) {
         test_health();
@@ -1879,5 +1879,5 @@ main(int argc, char **argv) {
     it_node_destroy(&node);
     free(mentor_id);
     free(mentee_id);
-    return it_summary();
+    return tl_summary();
 }

@@ -52,7 +52,7 @@ run_list(struct result *r, const char *const *env, const char *const *args) {
         argv[n] = args[n - 1];
     argv[n] = NULL;
     memset(r, 0, sizeof *r);
-    r->rc = it_run(argv, env, CLI_TIMEOUT_S, &r->out, &r->err);
+    r->rc = tl_run(argv, env, CLI_TIMEOUT_S, &r->out, NULL, &r->err);
     if (r->out)
         r->json = json_loads(r->out, JSON_DECODE_ANY, NULL);
 }
@@ -116,7 +116,7 @@ snapshot(void) {
 
 static void
 test_help(void) {
-    it_section("--help, --version and usage errors");
+    tl_section("--help, --version and usage errors");
     struct result r;
     run(&r, "--help", NULL);
     CHECK(r.rc == EXIT_OK && has(r.out, "usage: mentornet"),
@@ -169,7 +169,7 @@ static char *amina_id;
 
 static void
 test_add_show_update(void) {
-    it_section("participant add / show / update");
+    tl_section("participant add / show / update");
     struct result r;
     run(&r, "--node", node.url, "--token", node.token, "--json", "participant",
         "add", "--role", "mentee", "--given-name", "Amina", "--family-name",
@@ -178,12 +178,12 @@ test_add_show_update(void) {
         "--consent-given-at", "2026-11-26T10:00:00Z", NULL);
     CHECK(r.rc == EXIT_OK, "add --json: exit 0 (rc %d, %s)", r.rc,
           r.err ? r.err : "");
-    const char *id = it_str(r.json, "id");
+    const char *id = tl_str(r.json, "id");
     CHECK(it_is_id(id), "add --json prints the participant (%s)",
           r.out ? r.out : "");
     json_t *langs = json_pack("[s, s]", "ar", "da");
-    CHECK(strcmp(it_str(r.json, "given_name"), "Amina") == 0 &&
-              strcmp(it_str(r.json, "country_of_origin"), "SY") == 0 &&
+    CHECK(strcmp(tl_str(r.json, "given_name"), "Amina") == 0 &&
+              strcmp(tl_str(r.json, "country_of_origin"), "SY") == 0 &&
               json_integer_value(json_object_get(r.json, "birth_year")) ==
                   1990 &&
               json_equal(json_object_get(r.json, "languages"), langs) &&
@@ -223,8 +223,8 @@ test_add_show_update(void) {
           r.err ? r.err : "");
     result_release(&r);
     api = it_get_json(&node, path);
-    CHECK(strcmp(it_str(api, "status"), "waiting") == 0 &&
-              strcmp(it_str(api, "email"), "amina@example.org") == 0,
+    CHECK(strcmp(tl_str(api, "status"), "waiting") == 0 &&
+              strcmp(tl_str(api, "email"), "amina@example.org") == 0,
           "update changed status and email");
     json_decref(api);
 
@@ -249,7 +249,7 @@ test_add_show_update(void) {
 /* Every command and group answers --help with its own usage, exit 0. */
 static void
 test_help_per_command(void) {
-    it_section("--help on every command");
+    tl_section("--help on every command");
     static const char *const cmds[][3] = {
         {"participant", NULL},
         {"participant", "add", NULL},
@@ -291,7 +291,7 @@ test_help_per_command(void) {
 /* Usage errors of the option parser: exit 2 and a message saying what. */
 static void
 test_option_errors(void) {
-    it_section("option errors");
+    tl_section("option errors");
     static const struct {
         const char *args[6];
         const char *says;
@@ -337,7 +337,7 @@ test_option_errors(void) {
 /* --opt=value and --opt value mean the same; operands may come anywhere. */
 static void
 test_option_forms(void) {
-    it_section("option forms");
+    tl_section("option forms");
     struct result a, b;
     char token_opt[160], node_opt[96];
     snprintf(token_opt, sizeof token_opt, "--token=%s", node.token);
@@ -352,7 +352,7 @@ test_option_forms(void) {
           "(rc %d, %d)",
           a.rc, b.rc);
     CHECK(json_array_size(json_object_get(b.json, "items")) == 1 &&
-              strcmp(it_str(json_array_get(json_object_get(b.json, "items"), 0),
+              strcmp(tl_str(json_array_get(json_object_get(b.json, "items"), 0),
                             "role"),
                      "mentee") == 0,
           "list --role=mentee --limit=1: one mentee");
@@ -362,14 +362,14 @@ test_option_forms(void) {
     /* The operand before, between or after the options; after "--". */
     run(&a, "--node", node.url, "--token", node.token, "--json", "participant",
         "update", "--status=matched", amina_id, "--profession", "Nurse", NULL);
-    CHECK(a.rc == EXIT_OK && strcmp(it_str(a.json, "status"), "matched") == 0 &&
-              strcmp(it_str(a.json, "profession"), "Nurse") == 0,
+    CHECK(a.rc == EXIT_OK && strcmp(tl_str(a.json, "status"), "matched") == 0 &&
+              strcmp(tl_str(a.json, "profession"), "Nurse") == 0,
           "update --status=matched ID --profession Nurse: both set (rc %d)",
           a.rc);
     result_release(&a);
     run(&a, "--node", node.url, "--token", node.token, "--json", "participant",
         "show", "--", amina_id, NULL);
-    CHECK(a.rc == EXIT_OK && strcmp(it_str(a.json, "id"), amina_id) == 0,
+    CHECK(a.rc == EXIT_OK && strcmp(tl_str(a.json, "id"), amina_id) == 0,
           "show -- ID: exit 0 (rc %d)", a.rc);
     result_release(&a);
 
@@ -377,7 +377,7 @@ test_option_forms(void) {
     const char *const env[] = {"MENTORNET_TOKEN", "POSIXLY_CORRECT=1", NULL};
     run_env(&a, env, "--node", node.url, "--token", node.token, "--json",
             "participant", "update", amina_id, "--status", "waiting", NULL);
-    CHECK(a.rc == EXIT_OK && strcmp(it_str(a.json, "status"), "waiting") == 0,
+    CHECK(a.rc == EXIT_OK && strcmp(tl_str(a.json, "status"), "waiting") == 0,
           "with POSIXLY_CORRECT: update ID --status waiting (rc %d)", a.rc);
     result_release(&a);
 }
@@ -385,7 +385,7 @@ test_option_forms(void) {
 /* show prints its rows in the order of the participant kind's table. */
 static void
 test_show_order(void) {
-    it_section("participant show: row order");
+    tl_section("participant show: row order");
     static const char *const order[] = {"id:",
                                         "home_division:",
                                         "role:",
@@ -418,7 +418,7 @@ test_show_order(void) {
 
 static void
 test_list(void) {
-    it_section("participant list");
+    tl_section("participant list");
     struct result r;
     run(&r, "--node", node.url, "--token", node.token, "participant", "list",
         NULL);
@@ -443,7 +443,7 @@ test_list(void) {
             json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, NULL);
         json_t *item = json_array_get(json_object_get(page, "items"), 0);
         if (item)
-            json_array_append_new(ids, json_string(it_str(item, "id")));
+            json_array_append_new(ids, json_string(tl_str(item, "id")));
         json_decref(page);
         line = nl ? nl + 1 : NULL;
     }
@@ -460,10 +460,10 @@ test_list(void) {
 
 static void
 test_import(void) {
-    it_section("import");
+    tl_section("import");
     char file[4300];
     snprintf(file, sizeof file, "%s/people.ndjson", node.dir);
-    it_write_file(file,
+    tl_write_text(file,
                   "{\"role\":\"mentee\",\"given_name\":\"Im\",\"family_name\":"
                   "\"One\"}\n{\"role\":\"mentee\",\"given_name\":\"Im\","
                   "\"family_name\":\"Two\"}\n{\"role\":\"mentor\","
@@ -482,7 +482,7 @@ test_import(void) {
     result_release(&r);
 
     snprintf(file, sizeof file, "%s/bad.ndjson", node.dir);
-    it_write_file(file,
+    tl_write_text(file,
                   "{\"role\":\"mentee\",\"given_name\":\"Ok\",\"family_name\":"
                   "\"Line\"}\n{\"role\":\"mentee\",\"given_name\":\"Bad\","
                   "\"family_name\":\"Line\",\"country_of_origin\":\"XX\"}\n",
@@ -507,7 +507,7 @@ test_import(void) {
 /* replication, conflicts, and a backup that never overwrites a file. */
 static void
 test_operator_commands(void) {
-    it_section("replication, conflicts, backup");
+    tl_section("replication, conflicts, backup");
     struct result r;
     char file[4200];
     struct stat st;
@@ -543,7 +543,7 @@ test_operator_commands(void) {
 
 static void
 test_stats_digest_health(void) {
-    it_section("stats, digest, health");
+    tl_section("stats, digest, health");
     struct result r;
     json_t *api_stats = it_get_json(&node, "/v1/stats");
     json_t *api_digest = it_get_json(&node, "/v1/digest");
@@ -560,7 +560,7 @@ test_stats_digest_health(void) {
           "stats --json has the API's counts");
     result_release(&r);
     run(&r, "--node", node.url, "--token", node.token, "digest", NULL);
-    CHECK(r.rc == EXIT_OK && has(r.out, it_str(api_digest, "digest")),
+    CHECK(r.rc == EXIT_OK && has(r.out, tl_str(api_digest, "digest")),
           "digest: exit 0 and prints the digest (rc %d)", r.rc);
     result_release(&r);
     run(&r, "--node", node.url, "--token", node.token, "--json", "digest",
@@ -578,7 +578,7 @@ test_stats_digest_health(void) {
 
 static void
 test_refused(void) {
-    it_section("exit 4: the node refuses; exit 3: unreachable");
+    tl_section("exit 4: the node refuses; exit 3: unreachable");
     struct result r;
     char wrong[128], env_token[160], unreachable[64];
     snprintf(wrong, sizeof wrong, "%s", node.token);
@@ -624,7 +624,7 @@ test_refused(void) {
 
     snprintf(unreachable, sizeof unreachable, "http://127.0.0.1:%d",
              node.http_port + 7);
-    CHECK(it_port_free(node.http_port + 7), "port %d is free",
+    CHECK(tl_port_free(node.http_port + 7), "port %d is free",
           node.http_port + 7);
     run(&r, "--node", unreachable, "--token", node.token, "stats", NULL);
     CHECK(r.rc == EXIT_UNREACHABLE, "unreachable node: exit 3 (rc %d)", r.rc);
@@ -642,7 +642,7 @@ main(int argc, char **argv) {
     const char *daemon;
     int port;
     it_args(argc, argv, true, &daemon, &port, &cli);
-    it_begin("integration.cli", WATCHDOG_S);
+    tl_begin("integration.cli", WATCHDOG_S);
     if (it_node_create(&node, daemon, port, 64) == 0 &&
         it_node_start(&node) == 0) {
         test_help();
@@ -661,5 +661,5 @@ main(int argc, char **argv) {
     }
     it_node_destroy(&node);
     free(amina_id);
-    return it_summary();
+    return tl_summary();
 }

@@ -63,7 +63,7 @@ case_dir(char *dir) {
 static void
 write_conf(const char *dir, const char *file, const char *text, char *path) {
     snprintf(path, FILE_MAX, "%s/%s", dir, file);
-    CHECK(it_write_file(path, text, 0644) == 0, "write %s", path);
+    CHECK(tl_write_text(path, text, 0644) == 0, "write %s", path);
 }
 
 static int
@@ -71,7 +71,7 @@ run_daemon(const char *const *args, char **out, char **err) {
     const char *argv[8] = {daemon_path};
     for (int i = 0; args[i] && i < 6; i++)
         argv[i + 1] = args[i];
-    return it_run(argv, NULL, RUN_TIMEOUT_S, out, err);
+    return tl_run(argv, NULL, RUN_TIMEOUT_S, out, NULL, err);
 }
 
 static int
@@ -141,7 +141,7 @@ refused_edit(const char *label, int line, const char *replacement,
 
 static void
 test_bad_keys(void) {
-    it_section("unknown keys, bad values, syntax");
+    tl_section("unknown keys, bad values, syntax");
     char text[2048], extra[2200];
     good_config(text, sizeof text, "1", "copenhagen", NULL);
     refused_edit("unknown key in [node]", 5, "map_size_mb = 16\ncolour = blue",
@@ -171,7 +171,7 @@ test_bad_keys(void) {
 
 static void
 test_missing_keys(void) {
-    it_section("missing keys");
+    tl_section("missing keys");
     refused_edit("missing [http] listen", 7, "", 0, "[http] listen");
     refused_edit("missing [node] id", 2, "", 0, "[node] id");
     refused_edit("missing [node] name", 3, "", 0, "[node] name");
@@ -183,7 +183,7 @@ test_missing_keys(void) {
 
 static void
 test_bad_listen(void) {
-    it_section("bad listen addresses");
+    tl_section("bad listen addresses");
     static const char *const bad[] = {
         "nohost",     "127.0.0.1:0", "127.0.0.1:99999",
         "127.0.0.1:", ":8101",       "127.0.0.1:80x"};
@@ -206,7 +206,7 @@ test_bad_listen(void) {
 
 static void
 test_port_in_use(void) {
-    it_section("listen address in use");
+    tl_section("listen address in use");
     struct sockaddr_in sa = {.sin_family = AF_INET,
                              .sin_port = htons((uint16_t)(base_port + 2))};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
@@ -231,7 +231,7 @@ test_port_in_use(void) {
 
 static void
 test_unreadable(void) {
-    it_section("unreadable config");
+    tl_section("unreadable config");
     char path[FILE_MAX];
     snprintf(path, sizeof path, "%s/no-such-dir/n.conf", top);
     const char *const wants[] = {path, NULL};
@@ -266,7 +266,7 @@ test_unreadable(void) {
 
 static void
 test_siblings(void) {
-    it_section("other divisions in the same directory");
+    tl_section("other divisions in the same directory");
     char dir[DIR_MAX], a[FILE_MAX], b[FILE_MAX], text[2048];
     case_dir(dir);
     good_config(text, sizeof text, "1", "copenhagen", NULL);
@@ -297,7 +297,7 @@ test_siblings(void) {
 
 static void
 test_keys(void) {
-    it_section("keys");
+    tl_section("keys");
     char dir[DIR_MAX], path[FILE_MAX], text[2048], key[FILE_MAX];
     case_dir(dir);
     good_config(text, sizeof text, "1", "copenhagen", NULL);
@@ -312,7 +312,7 @@ test_keys(void) {
     char *before[5];
     for (int i = 0; i < 5; i++) {
         snprintf(key, sizeof key, "%s/keys/%s", dir, files[i]);
-        before[i] = it_read_file(key, NULL);
+        before[i] = tl_read_file(key, NULL);
         CHECK(before[i] != NULL, "keygen created %s", files[i]);
         struct stat st;
         bool secret = strstr(files[i], "secret") || strstr(files[i], "network");
@@ -322,7 +322,7 @@ test_keys(void) {
     keygen(path);
     for (int i = 0; i < 5; i++) {
         snprintf(key, sizeof key, "%s/keys/%s", dir, files[i]);
-        char *after = it_read_file(key, NULL);
+        char *after = tl_read_file(key, NULL);
         CHECK(before[i] && after && strcmp(before[i], after) == 0,
               "a second --keygen keeps %s", files[i]);
         free(after);
@@ -350,22 +350,22 @@ test_keys(void) {
 
 static void
 test_other_division(void) {
-    it_section("a data directory of another division");
+    tl_section("a data directory of another division");
     it_node n;
     if (it_node_create(&n, daemon_path, base_port + 3, 16) != 0 ||
         it_node_start(&n) != 0) {
         it_node_destroy(&n);
         return;
     }
-    it_resp r;
+    tl_resp r;
     it_send_json(&n, "POST", "/v1/participants",
                  "{\"role\":\"mentee\",\"given_name\":\"Kept\","
                  "\"family_name\":\"Data\"}",
                  &r);
     CHECK(r.status == 201, "create a participant as division 1");
     char path[128];
-    snprintf(path, sizeof path, "/v1/participants/%s", it_str(r.json, "id"));
-    it_resp_release(&r);
+    snprintf(path, sizeof path, "/v1/participants/%s", tl_str(r.json, "id"));
+    tl_resp_release(&r);
     json_t *digest = it_get_json(&n, "/v1/digest");
     CHECK(it_node_stop(&n) == 0, "division 1 stops cleanly");
 
@@ -379,7 +379,7 @@ test_other_division(void) {
     if (it_node_start(&n) == 0) {
         CHECK(it_get(&n, path, &r) == 200,
               "division 1 starts again with its data");
-        it_resp_release(&r);
+        tl_resp_release(&r);
         json_t *again = it_get_json(&n, "/v1/digest");
         CHECK(json_equal(digest, again), "and the same digest");
         json_decref(again);
@@ -391,7 +391,7 @@ test_other_division(void) {
 int
 main(int argc, char **argv) {
     it_args(argc, argv, false, &daemon_path, &base_port, NULL);
-    it_begin("integration.config", WATCHDOG_S);
+    tl_begin("integration.config", WATCHDOG_S);
     if (CHECK(snprintf(top, sizeof top, "/tmp/mn-it-config.XXXXXX") > 0 &&
                   mkdtemp(top) != NULL,
               "mkdtemp")) {
@@ -403,10 +403,10 @@ main(int argc, char **argv) {
         test_siblings();
         test_keys();
         test_other_division();
-        if (getenv("MN_IT_KEEP"))
+        if (getenv("MN_TEST_KEEP"))
             fprintf(stderr, "kept %s\n", top);
         else
-            it_rm_rf(top);
+            tl_rm_rf(top);
     }
-    return it_summary();
+    return tl_summary();
 }

@@ -86,7 +86,7 @@ sleep_ms(long ms) {
 static bool
 do_create(struct worker *w) {
     char body[256];
-    it_resp r;
+    tl_resp r;
     snprintf(body, sizeof body,
              "{\"role\":\"%s\",\"given_name\":\"Crash\",\"family_name\":"
              "\"T%d-%u\",\"notes\":\"v0\",\"country_of_origin\":\"%s\"}",
@@ -94,7 +94,7 @@ do_create(struct worker *w) {
              w->seq % 3 ? "SY" : "AF");
     w->pending_create = true;
     it_send_json(&node, "POST", "/v1/participants", body, &r);
-    bool ok = r.status == 201 && it_is_id(it_str(r.json, "id"));
+    bool ok = r.status == 201 && it_is_id(tl_str(r.json, "id"));
     if (ok) {
         if (w->n == w->cap) {
             w->cap = w->cap ? 2 * w->cap : 256;
@@ -103,7 +103,7 @@ do_create(struct worker *w) {
                 abort();
         }
         snprintf(w->ids[w->n].id, sizeof w->ids[w->n].id, "%s",
-                 it_str(r.json, "id"));
+                 tl_str(r.json, "id"));
         snprintf(w->ids[w->n].notes, sizeof w->ids[w->n].notes, "v0");
         w->n++;
         w->pending_create = false;
@@ -111,14 +111,14 @@ do_create(struct worker *w) {
         w->unexpected++;
         w->last_unexpected = r.status;
     }
-    it_resp_release(&r);
+    tl_resp_release(&r);
     return ok;
 }
 
 static bool
 do_patch(struct worker *w) {
     char body[128], path[128];
-    it_resp r;
+    tl_resp r;
     long i = (long)(w->seq % w->n);
     w->pending_patch = i;
     snprintf(w->pending_notes, sizeof w->pending_notes, "v%u", w->seq);
@@ -135,7 +135,7 @@ do_patch(struct worker *w) {
         w->unexpected++;
         w->last_unexpected = r.status;
     }
-    it_resp_release(&r);
+    tl_resp_release(&r);
     return ok;
 }
 
@@ -153,7 +153,7 @@ worker_main(void *arg) {
         if (!ok)
             break; /* the node is gone: this write is the pending one */
     }
-    it_http_thread_done();
+    tl_http_thread_done();
     return NULL;
 }
 
@@ -202,12 +202,12 @@ check_acked(int round) {
     for (int t = 0; t < NTHREADS; t++) {
         struct worker *w = &workers[t];
         for (size_t i = 0; i < w->n; i++) {
-            it_resp r;
+            tl_resp r;
             snprintf(path, sizeof path, "/v1/participants/%s", w->ids[i].id);
             if (it_get(&node, path, &r) != 200) {
                 missing++;
             } else {
-                const char *notes = it_str(r.json, "notes");
+                const char *notes = tl_str(r.json, "notes");
                 bool in_flight = w->pending_patch == (long)i &&
                                  strcmp(notes, w->pending_notes) == 0;
                 if (strcmp(notes, w->ids[i].notes) != 0 && !in_flight) {
@@ -219,7 +219,7 @@ check_acked(int round) {
                              notes); /* the in-flight patch landed */
                 }
             }
-            it_resp_release(&r);
+            tl_resp_release(&r);
         }
         w->pending_patch = -1;
     }
@@ -245,7 +245,7 @@ list_ids(void) {
         size_t i;
         json_t *p;
         json_array_foreach(json_object_get(j, "items"), i, p)
-            json_object_set_new(ids, it_str(p, "id"), json_true());
+            json_object_set_new(ids, tl_str(p, "id"), json_true());
         const char *next = json_string_value(json_object_get(j, "next_cursor"));
         snprintf(cursor, sizeof cursor, "%s", next ? next : "");
         json_decref(j);
@@ -314,7 +314,7 @@ check_next_write(int round) {
 
 static void
 check_clean_restart(void) {
-    it_section("digest after a clean restart");
+    tl_section("digest after a clean restart");
     json_t *before = it_get_json(&node, "/v1/digest");
     CHECK(it_node_stop(&node) == 0, "SIGTERM: the node exits 0");
     if (it_node_start(&node) != 0) {
@@ -323,9 +323,9 @@ check_clean_restart(void) {
     }
     json_t *after = it_get_json(&node, "/v1/digest");
     CHECK(before &&
-              strcmp(it_str(before, "digest"), it_str(after, "digest")) == 0,
+              strcmp(tl_str(before, "digest"), tl_str(after, "digest")) == 0,
           "the digest after a second restart is the same (%s / %s)",
-          it_str(before, "digest"), it_str(after, "digest"));
+          tl_str(before, "digest"), tl_str(after, "digest"));
     CHECK(json_equal(json_object_get(before, "version_vector"),
                      json_object_get(after, "version_vector")),
           "the version vector after a second restart is the same");
@@ -342,16 +342,16 @@ main(int argc, char **argv) {
     const char *daemon;
     int port;
     it_args(argc, argv, false, &daemon, &port, NULL);
-    it_begin("integration.crash", WATCHDOG_S);
+    tl_begin("integration.crash", WATCHDOG_S);
     if (it_node_create(&node, daemon, port, 256) == 0 &&
         it_node_start(&node) == 0) {
-        for (int round = 1; round <= KILL_ROUNDS + 1 && it_failures() == 0;
+        for (int round = 1; round <= KILL_ROUNDS + 1 && tl_failures() == 0;
              round++) {
             char title[64];
             graceful = round > KILL_ROUNDS;
             snprintf(title, sizeof title, "round %d: burst, %s, restart", round,
                      graceful ? "SIGTERM" : "kill -9");
-            it_section(title);
+            tl_section("%s", title);
             burst_and_stop(round);
             if (it_node_start(&node) != 0)
                 break;
@@ -365,5 +365,5 @@ main(int argc, char **argv) {
     it_node_destroy(&node);
     for (int t = 0; t < NTHREADS; t++)
         free(workers[t].ids);
-    return it_summary();
+    return tl_summary();
 }

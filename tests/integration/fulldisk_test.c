@@ -45,12 +45,12 @@ snapshot(void) {
                      "stats", it_get_json(&node, "/v1/stats?verify=true"));
 }
 
-static void refuse_full(const char *label, const it_request *rq);
+static void refuse_full(const char *label, const tl_request *rq);
 
 /* An import bigger than the whole map is refused as a whole. */
 static void
 test_import_over_map(void) {
-    it_section("an import bigger than the map");
+    tl_section("an import bigger than the map");
     size_t nlines = 600, len = 0, cap = 0;
     char *ndjson = NULL;
     for (size_t i = 0; i < nlines; i++) {
@@ -66,7 +66,7 @@ test_import_over_map(void) {
         len += n + 1;
         free(line);
     }
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/import",
                      .ctype = "application/x-ndjson",
                      .body = ndjson,
@@ -82,18 +82,18 @@ test_import_over_map(void) {
 /* POST until 507; returns true if the map filled up. */
 static bool
 fill(void) {
-    it_section("fill a 1 MiB map");
+    tl_section("fill a 1 MiB map");
     acked = calloc(MAX_FILL + WRITES_AFTER, sizeof *acked);
     if (!acked)
         abort();
     for (size_t i = 0; i < MAX_FILL; i++) {
         char *body = participant_body(i);
-        it_resp r;
+        tl_resp r;
         it_send_json(&node, "POST", "/v1/participants", body, &r);
         free(body);
         if (r.status == 201) {
-            snprintf(acked[nacked++], 33, "%s", it_str(r.json, "id"));
-            it_resp_release(&r);
+            snprintf(acked[nacked++], 33, "%s", tl_str(r.json, "id"));
+            tl_resp_release(&r);
             continue;
         }
         CHECK(r.status == 507, "a write that fails is 507 (got %ld %s)",
@@ -103,7 +103,7 @@ fill(void) {
         CHECK(it_error_message(&r)[0] != '\0', "507 has a message");
         printf("the map is full after %zu participants\n", nacked);
         long status = r.status;
-        it_resp_release(&r);
+        tl_resp_release(&r);
         return status == 507;
     }
     CHECK(false, "%d writes did not fill a %d MiB map", MAX_FILL, SMALL_MAP_MB);
@@ -115,10 +115,10 @@ check_all_readable(const char *when) {
     size_t missing = 0;
     char path[128];
     for (size_t i = 0; i < nacked; i++) {
-        it_resp r;
+        tl_resp r;
         snprintf(path, sizeof path, "/v1/participants/%s", acked[i]);
         missing += it_get(&node, path, &r) != 200;
-        it_resp_release(&r);
+        tl_resp_release(&r);
     }
     CHECK(missing == 0,
           "%s: every acknowledged participant is readable "
@@ -134,14 +134,14 @@ check_all_readable(const char *when) {
 }
 
 static void
-refuse_full(const char *label, const it_request *rq) {
+refuse_full(const char *label, const tl_request *rq) {
     json_t *before = snapshot();
-    it_resp r;
+    tl_resp r;
     it_http(&node, rq, &r);
     CHECK(r.status == 507 && strcmp(it_error_code(&r), "storage_full") == 0,
           "%s: 507 storage_full (got %ld %s)", label, r.status,
           r.body ? r.body : "");
-    it_resp_release(&r);
+    tl_resp_release(&r);
     json_t *after = snapshot();
     CHECK(json_equal(before, after), "%s: the store is unchanged", label);
     json_decref(before);
@@ -150,9 +150,9 @@ refuse_full(const char *label, const it_request *rq) {
 
 static void
 test_when_full(void) {
-    it_section("when full: writes refused, reads work");
+    tl_section("when full: writes refused, reads work");
     char *body = participant_body(0);
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/participants",
                      .ctype = "application/json",
                      .body = body,
@@ -166,7 +166,7 @@ test_when_full(void) {
         abort();
     for (int i = 0; i < 20; i++)
         len += (size_t)snprintf(ndjson + len, cap - len, "%s\n", body);
-    it_request imp = {.method = "POST",
+    tl_request imp = {.method = "POST",
                       .path = "/v1/import",
                       .ctype = "application/x-ndjson",
                       .body = ndjson,
@@ -175,15 +175,15 @@ test_when_full(void) {
     free(ndjson);
     free(body);
 
-    it_request health = {.path = "/v1/health", .auth = IT_NO_AUTH};
-    it_resp r;
+    tl_request health = {.path = "/v1/health", .auth = TL_NO_AUTH};
+    tl_resp r;
     CHECK(it_http(&node, &health, &r) == 200, "health still answers 200");
-    it_resp_release(&r);
+    tl_resp_release(&r);
     it_get(&node, "/metrics", &r);
     CHECK(r.status == 200 && r.body &&
               !strstr(r.body, "\nmentornet_write_errors_total 0\n"),
           "/metrics counts the failed writes");
-    it_resp_release(&r);
+    tl_resp_release(&r);
     check_all_readable("full");
     json_t *list = it_get_json(&node, "/v1/participants?limit=500");
     CHECK(list && json_array_size(json_object_get(list, "items")) ==
@@ -200,7 +200,7 @@ test_when_full(void) {
                                     "Cli",     "--family-name", "Full",
                                     "--notes", notes,           NULL};
         char *err = NULL;
-        int rc = it_run(argv, NULL, 30, NULL, &err);
+        int rc = tl_run(argv, NULL, 30, NULL, NULL, &err);
         CHECK(rc == 5,
               "the CLI exits 5 when the node answers 507 (rc %d, "
               "%s)",
@@ -221,7 +221,7 @@ vv_self(void) {
 /* A full node must still start (with the same map) and serve reads. */
 static void
 test_restart_full(void) {
-    it_section("restart while full, same map size");
+    tl_section("restart while full, same map size");
     json_t *before = snapshot();
     CHECK(it_node_stop(&node) == 0, "SIGTERM: the full node exits 0");
     if (it_node_start(&node) != 0) {
@@ -234,7 +234,7 @@ test_restart_full(void) {
     json_decref(after);
     check_all_readable("full, restarted");
     char *body = participant_body(1);
-    it_request rq = {.method = "POST",
+    tl_request rq = {.method = "POST",
                      .path = "/v1/participants",
                      .ctype = "application/json",
                      .body = body,
@@ -245,7 +245,7 @@ test_restart_full(void) {
 
 static void
 test_grow(void) {
-    it_section("restart with a bigger map");
+    tl_section("restart with a bigger map");
     json_t *before = snapshot();
     CHECK(it_node_stop(&node) == 0, "SIGTERM: the full node exits 0");
     node.map_mb = BIG_MAP_MB;
@@ -266,11 +266,11 @@ test_grow(void) {
     json_int_t seq = vv_self();
     for (size_t i = 0; i < WRITES_AFTER; i++) {
         char *body = participant_body(i);
-        it_resp r;
+        tl_resp r;
         if (it_send_json(&node, "POST", "/v1/participants", body, &r) == 201)
-            snprintf(acked[nacked++], 33, "%s", it_str(r.json, "id"));
+            snprintf(acked[nacked++], 33, "%s", tl_str(r.json, "id"));
         ok += r.status == 201;
-        it_resp_release(&r);
+        tl_resp_release(&r);
         free(body);
     }
     CHECK(ok == WRITES_AFTER, "writes succeed again (%zu of %d)", ok,
@@ -296,7 +296,7 @@ main(int argc, char **argv) {
     const char *daemon;
     int port;
     it_args(argc, argv, true, &daemon, &port, &cli);
-    it_begin("integration.fulldisk", WATCHDOG_S);
+    tl_begin("integration.fulldisk", WATCHDOG_S);
     notes = malloc(NOTES_CHARS + 1);
     if (!notes)
         abort();
@@ -315,5 +315,5 @@ main(int argc, char **argv) {
     it_node_destroy(&node);
     free(acked);
     free(notes);
-    return it_summary();
+    return tl_summary();
 }

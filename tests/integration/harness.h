@@ -1,14 +1,14 @@
 /*
- * harness — what every integration test shares: checks with a pass/fail
- * summary, a watchdog, one real mentornetd in a temporary directory, an
- * HTTP client for its API, and bounded child processes.
+ * harness — what the integration tests share beyond tests/lib (checks,
+ * watchdog, files, processes, HTTP): one real mentornetd in a temporary
+ * directory, and shorthands for its API and its error answers.
  *
  * Invariants:
  * - Everything a test creates lives under one mkdtemp directory in /tmp,
- *   which it_node_destroy removes (set MN_IT_KEEP=1 to keep it).
+ *   which it_node_destroy removes (set MN_TEST_KEEP=1 to keep it).
  * - Every wait is bounded: node start-up (10 s), stop (10 s), each HTTP
  *   request (30 s), each child process (its timeout), and the whole test
- *   (it_begin's watchdog, which SIGKILLs every node still running).
+ *   (tl_begin's watchdog, which SIGKILLs every node still running).
  * - Nodes listen on 127.0.0.1 only, on ports the test passes in.
  *
  * Checks do not stop the test: a failed CHECK is printed with its file and
@@ -21,9 +21,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include <jansson.h>
-
-/* ---- checks ----------------------------------------------------------- */
+#include "check.h"
+#include "files.h"
+#include "http.h"
+#include "proc.h"
 
 /*
  * The command line every test takes: MENTORNETD PORT [EXTRA]. OUT: the
@@ -32,46 +33,6 @@
  */
 void it_args(int argc, char **argv, bool want_extra, const char **daemon,
              int *port, const char **extra);
-/* Start a test: name for messages, and a watchdog of watchdog_s seconds. */
-void it_begin(const char *name, unsigned watchdog_s);
-/* Print a section header. */
-void it_section(const char *name);
-/* Record one check; the message is printed when it fails (or always with
- * MN_IT_VERBOSE=1). Returns ok. */
-bool it_check(bool ok, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* Print "N passed, N failed" and return the exit code for main. */
-int it_summary(void);
-/* Number of failed checks so far. */
-int it_failures(void);
-
-#define CHECK(cond, ...) it_check((cond), __FILE__, __LINE__, __VA_ARGS__)
-
-/* ---- files ------------------------------------------------------------ */
-
-/* Write text to path (created or truncated) with mode; 0 on success. */
-int it_write_file(const char *path, const char *text, int mode);
-/* The whole file, NUL-terminated; NULL if unreadable. Caller frees. */
-char *it_read_file(const char *path, size_t *len);
-/* Remove path and everything below it; 0 on success. */
-int it_rm_rf(const char *path);
-/* A new directory /tmp/<prefix>.XXXXXX; OUT: path (PATH_MAX bytes). */
-int it_mkdtemp(const char *prefix, char *path);
-/* Is 127.0.0.1:port free to bind? */
-bool it_port_free(int port);
-
-/* ---- child processes -------------------------------------------------- */
-
-/*
- * Run argv (argv[0] is a path) with stdin from /dev/null, for at most
- * timeout_s seconds. env: NULL, or a NULL-terminated list of "NAME=VALUE"
- * to set and "NAME" to unset in the child. OUT: *out and *err (may be
- * NULL) the child's stdout and stderr, NUL-terminated; the caller frees.
- * Returns the exit status, 128+signal if killed by a signal, or -1 if it
- * had to be killed at the timeout (or could not be started).
- */
-int it_run(const char *const *argv, const char *const *env, unsigned timeout_s,
-           char **out, char **err);
 
 /* ---- one node --------------------------------------------------------- */
 
@@ -118,51 +79,21 @@ void it_node_destroy(it_node *n);
 
 /* ---- HTTP ------------------------------------------------------------- */
 
-/* Send no Authorization header (as it_request.auth). */
-extern const char IT_NO_AUTH[];
-
-typedef struct it_request {
-    const char *method; /* "GET" when NULL */
-    const char *path;   /* below the node's URL, e.g. "/v1/stats" */
-    const char *ctype;  /* Content-Type; NULL: send none */
-    const void *body;   /* NULL: no body */
-    size_t len;
-    const char *auth; /* NULL: the node's token; IT_NO_AUTH: none; else
-                         the whole Authorization header value */
-    bool chunked;     /* send the body with chunked transfer encoding */
-} it_request;
-
-typedef struct it_resp {
-    long status; /* HTTP status, 0 if no answer */
-    int curl_rc; /* CURLE_OK or why there was no answer */
-    char *body;  /* NUL-terminated, owned */
-    size_t len;
-    json_t *json;    /* the parsed body, NULL if not JSON; owned */
-    char ctype[128]; /* the answer's Content-Type */
-} it_resp;
-
-/*
- * Send rq to node n and wait for the answer (30 s at most). Connections
- * are kept alive per thread; call it_http_thread_done at the end of a
- * thread that used it. Returns r->status. Release r with it_resp_release.
- */
-long it_http(const it_node *n, const it_request *rq, it_resp *r);
-void it_resp_release(it_resp *r);
-void it_http_thread_done(void);
+/* Send rq to node n (see tl_http) and wait for the answer. Returns
+ * r->status. Release r with tl_resp_release. */
+long it_http(const it_node *n, const tl_request *rq, tl_resp *r);
 
 /* Shorthands; all send the node's token. */
-long it_get(const it_node *n, const char *path, it_resp *r);
+long it_get(const it_node *n, const char *path, tl_resp *r);
 long it_send_json(const it_node *n, const char *method, const char *path,
-                  const char *json, it_resp *r);
+                  const char *json, tl_resp *r);
 /* GET path; the JSON body if it answered 200 (new reference), else NULL. */
 json_t *it_get_json(const it_node *n, const char *path);
 
 /* The "error" object's code / field of an error answer, or "". */
-const char *it_error_code(const it_resp *r);
-const char *it_error_field(const it_resp *r);
-const char *it_error_message(const it_resp *r);
-/* A string member of o, or "" when absent or not a string. */
-const char *it_str(const json_t *o, const char *key);
+const char *it_error_code(const tl_resp *r);
+const char *it_error_field(const tl_resp *r);
+const char *it_error_message(const tl_resp *r);
 
 /* Is z exactly 32 lowercase hex characters? */
 bool it_is_id(const char *z);

@@ -17,6 +17,8 @@
  *   sim --seed S [--steps N]        replay one run exactly
  *   sim --seeds A-B [--steps N]     run a range of seeds
  *   sim --file F                    replay every "seed steps" line of F
+ *                                   (# comments); fails on a file with no
+ *                                   seed or a line it cannot read
  *
  * A failing seed is printed with the shortest step count that still fails
  * and the trace of that run.
@@ -722,21 +724,36 @@ run_seed(uint64_t seed, unsigned steps) {
     return ok;
 }
 
+/* Replay every "seed steps" line of path. Blank lines and lines starting
+ * with '#' are comments; any other line is an error, and so is a file with
+ * no seed (a regression file that checks nothing must not pass). */
 static int
 run_file(const char *path, unsigned *passed, unsigned *failed) {
     unsigned long long seed;
-    unsigned steps;
-    char line[256];
+    unsigned steps, nseeds = 0, lineno = 0;
+    char line[256], extra;
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "sim: %s: cannot read\n", path);
         return 2;
     }
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "%llu %u", &seed, &steps) == 2)
-            run_seed(seed, steps) ? (*passed)++ : (*failed)++;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        const char *z = line + strspn(line, " \t");
+        if (*z == '#' || *z == '\n' || *z == '\0')
+            continue;
+        if (sscanf(z, "%llu %u %c", &seed, &steps, &extra) != 2 || !steps) {
+            fprintf(stderr, "sim: %s:%u: not \"seed steps\"\n", path, lineno);
+            fclose(f);
+            return 2;
+        }
+        nseeds++;
+        run_seed(seed, steps) ? (*passed)++ : (*failed)++;
+    }
     fclose(f);
-    return 0;
+    if (nseeds == 0)
+        fprintf(stderr, "sim: %s holds no seed\n", path);
+    return nseeds ? 0 : 2;
 }
 
 static void
