@@ -295,7 +295,7 @@ int
 mn_kind_json_parse(const mn_kind *k, const json_t *body,
                    const mn_entity *current, uint32_t home, mn_ops *out,
                    mn_problem *p) {
-    mn_kind_input in;
+    mn_kind_input in = {0};
     mn_ops ops;
     int rc = check_body(k, body, current, &in, p);
     if (rc != MN_OK)

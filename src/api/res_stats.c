@@ -41,7 +41,7 @@ mn_api_stats(mn_http *h, struct MHD_Connection *c, const char *id,
     (void)id, (void)r;
     if (mn_api_check_query(c, &p) != MN_OK)
         return mn_api_send_problem(c, &p);
-    if (verify && strcmp(verify, "true") && strcmp(verify, "false"))
+    if (verify && strcmp(verify, "true") != 0 && strcmp(verify, "false") != 0)
         return mn_api_send_error(c, 400, "bad_query", "verify",
                                  "verify: true or false");
     int rc = mn_api_read_begin(h, &t);

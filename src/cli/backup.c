@@ -117,7 +117,7 @@ backup_run(mn_cli *c, const mn_args *a) {
         fclose(f);
     if (rc == 0)
         backup_report(c, path, rs.saved);
-    else
+    else if (tmp)
         unlink(tmp);
     mn_response_release(&rs);
     free(tmp);

@@ -246,7 +246,7 @@ clearable(const char *name) {
     if (len >= sizeof key)
         return false;
     for (size_t i = 0; i <= len; i++)
-        key[i] = name[i] == '-' ? '_' : name[i];
+        key[i] = (char)(name[i] == '-' ? '_' : name[i]);
     for (size_t i = 0; i < field_count(); i++) {
         const field *f = field_at(i);
         if (field_is_settable(f) && field_top_len(f) == len &&
