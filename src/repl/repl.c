@@ -1,44 +1,51 @@
 /*
  * repl — see repl.h.
  *
- * Client session (we pull from peer P), one per peer; client_enter()
- * makes every transition and asserts it is legal:
+ * Client session (we pull from peer P), one per peer. Every transition
+ * goes through client_enter(), which checks it against client_legal[]:
  *
  *             on_link(up): send_hello()
- *   DOWN --------------------------------> HELLO_SENT <-----------------+
- *    ^                                      |      |  gap (client_on_  |
- *    |                     client_on_batch()|      |  batch) or silence |
- *    |                  ack at once:        |      |  (on_tick):        |
- *    |                  ack_now()           v      |  send_hello()      |
- *    |                             +-> RECEIVING   |                    |
- *    |                  ack_now()  |     |  ^      | client_on_batch()  |
- *    |                             +-----+  |      | while an apply is  |
- *    |      client_on_batch() while an      |      | in flight:         |
- *    |      apply is in flight: defer_ack() |      | defer_ack()        |
- *    |                                  v   |      v                    |
- *    |                              APPLYING (acks owed) ---------------+
- *    |                                  |     on_applied(): flush_acks()
- *    |                                  +-------------------> RECEIVING
- *    +--- on_link(down), from any state: client_enter(DOWN) -----------
+ *   DOWN -----------------------------------> HELLO_SENT
+ *                                                  |
+ *                   client_on_batch(): ack_now(), or defer_ack() when an
+ *                   apply is in flight (then straight to APPLYING)
+ *                                                  v
+ *                    defer_ack()
+ *   APPLYING <------------------------------- RECEIVING <--+
+ *      |     (Acks owed: its credit waits)      ^   |      | ack_now()
+ *      |                                        |   +------+
+ *      +------ on_applied(): flush_acks() ------+
  *
- * Server session (peer P pulls from us), one per peer; server_enter():
+ *   From any state: on_link(down) -> DOWN (mn_repl_on_link); a gap
+ *   (client_on_batch) or CLIENT_RETRY_MS of silence (client_tick) ->
+ *   HELLO_SENT, by send_hello(). A Batch arriving while DOWN (late, on a
+ *   link that fell) is still checked, queued and acked; it stays DOWN.
  *
- *          Hello: server_on_hello()      pump(): a Batch per credit
- *   IDLE ---------------------------> STREAMING <-------------------+
- *    ^      (cursor := its vector)      |   ^                       |
- *    |                       pump(): no |   | Ack: server_on_ack()  |
- *    |                   credit left    v   | (credit back)         |
- *    |                           WAITING_CREDIT                     |
- *    |                                  |           Hello restarts: |
- *    +--- silence > SERVER_IDLE_MS -----+----- server_on_hello() ---+
- *         (server_expire(), on tick, from STREAMING or WAITING_CREDIT)
+ * Server session (peer P pulls from us), one per peer; server_enter()
+ * checks each transition against server_legal[]:
  *
- * The apply pipeline, one per engine; apply_enter():
+ *          Hello: server_on_hello()
+ *          (cursor := its vector)
+ *   IDLE ---------------------------> STREAMING <--+ pump(): a Batch per
+ *    ^                                  |  ^   |   | credit while it lacks
+ *    |                   pump(): credit |  |   +---+ something we can sign
+ *    |                          used up v  | Ack: server_on_ack() (credit
+ *    |                       WAITING_CREDIT  back); Hello: server_on_hello()
+ *    |                                  |
+ *    +----------------------------------+ silence > SERVER_IDLE_MS:
+ *      server_expire() (on tick), from STREAMING or WAITING_CREDIT
+ *
+ *   An Ack or a Hello in STREAMING stays in STREAMING; an Ack in IDLE is
+ *   stale and ignored (the client will say HELLO again).
+ *
+ * The apply pipeline, one per engine; apply_enter(), apply_legal[]:
  *
  *          drain(): host apply() of every ready change
  *   IDLE ---------------------------------------------> BUSY
  *    ^                                                   |
  *    +---- on_applied(): settle(), then drain() again ---+
+ *
+ *   A failed apply leaves its changes queued for the next tick's drain().
  *
  * Receive path of a Batch (client_on_batch), in order: size cap, decode,
  * origin known, duplicates dropped (and checked against our log for
