@@ -217,13 +217,17 @@ io_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
 }
 
 /* Apply what is due on every node and tell its engine (which may ask for
- * the next at once). */
+ * the next at once). Now and then an apply fails instead. */
 static void
 apply_due(struct sim *s) {
     for (int i = 0; i < NODES; i++) {
         struct apply *a = &s->apply[i];
         while (s->up[i] && a->queued && a->at <= s->now) {
-            int rc = mn_node_apply(s->node[i], a->cs, a->n, a->sigs, a->nsigs);
+            /* Now and then the writer fails the group (a full map, an
+             * I/O error): nothing is applied and the engine retries. */
+            int rc = chance(3) ? MN_EIO
+                               : mn_node_apply(s->node[i], a->cs, a->n, a->sigs,
+                                               a->nsigs);
             a->queued = false;
             trace(s, "node%d applied %zu: %s", i + 1, a->n, mn_strerror(rc));
             mn_repl_on_applied(s->eng[i], a->token, rc, local_now(s, i));
