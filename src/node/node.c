@@ -846,7 +846,7 @@ int
 mn_node_apply_async(mn_node *node, mn_remote_change *cs, size_t n,
                     const mn_chain_sig *sigs, size_t nsigs,
                     void (*done)(void *ctx, int rc), void *ctx) {
-    struct submission *s = mn_calloc(1, sizeof *s);
+    struct submission *s = mn_malloc(sizeof *s);
     *s = (struct submission){.rcs = cs,
                              .n = n,
                              .sigs = sigs,

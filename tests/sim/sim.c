@@ -25,6 +25,7 @@
  * and the trace of that run.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,39 @@ io_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
         enqueue(s, ep->index, to, at, p, n);
 }
 
+/* The end of an apply, as the node's writer thread reports it. */
+struct apply_end {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    int rc;
+};
+
+static void
+apply_ended(void *ctx, int rc) {
+    struct apply_end *e = ctx;
+    pthread_mutex_lock(&e->mu);
+    e->done = true;
+    e->rc = rc;
+    pthread_cond_signal(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+}
+
+/* Hand a to the node's writer as the daemon does, and wait for its end
+ * (the simulated delay is the wait before; this keeps runs repeatable). */
+static int
+apply_now(mn_node *node, const struct apply *a) {
+    struct apply_end e = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                          false, MN_OK};
+    int rc = mn_node_apply_async(node, a->cs, a->n, a->sigs, a->nsigs,
+                                 apply_ended, &e);
+    pthread_mutex_lock(&e.mu);
+    while (rc == MN_OK && !e.done)
+        pthread_cond_wait(&e.cv, &e.mu);
+    pthread_mutex_unlock(&e.mu);
+    return rc == MN_OK ? e.rc : rc;
+}
+
 /* Apply what is due on every node and tell its engine (which may ask for
  * the next at once). Now and then an apply fails instead. */
 static void
@@ -225,9 +259,7 @@ apply_due(struct sim *s) {
         while (s->up[i] && a->queued && a->at <= s->now) {
             /* Now and then the writer fails the group (a full map, an
              * I/O error): nothing is applied and the engine retries. */
-            int rc = chance(3) ? MN_EIO
-                               : mn_node_apply(s->node[i], a->cs, a->n, a->sigs,
-                                               a->nsigs);
+            int rc = chance(3) ? MN_EIO : apply_now(s->node[i], a);
             a->queued = false;
             trace(s, "node%d applied %zu: %s", i + 1, a->n, mn_strerror(rc));
             mn_repl_on_applied(s->eng[i], a->token, rc, local_now(s, i));
