@@ -59,8 +59,9 @@ typedef struct mn_repl_range {
  */
 typedef struct mn_repl_host {
     void *ctx;
-    /* Read a range of an origin's log into out (out->data is reset by the
-     * engine). Returns 0, or a negative MN_E* (then nothing is sent). */
+    /* Read a range of an origin's log into out (the engine resets
+     * out->data and zeroes n and nsigned first). Returns 0, or a negative
+     * MN_E* (then nothing is sent). */
     int (*read_log)(void *ctx, const mn_repl_read *req, mn_repl_range *out);
     /* The version vector and chain heads as of the last commit. */
     void (*state)(void *ctx, mn_vv *vv,
