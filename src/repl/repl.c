@@ -17,8 +17,9 @@
  *      +------ on_applied(): flush_acks() ------+
  *
  *   From any state: on_link(down) -> DOWN (mn_repl_on_link); a gap
- *   (client_on_batch) or CLIENT_RETRY_MS of silence (client_tick) ->
- *   HELLO_SENT, by send_hello(). A Batch arriving while DOWN (late, on a
+ *   (client_on_batch) or CLIENT_RETRY_MS of silence (client_tick; not in
+ *   APPLYING, where the server waits for our credit) -> HELLO_SENT, by
+ *   send_hello(). A Batch arriving while DOWN (late, on a
  *   link that fell) is still checked, queued and acked; it stays DOWN.
  *
  * Server session (peer P pulls from us), one per peer; server_enter()
@@ -906,7 +907,10 @@ static void
 client_tick(mn_repl *r, struct peer *p, uint64_t now) {
     uint64_t quiet =
         now - (p->c.heard_at > p->c.hello_at ? p->c.heard_at : p->c.hello_at);
-    if (p->c.state != CLIENT_DOWN && quiet >= CLIENT_RETRY_MS)
+    /* In APPLYING the server is silent because it waits for our credit:
+     * our apply is slow, not the link. */
+    if (p->c.state != CLIENT_DOWN && p->c.state != CLIENT_APPLYING &&
+        quiet >= CLIENT_RETRY_MS)
         send_hello(r, p, now);
 }
 

@@ -11,7 +11,8 @@
  * It checks the session protocol step by step: HELLO on link up, a Batch
  * answering it, the Ack after the apply, live pushes, a batch verified and
  * queued while the one before is applied (its Ack waits, then returns the
- * credit), a gap answered by a new HELLO, a tampered signature refused
+ * credit), no HELLO while only our own apply is slow, a gap answered by
+ * a new HELLO, a tampered signature refused
  * with nothing applied, a failed apply tried again on the next tick, and
  * local writes opened through the host after the grace period.
  */
@@ -460,6 +461,29 @@ test_pipelined_batches(void **state) {
     assert_int_equal(a.nout, 0);
 }
 
+/* While the client's own apply is slow, the server is silent because it
+ * waits for the client's credit: that silence is no reason to say HELLO
+ * again. */
+static void
+test_slow_apply_no_retry(void **state) {
+    uint32_t credit;
+    uint64_t seq;
+    (void)state;
+    write_change("Ayan");
+    mn_repl_on_commit(a.eng, t0);
+    deliver(&a, &b);
+    assert_true(b.held);
+    mn_repl_on_tick(b.eng, t0 + 20000);
+    assert_int_equal(b.nout, 0);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 6);
+    assert_int_equal(b.nout, 1);
+    ack_of(&b.out[0], &credit, &seq);
+    assert_int_equal(credit, 1);
+    assert_int_equal(seq, 6);
+    deliver(&b, &a);
+}
+
 /* A Batch lost on the way leaves a gap: the next is refused as a gap and
  * the client says HELLO again, which resends from where it is. */
 static void
@@ -473,14 +497,14 @@ test_gap_asks_again(void **state) {
     mn_repl_on_commit(a.eng, t0);
     deliver(&a, &b);
     assert_false(b.held);
-    assert_int_equal(b.log[1].n, 5);
+    assert_int_equal(b.log[1].n, 6);
     assert_int_equal(rejected(&b, MN_REJ_GAP), gaps + 1);
     assert_int_equal(b.nout, 1);
     assert_int_equal(kind_of(&b.out[0]), MN_MSG_HELLO);
     deliver(&b, &a);
     deliver(&a, &b);
     complete(&b, MN_OK);
-    assert_int_equal(b.log[1].n, 7);
+    assert_int_equal(b.log[1].n, 8);
     deliver(&b, &a);
 }
 
@@ -497,7 +521,7 @@ test_bad_signature_refused(void **state) {
     a.out[0].bytes.p[a.out[0].bytes.len - 1] ^= 1;
     deliver(&a, &b);
     assert_false(b.held);
-    assert_int_equal(b.log[1].n, 7);
+    assert_int_equal(b.log[1].n, 8);
     assert_int_equal(rejected(&b, MN_REJ_SIGNATURE), before + 1);
     drop_sent(&b);
     /* The client asks again after silence and gets it whole. */
@@ -505,7 +529,7 @@ test_bad_signature_refused(void **state) {
     deliver(&b, &a);
     deliver(&a, &b);
     complete(&b, MN_OK);
-    assert_int_equal(b.log[1].n, 8);
+    assert_int_equal(b.log[1].n, 9);
     drop_sent(&b);
 }
 
@@ -519,7 +543,7 @@ test_failed_apply_retried(void **state) {
     deliver(&a, &b);
     uint64_t token = b.token;
     complete(&b, MN_EIO);
-    assert_int_equal(b.log[1].n, 8);
+    assert_int_equal(b.log[1].n, 9);
     assert_int_equal(stats_of(&b)->pending, 1);
     assert_false(b.held); /* not at once: a full disk would spin */
     mn_repl_on_applied(b.eng, token, MN_OK, t0); /* stale: ignored */
@@ -527,7 +551,7 @@ test_failed_apply_retried(void **state) {
     mn_repl_on_tick(b.eng, t0 + 10000);
     assert_true(b.held);
     complete(&b, MN_OK);
-    assert_int_equal(b.log[1].n, 9);
+    assert_int_equal(b.log[1].n, 10);
     assert_int_equal(stats_of(&b)->pending, 0);
     drop_sent(&b);
     drop_sent(&a);
@@ -539,6 +563,7 @@ main(void) {
         cmocka_unit_test(test_hello_batch_ack),
         cmocka_unit_test(test_live_push),
         cmocka_unit_test(test_pipelined_batches),
+        cmocka_unit_test(test_slow_apply_no_retry),
         cmocka_unit_test(test_gap_asks_again),
         cmocka_unit_test(test_bad_signature_refused),
         cmocka_unit_test(test_failed_apply_retried),
