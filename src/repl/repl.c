@@ -19,8 +19,8 @@
  *   From any state: on_link(down) -> DOWN (mn_repl_on_link); a gap
  *   (client_on_batch) or CLIENT_RETRY_MS of silence (client_tick; not in
  *   APPLYING, where the server waits for our credit) -> HELLO_SENT, by
- *   send_hello(). A Batch arriving while DOWN (late, on a
- *   link that fell) is still checked, queued and acked; it stays DOWN.
+ *   send_hello(). A Batch arriving while DOWN (late, on a link that fell)
+ *   is still checked, queued and acked; it stays DOWN.
  *
  * Server session (peer P pulls from us), one per peer; server_enter()
  * checks each transition against server_legal[]:
