@@ -47,6 +47,18 @@ typedef struct mn_chain_sig {
     uint8_t sig[MN_SIG_BYTES];
 } mn_chain_sig;
 
+/* A verified, decrypted change from a peer, ready to apply (the node
+ * applies it; the replication engine builds it). */
+typedef struct mn_remote_change {
+    mn_change_header h;
+    mn_bytes raw;                /* the Change bytes, logged as-is */
+    uint8_t hash[MN_HASH_BYTES]; /* BLAKE2b of raw */
+    uint32_t type;
+    uint8_t id[MN_ID_BYTES];
+    mn_ops ops;
+    int result; /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
+} mn_remote_change;
+
 /* Appends to out (not reset). */
 void mn_codec_header_encode(const mn_change_header *h, mn_buf *out);
 int mn_codec_header_decode(const uint8_t *p, size_t n,

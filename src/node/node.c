@@ -58,6 +58,9 @@ struct submission {
     int result;
     bool done;
     pthread_cond_t cv; /* its caller waits here; only it is woken */
+    /* mn_node_apply_async: called instead of waking a caller. */
+    void (*done_fn)(void *ctx, int rc);
+    void *done_ctx;
     struct submission *next;
 };
 
@@ -684,10 +687,15 @@ commit_group(mn_node *node, struct submission *group, size_t *nok) {
     return rc;
 }
 
+static void finish_async(struct submission *async, int rc);
+
 static void
 finish_group(mn_node *node, struct submission *group, int rc, size_t nok) {
+    struct submission *async = NULL, *next;
+    bool waiters = false;
     pthread_mutex_lock(&node->mu);
-    for (struct submission *s = group; s; s = s->next) {
+    for (struct submission *s = group; s; s = next) {
+        next = s->next;
         s->result = rc;
         for (size_t i = 0; rc != MN_OK && !s->stream && i < s->n; i++) {
             if (s->ws)
@@ -695,6 +703,12 @@ finish_group(mn_node *node, struct submission *group, int rc, size_t nok) {
             else
                 s->rcs[i].result = rc;
         }
+        if (s->done_fn) { /* reported below, once the lock is released */
+            s->next = async;
+            async = s;
+            continue;
+        }
+        waiters = true;
         s->done = true;
         pthread_cond_signal(&s->cv);
     }
@@ -708,8 +722,11 @@ finish_group(mn_node *node, struct submission *group, int rc, size_t nok) {
         node->counters.write_errors++;
     }
     pthread_mutex_unlock(&node->mu);
-    if (rc == MN_OK && nok > 0 && node->on_commit)
+    /* An asynchronous apply is reported by its own callback alone, so its
+     * caller is woken once, not twice. */
+    if (rc == MN_OK && nok > 0 && waiters && node->on_commit)
         node->on_commit(node->on_commit_ctx);
+    finish_async(async, rc);
 }
 
 /* Detach a group of whole submissions from the queue (mu held). */
@@ -804,6 +821,42 @@ mn_node_apply(mn_node *node, mn_remote_change *cs, size_t n,
               const mn_chain_sig *sigs, size_t nsigs) {
     struct submission s = {.rcs = cs, .n = n, .sigs = sigs, .nsigs = nsigs};
     return submit(node, &s, false);
+}
+
+/* Report the end of asynchronous applies (listed newest first) in the
+ * order they were queued, and free them. */
+static void
+finish_async(struct submission *async, int rc) {
+    struct submission *order = NULL, *next;
+    for (struct submission *s = async; s; s = next) {
+        next = s->next;
+        s->next = order;
+        order = s;
+    }
+    for (struct submission *s = order; s; s = next) {
+        next = s->next;
+        s->done_fn(s->done_ctx, rc);
+        free(s);
+    }
+}
+
+int
+mn_node_apply_async(mn_node *node, mn_remote_change *cs, size_t n,
+                    const mn_chain_sig *sigs, size_t nsigs,
+                    void (*done)(void *ctx, int rc), void *ctx) {
+    struct submission *s = mn_malloc(sizeof *s);
+    *s = (struct submission){.rcs = cs,
+                             .n = n,
+                             .sigs = sigs,
+                             .nsigs = nsigs,
+                             .done_fn = done,
+                             .done_ctx = ctx};
+    pthread_mutex_lock(&node->mu);
+    int rc = enqueue(node, s, false);
+    pthread_mutex_unlock(&node->mu);
+    if (rc != MN_OK)
+        free(s);
+    return rc;
 }
 
 int

@@ -67,17 +67,6 @@ int mn_node_stream_begin(mn_node *node, mn_stream **out);
 void mn_node_stream_push(mn_stream *st, mn_write *ws, size_t n);
 int mn_node_stream_end(mn_stream *st, bool commit);
 
-/* A verified, decrypted change from a peer, ready to apply. */
-typedef struct mn_remote_change {
-    mn_change_header h;
-    mn_bytes raw;                /* the Change bytes, logged as-is */
-    uint8_t hash[MN_HASH_BYTES]; /* BLAKE2b of raw */
-    uint32_t type;
-    uint8_t id[MN_ID_BYTES];
-    mn_ops ops;
-    int result; /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
-} mn_remote_change;
-
 /*
  * Apply remote changes in order, in one group commit with any local writes
  * queued at the same time, and store the origins' signatures in sigs that
@@ -87,6 +76,18 @@ typedef struct mn_remote_change {
  */
 int mn_node_apply(mn_node *node, mn_remote_change *cs, size_t n,
                   const mn_chain_sig *sigs, size_t nsigs);
+
+/*
+ * The same, without waiting: queue the group for the writer and return.
+ * done(ctx, rc) is called from the writer thread after the group committed
+ * (rc MN_OK; each change's result says more) or failed, after the state
+ * that mn_node_state reports has moved; the node's on_commit hook is not
+ * called for it. The caller keeps cs and sigs alive until then. Returns
+ * MN_OK once queued, or MN_ESHUTDOWN (then done is never called).
+ */
+int mn_node_apply_async(mn_node *node, mn_remote_change *cs, size_t n,
+                        const mn_chain_sig *sigs, size_t nsigs,
+                        void (*done)(void *ctx, int rc), void *ctx);
 
 /* The version vector and chain heads as of the last commit. heads may be
  * NULL. */
@@ -99,7 +100,9 @@ void mn_node_set_writable(mn_node *node, bool writable);
 bool mn_node_writable(mn_node *node);
 
 /* fn is called (from the writer thread, after waking the writers) after
- * every commit that changed something. Set before writes start. */
+ * every commit that changed something, unless the group held only
+ * mn_node_apply_async submissions (their callbacks report it). Set before
+ * writes start. */
 void mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx);
 /* Replace the wall clock (ms) the node stamps changes with (simulator). */
 void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx);

@@ -1,30 +1,62 @@
 /*
  * repl — see repl.h.
  *
- * Client session (we pull from peer P), one per peer:
+ * Client session (we pull from peer P), one per peer. Every transition
+ * goes through client_enter(), which checks it against client_legal[]:
  *
- *        on_link(up)                 batch ok: apply, ack
- *   DOWN ----------> HELLO_SENT ------------------------> STREAMING
- *    ^   send_hello()    |  ^  gap or silence: send_hello()   |  |
- *    |                   |  +---------------------------------+  |
- *    +-------------------+-------------------------------------+
- *              on_link(down)            (client_on_batch keeps STREAMING)
+ *             on_link(up): send_hello()
+ *   DOWN -----------------------------------> HELLO_SENT
+ *                                                  |
+ *                   client_on_batch(): ack_now(), or defer_ack() when an
+ *                   apply is in flight (then straight to APPLYING)
+ *                                                  v
+ *                    defer_ack()
+ *   APPLYING <------------------------------- RECEIVING <--+
+ *      |     (Acks owed: its credit waits)      ^   |      | ack_now()
+ *      |                                        |   +------+
+ *      +------ on_applied(): flush_acks() ------+
  *
- * Server session (peer P pulls from us), one per peer:
+ *   From any state: on_link(down) -> DOWN (mn_repl_on_link); a gap
+ *   (client_on_batch) or CLIENT_RETRY_MS of silence (client_tick; not in
+ *   APPLYING, where the server waits for our credit) -> HELLO_SENT, by
+ *   send_hello(). A Batch arriving while DOWN (late, on a link that fell)
+ *   is still checked, queued and acked; it stays DOWN.
  *
- *          Hello: server_on_hello()        Ack: server_on_ack()
- *   IDLE ----------------------------> SERVING <--------------+
- *    ^     (cursor := its vector)       |  pump(): Batch while |
- *    |                                  |  credit and it lacks |
- *    +---- silence > SERVER_IDLE_MS ----+----------------------+
- *          (server_expire(), on tick)
+ * Server session (peer P pulls from us), one per peer; server_enter()
+ * checks each transition against server_legal[]:
+ *
+ *          Hello: server_on_hello()
+ *          (cursor := its vector)
+ *   IDLE ---------------------------> STREAMING <--+ pump(): a Batch per
+ *    ^                                  |  ^   |   | credit while it lacks
+ *    |                   pump(): credit |  |   +---+ something we can sign
+ *    |                          used up v  | Ack: server_on_ack() (credit
+ *    |                       WAITING_CREDIT  back); Hello: server_on_hello()
+ *    |                                  |
+ *    +----------------------------------+ silence > SERVER_IDLE_MS:
+ *      server_expire() (on tick), from STREAMING or WAITING_CREDIT
+ *
+ *   An Ack or a Hello in STREAMING stays in STREAMING; an Ack in IDLE is
+ *   stale and ignored (the client will say HELLO again).
+ *
+ * The apply pipeline, one per engine; apply_enter(), apply_legal[]:
+ *
+ *          drain(): host apply() of every ready change
+ *   IDLE ---------------------------------------------> BUSY
+ *    ^                                                   |
+ *    +---- on_applied(): settle(), then drain() again ---+
+ *
+ *   A failed apply leaves its changes queued for the next tick's drain().
  *
  * Receive path of a Batch (client_on_batch), in order: size cap, decode,
  * origin known, duplicates dropped (and checked against our log for
  * equivocation), gap -> HELLO (the range request), chain links, the
  * origin's signature over the last change, decrypt, drift bound, then into
- * the per-origin pending queue; drain() applies whatever has its causal
- * dependencies, commits, and the Ack carries our new vector.
+ * the per-origin pending queue. drain() hands the host whatever has its
+ * causal dependencies, in causal order; while that apply is in flight the
+ * next batches are verified and queued behind it (pipelining), and their
+ * Acks — which give the server its credit back — wait for the apply, so
+ * a server never runs more than its credit ahead of what we applied.
  */
 #include "repl/repl.h"
 
@@ -48,27 +80,77 @@
 #define TICK_MS 500
 /* Verified changes held for missing dependencies, per origin. */
 #define PENDING_MAX 8192
-/* Changes handed to the node in one apply. */
+/* Changes handed to the host in one apply. */
 #define READY_MAX 4096
-/* The result of a queued change not yet handed to the node. */
+/* The result of a queued change not yet applied. */
 #define NOT_APPLIED 1
+
+enum client_state {
+    CLIENT_DOWN,
+    CLIENT_HELLO_SENT,
+    CLIENT_RECEIVING,
+    CLIENT_APPLYING,
+    CLIENT_NSTATES
+};
+
+enum server_state {
+    SERVER_IDLE,
+    SERVER_STREAMING,
+    SERVER_WAITING_CREDIT,
+    SERVER_NSTATES
+};
+
+enum apply_state { APPLY_IDLE, APPLY_BUSY, APPLY_NSTATES };
+
+/* legal[from][to]: the arrows of the diagrams above. */
+static const bool client_legal[CLIENT_NSTATES][CLIENT_NSTATES] = {
+    [CLIENT_DOWN] = {[CLIENT_DOWN] = true, [CLIENT_HELLO_SENT] = true},
+    [CLIENT_HELLO_SENT] = {[CLIENT_DOWN] = true,
+                           [CLIENT_HELLO_SENT] = true,
+                           [CLIENT_RECEIVING] = true,
+                           [CLIENT_APPLYING] = true},
+    [CLIENT_RECEIVING] = {[CLIENT_DOWN] = true,
+                          [CLIENT_HELLO_SENT] = true,
+                          [CLIENT_RECEIVING] = true,
+                          [CLIENT_APPLYING] = true},
+    [CLIENT_APPLYING] = {[CLIENT_DOWN] = true,
+                         [CLIENT_HELLO_SENT] = true,
+                         [CLIENT_RECEIVING] = true,
+                         [CLIENT_APPLYING] = true},
+};
+
+static const bool server_legal[SERVER_NSTATES][SERVER_NSTATES] = {
+    [SERVER_IDLE] = {[SERVER_STREAMING] = true},
+    [SERVER_STREAMING] = {[SERVER_IDLE] = true,
+                          [SERVER_STREAMING] = true,
+                          [SERVER_WAITING_CREDIT] = true},
+    [SERVER_WAITING_CREDIT] = {[SERVER_IDLE] = true, [SERVER_STREAMING] = true},
+};
+
+static const bool apply_legal[APPLY_NSTATES][APPLY_NSTATES] = {
+    [APPLY_IDLE] = {[APPLY_BUSY] = true},
+    [APPLY_BUSY] = {[APPLY_IDLE] = true},
+};
 
 struct pending {
     mn_remote_change *c; /* raw bytes owned: c[i].raw.p is malloc'd */
+    uint32_t *from;      /* the peer each change came from */
     size_t n, cap, head; /* live entries are c[head..n) */
     /* Every queued batch's signature, oldest first: once its change is
-     * applied the node stores it, so a relay can cut batches there. */
+     * applied the host stores it, so a relay can cut batches there. */
     mn_chain_sig *sigs;
     size_t nsigs, capsigs;
 };
 
 struct client {
-    bool up;
+    enum client_state state;
+    uint32_t owed; /* batches whose Ack waits for the apply in flight */
+    bool fresh;    /* changes it sent were applied since its last Ack */
     uint64_t hello_at, heard_at;
 };
 
 struct server {
-    bool active;
+    enum server_state state;
     uint64_t heard_at;
     mn_vv acked; /* what the peer told us it has */
     mn_vv sent;  /* what we have sent it (cursor) */
@@ -86,26 +168,38 @@ struct peer {
 };
 
 struct mn_repl {
-    mn_node *node;
+    mn_repl_host host;
     mn_repl_keys keys;
-    mn_repl_io io;
+    uint8_t network_key[MN_KEY_BYTES];
     uint32_t self;
-    uint64_t max_drift_ms;
+    uint64_t max_drift_ms, own_floor;
     uint64_t start, grace_ms;
+    bool restored; /* the store came from a backup, not yet confirmed */
+    bool writable; /* as last set through the host */
     size_t npeers;
     struct peer peers[MN_MAX_NODES];
     struct pending pending[MN_MAX_NODES + 1];
-    mn_buf out, plain;
-    pthread_mutex_t stats_mu; /* guards every peer's st and npending */
-    uint64_t npending;
-    /* Scratch, allocated once: the batch being checked, the changes being
-     * applied, and the node's chain heads. */
-    struct checked *checked;
-    mn_remote_change *ready;
-    mn_remote_change *opened; /* one batch being opened */
-    mn_chain_sig *allsigs;    /* every queued signature, for one apply */
-    size_t capsigs;
+    /* The committed state, as the host last told it. */
+    mn_vv vv;
     uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
+    /* The apply in flight: its token and its changes and signatures,
+     * which stay untouched until on_applied. */
+    enum apply_state apply;
+    uint64_t token;
+    mn_remote_change *ready;
+    size_t nready;
+    mn_chain_sig *allsigs;
+    size_t capsigs;
+    mn_buf out, plain;
+    pthread_mutex_t stats_mu; /* guards every peer's st and the pub_ */
+    uint64_t pub_pending;
+    mn_vv pub_vv;
+    bool pub_writable;
+    /* Scratch, allocated once: the batch being checked, one batch being
+     * opened, and a range of the log being read. */
+    struct checked *checked;
+    mn_remote_change *opened;
+    mn_repl_range *range;
 };
 
 static const char *const reject_names[MN_REJ_COUNT] = {
@@ -117,6 +211,40 @@ const char *
 mn_reject_name(enum mn_reject r) {
     return r < MN_REJ_COUNT ? reject_names[r] : "unknown";
 }
+
+/* ---- transitions -------------------------------------------------------- */
+
+/* A transition not in the diagram is a bug in this file: stop, in every
+ * build (the simulator runs optimised). */
+static void
+check_legal(bool legal, const char *machine, int from, int to) {
+    if (legal)
+        return;
+    mn_error("repl: illegal %s transition %d -> %d", machine, from, to);
+    abort();
+}
+
+static void
+client_enter(struct peer *p, enum client_state to) {
+    check_legal(client_legal[p->c.state][to], "client", (int)p->c.state,
+                (int)to);
+    p->c.state = to;
+}
+
+static void
+server_enter(struct peer *p, enum server_state to) {
+    check_legal(server_legal[p->s.state][to], "server", (int)p->s.state,
+                (int)to);
+    p->s.state = to;
+}
+
+static void
+apply_enter(mn_repl *r, enum apply_state to) {
+    check_legal(apply_legal[r->apply][to], "apply", (int)r->apply, (int)to);
+    r->apply = to;
+}
+
+/* ---- stats -------------------------------------------------------------- */
 
 static struct peer *
 find_peer(mn_repl *r, uint32_t id) {
@@ -139,8 +267,8 @@ count_reject(mn_repl *r, struct peer *p, enum mn_reject why) {
 static void
 publish(mn_repl *r, struct peer *p) {
     pthread_mutex_lock(&r->stats_mu);
-    p->st.connected = p->c.up;
-    p->st.serving = p->s.active;
+    p->st.connected = p->c.state != CLIENT_DOWN;
+    p->st.serving = p->s.state != SERVER_IDLE;
     p->st.vv = p->s.acked;
     p->st.told = p->told_vv;
     p->st.last_seen_ms = p->seen_at;
@@ -154,97 +282,92 @@ count(mn_repl *r, uint64_t *field, uint64_t n) {
     pthread_mutex_unlock(&r->stats_mu);
 }
 
-/* ---- sending ---------------------------------------------------------- */
+/* Ask the host for the committed vector and heads; readers see it too. */
+static void
+load_state(mn_repl *r) {
+    r->host.state(r->host.ctx, &r->vv, r->heads);
+    pthread_mutex_lock(&r->stats_mu);
+    r->pub_vv = r->vv;
+    pthread_mutex_unlock(&r->stats_mu);
+}
+
+/* ---- sending ------------------------------------------------------------ */
 
 static void
 send_hello(mn_repl *r, struct peer *p, uint64_t now) {
-    mn_vv vv;
-    mn_node_state(r->node, &vv, NULL);
     mn_buf_reset(&r->out);
-    mn_codec_hello_encode(r->self, &vv, CLIENT_CREDIT, &r->out);
-    r->io.send(r->io.ctx, p->id, MN_CH_CLIENT, r->out.p, r->out.len);
+    mn_codec_hello_encode(r->self, &r->vv, CLIENT_CREDIT, &r->out);
+    r->host.send(r->host.ctx, p->id, MN_CH_CLIENT, r->out.p, r->out.len);
     p->c.hello_at = now;
+    p->c.owed = 0; /* a Hello gives the server its whole credit again */
+    client_enter(p, CLIENT_HELLO_SENT);
 }
 
 static void
-send_ack(mn_repl *r, struct peer *p) {
-    mn_vv vv;
-    mn_node_state(r->node, &vv, NULL);
+send_ack(mn_repl *r, struct peer *p, uint32_t credit) {
+    p->c.fresh = false;
     mn_buf_reset(&r->out);
-    mn_codec_ack_encode(&vv, 1, &r->out);
-    r->io.send(r->io.ctx, p->id, MN_CH_CLIENT, r->out.p, r->out.len);
+    mn_codec_ack_encode(&r->vv, credit, &r->out);
+    r->host.send(r->host.ctx, p->id, MN_CH_CLIENT, r->out.p, r->out.len);
 }
 
-/* ---- server: building batches from the log ---------------------------- */
-
-struct batch {
-    mn_bytes changes[MN_BATCH_MAX_CHANGES];
-    size_t n, bytes;
-    size_t signed_n; /* changes up to the last signed one */
-    mn_chain_sig sig;
-};
-
-static bool
-read_sig(mn_txn *t, uint32_t origin, uint64_t seq, mn_chain_sig *sig) {
-    uint8_t key[12];
-    mn_val v;
-    mn_put_be32(key, origin);
-    mn_put_be64(key + 4, seq);
-    return mn_txn_get(t, MN_DB_SIGS, key, sizeof key, &v) == MN_OK &&
-           mn_codec_sig_decode(v.p, v.n, sig) == MN_OK;
-}
-
-/* Collect origin's changes after seq `from`, cut at a signed one. The
- * change bytes point into t's snapshot. */
+/* Ack a batch now: nothing of ours is in flight to wait for. */
 static void
-collect(mn_txn *t, uint32_t origin, uint64_t from, uint64_t upto,
-        struct batch *b) {
-    mn_cursor *cur;
-    mn_val k, v;
-    uint8_t key[12];
-    b->n = b->bytes = b->signed_n = 0;
-    mn_put_be32(key, origin);
-    mn_put_be64(key + 4, from + 1);
-    if (mn_cursor_open(t, MN_DB_LOG, &cur) != MN_OK)
-        return;
-    int rc = mn_cursor_seek(cur, key, sizeof key, &k, &v);
-    for (uint64_t seq = from + 1;
-         rc == MN_OK && seq <= upto && b->n < MN_BATCH_MAX_CHANGES;
-         seq++, rc = mn_cursor_next(cur, &k, &v)) {
-        const uint8_t *kp = k.p;
-        if (k.n != 12 || mn_get_be32(kp) != origin ||
-            mn_get_be64(kp + 4) != seq)
-            break;
-        b->changes[b->n++] = (mn_bytes){v.p, v.n};
-        b->bytes += v.n;
-        if (read_sig(t, origin, seq, &b->sig)) {
-            b->signed_n = b->n;
-            if (b->n >= BATCH_SOFT_CHANGES || b->bytes >= BATCH_SOFT_BYTES)
-                break;
-        }
-    }
-    mn_cursor_close(&cur);
+ack_now(mn_repl *r, struct peer *p) {
+    send_ack(r, p, 1);
+    if (p->c.state != CLIENT_DOWN)
+        client_enter(p, CLIENT_RECEIVING);
 }
+
+/* Ack a batch when the apply in flight ends (late messages on a link that
+ * is down are acked at once: there is no session to hold). */
+static void
+defer_ack(mn_repl *r, struct peer *p) {
+    if (r->apply == APPLY_IDLE || p->c.state == CLIENT_DOWN) {
+        ack_now(r, p);
+        return;
+    }
+    p->c.owed++;
+    client_enter(p, CLIENT_APPLYING);
+}
+
+/* The apply ended: give every waiting server its credit back, and tell
+ * every server whose changes were applied our new vector. One Ack each. */
+static void
+flush_acks(mn_repl *r) {
+    for (size_t i = 0; i < r->npeers; i++) {
+        struct peer *p = &r->peers[i];
+        if (p->c.state == CLIENT_DOWN ||
+            (p->c.state != CLIENT_APPLYING && !p->c.fresh))
+            continue;
+        send_ack(r, p, p->c.owed);
+        p->c.owed = 0;
+        client_enter(p, CLIENT_RECEIVING);
+    }
+}
+
+/* ---- server: streaming batches from the log ----------------------------- */
 
 /* Send one batch of origin o to p if it lacks any; true if sent. */
 static bool
-send_batch(mn_repl *r, struct peer *p, mn_txn *t, uint32_t o,
-           const mn_vv *ours) {
-    struct batch *b = malloc(sizeof *b);
-    bool sent = false;
-    if (!b)
-        abort();
-    collect(t, o, p->s.sent.seq[o], ours->seq[o], b);
-    if (b->signed_n > 0) {
-        mn_buf_reset(&r->out);
-        mn_codec_batch_encode(o, b->changes, b->signed_n, &b->sig, &r->out);
-        r->io.send(r->io.ctx, p->id, MN_CH_SERVER, r->out.p, r->out.len);
-        p->s.sent.seq[o] = b->sig.seq;
-        p->s.credit--;
-        sent = true;
-    }
-    free(b);
-    return sent;
+send_batch(mn_repl *r, struct peer *p, uint32_t o) {
+    mn_repl_range *b = r->range;
+    mn_repl_read req = {.origin = o,
+                        .from = p->s.sent.seq[o] + 1,
+                        .upto = r->vv.seq[o],
+                        .max_changes = MN_BATCH_MAX_CHANGES,
+                        .soft_changes = BATCH_SOFT_CHANGES,
+                        .soft_bytes = BATCH_SOFT_BYTES};
+    mn_buf_reset(&b->data);
+    b->n = b->nsigned = 0;
+    if (r->host.read_log(r->host.ctx, &req, b) != MN_OK || b->nsigned == 0)
+        return false;
+    mn_buf_reset(&r->out);
+    mn_codec_batch_encode(o, b->changes, b->nsigned, &b->sig, &r->out);
+    r->host.send(r->host.ctx, p->id, MN_CH_SERVER, r->out.p, r->out.len);
+    p->s.sent.seq[o] = b->sig.seq;
+    p->s.credit--;
+    return true;
 }
 
 /*
@@ -257,36 +380,31 @@ send_batch(mn_repl *r, struct peer *p, mn_txn *t, uint32_t o,
  */
 static void
 pump(mn_repl *r, struct peer *p, bool own_only) {
-    mn_vv ours;
-    mn_txn *t;
-    if (!p->s.active || p->s.credit == 0)
-        return;
-    mn_node_state(r->node, &ours, NULL);
-    if (mn_store_begin(mn_node_store(r->node), false, &t) != MN_OK)
+    if (p->s.state != SERVER_STREAMING)
         return;
     if (own_only) {
-        while (p->s.credit > 0 && ours.seq[r->self] > p->s.sent.seq[r->self] &&
-               send_batch(r, p, t, r->self, &ours))
+        while (p->s.credit > 0 && r->vv.seq[r->self] > p->s.sent.seq[r->self] &&
+               send_batch(r, p, r->self))
             ;
-        mn_txn_abort(&t);
-        return;
+    } else {
+        uint32_t idle = 0;
+        while (p->s.credit > 0 && idle < MN_MAX_NODES) {
+            uint32_t o = p->s.next_origin % MN_MAX_NODES + 1;
+            p->s.next_origin = o;
+            if (r->vv.seq[o] > p->s.sent.seq[o] && send_batch(r, p, o))
+                idle = 0;
+            else
+                idle++;
+        }
     }
-    uint32_t idle = 0;
-    while (p->s.credit > 0 && idle < MN_MAX_NODES) {
-        uint32_t o = p->s.next_origin % MN_MAX_NODES + 1;
-        p->s.next_origin = o;
-        if (ours.seq[o] > p->s.sent.seq[o] && send_batch(r, p, t, o, &ours))
-            idle = 0;
-        else
-            idle++;
-    }
-    mn_txn_abort(&t);
+    if (p->s.credit == 0)
+        server_enter(p, SERVER_WAITING_CREDIT);
 }
 
 static void
 server_on_hello(mn_repl *r, struct peer *p, const mn_peer_msg *m,
                 uint64_t now) {
-    p->s.active = true;
+    server_enter(p, SERVER_STREAMING);
     p->s.heard_at = now;
     p->s.acked = m->vv;
     p->s.sent = m->vv;
@@ -297,8 +415,9 @@ server_on_hello(mn_repl *r, struct peer *p, const mn_peer_msg *m,
 
 static void
 server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now) {
-    if (!p->s.active)
+    if (p->s.state == SERVER_IDLE)
         return; /* a stale ack; the client will say HELLO again */
+    server_enter(p, SERVER_STREAMING);
     p->s.heard_at = now;
     p->s.acked = m->vv;
     /* What it got from anyone need not be sent again. */
@@ -311,7 +430,14 @@ server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now) {
     pump(r, p, false);
 }
 
-/* ---- client: verifying and applying batches ---------------------------- */
+/* A server whose client went quiet stops streaming. */
+static void
+server_expire(struct peer *p, uint64_t now) {
+    if (p->s.state != SERVER_IDLE && now - p->s.heard_at > SERVER_IDLE_MS)
+        server_enter(p, SERVER_IDLE);
+}
+
+/* ---- client: verifying batches ------------------------------------------ */
 
 static void
 free_change(mn_remote_change *rc) {
@@ -328,36 +454,35 @@ pending_clear_front(struct pending *q) {
         q->head = q->n = 0;
 }
 
-/* The next seq and chain head expected from origin o. */
+/* The next seq and chain head expected from origin o: after what is
+ * queued (and maybe in flight), else after what is committed. */
 static uint64_t
-expected(mn_repl *r, uint32_t o, const mn_vv *vv,
-         uint8_t heads[][MN_HASH_BYTES], const uint8_t **head) {
+expected(mn_repl *r, uint32_t o, const uint8_t **head) {
     struct pending *q = &r->pending[o];
     if (q->head < q->n) {
         *head = q->c[q->n - 1].hash;
         return q->c[q->n - 1].h.seq + 1;
     }
-    *head = heads[o];
-    return vv->seq[o] + 1;
+    *head = r->heads[o];
+    return r->vv.seq[o] + 1;
 }
 
 /* Is the logged change (o, seq) the same as bytes with this hash? */
 static bool
 same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
-    uint8_t key[12], h[MN_HASH_BYTES];
-    mn_val v;
-    mn_txn *t;
-    bool same = true;
-    mn_put_be32(key, o);
-    mn_put_be64(key + 4, seq);
-    if (mn_store_begin(mn_node_store(r->node), false, &t) != MN_OK)
+    uint8_t h[MN_HASH_BYTES];
+    mn_repl_range *b = r->range;
+    mn_repl_read req = {.origin = o,
+                        .from = seq,
+                        .upto = seq,
+                        .max_changes = 1,
+                        .soft_changes = 1};
+    mn_buf_reset(&b->data);
+    b->n = b->nsigned = 0;
+    if (r->host.read_log(r->host.ctx, &req, b) != MN_OK || b->n != 1)
         return true; /* cannot tell; it is a duplicate either way */
-    if (mn_txn_get(t, MN_DB_LOG, key, sizeof key, &v) == MN_OK) {
-        mn_crypto_hash2(v.p, v.n, NULL, 0, h);
-        same = memcmp(h, hash, MN_HASH_BYTES) == 0;
-    }
-    mn_txn_abort(&t);
-    return same;
+    mn_crypto_hash2(b->changes[0].p, b->changes[0].n, NULL, 0, h);
+    return memcmp(h, hash, MN_HASH_BYTES) == 0;
 }
 
 /* Decoded headers and hashes of a batch. */
@@ -417,9 +542,8 @@ open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c, size_t i,
     mn_buf_reset(&r->plain);
     mn_buf_reserve(&r->plain, plen + 1);
     if (c->h[i].key_id != 1 ||
-        mn_crypto_open(mn_node_network_key(r->node), v->header, v->header_len,
-                       v->nonce, v->ciphertext, v->ciphertext_len,
-                       r->plain.p) != MN_OK)
+        mn_crypto_open(r->network_key, v->header, v->header_len, v->nonce,
+                       v->ciphertext, v->ciphertext_len, r->plain.p) != MN_OK)
         return MN_REJ_DECRYPT;
     memset(rc, 0, sizeof *rc);
     if (mn_codec_body_decode(r->plain.p, plen, &rc->type, rc->id, &rc->ops))
@@ -434,12 +558,23 @@ open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c, size_t i,
 }
 
 static void
-pending_push(struct pending *q, const mn_remote_change *c) {
+pending_push(struct pending *q, const mn_remote_change *c, uint32_t from) {
     if (q->n == q->cap) {
         q->cap = q->cap ? 2 * q->cap : 64;
         q->c = mn_realloc(q->c, q->cap * sizeof *q->c);
+        q->from = mn_realloc(q->from, q->cap * sizeof *q->from);
     }
+    q->from[q->n] = from;
     q->c[q->n++] = *c;
+}
+
+static void
+pending_push_sig(struct pending *q, const mn_chain_sig *sig) {
+    if (q->nsigs == q->capsigs) {
+        q->capsigs = q->capsigs ? 2 * q->capsigs : 16;
+        q->sigs = mn_realloc(q->sigs, q->capsigs * sizeof *q->sigs);
+    }
+    q->sigs[q->nsigs++] = *sig;
 }
 
 /*
@@ -450,8 +585,8 @@ pending_push(struct pending *q, const mn_remote_change *c) {
  * clock within bound, a fixed origin). -1, or the reason to refuse.
  */
 static int
-queue_batch(mn_repl *r, const mn_peer_msg *m, const struct checked *c,
-            size_t first, uint64_t now) {
+queue_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
+            const struct checked *c, size_t first, uint64_t now) {
     struct pending *q = &r->pending[m->origin];
     size_t n = 0;
     int why = -1;
@@ -470,17 +605,12 @@ queue_batch(mn_repl *r, const mn_peer_msg *m, const struct checked *c,
     }
     for (size_t i = 0; i < n; i++) {
         if (why < 0)
-            pending_push(q, &r->opened[i]);
+            pending_push(q, &r->opened[i], p->id);
         else
             free_change(&r->opened[i]);
     }
-    if (why < 0) {
-        if (q->nsigs == q->capsigs) {
-            q->capsigs = q->capsigs ? 2 * q->capsigs : 16;
-            q->sigs = mn_realloc(q->sigs, q->capsigs * sizeof *q->sigs);
-        }
-        q->sigs[q->nsigs++] = m->sig;
-    }
+    if (why < 0)
+        pending_push_sig(q, &m->sig);
     return why;
 }
 
@@ -492,13 +622,11 @@ static int
 accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
              struct checked *c, uint64_t now) {
     uint32_t o = m->origin;
-    mn_vv vv;
     const uint8_t *head;
-    mn_node_state(r->node, &vv, r->heads);
-    uint64_t next = expected(r, o, &vv, r->heads, &head);
+    uint64_t next = expected(r, o, &head);
     size_t first = 0;
     while (first < c->n && c->h[first].seq < next) {
-        if (c->h[first].seq <= vv.seq[o] &&
+        if (c->h[first].seq <= r->vv.seq[o] &&
             !same_as_logged(r, o, c->h[first].seq, c->hash[first]))
             return MN_REJ_EQUIVOCATION;
         first++;
@@ -515,8 +643,10 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     }
     if (!signature_ok(r, m, c))
         return MN_REJ_SIGNATURE;
-    return queue_batch(r, m, c, first, now);
+    return queue_batch(r, p, m, c, first, now);
 }
+
+/* ---- client: applying, one batch in flight ------------------------------ */
 
 /* Has every change c depends on (other than its own origin's) been
  * applied, counting what is about to be? */
@@ -551,7 +681,8 @@ ready_list(mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv) {
     return n;
 }
 
-/* Mark the applied changes done in their queues. */
+/* Mark the applied changes done in their queues, counting each applied
+ * one for the peer that sent it. */
 static void
 settle(mn_repl *r, const mn_remote_change *done, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -560,6 +691,11 @@ settle(mn_repl *r, const mn_remote_change *done, size_t n) {
         size_t j = q->head + (size_t)(done[i].h.seq - q->c[q->head].h.seq);
         assert(j < q->n && q->c[j].h.seq == done[i].h.seq);
         q->c[j].result = done[i].result;
+        struct peer *p = find_peer(r, q->from[j]);
+        if (p && done[i].result == MN_OK) {
+            count(r, &p->st.applied, 1);
+            p->c.fresh = true;
+        }
     }
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         pending_clear_front(&r->pending[o]);
@@ -572,37 +708,27 @@ publish_pending(mn_repl *r) {
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         left += r->pending[o].n - r->pending[o].head;
     pthread_mutex_lock(&r->stats_mu);
-    r->npending = left;
+    r->pub_pending = left;
     pthread_mutex_unlock(&r->stats_mu);
 }
 
-/* Drop the signatures the node has now stored (their change applied). */
+/* Drop the signatures the host has now stored (their change applied). */
 static void
 forget_stored_sigs(mn_repl *r) {
-    mn_vv vv;
-    mn_node_state(r->node, &vv, NULL);
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++) {
         struct pending *q = &r->pending[o];
         size_t keep = 0;
         for (size_t k = 0; k < q->nsigs; k++)
-            if (q->sigs[k].seq > vv.seq[o])
+            if (q->sigs[k].seq > r->vv.seq[o])
                 q->sigs[keep++] = q->sigs[k];
         q->nsigs = keep;
     }
 }
 
-/* Apply everything pending whose dependencies are met. */
+/* Every queued signature, for one apply. */
 static size_t
-drain(mn_repl *r) {
-    mn_remote_change *list = r->ready;
-    size_t nsigs = 0, applied = 0;
-    mn_vv vv;
-    mn_node_state(r->node, &vv, NULL);
-    size_t n = ready_list(r, list, READY_MAX, &vv);
-    if (n == 0) {
-        publish_pending(r); /* what was just queued may all be waiting */
-        return 0;
-    }
+gather_sigs(mn_repl *r) {
+    size_t nsigs = 0;
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
         for (size_t k = 0; k < r->pending[o].nsigs; k++) {
             if (nsigs == r->capsigs) {
@@ -612,18 +738,57 @@ drain(mn_repl *r) {
             }
             r->allsigs[nsigs++] = r->pending[o].sigs[k];
         }
-    int rc = mn_node_apply(r->node, list, n, r->allsigs, nsigs);
+    return nsigs;
+}
+
+/* Hand the host everything pending whose dependencies are met, unless an
+ * apply is in flight already (it comes next, from on_applied). */
+static void
+drain(mn_repl *r) {
+    mn_vv vv = r->vv;
+    publish_pending(r);
+    if (r->apply == APPLY_BUSY)
+        return;
+    size_t n = ready_list(r, r->ready, READY_MAX, &vv);
+    if (n == 0)
+        return;
+    size_t nsigs = gather_sigs(r);
+    int rc = r->host.apply(r->host.ctx, r->token + 1, r->ready, n, r->allsigs,
+                           nsigs);
     if (rc != MN_OK) {
         mn_warn("repl: applying %zu changes failed: %s", n, mn_strerror(rc));
-        publish_pending(r);
-        return 0; /* they stay pending; retried on the next batch or tick */
+        return; /* they stay pending; tried again on the next tick */
     }
-    for (size_t i = 0; i < n; i++)
-        applied += list[i].result == MN_OK;
-    settle(r, list, n);
-    forget_stored_sigs(r);
-    publish_pending(r);
-    return applied;
+    r->token++;
+    r->nready = n;
+    apply_enter(r, APPLY_BUSY);
+}
+
+void
+mn_repl_on_applied(mn_repl *r, uint64_t token, int rc, uint64_t now) {
+    (void)now;
+    if (r->apply != APPLY_BUSY || token != r->token) {
+        mn_warn("repl: the end of an apply that is not in flight");
+        return;
+    }
+    apply_enter(r, APPLY_IDLE);
+    load_state(r);
+    if (rc == MN_OK) {
+        settle(r, r->ready, r->nready);
+        forget_stored_sigs(r);
+        r->nready = 0;
+        drain(r); /* the next batch, verified meanwhile */
+    } else {
+        /* They stay pending; tried again on the next tick, not at once
+         * (a full map would otherwise spin). */
+        mn_warn("repl: applying %zu changes failed: %s", r->nready,
+                mn_strerror(rc));
+        r->nready = 0;
+        publish_pending(r);
+    }
+    flush_acks(r);
+    for (size_t i = 0; i < r->npeers; i++)
+        publish(r, &r->peers[i]);
 }
 
 static void
@@ -639,8 +804,7 @@ client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
             why = accept_batch(r, p, m, c, now);
         checked_release(c);
     }
-    size_t applied = drain(r);
-    count(r, &p->st.applied, applied);
+    drain(r);
     if (why == MN_REJ_GAP) {
         pthread_mutex_lock(&r->stats_mu);
         p->st.rejected[why]++;
@@ -650,12 +814,10 @@ client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     }
     if (why >= 0)
         count_reject(r, p, (enum mn_reject)why);
-    send_ack(r, p);
-    if (applied)
-        mn_repl_on_commit(r, now);
+    defer_ack(r, p);
 }
 
-/* ---- events ----------------------------------------------------------- */
+/* ---- events ------------------------------------------------------------- */
 
 void
 mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
@@ -673,6 +835,7 @@ mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
         count_reject(r, p, MN_REJ_DECODE);
         return;
     }
+    load_state(r);
     bool to_server = m.kind == MN_MSG_HELLO || m.kind == MN_MSG_ACK;
     if (to_server != (ch == MN_CH_SERVER) ||
         (m.kind == MN_MSG_HELLO && m.node != peer))
@@ -692,15 +855,20 @@ mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now) {
     struct peer *p = find_peer(r, peer);
     if (!p)
         return;
-    p->c.up = up;
-    if (up)
+    load_state(r);
+    if (up) {
         send_hello(r, p, now);
+    } else {
+        p->c.owed = 0;
+        client_enter(p, CLIENT_DOWN);
+    }
     publish(r, p);
 }
 
 void
 mn_repl_on_commit(mn_repl *r, uint64_t now) {
     (void)now;
+    load_state(r);
     for (size_t i = 0; i < r->npeers; i++)
         pump(r, &r->peers[i], true);
 }
@@ -709,80 +877,89 @@ mn_repl_on_commit(mn_repl *r, uint64_t now) {
  * and every peer has told us its vector or the grace period is over. */
 static void
 update_writable(mn_repl *r, uint64_t now) {
-    mn_vv vv;
     bool all_told = true, any_told = false, behind = false;
-    mn_node_state(r->node, &vv, NULL);
     for (size_t i = 0; i < r->npeers; i++) {
         const struct peer *p = &r->peers[i];
         all_told &= p->told_vv;
         any_told |= p->told_vv;
-        behind |= p->told_vv && p->s.acked.seq[r->self] > vv.seq[r->self];
+        behind |= p->told_vv && p->s.acked.seq[r->self] > r->vv.seq[r->self];
     }
     /* A store restored from a backup waits for a peer, however long. */
-    bool restored = mn_node_restored(r->node);
-    behind |= restored && !any_told;
+    behind |= r->restored && !any_told;
     /* A store behind its own.seq record was restored: wait for peers. */
-    behind |= vv.seq[r->self] < mn_node_own_floor(r->node);
+    behind |= r->vv.seq[r->self] < r->own_floor;
     bool writable = !behind && (all_told || now >= r->start + r->grace_ms);
-    if (writable && restored && mn_node_confirm_restored(r->node) != MN_OK)
-        writable = false; /* try again on the next tick */
-    if (writable != mn_node_writable(r->node)) {
-        mn_info("repl: local writes %s",
-                writable ? "open"
-                         : "held: "
-                           "catching up on this node's own log");
-        mn_node_set_writable(r->node, writable);
-    }
+    if (writable == r->writable ||
+        r->host.set_writable(r->host.ctx, writable) != MN_OK)
+        return; /* unchanged, or try again on the next tick */
+    r->writable = writable;
+    r->restored &= !writable; /* opening confirmed the restore */
+    mn_info("repl: local writes %s",
+            writable ? "open"
+                     : "held: "
+                       "catching up on this node's own log");
+    pthread_mutex_lock(&r->stats_mu);
+    r->pub_writable = writable;
+    pthread_mutex_unlock(&r->stats_mu);
+}
+
+static void
+client_tick(mn_repl *r, struct peer *p, uint64_t now) {
+    uint64_t quiet =
+        now - (p->c.heard_at > p->c.hello_at ? p->c.heard_at : p->c.hello_at);
+    /* In APPLYING the server is silent because it waits for our credit:
+     * our apply is slow, not the link. */
+    if (p->c.state != CLIENT_DOWN && p->c.state != CLIENT_APPLYING &&
+        quiet >= CLIENT_RETRY_MS)
+        send_hello(r, p, now);
 }
 
 uint64_t
 mn_repl_on_tick(mn_repl *r, uint64_t now) {
+    load_state(r);
     for (size_t i = 0; i < r->npeers; i++) {
         struct peer *p = &r->peers[i];
-        uint64_t quiet = now - (p->c.heard_at > p->c.hello_at ? p->c.heard_at
-                                                              : p->c.hello_at);
-        if (p->c.up && quiet >= CLIENT_RETRY_MS)
-            send_hello(r, p, now);
-        if (p->s.active && now - p->s.heard_at > SERVER_IDLE_MS)
-            p->s.active = false;
+        client_tick(r, p, now);
+        server_expire(p, now);
         pump(r, p, false);
         publish(r, p);
     }
-    if (drain(r))
-        mn_repl_on_commit(r, now);
+    drain(r);
     update_writable(r, now);
     return now + TICK_MS;
 }
 
-/* ---- lifecycle and stats ---------------------------------------------- */
+/* ---- lifecycle and stats ------------------------------------------------ */
 
 mn_repl *
-mn_repl_new(mn_node *node, const mn_repl_keys *keys, const mn_repl_io *io,
-            uint64_t now, uint64_t grace_ms) {
-    const mn_config *cfg = mn_node_config(node);
+mn_repl_new(const mn_repl_params *prm, const mn_repl_host *host, uint64_t now) {
     mn_repl *r = mn_calloc(1, sizeof *r);
-    r->node = node;
-    r->keys = *keys;
-    r->io = *io;
-    r->self = cfg->self.id;
-    r->max_drift_ms = cfg->max_drift_ms;
+    r->host = *host;
+    r->keys = prm->keys;
+    memcpy(r->network_key, prm->network_key, MN_KEY_BYTES);
+    r->self = prm->self;
+    r->max_drift_ms = prm->max_drift_ms;
+    r->own_floor = prm->own_floor;
+    r->restored = prm->restored;
     r->start = now;
-    r->grace_ms = grace_ms;
+    r->grace_ms = prm->grace_ms;
     mn_buf_init(&r->out);
     mn_buf_init(&r->plain);
     r->checked = mn_malloc(sizeof *r->checked);
     r->checked->n = 0;
     r->ready = mn_malloc(READY_MAX * sizeof *r->ready);
     r->opened = mn_malloc(MN_BATCH_MAX_CHANGES * sizeof *r->opened);
+    r->range = mn_calloc(1, sizeof *r->range);
+    mn_buf_init(&r->range->data);
     pthread_mutex_init(&r->stats_mu, NULL);
-    for (size_t i = 0; i < cfg->ndivisions; i++) {
-        if (cfg->divisions[i].id == r->self)
-            continue;
+    for (size_t i = 0; i < prm->npeers && i < MN_MAX_NODES; i++) {
         struct peer *p = &r->peers[r->npeers++];
-        p->id = cfg->divisions[i].id;
+        p->id = prm->peers[i];
         p->st.id = p->id;
     }
-    mn_node_set_writable(node, false);
+    if (r->host.set_writable(r->host.ctx, false) != MN_OK)
+        mn_warn("repl: cannot hold local writes");
+    load_state(r);
     update_writable(r, now);
     return r;
 }
@@ -797,10 +974,14 @@ mn_repl_destroy(mn_repl **self_p) {
         for (size_t i = q->head; i < q->n; i++)
             free_change(&q->c[i]);
         free(q->c);
+        free(q->from);
         free(q->sigs);
     }
     mn_buf_release(&r->out);
     mn_buf_release(&r->plain);
+    mn_buf_release(&r->range->data);
+    mn_crypto_wipe(r->network_key, sizeof r->network_key);
+    free(r->range);
     free(r->checked);
     free(r->ready);
     free(r->opened);
@@ -821,15 +1002,15 @@ lag(const mn_vv *ours, const mn_vv *theirs) {
 
 void
 mn_repl_stats_get(mn_repl *r, mn_repl_stats *out) {
-    mn_node_state(r->node, &out->vv, NULL);
-    out->writable = mn_node_writable(r->node);
     pthread_mutex_lock(&r->stats_mu);
+    out->vv = r->pub_vv;
+    out->writable = r->pub_writable;
     out->npeers = r->npeers;
     for (size_t i = 0; i < r->npeers; i++) {
         const struct peer *p = &r->peers[i];
         out->peers[i] = p->st;
         out->peers[i].lag = lag(&out->vv, &p->st.vv);
     }
-    out->pending = r->npending;
+    out->pending = r->pub_pending;
     pthread_mutex_unlock(&r->stats_mu);
 }

@@ -1,9 +1,11 @@
 /*
- * repl — the replication engine, sans-IO. It never reads a clock or a
- * socket: the daemon (or the simulator) feeds it events — a link to a peer
- * went up or down, bytes arrived from a peer, the node committed, time
- * passed — and it answers with actions through the io callbacks (send these
- * bytes to that peer on that channel). Storage is the node's.
+ * repl — the replication engine, sans-IO. It never reads a clock, a socket
+ * or a store: the host (the daemon's replicator, the simulator, a test)
+ * feeds it events — a link to a peer went up or down, bytes arrived from a
+ * peer, the node committed, an apply it asked for finished, time passed —
+ * and it answers through the host's callbacks: read this range of an
+ * origin's log, what is the current vector, apply this batch, send these
+ * bytes to that peer on that channel, open or hold local writes.
  *
  * Each pair of nodes runs two sessions, one per direction. On the client
  * channel we pull from a peer (our DEALER to its ROUTER); on the server
@@ -14,8 +16,9 @@
  * Invariants: a change is applied only after its batch's chain and the
  * origin's signature verify, its body decrypts, its clock is within the
  * drift bound, and every change it depends on is applied; a change is
- * applied at most once; a bad message is counted by reason and the
- * session goes on.
+ * applied at most once; at most one apply is in flight, and batches are
+ * handed to the host in the order they may be applied; a bad message is
+ * counted by reason and the session goes on.
  */
 #ifndef MN_REPL_H
 #define MN_REPL_H
@@ -23,19 +26,62 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "node/node.h"
+#include "door/codec.h"
 
 enum mn_channel {
     MN_CH_CLIENT, /* we pull from the peer (our DEALER) */
     MN_CH_SERVER, /* the peer pulls from us (our ROUTER) */
 };
 
-typedef struct mn_repl_io {
+/* What the engine asks of the log: origin's changes from seq `from` to
+ * `upto`, at most max_changes of them, stopping after the first signed
+ * change once soft_changes or soft_bytes are reached. */
+typedef struct mn_repl_read {
+    uint32_t origin;
+    uint64_t from, upto;
+    size_t max_changes, soft_changes, soft_bytes;
+} mn_repl_read;
+
+/* What the host read. The host appends the change bytes to data (the
+ * engine's buffer) and points changes[] into it. */
+typedef struct mn_repl_range {
+    size_t n;                               /* changes read, consecutive */
+    mn_bytes changes[MN_BATCH_MAX_CHANGES]; /* valid until data changes */
+    mn_buf data;
+    size_t nsigned;   /* changes up to the last signed one (0: none) */
+    mn_chain_sig sig; /* the signature over change nsigned - 1 */
+} mn_repl_range;
+
+/*
+ * The host: everything the engine needs from the world. Callbacks are
+ * called only from inside an engine event, on the engine's thread, and
+ * must not call back into the engine.
+ */
+typedef struct mn_repl_host {
     void *ctx;
+    /* Read a range of an origin's log into out (the engine resets
+     * out->data and zeroes n and nsigned first). Returns 0, or a negative
+     * MN_E* (then nothing is sent). */
+    int (*read_log)(void *ctx, const mn_repl_read *req, mn_repl_range *out);
+    /* The version vector and chain heads as of the last commit. */
+    void (*state)(void *ctx, mn_vv *vv,
+                  uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]);
+    /* Apply n verified changes in order, in one commit, storing the sigs
+     * that cover applied ones; each change's result is set (MN_OK,
+     * MN_EEXIST, MN_EGAP). Returns at once: 0 once queued, after which the
+     * host reports the end with mn_repl_on_applied(token) from outside any
+     * callback; the engine keeps cs and sigs alive until then. A negative
+     * MN_E* means it was not queued (no event follows). */
+    int (*apply)(void *ctx, uint64_t token, mn_remote_change *cs, size_t n,
+                 const mn_chain_sig *sigs, size_t nsigs);
     /* Send n bytes to peer on channel. The engine keeps ownership of p. */
     void (*send)(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
                  size_t n);
-} mn_repl_io;
+    /* Open or hold local writes. Opening a store restored from a backup
+     * first removes its restored mark; a negative MN_E* means that failed
+     * and writes stay held (the engine tries again on its next tick). */
+    int (*set_writable)(void *ctx, bool writable);
+} mn_repl_host;
 
 /* Why a message or change was refused (stable: used in metrics). */
 enum mn_reject {
@@ -61,14 +107,29 @@ typedef struct mn_repl_keys {
     uint8_t key[MN_MAX_NODES + 1][MN_KEY_BYTES];
 } mn_repl_keys;
 
+/* What the engine knows of its node and the network, fixed at start. */
+typedef struct mn_repl_params {
+    uint32_t self;
+    size_t npeers;
+    uint32_t peers[MN_MAX_NODES]; /* the other divisions */
+    uint64_t max_drift_ms;        /* changes further ahead are quarantined */
+    uint64_t grace_ms;            /* see mn_repl_new */
+    uint64_t own_floor;           /* own seq recorded beside the store */
+    bool restored;                /* the store came from a backup */
+    mn_repl_keys keys;
+    uint8_t network_key[MN_KEY_BYTES]; /* copied; wiped on destroy */
+} mn_repl_params;
+
 /*
- * Create an engine for node, replicating with the other divisions of its
- * config. Until every peer has told us its version vector (or grace_ms
- * passed), and while a peer holds more of our own log than we do, the node
- * is kept read-only so it never reuses a sequence number.
+ * Create an engine. Until every peer has told us its version vector (or
+ * grace_ms passed), and while a peer holds more of our own log than we do
+ * (or than own_floor says we made), local writes are held, so the node
+ * never reuses a sequence number. host is copied.
  */
-mn_repl *mn_repl_new(mn_node *node, const mn_repl_keys *keys,
-                     const mn_repl_io *io, uint64_t now, uint64_t grace_ms);
+mn_repl *mn_repl_new(const mn_repl_params *params, const mn_repl_host *host,
+                     uint64_t now);
+/* Free the engine. The host must have no apply in flight for it. Safe on
+ * NULL. */
 void mn_repl_destroy(mn_repl **self_p);
 
 /* Our client link to peer went up (we say HELLO) or down. */
@@ -78,6 +139,10 @@ void mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
                         const uint8_t *bytes, size_t n, uint64_t now);
 /* The node committed changes: push them to the peers that lack them. */
 void mn_repl_on_commit(mn_repl *r, uint64_t now);
+/* The apply with this token finished: rc is MN_OK when it committed (each
+ * change's result says more), else why it failed (the changes stay queued
+ * and are tried again). */
+void mn_repl_on_applied(mn_repl *r, uint64_t token, int rc, uint64_t now);
 /* Time passed; returns when the engine next wants a tick. */
 uint64_t mn_repl_on_tick(mn_repl *r, uint64_t now);
 
@@ -99,10 +164,12 @@ typedef struct mn_repl_stats {
     bool writable;
     size_t npeers;
     mn_repl_peer_stats peers[MN_MAX_NODES];
-    uint64_t pending; /* verified changes waiting for dependencies */
+    uint64_t pending; /* verified changes not applied yet (waiting for
+                       * dependencies, or in flight) */
 } mn_repl_stats;
 
-/* Thread-safe: may be called from any thread. */
+/* Thread-safe: may be called from any thread. The vector is the one the
+ * engine last saw (it asks the host on every event). */
 void mn_repl_stats_get(mn_repl *r, mn_repl_stats *out);
 
 #endif

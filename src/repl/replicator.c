@@ -1,8 +1,13 @@
 /*
  * replicator — see replicator.h. The thread loops: poll the transport
- * until the engine's next tick or a commit wake-up, feed what arrived to
- * the engine, tick it when due. Nothing here decides anything; the engine
+ * until the engine's next tick or a wake-up, feed what arrived to the
+ * engine, tick it when due. Nothing here decides anything; the engine
  * does.
+ *
+ * Wake-ups come from the node's writer thread through one eventfd: a
+ * commit of local writes sets `committed`, the end of the apply in flight
+ * fills `done`; each writes the eventfd once, and the loop turns them into
+ * one on_commit and one on_applied event.
  */
 #include "repl/replicator.h"
 
@@ -28,9 +33,105 @@ struct mn_replicator {
     mn_repl *engine;
     int wake_fd;
     atomic_bool stop;
+    atomic_bool committed; /* local writes committed since the last look */
     pthread_t thread;
     bool running;
+    pthread_mutex_t mu;
+    pthread_cond_t settled; /* signalled when the apply in flight ends */
+    bool applying;          /* under mu: an apply is in the writer's hands */
+    bool done;              /* under mu: it ended, not yet told the engine */
+    uint64_t token;         /* under mu: its token */
+    int rc;                 /* under mu: how it ended */
 };
+
+/* ---- the host over a node ----------------------------------------------- */
+
+void
+mn_replicator_params(mn_node *node, const mn_repl_keys *keys, uint64_t grace_ms,
+                     mn_repl_params *params) {
+    const mn_config *cfg = mn_node_config(node);
+    memset(params, 0, sizeof *params);
+    params->self = cfg->self.id;
+    for (size_t i = 0; i < cfg->ndivisions; i++)
+        if (cfg->divisions[i].id != cfg->self.id)
+            params->peers[params->npeers++] = cfg->divisions[i].id;
+    params->max_drift_ms = cfg->max_drift_ms;
+    params->grace_ms = grace_ms;
+    params->own_floor = mn_node_own_floor(node);
+    params->restored = mn_node_restored(node);
+    params->keys = *keys;
+    memcpy(params->network_key, mn_node_network_key(node), MN_KEY_BYTES);
+}
+
+static bool
+read_sig(mn_txn *t, uint32_t origin, uint64_t seq, mn_chain_sig *sig) {
+    uint8_t key[12];
+    mn_val v;
+    mn_put_be32(key, origin);
+    mn_put_be64(key + 4, seq);
+    return mn_txn_get(t, MN_DB_SIGS, key, sizeof key, &v) == MN_OK &&
+           mn_codec_sig_decode(v.p, v.n, sig) == MN_OK;
+}
+
+/* Copy origin's changes from req->from into out, cut as req says. */
+static void
+collect(mn_txn *t, const mn_repl_read *req, mn_repl_range *out) {
+    mn_cursor *cur;
+    mn_val k, v;
+    uint8_t key[12];
+    size_t bytes = 0;
+    mn_put_be32(key, req->origin);
+    mn_put_be64(key + 4, req->from);
+    if (mn_cursor_open(t, MN_DB_LOG, &cur) != MN_OK)
+        return;
+    int rc = mn_cursor_seek(cur, key, sizeof key, &k, &v);
+    for (uint64_t seq = req->from;
+         rc == MN_OK && seq <= req->upto && out->n < req->max_changes;
+         seq++, rc = mn_cursor_next(cur, &k, &v)) {
+        const uint8_t *kp = k.p;
+        if (k.n != 12 || mn_get_be32(kp) != req->origin ||
+            mn_get_be64(kp + 4) != seq)
+            break;
+        mn_buf_append(&out->data, v.p, v.n);
+        out->changes[out->n++].n = v.n;
+        bytes += v.n;
+        if (read_sig(t, req->origin, seq, &out->sig)) {
+            out->nsigned = out->n;
+            if (out->n >= req->soft_changes || bytes >= req->soft_bytes)
+                break;
+        }
+    }
+    mn_cursor_close(&cur);
+}
+
+int
+mn_replicator_read_log(mn_node *node, const mn_repl_read *req,
+                       mn_repl_range *out) {
+    mn_txn *t;
+    size_t off = 0;
+    int rc = mn_store_begin(mn_node_store(node), false, &t);
+    if (rc != MN_OK)
+        return rc;
+    collect(t, req, out);
+    mn_txn_abort(&t);
+    /* data is complete, so it no longer moves: point into it. */
+    for (size_t i = 0; i < out->n; i++) {
+        out->changes[i].p = out->data.p + off;
+        off += out->changes[i].n;
+    }
+    return MN_OK;
+}
+
+int
+mn_replicator_set_writable(mn_node *node, bool writable) {
+    if (writable && mn_node_restored(node)) {
+        int rc = mn_node_confirm_restored(node);
+        if (rc != MN_OK)
+            return rc;
+    }
+    mn_node_set_writable(node, writable);
+    return MN_OK;
+}
 
 static int
 read_key(const mn_config *cfg, const char *name, const char *suffix,
@@ -75,8 +176,64 @@ load_peers(const mn_config *cfg, mn_repl_keys *keys, mn_transport_peer *peers,
 }
 
 static void
-io_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
-        size_t n) {
+wake(mn_replicator *r) {
+    uint64_t one = 1;
+    ssize_t rc = write(r->wake_fd, &one, sizeof one);
+    (void)rc; /* a full counter already means "wake up" */
+}
+
+/* Called by the node's writer when the apply in flight ended. */
+static void
+apply_done(void *ctx, int rc) {
+    mn_replicator *r = ctx;
+    pthread_mutex_lock(&r->mu);
+    r->applying = false;
+    r->done = true;
+    r->rc = rc;
+    pthread_cond_broadcast(&r->settled);
+    pthread_mutex_unlock(&r->mu);
+    wake(r);
+}
+
+static int
+host_apply(void *ctx, uint64_t token, mn_remote_change *cs, size_t n,
+           const mn_chain_sig *sigs, size_t nsigs) {
+    mn_replicator *r = ctx;
+    pthread_mutex_lock(&r->mu);
+    r->applying = true;
+    r->token = token;
+    pthread_mutex_unlock(&r->mu);
+    int rc = mn_node_apply_async(r->node, cs, n, sigs, nsigs, apply_done, r);
+    if (rc != MN_OK) {
+        pthread_mutex_lock(&r->mu);
+        r->applying = false;
+        pthread_mutex_unlock(&r->mu);
+    }
+    return rc;
+}
+
+static int
+host_read_log(void *ctx, const mn_repl_read *req, mn_repl_range *out) {
+    mn_replicator *r = ctx;
+    return mn_replicator_read_log(r->node, req, out);
+}
+
+static void
+host_state(void *ctx, mn_vv *vv,
+           uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+    mn_replicator *r = ctx;
+    mn_node_state(r->node, vv, heads);
+}
+
+static int
+host_set_writable(void *ctx, bool writable) {
+    mn_replicator *r = ctx;
+    return mn_replicator_set_writable(r->node, writable);
+}
+
+static void
+host_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
+          size_t n) {
     mn_replicator *r = ctx;
     mn_transport_send(r->transport, peer, ch == MN_CH_SERVER, p, n);
 }
@@ -95,13 +252,33 @@ on_link(void *ctx, uint32_t peer, bool up) {
     mn_repl_on_link(r->engine, peer, up, mn_wall_ms());
 }
 
-/* Called by the node's writer after a commit: wake the loop. */
+/* Called by the node's writer after a commit of local writes. */
 static void
 on_commit(void *ctx) {
     mn_replicator *r = ctx;
-    uint64_t one = 1;
-    ssize_t rc = write(r->wake_fd, &one, sizeof one);
-    (void)rc; /* a full counter already means "wake up" */
+    atomic_store(&r->committed, true);
+    wake(r);
+}
+
+/* Feed the engine what the writer reported since the last wake-up. */
+static void
+woken(mn_replicator *r) {
+    uint64_t n, token = 0;
+    int rc = MN_OK;
+    ssize_t got = read(r->wake_fd, &n, sizeof n);
+    (void)got;
+    if (atomic_exchange(&r->committed, false))
+        mn_repl_on_commit(r->engine, mn_wall_ms());
+    pthread_mutex_lock(&r->mu);
+    bool done = r->done;
+    if (done) {
+        r->done = false;
+        token = r->token;
+        rc = r->rc;
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (done)
+        mn_repl_on_applied(r->engine, token, rc, mn_wall_ms());
 }
 
 static void *
@@ -116,15 +293,11 @@ loop(void *arg) {
             if (mn_node_save_own_seq(r->node) != MN_OK)
                 mn_warn("repl: cannot record own.seq beside the store");
         }
-        bool woken = false;
+        bool was_woken = false;
         int wait = next_tick > now ? (int)(next_tick - now) : 0;
-        mn_transport_poll(r->transport, wait, r->wake_fd, &woken, &ev);
-        if (woken) {
-            uint64_t count;
-            ssize_t got = read(r->wake_fd, &count, sizeof count);
-            (void)got;
-            mn_repl_on_commit(r->engine, mn_wall_ms());
-        }
+        mn_transport_poll(r->transport, wait, r->wake_fd, &was_woken, &ev);
+        if (was_woken)
+            woken(r);
     }
     return NULL;
 }
@@ -156,6 +329,8 @@ mn_replicator_start(mn_node *node, mn_replicator **out, char *err,
     size_t npeers;
     mn_replicator *r = mn_calloc(1, sizeof *r);
     r->node = node;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->settled, NULL);
     r->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     err[0] = '\0';
     int rc = r->wake_fd < 0 ? MN_EIO
@@ -164,9 +339,12 @@ mn_replicator_start(mn_node *node, mn_replicator **out, char *err,
     if (rc == MN_OK)
         rc = open_transport(r, peers, npeers, err, errlen);
     if (rc == MN_OK) {
-        mn_repl_io io = {r, io_send};
-        r->engine =
-            mn_repl_new(node, &keys, &io, mn_wall_ms(), STARTUP_GRACE_MS);
+        mn_repl_host host = {r,          host_read_log, host_state,
+                             host_apply, host_send,     host_set_writable};
+        mn_repl_params params;
+        mn_replicator_params(node, &keys, STARTUP_GRACE_MS, &params);
+        r->engine = mn_repl_new(&params, &host, mn_wall_ms());
+        mn_crypto_wipe(&params, sizeof params);
         mn_node_on_commit(node, on_commit, r);
         r->running = pthread_create(&r->thread, NULL, loop, r) == 0;
         rc = r->running ? MN_OK : MN_EIO;
@@ -188,14 +366,21 @@ mn_replicator_destroy(mn_replicator **self_p) {
         return;
     if (r->running) {
         atomic_store(&r->stop, true);
-        on_commit(r);
+        wake(r);
         pthread_join(r->thread, NULL);
     }
     mn_node_on_commit(r->node, NULL, NULL);
+    /* The writer may still hold the engine's changes. */
+    pthread_mutex_lock(&r->mu);
+    while (r->applying)
+        pthread_cond_wait(&r->settled, &r->mu);
+    pthread_mutex_unlock(&r->mu);
     mn_repl_destroy(&r->engine);
     mn_transport_destroy(&r->transport);
     if (r->wake_fd >= 0)
         close(r->wake_fd);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->settled);
     free(r);
     *self_p = NULL;
 }

@@ -1,8 +1,13 @@
 /*
- * replicator — drives the sans-IO replication engine with real I/O: the
- * ZeroMQ transport, the wall clock, and a wake-up from the node's writer
- * after every commit. It owns one thread, which owns the transport and
- * the engine.
+ * replicator — drives the sans-IO replication engine with real I/O and is
+ * its host over a real node: the ZeroMQ transport, the wall clock, log
+ * ranges read from the node's store, and applies handed to the node's
+ * writer without waiting. It owns one thread, which owns the transport and
+ * the engine; the writer wakes it once per commit of local writes and once
+ * per finished apply.
+ *
+ * The node-backed host callbacks are exported too, for the simulator and
+ * the tests, which drive engines over real nodes with their own network.
  */
 #ifndef MN_REPLICATOR_H
 #define MN_REPLICATOR_H
@@ -21,12 +26,28 @@ typedef struct mn_replicator mn_replicator;
  */
 int mn_replicator_start(mn_node *node, mn_replicator **out, char *err,
                         size_t errlen);
-/* Stop the thread, close the sockets, free. Safe on NULL. */
+/* Stop the thread, wait for an apply in flight, close the sockets, free.
+ * Safe on NULL. */
 void mn_replicator_destroy(mn_replicator **self_p);
 
 /* The engine, for its thread-safe stats. */
 mn_repl *mn_replicator_engine(mn_replicator *r);
 /* Handshakes refused for an unknown key. */
 uint64_t mn_replicator_refused(mn_replicator *r);
+
+/* ---- the engine's host over a node ---- */
+
+/* OUT: params, the engine's parameters for node (its division, peers,
+ * drift bound, network key, own floor, restored mark) with keys and
+ * grace_ms. The network key is copied: wipe params when done. */
+void mn_replicator_params(mn_node *node, const mn_repl_keys *keys,
+                          uint64_t grace_ms, mn_repl_params *params);
+/* The host's read_log over node's store (see mn_repl_host): one read
+ * transaction; the bytes are copied into out->data. */
+int mn_replicator_read_log(mn_node *node, const mn_repl_read *req,
+                           mn_repl_range *out);
+/* The host's set_writable over node: opening confirms a restored store
+ * first (mn_node_confirm_restored). */
+int mn_replicator_set_writable(mn_node *node, bool writable);
 
 #endif

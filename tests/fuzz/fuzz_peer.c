@@ -3,8 +3,9 @@
  * replication engine: mn_repl_on_message decodes it, checks the origin, the
  * chain links and the origin's signature, decrypts every body, bounds the
  * clock, queues by causal dependency and applies to a real node (LMDB store
- * in a temporary directory, sync off); Hellos and Acks open and drive a
- * server session that streams batches back out of the store.
+ * in a temporary directory, sync off; the harness is the engine's host and
+ * does each apply it is handed before the next input); Hellos and Acks open and
+ * drive a server session that streams batches back out of the store.
  *
  * Input: byte 0 holds flags (peer_world.h): PW_FLAG_SERVER delivers the rest
  * on MN_CH_SERVER (where Hello and Ack belong) instead of MN_CH_CLIENT
@@ -44,6 +45,7 @@
 #include "peer_world.h"
 #include "state/participant.h"
 #include "repl/repl.h"
+#include "repl/replicator.h"
 #include "state/state.h"
 
 #define GRACE_MS 2000
@@ -128,6 +130,68 @@ io_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
     mn_codec_peer_release(&m);
 }
 
+/* ---- the engine's host: the node, applying at once --------------------- */
+
+/* The apply an engine asked for, done by finish_apply. */
+static struct {
+    bool queued;
+    uint64_t token;
+    mn_remote_change *cs;
+    size_t n;
+    const mn_chain_sig *sigs;
+    size_t nsigs;
+} held;
+
+static int
+host_read_log(void *ctx, const mn_repl_read *req, mn_repl_range *out) {
+    (void)ctx;
+    return mn_replicator_read_log(node, req, out);
+}
+
+static void
+host_state(void *ctx, mn_vv *vv,
+           uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+    (void)ctx;
+    mn_node_state(node, vv, heads);
+}
+
+static int
+host_set_writable(void *ctx, bool writable) {
+    (void)ctx;
+    return mn_replicator_set_writable(node, writable);
+}
+
+static int
+host_apply(void *ctx, uint64_t token, mn_remote_change *cs, size_t n,
+           const mn_chain_sig *sigs, size_t nsigs) {
+    (void)ctx;
+    FUZZ_CHECK(!held.queued, "a second apply while one is in flight");
+    held.queued = true;
+    held.token = token;
+    held.cs = cs;
+    held.n = n;
+    held.sigs = sigs;
+    held.nsigs = nsigs;
+    return MN_OK;
+}
+
+/* Do the apply r asked for, and any it asks for next. */
+static void
+finish_apply(mn_repl *r) {
+    while (held.queued) {
+        held.queued = false;
+        int rc = mn_node_apply(node, held.cs, held.n, held.sigs, held.nsigs);
+        mn_repl_on_applied(r, held.token, rc, PW_NOW_MS);
+    }
+}
+
+/* Deliver a message to r from the peer, as the daemon would. */
+static void
+deliver(mn_repl *r, enum mn_channel ch, const uint8_t *p, size_t n) {
+    mn_repl_on_message(r, PW_PEER, ch, p, n, PW_NOW_MS);
+    finish_apply(r);
+}
+
 /* ---- the world on disk ------------------------------------------------ */
 
 static void
@@ -189,8 +253,13 @@ open_node(void) {
 
 static mn_repl *
 new_engine(void) {
-    mn_repl_io io = {NULL, io_send};
-    return mn_repl_new(node, &keys, &io, PW_NOW_MS, GRACE_MS);
+    mn_repl_host host = {NULL,       host_read_log, host_state,
+                         host_apply, io_send,       host_set_writable};
+    mn_repl_params params;
+    mn_replicator_params(node, &keys, GRACE_MS, &params);
+    mn_repl *r = mn_repl_new(&params, &host, PW_NOW_MS);
+    mn_crypto_wipe(&params, sizeof params);
+    return r;
 }
 
 static int
@@ -319,7 +388,7 @@ release_pending(pw_world *w, mn_repl *r) {
     pw_spec_release(&s);
     pw_batch_encode(&b, &w->chain[PW_OTHER], PW_OTHER, &msg);
     pw_batch_release(&b);
-    mn_repl_on_message(r, PW_PEER, MN_CH_CLIENT, msg.p, msg.len, PW_NOW_MS);
+    deliver(r, MN_CH_CLIENT, msg.p, msg.len);
     mn_buf_release(&msg);
 }
 
@@ -336,8 +405,7 @@ build_baseline(void) {
     open_node();
     mn_repl *r = new_engine();
     for (size_t i = 0; i < n; i++) {
-        mn_repl_on_message(r, PW_PEER, MN_CH_CLIENT, msgs[i].p, msgs[i].len,
-                           PW_NOW_MS);
+        deliver(r, MN_CH_CLIENT, msgs[i].p, msgs[i].len);
         mn_buf_release(&msgs[i]);
     }
     mn_repl_destroy(&r);
@@ -363,8 +431,7 @@ build_baseline(void) {
     /* The canned batch must verify and wait: nothing applies until origin
      * 3's seq 5 arrives, and then both origins apply. */
     r = new_engine();
-    mn_repl_on_message(r, PW_PEER, MN_CH_CLIENT, canned_pending.p,
-                       canned_pending.len, PW_NOW_MS);
+    deliver(r, MN_CH_CLIENT, canned_pending.p, canned_pending.len);
     mn_repl_stats_get(r, &st);
     if (!vv_equal(&st.vv, &base_vv) || st.pending != 2)
         die("the canned pending batch did not stay pending");
@@ -415,11 +482,9 @@ engine_for(unsigned preload) {
         return e;
     e->r = new_engine();
     if (preload & PW_FLAG_HELLO)
-        mn_repl_on_message(e->r, PW_PEER, MN_CH_SERVER, canned_hello.p,
-                           canned_hello.len, PW_NOW_MS);
+        deliver(e->r, MN_CH_SERVER, canned_hello.p, canned_hello.len);
     if (preload & PW_FLAG_PENDING)
-        mn_repl_on_message(e->r, PW_PEER, MN_CH_CLIENT, canned_pending.p,
-                           canned_pending.len, PW_NOW_MS);
+        deliver(e->r, MN_CH_CLIENT, canned_pending.p, canned_pending.len);
     mn_repl_stats_get(e->r, &st);
     e->pending = st.pending;
     return e;
@@ -445,12 +510,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         mn_buf_reset(&sealed);
         if (!pw_seal_batch(data + 1, size - 1, &base_vv, &sealed))
             return 0;
-        mn_repl_on_message(e->r, PW_PEER, ch, sealed.p, sealed.len, PW_NOW_MS);
+        deliver(e->r, ch, sealed.p, sealed.len);
     } else {
-        mn_repl_on_message(e->r, PW_PEER, ch, data + 1, size - 1, PW_NOW_MS);
+        deliver(e->r, ch, data + 1, size - 1);
     }
-    if (flags & PW_FLAG_TICK)
+    if (flags & PW_FLAG_TICK) {
         mn_repl_on_tick(e->r, PW_NOW_MS + GRACE_MS);
+        finish_apply(e->r);
+    }
     mn_repl_stats_get(e->r, &st);
     /* A refused message leaves the engine as it was; anything else may
      * have moved a session or queued changes: then the next input gets a

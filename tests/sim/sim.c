@@ -3,7 +3,10 @@
  * daemon's own code) run in one process, each on its own real LMDB store,
  * over a simulated network and clock. One seeded generator decides
  * everything: the workload, which messages are dropped, duplicated,
- * delayed and reordered, partitions, crashes and restarts, clock skew.
+ * delayed and reordered, partitions, crashes and restarts, clock skew,
+ * and how long each apply an engine hands its host takes (the engines go
+ * on receiving meanwhile, as they do over the daemon's writer thread; a
+ * crash loses the apply in flight).
  *
  * Checked after every step: no node's version vector goes backwards, no
  * node holds more of an origin's changes than the origin made, every
@@ -24,6 +27,7 @@
  * and the trace of that run.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +42,7 @@
 #include "node/node.h"
 #include "state/participant.h"
 #include "repl/repl.h"
+#include "repl/replicator.h"
 #include "state/state.h"
 #include "state/stats.h"
 
@@ -85,6 +90,16 @@ struct endpoint {
     int index;
 };
 
+/* An apply an engine asked for, done by the node once it is due. */
+struct apply {
+    bool queued;
+    uint64_t token, at;
+    mn_remote_change *cs;
+    size_t n;
+    const mn_chain_sig *sigs;
+    size_t nsigs;
+};
+
 struct sim {
     char root[64];
     uint64_t now;
@@ -92,6 +107,7 @@ struct sim {
     mn_config cfg[NODES];
     mn_node *node[NODES];
     mn_repl *eng[NODES];
+    struct apply apply[NODES];
     struct endpoint ep[NODES];
     bool up[NODES];
     bool cut[NODES][NODES];    /* link a-b is cut (symmetric) */
@@ -153,6 +169,41 @@ enqueue(struct sim *s, int from, int to, enum mn_channel ch, const uint8_t *p,
     memcpy(m->p, p, n);
 }
 
+/* ---- each engine's host: its node, and the simulated network ----------- */
+
+static int
+host_read_log(void *ctx, const mn_repl_read *req, mn_repl_range *out) {
+    struct endpoint *ep = ctx;
+    return mn_replicator_read_log(ep->sim->node[ep->index], req, out);
+}
+
+static void
+host_state(void *ctx, mn_vv *vv,
+           uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+    struct endpoint *ep = ctx;
+    mn_node_state(ep->sim->node[ep->index], vv, heads);
+}
+
+static int
+host_set_writable(void *ctx, bool writable) {
+    struct endpoint *ep = ctx;
+    return mn_replicator_set_writable(ep->sim->node[ep->index], writable);
+}
+
+/* The node applies it after a simulated delay (apply_due), so an engine
+ * goes on receiving while its apply is in flight. */
+static int
+host_apply(void *ctx, uint64_t token, mn_remote_change *cs, size_t n,
+           const mn_chain_sig *sigs, size_t nsigs) {
+    struct endpoint *ep = ctx;
+    struct sim *s = ep->sim;
+    struct apply *a = &s->apply[ep->index];
+    if (a->queued)
+        abort(); /* the engine keeps one apply in flight */
+    *a = (struct apply){true, token, s->now + below(60), cs, n, sigs, nsigs};
+    return MN_OK;
+}
+
 /* Engine `from` sends to peer; what it sends as a client arrives at the
  * peer's server side, and the other way round. */
 static void
@@ -167,6 +218,56 @@ io_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
     enqueue(s, ep->index, to, at, p, n);
     if (chance(s->dup))
         enqueue(s, ep->index, to, at, p, n);
+}
+
+/* The end of an apply, as the node's writer thread reports it. */
+struct apply_end {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    int rc;
+};
+
+static void
+apply_ended(void *ctx, int rc) {
+    struct apply_end *e = ctx;
+    pthread_mutex_lock(&e->mu);
+    e->done = true;
+    e->rc = rc;
+    pthread_cond_signal(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+}
+
+/* Hand a to the node's writer as the daemon does, and wait for its end
+ * (the simulated delay is the wait before; this keeps runs repeatable). */
+static int
+apply_now(mn_node *node, const struct apply *a) {
+    struct apply_end e = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                          false, MN_OK};
+    int rc = mn_node_apply_async(node, a->cs, a->n, a->sigs, a->nsigs,
+                                 apply_ended, &e);
+    pthread_mutex_lock(&e.mu);
+    while (rc == MN_OK && !e.done)
+        pthread_cond_wait(&e.cv, &e.mu);
+    pthread_mutex_unlock(&e.mu);
+    return rc == MN_OK ? e.rc : rc;
+}
+
+/* Apply what is due on every node and tell its engine (which may ask for
+ * the next at once). Now and then an apply fails instead. */
+static void
+apply_due(struct sim *s) {
+    for (int i = 0; i < NODES; i++) {
+        struct apply *a = &s->apply[i];
+        while (s->up[i] && a->queued && a->at <= s->now) {
+            /* Now and then the writer fails the group (a full map, an
+             * I/O error): nothing is applied and the engine retries. */
+            int rc = chance(3) ? MN_EIO : apply_now(s->node[i], a);
+            a->queued = false;
+            trace(s, "node%d applied %zu: %s", i + 1, a->n, mn_strerror(rc));
+            mn_repl_on_applied(s->eng[i], a->token, rc, local_now(s, i));
+        }
+    }
 }
 
 /* ---- nodes ------------------------------------------------------------ */
@@ -220,8 +321,11 @@ start_node(struct sim *s, int i) {
         abort();
     }
     mn_node_set_clock(s->node[i], node_clock, &s->ep[i]);
-    mn_repl_io io = {&s->ep[i], io_send};
-    s->eng[i] = mn_repl_new(s->node[i], &keys, &io, local_now(s, i), GRACE_MS);
+    mn_repl_host host = {&s->ep[i],  host_read_log, host_state,
+                         host_apply, io_send,       host_set_writable};
+    mn_repl_params params;
+    mn_replicator_params(s->node[i], &keys, GRACE_MS, &params);
+    s->eng[i] = mn_repl_new(&params, &host, local_now(s, i));
     s->up[i] = true;
     for (int k = 0; k < NODES; k++)
         s->linked[i][k] = false;
@@ -230,6 +334,7 @@ start_node(struct sim *s, int i) {
 
 static void
 stop_node(struct sim *s, int i) {
+    s->apply[i].queued = false; /* a crash before the apply committed */
     mn_repl_destroy(&s->eng[i]);
     mn_node_destroy(&s->node[i]);
     s->up[i] = false;
@@ -384,6 +489,7 @@ deliver_one(struct sim *s) {
 
 static void
 tick_all(struct sim *s) {
+    apply_due(s);
     for (int i = 0; i < NODES; i++)
         if (s->up[i])
             mn_repl_on_tick(s->eng[i], local_now(s, i));
@@ -588,6 +694,14 @@ converged(struct sim *s, struct snapshot *snap) {
     return true;
 }
 
+static bool
+applying(const struct sim *s) {
+    for (int i = 0; i < NODES; i++)
+        if (s->apply[i].queued)
+            return true;
+    return false;
+}
+
 /* Heal everything and run until quiet; then every check must hold. */
 static bool
 heal(struct sim *s) {
@@ -605,7 +719,8 @@ heal(struct sim *s) {
         tick_all(s);
         while (deliver_one(s))
             ;
-        if (round % 20 == 19 && s->nmsgs == 0 && converged(s, snap))
+        if (round % 20 == 19 && s->nmsgs == 0 && !applying(s) &&
+            converged(s, snap))
             return true;
     }
     s->failure[0] = '\0';
@@ -620,6 +735,7 @@ step(struct sim *s) {
     uint64_t r = below(100);
     if (r < 35) {
         s->now += below(30);
+        apply_due(s);
         for (int k = 0; k < 8 && deliver_one(s); k++)
             ;
     } else if (r < 50) {

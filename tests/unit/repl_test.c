@@ -1,10 +1,20 @@
 /*
- * repl_test — the replication engine through its sans-IO interface alone:
- * two real nodes (LMDB stores in a temp dir), two engines, and a hand-held
- * "network" that is just the list of messages each engine asked to send.
+ * repl_test — the replication engine through its sans-IO interface alone.
+ * Two engines run on fake hosts that keep each origin's log in memory:
+ * "applying" a change appends it when it is the next of its origin and
+ * chains to its head, as the node would; the apply an engine hands its
+ * host stays in flight until the test ends it, so the test decides when
+ * on_applied arrives. The network is the list of messages each engine
+ * asked to send. A real node of division 1, in a temp dir, only makes the
+ * sealed and signed changes, which are copied into side a's memory.
+ *
  * It checks the session protocol step by step: HELLO on link up, a Batch
- * answering it, the Ack, live pushes, a gap answered by a new HELLO, and a
- * tampered signature refused with nothing applied.
+ * answering it, the Ack after the apply, live pushes, a batch verified and
+ * queued while the one before is applied (its Ack waits, then returns the
+ * credit), no HELLO while only our own apply is slow, a gap answered by
+ * a new HELLO, a tampered signature refused
+ * with nothing applied, a failed apply tried again on the next tick, and
+ * local writes opened through the host after the grace period.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,14 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "door/codec.h"
 #include "node/node.h"
-#include "base/log.h"
-#include "state/participant.h"
 #include "repl/repl.h"
+#include "repl/replicator.h"
+#include "state/participant.h"
 #include "unit_helpers.h"
 
 #define MAX_SENT 64
+#define MAX_LOG 64
+#define ORIGINS 2
+#define GRACE_MS 1000
 
 struct sent {
     uint32_t to;
@@ -31,24 +45,97 @@ struct sent {
     mn_buf bytes;
 };
 
+/* One origin's log, in memory. */
+struct fake_log {
+    size_t n;
+    mn_buf change[MAX_LOG];
+    bool has_sig[MAX_LOG];
+    mn_chain_sig sig[MAX_LOG];
+    uint8_t head[MN_HASH_BYTES];
+};
+
 struct side {
-    mn_config cfg;
-    mn_node *node;
+    uint32_t id;
     mn_repl *eng;
+    struct fake_log log[ORIGINS + 1];
+    bool writable;
     struct sent out[MAX_SENT];
     size_t nout;
+    /* The apply in flight, as the engine handed it over. */
+    bool held;
+    uint64_t token;
+    mn_remote_change *cs;
+    size_t ncs;
+    const mn_chain_sig *sigs;
+    size_t nsigs;
 };
 
 static char root[] = "/tmp/mn-repl-XXXXXX";
+static mn_config maker_cfg;
+static mn_node *maker; /* division 1's node: makes sealed changes */
 static struct side a, b;
 static mn_repl_keys keys;
-/* The engines get time from the test; the nodes stamp changes with the
+static uint8_t network_key[MN_KEY_BYTES];
+/* The engines get time from the test; the maker stamps changes with the
  * wall clock, so the test starts from it (the drift bound is real). */
 static uint64_t t0;
 
+/* ---- the fake host ------------------------------------------------------ */
+
 static void
-capture(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
-        size_t n) {
+host_state(void *ctx, mn_vv *vv,
+           uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+    struct side *s = ctx;
+    memset(vv, 0, sizeof *vv);
+    memset(heads, 0, (MN_MAX_NODES + 1) * MN_HASH_BYTES);
+    for (uint32_t o = 1; o <= ORIGINS; o++) {
+        vv->seq[o] = s->log[o].n;
+        memcpy(heads[o], s->log[o].head, MN_HASH_BYTES);
+    }
+}
+
+static int
+host_read_log(void *ctx, const mn_repl_read *req, mn_repl_range *out) {
+    struct side *s = ctx;
+    const struct fake_log *l = &s->log[req->origin];
+    size_t bytes = 0, off = 0;
+    for (uint64_t seq = req->from;
+         seq <= req->upto && seq <= l->n && out->n < req->max_changes; seq++) {
+        const mn_buf *c = &l->change[seq - 1];
+        mn_buf_append(&out->data, c->p, c->len);
+        out->changes[out->n++].n = c->len;
+        bytes += c->len;
+        if (l->has_sig[seq - 1]) {
+            out->nsigned = out->n;
+            out->sig = l->sig[seq - 1];
+            if (out->n >= req->soft_changes || bytes >= req->soft_bytes)
+                break;
+        }
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        out->changes[i].p = out->data.p + off;
+        off += out->changes[i].n;
+    }
+    return MN_OK;
+}
+
+static int
+host_apply(void *ctx, uint64_t token, mn_remote_change *cs, size_t n,
+           const mn_chain_sig *sigs, size_t nsigs) {
+    struct side *s = ctx;
+    assert_false(s->held); /* one apply in flight at most */
+    s->held = true;
+    s->token = token;
+    s->cs = cs;
+    s->ncs = n;
+    s->sigs = sigs;
+    s->nsigs = nsigs;
+    return MN_OK;
+}
+
+static void
+host_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
+          size_t n) {
     struct side *s = ctx;
     assert_true(s->nout < MAX_SENT);
     struct sent *m = &s->out[s->nout++];
@@ -57,6 +144,49 @@ capture(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
     mn_buf_init(&m->bytes);
     mn_buf_append(&m->bytes, p, n);
 }
+
+static int
+host_set_writable(void *ctx, bool writable) {
+    struct side *s = ctx;
+    s->writable = writable;
+    return MN_OK;
+}
+
+/* Append raw as origin's next change when it is (as the node would). */
+static int
+log_append(struct fake_log *l, const mn_change_header *h, const mn_bytes *raw,
+           const uint8_t hash[MN_HASH_BYTES]) {
+    if (h->seq <= l->n)
+        return MN_EEXIST;
+    if (h->seq != l->n + 1 || memcmp(h->prev_hash, l->head, MN_HASH_BYTES))
+        return MN_EGAP;
+    assert_true(l->n < MAX_LOG);
+    mn_buf_init(&l->change[l->n]);
+    mn_buf_append(&l->change[l->n++], raw->p, raw->n);
+    memcpy(l->head, hash, MN_HASH_BYTES);
+    return MN_OK;
+}
+
+/* End the apply in flight with rc, doing it first when rc is MN_OK. */
+static void
+complete(struct side *s, int rc) {
+    assert_true(s->held);
+    s->held = false;
+    for (size_t i = 0; rc == MN_OK && i < s->ncs; i++) {
+        mn_remote_change *c = &s->cs[i];
+        c->result = log_append(&s->log[c->h.origin], &c->h, &c->raw, c->hash);
+    }
+    for (size_t k = 0; rc == MN_OK && k < s->nsigs; k++) {
+        struct fake_log *l = &s->log[s->sigs[k].origin];
+        if (s->sigs[k].seq <= l->n) {
+            l->has_sig[s->sigs[k].seq - 1] = true;
+            l->sig[s->sigs[k].seq - 1] = s->sigs[k];
+        }
+    }
+    mn_repl_on_applied(s->eng, s->token, rc, t0);
+}
+
+/* ---- the network -------------------------------------------------------- */
 
 static void
 drop_sent(struct side *s) {
@@ -75,121 +205,187 @@ deliver(struct side *from, struct side *to) {
     for (size_t i = 0; i < n; i++) {
         enum mn_channel at =
             copy[i].ch == MN_CH_CLIENT ? MN_CH_SERVER : MN_CH_CLIENT;
-        mn_repl_on_message(to->eng, from->cfg.self.id, at, copy[i].bytes.p,
+        mn_repl_on_message(to->eng, from->id, at, copy[i].bytes.p,
                            copy[i].bytes.len, t0);
         mn_buf_release(&copy[i].bytes);
     }
 }
 
 static void
-make_side(struct side *s, uint32_t id) {
-    char err[256];
-    memset(&s->cfg, 0, sizeof s->cfg);
-    for (uint32_t k = 0; k < 2; k++) {
-        s->cfg.divisions[k].id = k + 1;
-        snprintf(s->cfg.divisions[k].name, MN_NAME_MAX, "d%u", k + 1);
+decode_sent(const struct sent *m, mn_peer_msg *pm) {
+    assert_int_equal(mn_codec_peer_decode(m->bytes.p, m->bytes.len, pm), MN_OK);
+}
+
+static enum mn_msg_kind
+kind_of(const struct sent *m) {
+    mn_peer_msg pm;
+    decode_sent(m, &pm);
+    enum mn_msg_kind k = pm.kind;
+    mn_codec_peer_release(&pm);
+    return k;
+}
+
+/* The credit an Ack gives back, and the seq of origin 1 it says we have. */
+static void
+ack_of(const struct sent *m, uint32_t *credit, uint64_t *seq) {
+    mn_peer_msg pm;
+    decode_sent(m, &pm);
+    assert_int_equal(pm.kind, MN_MSG_ACK);
+    *credit = pm.credit;
+    *seq = pm.vv.seq[1];
+    mn_codec_peer_release(&pm);
+}
+
+/* ---- the sides ---------------------------------------------------------- */
+
+/* Make a change on the maker and copy what a lacks of its log into a's
+ * memory, with every signature. */
+static void
+write_change(const char *name) {
+    mn_write w = {.type = MN_ENTITY_PARTICIPANT, .create = true};
+    mn_repl_range *range = calloc(1, sizeof *range);
+    mn_vv vv;
+    mn_ops_init(&w.ops);
+    mn_ops_add_str(&w.ops, MN_P_ROLE, "mentee", 6);
+    mn_ops_add_str(&w.ops, MN_P_STATUS, "applicant", 9);
+    mn_ops_add_str(&w.ops, MN_P_GIVEN_NAME, name, strlen(name));
+    mn_ops_add_int(&w.ops, MN_P_HOME, 1);
+    assert_int_equal(mn_node_write(maker, &w, 1), MN_OK);
+    assert_int_equal(w.result, MN_OK);
+    mn_ops_release(&w.ops);
+    mn_node_state(maker, &vv, NULL);
+    mn_repl_read req = {1,
+                        a.log[1].n + 1,
+                        vv.seq[1],
+                        MN_BATCH_MAX_CHANGES,
+                        MN_BATCH_MAX_CHANGES,
+                        SIZE_MAX};
+    mn_buf_init(&range->data);
+    assert_int_equal(mn_replicator_read_log(maker, &req, range), MN_OK);
+    assert_int_equal(range->nsigned, range->n); /* a commit signs its head */
+    for (size_t i = 0; i < range->n; i++) {
+        struct fake_log *l = &a.log[1];
+        mn_buf_init(&l->change[l->n]);
+        mn_buf_append(&l->change[l->n++], range->changes[i].p,
+                      range->changes[i].n);
+        mn_crypto_hash2(range->changes[i].p, range->changes[i].n, NULL, 0,
+                        l->head);
     }
-    s->cfg.ndivisions = 2;
-    s->cfg.self = s->cfg.divisions[id - 1];
-    snprintf(s->cfg.data_dir, sizeof s->cfg.data_dir, "%s/d%u", root, id);
-    snprintf(s->cfg.key_dir, sizeof s->cfg.key_dir, "%s", root);
-    s->cfg.map_size = 16 << 20;
-    s->cfg.sync = false;
-    s->cfg.max_drift_ms = 300000;
-    if (mn_node_open(&s->cfg, &s->node, err, sizeof err) != MN_OK)
-        fail_msg("open: %s", err);
-    mn_repl_io io = {s, capture};
-    s->eng = mn_repl_new(s->node, &keys, &io, t0, 1000);
-    s->nout = 0;
+    a.log[1].has_sig[a.log[1].n - 1] = true;
+    a.log[1].sig[a.log[1].n - 1] = range->sig;
+    mn_buf_release(&range->data);
+    free(range);
+}
+
+static void
+make_side(struct side *s, uint32_t id) {
+    mn_repl_host host = {s,          host_read_log, host_state,
+                         host_apply, host_send,     host_set_writable};
+    mn_repl_params params = {.self = id,
+                             .npeers = 1,
+                             .peers = {id == 1 ? 2 : 1},
+                             .max_drift_ms = 300000,
+                             .grace_ms = GRACE_MS,
+                             .keys = keys};
+    memcpy(params.network_key, network_key, MN_KEY_BYTES);
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    s->writable = true; /* as a node opens */
+    s->eng = mn_repl_new(&params, &host, t0);
+    assert_false(s->writable); /* held until the peers are heard */
     /* No peer has told its vector: local writes open after the grace. */
-    mn_repl_on_tick(s->eng, t0 + 1000);
-    assert_true(mn_node_writable(s->node));
+    mn_repl_on_tick(s->eng, t0 + GRACE_MS);
+    assert_true(s->writable);
     assert_int_equal(s->nout, 0); /* no link is up: nothing to say yet */
+}
+
+static void
+make_maker(void) {
+    char err[256];
+    memset(&maker_cfg, 0, sizeof maker_cfg);
+    for (uint32_t k = 0; k < ORIGINS; k++) {
+        maker_cfg.divisions[k].id = k + 1;
+        snprintf(maker_cfg.divisions[k].name, MN_NAME_MAX, "d%u", k + 1);
+    }
+    maker_cfg.ndivisions = ORIGINS;
+    maker_cfg.self = maker_cfg.divisions[0];
+    snprintf(maker_cfg.data_dir, sizeof maker_cfg.data_dir, "%s/d1", root);
+    snprintf(maker_cfg.key_dir, sizeof maker_cfg.key_dir, "%s", root);
+    maker_cfg.map_size = 16 << 20;
+    maker_cfg.sync = false;
+    maker_cfg.max_drift_ms = 300000;
+    if (mn_node_open(&maker_cfg, &maker, err, sizeof err) != MN_OK)
+        fail_msg("open: %s", err);
 }
 
 static int
 setup(void **state) {
     char path[PATH_MAX + 64];
-    uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES], net[MN_KEY_BYTES];
+    uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES];
     (void)state;
     t0 = mn_wall_ms();
     assert_int_equal(mn_crypto_init(), MN_OK);
     assert_non_null(mkdtemp(root));
-    mn_crypto_random(net, sizeof net);
+    mn_crypto_random(network_key, sizeof network_key);
     snprintf(path, sizeof path, "%s/network.key", root);
-    assert_int_equal(mn_crypto_key_write(path, net, sizeof net, 0600), MN_OK);
-    for (uint32_t id = 1; id <= 2; id++) {
+    assert_int_equal(
+        mn_crypto_key_write(path, network_key, sizeof network_key, 0600),
+        MN_OK);
+    for (uint32_t id = 1; id <= ORIGINS; id++) {
         mn_crypto_sign_keypair(pk, sk);
         snprintf(path, sizeof path, "%s/d%u.sign.secret", root, id);
         assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
         keys.has_key[id] = true;
         memcpy(keys.key[id], pk, MN_KEY_BYTES);
     }
+    make_maker();
     make_side(&a, 1);
     make_side(&b, 2);
     return 0;
+}
+
+static void
+release_side(struct side *s) {
+    drop_sent(s);
+    mn_repl_destroy(&s->eng);
+    for (uint32_t o = 1; o <= ORIGINS; o++)
+        for (size_t i = 0; i < s->log[o].n; i++)
+            mn_buf_release(&s->log[o].change[i]);
 }
 
 static int
 teardown(void **state) {
     char cmd[PATH_MAX + 16];
     (void)state;
-    drop_sent(&a);
-    drop_sent(&b);
-    mn_repl_destroy(&a.eng);
-    mn_repl_destroy(&b.eng);
-    mn_node_destroy(&a.node);
-    mn_node_destroy(&b.node);
+    release_side(&a);
+    release_side(&b);
+    mn_node_destroy(&maker);
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static uint64_t
-seq_of(struct side *s, uint32_t origin) {
-    mn_vv vv;
-    mn_node_state(s->node, &vv, NULL);
-    return vv.seq[origin];
-}
-
-static void
-write_on(struct side *s, const char *name) {
-    mn_write w = {.type = MN_ENTITY_PARTICIPANT, .create = true};
-    mn_ops_init(&w.ops);
-    mn_ops_add_str(&w.ops, MN_P_ROLE, "mentee", 6);
-    mn_ops_add_str(&w.ops, MN_P_STATUS, "applicant", 9);
-    mn_ops_add_str(&w.ops, MN_P_GIVEN_NAME, name, strlen(name));
-    mn_ops_add_int(&w.ops, MN_P_HOME, s->cfg.self.id);
-    assert_int_equal(mn_node_write(s->node, &w, 1), MN_OK);
-    assert_int_equal(w.result, MN_OK);
-    mn_ops_release(&w.ops);
-}
-
-static enum mn_msg_kind
-kind_of(const struct sent *m) {
-    mn_peer_msg pm;
-    assert_int_equal(mn_codec_peer_decode(m->bytes.p, m->bytes.len, &pm),
-                     MN_OK);
-    enum mn_msg_kind k = pm.kind;
-    mn_codec_peer_release(&pm);
-    return k;
+static mn_repl_stats *
+stats_of(struct side *s) {
+    static mn_repl_stats st;
+    mn_repl_stats_get(s->eng, &st);
+    return &st;
 }
 
 static uint64_t
 rejected(struct side *s, enum mn_reject why) {
-    mn_repl_stats *st = malloc(sizeof *st);
-    mn_repl_stats_get(s->eng, st);
-    uint64_t n = st->peers[0].rejected[why];
-    free(st);
-    return n;
+    return stats_of(s)->peers[0].rejected[why];
 }
 
+/* ---- the tests ---------------------------------------------------------- */
+
 /* Link up: the client says HELLO; the server answers with a Batch of what
- * the client lacks; the client applies it and acks. */
+ * the client lacks; the client hands it to its host and acks once the
+ * apply ended. */
 static void
 test_hello_batch_ack(void **state) {
     (void)state;
-    write_on(&a, "Amina");
-    write_on(&a, "Sara");
+    write_change("Amina");
+    write_change("Sara");
     mn_repl_on_link(b.eng, 1, true, t0);
     assert_int_equal(b.nout, 1);
     assert_int_equal(b.out[0].ch, MN_CH_CLIENT);
@@ -199,23 +395,92 @@ test_hello_batch_ack(void **state) {
     assert_int_equal(a.out[0].ch, MN_CH_SERVER);
     assert_int_equal(kind_of(&a.out[0]), MN_MSG_BATCH);
     deliver(&a, &b);
-    assert_int_equal(seq_of(&b, 1), 2);
+    assert_true(b.held);
+    assert_int_equal(b.ncs, 2);
+    assert_int_equal(b.log[1].n, 0); /* nothing applied yet */
+    assert_int_equal(b.nout, 0);     /* so nothing acked yet */
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 2);
+    assert_int_equal(stats_of(&b)->peers[0].applied, 2);
+    assert_int_equal(stats_of(&b)->vv.seq[1], 2);
     assert_int_equal(b.nout, 1);
     assert_int_equal(kind_of(&b.out[0]), MN_MSG_ACK);
     deliver(&b, &a); /* nothing more to send */
     assert_int_equal(a.nout, 0);
+    assert_false(b.held);
 }
 
 /* A commit on the server is pushed to the client at once. */
 static void
 test_live_push(void **state) {
     (void)state;
-    write_on(&a, "Hodan");
+    write_change("Hodan");
     mn_repl_on_commit(a.eng, t0);
     assert_int_equal(a.nout, 1);
     assert_int_equal(kind_of(&a.out[0]), MN_MSG_BATCH);
     deliver(&a, &b);
-    assert_int_equal(seq_of(&b, 1), 3);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 3);
+    deliver(&b, &a);
+}
+
+/* A second batch arriving while the first is applied is verified and
+ * queued, not handed over; when the first ends the second goes at once,
+ * and one Ack gives back the credit of both. */
+static void
+test_pipelined_batches(void **state) {
+    uint32_t credit;
+    uint64_t seq;
+    (void)state;
+    write_change("Leyla");
+    mn_repl_on_commit(a.eng, t0);
+    write_change("Mette");
+    mn_repl_on_commit(a.eng, t0);
+    assert_int_equal(a.nout, 2);
+    deliver(&a, &b);
+    assert_true(b.held);
+    assert_int_equal(b.ncs, 1); /* the first batch only */
+    assert_int_equal(stats_of(&b)->pending, 2);
+    assert_int_equal(b.nout, 0);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 4);
+    assert_true(b.held); /* the second, handed over at once */
+    assert_int_equal(b.ncs, 1);
+    assert_int_equal(b.cs[0].h.seq, 5);
+    assert_int_equal(b.nout, 1);
+    ack_of(&b.out[0], &credit, &seq);
+    assert_int_equal(credit, 2);
+    assert_int_equal(seq, 4);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 5);
+    assert_int_equal(b.nout, 2); /* the new vector, no credit owed */
+    ack_of(&b.out[1], &credit, &seq);
+    assert_int_equal(credit, 0);
+    assert_int_equal(seq, 5);
+    deliver(&b, &a);
+    assert_int_equal(a.nout, 0);
+}
+
+/* While the client's own apply is slow, the server is silent because it
+ * waits for the client's credit: that silence is no reason to say HELLO
+ * again. */
+static void
+test_slow_apply_no_retry(void **state) {
+    uint32_t credit;
+    uint64_t seq;
+    (void)state;
+    write_change("Ayan");
+    mn_repl_on_commit(a.eng, t0);
+    deliver(&a, &b);
+    assert_true(b.held);
+    mn_repl_on_tick(b.eng, t0 + 20000);
+    assert_int_equal(b.nout, 0);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 6);
+    assert_int_equal(b.nout, 1);
+    ack_of(&b.out[0], &credit, &seq);
+    assert_int_equal(credit, 1);
+    assert_int_equal(seq, 6);
     deliver(&b, &a);
 }
 
@@ -225,37 +490,71 @@ static void
 test_gap_asks_again(void **state) {
     (void)state;
     uint64_t gaps = rejected(&b, MN_REJ_GAP);
-    write_on(&a, "Leyla");
+    write_change("Karen");
     mn_repl_on_commit(a.eng, t0);
     drop_sent(&a); /* the network loses it */
-    write_on(&a, "Mette");
+    write_change("Nadia");
     mn_repl_on_commit(a.eng, t0);
     deliver(&a, &b);
-    assert_int_equal(seq_of(&b, 1), 3);
+    assert_false(b.held);
+    assert_int_equal(b.log[1].n, 6);
     assert_int_equal(rejected(&b, MN_REJ_GAP), gaps + 1);
     assert_int_equal(b.nout, 1);
     assert_int_equal(kind_of(&b.out[0]), MN_MSG_HELLO);
     deliver(&b, &a);
     deliver(&a, &b);
-    assert_int_equal(seq_of(&b, 1), 5);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 8);
     deliver(&b, &a);
 }
 
 /* A Batch whose signature was tampered with is refused and counted, and
- * nothing of it is applied. */
+ * nothing of it is handed to the host. */
 static void
 test_bad_signature_refused(void **state) {
     (void)state;
     uint64_t before = rejected(&b, MN_REJ_SIGNATURE);
-    write_on(&a, "Karen");
+    write_change("Farah");
     mn_repl_on_commit(a.eng, t0);
     assert_int_equal(a.nout, 1);
     /* The signature is the Batch's last bytes. */
     a.out[0].bytes.p[a.out[0].bytes.len - 1] ^= 1;
     deliver(&a, &b);
-    assert_int_equal(seq_of(&b, 1), 5);
+    assert_false(b.held);
+    assert_int_equal(b.log[1].n, 8);
     assert_int_equal(rejected(&b, MN_REJ_SIGNATURE), before + 1);
     drop_sent(&b);
+    /* The client asks again after silence and gets it whole. */
+    mn_repl_on_tick(b.eng, t0 + 10000);
+    deliver(&b, &a);
+    deliver(&a, &b);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 9);
+    drop_sent(&b);
+}
+
+/* A failed apply leaves its changes queued; the next tick hands them over
+ * again. The end of an apply not in flight changes nothing. */
+static void
+test_failed_apply_retried(void **state) {
+    (void)state;
+    write_change("Zeynep");
+    mn_repl_on_commit(a.eng, t0);
+    deliver(&a, &b);
+    uint64_t token = b.token;
+    complete(&b, MN_EIO);
+    assert_int_equal(b.log[1].n, 9);
+    assert_int_equal(stats_of(&b)->pending, 1);
+    assert_false(b.held); /* not at once: a full disk would spin */
+    mn_repl_on_applied(b.eng, token, MN_OK, t0); /* stale: ignored */
+    assert_false(b.held);
+    mn_repl_on_tick(b.eng, t0 + 10000);
+    assert_true(b.held);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, 10);
+    assert_int_equal(stats_of(&b)->pending, 0);
+    drop_sent(&b);
+    drop_sent(&a);
 }
 
 int
@@ -263,8 +562,11 @@ main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hello_batch_ack),
         cmocka_unit_test(test_live_push),
+        cmocka_unit_test(test_pipelined_batches),
+        cmocka_unit_test(test_slow_apply_no_retry),
         cmocka_unit_test(test_gap_asks_again),
         cmocka_unit_test(test_bad_signature_refused),
+        cmocka_unit_test(test_failed_apply_retried),
     };
     mn_log_set_level(MN_LOG_ERROR);
     return cmocka_run_group_tests(tests, setup, teardown);
