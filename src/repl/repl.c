@@ -35,6 +35,8 @@
 
 #include "base/hlc.h"
 #include "base/log.h"
+#include "change/envelope.h"
+#include "change/log.h"
 
 /* Batches a client lets a server send ahead of its acks. */
 #define CLIENT_CREDIT 4
@@ -186,12 +188,7 @@ struct batch {
 
 static bool
 read_sig(mn_txn *t, uint32_t origin, uint64_t seq, mn_chain_sig *sig) {
-    uint8_t key[12];
-    mn_val v;
-    mn_put_be32(key, origin);
-    mn_put_be64(key + 4, seq);
-    return mn_txn_get(t, MN_DB_SIGS, key, sizeof key, &v) == MN_OK &&
-           mn_codec_sig_decode(v.p, v.n, sig) == MN_OK;
+    return mn_log_sig_get(t, origin, seq, sig) == MN_OK;
 }
 
 /* Collect origin's changes after seq `from`, cut at a signed one. The
@@ -201,19 +198,19 @@ collect(mn_txn *t, uint32_t origin, uint64_t from, uint64_t upto,
         struct batch *b) {
     mn_cursor *cur;
     mn_val k, v;
-    uint8_t key[12];
+    uint8_t key[MN_LOG_KEY_BYTES];
+    uint32_t ko;
+    uint64_t kseq;
     b->n = b->bytes = b->signed_n = 0;
-    mn_put_be32(key, origin);
-    mn_put_be64(key + 4, from + 1);
+    mn_envelope_log_key(origin, from + 1, key);
     if (mn_cursor_open(t, MN_DB_LOG, &cur) != MN_OK)
         return;
     int rc = mn_cursor_seek(cur, key, sizeof key, &k, &v);
     for (uint64_t seq = from + 1;
          rc == MN_OK && seq <= upto && b->n < MN_BATCH_MAX_CHANGES;
          seq++, rc = mn_cursor_next(cur, &k, &v)) {
-        const uint8_t *kp = k.p;
-        if (k.n != 12 || mn_get_be32(kp) != origin ||
-            mn_get_be64(kp + 4) != seq)
+        if (mn_envelope_log_key_parse(k.p, k.n, &ko, &kseq) != MN_OK ||
+            ko != origin || kseq != seq)
             break;
         b->changes[b->n++] = (mn_bytes){v.p, v.n};
         b->bytes += v.n;
@@ -344,16 +341,14 @@ expected(mn_repl *r, uint32_t o, const mn_vv *vv,
 /* Is the logged change (o, seq) the same as bytes with this hash? */
 static bool
 same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
-    uint8_t key[12], h[MN_HASH_BYTES];
-    mn_val v;
+    uint8_t h[MN_HASH_BYTES];
+    mn_bytes v;
     mn_txn *t;
     bool same = true;
-    mn_put_be32(key, o);
-    mn_put_be64(key + 4, seq);
     if (mn_store_begin(mn_node_store(r->node), false, &t) != MN_OK)
         return true; /* cannot tell; it is a duplicate either way */
-    if (mn_txn_get(t, MN_DB_LOG, key, sizeof key, &v) == MN_OK) {
-        mn_crypto_hash2(v.p, v.n, NULL, 0, h);
+    if (mn_log_get(t, o, seq, &v) == MN_OK) {
+        mn_envelope_chain_hash(v.p, v.n, h);
         same = memcmp(h, hash, MN_HASH_BYTES) == 0;
     }
     mn_txn_abort(&t);
@@ -388,7 +383,7 @@ decode_batch(const mn_peer_msg *m, struct checked *c) {
             c->h[i].origin != m->origin ||
             (i > 0 && c->h[i].seq != c->h[i - 1].seq + 1))
             return MN_REJ_DECODE;
-        mn_crypto_hash2(m->changes[i].p, m->changes[i].n, NULL, 0, c->hash[i]);
+        mn_envelope_chain_hash(m->changes[i].p, m->changes[i].n, c->hash[i]);
     }
     return -1;
 }
@@ -396,34 +391,22 @@ decode_batch(const mn_peer_msg *m, struct checked *c) {
 /* The origin's signature over the last change of the batch. */
 static bool
 signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
-    uint8_t msg[12 + MN_HASH_BYTES];
     size_t last = c->n - 1;
     if (m->sig.origin != m->origin || m->sig.seq != c->h[last].seq ||
         memcmp(m->sig.head, c->hash[last], MN_HASH_BYTES) != 0)
         return false;
-    mn_put_be32(msg, m->sig.origin);
-    mn_put_be64(msg + 4, m->sig.seq);
-    memcpy(msg + 12, m->sig.head, MN_HASH_BYTES);
-    return mn_crypto_verify(r->keys.key[m->origin], msg, sizeof msg,
-                            m->sig.sig) == MN_OK;
+    return mn_envelope_verify_head(r->keys.key[m->origin], &m->sig) == MN_OK;
 }
 
 /* Decrypt and decode change i into rc (raw bytes copied). */
 static int
 open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c, size_t i,
             mn_remote_change *rc) {
-    const mn_change_view *v = &c->v[i];
-    size_t plen = v->ciphertext_len - MN_TAG_BYTES;
-    mn_buf_reset(&r->plain);
-    mn_buf_reserve(&r->plain, plen + 1);
-    if (c->h[i].key_id != 1 ||
-        mn_crypto_open(mn_node_network_key(r->node), v->header, v->header_len,
-                       v->nonce, v->ciphertext, v->ciphertext_len,
-                       r->plain.p) != MN_OK)
-        return MN_REJ_DECRYPT;
     memset(rc, 0, sizeof *rc);
-    if (mn_codec_body_decode(r->plain.p, plen, &rc->type, rc->id, &rc->ops))
-        return MN_REJ_DECODE;
+    int orc = mn_envelope_open(mn_node_network_key(r->node), &c->v[i], &c->h[i],
+                               &r->plain, &rc->type, rc->id, &rc->ops);
+    if (orc != MN_OK)
+        return orc == MN_ECRYPTO ? MN_REJ_DECRYPT : MN_REJ_DECODE;
     rc->h = c->h[i];
     memcpy(rc->hash, c->hash[i], MN_HASH_BYTES);
     uint8_t *raw = mn_malloc(m->changes[i].n);
