@@ -28,7 +28,8 @@ mn_log_get(mn_txn *t, uint32_t origin, uint64_t seq, mn_bytes *change) {
 int
 mn_log_range_open(mn_txn *t, uint32_t origin, uint64_t first, uint64_t last,
                   mn_log_range *r) {
-    *r = (mn_log_range){.origin = origin, .next = first, .last = last};
+    *r = (mn_log_range){
+        .origin = origin, .next = first ? first : 1, .last = last};
     return mn_cursor_open(t, MN_DB_LOG, &r->cur);
 }
 
@@ -48,12 +49,12 @@ mn_log_range_next(mn_log_range *r, uint64_t *seq, mn_bytes *change) {
     mn_val k, v;
     uint32_t origin;
     uint64_t at;
-    if (!r->cur || r->next == 0 || r->next > r->last)
+    if (!r->cur || r->ended || r->next > r->last)
         return false;
     if (range_step(r, &k, &v) != MN_OK ||
         mn_envelope_log_key_parse(k.p, k.n, &origin, &at) != MN_OK ||
         origin != r->origin || at != r->next) {
-        r->next = 0; /* ended: later calls return false too */
+        r->ended = true;
         return false;
     }
     *seq = r->next++;

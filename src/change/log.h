@@ -36,15 +36,17 @@ int mn_log_get(mn_txn *t, uint32_t origin, uint64_t seq,
                mn_bytes *change) MN_MUST_CHECK;
 
 /*
- * A read of origin's changes first..last in order, stopping at the first
- * missing seq. Open it, call next until it returns false, close it before
- * t ends. Fields are private.
+ * A read of origin's changes first..last in order (seqs start at 1, so a
+ * first of 0 reads from 1), stopping at the first missing seq. Open it,
+ * call next until it returns false, close it before t ends. Fields are
+ * private.
  */
 typedef struct mn_log_range {
     mn_cursor *cur;
     uint32_t origin;
     uint64_t next, last;
     bool started; /* the cursor has been positioned */
+    bool ended;   /* next returned false: it always will */
 } mn_log_range;
 
 int mn_log_range_open(mn_txn *t, uint32_t origin, uint64_t first, uint64_t last,

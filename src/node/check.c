@@ -17,7 +17,8 @@
  * child opens the store, checks it, closes it and writes its verdict to a
  * pipe — a be32 code, then the message. A child that dies instead (a
  * signal, or a sanitizer's exit) read a damaged page; the parent says so,
- * naming the data dir. No signal handler is installed anywhere.
+ * naming the data dir. No signal handler is installed anywhere: the child
+ * only puts the fault signals back to their default action, for itself.
  *
  * Invariant: the parent forks before it opens the store and before the
  * writer thread starts, so the child shares no LMDB state with it.
@@ -25,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -242,12 +244,27 @@ write_all(int fd, const void *p, size_t n) {
     return true;
 }
 
+/* A fault in the child must end the child: undo any handler it inherited
+ * (a test framework's, a sanitizer's) and any block on these signals. */
+static void
+default_fault_signals(void) {
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE};
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < MN_ARRAY_LEN(sigs); i++) {
+        signal(sigs[i], SIG_DFL);
+        sigaddset(&set, sigs[i]);
+    }
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 /* The child: run fn, send the verdict on fd, and leave without running
  * the parent's exit handlers or flushing its stdio buffers. */
 static _Noreturn void
 child_main(const mn_config *cfg, mn_node_check_fn fn, int fd) {
     char msg[VERDICT_MAX] = "";
     uint8_t code[4];
+    default_fault_signals();
     int rc = fn(cfg, msg, sizeof msg);
     mn_put_be32(code, (uint32_t)rc);
     bool sent =
