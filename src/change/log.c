@@ -14,12 +14,18 @@ mn_log_append(mn_txn *t, uint32_t origin, uint64_t seq, const void *change,
     return mn_txn_put(t, MN_DB_LOG, key, sizeof key, change, n, MN_PUT_NEW);
 }
 
+/* The entry of db (log or sigs) at (origin, seq). */
+static int
+get_at(mn_txn *t, enum mn_db db, uint32_t origin, uint64_t seq, mn_val *v) {
+    uint8_t key[MN_LOG_KEY_BYTES];
+    mn_envelope_log_key(origin, seq, key);
+    return mn_txn_get(t, db, key, sizeof key, v);
+}
+
 int
 mn_log_get(mn_txn *t, uint32_t origin, uint64_t seq, mn_bytes *change) {
-    uint8_t key[MN_LOG_KEY_BYTES];
     mn_val v;
-    mn_envelope_log_key(origin, seq, key);
-    int rc = mn_txn_get(t, MN_DB_LOG, key, sizeof key, &v);
+    int rc = get_at(t, MN_DB_LOG, origin, seq, &v);
     if (rc == MN_OK)
         *change = (mn_bytes){v.p, v.n};
     return rc;
@@ -79,10 +85,8 @@ mn_log_sig_put(mn_txn *t, const mn_chain_sig *sig, mn_buf *scratch) {
 
 int
 mn_log_sig_get(mn_txn *t, uint32_t origin, uint64_t seq, mn_chain_sig *sig) {
-    uint8_t key[MN_LOG_KEY_BYTES];
     mn_val v;
-    mn_envelope_log_key(origin, seq, key);
-    int rc = mn_txn_get(t, MN_DB_SIGS, key, sizeof key, &v);
+    int rc = get_at(t, MN_DB_SIGS, origin, seq, &v);
     if (rc == MN_OK && (mn_codec_sig_decode(v.p, v.n, sig) != MN_OK ||
                         sig->origin != origin || sig->seq != seq))
         rc = MN_ECORRUPT;
