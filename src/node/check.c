@@ -245,16 +245,28 @@ write_all(int fd, const void *p, size_t n) {
     return true;
 }
 
+/* The signals a read of a damaged page ends in: outside the map (SIGSEGV,
+ * SIGBUS), an LMDB assertion (SIGABRT), garbage taken for code or a
+ * divisor (SIGILL, SIGFPE). */
+static const int fault_signals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE};
+
+static bool
+is_fault_signal(int sig) {
+    for (size_t i = 0; i < MN_ARRAY_LEN(fault_signals); i++)
+        if (fault_signals[i] == sig)
+            return true;
+    return false;
+}
+
 /* A fault in the child must end the child: undo any handler it inherited
  * (a test framework's, a sanitizer's) and any block on these signals. */
 static void
 default_fault_signals(void) {
-    static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE};
     sigset_t set;
     sigemptyset(&set);
-    for (size_t i = 0; i < MN_ARRAY_LEN(sigs); i++) {
-        signal(sigs[i], SIG_DFL);
-        sigaddset(&set, sigs[i]);
+    for (size_t i = 0; i < MN_ARRAY_LEN(fault_signals); i++) {
+        signal(fault_signals[i], SIG_DFL);
+        sigaddset(&set, fault_signals[i]);
     }
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
@@ -296,7 +308,11 @@ reap(pid_t pid) {
     return status;
 }
 
-/* What the parent makes of the child's bytes and exit status. */
+/* What the parent makes of the child's bytes and exit status: its
+ * verdict; a damaged store when it faulted or ended without one (a
+ * sanitizer reports a fault and exits); MN_EIO when it was killed from
+ * outside (SIGKILL from the OOM killer, say), which says nothing of the
+ * store. */
 static int
 verdict(const mn_config *cfg, const char *buf, size_t n, int status, char *err,
         size_t errlen) {
@@ -304,6 +320,11 @@ verdict(const mn_config *cfg, const char *buf, size_t n, int status, char *err,
         int rc = (int)(int32_t)mn_get_be32((const uint8_t *)buf);
         snprintf(err, errlen, "%.*s", (int)(n - 4), buf + 4);
         return rc;
+    }
+    if (WIFSIGNALED(status) && !is_fault_signal(WTERMSIG(status))) {
+        snprintf(err, errlen, "%s: the start-up check was killed by signal %d",
+                 cfg->data_dir, WTERMSIG(status));
+        return MN_EIO;
     }
     if (WIFSIGNALED(status))
         mn_warn("the start-up check died of signal %d (%s)", WTERMSIG(status),

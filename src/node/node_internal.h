@@ -121,8 +121,9 @@ void mn_node_writer_stop(mn_node *node);
  * The start-up check: in a child process, open the store in cfg's data
  * dir, check it (see check.c) and report back. MN_OK when it is sound;
  * otherwise the child's code and message, or MN_ECORRUPT and a message
- * naming the data dir when the child died reading a damaged page. Call
- * before the node opens the store itself.
+ * naming the data dir when the child died reading a damaged page (MN_EIO
+ * when it was killed from outside). A data dir without data.mdb needs no
+ * check. Call before the node opens the store itself.
  */
 int mn_node_check_store(const mn_config *cfg, char *err, size_t errlen);
 

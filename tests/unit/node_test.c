@@ -10,7 +10,8 @@
  * malformed signature or a truncated file stops the open with a message
  * naming the data dir; the check runs in a child process, and a child that
  * dies of SIGSEGV, SIGBUS or SIGABRT (a damaged page) is reported as a
- * damaged store; opening installs no signal handler.
+ * damaged store, one killed from outside is not; opening installs no
+ * signal handler.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -440,6 +441,13 @@ die_of_abort(const mn_config *c, char *err, size_t errlen) {
 }
 
 static int
+die_of_kill(const mn_config *c, char *err, size_t errlen) {
+    (void)c, (void)err, (void)errlen;
+    raise(SIGKILL);
+    return MN_OK;
+}
+
+static int
 exit_without_verdict(const mn_config *c, char *err, size_t errlen) {
     (void)c, (void)err, (void)errlen;
     _exit(0);
@@ -470,6 +478,12 @@ test_check_child_dying_is_a_damaged_store(void **state) {
         assert_non_null(strstr(err, cfg.data_dir));
         assert_non_null(strstr(err, "the store is damaged: reading it faults"));
     }
+    /* Killed from outside: nothing is known about the store. */
+    assert_int_equal(mn_node_check_in_child(&cfg, die_of_kill, err, sizeof err),
+                     MN_EIO);
+    assert_non_null(strstr(err, cfg.data_dir));
+    assert_null(strstr(err, "damaged"));
+    assert_non_null(strstr(err, "killed by signal 9"));
 }
 
 static void
