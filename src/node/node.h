@@ -40,9 +40,12 @@ typedef struct mn_write {
 } mn_write;
 
 /*
- * Open the node described by cfg: keys from cfg->key_dir, the store in
- * cfg->data_dir; then start the writer thread. On failure
- * err says why (naming the file).
+ * Open the node described by cfg: keys from cfg->key_dir; the start-up
+ * check of the store in cfg->data_dir, in a child process (so call this
+ * before starting other threads where possible, and never with a SIGCHLD
+ * disposition of SIG_IGN); the store; then start the writer thread. On failure
+ * err says why (naming the file or the data dir): a damaged store is
+ * MN_ECORRUPT.
  */
 int mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen);
 /* Stop the writer (pending writes fail with MN_ESHUTDOWN) and close. */
@@ -54,18 +57,6 @@ void mn_node_destroy(mn_node **self_p);
  * Returns MN_OK if the group committed; each write's result says more.
  */
 int mn_node_write(mn_node *node, mn_write *ws, size_t n);
-
-/*
- * A stream of local writes committed as one transaction, for bulk imports
- * whose validation overlaps their application: begin queues it (it is a
- * group commit of its own), push hands over writes the writer applies at
- * once (keep them alive until end), end commits them all (commit true) or
- * none, and returns like mn_node_write. Other writers wait meanwhile.
- */
-typedef struct mn_stream mn_stream;
-int mn_node_stream_begin(mn_node *node, mn_stream **out);
-void mn_node_stream_push(mn_stream *st, mn_write *ws, size_t n);
-int mn_node_stream_end(mn_stream *st, bool commit);
 
 /*
  * Apply remote changes in order, in one group commit with any local writes

@@ -67,6 +67,7 @@
 
 #include "base/hlc.h"
 #include "base/log.h"
+#include "change/envelope.h"
 
 /* Batches a client lets a server send ahead of its acks. */
 #define CLIENT_CREDIT 4
@@ -481,7 +482,7 @@ same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
     b->n = b->nsigned = 0;
     if (r->host.read_log(r->host.ctx, &req, b) != MN_OK || b->n != 1)
         return true; /* cannot tell; it is a duplicate either way */
-    mn_crypto_hash2(b->changes[0].p, b->changes[0].n, NULL, 0, h);
+    mn_envelope_chain_hash(b->changes[0].p, b->changes[0].n, h);
     return memcmp(h, hash, MN_HASH_BYTES) == 0;
 }
 
@@ -513,7 +514,7 @@ decode_batch(const mn_peer_msg *m, struct checked *c) {
             c->h[i].origin != m->origin ||
             (i > 0 && c->h[i].seq != c->h[i - 1].seq + 1))
             return MN_REJ_DECODE;
-        mn_crypto_hash2(m->changes[i].p, m->changes[i].n, NULL, 0, c->hash[i]);
+        mn_envelope_chain_hash(m->changes[i].p, m->changes[i].n, c->hash[i]);
     }
     return -1;
 }
@@ -521,33 +522,22 @@ decode_batch(const mn_peer_msg *m, struct checked *c) {
 /* The origin's signature over the last change of the batch. */
 static bool
 signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
-    uint8_t msg[12 + MN_HASH_BYTES];
     size_t last = c->n - 1;
     if (m->sig.origin != m->origin || m->sig.seq != c->h[last].seq ||
         memcmp(m->sig.head, c->hash[last], MN_HASH_BYTES) != 0)
         return false;
-    mn_put_be32(msg, m->sig.origin);
-    mn_put_be64(msg + 4, m->sig.seq);
-    memcpy(msg + 12, m->sig.head, MN_HASH_BYTES);
-    return mn_crypto_verify(r->keys.key[m->origin], msg, sizeof msg,
-                            m->sig.sig) == MN_OK;
+    return mn_envelope_verify_head(r->keys.key[m->origin], &m->sig) == MN_OK;
 }
 
 /* Decrypt and decode change i into rc (raw bytes copied). */
 static int
 open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c, size_t i,
             mn_remote_change *rc) {
-    const mn_change_view *v = &c->v[i];
-    size_t plen = v->ciphertext_len - MN_TAG_BYTES;
-    mn_buf_reset(&r->plain);
-    mn_buf_reserve(&r->plain, plen + 1);
-    if (c->h[i].key_id != 1 ||
-        mn_crypto_open(r->network_key, v->header, v->header_len, v->nonce,
-                       v->ciphertext, v->ciphertext_len, r->plain.p) != MN_OK)
-        return MN_REJ_DECRYPT;
     memset(rc, 0, sizeof *rc);
-    if (mn_codec_body_decode(r->plain.p, plen, &rc->type, rc->id, &rc->ops))
-        return MN_REJ_DECODE;
+    int orc = mn_envelope_open(r->network_key, &c->v[i], &c->h[i], &r->plain,
+                               &rc->type, rc->id, &rc->ops);
+    if (orc != MN_OK)
+        return orc == MN_ECRYPTO ? MN_REJ_DECRYPT : MN_REJ_DECODE;
     rc->h = c->h[i];
     memcpy(rc->hash, c->hash[i], MN_HASH_BYTES);
     uint8_t *raw = mn_malloc(m->changes[i].n);

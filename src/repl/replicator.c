@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "change/log.h"
 #include "door/transport.h"
 
 /* How long a restarted node waits for its peers' vectors before it takes
@@ -63,45 +64,28 @@ mn_replicator_params(mn_node *node, const mn_repl_keys *keys, uint64_t grace_ms,
     memcpy(params->network_key, mn_node_network_key(node), MN_KEY_BYTES);
 }
 
-static bool
-read_sig(mn_txn *t, uint32_t origin, uint64_t seq, mn_chain_sig *sig) {
-    uint8_t key[12];
-    mn_val v;
-    mn_put_be32(key, origin);
-    mn_put_be64(key + 4, seq);
-    return mn_txn_get(t, MN_DB_SIGS, key, sizeof key, &v) == MN_OK &&
-           mn_codec_sig_decode(v.p, v.n, sig) == MN_OK;
-}
-
 /* Copy origin's changes from req->from into out, cut as req says. */
 static void
 collect(mn_txn *t, const mn_repl_read *req, mn_repl_range *out) {
-    mn_cursor *cur;
-    mn_val k, v;
-    uint8_t key[12];
+    mn_log_range range;
+    mn_bytes change;
+    uint64_t seq;
     size_t bytes = 0;
-    mn_put_be32(key, req->origin);
-    mn_put_be64(key + 4, req->from);
-    if (mn_cursor_open(t, MN_DB_LOG, &cur) != MN_OK)
+    if (mn_log_range_open(t, req->origin, req->from, req->upto, &range) !=
+        MN_OK)
         return;
-    int rc = mn_cursor_seek(cur, key, sizeof key, &k, &v);
-    for (uint64_t seq = req->from;
-         rc == MN_OK && seq <= req->upto && out->n < req->max_changes;
-         seq++, rc = mn_cursor_next(cur, &k, &v)) {
-        const uint8_t *kp = k.p;
-        if (k.n != 12 || mn_get_be32(kp) != req->origin ||
-            mn_get_be64(kp + 4) != seq)
+    while (out->n < req->max_changes &&
+           mn_log_range_next(&range, &seq, &change)) {
+        mn_buf_append(&out->data, change.p, change.n);
+        out->changes[out->n++].n = change.n;
+        bytes += change.n;
+        if (mn_log_sig_get(t, req->origin, seq, &out->sig) != MN_OK)
+            continue;
+        out->nsigned = out->n;
+        if (out->n >= req->soft_changes || bytes >= req->soft_bytes)
             break;
-        mn_buf_append(&out->data, v.p, v.n);
-        out->changes[out->n++].n = v.n;
-        bytes += v.n;
-        if (read_sig(t, req->origin, seq, &out->sig)) {
-            out->nsigned = out->n;
-            if (out->n >= req->soft_changes || bytes >= req->soft_bytes)
-                break;
-        }
     }
-    mn_cursor_close(&cur);
+    mn_log_range_close(&range);
 }
 
 int

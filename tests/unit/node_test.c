@@ -5,6 +5,13 @@
  * only with its header as associated data, and every group's head is
  * signed; a missing entity fails alone; state survives a reopen; a store
  * refuses a node of another id.
+ *
+ * The start-up check: a store with a broken log, a wrong digest, a
+ * malformed signature or a truncated file stops the open with a message
+ * naming the data dir; the check runs in a child process, and a child that
+ * dies of SIGSEGV, SIGBUS or SIGABRT (a damaged page) is reported as a
+ * damaged store, one killed from outside is not; opening installs no
+ * signal handler.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,13 +20,17 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "change/envelope.h"
+#include "change/log.h"
 #include "door/codec.h"
 #include "node/node.h"
+#include "node/node_internal.h"
 #include "state/participant.h"
 #include "state/state.h"
 
@@ -115,6 +126,7 @@ check_change(const mn_val *v, uint64_t seq, uint8_t prev[MN_HASH_BYTES]) {
     assert_int_equal(h.seq, seq);
     assert_memory_equal(h.prev_hash, prev, MN_HASH_BYTES);
     assert_int_equal(h.deps.seq[1], seq - 1);
+    assert_int_equal(h.key_id, MN_NETWORK_KEY_ID);
     uint8_t *plain = malloc(view.ciphertext_len);
     /* The header is bound to the ciphertext: another header fails. */
     assert_int_equal(
@@ -139,21 +151,15 @@ check_change(const mn_val *v, uint64_t seq, uint8_t prev[MN_HASH_BYTES]) {
 static void
 check_sig(mn_txn *t, uint64_t seq, const uint8_t head[MN_HASH_BYTES],
           int *nsigs) {
-    uint8_t key[12], msg[12 + MN_HASH_BYTES];
     mn_chain_sig s;
-    mn_val v;
-    mn_put_be32(key, 1);
-    mn_put_be64(key + 4, seq);
-    if (mn_txn_get(t, MN_DB_SIGS, key, sizeof key, &v) != MN_OK)
+    int rc = mn_log_sig_get(t, 1, seq, &s);
+    if (rc == MN_ENOTFOUND)
         return;
-    assert_int_equal(mn_codec_sig_decode(v.p, v.n, &s), MN_OK);
+    assert_int_equal(rc, MN_OK);
     assert_memory_equal(s.head, head, MN_HASH_BYTES);
-    memcpy(msg, key, 12);
-    memcpy(msg + 12, head, MN_HASH_BYTES);
-    assert_int_equal(mn_crypto_verify(sign_pk, msg, sizeof msg, s.sig), MN_OK);
-    msg[12] ^= 1;
-    assert_int_equal(mn_crypto_verify(sign_pk, msg, sizeof msg, s.sig),
-                     MN_ECRYPTO);
+    assert_int_equal(mn_envelope_verify_head(sign_pk, &s), MN_OK);
+    s.head[0] ^= 1;
+    assert_int_equal(mn_envelope_verify_head(sign_pk, &s), MN_ECRYPTO);
     (*nsigs)++;
 }
 
@@ -177,10 +183,8 @@ check_log(mn_node *node, int *nsigs) {
     }
     mn_cursor_close(&cur);
     /* The newest change is always covered by a signature. */
-    uint8_t key[12];
-    mn_put_be32(key, 1);
-    mn_put_be64(key + 4, seq);
-    assert_int_equal(mn_txn_get(t, MN_DB_SIGS, key, 12, &v), MN_OK);
+    mn_chain_sig s;
+    assert_int_equal(mn_log_sig_get(t, 1, seq, &s), MN_OK);
     mn_txn_abort(&t);
     return seq;
 }
@@ -292,6 +296,211 @@ test_store_of_other_division_refused(void **state) {
     assert_non_null(strstr(err, "division 1"));
 }
 
+/* ---- the start-up check ------------------------------------------------ */
+
+/* Point cfg at a fresh data dir root/name holding n participants. */
+static void
+fresh_store(const char *name, int n) {
+    snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s/%s", root, name);
+    mn_node *node = open_node();
+    for (int i = 0; i < n; i++) {
+        mn_write w = {.type = MN_ENTITY_PARTICIPANT, .create = true};
+        create_ops(&w.ops, "Nadia");
+        assert_int_equal(mn_node_write(node, &w, 1), MN_OK);
+        mn_ops_release(&w.ops);
+    }
+    mn_node_destroy(&node);
+}
+
+static void
+use_main_store(void) {
+    snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s/data", root);
+}
+
+/* Open cfg's store by itself, for a test to damage it. */
+static mn_txn *
+begin_raw(mn_store **store) {
+    char err[512];
+    mn_txn *t;
+    assert_int_equal(mn_store_open(cfg.data_dir, cfg.map_size, false, store,
+                                   err, sizeof err),
+                     MN_OK);
+    assert_int_equal(mn_store_begin(*store, true, &t), MN_OK);
+    return t;
+}
+
+static void
+commit_raw(mn_store **store, mn_txn *t) {
+    assert_int_equal(mn_txn_commit(&t), MN_OK);
+    mn_store_destroy(store);
+}
+
+/* Opening must fail as a damaged store, saying so, and what, in err. */
+static void
+expect_damaged(const char *what) {
+    mn_node *node = NULL;
+    char err[1024];
+    int rc = mn_node_open(&cfg, &node, err, sizeof err);
+    assert_null(node);
+    if (rc != MN_ECORRUPT || !strstr(err, cfg.data_dir) ||
+        !strstr(err, "damaged") || !strstr(err, what))
+        fail_msg("open: %s (%s), expected \"%s\"", err, mn_strerror(rc), what);
+}
+
+static void
+test_check_broken_log(void **state) {
+    (void)state;
+    mn_store *store = NULL;
+    mn_bytes c;
+    fresh_store("broken-log", 5);
+    mn_txn *t = begin_raw(&store);
+    /* Seq 3 holds a copy of seq 2: its header says 2, its hash differs. */
+    assert_int_equal(mn_log_get(t, 1, 2, &c), MN_OK);
+    uint8_t *copy = malloc(c.n), key[MN_LOG_KEY_BYTES];
+    memcpy(copy, c.p, c.n);
+    mn_envelope_log_key(1, 3, key);
+    assert_int_equal(mn_txn_put(t, MN_DB_LOG, key, sizeof key, copy, c.n, 0),
+                     MN_OK);
+    free(copy);
+    commit_raw(&store, t);
+    expect_damaged("the change log of division 1 breaks after seq 2");
+    use_main_store();
+}
+
+static void
+test_check_wrong_digest(void **state) {
+    (void)state;
+    mn_store *store = NULL;
+    uint8_t digest[MN_HASH_BYTES] = {1};
+    fresh_store("wrong-digest", 3);
+    mn_txn *t = begin_raw(&store);
+    assert_int_equal(mn_node_meta_put(t, "digest", digest, sizeof digest),
+                     MN_OK);
+    commit_raw(&store, t);
+    expect_damaged("its entities do not match its digest");
+    use_main_store();
+}
+
+static void
+test_check_malformed_signature(void **state) {
+    (void)state;
+    mn_store *store = NULL;
+    uint8_t key[MN_LOG_KEY_BYTES];
+    fresh_store("bad-sig", 3);
+    mn_txn *t = begin_raw(&store);
+    mn_envelope_log_key(1, 2, key);
+    assert_int_equal(
+        mn_txn_put(t, MN_DB_SIGS, key, sizeof key, "\x0a\x01", 2, 0), MN_OK);
+    commit_raw(&store, t);
+    expect_damaged("a malformed entry");
+    use_main_store();
+}
+
+static void
+test_check_truncated_file(void **state) {
+    (void)state;
+    char path[PATH_MAX + 16], err[1024];
+    mn_node *node = NULL;
+    fresh_store("truncated", 50);
+    snprintf(path, sizeof path, "%s/data.mdb", cfg.data_dir);
+    assert_int_equal(truncate(path, 8192), 0);
+    int rc = mn_node_open(&cfg, &node, err, sizeof err);
+    assert_null(node);
+    assert_int_not_equal(rc, MN_OK);
+    assert_non_null(strstr(err, cfg.data_dir));
+    assert_non_null(strstr(err, "truncated"));
+    use_main_store();
+}
+
+/* Checks run in the child by the tests below. */
+static int
+report_pid(const mn_config *c, char *err, size_t errlen) {
+    (void)c;
+    snprintf(err, errlen, "%ld", (long)getpid());
+    return MN_ECONFIG;
+}
+
+static int
+die_of_segv(const mn_config *c, char *err, size_t errlen) {
+    (void)c, (void)err, (void)errlen;
+    raise(SIGSEGV);
+    return MN_OK;
+}
+
+static int
+die_of_bus(const mn_config *c, char *err, size_t errlen) {
+    (void)c, (void)err, (void)errlen;
+    raise(SIGBUS);
+    return MN_OK;
+}
+
+static int
+die_of_abort(const mn_config *c, char *err, size_t errlen) {
+    (void)c, (void)err, (void)errlen;
+    abort();
+}
+
+static int
+die_of_kill(const mn_config *c, char *err, size_t errlen) {
+    (void)c, (void)err, (void)errlen;
+    raise(SIGKILL);
+    return MN_OK;
+}
+
+static int
+exit_without_verdict(const mn_config *c, char *err, size_t errlen) {
+    (void)c, (void)err, (void)errlen;
+    _exit(0);
+}
+
+static void
+test_check_runs_in_a_child(void **state) {
+    (void)state;
+    char err[1024];
+    assert_int_equal(mn_node_check_in_child(&cfg, report_pid, err, sizeof err),
+                     MN_ECONFIG);
+    long pid = atol(err);
+    assert_true(pid > 0);
+    assert_int_not_equal(pid, (long)getpid());
+}
+
+static void
+test_check_child_dying_is_a_damaged_store(void **state) {
+    (void)state;
+    static const mn_node_check_fn deaths[] = {
+        die_of_segv, die_of_bus, die_of_abort, exit_without_verdict};
+    char err[1024];
+    for (size_t i = 0; i < sizeof deaths / sizeof deaths[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(
+            mn_node_check_in_child(&cfg, deaths[i], err, sizeof err),
+            MN_ECORRUPT);
+        assert_non_null(strstr(err, cfg.data_dir));
+        assert_non_null(strstr(err, "the store is damaged: reading it faults"));
+    }
+    /* Killed from outside: nothing is known about the store. */
+    assert_int_equal(mn_node_check_in_child(&cfg, die_of_kill, err, sizeof err),
+                     MN_EIO);
+    assert_non_null(strstr(err, cfg.data_dir));
+    assert_null(strstr(err, "damaged"));
+    assert_non_null(strstr(err, "killed by signal 9"));
+}
+
+static void
+test_open_installs_no_signal_handler(void **state) {
+    (void)state;
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT};
+    struct sigaction before[3], after[3];
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], NULL, &before[i]);
+    mn_node *node = open_node();
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], NULL, &after[i]);
+    mn_node_destroy(&node);
+    for (int i = 0; i < 3; i++)
+        assert_ptr_equal(after[i].sa_handler, before[i].sa_handler);
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
@@ -299,6 +508,13 @@ main(void) {
         cmocka_unit_test(test_missing_entity_fails_alone),
         cmocka_unit_test(test_reopen_keeps_state),
         cmocka_unit_test(test_store_of_other_division_refused),
+        cmocka_unit_test(test_check_broken_log),
+        cmocka_unit_test(test_check_wrong_digest),
+        cmocka_unit_test(test_check_malformed_signature),
+        cmocka_unit_test(test_check_truncated_file),
+        cmocka_unit_test(test_check_runs_in_a_child),
+        cmocka_unit_test(test_check_child_dying_is_a_damaged_store),
+        cmocka_unit_test(test_open_installs_no_signal_handler),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

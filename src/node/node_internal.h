@@ -1,0 +1,139 @@
+/*
+ * node_internal — the node's struct and the functions its files share;
+ * private to src/node/ (node.h is the interface).
+ *
+ *   node.c    open and close, accessors
+ *   meta.c    the node's records in the meta database: identity, schema,
+ *             writer state (vector, HLC, chain heads, digest)
+ *   keys.c    loading and wiping the signing and network keys
+ *   ownseq.c  own.seq beside the store, and backup marks
+ *   writer.c  the writer thread: group commit of local writes and remote
+ *             changes, sealing and signing through change/envelope
+ *   check.c   the start-up check, run in a child process
+ *
+ * Locking: mu guards the queue, stopping, counters, published_*, writable.
+ * The writer thread alone touches ws and the writer scratch; before the
+ * thread starts and after it stops, the opening/closing thread does.
+ */
+#ifndef MN_NODE_INTERNAL_H
+#define MN_NODE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/hlc.h"
+#include "change/envelope.h"
+#include "node/node.h"
+
+/* Stored schema version; bump with a migration, or with a message (as 2,
+ * whose conflicts database is keyed by the whole stamp) that tells the
+ * operator to rebuild the store from its peers. */
+#define MN_NODE_SCHEMA_VERSION 2
+
+/* State only the writer thread touches (and restores on a failed group). */
+struct writer_state {
+    mn_hlc hlc;
+    mn_vv vv;
+    uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]; /* chain head per origin */
+    uint8_t digest[MN_HASH_BYTES];
+    uint64_t unsigned_own;  /* own changes since the last signature */
+    uint64_t refused_owner; /* replicated changes the ownership rule refused */
+};
+
+struct submission; /* writer.c */
+
+struct mn_node {
+    mn_config cfg;
+    mn_store *store;
+    uint8_t sign_sk[MN_SIGN_SECRET_BYTES];
+    uint8_t network_key[MN_KEY_BYTES];
+    struct writer_state ws;
+    mn_sealer sealer;           /* writer scratch; key = network_key */
+    mn_buf sig_buf, entity_buf; /* writer scratch */
+
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* writer waits: queue non-empty or stopping */
+    struct submission *head_q, *tail_q;
+    bool stopping;
+    bool writer_started;
+    pthread_t writer;
+    mn_node_counters counters; /* under mu */
+    mn_vv published_vv;        /* under mu: as of the last commit */
+    uint8_t published_heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
+    bool writable; /* under mu: local writes allowed */
+    void (*on_commit)(void *ctx);
+    void *on_commit_ctx;
+    uint64_t (*clock)(void *ctx);
+    void *clock_ctx;
+    uint64_t own_floor;   /* own seq recorded outside the store */
+    atomic_bool restored; /* the store came from a backup, not yet confirmed */
+    uint64_t own_saved;   /* last value written to own.seq */
+};
+
+/* ---- meta.c ---- */
+
+/* Read meta key into out, which must be exactly n bytes long in the store
+ * (MN_ECORRUPT otherwise); MN_ENOTFOUND when absent. */
+int mn_node_meta_get(mn_txn *t, const char *key, void *out, size_t n);
+int mn_node_meta_put(mn_txn *t, const char *key, const void *v, size_t n);
+
+/*
+ * Check that the store in t belongs to cfg's division and has this schema.
+ * A store with no identity is claimed for it when claim_new is true (t must be
+ * a write transaction) and accepted unclaimed otherwise. MN_ECONFIG (other
+ * division) or MN_ECORRUPT (schema) with err naming the data dir.
+ */
+int mn_node_identity_check(mn_txn *t, const mn_config *cfg, bool claim_new,
+                           char *err, size_t errlen);
+
+/* The writer state as of the last commit (all zero for a new store). */
+int mn_node_state_load(mn_txn *t, struct writer_state *ws);
+/* Record ws in t (with the group it describes). */
+int mn_node_state_save(mn_txn *t, const struct writer_state *ws);
+
+/* ---- keys.c ---- */
+
+/* Read the signing and network keys from cfg.key_dir; on failure err
+ * names the file and what to do. MN_ECONFIG. */
+int mn_node_keys_load(mn_node *node, char *err, size_t errlen);
+void mn_node_keys_wipe(mn_node *node);
+
+/* ---- ownseq.c ---- */
+
+/* Read own.seq (sets own_floor) and note what the store holds (own_saved,
+ * from ws); warns when the store is behind own.seq. */
+void mn_node_ownseq_load(mn_node *node);
+/* Read the backup mark from t into node->restored. */
+int mn_node_restored_load(mn_node *node, mn_txn *t);
+
+/* ---- writer.c ---- */
+
+/* Start the writer thread; MN_EIO if it cannot be. */
+int mn_node_writer_start(mn_node *node);
+/* Refuse new submissions (MN_ESHUTDOWN), let the writer finish the queued
+ * ones, and join it. Safe when it never started. */
+void mn_node_writer_stop(mn_node *node);
+
+/* ---- check.c ---- */
+
+/*
+ * The start-up check: in a child process, open the store in cfg's data
+ * dir, check it (see check.c) and report back. MN_OK when it is sound;
+ * otherwise the child's code and message, or MN_ECORRUPT and a message
+ * naming the data dir when the child died reading a damaged page (MN_EIO
+ * when it was killed from outside). A data dir without data.mdb needs no
+ * check. Call before the node opens the store itself.
+ */
+int mn_node_check_store(const mn_config *cfg, char *err, size_t errlen);
+
+/* A check run in the child: MN_OK, or an MN_E* code and a message in err. */
+typedef int (*mn_node_check_fn)(const mn_config *cfg, char *err, size_t errlen);
+/* Run fn in a child process and return its verdict, as
+ * mn_node_check_store does with the store check (which it is, with the
+ * check given; tests give others). */
+int mn_node_check_in_child(const mn_config *cfg, mn_node_check_fn fn, char *err,
+                           size_t errlen);
+
+#endif
