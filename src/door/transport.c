@@ -48,6 +48,7 @@ struct mn_transport {
     struct link links[MN_MAX_NODES];
     uint8_t sk[MN_KEY_BYTES];
     uint64_t refused; /* written by the ZAP thread */
+    bool clients_paused;
     pthread_mutex_t mu;
 };
 
@@ -299,8 +300,9 @@ read_router(mn_transport *t, const mn_transport_events *ev) {
 
 /* Up to a bounded number of messages from a DEALER. */
 static void
-read_dealer(struct link *l, const mn_transport_events *ev) {
-    for (int k = 0; k < 64; k++) {
+read_dealer(const mn_transport *t, struct link *l,
+            const mn_transport_events *ev) {
+    for (int k = 0; k < 64 && !t->clients_paused; k++) {
         zmq_msg_t m;
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, l->dealer, ZMQ_DONTWAIT) < 0) {
@@ -336,6 +338,11 @@ read_monitor(struct link *l, const mn_transport_events *ev) {
         zmq_msg_close(&f[i]);
 }
 
+void
+mn_transport_pause_clients(mn_transport *t, bool paused) {
+    t->clients_paused = paused;
+}
+
 int
 mn_transport_poll(mn_transport *t, int timeout_ms, int wake_fd, bool *woken,
                   const mn_transport_events *ev) {
@@ -344,7 +351,8 @@ mn_transport_poll(mn_transport *t, int timeout_ms, int wake_fd, bool *woken,
     items[n++] = (zmq_pollitem_t){t->router, 0, ZMQ_POLLIN, 0};
     items[n++] = (zmq_pollitem_t){NULL, wake_fd, ZMQ_POLLIN, 0};
     for (size_t i = 0; i < t->nlinks; i++) {
-        items[n++] = (zmq_pollitem_t){t->links[i].dealer, 0, ZMQ_POLLIN, 0};
+        short in = t->clients_paused ? 0 : ZMQ_POLLIN;
+        items[n++] = (zmq_pollitem_t){t->links[i].dealer, 0, in, 0};
         items[n++] = (zmq_pollitem_t){t->links[i].monitor, 0, ZMQ_POLLIN, 0};
     }
     int rc = zmq_poll(items, (int)n, timeout_ms); /* poll skips fd < 0 */
@@ -361,7 +369,7 @@ mn_transport_poll(mn_transport *t, int timeout_ms, int wake_fd, bool *woken,
     }
     for (size_t i = 0; i < t->nlinks; i++) {
         if (items[2 + 2 * i].revents & ZMQ_POLLIN)
-            read_dealer(&t->links[i], ev);
+            read_dealer(t, &t->links[i], ev);
         if (items[3 + 2 * i].revents & ZMQ_POLLIN)
             read_monitor(&t->links[i], ev);
     }

@@ -60,6 +60,12 @@ int mn_transport_send(mn_transport *t, uint32_t peer, bool server,
 int mn_transport_poll(mn_transport *t, int timeout_ms, int wake_fd, bool *woken,
                       const mn_transport_events *ev);
 
+/* While paused, mn_transport_poll leaves what peers send on our DEALERs
+ * (the batches we pull) queued in ZeroMQ, where the servers' credit bounds
+ * it; the ROUTER is still served. The replicator pauses while an apply is
+ * in flight, so that verified changes never pile up in memory. */
+void mn_transport_pause_clients(mn_transport *t, bool paused);
+
 /* Handshakes refused by the ZAP handler so far (unknown keys). */
 uint64_t mn_transport_refused(mn_transport *t);
 

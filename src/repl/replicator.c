@@ -188,6 +188,7 @@ host_apply(void *ctx, uint64_t token, mn_remote_change *cs, size_t n,
     r->token = token;
     pthread_mutex_unlock(&r->mu);
     int rc = mn_node_apply_async(r->node, cs, n, sigs, nsigs, apply_done, r);
+    mn_transport_pause_clients(r->transport, rc == MN_OK);
     if (rc != MN_OK) {
         pthread_mutex_lock(&r->mu);
         r->applying = false;
@@ -261,8 +262,10 @@ woken(mn_replicator *r) {
         rc = r->rc;
     }
     pthread_mutex_unlock(&r->mu);
-    if (done)
+    if (done) {
+        mn_transport_pause_clients(r->transport, false);
         mn_repl_on_applied(r->engine, token, rc, mn_wall_ms());
+    }
 }
 
 static void *
