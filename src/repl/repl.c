@@ -922,17 +922,18 @@ mn_repl_on_tick(mn_repl *r, uint64_t now) {
 /* ---- lifecycle and stats ------------------------------------------------ */
 
 mn_repl *
-mn_repl_new(const mn_repl_params *prm, const mn_repl_host *host, uint64_t now) {
+mn_repl_new(const mn_repl_params *params, const mn_repl_host *host,
+            uint64_t now) {
     mn_repl *r = mn_calloc(1, sizeof *r);
     r->host = *host;
-    r->keys = prm->keys;
-    memcpy(r->network_key, prm->network_key, MN_KEY_BYTES);
-    r->self = prm->self;
-    r->max_drift_ms = prm->max_drift_ms;
-    r->own_floor = prm->own_floor;
-    r->restored = prm->restored;
+    r->keys = params->keys;
+    memcpy(r->network_key, params->network_key, MN_KEY_BYTES);
+    r->self = params->self;
+    r->max_drift_ms = params->max_drift_ms;
+    r->own_floor = params->own_floor;
+    r->restored = params->restored;
     r->start = now;
-    r->grace_ms = prm->grace_ms;
+    r->grace_ms = params->grace_ms;
     mn_buf_init(&r->out);
     mn_buf_init(&r->plain);
     r->checked = mn_malloc(sizeof *r->checked);
@@ -942,9 +943,9 @@ mn_repl_new(const mn_repl_params *prm, const mn_repl_host *host, uint64_t now) {
     r->range = mn_calloc(1, sizeof *r->range);
     mn_buf_init(&r->range->data);
     pthread_mutex_init(&r->stats_mu, NULL);
-    for (size_t i = 0; i < prm->npeers && i < MN_MAX_NODES; i++) {
+    for (size_t i = 0; i < params->npeers && i < MN_MAX_NODES; i++) {
         struct peer *p = &r->peers[r->npeers++];
-        p->id = prm->peers[i];
+        p->id = params->peers[i];
         p->st.id = p->id;
     }
     if (r->host.set_writable(r->host.ctx, false) != MN_OK)
