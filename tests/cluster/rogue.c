@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "base/hlc.h"
+#include "change/envelope.h"
+#include "change/log.h"
 #include "state/participant.h"
 #include "door/store.h"
 #include "door/transport.h"
@@ -57,21 +59,13 @@ cl_change_hash(const mn_buf *change, uint8_t out[MN_HASH_BYTES]) {
     mn_crypto_hash2(change->p, change->len, NULL, 0, out);
 }
 
-static void
-log_key(uint32_t origin, uint64_t seq, uint8_t key[12]) {
-    mn_put_be32(key, origin);
-    mn_put_be64(key + 4, seq);
-}
-
 /* Copy origin's changes 1.. from t's log into ch. */
 static int
 read_changes(mn_txn *t, uint32_t origin, cl_chain *ch) {
     size_t cap = 0;
     for (uint64_t seq = 1;; seq++) {
-        uint8_t key[12];
-        mn_val v;
-        log_key(origin, seq, key);
-        int rc = mn_txn_get(t, MN_DB_LOG, key, sizeof key, &v);
+        mn_bytes v;
+        int rc = mn_log_get(t, origin, seq, &v);
         if (rc == MN_ENOTFOUND)
             return 0;
         if (rc != MN_OK)
@@ -101,13 +95,8 @@ cl_chain_read(const char *dir, uint32_t origin, cl_chain *out) {
     if (rc == MN_OK)
         rc = read_changes(t, origin, out) == 0 ? MN_OK : MN_EIO;
     if (rc == MN_OK && out->n > 0) {
-        uint8_t key[12];
-        mn_val v;
         cl_change_hash(&out->change[out->n - 1], out->head);
-        log_key(origin, out->n, key);
-        out->has_sig =
-            mn_txn_get(t, MN_DB_SIGS, key, sizeof key, &v) == MN_OK &&
-            mn_codec_sig_decode(v.p, v.n, &out->sig) == MN_OK;
+        out->has_sig = mn_log_sig_get(t, origin, out->n, &out->sig) == MN_OK;
     }
     mn_txn_abort(&t);
     mn_store_destroy(&s);
@@ -173,14 +162,7 @@ void
 cl_sign_head(const uint8_t sk[MN_SIGN_SECRET_BYTES], uint32_t origin,
              uint64_t seq, const uint8_t head[MN_HASH_BYTES],
              mn_chain_sig *out) {
-    uint8_t msg[12 + MN_HASH_BYTES];
-    memset(out, 0, sizeof *out);
-    out->origin = origin;
-    out->seq = seq;
-    memcpy(out->head, head, MN_HASH_BYTES);
-    log_key(origin, seq, msg);
-    memcpy(msg + 12, head, MN_HASH_BYTES);
-    mn_crypto_sign(sk, msg, sizeof msg, out->sig);
+    mn_envelope_sign_head(sk, origin, seq, head, out);
 }
 
 void

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "change/envelope.h"
 #include "state/participant.h"
 
 void
@@ -152,15 +153,11 @@ pw_seal_record(uint8_t sel, const uint8_t *body, size_t len, mn_buf *out) {
 void
 pw_batch_encode(const pw_batch *b, const pw_chain *c, uint32_t signer,
                 mn_buf *out) {
-    uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES], msg[12 + MN_HASH_BYTES];
-    mn_chain_sig sig = {.origin = c->origin, .seq = c->seq};
+    uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES];
+    mn_chain_sig sig;
     mn_bytes changes[PW_BATCH_MAX];
-    memcpy(sig.head, c->head, MN_HASH_BYTES);
-    mn_put_be32(msg, sig.origin);
-    mn_put_be64(msg + 4, sig.seq);
-    memcpy(msg + 12, sig.head, MN_HASH_BYTES);
     pw_sign_keypair(signer, pk, sk);
-    mn_crypto_sign(sk, msg, sizeof msg, sig.sig);
+    mn_envelope_sign_head(sk, c->origin, c->seq, c->head, &sig);
     for (size_t i = 0; i < b->n; i++)
         changes[i] = (mn_bytes){b->change[i].p, b->change[i].len};
     mn_codec_batch_encode(c->origin, changes, b->n, &sig, out);
