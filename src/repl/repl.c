@@ -145,6 +145,7 @@ struct pending {
 
 struct client {
     enum client_state state;
+    mn_vv told;    /* the vector we last sent this server (Hello, Ack) */
     uint32_t owed; /* batches whose Ack waits for the apply in flight */
     bool fresh;    /* changes it sent were applied since its last Ack */
     uint64_t hello_at, heard_at;
@@ -180,8 +181,10 @@ struct mn_repl {
     size_t npeers;
     struct peer peers[MN_MAX_NODES];
     struct pending pending[MN_MAX_NODES + 1];
-    /* The committed state, as the host last told it. */
+    /* The committed state, as the host last told it, and the vector as
+     * of the previous tick (what relays may send: see pump). */
     mn_vv vv;
+    mn_vv tick_vv;
     uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
     /* The apply in flight: its token and its changes and signatures,
      * which stay untouched until on_applied. */
@@ -298,6 +301,7 @@ static void
 send_hello(mn_repl *r, struct peer *p, uint64_t now) {
     mn_buf_reset(&r->out);
     mn_codec_hello_encode(r->self, &r->vv, CLIENT_CREDIT, &r->out);
+    p->c.told = r->vv;
     r->host.send(r->host.ctx, p->id, MN_CH_CLIENT, r->out.p, r->out.len);
     p->c.hello_at = now;
     p->c.owed = 0; /* a Hello gives the server its whole credit again */
@@ -307,6 +311,7 @@ send_hello(mn_repl *r, struct peer *p, uint64_t now) {
 static void
 send_ack(mn_repl *r, struct peer *p, uint32_t credit) {
     p->c.fresh = false;
+    p->c.told = r->vv;
     mn_buf_reset(&r->out);
     mn_codec_ack_encode(&r->vv, credit, &r->out);
     r->host.send(r->host.ctx, p->id, MN_CH_CLIENT, r->out.p, r->out.len);
@@ -351,11 +356,11 @@ flush_acks(mn_repl *r) {
 
 /* Send one batch of origin o to p if it lacks any; true if sent. */
 static bool
-send_batch(mn_repl *r, struct peer *p, uint32_t o) {
+send_batch(mn_repl *r, struct peer *p, uint32_t o, uint64_t upto) {
     mn_repl_range *b = r->range;
     mn_repl_read req = {.origin = o,
                         .from = p->s.sent.seq[o] + 1,
-                        .upto = r->vv.seq[o],
+                        .upto = upto,
                         .max_changes = MN_BATCH_MAX_CHANGES,
                         .soft_changes = BATCH_SOFT_CHANGES,
                         .soft_bytes = BATCH_SOFT_BYTES};
@@ -371,32 +376,42 @@ send_batch(mn_repl *r, struct peer *p, uint32_t o) {
     return true;
 }
 
+/* What pump() may send: a commit pushes our own changes alone; an Ack or a
+ * tick also relays other origins' changes, but only those we held at the
+ * previous tick; a Hello (a client starting over) gets everything. */
+enum pump_mode { PUMP_OWN, PUMP_SETTLED, PUMP_ALL };
+
+/* How far pump() may send origin o's changes in mode. */
+static uint64_t
+pump_upto(const mn_repl *r, uint32_t o, enum pump_mode mode) {
+    if (o == r->self || mode == PUMP_ALL)
+        return r->vv.seq[o];
+    if (mode == PUMP_OWN)
+        return 0;
+    return r->vv.seq[o] < r->tick_vv.seq[o] ? r->vv.seq[o] : r->tick_vv.seq[o];
+}
+
 /*
- * Stream to p while it has credit and lacks something we can sign for:
- * every origin's changes, or with own_only just ours. A commit pushes only
- * our own changes at once; other origins' changes are relayed when the
- * peer asks (Hello, Ack) or on the next tick, by when its acks usually
- * show it has them from their origin already — relaying is for links that
- * are down, not a second copy of every change.
+ * Stream to p while it has credit and lacks something we can sign for, as
+ * far as mode allows. Other origins' changes are relayed only once they
+ * are a tick old: by then the peer has them from their origin when the
+ * link between them is up, and its vector (Acks, and the one it announces
+ * each tick) says so — relaying is for links that are down, not a second
+ * copy of every change.
  */
 static void
-pump(mn_repl *r, struct peer *p, bool own_only) {
+pump(mn_repl *r, struct peer *p, enum pump_mode mode) {
+    uint32_t idle = 0;
     if (p->s.state != SERVER_STREAMING)
         return;
-    if (own_only) {
-        while (p->s.credit > 0 && r->vv.seq[r->self] > p->s.sent.seq[r->self] &&
-               send_batch(r, p, r->self))
-            ;
-    } else {
-        uint32_t idle = 0;
-        while (p->s.credit > 0 && idle < MN_MAX_NODES) {
-            uint32_t o = p->s.next_origin % MN_MAX_NODES + 1;
-            p->s.next_origin = o;
-            if (r->vv.seq[o] > p->s.sent.seq[o] && send_batch(r, p, o))
-                idle = 0;
-            else
-                idle++;
-        }
+    while (p->s.credit > 0 && idle < MN_MAX_NODES) {
+        uint32_t o = p->s.next_origin % MN_MAX_NODES + 1;
+        uint64_t upto = pump_upto(r, o, mode);
+        p->s.next_origin = o;
+        if (upto > p->s.sent.seq[o] && send_batch(r, p, o, upto))
+            idle = 0;
+        else
+            idle++;
     }
     if (p->s.credit == 0)
         server_enter(p, SERVER_WAITING_CREDIT);
@@ -411,7 +426,7 @@ server_on_hello(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     p->s.sent = m->vv;
     p->s.credit = m->credit > MAX_CREDIT ? MAX_CREDIT : m->credit;
     p->told_vv = true;
-    pump(r, p, false);
+    pump(r, p, PUMP_ALL);
 }
 
 static void
@@ -428,7 +443,7 @@ server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now) {
     p->s.credit += m->credit;
     if (p->s.credit > MAX_CREDIT)
         p->s.credit = MAX_CREDIT;
-    pump(r, p, false);
+    pump(r, p, PUMP_SETTLED);
 }
 
 /* A server whose client went quiet stops streaming. */
@@ -860,7 +875,7 @@ mn_repl_on_commit(mn_repl *r, uint64_t now) {
     (void)now;
     load_state(r);
     for (size_t i = 0; i < r->npeers; i++)
-        pump(r, &r->peers[i], true);
+        pump(r, &r->peers[i], PUMP_OWN);
 }
 
 /* Writable once no peer is known to hold more of our own log than we do,
@@ -902,6 +917,9 @@ client_tick(mn_repl *r, struct peer *p, uint64_t now) {
     if (p->c.state != CLIENT_DOWN && p->c.state != CLIENT_APPLYING &&
         quiet >= CLIENT_RETRY_MS)
         send_hello(r, p, now);
+    else if (p->c.state != CLIENT_DOWN &&
+             memcmp(&p->c.told, &r->vv, sizeof r->vv) != 0)
+        send_ack(r, p, 0); /* our vector, so its relays skip what we have */
 }
 
 uint64_t
@@ -911,9 +929,10 @@ mn_repl_on_tick(mn_repl *r, uint64_t now) {
         struct peer *p = &r->peers[i];
         client_tick(r, p, now);
         server_expire(p, now);
-        pump(r, p, false);
+        pump(r, p, PUMP_SETTLED);
         publish(r, p);
     }
+    r->tick_vv = r->vv;
     drain(r);
     update_writable(r, now);
     return now + TICK_MS;
