@@ -52,7 +52,8 @@ struct link {
     uint8_t route[256]; /* its DEALER's routing id at our ROUTER */
     size_t route_len;
     bool up;             /* handshake done, no drop since */
-    uint64_t dropped_at; /* ms (monotonic): a drop awaiting its retry */
+    bool dropped;        /* a drop awaiting libzmq's retry ... */
+    uint64_t dropped_at; /* ... since this (ms, monotonic) */
 };
 
 struct mn_transport {
@@ -397,17 +398,18 @@ on_monitor_event(struct link *l, uint16_t event,
                  const mn_transport_events *ev) {
     if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
         l->up = true;
-        l->dropped_at = 0;
+        l->dropped = false;
         ev->on_link(ev->ctx, l->peer.id, true);
     } else if (event == ZMQ_EVENT_DISCONNECTED) {
-        if (l->up)
-            l->dropped_at = mono_ms() | 1; /* never 0 */
-        else
+        if (l->up) {
+            l->dropped = true;
+            l->dropped_at = mono_ms();
+        } else
             reconnect(l); /* a failed handshake: try again */
         l->up = false;
         ev->on_link(ev->ctx, l->peer.id, false);
     } else if (event == ZMQ_EVENT_CONNECT_RETRIED) {
-        l->dropped_at = 0; /* an ordinary drop: libzmq reconnects */
+        l->dropped = false; /* an ordinary drop: libzmq reconnects */
     }
 }
 
@@ -441,15 +443,15 @@ settle_drops(mn_transport *t, const mn_transport_events *ev) {
     uint64_t now = mono_ms();
     for (size_t i = 0; i < t->nlinks; i++) {
         struct link *l = &t->links[i];
-        if (!l->dropped_at)
+        if (!l->dropped)
             continue;
-        uint64_t age = now - l->dropped_at;
+        uint64_t age = now > l->dropped_at ? now - l->dropped_at : 0;
         if (age < DROP_GRACE_MS) {
             int left = (int)(DROP_GRACE_MS - age);
             next = next < 0 || left < next ? left : next;
             continue;
         }
-        l->dropped_at = 0;
+        l->dropped = false;
         mn_warn("transport: the link to division %u fell on a protocol "
                 "error (a message over the size limit); reconnecting",
                 l->peer.id);
