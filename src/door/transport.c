@@ -43,7 +43,7 @@
 #define SEND_HWM 10000
 #define ZAP_LOG_MS 10000
 #define ZAP_WAKE_MS 1000 /* the ZAP thread logs held counts this often */
-#define DROP_GRACE_MS 500
+#define DROP_GRACE_MS 1000
 
 struct link {
     mn_transport_peer peer;

@@ -407,11 +407,33 @@ link_up(void) {
     return up;
 }
 
+/* V's /metrics value of mentornet_messages_rejected_total for P and
+ * reason, or -1. */
+static long long
+metric_rejected(const char *reason) {
+    tl_resp r;
+    char key[160];
+    long long v = -1;
+    snprintf(key, sizeof key,
+             "mentornet_messages_rejected_total{peer=\"%s\",reason=\"%s\"} ",
+             cluster.node[P].name, reason);
+    if (cl_http(&cluster.node[V], "GET", "/metrics", NULL, NULL, 0, &r) ==
+            200 &&
+        r.body) {
+        const char *at = strstr(r.body, key);
+        if (at)
+            v = strtoll(at + strlen(key), NULL, 10);
+    }
+    tl_resp_release(&r);
+    return v;
+}
+
 static void
 oversized(void) {
     size_t n = (size_t)MN_MAX_PEER_MSG + 1;
     tl_section("(f) a message of %zu bytes (MN_MAX_PEER_MSG + 1)", n);
     struct snap before = snap_take();
+    long long metric_before = metric_rejected("size");
     unsigned hellos = cl_rogue_hellos(rogue);
     uint8_t *big = mn_malloc(n);
     memset(big, 0x0a, n);
@@ -426,6 +448,10 @@ oversized(void) {
     struct snap after =
         wait_for("size", before.rejected[reason_index("size")] + 1);
     check_counted("oversized", &before, &after, "size", 1);
+    long long metric_after = metric_rejected("size");
+    CHECK(metric_before >= 0 && metric_after == metric_before + 1,
+          "/metrics counts it under reason=\"size\" (%lld -> %lld)",
+          metric_before, metric_after);
     check_untouched("oversized");
 }
 
