@@ -6,7 +6,12 @@
  * - At most MN_MAX_IMPORT_BODY bytes are held and sent at once; a longer
  *   file goes in parts split between lines, each one commit on the node.
  * - A line longer than a part is a usage error, sent nowhere.
- * - After a failed part, the message says what the earlier parts did.
+ * - After a failed request, the message says how many participants were
+ *   imported in all (the earlier parts, and the batches of the failed part
+ *   that the node committed before a storage error: its error's
+ *   "imported") and the line of the file to import again from. The node
+ *   writes a part's lines in order and skips blank ones (empty, or "\r"),
+ *   so those K participants are the part's first K non-blank lines.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -91,18 +96,56 @@ is_blank(const uint8_t *p, size_t n) {
     return true;
 }
 
-/* After a failed part, say what the earlier parts already did. */
+/* How many lines of p[0..n) hold its first k participants (lines the
+ * node skips as blank hold none). */
+static unsigned long
+lines_holding(const uint8_t *p, size_t n, json_int_t k) {
+    unsigned long lines = 0;
+    size_t i = 0;
+    while (k > 0 && i < n) {
+        const uint8_t *nl = memchr(p + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - p) : n;
+        lines++;
+        if (end > i && !(end - i == 1 && p[i] == '\r'))
+            k--;
+        i = end + 1;
+    }
+    return lines;
+}
+
+/* Say what stays imported after a failed request of n bytes, and from
+ * which line of the file to import again. */
 static void
-import_context(const import_job *job) {
-    if (job->line == 1)
+import_failed(const mn_cli *c, const import_job *job, const mn_response *rs,
+              size_t n) {
+    json_int_t k = mn_out_int(json_object_get(rs->json, "error"), "imported");
+    json_int_t total = job->total + (k > 0 ? k : 0);
+    unsigned long resume =
+        job->line + (k > 0 ? lines_holding(job->buf.p, n, k) : 0);
+    if (c->json)
+        printf("{\"imported\": %" JSON_INTEGER_FORMAT
+               ", \"resume_line\": %lu}\n",
+               total, resume);
+    if (job->line > 1)
+        fprintf(stderr,
+                "mentornet: %s is sent in parts of at most %d MiB; the "
+                "failed part starts at line %lu (add %lu to a line number "
+                "above)\n",
+                job->name, MN_MAX_IMPORT_BODY >> 20, job->line, job->line - 1);
+    if (total == 0) {
+        if (job->line > 1)
+            fprintf(stderr, "mentornet: nothing was imported\n");
         return;
+    }
     fprintf(stderr,
-            "mentornet: %s is sent in parts of at most %d MiB; the failed "
-            "part starts at line %lu\n(line numbers above count from "
-            "there); %" JSON_INTEGER_FORMAT " participants from %u earlier "
-            "parts stay imported\n",
-            job->name, MN_MAX_IMPORT_BODY >> 20, job->line, job->total,
-            job->nreq);
+            "mentornet: %" JSON_INTEGER_FORMAT " participants were imported "
+            "in all (lines 1 to %lu of %s) and stay; nothing after line %lu "
+            "was written. Import only lines %lu onwards again, or the first "
+            "%" JSON_INTEGER_FORMAT " are created twice",
+            total, resume - 1, job->name, resume - 1, resume, total);
+    if (job->f != stdin)
+        fprintf(stderr, " (tail -n +%lu %s > rest.ndjson)", resume, job->name);
+    fprintf(stderr, "\n");
 }
 
 static int
@@ -117,7 +160,7 @@ import_send(mn_cli *c, import_job *job, size_t n) {
         job->total += mn_out_int(rs.json, "imported");
         job->nreq++;
     } else {
-        import_context(job);
+        import_failed(c, job, &rs, n);
     }
     mn_response_release(&rs);
     return rc;
@@ -191,10 +234,16 @@ const mn_command mn_import_commands[] = {
      .operands = "FILE",
      .npos = 1,
      .detail =
-         "FILE - reads stdin. Files over 16 MiB are sent in several requests\n"
-         "of at most 16 MiB, split between lines; each request is one "
-         "commit,\n"
-         "so when one fails the earlier ones stay imported.",
+         "FILE - reads stdin. The node checks every line of a request before\n"
+         "it writes any; a bad line refuses the whole request. It then writes\n"
+         "the lines in order, in commits of 4,096. Files over 16 MiB are sent\n"
+         "in several requests of at most 16 MiB, split between lines.\n"
+         "So a failure leaves the earlier requests imported, and after a\n"
+         "storage error also the first commits of the failed one. Then this\n"
+         "says how many participants were imported in all (lines 1 to L) and\n"
+         "the line to import again from (L+1); with --json it prints\n"
+         "{\"imported\": K, \"resume_line\": L+1}. Importing the whole file\n"
+         "again would create the first K twice.",
      .run = import_run},
     {0},
 };

@@ -5,7 +5,17 @@
  * "zeromq.zap.01" of the transport's context and is started before the
  * ROUTER binds, so no handshake is ever judged without it. The ROUTER also
  * sets ZMQ_ZAP_ENFORCE_DOMAIN where the library offers it, so a missing
- * handler fails closed.
+ * handler fails closed. Its refusals are logged through a ratelog keyed
+ * by the caller's address: one line, then a count per ZAP_LOG_MS.
+ *
+ * A DEALER's link that drops after its handshake is either an ordinary
+ * drop (the peer left, heartbeats timed out), after which libzmq itself
+ * reconnects and says so (ZMQ_EVENT_CONNECT_RETRIED), or a protocol error,
+ * after which libzmq gives the connection up without a word of why. The
+ * peer is authenticated and speaks ZMTP through libzmq, so in practice
+ * that is a message over ZMQ_MAXMSGSIZE (libzmq drops it unread, before
+ * we see a byte). So a drop with no retry within DROP_GRACE_MS is
+ * reported as an oversized message (on_oversized) and reconnected here.
  */
 #include "door/transport.h"
 
@@ -17,6 +27,8 @@
 #include <zmq.h>
 
 #include "base/log.h"
+#include "base/ratelog.h"
+#include "base/util.h"
 
 #ifndef ZMQ_ZAP_ENFORCE_DOMAIN
 #define ZMQ_ZAP_ENFORCE_DOMAIN 93 /* libzmq >= 4.3 (draft API) */
@@ -29,6 +41,9 @@
 #define RECONNECT_MS 100
 #define RECONNECT_MAX_MS 5000
 #define SEND_HWM 10000
+#define ZAP_LOG_MS 10000
+#define ZAP_WAKE_MS 1000 /* the ZAP thread logs held counts this often */
+#define DROP_GRACE_MS 1000
 
 struct link {
     mn_transport_peer peer;
@@ -36,6 +51,9 @@ struct link {
     void *monitor;      /* PAIR receiving the DEALER's events */
     uint8_t route[256]; /* its DEALER's routing id at our ROUTER */
     size_t route_len;
+    bool up;             /* handshake done, no drop since */
+    bool dropped;        /* a drop awaiting libzmq's retry ... */
+    uint64_t dropped_at; /* ... since this (ms, monotonic) */
 };
 
 struct mn_transport {
@@ -47,7 +65,8 @@ struct mn_transport {
     size_t nlinks;
     struct link links[MN_MAX_NODES];
     uint8_t sk[MN_KEY_BYTES];
-    uint64_t refused; /* written by the ZAP thread */
+    uint64_t refused;    /* written by the ZAP thread */
+    mn_ratelog *zap_log; /* the ZAP thread's own */
     bool clients_paused;
     pthread_mutex_t mu;
 };
@@ -101,25 +120,72 @@ zap_reply(void *sock, zmq_msg_t *request_id, uint32_t peer) {
     zmq_send(sock, "", 0, 0);
 }
 
+static uint64_t
+mono_ms(void) {
+    return mn_mono_ns() / 1000000;
+}
+
+/* FNV-1a of the caller's address: the ratelog's key. */
+static uint64_t
+address_key(const zmq_msg_t *address) {
+    const uint8_t *p = zmq_msg_data((zmq_msg_t *)address);
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < zmq_msg_size(address); i++)
+        h = (h ^ p[i]) * 0x100000001b3u;
+    return h == MN_RATELOG_OTHERS ? 0 : h;
+}
+
+static void
+zap_log_held(const mn_ratelog_summary *s) {
+    mn_warn("transport: refused %llu more handshakes from unknown keys%s in "
+            "the last %llu s",
+            (unsigned long long)s->count,
+            s->peer == MN_RATELOG_OTHERS ? "" : " at that address",
+            (unsigned long long)(s->window / 1000));
+}
+
+static void
+zap_log_due(mn_transport *t) {
+    mn_ratelog_summary due[8];
+    size_t n;
+    do {
+        n = mn_ratelog_due(t->zap_log, mono_ms(), due, 8);
+        for (size_t i = 0; i < n; i++)
+            zap_log_held(&due[i]);
+    } while (n == 8);
+}
+
+static void
+zap_refuse(mn_transport *t, const zmq_msg_t *address) {
+    mn_ratelog_summary late;
+    pthread_mutex_lock(&t->mu);
+    t->refused++;
+    pthread_mutex_unlock(&t->mu);
+    bool log =
+        mn_ratelog_hit(t->zap_log, address_key(address), 0, mono_ms(), &late);
+    if (late.count)
+        zap_log_held(&late);
+    if (log)
+        mn_warn("transport: refused a handshake from an unknown key at %.*s",
+                (int)(zmq_msg_size(address) > 64 ? 64 : zmq_msg_size(address)),
+                (const char *)zmq_msg_data((zmq_msg_t *)address));
+}
+
 static void *
 zap_main(void *arg) {
     mn_transport *t = arg;
     zmq_msg_t f[8];
     for (;;) {
         int n = recv_frames(t->zap, f, 8);
-        if (n < 0) {
-            if (zmq_errno() == ETERM)
-                break;
+        if (n < 0 && zmq_errno() == ETERM)
+            break;
+        zap_log_due(t);
+        if (n < 0)
             continue;
-        }
         /* version, request id, domain, address, identity, mechanism, key */
         uint32_t peer = n == 7 ? zap_admit(t, &f[2], &f[5], &f[6]) : 0;
-        if (!peer) {
-            pthread_mutex_lock(&t->mu);
-            t->refused++;
-            pthread_mutex_unlock(&t->mu);
-            mn_warn("transport: refused a handshake from an unknown key");
-        }
+        if (!peer)
+            zap_refuse(t, n >= 4 ? &f[3] : &f[0]);
         if (n >= 2)
             zap_reply(t->zap, &f[1], peer);
         for (int i = 0; i < n; i++)
@@ -174,7 +240,8 @@ open_dealer(mn_transport *t, struct link *l, const uint8_t *pk) {
     snprintf(mon, sizeof mon, "inproc://monitor-%u", l->peer.id);
     if (zmq_socket_monitor(l->dealer, mon,
                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
-                               ZMQ_EVENT_DISCONNECTED) != 0)
+                               ZMQ_EVENT_DISCONNECTED |
+                               ZMQ_EVENT_CONNECT_RETRIED) != 0)
         return MN_EIO;
     l->monitor = zmq_socket(t->ctx, ZMQ_PAIR);
     if (!l->monitor || zmq_connect(l->monitor, mon) != 0)
@@ -184,9 +251,12 @@ open_dealer(mn_transport *t, struct link *l, const uint8_t *pk) {
 
 static int
 start_zap(mn_transport *t) {
+    int wake = ZAP_WAKE_MS;
     t->zap = zmq_socket(t->ctx, ZMQ_REP);
-    if (!t->zap || zmq_bind(t->zap, ZAP_ENDPOINT) != 0)
+    if (!t->zap || zmq_bind(t->zap, ZAP_ENDPOINT) != 0 ||
+        zmq_setsockopt(t->zap, ZMQ_RCVTIMEO, &wake, sizeof wake) != 0)
         return MN_EIO;
+    t->zap_log = mn_ratelog_new(ZAP_LOG_MS);
     if (pthread_create(&t->zap_thread, NULL, zap_main, t) != 0)
         return MN_EIO;
     t->zap_running = true;
@@ -242,6 +312,7 @@ mn_transport_destroy(mn_transport **self_p) {
     else if (t->zap)
         zmq_close(t->zap);
     mn_crypto_wipe(t->sk, sizeof t->sk);
+    mn_ratelog_destroy(&t->zap_log);
     pthread_mutex_destroy(&t->mu);
     free(t);
     *self_p = NULL;
@@ -316,26 +387,79 @@ read_dealer(const mn_transport *t, struct link *l,
     }
 }
 
-/* A monitor event: [u16 event, u32 value][endpoint]. */
+static void
+reconnect(struct link *l) {
+    zmq_disconnect(l->dealer, l->peer.endpoint);
+    zmq_connect(l->dealer, l->peer.endpoint);
+}
+
+static void
+on_monitor_event(struct link *l, uint16_t event,
+                 const mn_transport_events *ev) {
+    if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+        l->up = true;
+        l->dropped = false;
+        ev->on_link(ev->ctx, l->peer.id, true);
+    } else if (event == ZMQ_EVENT_DISCONNECTED) {
+        if (l->up) {
+            l->dropped = true;
+            l->dropped_at = mono_ms();
+        } else
+            reconnect(l); /* a failed handshake: try again */
+        l->up = false;
+        ev->on_link(ev->ctx, l->peer.id, false);
+    } else if (event == ZMQ_EVENT_CONNECT_RETRIED) {
+        l->dropped = false; /* an ordinary drop: libzmq reconnects */
+    }
+}
+
+/* Every queued monitor event: [u16 event, u32 value][endpoint]. */
 static void
 read_monitor(struct link *l, const mn_transport_events *ev) {
-    zmq_msg_t f[2];
-    int n = recv_frames(l->monitor, f, 2);
-    if (n >= 1 && zmq_msg_size(&f[0]) >= 2) {
-        uint16_t event;
-        memcpy(&event, zmq_msg_data(&f[0]), 2);
-        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
-            ev->on_link(ev->ctx, l->peer.id, true);
-        else if (event == ZMQ_EVENT_DISCONNECTED) {
-            ev->on_link(ev->ctx, l->peer.id, false);
-            /* libzmq does not reconnect after a protocol error (such as a
-             * message over ZMQ_MAXMSGSIZE): reconnect explicitly. */
-            zmq_disconnect(l->dealer, l->peer.endpoint);
-            zmq_connect(l->dealer, l->peer.endpoint);
+    for (int k = 0; k < 16; k++) {
+        zmq_msg_t f[2];
+        int events = 0;
+        size_t len = sizeof events;
+        if (zmq_getsockopt(l->monitor, ZMQ_EVENTS, &events, &len) != 0 ||
+            !(events & ZMQ_POLLIN))
+            return;
+        int n = recv_frames(l->monitor, f, 2);
+        if (n >= 1 && zmq_msg_size(&f[0]) >= 2) {
+            uint16_t event;
+            memcpy(&event, zmq_msg_data(&f[0]), 2);
+            on_monitor_event(l, event, ev);
         }
+        for (int i = 0; i < (n < 0 ? 0 : n); i++)
+            zmq_msg_close(&f[i]);
     }
-    for (int i = 0; i < (n < 0 ? 0 : n); i++)
-        zmq_msg_close(&f[i]);
+}
+
+/* A drop with no retry after DROP_GRACE_MS was a protocol error, which
+ * libzmq does not reconnect after: report it and reconnect here. Returns
+ * the ms until the next such check is due (-1: none pending). */
+static int
+settle_drops(mn_transport *t, const mn_transport_events *ev) {
+    int next = -1;
+    uint64_t now = mono_ms();
+    for (size_t i = 0; i < t->nlinks; i++) {
+        struct link *l = &t->links[i];
+        if (!l->dropped)
+            continue;
+        uint64_t age = now > l->dropped_at ? now - l->dropped_at : 0;
+        if (age < DROP_GRACE_MS) {
+            int left = (int)(DROP_GRACE_MS - age);
+            next = next < 0 || left < next ? left : next;
+            continue;
+        }
+        l->dropped = false;
+        mn_warn("transport: the link to division %u fell on a protocol "
+                "error (a message over the size limit); reconnecting",
+                l->peer.id);
+        if (ev->on_oversized)
+            ev->on_oversized(ev->ctx, l->peer.id);
+        reconnect(l);
+    }
+    return next;
 }
 
 void
@@ -355,6 +479,9 @@ mn_transport_poll(mn_transport *t, int timeout_ms, int wake_fd, bool *woken,
         items[n++] = (zmq_pollitem_t){t->links[i].dealer, 0, in, 0};
         items[n++] = (zmq_pollitem_t){t->links[i].monitor, 0, ZMQ_POLLIN, 0};
     }
+    int due = settle_drops(t, ev);
+    if (due >= 0 && (timeout_ms < 0 || due < timeout_ms))
+        timeout_ms = due;
     int rc = zmq_poll(items, (int)n, timeout_ms); /* poll skips fd < 0 */
     if (rc < 0)
         return zmq_errno() == EINTR ? MN_OK : MN_EIO;

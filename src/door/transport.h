@@ -8,7 +8,8 @@
  *
  * Not thread-safe: one thread owns a transport (ZeroMQ sockets are not
  * thread-safe either). Delivery is best effort; the replication protocol
- * makes up for any message lost on a reconnect.
+ * makes up for any message lost on a reconnect. Refused handshakes are
+ * logged at most once per caller's address per 10 s, with a count.
  */
 #ifndef MN_TRANSPORT_H
 #define MN_TRANSPORT_H
@@ -34,6 +35,10 @@ typedef struct mn_transport_events {
     void (*on_message)(void *ctx, uint32_t peer, bool server, const uint8_t *p,
                        size_t n);
     void (*on_link)(void *ctx, uint32_t peer, bool up);
+    /* Our DEALER's link to peer fell on a protocol error, which libzmq
+     * raises for a message over MN_MAX_PEER_MSG before any byte of it
+     * reaches us (the link is reconnected). May be NULL. */
+    void (*on_oversized)(void *ctx, uint32_t peer);
 } mn_transport_events;
 
 /*

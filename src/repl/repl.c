@@ -67,6 +67,7 @@
 
 #include "base/hlc.h"
 #include "base/log.h"
+#include "base/ratelog.h"
 #include "change/envelope.h"
 
 /* Batches a client lets a server send ahead of its acks. */
@@ -78,6 +79,8 @@
 /* Silence after which a client says HELLO again / a server stops. */
 #define CLIENT_RETRY_MS 3000
 #define SERVER_IDLE_MS 60000
+/* Refusals of one kind from one peer: one line, then a count per this. */
+#define REFUSAL_LOG_MS 10000
 #define TICK_MS 500
 /* Verified changes held for missing dependencies, per origin. */
 #define PENDING_MAX 8192
@@ -204,6 +207,7 @@ struct mn_repl {
     struct checked *checked;
     mn_remote_change *opened;
     mn_repl_range *range;
+    mn_ratelog *refusals; /* which refusals are logged (key: peer id) */
 };
 
 static const char *const reject_names[MN_REJ_COUNT] = {
@@ -259,12 +263,45 @@ find_peer(mn_repl *r, uint32_t id) {
 }
 
 static void
-count_reject(mn_repl *r, struct peer *p, enum mn_reject why) {
+log_held(const mn_ratelog_summary *s) {
+    if (s->peer == MN_RATELOG_OTHERS)
+        mn_warn("repl: refused %llu more messages in the last %llu s",
+                (unsigned long long)s->count,
+                (unsigned long long)(s->window / 1000));
+    else
+        mn_warn("repl: refused %llu more messages from division %llu in the "
+                "last %llu s: %s",
+                (unsigned long long)s->count, (unsigned long long)s->peer,
+                (unsigned long long)(s->window / 1000),
+                mn_reject_name((enum mn_reject)s->reason));
+}
+
+/* Count a refusal; log it unless this peer's refusals of this kind were
+ * logged less than REFUSAL_LOG_MS ago (then the tick logs a count). */
+static void
+count_reject(mn_repl *r, struct peer *p, enum mn_reject why, uint64_t now) {
+    mn_ratelog_summary late;
     pthread_mutex_lock(&r->stats_mu);
     p->st.rejected[why]++;
     pthread_mutex_unlock(&r->stats_mu);
-    mn_warn("repl: refused a message from division %u: %s", p->id,
-            reject_names[why]);
+    bool log = mn_ratelog_hit(r->refusals, p->id, why, now, &late);
+    if (late.count)
+        log_held(&late);
+    if (log)
+        mn_warn("repl: refused a message from division %u: %s", p->id,
+                reject_names[why]);
+}
+
+/* Log the counts of refusals held back over an interval that is over. */
+static void
+log_refusals_due(mn_repl *r, uint64_t now) {
+    mn_ratelog_summary due[8];
+    size_t n;
+    do {
+        n = mn_ratelog_due(r->refusals, now, due, 8);
+        for (size_t i = 0; i < n; i++)
+            log_held(&due[i]);
+    } while (n == 8);
 }
 
 /* Copy what the engine thread owns into the stats readers see. */
@@ -818,7 +855,7 @@ client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
         return;
     }
     if (why >= 0)
-        count_reject(r, p, (enum mn_reject)why);
+        count_reject(r, p, (enum mn_reject)why, now);
     defer_ack(r, p);
 }
 
@@ -833,18 +870,18 @@ mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
         return; /* the transport admits configured peers only */
     p->seen_at = now;
     if (n > MN_MAX_PEER_MSG) {
-        count_reject(r, p, MN_REJ_SIZE);
+        count_reject(r, p, MN_REJ_SIZE, now);
         return;
     }
     if (mn_codec_peer_decode(bytes, n, &m) != MN_OK) {
-        count_reject(r, p, MN_REJ_DECODE);
+        count_reject(r, p, MN_REJ_DECODE, now);
         return;
     }
     load_state(r);
     bool to_server = m.kind == MN_MSG_HELLO || m.kind == MN_MSG_ACK;
     if (to_server != (ch == MN_CH_SERVER) ||
         (m.kind == MN_MSG_HELLO && m.node != peer))
-        count_reject(r, p, MN_REJ_PROTOCOL);
+        count_reject(r, p, MN_REJ_PROTOCOL, now);
     else if (m.kind == MN_MSG_HELLO)
         server_on_hello(r, p, &m, now);
     else if (m.kind == MN_MSG_ACK)
@@ -853,6 +890,14 @@ mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
         client_on_batch(r, p, &m, now);
     mn_codec_peer_release(&m);
     publish(r, p);
+}
+
+void
+mn_repl_on_refused(mn_repl *r, uint32_t peer, enum mn_reject why,
+                   uint64_t now) {
+    struct peer *p = find_peer(r, peer);
+    if (p && why < MN_REJ_COUNT)
+        count_reject(r, p, why, now);
 }
 
 void
@@ -935,6 +980,7 @@ mn_repl_on_tick(mn_repl *r, uint64_t now) {
     r->tick_vv = r->vv;
     drain(r);
     update_writable(r, now);
+    log_refusals_due(r, now);
     return now + TICK_MS;
 }
 
@@ -961,6 +1007,7 @@ mn_repl_new(const mn_repl_params *params, const mn_repl_host *host,
     r->opened = mn_malloc(MN_BATCH_MAX_CHANGES * sizeof *r->opened);
     r->range = mn_calloc(1, sizeof *r->range);
     mn_buf_init(&r->range->data);
+    r->refusals = mn_ratelog_new(REFUSAL_LOG_MS);
     pthread_mutex_init(&r->stats_mu, NULL);
     for (size_t i = 0; i < params->npeers && i < MN_MAX_NODES; i++) {
         struct peer *p = &r->peers[r->npeers++];
@@ -996,6 +1043,7 @@ mn_repl_destroy(mn_repl **self_p) {
     free(r->ready);
     free(r->opened);
     free(r->allsigs);
+    mn_ratelog_destroy(&r->refusals);
     pthread_mutex_destroy(&r->stats_mu);
     free(r);
     *self_p = NULL;

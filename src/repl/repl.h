@@ -137,6 +137,11 @@ void mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now);
 /* Bytes from peer, received on channel ch. */
 void mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
                         const uint8_t *bytes, size_t n, uint64_t now);
+/* The transport refused something of peer's before it reached the engine
+ * (a message over MN_MAX_PEER_MSG: why is MN_REJ_SIZE); counted and
+ * logged like the engine's own refusals. */
+void mn_repl_on_refused(mn_repl *r, uint32_t peer, enum mn_reject why,
+                        uint64_t now);
 /* The node committed changes: push them to the peers that lack them. */
 void mn_repl_on_commit(mn_repl *r, uint64_t now);
 /* The apply with this token finished: rc is MN_OK when it committed (each

@@ -237,6 +237,12 @@ on_link(void *ctx, uint32_t peer, bool up) {
     mn_repl_on_link(r->engine, peer, up, mn_wall_ms());
 }
 
+static void
+on_oversized(void *ctx, uint32_t peer) {
+    mn_replicator *r = ctx;
+    mn_repl_on_refused(r->engine, peer, MN_REJ_SIZE, mn_wall_ms());
+}
+
 /* Called by the node's writer after a commit of local writes. */
 static void
 on_commit(void *ctx) {
@@ -271,7 +277,7 @@ woken(mn_replicator *r) {
 static void *
 loop(void *arg) {
     mn_replicator *r = arg;
-    mn_transport_events ev = {r, on_message, on_link};
+    mn_transport_events ev = {r, on_message, on_link, on_oversized};
     uint64_t next_tick = mn_wall_ms();
     while (!atomic_load(&r->stop)) {
         uint64_t now = mn_wall_ms();

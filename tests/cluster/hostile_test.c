@@ -6,7 +6,9 @@
  * a chain of NCHAIN changes that V holds. Then:
  *
  * (a) an impostor with an unknown CURVE key connects to V's ROUTER:
- *     refused_handshakes grows, the impostor never gets a link or a byte.
+ *     refused_handshakes grows, the impostor never gets a link or a byte;
+ *     kept up for a few seconds, its hundreds of refused handshakes cost
+ *     V's log a bounded number of lines (one, then a count per 10 s).
  *
  * P's real node is stopped and a rogue takes its place: P's replication
  * address, P's own CURVE keys. V's DEALER connects to it and says Hello;
@@ -19,9 +21,10 @@
  * (e) two different changes, each validly signed, claiming (P, seq) V
  *     already has                                    -> rejected.equivocation
  * (f) a message over MN_MAX_PEER_MSG (sent last): the transport drops the
- *     connection, nothing is applied, V stays healthy; V should reconnect
- *     and say Hello again
- * (g) garbage bytes, and a truncated Batch          -> rejected.decode
+ *     connection                                     -> rejected.size;
+ *     nothing is applied, V stays healthy, reconnects and says Hello again
+ * (g) garbage bytes, and a truncated Batch          -> rejected.decode;
+ *     then a flood of them: each counted, a bounded number of log lines
  * (h) a Batch of an origin with no key               -> rejected.unknown_origin
  * (i) a change whose prev_hash is not P's chain head -> rejected.chain
  * (j) a change two past P's head                     -> rejected.gap, and
@@ -47,6 +50,12 @@
 #define WAIT_MS 10000
 #define V 0 /* copenhagen, the victim */
 #define P 1 /* aarhus, the peer the rogue plays */
+/* How long the impostor keeps trying, and the flood of garbage. */
+#define IMPOSTOR_MS 3000
+#define FLOOD 200
+/* Log lines a refusal of one kind may cost over one 10 s interval: the
+ * first, and a count of the rest (maybe one more of an earlier interval). */
+#define MAX_LINES 3
 
 static cl_cluster cluster;
 static cl_rogue *rogue;
@@ -153,6 +162,20 @@ check_untouched(const char *what) {
     CHECK(cl_health(&cluster.node[V]), "%s: the victim answers /v1/health",
           what);
     json_decref(vv);
+}
+
+/* Lines of V's log holding both needles (the second may be NULL). */
+static long
+log_lines(const char *a, const char *b) {
+    FILE *f = fopen(cluster.node[V].log, "r");
+    char line[2048];
+    long n = 0;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, a) && (!b || strstr(line, b));
+    fclose(f);
+    return n;
 }
 
 /* ---- crafting --------------------------------------------------------- */
@@ -285,6 +308,36 @@ impostor(void) {
     check_untouched("impostor");
 }
 
+static bool
+never(void *ctx) {
+    (void)ctx;
+    return false;
+}
+
+/* The impostor keeps trying for IMPOSTOR_MS; V logs it a bounded number
+ * of times however often it is refused. */
+static void
+impostor_flood(void) {
+    bool up = true;
+    unsigned got = 1;
+    tl_section("(a) the impostor keeps trying for %d ms", IMPOSTOR_MS);
+    struct snap before = snap_take();
+    long lines0 = log_lines("refused", "handshake");
+    cl_impostor_run(&cluster, V, CL_SPARE_PORT(&cluster, 1), IMPOSTOR_MS, never,
+                    NULL, &up, &got);
+    tl_sleep_ms(300); /* the last refusals reach the log */
+    struct snap after = snap_take();
+    long lines = log_lines("refused", "handshake") - lines0;
+    long long refused = after.refused - before.refused;
+    tl_note("%lld refused handshakes, %ld log lines", refused, lines);
+    CHECK(refused > 2 * MAX_LINES,
+          "the impostor was refused again and again (%lld times)", refused);
+    CHECK(lines0 >= 1 && lines >= 0 && lines <= MAX_LINES,
+          "the victim logged them in at most %d lines (%ld, %ld before)",
+          MAX_LINES, lines, lines0);
+    CHECK(!up && got == 0, "the impostor never got a link nor a message");
+}
+
 /* ---- (b)..(j) the rogue ----------------------------------------------- */
 
 static int
@@ -354,11 +407,33 @@ link_up(void) {
     return up;
 }
 
+/* V's /metrics value of mentornet_messages_rejected_total for P and
+ * reason, or -1. */
+static long long
+metric_rejected(const char *reason) {
+    tl_resp r;
+    char key[160];
+    long long v = -1;
+    snprintf(key, sizeof key,
+             "mentornet_messages_rejected_total{peer=\"%s\",reason=\"%s\"} ",
+             cluster.node[P].name, reason);
+    if (cl_http(&cluster.node[V], "GET", "/metrics", NULL, NULL, 0, &r) ==
+            200 &&
+        r.body) {
+        const char *at = strstr(r.body, key);
+        if (at)
+            v = strtoll(at + strlen(key), NULL, 10);
+    }
+    tl_resp_release(&r);
+    return v;
+}
+
 static void
 oversized(void) {
     size_t n = (size_t)MN_MAX_PEER_MSG + 1;
     tl_section("(f) a message of %zu bytes (MN_MAX_PEER_MSG + 1)", n);
     struct snap before = snap_take();
+    long long metric_before = metric_rejected("size");
     unsigned hellos = cl_rogue_hellos(rogue);
     uint8_t *big = mn_malloc(n);
     memset(big, 0x0a, n);
@@ -370,8 +445,13 @@ oversized(void) {
           "the victim reconnects and says Hello "
           "again (Hellos %u -> %u)",
           hellos, cl_rogue_hellos(rogue));
-    struct snap after = snap_take();
-    check_counted("oversized", &before, &after, NULL, 0);
+    struct snap after =
+        wait_for("size", before.rejected[reason_index("size")] + 1);
+    check_counted("oversized", &before, &after, "size", 1);
+    long long metric_after = metric_rejected("size");
+    CHECK(metric_before >= 0 && metric_after == metric_before + 1,
+          "/metrics counts it under reason=\"size\" (%lld -> %lld)",
+          metric_before, metric_after);
     check_untouched("oversized");
 }
 
@@ -393,6 +473,28 @@ garbage(void) {
     check_untouched("garbage");
     mn_buf_release(&change);
     mn_buf_release(&msg);
+}
+
+/* FLOOD garbage messages: each counted, V's log holds a few lines. */
+static void
+garbage_flood(void) {
+    uint8_t junk[64];
+    char needle[64];
+    tl_section("(g) a flood of %d garbage messages", FLOOD);
+    snprintf(needle, sizeof needle, "from division %u", cluster.node[P].id);
+    struct snap before = snap_take();
+    long lines0 = log_lines(needle, "decode");
+    memset(junk, 0xfe, sizeof junk);
+    for (int i = 0; i < FLOOD; i++)
+        send_raw(junk, sizeof junk);
+    size_t k = reason_index("decode");
+    struct snap after = wait_for("decode", before.rejected[k] + FLOOD);
+    check_counted("flood", &before, &after, "decode", FLOOD);
+    long lines = log_lines(needle, "decode") - lines0;
+    CHECK(lines0 >= 1 && lines >= 0 && lines <= MAX_LINES,
+          "the victim logged them in at most %d lines (%ld, %ld before)",
+          MAX_LINES, lines, lines0);
+    check_untouched("flood");
 }
 
 static void
@@ -449,6 +551,7 @@ attacks(void) {
     replay();
     equivocation();
     garbage();
+    garbage_flood();
     unknown_origin();
     memcpy(bad_prev, chain.head, sizeof bad_prev);
     bad_prev[0] ^= 0x80;
@@ -525,6 +628,7 @@ main(int argc, char **argv) {
         cl_start_all(&cluster) != 0 || setup() != 0)
         goto out;
     impostor();
+    impostor_flood();
     if (rogue_up() == 0)
         attacks();
     heal();

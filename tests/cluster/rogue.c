@@ -249,7 +249,7 @@ cl_rogue_destroy(cl_rogue **self_p) {
 
 void
 cl_rogue_poll(cl_rogue *r, unsigned ms) {
-    mn_transport_events ev = {r, rogue_on_message, ignore_link};
+    mn_transport_events ev = {r, rogue_on_message, ignore_link, NULL};
     uint64_t deadline = tl_now_ms() + ms;
     for (;;) {
         uint64_t now = tl_now_ms();
@@ -355,7 +355,7 @@ cl_impostor_run(const cl_cluster *c, size_t victim, int listen_port,
     mn_codec_hello_encode(c->node[victim].id == 1 ? 2 : 1, &zero, 4, &hello);
     mn_transport_send(t, peer.id, false, hello.p, hello.len);
     mn_buf_release(&hello);
-    mn_transport_events ev = {&im, impostor_on_message, impostor_on_link};
+    mn_transport_events ev = {&im, impostor_on_message, impostor_on_link, NULL};
     uint64_t deadline = tl_now_ms() + ms, next_check = 0;
     while (tl_now_ms() < deadline) {
         bool woken = false;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "harness.h"
+#include "mentornet/mentornet.h"
 
 #define WATCHDOG_S 100
 #define CLI_TIMEOUT_S 30
@@ -504,6 +505,86 @@ test_import(void) {
     result_release(&r);
 }
 
+/* How many participants the node lists whose name holds q. */
+static long
+count_named(const char *q) {
+    char path[128];
+    snprintf(path, sizeof path, "/v1/participants?q=%s&limit=500", q);
+    json_t *j = it_get_json(&node, path);
+    long n = j ? (long)json_array_size(json_object_get(j, "items")) : -1;
+    json_decref(j);
+    return n;
+}
+
+/* A file over MN_MAX_IMPORT_BODY: three participants, blank lines past the
+ * first part's end, one more participant and a bad line in the second
+ * part. Returns the first line of the second part (0 on failure). */
+static unsigned long
+write_split_file(const char *file) {
+    static const char ok[] = "{\"role\":\"mentee\",\"given_name\":\"Im\","
+                             "\"family_name\":\"Splitpart\"}\n";
+    static const char bad[] = "{\"role\":\"mentee\",\"given_name\":\"Im\","
+                              "\"family_name\":\"Splitpart\",\"bogus\":1}\n";
+    size_t pad = (size_t)MN_MAX_IMPORT_BODY + 1000;
+    FILE *f = fopen(file, "wb");
+    if (!f)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        fputs(ok, f);
+    for (size_t i = 0; i < pad; i++)
+        fputc('\n', f);
+    fputs(ok, f);
+    fputs(bad, f);
+    fclose(f);
+    /* The first part is the first MN_MAX_IMPORT_BODY bytes (they end in a
+     * blank line): 3 + that many blank lines. */
+    return 1 + 3 + ((size_t)MN_MAX_IMPORT_BODY - 3 * (sizeof ok - 1));
+}
+
+/* A later part fails: the CLI says how many participants stay imported in
+ * all and from which line of the file to import again. */
+static void
+test_import_split_failure(void) {
+    char file[4300], want[128];
+    struct result r;
+    tl_section("import of a file over %d MiB whose second part fails",
+               MN_MAX_IMPORT_BODY >> 20);
+    snprintf(file, sizeof file, "%s/split.ndjson", node.dir);
+    unsigned long resume = write_split_file(file);
+    if (!CHECK(resume > 0, "wrote %s", file))
+        return;
+    long before = count_named("Splitpart");
+    run(&r, "--node", node.url, "--token", node.token, "import", file, NULL);
+    long after = count_named("Splitpart");
+    tl_note("the CLI says: %s", r.err ? r.err : "");
+    snprintf(want, sizeof want, "lines 1 to %lu of", resume - 1);
+    CHECK(r.rc == EXIT_REFUSED && has(r.err, "3 participants were imported") &&
+              has(r.err, want),
+          "exit 4; says 3 participants stay, '%s' (rc %d, %s)", want, r.rc,
+          r.err ? r.err : "");
+    snprintf(want, sizeof want, "lines %lu onwards", resume);
+    CHECK(has(r.err, want), "says to import again from line %lu ('%s')", resume,
+          want);
+    /* The part's blank lines, its participant, then the bad line. */
+    size_t rel = (size_t)MN_MAX_IMPORT_BODY + 1000 - (resume - 4) + 2;
+    snprintf(want, sizeof want, "line %zu:", rel);
+    CHECK(has(r.err, "failed part starts at line") && has(r.err, want),
+          "names the failed part's first line, and its bad line ('%s')", want);
+    CHECK(before >= 0 && after == before + 3,
+          "the first part's 3 participants stay (%ld -> %ld)", before, after);
+    result_release(&r);
+    run(&r, "--node", node.url, "--token", node.token, "--json", "import", file,
+        NULL);
+    CHECK(r.rc == EXIT_REFUSED &&
+              json_integer_value(json_object_get(r.json, "imported")) == 3 &&
+              json_integer_value(json_object_get(r.json, "resume_line")) ==
+                  (json_int_t)resume,
+          "--json: {\"imported\": 3, \"resume_line\": %lu} (rc %d, %s)", resume,
+          r.rc, r.out ? r.out : "");
+    result_release(&r);
+    remove(file);
+}
+
 /* replication, conflicts, and a backup that never overwrites a file. */
 static void
 test_operator_commands(void) {
@@ -654,6 +735,7 @@ main(int argc, char **argv) {
             test_show_order();
             test_list();
             test_import();
+            test_import_split_failure();
             test_stats_digest_health();
             test_operator_commands();
             test_refused();
