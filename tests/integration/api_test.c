@@ -1025,7 +1025,14 @@ test_auth_refused(void) {
                      rq.method ? rq.method : "GET", rq.path, auth_names[a]);
             refuse(label, &rq, 401, "unauthorized", NULL);
         }
-    /* Without a token no answer tells which paths exist. */
+}
+
+/* Without a token no answer tells which paths exist. */
+static void
+test_auth_hides_paths(void) {
+    tl_section("401 before 404 and 405");
+    char path[128], label[256];
+    snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     const struct {
         const char *method, *path;
     } hidden[] = {{"GET", "/"},           {"GET", "/v1/nope"},
@@ -1516,7 +1523,13 @@ test_patch_refused(void) {
         refuse(label, &rq, 404, "not_found", NULL);
         refuse_patch(ids[i], valid, 404, "not_found", NULL);
     }
+}
 
+static void
+test_near_ids(void) {
+    static const char valid[] = "{\"status\":\"waiting\"}";
+    if (!mentee_id)
+        return;
     tl_section("404: a real participant's id, changed");
     char upper[64], junk[64], nul[64];
     for (size_t i = 0; mentee_id[i]; i++)
@@ -1574,6 +1587,37 @@ test_operator_endpoints(void) {
     tl_resp_release(&b);
 }
 
+/* Every endpoint refuses a parameter it does not take. */
+static void
+test_query_every_endpoint(void) {
+    tl_section("400 bad_query on every endpoint");
+    char idq[128];
+    snprintf(idq, sizeof idq, "/v1/participants/%s?foo=1", mentee_id);
+    const struct {
+        const char *path, *field;
+    } any[] = {
+        {"/v1/digest?foo=1", "foo"},
+        {"/v1/replication?foo=1", "foo"},
+        {"/v1/backup?foo=1", "foo"},
+        {"/v1/health?foo=1", "foo"},
+        {"/metrics?foo=1", "foo"},
+        {idq, "foo"},
+        {"/v1/conflicts?role=mentor", "role"},
+        {"/v1/stats?limit=5", "limit"},
+        {"/v1/digest?verify=true", "verify"},
+    };
+    for (size_t i = 0; i < sizeof any / sizeof any[0]; i++) {
+        char label[200];
+        snprintf(label, sizeof label, "GET %.120s", any[i].path);
+        tl_request arq = {.path = any[i].path};
+        refuse(label, &arq, 400, "bad_query", any[i].field);
+    }
+    char patchq[160];
+    snprintf(patchq, sizeof patchq, "/v1/participants/%s?foo=1", mentee_id);
+    refuse_body("PATCH with ?foo=1", "PATCH", patchq,
+                "{\"status\":\"waiting\"}", 400, "bad_query", "foo");
+}
+
 static void
 test_query_refused(void) {
     tl_section("400 bad_query");
@@ -1612,33 +1656,6 @@ test_query_refused(void) {
         tl_request rq = {.path = path};
         refuse(label, &rq, 400, "bad_query", cases[i].field);
     }
-    /* Every endpoint refuses a parameter it does not take. */
-    char idq[128];
-    snprintf(idq, sizeof idq, "/v1/participants/%s?foo=1", mentee_id);
-    const struct {
-        const char *path, *field;
-    } any[] = {
-        {"/v1/digest?foo=1", "foo"},
-        {"/v1/replication?foo=1", "foo"},
-        {"/v1/backup?foo=1", "foo"},
-        {"/v1/health?foo=1", "foo"},
-        {"/metrics?foo=1", "foo"},
-        {idq, "foo"},
-        {"/v1/conflicts?role=mentor", "role"},
-        {"/v1/stats?limit=5", "limit"},
-        {"/v1/digest?verify=true", "verify"},
-    };
-    for (size_t i = 0; i < sizeof any / sizeof any[0]; i++) {
-        char label[200];
-        snprintf(label, sizeof label, "GET %.120s", any[i].path);
-        tl_request arq = {.path = any[i].path};
-        refuse(label, &arq, 400, "bad_query", any[i].field);
-    }
-    char patchq[160];
-    snprintf(patchq, sizeof patchq, "/v1/participants/%s?foo=1", mentee_id);
-    refuse_body("PATCH with ?foo=1", "PATCH", patchq,
-                "{\"status\":\"waiting\"}", 400, "bad_query", "foo");
-
     tl_request rq = {.path = "/v1/stats?verify=maybe"};
     refuse("stats ?verify=maybe", &rq, 400, "bad_query", "verify");
     rq.path = "/v1/stats?foo=1";
@@ -1731,7 +1748,7 @@ raw_library(const char *label, const char *req, size_t n, int status) {
 }
 
 static void
-test_raw_requests(void) {
+test_framing(void) {
     tl_section("framing: Content-Length and Transfer-Encoding");
     static const char person[] =
         "{\"role\":\"mentee\",\"given_name\":\"Raw\",\"family_name\":\"Req\"}";
@@ -1760,8 +1777,18 @@ test_raw_requests(void) {
              pre);
     raw_refused("a request smuggled behind two Content-Length", req, 400,
                 "bad_request");
+}
 
+static void
+test_library_answers(void) {
     tl_section("what libmicrohttpd answers itself");
+    static const char person[] =
+        "{\"role\":\"mentee\",\"given_name\":\"Raw\",\"family_name\":\"Req\"}";
+    char req[1024], pre[512];
+    snprintf(pre, sizeof pre,
+             "POST /v1/participants HTTP/1.1\r\nHost: x\r\n"
+             "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
+             node.token);
     json_t *before = snapshot();
     snprintf(req, sizeof req, "%sContent-Length: -1\r\n\r\n%s", pre, person);
     raw_library("Content-Length: -1", req, strlen(req), 400);
@@ -2101,6 +2128,7 @@ main(int argc, char **argv) {
         test_list_unicode_q();
         test_stats();
         test_auth_refused();
+        test_auth_hides_paths();
         test_routes_refused();
         test_body_refused();
         test_bad_json();
@@ -2108,9 +2136,12 @@ main(int argc, char **argv) {
         test_missing_refused();
         test_known_gaps();
         test_patch_refused();
+        test_near_ids();
         test_query_refused();
+        test_query_every_endpoint();
         test_operator_endpoints();
-        test_raw_requests();
+        test_framing();
+        test_library_answers();
         test_bad_request_signals();
         test_stats();
         test_big_import();
