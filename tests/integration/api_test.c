@@ -1747,16 +1747,24 @@ raw_library(const char *label, const char *req, size_t n, int status) {
     free(reply);
 }
 
+/* A create's body, and the head of its raw request up to the framing
+ * headers (into pre, size bytes). */
+static const char person[] =
+    "{\"role\":\"mentee\",\"given_name\":\"Raw\",\"family_name\":\"Req\"}";
+
 static void
-test_framing(void) {
-    tl_section("framing: Content-Length and Transfer-Encoding");
-    static const char person[] =
-        "{\"role\":\"mentee\",\"given_name\":\"Raw\",\"family_name\":\"Req\"}";
-    char req[1024], pre[512];
-    snprintf(pre, sizeof pre,
+raw_create_head(char *pre, size_t size) {
+    snprintf(pre, size,
              "POST /v1/participants HTTP/1.1\r\nHost: x\r\n"
              "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
              node.token);
+}
+
+static void
+test_framing(void) {
+    tl_section("framing: Content-Length and Transfer-Encoding");
+    char req[1024], pre[512];
+    raw_create_head(pre, sizeof pre);
     snprintf(req, sizeof req,
              "%sContent-Length: 2\r\nContent-Length: %zu\r\n\r\n%s", pre,
              sizeof person - 1, person);
@@ -1782,13 +1790,8 @@ test_framing(void) {
 static void
 test_library_answers(void) {
     tl_section("what libmicrohttpd answers itself");
-    static const char person[] =
-        "{\"role\":\"mentee\",\"given_name\":\"Raw\",\"family_name\":\"Req\"}";
     char req[1024], pre[512];
-    snprintf(pre, sizeof pre,
-             "POST /v1/participants HTTP/1.1\r\nHost: x\r\n"
-             "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
-             node.token);
+    raw_create_head(pre, sizeof pre);
     json_t *before = snapshot();
     snprintf(req, sizeof req, "%sContent-Length: -1\r\n\r\n%s", pre, person);
     raw_library("Content-Length: -1", req, strlen(req), 400);
