@@ -20,7 +20,8 @@ typedef struct mn_http mn_http;
 /*
  * Start the API of an open node: make sure its admin token exists (issued
  * into <data_dir>/admin.token on the first start, see auth.h), then listen
- * on the node's [http] listen address, one thread per connection. node and
+ * on the node's [http] listen address (epoll, a few poll threads and a
+ * pool of workers; limits in server.c and README "HTTP API"). node and
  * repl must outlive the API. On failure err says why.
  */
 int mn_http_start(mn_node *node, mn_replicator *repl, mn_http **out, char *err,

@@ -281,7 +281,7 @@ check_body(const mn_kind *k, const json_t *body, const mn_entity *current,
         return mn_problem_set(p, "bad_json", "",
                               "the body must be a JSON object");
     if (json_object_size(body) == 0 && current)
-        return mn_problem_set(p, "bad_json", "", "nothing to change");
+        return mn_problem_set(p, "empty_patch", "", "nothing to change");
     fill_input(k, body, in);
     int rc = check_once(k, in, current, p);
     if (rc == MN_OK && k->check)

@@ -68,6 +68,32 @@ peer_metrics(mn_http *h, mn_buf *out, const mn_repl_stats *st) {
     }
 }
 
+/* Error answers of the API: client mistakes by status (the usual ones
+ * always, so that a rate can be taken; others once seen), and 503s. */
+static void
+http_metrics(mn_buf *out) {
+    static const unsigned usual[] = {400, 401, 404, 405, 413, 415};
+    char l[64];
+    bool first = true;
+    for (unsigned s = 400; s < 500; s++) {
+        bool is_usual = false;
+        for (size_t i = 0; i < MN_ARRAY_LEN(usual); i++)
+            is_usual |= usual[i] == s;
+        uint64_t v = mn_api_errors_sent(s);
+        if (!is_usual && !v)
+            continue;
+        snprintf(l, sizeof l, "{status=\"%u\"}", s);
+        metric(out, "mentornet_http_bad_requests_total", "counter",
+               first ? "Requests refused as the client's mistake, by status."
+                     : NULL,
+               l, v);
+        first = false;
+    }
+    metric(out, "mentornet_http_unavailable_total", "counter",
+           "Requests answered 503 (overloaded, or writes held).", NULL,
+           mn_api_errors_sent(503));
+}
+
 enum MHD_Result
 mn_api_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
                mn_api_request *r) {
@@ -103,6 +129,7 @@ mn_api_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
            "Bytes of the LMDB map in use.", NULL, used);
     metric(&out, "mentornet_lmdb_map_bytes", "gauge", "LMDB map size.", NULL,
            map);
+    http_metrics(&out);
     peer_metrics(h, &out, st);
     free(st);
     mn_buf_append(&out, "", 1);

@@ -14,22 +14,29 @@ mn_api_arg(struct MHD_Connection *c, const char *key) {
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
 }
 
-/* Stops the walk at the first parameter the API does not know. */
+struct param_check {
+    const mn_api_route *rt;
+    const char *bad;
+};
+
+/* Stops the walk at the first parameter the route does not take. */
 static enum MHD_Result
 check_param(void *cls, enum MHD_ValueKind kind, const char *key,
             const char *value) {
-    const char **bad = cls;
+    struct param_check *pc = cls;
     (void)kind, (void)value;
-    if (mn_api_param_known(key))
+    if (mn_api_param_known(pc->rt, key))
         return MHD_YES;
-    *bad = key;
+    pc->bad = key;
     return MHD_NO;
 }
 
 int
-mn_api_check_query(struct MHD_Connection *c, mn_problem *p) {
-    const char *bad = NULL;
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &bad);
+mn_api_check_query(struct MHD_Connection *c, const mn_api_route *rt,
+                   mn_problem *p) {
+    struct param_check pc = {rt, NULL};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &pc);
+    const char *bad = pc.bad;
     if (bad)
         return mn_problem_set(p, "bad_query", bad, "%.60s: unknown parameter",
                               bad);
@@ -53,7 +60,11 @@ mn_api_parse_limit(const char *z, size_t *out, mn_problem *p) {
 
 int
 mn_api_parse_id(const char *z, uint8_t id[MN_ID_BYTES]) {
-    return z ? mn_hex_decode(z, strlen(z), id, MN_ID_BYTES) : MN_EINVAL;
+    /* Lower case only, so that one participant has one URL. */
+    if (!z || strlen(z) != 2 * MN_ID_BYTES ||
+        strspn(z, "0123456789abcdef") != 2 * MN_ID_BYTES)
+        return MN_EINVAL;
+    return mn_hex_decode(z, strlen(z), id, MN_ID_BYTES);
 }
 
 enum MHD_Result

@@ -47,8 +47,7 @@ mn_api_conflicts(mn_http *h, struct MHD_Connection *c, const char *id,
     size_t limit;
     mn_txn *t;
     (void)id, (void)r;
-    if (mn_api_check_query(c, &p) != MN_OK ||
-        mn_api_parse_limit(mn_api_arg(c, "limit"), &limit, &p) != MN_OK)
+    if (mn_api_parse_limit(mn_api_arg(c, "limit"), &limit, &p) != MN_OK)
         return mn_api_send_problem(c, &p);
     struct conflicts_out out = {json_array(), mn_node_config(h->node)};
     int rc = mn_api_read_begin(h, &t);

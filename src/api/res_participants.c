@@ -172,8 +172,7 @@ mn_api_participant_list(mn_http *h, struct MHD_Connection *c, const char *id,
     uint8_t next[MN_ID_BYTES];
     char hex[2 * MN_ID_BYTES + 1];
     (void)id, (void)r;
-    if (mn_api_check_query(c, &p) != MN_OK ||
-        parse_list_query(h, c, &q, &p) != MN_OK)
+    if (parse_list_query(h, c, &q, &p) != MN_OK)
         return mn_api_send_problem(c, &p);
     struct list_out out = {json_array(), mn_node_config(h->node)};
     int rc = mn_api_read_begin(h, &t);

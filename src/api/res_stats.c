@@ -35,12 +35,9 @@ enum MHD_Result
 mn_api_stats(mn_http *h, struct MHD_Connection *c, const char *id,
              mn_api_request *r) {
     const char *verify = mn_api_arg(c, "verify");
-    mn_problem p;
     mn_txn *t;
     json_t *j = NULL;
     (void)id, (void)r;
-    if (mn_api_check_query(c, &p) != MN_OK)
-        return mn_api_send_problem(c, &p);
     if (verify && strcmp(verify, "true") != 0 && strcmp(verify, "false") != 0)
         return mn_api_send_error(c, 400, "bad_query", "verify",
                                  "verify: true or false");

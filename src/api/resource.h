@@ -16,6 +16,8 @@
 #define MN_API_RESOURCE_H
 
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,19 +33,45 @@
 #define MN_API_LIST_DEFAULT 50
 #define MN_API_LIST_MAX 500
 
+/* Worker threads that run the handlers of routes that are not quick
+ * (server.c): as many writes as this can wait in one group commit. */
+#define MN_API_WORKERS 64
+/* Buckets of the per-address connection count (addresses hashed). */
+#define MN_API_ADDR_BUCKETS 1024
+
+struct mn_api_request;
+
 /* The running server; handlers read node and repl, never change them. */
 struct mn_http {
     struct MHD_Daemon *daemon;
     mn_node *node;
     mn_replicator *repl;
     uint8_t admin_hash[MN_HASH_BYTES]; /* of the admin token (auth.h) */
+    /* The queue of requests waiting for a worker (guarded by lock). */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct mn_api_request *head, *tail;
+    bool stopping;
+    size_t nworkers; /* started */
+    pthread_t workers[MN_API_WORKERS];
+    /* Open connections, in all and per hashed client address. */
+    atomic_uint open;
+    atomic_uint open_by_addr[MN_API_ADDR_BUCKETS];
 };
 
-/* One request's body, buffered by the server up to its route's cap. */
+struct mn_api_route;
+
+/* One request: its route and body, buffered by the server up to its
+ * route's cap, and its place in the workers' queue. */
 typedef struct mn_api_request {
     mn_buf body;
     size_t cap;
     bool too_big;
+    bool dispatched; /* handed to a worker: the connection is suspended */
+    const struct mn_api_route *rt;
+    const char *id; /* the path's '*' segment (points into the URL) */
+    struct MHD_Connection *c;
+    struct mn_api_request *next;
 } mn_api_request;
 
 /* A resource's handler. id is the path's '*' segment (NULL if the route
@@ -58,7 +86,9 @@ typedef struct mn_api_route {
     mn_api_handler fn;
     size_t body_cap; /* 0: no body */
     const char *content_type;
-    bool public; /* answered without a token */
+    bool public;        /* answered without a token */
+    const char *params; /* the query parameters it takes, space-separated */
+    bool quick;         /* answered on the poll thread: never waits or scans */
 } mn_api_route;
 
 /* ---- router.c --------------------------------------------------------- */
@@ -70,8 +100,11 @@ typedef struct mn_api_route {
 const mn_api_route *mn_api_route_find(const char *method, const char *url,
                                       const char **id, bool *path_known);
 
-/* Is key a query parameter the API knows? (Unknown ones are refused.) */
-bool mn_api_param_known(const char *key);
+/* Is url a path answered without a token (whatever the method)? */
+bool mn_api_path_public(const char *url);
+
+/* Does rt take the query parameter key? (Others are refused.) */
+bool mn_api_param_known(const mn_api_route *rt, const char *key);
 
 /* ---- handlers (one res_*.c, metrics.c or import.c each) ---------------- */
 
@@ -115,6 +148,9 @@ enum MHD_Result mn_api_send_error(struct MHD_Connection *c, unsigned status,
 /* Send a validation problem: 400, or 500 for code "internal". */
 enum MHD_Result mn_api_send_problem(struct MHD_Connection *c,
                                     const mn_problem *p);
+/* The count of error answers with status (400..599) so far, for
+ * /metrics (process-wide). */
+uint64_t mn_api_errors_sent(unsigned status);
 /* Map a node or store error (MN_E*) to the API's status and code. */
 enum MHD_Result mn_api_send_failure(struct MHD_Connection *c, int err);
 /* The {"code", "message"} object mn_api_send_failure sends for err (new
@@ -125,11 +161,13 @@ json_t *mn_api_failure_json(int err, unsigned *status);
 
 /* The query parameter key, or NULL. Valid while the request runs. */
 const char *mn_api_arg(struct MHD_Connection *c, const char *key);
-/* Refuse (into p, MN_EINVAL) a query parameter the API does not know. */
-int mn_api_check_query(struct MHD_Connection *c, mn_problem *p);
+/* Refuse (into p, MN_EINVAL) a query parameter rt does not take. */
+int mn_api_check_query(struct MHD_Connection *c, const mn_api_route *rt,
+                       mn_problem *p);
 /* The "limit" parameter z (NULL: the default), 1..MN_API_LIST_MAX. */
 int mn_api_parse_limit(const char *z, size_t *out, mn_problem *p);
-/* A 32-hex-char id; MN_EINVAL when z is NULL or not one. */
+/* An id: exactly 32 lower-case hex characters; MN_EINVAL when z is NULL
+ * or anything else. */
 int mn_api_parse_id(const char *z, uint8_t id[MN_ID_BYTES]);
 /*
  * Parse r's body as JSON into *out (new reference). On bad JSON answers

@@ -5,7 +5,9 @@
  * res_*.c file; the server (server.c) reads nothing but this table.
  *
  * Invariant: no two rows share (method, path); a path the table knows
- * with another method is answered 405, any other path 404.
+ * with another method is answered 405, any other path 404 (both only
+ * with a valid token, except on the public paths); a query parameter a
+ * row does not list is answered 400 bad_query.
  */
 #include <string.h>
 
@@ -15,27 +17,28 @@
 #define JSON "application/json"
 #define NDJSON "application/x-ndjson"
 
+/* Quick routes (a few keys read, nothing written, no scan) answer on a
+ * poll thread; the others wait for a worker (server.c), so that no write,
+ * scan or copy ever holds a poll thread. */
 static const mn_api_route routes[] = {
-    {"GET", "/v1/health", mn_api_health, 0, NULL, true},
-    {"GET", "/metrics", mn_api_metrics, 0, NULL, true},
+    {"GET", "/v1/health", mn_api_health, 0, NULL, true, "", true},
+    {"GET", "/metrics", mn_api_metrics, 0, NULL, true, "", true},
     {"POST", "/v1/participants", mn_api_participant_create, MN_MAX_BODY, JSON,
-     false},
-    {"GET", "/v1/participants", mn_api_participant_list, 0, NULL, false},
-    {"GET", "/v1/participants/*", mn_api_participant_get, 0, NULL, false},
+     false, "", false},
+    {"GET", "/v1/participants", mn_api_participant_list, 0, NULL, false,
+     "role status division q limit cursor", false},
+    {"GET", "/v1/participants/*", mn_api_participant_get, 0, NULL, false, "",
+     true},
     {"PATCH", "/v1/participants/*", mn_api_participant_patch, MN_MAX_BODY, JSON,
+     false, "", false},
+    {"POST", "/v1/import", mn_api_import, MN_MAX_IMPORT_BODY, NDJSON, false, "",
      false},
-    {"POST", "/v1/import", mn_api_import, MN_MAX_IMPORT_BODY, NDJSON, false},
-    {"GET", "/v1/stats", mn_api_stats, 0, NULL, false},
-    {"GET", "/v1/digest", mn_api_digest, 0, NULL, false},
-    {"GET", "/v1/replication", mn_api_replication, 0, NULL, false},
-    {"GET", "/v1/conflicts", mn_api_conflicts, 0, NULL, false},
-    {"GET", "/v1/backup", mn_api_backup, 0, NULL, false},
+    {"GET", "/v1/stats", mn_api_stats, 0, NULL, false, "verify", false},
+    {"GET", "/v1/digest", mn_api_digest, 0, NULL, false, "", true},
+    {"GET", "/v1/replication", mn_api_replication, 0, NULL, false, "", true},
+    {"GET", "/v1/conflicts", mn_api_conflicts, 0, NULL, false, "limit", false},
+    {"GET", "/v1/backup", mn_api_backup, 0, NULL, false, "", false},
 };
-
-/* Query parameters any endpoint that checks its query accepts; a
- * parameter outside this list is refused with 400 bad_query. */
-static const char *const params[] = {"role",  "status", "division", "q",
-                                     "limit", "cursor", "verify"};
 
 /* Does url match pattern? OUT: *id the '*' segment (points into url). */
 static bool
@@ -64,9 +67,22 @@ mn_api_route_find(const char *method, const char *url, const char **id,
 }
 
 bool
-mn_api_param_known(const char *key) {
-    for (size_t i = 0; i < MN_ARRAY_LEN(params); i++)
-        if (strcmp(params[i], key) == 0)
+mn_api_path_public(const char *url) {
+    const char *id;
+    for (size_t i = 0; i < MN_ARRAY_LEN(routes); i++)
+        if (routes[i].public && path_match(routes[i].path, url, &id))
             return true;
+    return false;
+}
+
+bool
+mn_api_param_known(const mn_api_route *rt, const char *key) {
+    size_t n = strlen(key);
+    for (const char *z = rt->params; *z;) {
+        size_t len = strcspn(z, " ");
+        if (len == n && strncmp(z, key, n) == 0)
+            return true;
+        z += len + (z[len] == ' ');
+    }
     return false;
 }

@@ -8,11 +8,17 @@
  *
  * Usage: it_api MENTORNETD PORT
  */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "mentornet/mentornet.h"
@@ -269,9 +275,14 @@ get_metric(const char *name) {
 static void
 test_metrics(void) {
     static const char *const names[] = {
-        "mentornet_changes_committed_total", "mentornet_commits_total",
-        "mentornet_write_errors_total", "mentornet_lmdb_used_bytes",
-        "mentornet_lmdb_map_bytes"};
+        "mentornet_changes_committed_total",
+        "mentornet_commits_total",
+        "mentornet_write_errors_total",
+        "mentornet_lmdb_used_bytes",
+        "mentornet_lmdb_map_bytes",
+        "mentornet_http_bad_requests_total{status=\"400\"}",
+        "mentornet_http_bad_requests_total{status=\"401\"}",
+        "mentornet_http_unavailable_total"};
     tl_section("metrics");
     tl_resp r;
     it_get(&node, "/metrics", &r);
@@ -1016,6 +1027,32 @@ test_auth_refused(void) {
         }
 }
 
+/* Without a token no answer tells which paths exist. */
+static void
+test_auth_hides_paths(void) {
+    tl_section("401 before 404 and 405");
+    char path[128], label[256];
+    snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
+    const struct {
+        const char *method, *path;
+    } hidden[] = {{"GET", "/"},           {"GET", "/v1/nope"},
+                  {"GET", "/v2/stats"},   {"DELETE", "/v1/stats"},
+                  {"POST", "/v1/digest"}, {"PUT", path},
+                  {"GET", "/v1/import"},  {"GET", "/v1/participants/x/y"}};
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+        tl_request rq = {.method = hidden[i].method,
+                         .path = hidden[i].path,
+                         .auth = TL_NO_AUTH};
+        snprintf(label, sizeof label, "%s %s without a token", hidden[i].method,
+                 hidden[i].path);
+        refuse(label, &rq, 401, "unauthorized", NULL);
+    }
+    tl_request health = {
+        .method = "POST", .path = "/v1/health", .auth = TL_NO_AUTH};
+    refuse("POST /v1/health without a token (a public path)", &health, 405,
+           "method_not_allowed", NULL);
+}
+
 static void
 test_routes_refused(void) {
     tl_section("404 and 405: paths and methods");
@@ -1177,7 +1214,7 @@ test_bad_json(void) {
     char path[128];
     snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     refuse_body("PATCH with []", "PATCH", path, "[]", 400, "bad_json", NULL);
-    refuse_body("PATCH with {}", "PATCH", path, "{}", 400, "bad_json", NULL);
+    refuse_body("PATCH with {}", "PATCH", path, "{}", 400, "empty_patch", NULL);
     refuse_body("PATCH with a duplicate key", "PATCH", path,
                 "{\"status\":\"waiting\",\"status\":\"matched\"}", 400,
                 "bad_json", NULL);
@@ -1488,6 +1525,29 @@ test_patch_refused(void) {
     }
 }
 
+static void
+test_near_ids(void) {
+    static const char valid[] = "{\"status\":\"waiting\"}";
+    if (!mentee_id)
+        return;
+    tl_section("404: a real participant's id, changed");
+    char upper[64], junk[64], nul[64];
+    for (size_t i = 0; mentee_id[i]; i++)
+        upper[i] = (char)toupper((unsigned char)mentee_id[i]);
+    upper[strlen(mentee_id)] = '\0';
+    snprintf(junk, sizeof junk, "%s%%00junk", mentee_id);
+    snprintf(nul, sizeof nul, "%s%%00", mentee_id);
+    const char *const near[] = {upper, junk, nul};
+    for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
+        char path[128], label[160];
+        snprintf(path, sizeof path, "/v1/participants/%s", near[i]);
+        tl_request rq = {.path = path};
+        snprintf(label, sizeof label, "GET id %s", near[i]);
+        refuse(label, &rq, 404, "not_found", NULL);
+        refuse_patch(near[i], valid, 404, "not_found", NULL);
+    }
+}
+
 /* The operators' endpoints: replication state, conflicts, backup. */
 static void
 test_operator_endpoints(void) {
@@ -1525,6 +1585,37 @@ test_operator_endpoints(void) {
           "GET /v1/backup streams an LMDB file (%ld, %zu bytes, %s)", b.status,
           b.len, b.ctype);
     tl_resp_release(&b);
+}
+
+/* Every endpoint refuses a parameter it does not take. */
+static void
+test_query_every_endpoint(void) {
+    tl_section("400 bad_query on every endpoint");
+    char idq[128];
+    snprintf(idq, sizeof idq, "/v1/participants/%s?foo=1", mentee_id);
+    const struct {
+        const char *path, *field;
+    } any[] = {
+        {"/v1/digest?foo=1", "foo"},
+        {"/v1/replication?foo=1", "foo"},
+        {"/v1/backup?foo=1", "foo"},
+        {"/v1/health?foo=1", "foo"},
+        {"/metrics?foo=1", "foo"},
+        {idq, "foo"},
+        {"/v1/conflicts?role=mentor", "role"},
+        {"/v1/stats?limit=5", "limit"},
+        {"/v1/digest?verify=true", "verify"},
+    };
+    for (size_t i = 0; i < sizeof any / sizeof any[0]; i++) {
+        char label[200];
+        snprintf(label, sizeof label, "GET %.120s", any[i].path);
+        tl_request arq = {.path = any[i].path};
+        refuse(label, &arq, 400, "bad_query", any[i].field);
+    }
+    char patchq[160];
+    snprintf(patchq, sizeof patchq, "/v1/participants/%s?foo=1", mentee_id);
+    refuse_body("PATCH with ?foo=1", "PATCH", patchq,
+                "{\"status\":\"waiting\"}", 400, "bad_query", "foo");
 }
 
 static void
@@ -1579,6 +1670,186 @@ test_query_refused(void) {
     json_t *max = it_get_json(&node, "/v1/participants?limit=500");
     CHECK(max != NULL, "limit=500 is accepted");
     json_decref(max);
+}
+
+/* ---- raw requests: framing, and what the HTTP library answers --------- */
+
+/* Send req on a new connection and read until the node closes it (or 5 s
+ * pass). Returns the reply, NUL-terminated (caller frees). */
+static char *
+raw_exchange(const char *req, size_t n) {
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)node.http_port)};
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    size_t cap = 1 << 16, len = 0;
+    char *buf = calloc(1, cap);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (!buf || fd < 0)
+        abort();
+    if (connect(fd, (struct sockaddr *)&to, sizeof to) == 0)
+        for (ssize_t k; n && (k = send(fd, req, n, MSG_NOSIGNAL)) > 0;)
+            req += k, n -= (size_t)k;
+    uint64_t deadline = tl_now_ms() + 5000;
+    while (len + 1 < cap && tl_now_ms() < deadline) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t k = recv(fd, buf + len, cap - 1 - len, 0);
+        if (k <= 0)
+            break;
+        len += (size_t)k;
+    }
+    CHECK(tl_now_ms() < deadline, "the node closed the connection");
+    close(fd);
+    return buf;
+}
+
+static int
+count_of(const char *hay, const char *needle) {
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* A raw request the API refuses itself: one JSON answer, then the close,
+ * and nothing stored. */
+static void
+raw_refused(const char *label, const char *req, int status, const char *code) {
+    char want[64], head[32];
+    json_t *before = snapshot();
+    char *reply = raw_exchange(req, strlen(req));
+    snprintf(head, sizeof head, "HTTP/1.1 %d ", status);
+    snprintf(want, sizeof want, "{\"error\":{\"code\":\"%s\"", code);
+    CHECK(strncmp(reply, head, strlen(head)) == 0 && strstr(reply, want) &&
+              strstr(reply, "Content-Type: application/json") &&
+              count_of(reply, "HTTP/1.1 ") == 1,
+          "%s: one JSON %d %s (got '%.200s')", label, status, code, reply);
+    json_t *after = snapshot();
+    CHECK(json_equal(before, after), "%s: the store is unchanged", label);
+    json_decref(before);
+    json_decref(after);
+    free(reply);
+}
+
+/* A request libmicrohttpd refuses before the API sees it: its status,
+ * then the close (its body is the library's HTML: README "HTTP API"). */
+static void
+raw_library(const char *label, const char *req, size_t n, int status) {
+    char head[32];
+    char *reply = raw_exchange(req, n);
+    snprintf(head, sizeof head, "HTTP/1.1 %d ", status);
+    CHECK(strncmp(reply, head, strlen(head)) == 0,
+          "%s: %d from the HTTP library (got '%.80s')", label, status, reply);
+    printf("%s: %d status line(s), Content-Type %s\n", label,
+           count_of(reply, "HTTP/1.1 "),
+           strstr(reply, "Content-Type: application/json") ? "JSON" : "none");
+    free(reply);
+}
+
+/* A create's body, and the head of its raw request up to the framing
+ * headers (into pre, size bytes). */
+static const char person[] =
+    "{\"role\":\"mentee\",\"given_name\":\"Raw\",\"family_name\":\"Req\"}";
+
+static void
+raw_create_head(char *pre, size_t size) {
+    snprintf(pre, size,
+             "POST /v1/participants HTTP/1.1\r\nHost: x\r\n"
+             "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
+             node.token);
+}
+
+static void
+test_framing(void) {
+    tl_section("framing: Content-Length and Transfer-Encoding");
+    char req[1024], pre[512];
+    raw_create_head(pre, sizeof pre);
+    snprintf(req, sizeof req,
+             "%sContent-Length: 2\r\nContent-Length: %zu\r\n\r\n%s", pre,
+             sizeof person - 1, person);
+    raw_refused("two conflicting Content-Length", req, 400, "bad_request");
+    snprintf(req, sizeof req,
+             "%sContent-Length: %zu\r\nContent-Length: %zu\r\n\r\n%s", pre,
+             sizeof person - 1, sizeof person - 1, person);
+    raw_refused("two equal Content-Length", req, 400, "bad_request");
+    snprintf(req, sizeof req,
+             "%sContent-Length: %zu\r\nTransfer-Encoding: chunked\r\n\r\n%s",
+             pre, sizeof person - 1, person);
+    raw_refused("Content-Length and Transfer-Encoding", req, 400,
+                "bad_request");
+    /* A smuggled second request in the body is never answered. */
+    snprintf(req, sizeof req,
+             "%sContent-Length: 0\r\nContent-Length: 37\r\n\r\n"
+             "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n",
+             pre);
+    raw_refused("a request smuggled behind two Content-Length", req, 400,
+                "bad_request");
+}
+
+static void
+test_library_answers(void) {
+    tl_section("what libmicrohttpd answers itself");
+    char req[1024], pre[512];
+    raw_create_head(pre, sizeof pre);
+    json_t *before = snapshot();
+    snprintf(req, sizeof req, "%sContent-Length: -1\r\n\r\n%s", pre, person);
+    raw_library("Content-Length: -1", req, strlen(req), 400);
+    snprintf(req, sizeof req, "%sContent-Length: abc\r\n\r\n%s", pre, person);
+    raw_library("Content-Length: abc", req, strlen(req), 400);
+    json_t *after = snapshot();
+    CHECK(json_equal(before, after),
+          "bad Content-Length: the store is unchanged");
+    json_decref(before);
+    json_decref(after);
+    raw_library("HTTP/9.9", "GET /v1/health HTTP/9.9\r\nHost: x\r\n\r\n", 38,
+                505);
+    char *big = repeat("a", 100000), *z = malloc(120000);
+    if (!z)
+        abort();
+    int n = snprintf(z, 120000, "GET /v1/%s HTTP/1.1\r\nHost: x\r\n\r\n", big);
+    raw_library("a 100 KB URL", z, (size_t)n, 414);
+    n = snprintf(z, 120000,
+                 "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n",
+                 big);
+    raw_library("one 100 KB header", z, (size_t)n, 431);
+    free(z);
+    free(big);
+    char *many = repeat("X-Many: 1\r\n", 5000);
+    z = malloc(strlen(many) + 100);
+    if (!z)
+        abort();
+    n = sprintf(z, "GET /v1/health HTTP/1.1\r\nHost: x\r\n%s\r\n", many);
+    raw_library("5,000 headers", z, (size_t)n, 431);
+    free(z);
+    free(many);
+    tl_resp hr;
+    it_get(&node, "/v1/health", &hr);
+    CHECK(hr.status == 200, "the node still answers");
+    tl_resp_release(&hr);
+}
+
+/* ---- signals: a client's mistake is not a storage failure --------------- */
+
+static void
+test_bad_request_signals(void) {
+    tl_section("a refused import counts as a bad request, not a write error");
+    static const char status400[] =
+        "mentornet_http_bad_requests_total{status=\"400\"}";
+    long long errors = get_metric("mentornet_write_errors_total");
+    long long bad = get_metric(status400);
+    char *body = ndjson(50, 20, "{\"role\":\"pilot\"}");
+    refuse_import("bad line 20 of 50", body, "missing_field", "line 20");
+    free(body);
+    CHECK(get_metric("mentornet_write_errors_total") == errors,
+          "write_errors_total unchanged (%lld)", errors);
+    CHECK(get_metric(status400) == bad + 1,
+          "bad_requests_total{status=\"400\"} grew by 1 (%lld -> %lld)", bad,
+          get_metric(status400));
+    char *log = tl_read_file(node.log, NULL);
+    CHECK(log && !strstr(log, "write group failed"),
+          "the node's log has no \"write group failed\"");
+    free(log);
 }
 
 /* ---- large imports and concurrent writers ------------------------------ */
@@ -1860,6 +2131,7 @@ main(int argc, char **argv) {
         test_list_unicode_q();
         test_stats();
         test_auth_refused();
+        test_auth_hides_paths();
         test_routes_refused();
         test_body_refused();
         test_bad_json();
@@ -1867,8 +2139,13 @@ main(int argc, char **argv) {
         test_missing_refused();
         test_known_gaps();
         test_patch_refused();
+        test_near_ids();
         test_query_refused();
+        test_query_every_endpoint();
         test_operator_endpoints();
+        test_framing();
+        test_library_answers();
+        test_bad_request_signals();
         test_stats();
         test_big_import();
         test_concurrent();

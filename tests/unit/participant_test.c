@@ -744,7 +744,7 @@ test_patch(void **state) {
     expect_reject(q("{'notes':'fine','phone':'x'}"), &mentee, "invalid_field",
                   "phone");
     /* Nothing to change. */
-    expect_reject(q("{}"), &mentee, "bad_json", "");
+    expect_reject(q("{}"), &mentee, "empty_patch", "");
     mn_entity_release(&mentee);
     mn_entity_release(&mentor);
 }
