@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,6 +140,9 @@ serve(const mn_config *cfg) {
     return 0;
 }
 
+/* glibc malloc arenas for the whole process (see main). */
+#define MALLOC_ARENAS 2
+
 int
 main(int argc, char **argv) {
     static const struct option opts[] = {
@@ -151,6 +155,12 @@ main(int argc, char **argv) {
     const char *config = NULL;
     bool do_keygen = false;
     int c, level;
+    /* glibc makes up to 8 malloc arenas per core, and the API's workers,
+     * which take turns at imports, each keep the peak of the last import
+     * they ran in theirs: RssAnon after 100,000 imported participants was
+     * 110 MiB with the default, 42 with 4 arenas, 22 with 2. Set before
+     * any thread starts, so that it holds for all of them. */
+    mallopt(M_ARENA_MAX, MALLOC_ARENAS);
     while ((c = getopt_long(argc, argv, "c:kl:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;

@@ -21,7 +21,6 @@
 #include "api/http.h"
 
 #include <arpa/inet.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +50,6 @@
  * timeout (reset by every byte): a connection that sends nothing for this
  * long, while its head or body arrives or between requests, is closed. */
 #define IDLE_TIMEOUT_S 5
-/* glibc malloc arenas for the whole process. Left alone, glibc makes up
- * to 8 per core, and the workers, which take turns at imports, each keep
- * the peak of the last import they ran in their arena: RssAnon after
- * 100,000 imported participants was 110 MiB with the default, 42 with 4
- * arenas, 22 with 2 (as with a thread per connection before). */
-#define MALLOC_ARENAS 2
 /* Descriptors kept for the store, the replicator and the logs. */
 #define FD_RESERVE 256
 
@@ -504,7 +497,6 @@ listen_on(mn_http *h, char *err, size_t errlen) {
 
 static void
 start_workers(mn_http *h) {
-    mallopt(M_ARENA_MAX, MALLOC_ARENAS);
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->wake, NULL);
     for (size_t i = 0; i < MN_API_WORKERS; i++)
