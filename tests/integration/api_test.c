@@ -1802,8 +1802,8 @@ test_library_answers(void) {
           "bad Content-Length: the store is unchanged");
     json_decref(before);
     json_decref(after);
-    raw_library("HTTP/9.9", "GET /v1/health HTTP/9.9\r\nHost: x\r\n\r\n", 38,
-                505);
+    static const char http99[] = "GET /v1/health HTTP/9.9\r\nHost: x\r\n\r\n";
+    raw_library("HTTP/9.9", http99, sizeof http99 - 1, 505);
     char *big = repeat("a", 100000), *z = malloc(120000);
     if (!z)
         abort();
