@@ -37,6 +37,7 @@
 #include "change/envelope.h"
 #include "node/node_internal.h"
 #include "state/conflicts.h"
+#include "state/state.h"
 
 /* How the damaged-store messages end: what the operator can do. */
 #define REMEDY                                                                 \
@@ -121,19 +122,8 @@ check_log(mn_txn *t, const struct writer_state *ws, char *err, size_t errlen,
 static int
 check_state(mn_txn *t, const struct writer_state *ws, char *err, size_t errlen,
             const char *dir) {
-    mn_cursor *cur = NULL;
-    mn_val k, v;
-    uint8_t digest[MN_HASH_BYTES] = {0}, h[MN_HASH_BYTES];
-    int rc = mn_cursor_open(t, MN_DB_ENTITIES, &cur);
-    for (rc = rc ? rc : mn_cursor_seek(cur, NULL, 0, &k, &v); rc == MN_OK;
-         rc = mn_cursor_next(cur, &k, &v)) {
-        mn_crypto_hash2(v.p, v.n, NULL, 0, h);
-        for (int i = 0; i < MN_HASH_BYTES; i++)
-            digest[i] ^= h[i];
-    }
-    mn_cursor_close(&cur);
-    if (rc == MN_ENOTFOUND) /* the conflict list is in the digest too */
-        rc = mn_conflicts_digest(t, digest);
+    uint8_t digest[MN_HASH_BYTES];
+    int rc = mn_state_digest_recount(t, digest);
     if (rc == MN_OK && memcmp(digest, ws->digest, MN_HASH_BYTES) == 0)
         return MN_OK;
     snprintf(err, errlen,

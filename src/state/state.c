@@ -38,6 +38,19 @@ xor_hash(uint8_t digest[MN_HASH_BYTES], const uint8_t *p, size_t n) {
         digest[i] ^= h[i];
 }
 
+int
+mn_state_digest_recount(mn_txn *t, uint8_t digest[MN_HASH_BYTES]) {
+    mn_cursor *cur = NULL;
+    mn_val k, v;
+    memset(digest, 0, MN_HASH_BYTES);
+    int rc = mn_cursor_open(t, MN_DB_ENTITIES, &cur);
+    for (rc = rc ? rc : mn_cursor_seek(cur, NULL, 0, &k, &v); rc == MN_OK;
+         rc = mn_cursor_next(cur, &k, &v))
+        xor_hash(digest, v.p, v.n);
+    mn_cursor_close(&cur);
+    return rc == MN_ENOTFOUND ? mn_conflicts_digest(t, digest) : rc;
+}
+
 /* The value e has for index ix, or -1 when it has none to index: an
  * enum's name index, or an in-range number. */
 static int64_t

@@ -54,6 +54,11 @@ int mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
 int mn_state_check_owner(mn_txn *t, uint32_t type,
                          const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
                          size_t nops, uint32_t origin);
+/* The state digest computed afresh from what t holds: every entity's
+ * stored bytes and every conflict entry (what mn_state_apply maintains
+ * incrementally). OUT: digest. MN_OK, or a store error. */
+int mn_state_digest_recount(mn_txn *t, uint8_t digest[MN_HASH_BYTES]);
+
 /* MN_OK if the entity exists, MN_ENOTFOUND if not. */
 int mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]);
 
