@@ -381,6 +381,35 @@ test_check_wrong_digest(void **state) {
     use_main_store();
 }
 
+/* A store made by an older version (schema 1: conflicts keyed without the
+ * seq) is refused with what to do, and left as it was. */
+static void
+test_store_of_old_schema_refused(void **state) {
+    (void)state;
+    mn_store *store = NULL;
+    mn_node *node = NULL;
+    mn_val v;
+    char err[1024];
+    uint8_t old[4];
+    mn_put_be32(old, 1);
+    fresh_store("old-schema", 2);
+    mn_txn *t = begin_raw(&store);
+    assert_int_equal(mn_node_meta_put(t, "schema", old, sizeof old), MN_OK);
+    commit_raw(&store, t);
+    int rc = mn_node_open(&cfg, &node, err, sizeof err);
+    assert_null(node);
+    if (rc != MN_ECONFIG || !strstr(err, cfg.data_dir) ||
+        !strstr(err, "store schema 1") || !strstr(err, "rebuild"))
+        fail_msg("open: %s (%s)", err, mn_strerror(rc));
+    t = begin_raw(&store);
+    assert_int_equal(mn_txn_get(t, MN_DB_META, "schema", 6, &v), MN_OK);
+    assert_int_equal(v.n, 4);
+    assert_int_equal(mn_get_be32(v.p), 1);
+    mn_txn_abort(&t);
+    mn_store_destroy(&store);
+    use_main_store();
+}
+
 static void
 test_check_malformed_signature(void **state) {
     (void)state;
@@ -511,6 +540,7 @@ main(void) {
         cmocka_unit_test(test_check_broken_log),
         cmocka_unit_test(test_check_wrong_digest),
         cmocka_unit_test(test_check_malformed_signature),
+        cmocka_unit_test(test_store_of_old_schema_refused),
         cmocka_unit_test(test_check_truncated_file),
         cmocka_unit_test(test_check_runs_in_a_child),
         cmocka_unit_test(test_check_child_dying_is_a_damaged_store),
