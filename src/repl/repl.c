@@ -1,5 +1,6 @@
 /*
- * repl — see repl.h.
+ * repl — see repl.h. The receive path of a Batch is in verify.c; the state
+ * both files share is in repl_internal.h.
  *
  * Client session (we pull from peer P), one per peer. Every transition
  * goes through client_enter(), which checks it against client_legal[]:
@@ -48,8 +49,8 @@
  *
  *   A failed apply leaves its changes queued for the next tick's drain().
  *
- * Receive path of a Batch (client_on_batch), in order: size cap, decode,
- * origin known, duplicates dropped (and checked against our log for
+ * Receive path of a Batch (client_on_batch, then verify.c), in order: size cap,
+ * decode, origin known, duplicates dropped (and checked against our log for
  * equivocation), gap -> HELLO (the range request), chain links, the
  * origin's signature over the last change, decrypt, drift bound, then into
  * the per-origin pending queue. drain() hands the host whatever has its
@@ -58,53 +59,14 @@
  * Acks — which give the server its credit back — wait for the apply, so
  * a server never runs more than its credit ahead of what we applied.
  */
-#include "repl/repl.h"
+#include "repl/repl_internal.h"
 
 #include <assert.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/hlc.h"
 #include "base/log.h"
-#include "base/ratelog.h"
-#include "change/envelope.h"
-
-/* Batches a client lets a server send ahead of its acks. */
-#define CLIENT_CREDIT 4
-#define MAX_CREDIT 16
-/* A server cuts a batch at the first signed change past these. */
-#define BATCH_SOFT_CHANGES 512
-#define BATCH_SOFT_BYTES (1u << 20)
-/* Silence after which a client says HELLO again / a server stops. */
-#define CLIENT_RETRY_MS 3000
-#define SERVER_IDLE_MS 60000
-/* Refusals of one kind from one peer: one line, then a count per this. */
-#define REFUSAL_LOG_MS 10000
-#define TICK_MS 500
-/* Verified changes held for missing dependencies, per origin. */
-#define PENDING_MAX 8192
-/* Changes handed to the host in one apply. */
-#define READY_MAX 4096
-/* The result of a queued change not yet applied. */
-#define NOT_APPLIED 1
-
-enum client_state {
-    CLIENT_DOWN,
-    CLIENT_HELLO_SENT,
-    CLIENT_RECEIVING,
-    CLIENT_APPLYING,
-    CLIENT_NSTATES
-};
-
-enum server_state {
-    SERVER_IDLE,
-    SERVER_STREAMING,
-    SERVER_WAITING_CREDIT,
-    SERVER_NSTATES
-};
-
-enum apply_state { APPLY_IDLE, APPLY_BUSY, APPLY_NSTATES };
 
 /* legal[from][to]: the arrows of the diagrams above. */
 static const bool client_legal[CLIENT_NSTATES][CLIENT_NSTATES] = {
@@ -134,80 +96,6 @@ static const bool server_legal[SERVER_NSTATES][SERVER_NSTATES] = {
 static const bool apply_legal[APPLY_NSTATES][APPLY_NSTATES] = {
     [APPLY_IDLE] = {[APPLY_BUSY] = true},
     [APPLY_BUSY] = {[APPLY_IDLE] = true},
-};
-
-struct pending {
-    mn_remote_change *c; /* raw bytes owned: c[i].raw.p is malloc'd */
-    uint32_t *from;      /* the peer each change came from */
-    size_t n, cap, head; /* live entries are c[head..n) */
-    /* Every queued batch's signature, oldest first: once its change is
-     * applied the host stores it, so a relay can cut batches there. */
-    mn_chain_sig *sigs;
-    size_t nsigs, capsigs;
-};
-
-struct client {
-    enum client_state state;
-    mn_vv told;    /* the vector we last sent this server (Hello, Ack) */
-    uint32_t owed; /* batches whose Ack waits for the apply in flight */
-    bool fresh;    /* changes it sent were applied since its last Ack */
-    uint64_t hello_at, heard_at;
-};
-
-struct server {
-    enum server_state state;
-    uint64_t heard_at;
-    mn_vv acked; /* what the peer told us it has */
-    mn_vv sent;  /* what we have sent it (cursor) */
-    uint32_t credit;
-    uint32_t next_origin; /* round robin */
-};
-
-struct peer {
-    uint32_t id;
-    struct client c;
-    struct server s;
-    bool told_vv; /* it told us its vector at least once */
-    uint64_t seen_at;
-    mn_repl_peer_stats st;
-};
-
-struct mn_repl {
-    mn_repl_host host;
-    mn_repl_keys keys;
-    uint8_t network_key[MN_KEY_BYTES];
-    uint32_t self;
-    uint64_t max_drift_ms, own_floor;
-    uint64_t start, grace_ms;
-    bool restored; /* the store came from a backup, not yet confirmed */
-    bool writable; /* as last set through the host */
-    size_t npeers;
-    struct peer peers[MN_MAX_NODES];
-    struct pending pending[MN_MAX_NODES + 1];
-    /* The committed state, as the host last told it, and the vector as
-     * of the previous tick (what relays may send: see pump). */
-    mn_vv vv;
-    mn_vv tick_vv;
-    uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
-    /* The apply in flight: its token and its changes and signatures,
-     * which stay untouched until on_applied. */
-    enum apply_state apply;
-    uint64_t token;
-    mn_remote_change *ready;
-    size_t nready;
-    mn_chain_sig *allsigs;
-    size_t capsigs;
-    mn_buf out, plain;
-    pthread_mutex_t stats_mu; /* guards every peer's st and the pub_ */
-    uint64_t pub_pending;
-    mn_vv pub_vv;
-    bool pub_writable;
-    /* Scratch, allocated once: the batch being checked, one batch being
-     * opened, and a range of the log being read. */
-    struct checked *checked;
-    mn_remote_change *opened;
-    mn_repl_range *range;
-    mn_ratelog *refusals; /* which refusals are logged (key: peer id) */
 };
 
 static const char *const reject_names[MN_REJ_COUNT] = {
@@ -316,8 +204,8 @@ publish(mn_repl *r, struct peer *p) {
     pthread_mutex_unlock(&r->stats_mu);
 }
 
-static void
-count(mn_repl *r, uint64_t *field, uint64_t n) {
+void
+mn_repl_count(mn_repl *r, uint64_t *field, uint64_t n) {
     pthread_mutex_lock(&r->stats_mu);
     *field += n;
     pthread_mutex_unlock(&r->stats_mu);
@@ -490,204 +378,6 @@ server_expire(struct peer *p, uint64_t now) {
         server_enter(p, SERVER_IDLE);
 }
 
-/* ---- client: verifying batches ------------------------------------------ */
-
-static void
-free_change(mn_remote_change *rc) {
-    free((void *)rc->raw.p);
-    mn_ops_release(&rc->ops);
-}
-
-static void
-pending_clear_front(struct pending *q) {
-    while (q->head < q->n && q->c[q->head].result != NOT_APPLIED) {
-        free_change(&q->c[q->head++]);
-    }
-    if (q->head == q->n)
-        q->head = q->n = 0;
-}
-
-/* The next seq and chain head expected from origin o: after what is
- * queued (and maybe in flight), else after what is committed. */
-static uint64_t
-expected(mn_repl *r, uint32_t o, const uint8_t **head) {
-    struct pending *q = &r->pending[o];
-    if (q->head < q->n) {
-        *head = q->c[q->n - 1].hash;
-        return q->c[q->n - 1].h.seq + 1;
-    }
-    *head = r->heads[o];
-    return r->vv.seq[o] + 1;
-}
-
-/* Is the logged change (o, seq) the same as bytes with this hash? */
-static bool
-same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
-    uint8_t h[MN_HASH_BYTES];
-    mn_repl_range *b = r->range;
-    mn_repl_read req = {.origin = o,
-                        .from = seq,
-                        .upto = seq,
-                        .max_changes = 1,
-                        .soft_changes = 1};
-    mn_buf_reset(&b->data);
-    b->n = b->nsigned = 0;
-    if (r->host.read_log(r->host.ctx, &req, b) != MN_OK || b->n != 1)
-        return true; /* cannot tell; it is a duplicate either way */
-    mn_envelope_chain_hash(b->changes[0].p, b->changes[0].n, h);
-    return memcmp(h, hash, MN_HASH_BYTES) == 0;
-}
-
-/* Decoded headers and hashes of a batch. */
-struct checked {
-    mn_change_header h[MN_BATCH_MAX_CHANGES];
-    mn_change_view v[MN_BATCH_MAX_CHANGES];
-    uint8_t hash[MN_BATCH_MAX_CHANGES][MN_HASH_BYTES];
-    size_t n;
-};
-
-static void
-checked_release(struct checked *c) {
-    for (size_t i = 0; i < c->n; i++)
-        mn_codec_change_release(&c->v[i]);
-    c->n = 0;
-}
-
-/* Decode every change; all must be origin's, with consecutive seqs. */
-static int
-decode_batch(const mn_peer_msg *m, struct checked *c) {
-    c->n = 0;
-    for (size_t i = 0; i < m->nchanges; i++) {
-        mn_change_view *v = &c->v[c->n];
-        if (mn_codec_change_decode(m->changes[i].p, m->changes[i].n, v))
-            return MN_REJ_DECODE;
-        c->n++;
-        if (mn_codec_header_decode(v->header, v->header_len, &c->h[i]) ||
-            c->h[i].origin != m->origin ||
-            (i > 0 && c->h[i].seq != c->h[i - 1].seq + 1))
-            return MN_REJ_DECODE;
-        mn_envelope_chain_hash(m->changes[i].p, m->changes[i].n, c->hash[i]);
-    }
-    return -1;
-}
-
-/* The origin's signature over the last change of the batch. */
-static bool
-signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
-    size_t last = c->n - 1;
-    if (m->sig.origin != m->origin || m->sig.seq != c->h[last].seq ||
-        memcmp(m->sig.head, c->hash[last], MN_HASH_BYTES) != 0)
-        return false;
-    return mn_envelope_verify_head(r->keys.key[m->origin], &m->sig) == MN_OK;
-}
-
-/* Decrypt and decode change i into rc (raw bytes copied). */
-static int
-open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c, size_t i,
-            mn_remote_change *rc) {
-    memset(rc, 0, sizeof *rc);
-    int orc = mn_envelope_open(r->network_key, &c->v[i], &c->h[i], &r->plain,
-                               &rc->type, rc->id, &rc->ops);
-    if (orc != MN_OK)
-        return orc == MN_ECRYPTO ? MN_REJ_DECRYPT : MN_REJ_DECODE;
-    rc->h = c->h[i];
-    memcpy(rc->hash, c->hash[i], MN_HASH_BYTES);
-    uint8_t *raw = mn_malloc(m->changes[i].n);
-    memcpy(raw, m->changes[i].p, m->changes[i].n);
-    rc->raw = (mn_bytes){raw, m->changes[i].n};
-    rc->result = NOT_APPLIED;
-    return -1;
-}
-
-static void
-pending_push(struct pending *q, const mn_remote_change *c, uint32_t from) {
-    if (q->n == q->cap) {
-        q->cap = q->cap ? 2 * q->cap : 64;
-        q->c = mn_realloc(q->c, q->cap * sizeof *q->c);
-        q->from = mn_realloc(q->from, q->cap * sizeof *q->from);
-    }
-    q->from[q->n] = from;
-    q->c[q->n++] = *c;
-}
-
-static void
-pending_push_sig(struct pending *q, const mn_chain_sig *sig) {
-    if (q->nsigs == q->capsigs) {
-        q->capsigs = q->capsigs ? 2 * q->capsigs : 16;
-        q->sigs = mn_realloc(q->sigs, q->capsigs * sizeof *q->sigs);
-    }
-    q->sigs[q->nsigs++] = *sig;
-}
-
-/*
- * Open (drift bound, decrypt, decode) changes first.. of a verified batch
- * and queue them all with the batch's signature — or none: a batch is
- * applied whole, so the signature at its end is always storable and a
- * relay can serve what it applied. A refused batch comes again later (a
- * clock within bound, a fixed origin). -1, or the reason to refuse.
- */
-static int
-queue_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
-            const struct checked *c, size_t first, uint64_t now) {
-    struct pending *q = &r->pending[m->origin];
-    size_t n = 0;
-    int why = -1;
-    if (q->n - q->head + (c->n - first) > PENDING_MAX)
-        return -1; /* full: it is sent again once the queue drains */
-    for (size_t i = first; i < c->n && why < 0; i++) {
-        if (MN_HLC_MS(c->h[i].hlc) > now + r->max_drift_ms) {
-            mn_warn("repl: quarantined a batch of division %u: a clock is "
-                    "%llu ms ahead",
-                    m->origin,
-                    (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - now));
-            why = MN_REJ_DRIFT;
-        } else if ((why = open_change(r, m, c, i, &r->opened[n])) < 0) {
-            n++;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (why < 0)
-            pending_push(q, &r->opened[i], p->id);
-        else
-            free_change(&r->opened[i]);
-    }
-    if (why < 0)
-        pending_push_sig(q, &m->sig);
-    return why;
-}
-
-/*
- * Skip what we have, refuse gaps, verify the rest and queue it. Returns -1
- * on success (even if nothing new), else the reason to refuse.
- */
-static int
-accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
-             struct checked *c, uint64_t now) {
-    uint32_t o = m->origin;
-    const uint8_t *head;
-    uint64_t next = expected(r, o, &head);
-    size_t first = 0;
-    while (first < c->n && c->h[first].seq < next) {
-        if (c->h[first].seq <= r->vv.seq[o] &&
-            !same_as_logged(r, o, c->h[first].seq, c->hash[first]))
-            return MN_REJ_EQUIVOCATION;
-        first++;
-    }
-    count(r, &p->st.duplicate, first);
-    if (first == c->n)
-        return -1;
-    if (c->h[first].seq != next)
-        return MN_REJ_GAP;
-    for (size_t i = first; i < c->n; i++) {
-        const uint8_t *prev = i == first ? head : c->hash[i - 1];
-        if (memcmp(c->h[i].prev_hash, prev, MN_HASH_BYTES) != 0)
-            return MN_REJ_CHAIN;
-    }
-    if (!signature_ok(r, m, c))
-        return MN_REJ_SIGNATURE;
-    return queue_batch(r, p, m, c, first, now);
-}
-
 /* ---- client: applying, one batch in flight ------------------------------ */
 
 /* Has every change c depends on (other than its own origin's) been
@@ -735,12 +425,12 @@ settle(mn_repl *r, const mn_remote_change *done, size_t n) {
         q->c[j].result = done[i].result;
         struct peer *p = find_peer(r, q->from[j]);
         if (p && done[i].result == MN_OK) {
-            count(r, &p->st.applied, 1);
+            mn_repl_count(r, &p->st.applied, 1);
             p->c.fresh = true;
         }
     }
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        pending_clear_front(&r->pending[o]);
+        mn_repl_pending_clear_front(&r->pending[o]);
 }
 
 /* Publish how many verified changes wait for their dependencies. */
@@ -836,16 +526,9 @@ mn_repl_on_applied(mn_repl *r, uint64_t token, int rc, uint64_t now) {
 static void
 client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
                 uint64_t now) {
-    struct checked *c = r->checked;
-    int why = MN_REJ_UNKNOWN_ORIGIN;
     p->c.heard_at = now;
-    count(r, &p->st.received, m->nchanges);
-    if (r->keys.has_key[m->origin]) {
-        why = decode_batch(m, c);
-        if (why < 0)
-            why = accept_batch(r, p, m, c, now);
-        checked_release(c);
-    }
+    mn_repl_count(r, &p->st.received, m->nchanges);
+    int why = mn_repl_verify_batch(r, p, m, now);
     drain(r);
     if (why == MN_REJ_GAP) {
         pthread_mutex_lock(&r->stats_mu);
@@ -1029,7 +712,7 @@ mn_repl_destroy(mn_repl **self_p) {
     for (uint32_t o = 1; o <= MN_MAX_NODES; o++) {
         struct pending *q = &r->pending[o];
         for (size_t i = q->head; i < q->n; i++)
-            free_change(&q->c[i]);
+            mn_repl_free_change(&q->c[i]);
         free(q->c);
         free(q->from);
         free(q->sigs);

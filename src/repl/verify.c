@@ -1,0 +1,214 @@
+/*
+ * verify — the receive path of a Batch (see repl_internal.h and the top of
+ * repl.c): every check a peer's bytes pass before their changes may wait
+ * in a pending queue. Refusals are returned, never asserted; a refused
+ * batch queues nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hlc.h"
+#include "base/log.h"
+#include "change/envelope.h"
+#include "repl/repl_internal.h"
+
+void
+mn_repl_free_change(mn_remote_change *rc) {
+    free((void *)rc->raw.p);
+    mn_ops_release(&rc->ops);
+}
+
+void
+mn_repl_pending_clear_front(struct pending *q) {
+    while (q->head < q->n && q->c[q->head].result != NOT_APPLIED) {
+        mn_repl_free_change(&q->c[q->head++]);
+    }
+    if (q->head == q->n)
+        q->head = q->n = 0;
+}
+
+/* The next seq and chain head expected from origin o: after what is
+ * queued (and maybe in flight), else after what is committed. */
+static uint64_t
+expected(mn_repl *r, uint32_t o, const uint8_t **head) {
+    struct pending *q = &r->pending[o];
+    if (q->head < q->n) {
+        *head = q->c[q->n - 1].hash;
+        return q->c[q->n - 1].h.seq + 1;
+    }
+    *head = r->heads[o];
+    return r->vv.seq[o] + 1;
+}
+
+/* Is the logged change (o, seq) the same as bytes with this hash? */
+static bool
+same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
+    uint8_t h[MN_HASH_BYTES];
+    mn_repl_range *b = r->range;
+    mn_repl_read req = {.origin = o,
+                        .from = seq,
+                        .upto = seq,
+                        .max_changes = 1,
+                        .soft_changes = 1};
+    mn_buf_reset(&b->data);
+    b->n = b->nsigned = 0;
+    if (r->host.read_log(r->host.ctx, &req, b) != MN_OK || b->n != 1)
+        return true; /* cannot tell; it is a duplicate either way */
+    mn_envelope_chain_hash(b->changes[0].p, b->changes[0].n, h);
+    return memcmp(h, hash, MN_HASH_BYTES) == 0;
+}
+
+static void
+checked_release(struct checked *c) {
+    for (size_t i = 0; i < c->n; i++)
+        mn_codec_change_release(&c->v[i]);
+    c->n = 0;
+}
+
+/* Decode every change; all must be origin's, with consecutive seqs. */
+static int
+decode_batch(const mn_peer_msg *m, struct checked *c) {
+    c->n = 0;
+    for (size_t i = 0; i < m->nchanges; i++) {
+        mn_change_view *v = &c->v[c->n];
+        if (mn_codec_change_decode(m->changes[i].p, m->changes[i].n, v))
+            return MN_REJ_DECODE;
+        c->n++;
+        if (mn_codec_header_decode(v->header, v->header_len, &c->h[i]) ||
+            c->h[i].origin != m->origin ||
+            (i > 0 && c->h[i].seq != c->h[i - 1].seq + 1))
+            return MN_REJ_DECODE;
+        mn_envelope_chain_hash(m->changes[i].p, m->changes[i].n, c->hash[i]);
+    }
+    return -1;
+}
+
+/* The origin's signature over the last change of the batch. */
+static bool
+signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
+    size_t last = c->n - 1;
+    if (m->sig.origin != m->origin || m->sig.seq != c->h[last].seq ||
+        memcmp(m->sig.head, c->hash[last], MN_HASH_BYTES) != 0)
+        return false;
+    return mn_envelope_verify_head(r->keys.key[m->origin], &m->sig) == MN_OK;
+}
+
+/* Decrypt and decode change i into rc (raw bytes copied). */
+static int
+open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c, size_t i,
+            mn_remote_change *rc) {
+    memset(rc, 0, sizeof *rc);
+    int orc = mn_envelope_open(r->network_key, &c->v[i], &c->h[i], &r->plain,
+                               &rc->type, rc->id, &rc->ops);
+    if (orc != MN_OK)
+        return orc == MN_ECRYPTO ? MN_REJ_DECRYPT : MN_REJ_DECODE;
+    rc->h = c->h[i];
+    memcpy(rc->hash, c->hash[i], MN_HASH_BYTES);
+    uint8_t *raw = mn_malloc(m->changes[i].n);
+    memcpy(raw, m->changes[i].p, m->changes[i].n);
+    rc->raw = (mn_bytes){raw, m->changes[i].n};
+    rc->result = NOT_APPLIED;
+    return -1;
+}
+
+static void
+pending_push(struct pending *q, const mn_remote_change *c, uint32_t from) {
+    if (q->n == q->cap) {
+        q->cap = q->cap ? 2 * q->cap : 64;
+        q->c = mn_realloc(q->c, q->cap * sizeof *q->c);
+        q->from = mn_realloc(q->from, q->cap * sizeof *q->from);
+    }
+    q->from[q->n] = from;
+    q->c[q->n++] = *c;
+}
+
+static void
+pending_push_sig(struct pending *q, const mn_chain_sig *sig) {
+    if (q->nsigs == q->capsigs) {
+        q->capsigs = q->capsigs ? 2 * q->capsigs : 16;
+        q->sigs = mn_realloc(q->sigs, q->capsigs * sizeof *q->sigs);
+    }
+    q->sigs[q->nsigs++] = *sig;
+}
+
+/*
+ * Open (drift bound, decrypt, decode) changes first.. of a verified batch
+ * and queue them all with the batch's signature — or none: a batch is
+ * applied whole, so the signature at its end is always storable and a
+ * relay can serve what it applied. A refused batch comes again later (a
+ * clock within bound, a fixed origin). -1, or the reason to refuse.
+ */
+static int
+queue_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
+            const struct checked *c, size_t first, uint64_t now) {
+    struct pending *q = &r->pending[m->origin];
+    size_t n = 0;
+    int why = -1;
+    if (q->n - q->head + (c->n - first) > PENDING_MAX)
+        return -1; /* full: it is sent again once the queue drains */
+    for (size_t i = first; i < c->n && why < 0; i++) {
+        if (MN_HLC_MS(c->h[i].hlc) > now + r->max_drift_ms) {
+            mn_warn("repl: quarantined a batch of division %u: a clock is "
+                    "%llu ms ahead",
+                    m->origin,
+                    (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - now));
+            why = MN_REJ_DRIFT;
+        } else if ((why = open_change(r, m, c, i, &r->opened[n])) < 0) {
+            n++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (why < 0)
+            pending_push(q, &r->opened[i], p->id);
+        else
+            mn_repl_free_change(&r->opened[i]);
+    }
+    if (why < 0)
+        pending_push_sig(q, &m->sig);
+    return why;
+}
+
+/*
+ * Skip what we have, refuse gaps, verify the rest and queue it. Returns -1
+ * on success (even if nothing new), else the reason to refuse.
+ */
+static int
+accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
+             struct checked *c, uint64_t now) {
+    uint32_t o = m->origin;
+    const uint8_t *head;
+    uint64_t next = expected(r, o, &head);
+    size_t first = 0;
+    while (first < c->n && c->h[first].seq < next) {
+        if (c->h[first].seq <= r->vv.seq[o] &&
+            !same_as_logged(r, o, c->h[first].seq, c->hash[first]))
+            return MN_REJ_EQUIVOCATION;
+        first++;
+    }
+    mn_repl_count(r, &p->st.duplicate, first);
+    if (first == c->n)
+        return -1;
+    if (c->h[first].seq != next)
+        return MN_REJ_GAP;
+    for (size_t i = first; i < c->n; i++) {
+        const uint8_t *prev = i == first ? head : c->hash[i - 1];
+        if (memcmp(c->h[i].prev_hash, prev, MN_HASH_BYTES) != 0)
+            return MN_REJ_CHAIN;
+    }
+    if (!signature_ok(r, m, c))
+        return MN_REJ_SIGNATURE;
+    return queue_batch(r, p, m, c, first, now);
+}
+
+int
+mn_repl_verify_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
+                     uint64_t now) {
+    struct checked *c = r->checked;
+    if (!r->keys.has_key[m->origin])
+        return MN_REJ_UNKNOWN_ORIGIN;
+    int why = decode_batch(m, c);
+    if (why < 0)
+        why = accept_batch(r, p, m, c, now);
+    checked_release(c);
+    return why;
+}
