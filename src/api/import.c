@@ -135,7 +135,7 @@ static int
 check_line(struct slice *sl, const char *line, size_t n, size_t lineno) {
     json_error_t jerr;
     mn_ops ops;
-    json_t *body = json_loadb(line, n, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *body = mn_json_parse(line, n, &jerr);
     if (!body)
         return mn_problem_set(&sl->p, "bad_json", "", "line %zu: %s", lineno,
                               jerr.text);

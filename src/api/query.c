@@ -71,8 +71,7 @@ enum MHD_Result
 mn_api_parse_body(struct MHD_Connection *c, const mn_api_request *r,
                   json_t **out) {
     json_error_t jerr;
-    *out = json_loadb((const char *)r->body.p, r->body.len,
-                      JSON_REJECT_DUPLICATES, &jerr);
+    *out = mn_json_parse((const char *)r->body.p, r->body.len, &jerr);
     if (*out)
         return MHD_YES;
     char msg[256];

@@ -16,10 +16,6 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* j, or abort when it is NULL: jansson fails to build a value only when
- * out of memory, and out of memory aborts (base/util.h, mn_malloc). */
-json_t *mn_json_must(json_t *j);
-
 /* Parse n bytes of one JSON document, refusing duplicate keys (the API's
  * rule). NULL on bad JSON, with err filled. New reference. */
 json_t *mn_json_parse(const char *p, size_t n, json_error_t *err);

@@ -34,17 +34,6 @@ mn_kind_count(void) {
 }
 
 const char *
-mn_ftype_name(enum mn_ftype type) {
-    static const char *const names[] = {
-        [MN_FT_INT] = "integer",  [MN_FT_TEXT] = "text",
-        [MN_FT_EMAIL] = "e-mail", [MN_FT_PHONE] = "phone",
-        [MN_FT_ENUM] = "name",    [MN_FT_LIST] = "list",
-        [MN_FT_TIME] = "time",    [MN_FT_DIVISION] = "division",
-    };
-    return (size_t)type < MN_ARRAY_LEN(names) ? names[type] : "unknown";
-}
-
-const char *
 mn_fvis_name(enum mn_fvis vis) {
     static const char *const names[] = {[MN_VIS_PROFILE] = "profile",
                                         [MN_VIS_PERSONAL] = "personal",

@@ -154,8 +154,6 @@ const mn_kind *mn_kind_find(uint32_t type);
 const mn_kind *mn_kind_at(size_t i);
 size_t mn_kind_count(void);
 
-/* A word for a value type, for help texts ("integer", "list", ...). */
-const char *mn_ftype_name(enum mn_ftype type);
 /* The name of a visibility class: "profile", "personal" or "special". */
 const char *mn_fvis_name(enum mn_fvis vis);
 

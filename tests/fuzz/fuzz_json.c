@@ -1,6 +1,6 @@
 /*
  * fuzz_json — an API request body through validation and rendering:
- * bytes -> json_loadb (with the flags src/api uses) -> mn_kind_json_parse,
+ * bytes -> mn_json_parse (as src/api parses) -> mn_kind_json_parse,
  * both as a create and as a patch against two fixed stored participants (a
  * mentor and a mentee, built by merging ops as the node does); every
  * accepted body's ops are merged into the entity and rendered back with
@@ -224,8 +224,7 @@ fuzz_patch(const json_t *body, const mn_entity *stored) {
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     json_error_t jerr;
-    json_t *body =
-        json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *body = mn_json_parse((const char *)data, size, &jerr);
     if (!body)
         return 0;
     fuzz_create(body);
