@@ -8,7 +8,7 @@
  *
  * The bulk import (POST /v1/import, src/api/import.c check_line) splits
  * its NDJSON body at newlines and runs each line through exactly this
- * json_loadb + mn_kind_json_parse (a create), so this harness covers it too;
+ * mn_json_parse + mn_kind_json_parse (a create), so this harness covers it;
  * it has no harness of its own.
  *
  * Oracles besides the sanitizers:
