@@ -1,6 +1,8 @@
 /*
  * render — JSON pieces several resources show the same way (resource.h):
- * version vectors by division name, division names, times, the digest.
+ * version vectors (by division name: the changes held of all its
+ * incarnations; and exactly, origin by origin), division names, times,
+ * the digest.
  */
 #include <stdio.h>
 
@@ -11,15 +13,36 @@ json_t *
 mn_api_vv_json(const mn_config *cfg, const mn_vv *vv) {
     json_t *o = json_object();
     char name[16];
-    for (uint32_t i = 1; i <= MN_MAX_NODES; i++) {
-        const mn_division *d = mn_config_division(cfg, i);
-        if (!d && !vv->seq[i])
-            continue;
-        snprintf(name, sizeof name, "%u", i);
-        json_object_set_new(o, d ? d->name : name,
-                            json_integer((json_int_t)vv->seq[i]));
+    for (size_t i = 0; i < cfg->ndivisions; i++)
+        json_object_set_new(o, cfg->divisions[i].name, json_integer(0));
+    for (uint32_t i = 0; i < vv->n; i++) {
+        uint32_t div = mn_origin_division(vv->e[i].origin);
+        const mn_division *d = mn_config_division(cfg, div);
+        snprintf(name, sizeof name, "%u", div);
+        const char *key = d ? d->name : name;
+        json_int_t before = json_integer_value(json_object_get(o, key));
+        json_object_set_new(o, key,
+                            json_integer(before + (json_int_t)vv->e[i].seq));
     }
     return o;
+}
+
+json_t *
+mn_api_origin_json(const mn_config *cfg, uint32_t origin, uint64_t seq) {
+    char inc[8];
+    snprintf(inc, sizeof inc, "%06x", mn_origin_incarnation(origin));
+    return json_pack("{s:o, s:s, s:I}", "division",
+                     mn_api_division_json(cfg, mn_origin_division(origin)),
+                     "incarnation", inc, "seq", (json_int_t)seq);
+}
+
+json_t *
+mn_api_origins_json(const mn_config *cfg, const mn_vv *vv) {
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < vv->n; i++)
+        json_array_append_new(
+            a, mn_api_origin_json(cfg, vv->e[i].origin, vv->e[i].seq));
+    return a;
 }
 
 json_t *

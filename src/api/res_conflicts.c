@@ -31,13 +31,15 @@ conflict_add(void *user, const mn_conflict *k) {
     mn_hex_encode(k->id, MN_ID_BYTES, hex);
     json_array_append_new(
         out->items,
-        json_pack("{s:s, s:s, s:{s:o, s:o, s:o}, s:{s:o, s:o}}", "id", hex,
-                  "field", field ? field : "unknown", "loser", "value",
-                  value_of(&k->value), "at",
-                  mn_api_time_json(MN_HLC_MS(k->loser.hlc)), "division",
-                  mn_api_division_json(out->cfg, k->loser.origin), "winner",
-                  "at", mn_api_time_json(MN_HLC_MS(k->winner.hlc)), "division",
-                  mn_api_division_json(out->cfg, k->winner.origin)));
+        json_pack(
+            "{s:s, s:s, s:{s:o, s:o, s:o}, s:{s:o, s:o}}", "id", hex, "field",
+            field ? field : "unknown", "loser", "value", value_of(&k->value),
+            "at", mn_api_time_json(MN_HLC_MS(k->loser.hlc)), "division",
+            mn_api_division_json(out->cfg, mn_origin_division(k->loser.origin)),
+            "winner", "at", mn_api_time_json(MN_HLC_MS(k->winner.hlc)),
+            "division",
+            mn_api_division_json(out->cfg,
+                                 mn_origin_division(k->winner.origin))));
 }
 
 enum MHD_Result

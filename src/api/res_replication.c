@@ -1,6 +1,8 @@
 /*
  * res_replication — GET /v1/replication: the node's replication state as the
- * engine last counted it: writable, the version vector, pending changes,
+ * engine last counted it: writable, its origin (division, incarnation and
+ * why it started), the version vector (by division, and origin by origin),
+ * pending changes,
  * refused handshakes, and per peer its link, its last told vector, its lag
  * and its counts (README "HTTP API").
  */
@@ -25,6 +27,18 @@ peer_json(const mn_config *cfg, const mn_repl_peer_stats *p) {
         "duplicate", (json_int_t)p->duplicate, "rejected", rejected);
 }
 
+/* Why this node writes as its incarnation (README "Incarnations"). */
+static const char *
+incarnation_why(enum mn_incarnation_why why) {
+    switch (why) {
+    case MN_INC_NEW_STORE: return "new_store";
+    case MN_INC_RESTORED: return "restored";
+    case MN_INC_UNCLEAN: return "unclean_stop";
+    case MN_INC_RESUMED: break;
+    }
+    return "resumed";
+}
+
 enum MHD_Result
 mn_api_replication(mn_http *h, struct MHD_Connection *c, const char *id,
                    mn_api_request *r) {
@@ -35,10 +49,16 @@ mn_api_replication(mn_http *h, struct MHD_Connection *c, const char *id,
     mn_repl_stats_get(mn_replicator_engine(h->repl), st);
     for (size_t i = 0; i < st->npeers; i++)
         json_array_append_new(peers, peer_json(cfg, &st->peers[i]));
+    uint32_t self = mn_node_origin(h->node);
     json_t *j =
-        json_pack("{s:s, s:b, s:o, s:I, s:I, s:o}", "division", cfg->self.name,
-                  "writable", st->writable, "version_vector",
-                  mn_api_vv_json(cfg, &st->vv), "pending",
+        json_pack("{s:s, s:b, s:b, s:o, s:s, s:o, s:o, s:I, s:I, s:o}",
+                  "division", cfg->self.name, "writable",
+                  mn_node_writable(h->node), "forked", st->forked, "origin",
+                  mn_api_origin_json(cfg, self, mn_vv_get(&st->vv, self)),
+                  "incarnation_started",
+                  incarnation_why(mn_node_incarnation_why(h->node)),
+                  "version_vector", mn_api_vv_json(cfg, &st->vv), "origins",
+                  mn_api_origins_json(cfg, &st->vv), "pending",
                   (json_int_t)st->pending, "refused_handshakes",
                   (json_int_t)mn_replicator_refused(h->repl), "peers", peers);
     free(st);

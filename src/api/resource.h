@@ -180,8 +180,13 @@ int mn_api_read_begin(mn_http *h, mn_txn **t);
 
 /* ---- shared renderers (render.c) -------------------------------------- */
 
-/* {division name: seq} for every known division and every seen origin. */
+/* {division name: changes held} for every known division and every
+ * division seen in vv, summed over its incarnations. */
 json_t *mn_api_vv_json(const mn_config *cfg, const mn_vv *vv);
+/* {division, incarnation (6 hex digits), seq} of one origin. */
+json_t *mn_api_origin_json(const mn_config *cfg, uint32_t origin, uint64_t seq);
+/* The exact vector: one mn_api_origin_json per origin. */
+json_t *mn_api_origins_json(const mn_config *cfg, const mn_vv *vv);
 /* A division's name, or its number when the config does not know it. */
 json_t *mn_api_division_json(const mn_config *cfg, uint32_t id);
 /* RFC 3339 UTC of ms, or null for 0 (never). */

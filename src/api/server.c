@@ -150,8 +150,12 @@ mn_api_failure_json(int err, unsigned *status) {
         msg = "personal details of a participant are changed only on her "
               "home division's node";
         break;
-    case MN_ESHUTDOWN:
-    case MN_EAGAIN: *status = 503, code = "unavailable"; break;
+    case MN_ESHUTDOWN: *status = 503, code = "unavailable"; break;
+    case MN_EAGAIN:
+        *status = 503, code = "unavailable";
+        msg = "local writes are held on this node; GET /v1/replication "
+              "says why";
+        break;
     default: mn_error("http: request failed: %s", mn_strerror(err)); break;
     }
     return json_pack("{s:s, s:s}", "code", code, "message", msg);

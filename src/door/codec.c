@@ -7,6 +7,7 @@
 #include "door/codec.h"
 
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "mentornet.pb-c.h"
@@ -19,30 +20,17 @@ pack_into(const ProtobufCMessage *m, mn_buf *out) {
     out->len += protobuf_c_message_pack(m, out->p + out->len);
 }
 
-void
-mn_codec_header_encode(const mn_change_header *h, mn_buf *out) {
-    Mentornet__ChangeHeader m = MENTORNET__CHANGE_HEADER__INIT;
-    Mentornet__VersionEntry entries[MN_MAX_NODES];
-    Mentornet__VersionEntry *ptrs[MN_MAX_NODES];
-    size_t n = 0;
-    for (uint32_t id = 1; id <= MN_MAX_NODES; id++) {
-        if (!h->deps.seq[id])
-            continue;
-        mentornet__version_entry__init(&entries[n]);
-        entries[n].origin = id;
-        entries[n].seq = h->deps.seq[id];
-        ptrs[n] = &entries[n];
-        n++;
+/* Fill entries/ptrs (MN_VV_MAX each) from vv; returns the count. */
+static size_t
+vv_to_pb(const mn_vv *vv, Mentornet__VersionEntry *entries,
+         Mentornet__VersionEntry **ptrs) {
+    for (uint32_t i = 0; i < vv->n; i++) {
+        mentornet__version_entry__init(&entries[i]);
+        entries[i].origin = vv->e[i].origin;
+        entries[i].seq = vv->e[i].seq;
+        ptrs[i] = &entries[i];
     }
-    m.origin = h->origin;
-    m.seq = h->seq;
-    m.hlc = h->hlc;
-    m.key_id = h->key_id;
-    m.prev_hash.data = (uint8_t *)h->prev_hash;
-    m.prev_hash.len = MN_HASH_BYTES;
-    m.n_deps = n;
-    m.deps = ptrs;
-    pack_into(&m.base, out);
+    return vv->n;
 }
 
 static int
@@ -51,22 +39,53 @@ valid_node(uint32_t id) {
 }
 
 static int
-header_from(const Mentornet__ChangeHeader *m, mn_change_header *out) {
-    if (!valid_node(m->origin) || m->seq == 0 ||
-        m->prev_hash.len != MN_HASH_BYTES || m->n_deps > MN_MAX_NODES)
+valid_origin(uint32_t origin) {
+    return mn_origin_valid(origin);
+}
+
+/* A vector from the wire: at most MN_VV_MAX entries, each a valid origin
+ * held once with seq > 0. */
+static int
+vv_from_pb(Mentornet__VersionEntry **entries, size_t n, mn_vv *vv) {
+    memset(vv, 0, offsetof(mn_vv, e));
+    if (n > MN_VV_MAX)
         return MN_ECORRUPT;
-    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t o = entries[i]->origin;
+        if (!valid_origin(o) || entries[i]->seq == 0 || mn_vv_get(vv, o) ||
+            mn_vv_set(vv, o, entries[i]->seq) != MN_OK)
+            return MN_ECORRUPT;
+    }
+    return MN_OK;
+}
+
+void
+mn_codec_header_encode(const mn_change_header *h, mn_buf *out) {
+    Mentornet__ChangeHeader m = MENTORNET__CHANGE_HEADER__INIT;
+    Mentornet__VersionEntry entries[MN_VV_MAX];
+    Mentornet__VersionEntry *ptrs[MN_VV_MAX];
+    m.origin = h->origin;
+    m.seq = h->seq;
+    m.hlc = h->hlc;
+    m.key_id = h->key_id;
+    m.prev_hash.data = (uint8_t *)h->prev_hash;
+    m.prev_hash.len = MN_HASH_BYTES;
+    m.n_deps = vv_to_pb(&h->deps, entries, ptrs);
+    m.deps = ptrs;
+    pack_into(&m.base, out);
+}
+
+static int
+header_from(const Mentornet__ChangeHeader *m, mn_change_header *out) {
+    if (!valid_origin(m->origin) || m->seq == 0 ||
+        m->prev_hash.len != MN_HASH_BYTES)
+        return MN_ECORRUPT;
     out->origin = m->origin;
     out->seq = m->seq;
     out->hlc = m->hlc;
     out->key_id = m->key_id;
     memcpy(out->prev_hash, m->prev_hash.data, MN_HASH_BYTES);
-    for (size_t i = 0; i < m->n_deps; i++) {
-        if (!valid_node(m->deps[i]->origin))
-            return MN_ECORRUPT;
-        out->deps.seq[m->deps[i]->origin] = m->deps[i]->seq;
-    }
-    return MN_OK;
+    return vv_from_pb(m->deps, m->n_deps, &out->deps);
 }
 
 int
@@ -264,7 +283,7 @@ mn_codec_sig_decode(const uint8_t *p, size_t n, mn_chain_sig *out) {
     if (!m)
         return MN_ECORRUPT;
     int rc = MN_ECORRUPT;
-    if (valid_node(m->origin) && m->seq > 0 && m->head.len == MN_HASH_BYTES &&
+    if (valid_origin(m->origin) && m->seq > 0 && m->head.len == MN_HASH_BYTES &&
         m->sig.len == MN_SIG_BYTES) {
         out->origin = m->origin;
         out->seq = m->seq;
@@ -340,7 +359,8 @@ entity_from(const Mentornet__EntityState *m, mn_entity *out) {
         const Mentornet__FieldState *pb = m->fields[i];
         mn_field *f = &out->f[out->n];
         if (!mn_kind_field(k, pb->field) ||
-            (i > 0 && pb->field <= out->f[i - 1].no) || !valid_node(pb->origin))
+            (i > 0 && pb->field <= out->f[i - 1].no) ||
+            !valid_origin(pb->origin))
             return MN_ECORRUPT;
         f->no = pb->field;
         f->stamp = (mn_stamp){pb->hlc, pb->origin, pb->seq};
@@ -368,36 +388,6 @@ mn_codec_entity_decode(const uint8_t *p, size_t n, mn_entity *out) {
 
 /* ---- replication messages --------------------------------------------- */
 
-/* Fill entries/ptrs from vv; returns the count. */
-static size_t
-vv_to_pb(const mn_vv *vv, Mentornet__VersionEntry *entries,
-         Mentornet__VersionEntry **ptrs) {
-    size_t n = 0;
-    for (uint32_t id = 1; id <= MN_MAX_NODES; id++) {
-        if (!vv->seq[id])
-            continue;
-        mentornet__version_entry__init(&entries[n]);
-        entries[n].origin = id;
-        entries[n].seq = vv->seq[id];
-        ptrs[n] = &entries[n];
-        n++;
-    }
-    return n;
-}
-
-static int
-vv_from_pb(Mentornet__VersionEntry **entries, size_t n, mn_vv *vv) {
-    memset(vv, 0, sizeof *vv);
-    if (n > MN_MAX_NODES)
-        return MN_ECORRUPT;
-    for (size_t i = 0; i < n; i++) {
-        if (!valid_node(entries[i]->origin))
-            return MN_ECORRUPT;
-        vv->seq[entries[i]->origin] = entries[i]->seq;
-    }
-    return MN_OK;
-}
-
 static void
 pack_peer(Mentornet__PeerMessage *m, mn_buf *out) {
     pack_into(&m->base, out);
@@ -408,8 +398,8 @@ mn_codec_hello_encode(uint32_t node, const mn_vv *vv, uint32_t credit,
                       mn_buf *out) {
     Mentornet__PeerMessage m = MENTORNET__PEER_MESSAGE__INIT;
     Mentornet__Hello h = MENTORNET__HELLO__INIT;
-    Mentornet__VersionEntry entries[MN_MAX_NODES];
-    Mentornet__VersionEntry *ptrs[MN_MAX_NODES];
+    Mentornet__VersionEntry entries[MN_VV_MAX];
+    Mentornet__VersionEntry *ptrs[MN_VV_MAX];
     h.node = node;
     h.n_vv = vv_to_pb(vv, entries, ptrs);
     h.vv = ptrs;
@@ -423,8 +413,8 @@ void
 mn_codec_ack_encode(const mn_vv *vv, uint32_t credit, mn_buf *out) {
     Mentornet__PeerMessage m = MENTORNET__PEER_MESSAGE__INIT;
     Mentornet__Ack a = MENTORNET__ACK__INIT;
-    Mentornet__VersionEntry entries[MN_MAX_NODES];
-    Mentornet__VersionEntry *ptrs[MN_MAX_NODES];
+    Mentornet__VersionEntry entries[MN_VV_MAX];
+    Mentornet__VersionEntry *ptrs[MN_VV_MAX];
     a.n_vv = vv_to_pb(vv, entries, ptrs);
     a.vv = ptrs;
     a.credit = credit;
@@ -462,7 +452,7 @@ mn_codec_batch_encode(uint32_t origin, const mn_bytes *changes, size_t n,
 
 static int
 sig_from_pb(const Mentornet__ChainSignature *s, mn_chain_sig *out) {
-    if (!s || !valid_node(s->origin) || s->seq == 0 ||
+    if (!s || !valid_origin(s->origin) || s->seq == 0 ||
         s->head.len != MN_HASH_BYTES || s->sig.len != MN_SIG_BYTES)
         return MN_ECORRUPT;
     out->origin = s->origin;
@@ -474,7 +464,7 @@ sig_from_pb(const Mentornet__ChainSignature *s, mn_chain_sig *out) {
 
 static int
 batch_from_pb(const Mentornet__Batch *b, mn_peer_msg *out) {
-    if (!valid_node(b->origin) || b->n_changes == 0 ||
+    if (!valid_origin(b->origin) || b->n_changes == 0 ||
         b->n_changes > MN_BATCH_MAX_CHANGES)
         return MN_ECORRUPT;
     int rc = sig_from_pb(b->sig, &out->sig);

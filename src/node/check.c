@@ -59,9 +59,10 @@ struct log_walk {
 /* The origin's walk is done: it must end where the writer state says. */
 static bool
 walk_ends_right(const struct log_walk *w, const struct writer_state *ws) {
-    return w->origin == 0 ||
-           (w->seq == ws->vv.seq[w->origin] &&
-            memcmp(w->head, ws->heads[w->origin], MN_HASH_BYTES) == 0);
+    uint8_t head[MN_HASH_BYTES];
+    mn_heads_get(&ws->heads, w->origin, head);
+    return w->origin == 0 || (w->seq == mn_vv_get(&ws->vv, w->origin) &&
+                              memcmp(w->head, head, MN_HASH_BYTES) == 0);
 }
 
 /* Is v the change (origin, seq) chained to w's head? Moves the head on. */
@@ -85,7 +86,7 @@ walk_step(struct log_walk *w, const mn_val *k, const mn_val *v,
     if (mn_envelope_log_key_parse(k->p, k->n, &origin, &seq) != MN_OK)
         return false;
     if (origin != w->origin) {
-        if (!walk_ends_right(w, ws) || origin == 0 || origin > MN_MAX_NODES)
+        if (!walk_ends_right(w, ws) || !mn_origin_valid(origin))
             return false;
         *w = (struct log_walk){origin, 0, {0}};
     }
@@ -108,14 +109,14 @@ check_log(mn_txn *t, const struct writer_state *ws, char *err, size_t errlen,
          rc = mn_cursor_next(cur, &k, &v))
         seen++;
     mn_cursor_close(&cur);
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        want += ws->vv.seq[o];
+    want = mn_vv_total(&ws->vv);
     if (rc == MN_ENOTFOUND && walk_ends_right(&w, ws) && seen == want)
         return MN_OK;
     snprintf(err, errlen,
              "%s: the store is damaged: the change log of "
-             "division %u breaks after seq %llu " REMEDY,
-             dir, w.origin, (unsigned long long)w.seq);
+             "division %u breaks after seq %llu of incarnation %06x " REMEDY,
+             dir, mn_origin_division(w.origin), (unsigned long long)w.seq,
+             mn_origin_incarnation(w.origin));
     return MN_ECORRUPT;
 }
 

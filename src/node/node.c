@@ -4,9 +4,9 @@
  *
  * Opening, in order: the keys; the data dir; the start-up check (in a
  * child process, before this process opens the store); the store; the
- * node's state from it (claiming a new store, the backup mark); own.seq; then
- * the writer thread. Closing stops the writer first, so every queued group is
- * committed or failed before the store closes.
+ * node's state from it (claiming a new store, choosing the incarnation);
+ * then the writer thread. Closing stops the writer first, so every queued group
+ * is committed or failed before the store closes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,7 +30,7 @@ open_state(mn_node *node, char *err, size_t errlen) {
     if (rc == MN_OK)
         rc = mn_node_state_load(t, &node->ws);
     if (rc == MN_OK)
-        rc = mn_node_restored_load(node, t);
+        rc = mn_node_incarnation_open(node, t);
     if (rc == MN_OK)
         return mn_txn_commit(&t);
     if (!err[0])
@@ -90,8 +90,8 @@ mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen) {
     int rc = open_store(node, err, errlen);
     if (rc == MN_OK) {
         node->published_vv = node->ws.vv;
-        memcpy(node->published_heads, node->ws.heads, sizeof node->ws.heads);
-        mn_node_ownseq_load(node);
+        node->published_heads = node->ws.heads;
+        mn_node_incarnation_log(node);
         rc = mn_node_writer_start(node);
         if (rc != MN_OK)
             snprintf(err, errlen, "cannot start the writer thread");
@@ -110,8 +110,10 @@ mn_node_destroy(mn_node **self_p) {
     if (!node)
         return;
     mn_node_writer_stop(node);
-    if (mn_node_save_own_seq(node) != MN_OK)
-        mn_warn("cannot write %s/own.seq", node->cfg.data_dir);
+    if (node->store && mn_node_incarnation_close(node) != MN_OK)
+        mn_warn("%s: cannot record a clean close; the next start begins "
+                "a new incarnation",
+                node->cfg.data_dir);
     node_free(node);
     *self_p = NULL;
 }
@@ -120,12 +122,11 @@ mn_node_destroy(mn_node **self_p) {
  */
 
 void
-mn_node_state(mn_node *node, mn_vv *vv,
-              uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+mn_node_state(mn_node *node, mn_vv *vv, mn_heads *heads) {
     pthread_mutex_lock(&node->mu);
     *vv = node->published_vv;
     if (heads)
-        memcpy(heads, node->published_heads, sizeof node->published_heads);
+        *heads = node->published_heads;
     pthread_mutex_unlock(&node->mu);
 }
 
@@ -134,6 +135,22 @@ mn_node_set_writable(mn_node *node, bool writable) {
     pthread_mutex_lock(&node->mu);
     node->writable = writable;
     pthread_mutex_unlock(&node->mu);
+}
+
+void
+mn_node_set_forked(mn_node *node) {
+    pthread_mutex_lock(&node->mu);
+    node->forked = true;
+    node->writable = false;
+    pthread_mutex_unlock(&node->mu);
+}
+
+bool
+mn_node_forked(mn_node *node) {
+    pthread_mutex_lock(&node->mu);
+    bool f = node->forked;
+    pthread_mutex_unlock(&node->mu);
+    return f;
 }
 
 bool

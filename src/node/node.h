@@ -82,11 +82,10 @@ int mn_node_apply_async(mn_node *node, mn_remote_change *cs, size_t n,
 
 /* The version vector and chain heads as of the last commit. heads may be
  * NULL. */
-void mn_node_state(mn_node *node, mn_vv *vv,
-                   uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]);
+void mn_node_state(mn_node *node, mn_vv *vv, mn_heads *heads);
 
-/* While not writable, local writes fail with MN_EAGAIN (a node catching up
- * on its own log after a restore). Nodes open writable. */
+/* While not writable, local writes fail with MN_EAGAIN. Nodes open
+ * writable. */
 void mn_node_set_writable(mn_node *node, bool writable);
 bool mn_node_writable(mn_node *node);
 
@@ -98,25 +97,28 @@ void mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx);
 /* Replace the wall clock (ms) the node stamps changes with (simulator). */
 void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx);
 
-/*
- * own.seq beside the store records the last own seq committed, so that a
- * store restored from a backup (which lacks the newest own changes) is
- * noticed at start: mn_node_own_floor is that record, and the node must
- * not write until its store has caught up to it. Save it now and then
- * (the daemon does each tick) and it is saved on destroy.
- */
-int mn_node_save_own_seq(mn_node *node);
-uint64_t mn_node_own_floor(const mn_node *node);
+/* Why the node writes as the incarnation it does (incarnation.c). */
+enum mn_incarnation_why {
+    MN_INC_RESUMED,   /* its own store, closed cleanly */
+    MN_INC_NEW_STORE, /* created empty */
+    MN_INC_RESTORED,  /* a backup made by mn_node_backup */
+    MN_INC_UNCLEAN,   /* not closed cleanly: crash, kill, snapshot */
+};
 
-/*
- * A backup (mn_node_backup writes a compact copy to path) is marked, so a
- * node started on it knows it is restored even without own.seq: it must
- * not write until a peer has told it how far its own log went. Once that
- * is settled, mn_node_confirm_restored removes the mark.
- */
+/* Another copy of this store wrote as its origin (the engine saw changes
+ * of it this node did not make): local writes stop (MN_EAGAIN), and the
+ * store is left marked running, so the next start begins a new
+ * incarnation. */
+void mn_node_set_forked(mn_node *node);
+bool mn_node_forked(mn_node *node);
+
+/* The origin (vv.h) this node's changes carry. */
+uint32_t mn_node_origin(const mn_node *node);
+enum mn_incarnation_why mn_node_incarnation_why(const mn_node *node);
+
+/* Write a compact copy of the store to path, marked so that a node started
+ * on it starts a new incarnation. */
 int mn_node_backup(mn_node *node, const char *path);
-bool mn_node_restored(mn_node *node);
-int mn_node_confirm_restored(mn_node *node);
 
 const mn_config *mn_node_config(const mn_node *node);
 /* The network key (owned by the node, wiped when it is destroyed). */

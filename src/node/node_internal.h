@@ -6,7 +6,7 @@
  *   meta.c    the node's records in the meta database: identity, schema,
  *             writer state (vector, HLC, chain heads, digest)
  *   keys.c    loading and wiping the signing and network keys
- *   ownseq.c  own.seq beside the store, and backup marks
+ *   incarnation.c  which origin the store writes as; backup marks
  *   writer.c  the writer thread: group commit of local writes and remote
  *             changes, sealing and signing through change/envelope
  *   check.c   the start-up check, run in a child process
@@ -28,18 +28,20 @@
 #include "node/node.h"
 
 /* Stored schema version; bump with a migration, or with a message (as 2,
- * whose conflicts database is keyed by the whole stamp) that tells the
- * operator to rebuild the store from its peers. */
-#define MN_NODE_SCHEMA_VERSION 2
+ * whose conflicts database is keyed by the whole stamp, and 3, whose
+ * origins are division and incarnation) that tells the operator to
+ * rebuild the store from its peers. */
+#define MN_NODE_SCHEMA_VERSION 3
 
 /* State only the writer thread touches (and restores on a failed group). */
 struct writer_state {
     mn_hlc hlc;
     mn_vv vv;
-    uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]; /* chain head per origin */
+    mn_heads heads; /* chain head per origin */
     uint8_t digest[MN_HASH_BYTES];
     uint64_t unsigned_own;  /* own changes since the last signature */
     uint64_t refused_owner; /* replicated changes the ownership rule refused */
+    bool marked;            /* the store's incarnation marks are committed */
 };
 
 struct submission; /* writer.c */
@@ -61,15 +63,15 @@ struct mn_node {
     pthread_t writer;
     mn_node_counters counters; /* under mu */
     mn_vv published_vv;        /* under mu: as of the last commit */
-    uint8_t published_heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
+    mn_heads published_heads;
     bool writable; /* under mu: local writes allowed */
     void (*on_commit)(void *ctx);
     void *on_commit_ctx;
     uint64_t (*clock)(void *ctx);
     void *clock_ctx;
-    uint64_t own_floor;   /* own seq recorded outside the store */
-    atomic_bool restored; /* the store came from a backup, not yet confirmed */
-    uint64_t own_saved;   /* last value written to own.seq */
+    uint32_t origin; /* this store's division and incarnation */
+    enum mn_incarnation_why incarnation_why;
+    bool forked; /* under mu: see mn_node_set_forked */
 };
 
 /* ---- meta.c ---- */
@@ -100,13 +102,20 @@ int mn_node_state_save(mn_txn *t, const struct writer_state *ws);
 int mn_node_keys_load(mn_node *node, char *err, size_t errlen);
 void mn_node_keys_wipe(mn_node *node);
 
-/* ---- ownseq.c ---- */
+/* ---- incarnation.c ---- */
 
-/* Read own.seq (sets own_floor) and note what the store holds (own_saved,
- * from ws); warns when the store is behind own.seq. */
-void mn_node_ownseq_load(mn_node *node);
-/* Read the backup mark from t into node->restored. */
-int mn_node_restored_load(mn_node *node, mn_txn *t);
+/* Decide the origin the store writes as: a new incarnation unless the
+ * store is its own, closed cleanly. Reads t only; ws must be loaded.
+ * MN_ETOOBIG when no vector has room for another origin. */
+int mn_node_incarnation_open(mn_node *node, mn_txn *t);
+/* In the writer's group transaction t: record the origin and the running
+ * mark, drop a backup mark, and set ws.marked. */
+int mn_node_incarnation_mark(mn_node *node, mn_txn *t);
+/* Log which incarnation the node writes as, and why. */
+void mn_node_incarnation_log(const mn_node *node);
+/* Remove the running mark (the store was closed cleanly), or set it when
+ * the origin was forked (the next start must begin a new incarnation). */
+int mn_node_incarnation_close(mn_node *node);
 
 /* ---- writer.c ---- */
 

@@ -76,40 +76,44 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
 static int
 write_one(mn_node *node, mn_txn *t, mn_write *w) {
     uint64_t now = node_now(node);
-    uint32_t self = node->cfg.self.id;
+    uint32_t self = node->origin;
     int rc = admit_local(node, t, w, now);
     if (rc != MN_OK)
         return rc;
     mn_change_header h = {.origin = self,
-                          .seq = node->ws.vv.seq[self] + 1,
+                          .seq = mn_vv_get(&node->ws.vv, self) + 1,
                           .hlc = mn_hlc_now(&node->ws.hlc, now),
                           .key_id = MN_NETWORK_KEY_ID,
                           .deps = node->ws.vv};
-    memcpy(h.prev_hash, node->ws.heads[self], MN_HASH_BYTES);
+    mn_heads_get(&node->ws.heads, self, h.prev_hash);
     mn_envelope_seal(&node->sealer, &h, w->type, w->id, &w->ops);
     rc = mn_log_append(t, self, h.seq, node->sealer.change.p,
                        node->sealer.change.len);
     if (rc != MN_OK)
         return rc;
-    memcpy(node->ws.heads[self], node->sealer.hash, MN_HASH_BYTES);
+    rc = mn_heads_set(&node->ws.heads, self, node->sealer.hash);
+    if (rc != MN_OK)
+        return rc;
     mn_stamp st = {h.hlc, self, h.seq};
     rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op, w->ops.n,
                         &st, NULL, &node->entity_buf);
-    if (rc == MN_OK) {
-        node->ws.vv.seq[self] = h.seq;
+    if (rc == MN_OK)
+        rc = mn_vv_set(&node->ws.vv, self, h.seq);
+    if (rc == MN_OK)
         node->ws.unsigned_own++;
-    }
     return rc;
 }
 
 /* Sign this origin's chain head (once for many changes). */
 static int
 sign_head(mn_node *node, mn_txn *t) {
-    uint32_t self = node->cfg.self.id;
+    uint32_t self = node->origin;
+    uint8_t head[MN_HASH_BYTES];
     mn_chain_sig s;
     node->ws.unsigned_own = 0;
-    mn_envelope_sign_head(node->sign_sk, self, node->ws.vv.seq[self],
-                          node->ws.heads[self], &s);
+    mn_heads_get(&node->ws.heads, self, head);
+    mn_envelope_sign_head(node->sign_sk, self, mn_vv_get(&node->ws.vv, self),
+                          head, &s);
     return mn_log_sig_put(t, &s, &node->sig_buf);
 }
 
@@ -136,16 +140,23 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
 static int
 apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c) {
     uint32_t o = c->h.origin;
-    if (c->h.seq <= node->ws.vv.seq[o])
+    uint64_t held = mn_vv_get(&node->ws.vv, o);
+    uint8_t head[MN_HASH_BYTES];
+    mn_heads_get(&node->ws.heads, o, head);
+    if (c->h.seq <= held)
         return MN_EEXIST;
-    if (c->h.seq != node->ws.vv.seq[o] + 1 ||
-        memcmp(c->h.prev_hash, node->ws.heads[o], MN_HASH_BYTES) != 0)
+    if (c->h.seq != held + 1 ||
+        memcmp(c->h.prev_hash, head, MN_HASH_BYTES) != 0)
+        return MN_EGAP;
+    /* A new origin when the vector is full waits, alone (vv.h). */
+    if (!held && node->ws.vv.n == MN_VV_MAX)
         return MN_EGAP;
     int rc = mn_log_append(t, o, c->h.seq, c->raw.p, c->raw.n);
     if (rc != MN_OK)
         return rc;
     mn_stamp st = {c->h.hlc, o, c->h.seq};
-    rc = mn_state_check_owner(t, c->type, c->id, c->ops.op, c->ops.n, o);
+    rc = mn_state_check_owner(t, c->type, c->id, c->ops.op, c->ops.n,
+                              mn_origin_division(o));
     if (rc == MN_OK)
         rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
                             c->ops.n, &st, &c->h.deps, &node->entity_buf);
@@ -157,8 +168,9 @@ apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c) {
     }
     if (rc != MN_OK)
         return rc;
-    memcpy(node->ws.heads[o], c->hash, MN_HASH_BYTES);
-    node->ws.vv.seq[o] = c->h.seq;
+    if ((rc = mn_heads_set(&node->ws.heads, o, c->hash)) != MN_OK ||
+        (rc = mn_vv_set(&node->ws.vv, o, c->h.seq)) != MN_OK)
+        return rc;
     /* The engine has already refused clocks beyond the drift bound. */
     if (mn_hlc_recv(&node->ws.hlc, c->h.hlc, node_now(node), UINT64_MAX))
         return MN_EDRIFT;
@@ -170,7 +182,7 @@ static int
 store_sigs(mn_node *node, mn_txn *t, const mn_chain_sig *sigs, size_t n) {
     int rc = MN_OK;
     for (size_t i = 0; rc == MN_OK && i < n; i++) {
-        if (sigs[i].seq > node->ws.vv.seq[sigs[i].origin])
+        if (sigs[i].seq > mn_vv_get(&node->ws.vv, sigs[i].origin))
             continue; /* its change was not applied: nothing to vouch for */
         rc = mn_log_sig_put(t, &sigs[i], &node->sig_buf);
     }
@@ -214,7 +226,10 @@ commit_group(mn_node *node, struct submission *group, size_t *nok) {
     int rc = mn_store_begin(node->store, true, &t);
     if (rc != MN_OK)
         return rc;
-    rc = apply_group(node, t, group, nok);
+    if (!node->ws.marked)
+        rc = mn_node_incarnation_mark(node, t);
+    if (rc == MN_OK)
+        rc = apply_group(node, t, group, nok);
     if (rc == MN_OK && node->ws.unsigned_own > 0)
         rc = sign_head(node, t);
     if (rc == MN_OK)
@@ -239,7 +254,7 @@ publish_locked(mn_node *node, int rc, size_t nok) {
     node->counters.changes += nok;
     node->counters.refused_owner = node->ws.refused_owner;
     node->published_vv = node->ws.vv;
-    memcpy(node->published_heads, node->ws.heads, sizeof node->ws.heads);
+    node->published_heads = node->ws.heads;
 }
 
 /* Wake the group's waiting callers with rc and publish the new state (mu

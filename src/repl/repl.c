@@ -214,7 +214,7 @@ mn_repl_count(mn_repl *r, uint64_t *field, uint64_t n) {
 /* Ask the host for the committed vector and heads; readers see it too. */
 static void
 load_state(mn_repl *r) {
-    r->host.state(r->host.ctx, &r->vv, r->heads);
+    r->host.state(r->host.ctx, &r->vv, &r->heads);
     pthread_mutex_lock(&r->stats_mu);
     r->pub_vv = r->vv;
     pthread_mutex_unlock(&r->stats_mu);
@@ -284,7 +284,7 @@ static bool
 send_batch(mn_repl *r, struct peer *p, uint32_t o, uint64_t upto) {
     mn_repl_range *b = r->range;
     mn_repl_read req = {.origin = o,
-                        .from = p->s.sent.seq[o] + 1,
+                        .from = mn_vv_get(&p->s.sent, o) + 1,
                         .upto = upto,
                         .max_changes = MN_BATCH_MAX_CHANGES,
                         .soft_changes = BATCH_SOFT_CHANGES,
@@ -296,7 +296,8 @@ send_batch(mn_repl *r, struct peer *p, uint32_t o, uint64_t upto) {
     mn_buf_reset(&r->out);
     mn_codec_batch_encode(o, b->changes, b->nsigned, &b->sig, &r->out);
     r->host.send(r->host.ctx, p->id, MN_CH_SERVER, r->out.p, r->out.len);
-    p->s.sent.seq[o] = b->sig.seq;
+    if (!mn_vv_raise(&p->s.sent, o, b->sig.seq))
+        mn_warn("repl: a peer's cursor has no room for another origin");
     p->s.credit--;
     return true;
 }
@@ -309,11 +310,12 @@ enum pump_mode { PUMP_OWN, PUMP_SETTLED, PUMP_ALL };
 /* How far pump() may send origin o's changes in mode. */
 static uint64_t
 pump_upto(const mn_repl *r, uint32_t o, enum pump_mode mode) {
-    if (o == r->self || mode == PUMP_ALL)
-        return r->vv.seq[o];
+    uint64_t now = mn_vv_get(&r->vv, o), settled = mn_vv_get(&r->tick_vv, o);
+    if (o == r->origin || mode == PUMP_ALL)
+        return now;
     if (mode == PUMP_OWN)
         return 0;
-    return r->vv.seq[o] < r->tick_vv.seq[o] ? r->vv.seq[o] : r->tick_vv.seq[o];
+    return now < settled ? now : settled;
 }
 
 /*
@@ -329,11 +331,10 @@ pump(mn_repl *r, struct peer *p, enum pump_mode mode) {
     uint32_t idle = 0;
     if (p->s.state != SERVER_STREAMING)
         return;
-    while (p->s.credit > 0 && idle < MN_MAX_NODES) {
-        uint32_t o = p->s.next_origin % MN_MAX_NODES + 1;
+    while (p->s.credit > 0 && idle < r->vv.n) {
+        uint32_t o = r->vv.e[p->s.next_origin++ % r->vv.n].origin;
         uint64_t upto = pump_upto(r, o, mode);
-        p->s.next_origin = o;
-        if (upto > p->s.sent.seq[o] && send_batch(r, p, o, upto))
+        if (upto > mn_vv_get(&p->s.sent, o) && send_batch(r, p, o, upto))
             idle = 0;
         else
             idle++;
@@ -362,9 +363,8 @@ server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now) {
     p->s.heard_at = now;
     p->s.acked = m->vv;
     /* What it got from anyone need not be sent again. */
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        if (m->vv.seq[o] > p->s.sent.seq[o])
-            p->s.sent.seq[o] = m->vv.seq[o];
+    for (uint32_t i = 0; i < m->vv.n; i++)
+        (void)mn_vv_raise(&p->s.sent, m->vv.e[i].origin, m->vv.e[i].seq);
     p->s.credit += m->credit;
     if (p->s.credit > MAX_CREDIT)
         p->s.credit = MAX_CREDIT;
@@ -384,8 +384,10 @@ server_expire(struct peer *p, uint64_t now) {
  * applied, counting what is about to be? */
 static bool
 deps_met(const mn_remote_change *c, const mn_vv *vv) {
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        if (o != c->h.origin && c->h.deps.seq[o] > vv->seq[o])
+    const mn_vv *deps = &c->h.deps;
+    for (uint32_t i = 0; i < deps->n; i++)
+        if (deps->e[i].origin != c->h.origin &&
+            deps->e[i].seq > mn_vv_get(vv, deps->e[i].origin))
             return false;
     return true;
 }
@@ -395,17 +397,17 @@ static size_t
 ready_list(mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv) {
     size_t n = 0;
     bool progress = true;
-    size_t cursor[MN_MAX_NODES + 1];
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        cursor[o] = r->pending[o].head;
+    size_t cursor[MN_VV_MAX];
+    for (uint32_t k = 0; k < r->npending; k++)
+        cursor[k] = r->pending[k].head;
     while (progress && n < cap) {
         progress = false;
-        for (uint32_t o = 1; o <= MN_MAX_NODES && n < cap; o++) {
-            struct pending *q = &r->pending[o];
-            while (cursor[o] < q->n && n < cap &&
-                   deps_met(&q->c[cursor[o]], vv)) {
-                out[n++] = q->c[cursor[o]];
-                vv->seq[o] = q->c[cursor[o]++].h.seq;
+        for (uint32_t k = 0; k < r->npending && n < cap; k++) {
+            struct pending *q = &r->pending[k];
+            while (cursor[k] < q->n && n < cap &&
+                   deps_met(&q->c[cursor[k]], vv) &&
+                   mn_vv_raise(vv, q->origin, q->c[cursor[k]].h.seq)) {
+                out[n++] = q->c[cursor[k]++];
                 progress = true;
             }
         }
@@ -418,10 +420,10 @@ ready_list(mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv) {
 static void
 settle(mn_repl *r, const mn_remote_change *done, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        struct pending *q = &r->pending[done[i].h.origin];
+        struct pending *q = mn_repl_pending_of(r, done[i].h.origin, false);
         /* A queue holds consecutive seqs, so the index is arithmetic. */
         size_t j = q->head + (size_t)(done[i].h.seq - q->c[q->head].h.seq);
-        assert(j < q->n && q->c[j].h.seq == done[i].h.seq);
+        assert(q && j < q->n && q->c[j].h.seq == done[i].h.seq);
         q->c[j].result = done[i].result;
         struct peer *p = find_peer(r, q->from[j]);
         if (p && done[i].result == MN_OK) {
@@ -429,16 +431,16 @@ settle(mn_repl *r, const mn_remote_change *done, size_t n) {
             p->c.fresh = true;
         }
     }
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        mn_repl_pending_clear_front(&r->pending[o]);
+    for (uint32_t k = 0; k < r->npending; k++)
+        mn_repl_pending_clear_front(&r->pending[k]);
 }
 
 /* Publish how many verified changes wait for their dependencies. */
 static void
 publish_pending(mn_repl *r) {
     uint64_t left = 0;
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        left += r->pending[o].n - r->pending[o].head;
+    for (uint32_t k = 0; k < r->npending; k++)
+        left += r->pending[k].n - r->pending[k].head;
     pthread_mutex_lock(&r->stats_mu);
     r->pub_pending = left;
     pthread_mutex_unlock(&r->stats_mu);
@@ -447,11 +449,12 @@ publish_pending(mn_repl *r) {
 /* Drop the signatures the host has now stored (their change applied). */
 static void
 forget_stored_sigs(mn_repl *r) {
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++) {
-        struct pending *q = &r->pending[o];
+    for (uint32_t i = 0; i < r->npending; i++) {
+        struct pending *q = &r->pending[i];
+        uint64_t held = mn_vv_get(&r->vv, q->origin);
         size_t keep = 0;
         for (size_t k = 0; k < q->nsigs; k++)
-            if (q->sigs[k].seq > r->vv.seq[o])
+            if (q->sigs[k].seq > held)
                 q->sigs[keep++] = q->sigs[k];
         q->nsigs = keep;
     }
@@ -461,7 +464,7 @@ forget_stored_sigs(mn_repl *r) {
 static size_t
 gather_sigs(mn_repl *r) {
     size_t nsigs = 0;
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
+    for (uint32_t o = 0; o < r->npending; o++)
         for (size_t k = 0; k < r->pending[o].nsigs; k++) {
             if (nsigs == r->capsigs) {
                 r->capsigs = r->capsigs ? 2 * r->capsigs : 64;
@@ -606,36 +609,6 @@ mn_repl_on_commit(mn_repl *r, uint64_t now) {
         pump(r, &r->peers[i], PUMP_OWN);
 }
 
-/* Writable once no peer is known to hold more of our own log than we do,
- * and every peer has told us its vector or the grace period is over. */
-static void
-update_writable(mn_repl *r, uint64_t now) {
-    bool all_told = true, any_told = false, behind = false;
-    for (size_t i = 0; i < r->npeers; i++) {
-        const struct peer *p = &r->peers[i];
-        all_told &= p->told_vv;
-        any_told |= p->told_vv;
-        behind |= p->told_vv && p->s.acked.seq[r->self] > r->vv.seq[r->self];
-    }
-    /* A store restored from a backup waits for a peer, however long. */
-    behind |= r->restored && !any_told;
-    /* A store behind its own.seq record was restored: wait for peers. */
-    behind |= r->vv.seq[r->self] < r->own_floor;
-    bool writable = !behind && (all_told || now >= r->start + r->grace_ms);
-    if (writable == r->writable ||
-        r->host.set_writable(r->host.ctx, writable) != MN_OK)
-        return; /* unchanged, or try again on the next tick */
-    r->writable = writable;
-    r->restored &= !writable; /* opening confirmed the restore */
-    mn_info("repl: local writes %s",
-            writable ? "open"
-                     : "held: "
-                       "catching up on this node's own log");
-    pthread_mutex_lock(&r->stats_mu);
-    r->pub_writable = writable;
-    pthread_mutex_unlock(&r->stats_mu);
-}
-
 static void
 client_tick(mn_repl *r, struct peer *p, uint64_t now) {
     uint64_t quiet =
@@ -645,8 +618,7 @@ client_tick(mn_repl *r, struct peer *p, uint64_t now) {
     if (p->c.state != CLIENT_DOWN && p->c.state != CLIENT_APPLYING &&
         quiet >= CLIENT_RETRY_MS)
         send_hello(r, p, now);
-    else if (p->c.state != CLIENT_DOWN &&
-             memcmp(&p->c.told, &r->vv, sizeof r->vv) != 0)
+    else if (p->c.state != CLIENT_DOWN && !mn_vv_equal(&p->c.told, &r->vv))
         send_ack(r, p, 0); /* our vector, so its relays skip what we have */
 }
 
@@ -662,7 +634,6 @@ mn_repl_on_tick(mn_repl *r, uint64_t now) {
     }
     r->tick_vv = r->vv;
     drain(r);
-    update_writable(r, now);
     log_refusals_due(r, now);
     return now + TICK_MS;
 }
@@ -677,11 +648,9 @@ mn_repl_new(const mn_repl_params *params, const mn_repl_host *host,
     r->keys = params->keys;
     memcpy(r->network_key, params->network_key, MN_KEY_BYTES);
     r->self = params->self;
+    r->origin = params->origin;
     r->max_drift_ms = params->max_drift_ms;
-    r->own_floor = params->own_floor;
-    r->restored = params->restored;
     r->start = now;
-    r->grace_ms = params->grace_ms;
     mn_buf_init(&r->out);
     mn_buf_init(&r->plain);
     r->checked = mn_malloc(sizeof *r->checked);
@@ -697,10 +666,7 @@ mn_repl_new(const mn_repl_params *params, const mn_repl_host *host,
         p->id = params->peers[i];
         p->st.id = p->id;
     }
-    if (r->host.set_writable(r->host.ctx, false) != MN_OK)
-        mn_warn("repl: cannot hold local writes");
     load_state(r);
-    update_writable(r, now);
     return r;
 }
 
@@ -709,8 +675,8 @@ mn_repl_destroy(mn_repl **self_p) {
     mn_repl *r = *self_p;
     if (!r)
         return;
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++) {
-        struct pending *q = &r->pending[o];
+    for (uint32_t k = 0; k < r->npending; k++) {
+        struct pending *q = &r->pending[k];
         for (size_t i = q->head; i < q->n; i++)
             mn_repl_free_change(&q->c[i]);
         free(q->c);
@@ -732,26 +698,17 @@ mn_repl_destroy(mn_repl **self_p) {
     *self_p = NULL;
 }
 
-static uint64_t
-lag(const mn_vv *ours, const mn_vv *theirs) {
-    uint64_t n = 0;
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        if (ours->seq[o] > theirs->seq[o])
-            n += ours->seq[o] - theirs->seq[o];
-    return n;
-}
-
 void
 mn_repl_stats_get(mn_repl *r, mn_repl_stats *out) {
     pthread_mutex_lock(&r->stats_mu);
     out->vv = r->pub_vv;
-    out->writable = r->pub_writable;
     out->npeers = r->npeers;
     for (size_t i = 0; i < r->npeers; i++) {
         const struct peer *p = &r->peers[i];
         out->peers[i] = p->st;
-        out->peers[i].lag = lag(&out->vv, &p->st.vv);
+        out->peers[i].lag = mn_vv_ahead(&out->vv, &p->st.vv);
     }
     out->pending = r->pub_pending;
+    out->forked = r->forked;
     pthread_mutex_unlock(&r->stats_mu);
 }

@@ -64,8 +64,7 @@ typedef struct mn_repl_host {
      * MN_E* (then nothing is sent). */
     int (*read_log)(void *ctx, const mn_repl_read *req, mn_repl_range *out);
     /* The version vector and chain heads as of the last commit. */
-    void (*state)(void *ctx, mn_vv *vv,
-                  uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]);
+    void (*state)(void *ctx, mn_vv *vv, mn_heads *heads);
     /* Apply n verified changes in order, in one commit, storing the sigs
      * that cover applied ones; each change's result is set (MN_OK,
      * MN_EEXIST, MN_EGAP). Returns at once: 0 once queued, after which the
@@ -77,10 +76,6 @@ typedef struct mn_repl_host {
     /* Send n bytes to peer on channel. The engine keeps ownership of p. */
     void (*send)(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
                  size_t n);
-    /* Open or hold local writes. Opening a store restored from a backup
-     * first removes its restored mark; a negative MN_E* means that failed
-     * and writes stay held (the engine tries again on its next tick). */
-    int (*set_writable)(void *ctx, bool writable);
 } mn_repl_host;
 
 /* Why a message or change was refused (stable: used in metrics). */
@@ -109,22 +104,19 @@ typedef struct mn_repl_keys {
 
 /* What the engine knows of its node and the network, fixed at start. */
 typedef struct mn_repl_params {
-    uint32_t self;
+    uint32_t self;   /* our division */
+    uint32_t origin; /* the origin our node writes as (division, incarnation) */
     size_t npeers;
     uint32_t peers[MN_MAX_NODES]; /* the other divisions */
     uint64_t max_drift_ms;        /* changes further ahead are quarantined */
-    uint64_t grace_ms;            /* see mn_repl_new */
-    uint64_t own_floor;           /* own seq recorded beside the store */
-    bool restored;                /* the store came from a backup */
     mn_repl_keys keys;
     uint8_t network_key[MN_KEY_BYTES]; /* copied; wiped on destroy */
 } mn_repl_params;
 
 /*
- * Create an engine. Until every peer has told us its version vector (or
- * grace_ms passed), and while a peer holds more of our own log than we do
- * (or than own_floor says we made), local writes are held, so the node
- * never reuses a sequence number. host is copied.
+ * Create an engine. It never holds local writes: the node writes as an
+ * incarnation no other store has issued seqs of (node/incarnation.c).
+ * host is copied.
  */
 mn_repl *mn_repl_new(const mn_repl_params *params, const mn_repl_host *host,
                      uint64_t now);
@@ -166,11 +158,12 @@ typedef struct mn_repl_peer_stats {
 
 typedef struct mn_repl_stats {
     mn_vv vv; /* ours */
-    bool writable;
     size_t npeers;
     mn_repl_peer_stats peers[MN_MAX_NODES];
     uint64_t pending; /* verified changes not applied yet (waiting for
                        * dependencies, or in flight) */
+    bool forked;      /* a peer sent changes of our own origin that we did
+                       * not make: a copy of our store ran elsewhere */
 } mn_repl_stats;
 
 /* Thread-safe: may be called from any thread. The vector is the one the

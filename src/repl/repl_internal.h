@@ -49,6 +49,7 @@ enum server_state {
 enum apply_state { APPLY_IDLE, APPLY_BUSY, APPLY_NSTATES };
 
 struct pending {
+    uint32_t origin;
     mn_remote_change *c; /* raw bytes owned: c[i].raw.p is malloc'd */
     uint32_t *from;      /* the peer each change came from */
     size_t n, cap, head; /* live entries are c[head..n) */
@@ -88,19 +89,20 @@ struct mn_repl {
     mn_repl_host host;
     mn_repl_keys keys;
     uint8_t network_key[MN_KEY_BYTES];
-    uint32_t self;
-    uint64_t max_drift_ms, own_floor;
-    uint64_t start, grace_ms;
-    bool restored; /* the store came from a backup, not yet confirmed */
-    bool writable; /* as last set through the host */
+    uint32_t self;   /* our division */
+    uint32_t origin; /* the origin our node writes as (vv.h) */
+    uint64_t max_drift_ms;
+    uint64_t start;
     size_t npeers;
     struct peer peers[MN_MAX_NODES];
-    struct pending pending[MN_MAX_NODES + 1];
+    /* One queue per origin with changes waiting, in no order. */
+    struct pending pending[MN_VV_MAX];
+    uint32_t npending;
     /* The committed state, as the host last told it, and the vector as
      * of the previous tick (what relays may send: see pump). */
     mn_vv vv;
     mn_vv tick_vv;
-    uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
+    mn_heads heads;
     /* The apply in flight: its token and its changes and signatures,
      * which stay untouched until on_applied. */
     enum apply_state apply;
@@ -112,8 +114,8 @@ struct mn_repl {
     mn_buf out, plain;
     pthread_mutex_t stats_mu; /* guards every peer's st and the pub_ */
     uint64_t pub_pending;
+    bool forked; /* under stats_mu: another store wrote as our origin */
     mn_vv pub_vv;
-    bool pub_writable;
     /* Scratch, allocated once: the batch being checked, one batch being
      * opened, and a range of the log being read. */
     struct checked *checked;
@@ -144,6 +146,9 @@ int mn_repl_verify_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
                          uint64_t now);
 /* Free a queued change's bytes and ops. */
 void mn_repl_free_change(mn_remote_change *rc);
+/* Origin o's pending queue; with create, a new empty one when there is
+ * none (NULL when MN_VV_MAX queues exist). */
+struct pending *mn_repl_pending_of(mn_repl *r, uint32_t o, bool create);
 /* Drop applied (or refused) changes from the front of queue q. */
 void mn_repl_pending_clear_front(struct pending *q);
 

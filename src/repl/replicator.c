@@ -24,10 +24,6 @@
 #include "change/log.h"
 #include "door/transport.h"
 
-/* How long a restarted node waits for its peers' vectors before it takes
- * local writes anyway (they may be down). */
-#define STARTUP_GRACE_MS 5000
-
 struct mn_replicator {
     mn_node *node;
     mn_transport *transport;
@@ -48,18 +44,16 @@ struct mn_replicator {
 /* ---- the host over a node ----------------------------------------------- */
 
 void
-mn_replicator_params(mn_node *node, const mn_repl_keys *keys, uint64_t grace_ms,
+mn_replicator_params(mn_node *node, const mn_repl_keys *keys,
                      mn_repl_params *params) {
     const mn_config *cfg = mn_node_config(node);
     memset(params, 0, sizeof *params);
     params->self = cfg->self.id;
+    params->origin = mn_node_origin(node);
     for (size_t i = 0; i < cfg->ndivisions; i++)
         if (cfg->divisions[i].id != cfg->self.id)
             params->peers[params->npeers++] = cfg->divisions[i].id;
     params->max_drift_ms = cfg->max_drift_ms;
-    params->grace_ms = grace_ms;
-    params->own_floor = mn_node_own_floor(node);
-    params->restored = mn_node_restored(node);
     params->keys = *keys;
     memcpy(params->network_key, mn_node_network_key(node), MN_KEY_BYTES);
 }
@@ -103,17 +97,6 @@ mn_replicator_read_log(mn_node *node, const mn_repl_read *req,
         out->changes[i].p = out->data.p + off;
         off += out->changes[i].n;
     }
-    return MN_OK;
-}
-
-int
-mn_replicator_set_writable(mn_node *node, bool writable) {
-    if (writable && mn_node_restored(node)) {
-        int rc = mn_node_confirm_restored(node);
-        if (rc != MN_OK)
-            return rc;
-    }
-    mn_node_set_writable(node, writable);
     return MN_OK;
 }
 
@@ -204,16 +187,9 @@ host_read_log(void *ctx, const mn_repl_read *req, mn_repl_range *out) {
 }
 
 static void
-host_state(void *ctx, mn_vv *vv,
-           uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+host_state(void *ctx, mn_vv *vv, mn_heads *heads) {
     mn_replicator *r = ctx;
     mn_node_state(r->node, vv, heads);
-}
-
-static int
-host_set_writable(void *ctx, bool writable) {
-    mn_replicator *r = ctx;
-    return mn_replicator_set_writable(r->node, writable);
 }
 
 static void
@@ -274,6 +250,20 @@ woken(mn_replicator *r) {
     }
 }
 
+/* Stop local writes once the engine has seen a copy of our store write
+ * as our origin (mn_node_set_forked). */
+static void
+check_forked(mn_replicator *r) {
+    mn_repl_stats *st;
+    if (mn_node_forked(r->node))
+        return;
+    st = mn_malloc(sizeof *st);
+    mn_repl_stats_get(r->engine, st);
+    if (st->forked)
+        mn_node_set_forked(r->node);
+    free(st);
+}
+
 static void *
 loop(void *arg) {
     mn_replicator *r = arg;
@@ -283,8 +273,7 @@ loop(void *arg) {
         uint64_t now = mn_wall_ms();
         if (now >= next_tick) {
             next_tick = mn_repl_on_tick(r->engine, now);
-            if (mn_node_save_own_seq(r->node) != MN_OK)
-                mn_warn("repl: cannot record own.seq beside the store");
+            check_forked(r);
         }
         bool was_woken = false;
         int wait = next_tick > now ? (int)(next_tick - now) : 0;
@@ -332,10 +321,10 @@ mn_replicator_start(mn_node *node, mn_replicator **out, char *err,
     if (rc == MN_OK)
         rc = open_transport(r, peers, npeers, err, errlen);
     if (rc == MN_OK) {
-        mn_repl_host host = {r,          host_read_log, host_state,
-                             host_apply, host_send,     host_set_writable};
+        mn_repl_host host = {r, host_read_log, host_state, host_apply,
+                             host_send};
         mn_repl_params params;
-        mn_replicator_params(node, &keys, STARTUP_GRACE_MS, &params);
+        mn_replicator_params(node, &keys, &params);
         r->engine = mn_repl_new(&params, &host, mn_wall_ms());
         mn_crypto_wipe(&params, sizeof params);
         mn_node_on_commit(node, on_commit, r);

@@ -37,17 +37,14 @@ uint64_t mn_replicator_refused(mn_replicator *r);
 
 /* ---- the engine's host over a node ---- */
 
-/* OUT: params, the engine's parameters for node (its division, peers,
- * drift bound, network key, own floor, restored mark) with keys and
- * grace_ms. The network key is copied: wipe params when done. */
+/* OUT: params, the engine's parameters for node (its division and origin,
+ * peers, drift bound, network key) with keys. The network key is copied:
+ * wipe params when done. */
 void mn_replicator_params(mn_node *node, const mn_repl_keys *keys,
-                          uint64_t grace_ms, mn_repl_params *params);
+                          mn_repl_params *params);
 /* The host's read_log over node's store (see mn_repl_host): one read
  * transaction; the bytes are copied into out->data. */
 int mn_replicator_read_log(mn_node *node, const mn_repl_read *req,
                            mn_repl_range *out);
-/* The host's set_writable over node: opening confirms a restored store
- * first (mn_node_confirm_restored). */
-int mn_replicator_set_writable(mn_node *node, bool writable);
 
 #endif

@@ -27,17 +27,30 @@ mn_repl_pending_clear_front(struct pending *q) {
         q->head = q->n = 0;
 }
 
+struct pending *
+mn_repl_pending_of(mn_repl *r, uint32_t o, bool create) {
+    for (uint32_t k = 0; k < r->npending; k++)
+        if (r->pending[k].origin == o)
+            return &r->pending[k];
+    if (!create || r->npending == MN_VV_MAX)
+        return NULL;
+    struct pending *q = &r->pending[r->npending++];
+    memset(q, 0, sizeof *q);
+    q->origin = o;
+    return q;
+}
+
 /* The next seq and chain head expected from origin o: after what is
- * queued (and maybe in flight), else after what is committed. */
+ * queued (and maybe in flight), else after what is committed. OUT: head. */
 static uint64_t
-expected(mn_repl *r, uint32_t o, const uint8_t **head) {
-    struct pending *q = &r->pending[o];
-    if (q->head < q->n) {
-        *head = q->c[q->n - 1].hash;
+expected(mn_repl *r, uint32_t o, uint8_t head[MN_HASH_BYTES]) {
+    struct pending *q = mn_repl_pending_of(r, o, false);
+    if (q && q->head < q->n) {
+        memcpy(head, q->c[q->n - 1].hash, MN_HASH_BYTES);
         return q->c[q->n - 1].h.seq + 1;
     }
-    *head = r->heads[o];
-    return r->vv.seq[o] + 1;
+    mn_heads_get(&r->heads, o, head);
+    return mn_vv_get(&r->vv, o) + 1;
 }
 
 /* Is the logged change (o, seq) the same as bytes with this hash? */
@@ -90,7 +103,8 @@ signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
     if (m->sig.origin != m->origin || m->sig.seq != c->h[last].seq ||
         memcmp(m->sig.head, c->hash[last], MN_HASH_BYTES) != 0)
         return false;
-    return mn_envelope_verify_head(r->keys.key[m->origin], &m->sig) == MN_OK;
+    return mn_envelope_verify_head(r->keys.key[mn_origin_division(m->origin)],
+                                   &m->sig) == MN_OK;
 }
 
 /* Decrypt and decode change i into rc (raw bytes copied). */
@@ -141,16 +155,17 @@ pending_push_sig(struct pending *q, const mn_chain_sig *sig) {
 static int
 queue_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
             const struct checked *c, size_t first, uint64_t now) {
-    struct pending *q = &r->pending[m->origin];
+    struct pending *q = mn_repl_pending_of(r, m->origin, true);
     size_t n = 0;
     int why = -1;
-    if (q->n - q->head + (c->n - first) > PENDING_MAX)
+    if (!q || q->n - q->head + (c->n - first) > PENDING_MAX)
         return -1; /* full: it is sent again once the queue drains */
     for (size_t i = first; i < c->n && why < 0; i++) {
         if (MN_HLC_MS(c->h[i].hlc) > now + r->max_drift_ms) {
-            mn_warn("repl: quarantined a batch of division %u: a clock is "
-                    "%llu ms ahead",
-                    m->origin,
+            mn_warn("repl: quarantined a batch of division %u "
+                    "(incarnation %06x): a clock is %llu ms ahead",
+                    mn_origin_division(m->origin),
+                    mn_origin_incarnation(m->origin),
                     (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - now));
             why = MN_REJ_DRIFT;
         } else if ((why = open_change(r, m, c, i, &r->opened[n])) < 0) {
@@ -176,11 +191,12 @@ static int
 accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
              struct checked *c, uint64_t now) {
     uint32_t o = m->origin;
-    const uint8_t *head;
-    uint64_t next = expected(r, o, &head);
+    uint8_t head[MN_HASH_BYTES];
+    uint64_t next = expected(r, o, head);
+    uint64_t held = mn_vv_get(&r->vv, o);
     size_t first = 0;
     while (first < c->n && c->h[first].seq < next) {
-        if (c->h[first].seq <= r->vv.seq[o] &&
+        if (c->h[first].seq <= held &&
             !same_as_logged(r, o, c->h[first].seq, c->hash[first]))
             return MN_REJ_EQUIVOCATION;
         first++;
@@ -188,6 +204,22 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     mn_repl_count(r, &p->st.duplicate, first);
     if (first == c->n)
         return -1;
+    /* Only this node writes as its origin: a change of it that we did not
+     * make comes from a copy of this store running elsewhere. */
+    if (o == r->origin) {
+        if (!r->forked)
+            mn_error("repl: division %u sent changes of this node's own "
+                     "origin (incarnation %06x) from seq %llu that this node "
+                     "did not make: a copy of this store has run elsewhere. "
+                     "Local writes stop; restart this node to begin a new "
+                     "incarnation",
+                     p->id, mn_origin_incarnation(o),
+                     (unsigned long long)c->h[first].seq);
+        pthread_mutex_lock(&r->stats_mu);
+        r->forked = true;
+        pthread_mutex_unlock(&r->stats_mu);
+        return MN_REJ_EQUIVOCATION;
+    }
     if (c->h[first].seq != next)
         return MN_REJ_GAP;
     for (size_t i = first; i < c->n; i++) {
@@ -204,7 +236,7 @@ int
 mn_repl_verify_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
                      uint64_t now) {
     struct checked *c = r->checked;
-    if (!r->keys.has_key[m->origin])
+    if (!r->keys.has_key[mn_origin_division(m->origin)])
         return MN_REJ_UNKNOWN_ORIGIN;
     int why = decode_batch(m, c);
     if (why < 0)

@@ -24,7 +24,7 @@
  * at most (an origin's later write saw its earlier ones). */
 struct field_set {
     size_t n;
-    mn_stamp st[MN_MAX_NODES];
+    mn_stamp st[MN_VV_MAX];
 };
 
 static void
@@ -80,7 +80,7 @@ mn_conflicts_shape_ok(const mn_val *k, const mn_val *v) {
     if (k->n != KEY_BYTES || value_decode(v, &value) != MN_OK)
         return false;
     mn_stamp st = key_stamp(k->p);
-    return st.origin >= 1 && st.origin <= MN_MAX_NODES && st.seq > 0;
+    return mn_origin_valid(st.origin) && st.seq > 0;
 }
 
 static void
@@ -140,7 +140,7 @@ set_load(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
          rc = mn_cursor_next(cur, &k, &v)) {
         if (k.n < PREFIX_BYTES || memcmp(k.p, start, PREFIX_BYTES) != 0)
             break;
-        if (!mn_conflicts_shape_ok(&k, &v) || set->n == MN_MAX_NODES) {
+        if (!mn_conflicts_shape_ok(&k, &v) || set->n == MN_VV_MAX) {
             rc = MN_ECORRUPT;
             break;
         }
@@ -168,7 +168,7 @@ static bool
 saw(const mn_vv *deps, const mn_stamp *seen) {
     if (!deps)
         return true;
-    return seen->origin <= MN_MAX_NODES && deps->seq[seen->origin] >= seen->seq;
+    return mn_vv_get(deps, seen->origin) >= seen->seq;
 }
 
 /* The version vector the change stamped st was made with (from the log's

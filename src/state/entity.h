@@ -17,6 +17,7 @@
 
 #include "base/id.h"
 #include "mentornet/mentornet.h"
+#include "state/vv.h"
 
 #define MN_ENTITY_MAX_FIELDS 48
 /* The largest string value an op or field may hold (the codec refuses
@@ -96,10 +97,5 @@ void mn_ops_release(mn_ops *o);
 void mn_ops_add_int(mn_ops *o, uint32_t no, int64_t v);
 void mn_ops_add_str(mn_ops *o, uint32_t no, const char *s, size_t len);
 void mn_ops_add_clear(mn_ops *o, uint32_t no);
-
-/* Version vectors: seq[id] is the last contiguous seq applied from id. */
-typedef struct mn_vv {
-    uint64_t seq[MN_MAX_NODES + 1]; /* index 1..MN_MAX_NODES; [0] unused */
-} mn_vv;
 
 #endif

@@ -429,6 +429,16 @@ cl_replication(const cl_node *n) {
     return cl_get_json(n, "/v1/replication");
 }
 
+uint32_t
+cl_origin(const cl_node *n) {
+    json_t *r = cl_replication(n);
+    const char *inc = json_string_value(
+        json_object_get(json_object_get(r, "origin"), "incarnation"));
+    uint32_t o = inc ? (uint32_t)strtoul(inc, NULL, 16) << 8 | n->id : 0;
+    json_decref(r);
+    return o;
+}
+
 long long
 cl_peer_counter(const json_t *repl, const char *peer, const char *key,
                 const char *sub) {

@@ -158,6 +158,9 @@ bool cl_digest(const cl_node *n, char *digest, json_t **vv);
 long long cl_vv_get(const json_t *vv, const char *name);
 /* GET /v1/replication (new reference or NULL). */
 json_t *cl_replication(const cl_node *n);
+/* The origin (division, incarnation) node n writes as, from its
+ * /v1/replication; 0 when it does not answer. */
+uint32_t cl_origin(const cl_node *n);
 /* A peer's counter in a /v1/replication answer: peers[division=peer].key,
  * or .key.sub when sub is given (e.g. "rejected", "signature"). -1 when
  * absent. */

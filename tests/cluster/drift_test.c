@@ -38,6 +38,8 @@
 #define P 1
 
 static cl_cluster cluster;
+/* The origin P writes as (read once its node runs). */
+static uint32_t p_origin;
 static cl_rogue *rogue;
 static cl_keys pkeys;
 static cl_chain chain;
@@ -81,13 +83,13 @@ state(char *digest, json_t **vv) {
 static void
 forge(uint64_t seq, const uint8_t *prev, uint64_t ms, const char *family,
       mn_buf *out) {
-    cl_forge f = {.origin = cluster.node[P].id,
+    cl_forge f = {.origin = p_origin,
                   .seq = seq,
                   .hlc = MN_HLC_MAKE(ms, 0),
                   .deps = *cl_rogue_victim_vv(rogue),
                   .network_key = pkeys.network,
                   .family_name = family};
-    f.deps.seq[f.origin] = seq - 1;
+    mn_vv_set(&f.deps, f.origin, seq - 1);
     memcpy(f.prev_hash, prev, MN_HASH_BYTES);
     mn_buf_init(out);
     cl_forge_change(&f, out);
@@ -100,9 +102,9 @@ send_signed(const mn_buf *changes, size_t n, uint64_t last_seq) {
     mn_chain_sig sig;
     mn_buf msg;
     cl_change_hash(&changes[n - 1], head);
-    cl_sign_head(pkeys.sign_sk, cluster.node[P].id, last_seq, head, &sig);
+    cl_sign_head(pkeys.sign_sk, p_origin, last_seq, head, &sig);
     mn_buf_init(&msg);
-    cl_batch(cluster.node[P].id, changes, n, &sig, &msg);
+    cl_batch(p_origin, changes, n, &sig, &msg);
     CHECK(cl_rogue_send(rogue, msg.p, msg.len) == MN_OK,
           "the rogue sends a Batch of %zu change(s), signed with %s's real "
           "key",
@@ -137,8 +139,7 @@ setup(void) {
     snprintf(file, sizeof file, "%s/data.mdb", dir);
     CHECK(cl_download(&cluster.node[P], "/v1/backup", file) == 200,
           "GET /v1/backup of %s", cluster.node[P].name);
-    if (!CHECK(cl_chain_read(dir, cluster.node[P].id, &chain) == 0 &&
-                   chain.n == NCHAIN,
+    if (!CHECK(cl_chain_read(dir, p_origin, &chain) == 0 && chain.n == NCHAIN,
                "%s's chain of %d changes read from the backup (%zu)",
                cluster.node[P].name, NCHAIN, chain.n) ||
         cl_keys_read(&cluster, P, &pkeys) != 0)
@@ -279,7 +280,8 @@ main(int argc, char **argv) {
     tl_begin("cluster.drift", WATCHDOG_S);
     if (!CHECK(cl_crypto_init() == 0, "libsodium initialises") ||
         cl_create(&cluster, daemon, demo, port, 2) != 0 ||
-        cl_start_all(&cluster) != 0 || setup() != 0)
+        cl_start_all(&cluster) != 0 ||
+        (p_origin = cl_origin(&cluster.node[P])) == 0 || setup() != 0)
         goto out;
     far_ahead();
     prefix_then_ahead();

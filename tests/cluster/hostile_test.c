@@ -58,6 +58,8 @@
 #define MAX_LINES 3
 
 static cl_cluster cluster;
+/* The origin P writes as (read once its node runs). */
+static uint32_t p_origin;
 static cl_rogue *rogue;
 static cl_keys pkeys;
 static cl_chain chain;
@@ -184,14 +186,14 @@ log_lines(const char *a, const char *b) {
 static void
 forge(uint64_t seq, const uint8_t *prev, const char *family, bool tamper,
       mn_buf *out) {
-    cl_forge f = {.origin = cluster.node[P].id,
+    cl_forge f = {.origin = p_origin,
                   .seq = seq,
                   .hlc = MN_HLC_MAKE(mn_wall_ms(), 0),
                   .deps = *cl_rogue_victim_vv(rogue),
                   .network_key = pkeys.network,
                   .family_name = family,
                   .tamper = tamper};
-    f.deps.seq[f.origin] = seq - 1;
+    mn_vv_set(&f.deps, f.origin, seq - 1);
     memcpy(f.prev_hash, prev, MN_HASH_BYTES);
     mn_buf_init(out);
     cl_forge_change(&f, out);
@@ -225,7 +227,7 @@ attack_one(const char *what, const char *reason, uint64_t seq,
     tl_section("%s", what);
     struct snap before = snap_take();
     forge(seq, prev, "Forged", tamper, &change);
-    send_batch(cluster.node[P].id, &change, 1, seq, sk);
+    send_batch(p_origin, &change, 1, seq, sk);
     struct snap after =
         wait_for(reason, before.rejected[reason_index(reason)] + 1);
     check_counted(what, &before, &after, reason, 1);
@@ -263,8 +265,8 @@ setup(void) {
     snprintf(file, sizeof file, "%s/data.mdb", dir);
     CHECK(cl_download(&cluster.node[P], "/v1/backup", file) == 200,
           "GET /v1/backup of %s", cluster.node[P].name);
-    if (!CHECK(cl_chain_read(dir, cluster.node[P].id, &chain) == 0 &&
-                   chain.n == NCHAIN && chain.has_sig,
+    if (!CHECK(cl_chain_read(dir, p_origin, &chain) == 0 && chain.n == NCHAIN &&
+                   chain.has_sig,
                "the backup holds %s's chain of %d changes and its head's "
                "signature (read %zu)",
                cluster.node[P].name, NCHAIN, chain.n))
@@ -352,7 +354,7 @@ rogue_up(void) {
                "the victim connects to the rogue and says Hello"))
         return -1;
     tl_note("Hello after %llu ms", (unsigned long long)(tl_now_ms() - t0));
-    CHECK(cl_rogue_victim_vv(rogue)->seq[cluster.node[P].id] == chain.n,
+    CHECK(mn_vv_get(cl_rogue_victim_vv(rogue), p_origin) == chain.n,
           "its Hello says it has %s's seq %zu", cluster.node[P].name, chain.n);
     return 0;
 }
@@ -365,7 +367,7 @@ replay(void) {
     unsigned acks = cl_rogue_acks(rogue);
     mn_buf msg;
     mn_buf_init(&msg);
-    cl_batch(cluster.node[P].id, chain.change, chain.n, &chain.sig, &msg);
+    cl_batch(p_origin, chain.change, chain.n, &chain.sig, &msg);
     send_raw(msg.p, msg.len);
     mn_buf_release(&msg);
     struct snap after = wait_for(NULL, before.duplicate + (long long)chain.n);
@@ -388,8 +390,8 @@ equivocation(void) {
     struct snap before = snap_take();
     forge(chain.n, before_last, "EquivocationA", false, &a);
     forge(chain.n, before_last, "EquivocationB", false, &b);
-    send_batch(cluster.node[P].id, &a, 1, chain.n, pkeys.sign_sk);
-    send_batch(cluster.node[P].id, &b, 1, chain.n, pkeys.sign_sk);
+    send_batch(p_origin, &a, 1, chain.n, pkeys.sign_sk);
+    send_batch(p_origin, &b, 1, chain.n, pkeys.sign_sk);
     size_t k = reason_index("equivocation");
     struct snap after = wait_for("equivocation", before.rejected[k] + 2);
     check_counted("equivocation", &before, &after, "equivocation", 2);
@@ -465,7 +467,7 @@ garbage(void) {
     send_raw(junk, sizeof junk);
     forge(chain.n + 1, chain.head, "Truncated", false, &change);
     mn_buf_init(&msg);
-    cl_batch(cluster.node[P].id, &change, 1, &chain.sig, &msg);
+    cl_batch(p_origin, &change, 1, &chain.sig, &msg);
     send_raw(msg.p, msg.len / 2);
     size_t k = reason_index("decode");
     struct snap after = wait_for("decode", before.rejected[k] + 2);
@@ -526,13 +528,13 @@ gap(void) {
     struct snap before = snap_take();
     unsigned hellos = cl_rogue_hellos(rogue);
     forge(chain.n + 2, junk_prev, "Gap", false, &change);
-    send_batch(cluster.node[P].id, &change, 1, chain.n + 2, pkeys.sign_sk);
+    send_batch(p_origin, &change, 1, chain.n + 2, pkeys.sign_sk);
     size_t k = reason_index("gap");
     struct snap after = wait_for("gap", before.rejected[k] + 1);
     check_counted("gap", &before, &after, "gap", 1);
     CHECK(cl_rogue_wait_hello(rogue, hellos + 1, WAIT_MS),
           "the victim asks again from its head (a new Hello)");
-    CHECK(cl_rogue_victim_vv(rogue)->seq[cluster.node[P].id] == chain.n,
+    CHECK(mn_vv_get(cl_rogue_victim_vv(rogue), p_origin) == chain.n,
           "... which still says seq %zu", chain.n);
     check_untouched("gap");
     mn_buf_release(&change);
@@ -625,7 +627,8 @@ main(int argc, char **argv) {
     tl_begin("cluster.hostile", WATCHDOG_S);
     if (!CHECK(cl_crypto_init() == 0, "libsodium initialises") ||
         cl_create(&cluster, daemon, demo, port, 2) != 0 ||
-        cl_start_all(&cluster) != 0 || setup() != 0)
+        cl_start_all(&cluster) != 0 ||
+        (p_origin = cl_origin(&cluster.node[P])) == 0 || setup() != 0)
         goto out;
     impostor();
     impostor_flood();

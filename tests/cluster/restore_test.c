@@ -1,28 +1,28 @@
 /*
- * restore_test — a node restored from a backup never reuses a sequence
- * number, and a node with an empty data dir rebuilds from its peers.
+ * restore_test — no (origin, seq) is ever issued twice, whatever the
+ * peers know and whichever of them is up: a store that may lack its newest
+ * changes starts a new incarnation of its division (node/incarnation.c)
+ * and writes at once; its old incarnation's changes come back from the
+ * peers. Finding 1 of the replication review, on real nodes.
  *
  * Three nodes A (copenhagen), B (aarhus), C (esbjerg).
  *
- * 1. A writes OLD changes; GET /v1/backup of A into a file; A writes W
- *    more; all converge (B and C hold A's seq OLD+W). A stops; its
- *    data.mdb is replaced by the backup (lock.mdb removed; the rest of the
- *    data dir, own.seq included, stays). A starts with a config directory
- *    in which B's and C's addresses are closed ports, so it cannot pull
- *    its own log back, while B and C still reach it and tell it their
- *    vectors. A answers 503 to local writes — also after its start-up
- *    grace has passed — and its state stays that of the backup.
- * 2. A restarts with the right addresses: it pulls its own log back, then
- *    a write succeeds and A's own vector entry is exactly OLD + W + 1; all
- *    converge.
- * 3. The same restore onto a data dir holding nothing but the backup's
- *    data.mdb (no own.seq): with B and C reachable, the next write again
- *    takes the next seq, and all converge.
- * 4. B's data dir is emptied: B starts, rebuilds everything from A and C
- *    (its own changes too), and its next write takes its next seq.
- * 5. A restore onto an empty data dir while every peer is down: the
- *    backup copy is marked as one, so A refuses local writes (503), past
- *    the start-up grace, until a peer tells it how far its own log went.
+ * 0. A writes OLD changes; GET /v1/backup of A into a file; A writes MORE
+ *    more; all converge (B and C hold A's seq OLD + MORE).
+ * 1. Every node stops; A's data dir is emptied and the backup put in it;
+ *    A starts ALONE (the peers that hold its newest changes are down): it
+ *    says why it started a new incarnation, and answers 201 to NEW writes
+ *    at once. B and C start: all three converge, A gets its old
+ *    incarnation's MORE changes back, every total adds up, and no node
+ *    refused a chain link or an equivocation.
+ * 2. The same with a lost disk: B's data dir is emptied while A and C are
+ *    down; B writes at once; all converge, B's own old changes included.
+ * 3. kill -9: A is killed and restarted; a new incarnation again, then
+ *    convergence. A clean stop and start resumes the same incarnation.
+ * 4. A copy of A's stopped data dir, started after A went on writing from
+ *    the original: its next write reuses a seq the network holds. The
+ *    peers refuse it as equivocation and say so in /v1/replication; the
+ *    copy refuses its own origin's changes it did not make.
  *
  * Usage: cluster_restore MENTORNETD DEMO_DATA PORT
  */
@@ -41,9 +41,7 @@
 #define NOLD 30
 #define NMORE 20
 #define NB 10
-/* The replicator's STARTUP_GRACE_MS (src/replicator.c), plus a margin. */
-#define GRACE_MS 5000
-#define PAST_GRACE_MS (GRACE_MS + 1500)
+#define NNEW 6
 #define CONVERGE_MS 30000
 
 static cl_cluster cluster;
@@ -91,28 +89,6 @@ restore_backup(size_t n, bool wipe) {
                : -1;
 }
 
-/* Do B and C both tell A that they hold A's seq `seq`? */
-static bool
-peers_told(long long seq) {
-    json_t *r = cl_replication(&cluster.node[A]);
-    bool ok = true;
-    for (size_t p = B; p <= C; p++) {
-        json_t *peers = json_object_get(r, "peers");
-        size_t k;
-        json_t *e;
-        bool told = false;
-        json_array_foreach(peers, k, e) {
-            const char *d = json_string_value(json_object_get(e, "division"));
-            if (d && strcmp(d, cluster.node[p].name) == 0)
-                told = cl_vv_get(json_object_get(e, "version_vector"),
-                                 cluster.node[A].name) == seq;
-        }
-        ok &= told;
-    }
-    json_decref(r);
-    return ok;
-}
-
 static long long old_seq, sent_seq;
 
 static int
@@ -137,143 +113,200 @@ setup(void) {
     return 0;
 }
 
-static int
-restored_cut_off(void) {
-    tl_section("1. A restored; it cannot reach its peers, they reach it");
-    CHECK(cl_stop(&cluster, A) == 0, "A stops");
-    if (restore_backup(A, false) != 0)
-        return -1;
-    int closed = CL_SPARE_PORT(&cluster, 0);
-    cluster.node[A].view_port[B] = closed;
-    cluster.node[A].view_port[C] = closed;
-    if (cl_write_confs(&cluster) != 0 || cl_start(&cluster, A) != 0)
-        return -1;
-    uint64_t t0 = tl_now_ms();
-    CHECK(own_seq(A) == old_seq, "A holds the backup's state (seq %lld)",
-          own_seq(A));
-    uint64_t deadline = t0 + 10000;
-    while (!peers_told(sent_seq) && tl_now_ms() < deadline)
-        tl_sleep_ms(50);
-    CHECK(peers_told(sent_seq), "B and C tell A they hold its seq %lld",
-          sent_seq);
-    long st = try_write(A);
-    CHECK(st == 503, "a write on A answers 503 (%ld)", st);
-    bool ever_writable = false;
-    while (tl_now_ms() - t0 < PAST_GRACE_MS) {
-        json_t *r = cl_replication(&cluster.node[A]);
-        ever_writable |= json_is_true(json_object_get(r, "writable"));
+/* The incarnation n says it started, and why ("restored", ...). */
+static const char *
+started(size_t n, char *why, size_t cap) {
+    json_t *r = cl_replication(&cluster.node[n]);
+    const char *w =
+        json_string_value(json_object_get(r, "incarnation_started"));
+    snprintf(why, cap, "%s", w ? w : "?");
+    json_decref(r);
+    return why;
+}
+
+/* Chain and equivocation refusals counted on every node, from any peer. */
+static long long
+refusals(const char *reason) {
+    long long n = 0;
+    for (size_t i = A; i <= C; i++) {
+        json_t *r = cl_replication(&cluster.node[i]);
+        for (size_t p = A; p <= C; p++)
+            if (p != i)
+                n += cl_peer_counter(r, cluster.node[p].name, "rejected",
+                                     reason);
         json_decref(r);
-        tl_sleep_ms(100);
     }
-    st = try_write(A);
-    CHECK(!ever_writable && st == 503,
-          "after the %d ms start-up grace, "
-          "still not writable: 503 (%ld)",
-          GRACE_MS, st);
-    CHECK(own_seq(A) == old_seq, "A's own seq is still %lld", old_seq);
-    return 0;
+    return n;
 }
 
-static void
-restored_catches_up(void) {
-    tl_section("2. A restarts with the right addresses and catches up");
-    CHECK(cl_stop(&cluster, A) == 0, "A stops");
-    memset(cluster.node[A].view_port, 0, sizeof cluster.node[A].view_port);
-    if (cl_write_confs(&cluster) != 0 || cl_start(&cluster, A) != 0)
-        return;
-    char id[33];
-    long st = cl_create_participant(&cluster.node[A],
-                                    "{\"role\":\"mentor\",\"given_name\":"
-                                    "\"Restored\",\"family_name\":\"A\"}",
-                                    id);
-    CHECK(st == 201, "a write on A succeeds once it has caught up (%ld)", st);
-    CHECK(own_seq(A) == old_seq + NMORE + 1,
-          "A's own seq is exactly %lld + %d + 1 = %lld (got %lld)", old_seq,
-          NMORE, old_seq + NMORE + 1, own_seq(A));
-    CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "all three converge");
+/* n answers 201 to count writes at once (no 503, no waiting). */
+static bool
+writes_at_once(size_t n, int count) {
+    int ok = 0;
+    for (int i = 0; i < count; i++)
+        ok += try_write(n) == 201;
+    return CHECK(ok == count, "%s answers 201 to %d writes at once (%d)",
+                 cluster.node[n].name, count, ok);
 }
 
-static void
-restored_without_own_seq(void) {
-    tl_section("3. A restored onto a data dir with only data.mdb");
-    long long before = own_seq(A);
-    CHECK(cl_stop(&cluster, A) == 0, "A stops");
-    if (restore_backup(A, true) != 0 || cl_start(&cluster, A) != 0)
-        return;
-    char id[33];
-    long st = cl_create_participant(&cluster.node[A],
-                                    "{\"role\":\"mentor\",\"given_name\":"
-                                    "\"Restored\",\"family_name\":\"Again\"}",
-                                    id);
-    CHECK(st == 201 && own_seq(A) == before + 1,
-          "a write on A takes seq %lld, after everything it sent (%ld, "
-          "seq %lld)",
-          before + 1, st, own_seq(A));
-    CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "all three converge");
-}
-
-static void
-empty_data_dir(void) {
-    char id[33];
-    tl_section("4. B starts with an empty data dir");
-    long long before = own_seq(B);
-    CHECK(cl_stop(&cluster, B) == 0, "B stops");
-    tl_rm_rf(cluster.node[B].data_dir);
-    if (cl_start(&cluster, B) != 0)
-        return;
-    long st = cl_create_participant(&cluster.node[B],
-                                    "{\"role\":\"mentee\",\"given_name\":"
-                                    "\"Rebuilt\",\"family_name\":\"B\"}",
-                                    id);
-    CHECK(st == 201 && own_seq(B) == before + 1,
-          "a write on B takes seq %lld (%ld, seq %lld)", before + 1, st,
-          own_seq(B));
-    CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
-          "all three converge: B rebuilt everything");
-    json_t *s = cl_get_json(&cluster.node[B], "/v1/stats?verify=true");
-    CHECK(json_is_true(json_object_get(s, "verified")) &&
-              json_integer_value(json_object_get(s, "total")) ==
-                  NOLD + NMORE + NB + 3,
-          "B's stats verify, total %lld",
-          (long long)json_integer_value(json_object_get(s, "total")));
+static long long
+total(size_t n) {
+    json_t *s = cl_get_json(&cluster.node[n], "/v1/stats?verify=true");
+    long long t =
+        json_is_true(json_object_get(s, "verified"))
+            ? (long long)json_integer_value(json_object_get(s, "total"))
+            : -1;
     json_decref(s);
+    return t;
 }
 
+/* After healing: equal states, the expected total, and no chain link or
+ * equivocation refused anywhere (no seq was reissued). */
 static void
+healed(long long want_total) {
+    CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
+          "all three converge: equal digests, vectors and stats");
+    for (size_t n = A; n <= C; n++)
+        CHECK(total(n) == want_total,
+              "%s: stats verify, total %lld (want %lld)", cluster.node[n].name,
+              total(n), want_total);
+    long long chain = refusals("chain"), eq = refusals("equivocation");
+    CHECK(chain == 0 && eq == 0,
+          "no node refused a chain link (%lld) or an equivocation (%lld)",
+          chain, eq);
+}
+
+static long long want;
+
+static int
 restored_alone(void) {
-    tl_section("5. A restored onto an empty data dir while B and C are "
-               "down");
-    long long before = own_seq(A);
+    char why[32];
+    tl_section("1. A restored from its backup while B and C are down");
+    uint32_t before = cl_origin(&cluster.node[A]);
     CHECK(cl_stop(&cluster, B) == 0 && cl_stop(&cluster, C) == 0 &&
               cl_stop(&cluster, A) == 0,
           "all three stop");
     if (restore_backup(A, true) != 0 || cl_start(&cluster, A) != 0)
-        return;
-    uint64_t t0 = tl_now_ms();
-    long st = 0;
-    while (tl_now_ms() - t0 < PAST_GRACE_MS && (st = try_write(A)) == 503)
-        tl_sleep_ms(100);
-    long long seq = own_seq(A);
-    CHECK(st == 503,
-          "A refuses local writes until a peer can tell it what it "
-          "sent (answered %ld; took seq %lld, which it had already "
-          "sent: it sent up to %lld)",
-          st, seq, before);
-    if (st == 503)
-        return;
+        return -1;
+    CHECK(own_seq(A) == old_seq, "A holds the backup's state (%lld changes)",
+          own_seq(A));
+    CHECK(strcmp(started(A, why, sizeof why), "restored") == 0,
+          "A says it started a new incarnation: restored (%s)", why);
+    uint32_t now = cl_origin(&cluster.node[A]);
+    CHECK(now && now != before, "A writes as a new origin (%08x, was %08x)",
+          now, before);
+    if (!writes_at_once(A, NNEW))
+        return -1;
     if (cl_start(&cluster, B) != 0 || cl_start(&cluster, C) != 0)
+        return -1;
+    want = NOLD + NMORE + NB + NNEW;
+    healed(want);
+    CHECK(own_seq(A) == sent_seq + NNEW,
+          "A holds all it ever made: %lld + %d changes (%lld)", sent_seq, NNEW,
+          own_seq(A));
+    return 0;
+}
+
+static void
+lost_disk(void) {
+    char why[32];
+    tl_section("2. B's disk is lost while A and C are down");
+    long long before = own_seq(B);
+    CHECK(cl_stop(&cluster, A) == 0 && cl_stop(&cluster, C) == 0 &&
+              cl_stop(&cluster, B) == 0,
+          "all three stop");
+    tl_rm_rf(cluster.node[B].data_dir);
+    if (cl_start(&cluster, B) != 0)
         return;
-    bool converged = cl_wait_converged(&cluster, 4000);
-    json_t *r = cl_replication(&cluster.node[A]);
-    tl_note(
-        "A refused its own old log from B and C: chain %lld + %lld, "
-        "equivocation %lld + %lld",
-        cl_peer_counter(r, cluster.node[B].name, "rejected", "chain"),
-        cl_peer_counter(r, cluster.node[C].name, "rejected", "chain"),
-        cl_peer_counter(r, cluster.node[B].name, "rejected", "equivocation"),
-        cl_peer_counter(r, cluster.node[C].name, "rejected", "equivocation"));
-    json_decref(r);
-    CHECK(converged, "the three converge again");
+    CHECK(strcmp(started(B, why, sizeof why), "new_store") == 0,
+          "B says it started a new incarnation: new_store (%s)", why);
+    if (!writes_at_once(B, NNEW))
+        return;
+    if (cl_start(&cluster, A) != 0 || cl_start(&cluster, C) != 0)
+        return;
+    want += NNEW;
+    healed(want);
+    CHECK(own_seq(B) == before + NNEW,
+          "B holds its old changes again and its new ones: %lld + %d (%lld)",
+          before, NNEW, own_seq(B));
+}
+
+static void
+killed(void) {
+    char why[32];
+    tl_section("3. A is killed (kill -9), then stopped cleanly");
+    uint32_t before = cl_origin(&cluster.node[A]);
+    cl_kill(&cluster, A);
+    if (cl_start(&cluster, A) != 0)
+        return;
+    CHECK(strcmp(started(A, why, sizeof why), "unclean_stop") == 0 &&
+              cl_origin(&cluster.node[A]) != before,
+          "after kill -9, A starts a new incarnation: unclean_stop (%s)", why);
+    if (!writes_at_once(A, 2))
+        return;
+    before = cl_origin(&cluster.node[A]);
+    CHECK(cl_stop(&cluster, A) == 0 && cl_start(&cluster, A) == 0,
+          "A stops cleanly and starts");
+    CHECK(strcmp(started(A, why, sizeof why), "resumed") == 0 &&
+              cl_origin(&cluster.node[A]) == before,
+          "after a clean stop, A resumes its incarnation (%s)", why);
+    if (!writes_at_once(A, 2))
+        return;
+    want += 4;
+    healed(want);
+}
+
+/* Swap A's data dir with dir (both hold a store). */
+static int
+swap_data_dir(const char *dir) {
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.swap", dir);
+    return rename(cluster.node[A].data_dir, tmp) == 0 &&
+                   rename(dir, cluster.node[A].data_dir) == 0 &&
+                   rename(tmp, dir) == 0
+               ? 0
+               : -1;
+}
+
+static void
+copied_data_dir(void) {
+    char copy[PATH_MAX], from[PATH_MAX + 16], to[PATH_MAX + 16];
+    tl_section("4. A copy of A's stopped data dir runs after A went on");
+    snprintf(copy, sizeof copy, "%s/a-copy", cluster.dir);
+    mkdir(copy, 0700);
+    CHECK(cl_stop(&cluster, A) == 0, "A stops");
+    snprintf(from, sizeof from, "%s/data.mdb", cluster.node[A].data_dir);
+    snprintf(to, sizeof to, "%s/data.mdb", copy);
+    if (!CHECK(tl_copy_file(from, to, 0600) == 0, "A's data dir is copied") ||
+        cl_start(&cluster, A) != 0 || !writes_at_once(A, 2) ||
+        !CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged"))
+        return;
+    CHECK(cl_stop(&cluster, A) == 0 && swap_data_dir(copy) == 0 &&
+              cl_start(&cluster, A) == 0,
+          "A stops; the copy starts in its place");
+    bool forked = false;
+    for (uint64_t t0 = tl_now_ms(); !forked && tl_now_ms() - t0 < 10000;) {
+        json_t *r = cl_replication(&cluster.node[A]);
+        forked = json_is_true(json_object_get(r, "forked")) &&
+                 json_is_false(json_object_get(r, "writable"));
+        json_decref(r);
+        tl_sleep_ms(50);
+    }
+    CHECK(forked, "the copy sees its peers hold changes of its own origin "
+                  "it did not make: forked, not writable");
+    CHECK(refusals("equivocation") > 0,
+          "the copy counts them as equivocation in /v1/replication");
+    long st = try_write(A);
+    CHECK(st == 503, "a write on the copy answers 503 (%ld)", st);
+    CHECK(cl_stop(&cluster, A) == 0 && cl_start(&cluster, A) == 0,
+          "the copy restarts");
+    char why[32];
+    CHECK(strcmp(started(A, why, sizeof why), "unclean_stop") == 0,
+          "it begins a new incarnation (%s)", why);
+    if (!writes_at_once(A, 2))
+        return;
+    want += 4;
+    healed(want);
 }
 
 int
@@ -283,12 +316,10 @@ main(int argc, char **argv) {
     cl_args(argc, argv, &daemon, &demo, &port);
     tl_begin("cluster.restore", WATCHDOG_S);
     if (cl_create(&cluster, daemon, demo, port, 3) == 0 &&
-        cl_start_all(&cluster) == 0 && setup() == 0 &&
-        restored_cut_off() == 0) {
-        restored_catches_up();
-        restored_without_own_seq();
-        empty_data_dir();
-        restored_alone();
+        cl_start_all(&cluster) == 0 && setup() == 0 && restored_alone() == 0) {
+        lost_disk();
+        killed();
+        copied_data_dir();
     }
     cl_destroy(&cluster);
     return tl_summary();

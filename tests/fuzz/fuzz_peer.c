@@ -48,8 +48,6 @@
 #include "repl/replicator.h"
 #include "state/state.h"
 
-#define GRACE_MS 2000
-
 static char root[256];
 static mn_config cfg;
 static mn_node *node;
@@ -149,16 +147,9 @@ host_read_log(void *ctx, const mn_repl_read *req, mn_repl_range *out) {
 }
 
 static void
-host_state(void *ctx, mn_vv *vv,
-           uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+host_state(void *ctx, mn_vv *vv, mn_heads *heads) {
     (void)ctx;
     mn_node_state(node, vv, heads);
-}
-
-static int
-host_set_writable(void *ctx, bool writable) {
-    (void)ctx;
-    return mn_replicator_set_writable(node, writable);
 }
 
 static int
@@ -253,10 +244,9 @@ open_node(void) {
 
 static mn_repl *
 new_engine(void) {
-    mn_repl_host host = {NULL,       host_read_log, host_state,
-                         host_apply, io_send,       host_set_writable};
+    mn_repl_host host = {NULL, host_read_log, host_state, host_apply, io_send};
     mn_repl_params params;
-    mn_replicator_params(node, &keys, GRACE_MS, &params);
+    mn_replicator_params(node, &keys, &params);
     mn_repl *r = mn_repl_new(&params, &host, PW_NOW_MS);
     mn_crypto_wipe(&params, sizeof params);
     return r;
@@ -438,7 +428,8 @@ build_baseline(void) {
     release_pending(&w, r);
     mn_repl_destroy(&r);
     mn_node_state(node, &vv, NULL);
-    if (vv.seq[PW_PEER] != 2 || vv.seq[PW_OTHER] != base_vv.seq[PW_OTHER] + 1)
+    if (mn_vv_get(&vv, PW_PEER) != 2 ||
+        mn_vv_get(&vv, PW_OTHER) != mn_vv_get(&base_vv, PW_OTHER) + 1)
         die("the canned pending batch was not queued");
     restore_snapshot();
 }
@@ -515,7 +506,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         deliver(e->r, ch, data + 1, size - 1);
     }
     if (flags & PW_FLAG_TICK) {
-        mn_repl_on_tick(e->r, PW_NOW_MS + GRACE_MS);
+        mn_repl_on_tick(e->r, PW_NOW_MS + 1000);
         finish_apply(e->r);
     }
     mn_repl_stats_get(e->r, &st);
@@ -525,9 +516,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * 10 MB ready list; most inputs are refused.) */
     if (!vv_equal(&st.vv, &base_vv)) {
         mn_info("fuzz_peer: applied up to 1:%llu 2:%llu 3:%llu; restoring",
-                (unsigned long long)st.vv.seq[1],
-                (unsigned long long)st.vv.seq[2],
-                (unsigned long long)st.vv.seq[3]);
+                (unsigned long long)mn_vv_get(&st.vv, 1),
+                (unsigned long long)mn_vv_get(&st.vv, 2),
+                (unsigned long long)mn_vv_get(&st.vv, 3));
         check_owners();
         drop_engines();
         restore_snapshot();

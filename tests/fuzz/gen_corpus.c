@@ -142,8 +142,8 @@ peer_batches(const pw_world *base) {
     w = *base;
     deps = base->vv;
     one(&w.chain[2], &b, PW_HLC(10000), &deps, w.id_d, fill_create);
-    deps.seq[1] = 1;
-    deps.seq[3] = 0;
+    mn_vv_set(&deps, 1, 1);
+    mn_vv_set(&deps, 3, 0);
     one(&w.chain[2], &b, PW_HLC(1000), &deps, w.id_a, fill_rename);
     deps = base->vv;
     one(&w.chain[2], &b, PW_HLC(900), &deps, w.id_d, fill_clear);
@@ -152,7 +152,7 @@ peer_batches(const pw_world *base) {
     /* A concurrent edit of A's profession: conflicts with 1's and 3's. */
     w = *base;
     memset(&deps, 0, sizeof deps);
-    deps.seq[1] = 1;
+    mn_vv_set(&deps, 1, 1);
     one(&w.chain[2], &b, PW_HLC(42000), &deps, w.id_a, fill_profession);
     one(&w.chain[2], &b, PW_HLC(100), &base->vv, w.id_a, fill_profession);
     emit("b2-conflict", 0, &b, &w.chain[2], 2);
@@ -165,7 +165,7 @@ peer_batches(const pw_world *base) {
     /* Depends on origin 3 seq 9: verified, then held pending. */
     w = *base;
     deps = base->vv;
-    deps.seq[3] = 9;
+    mn_vv_set(&deps, 3, 9);
     one(&w.chain[2], &b, PW_HLC(8000), &deps, w.id_d, fill_create);
     emit("b2-pending", 0, &b, &w.chain[2], 2);
 
@@ -276,8 +276,8 @@ peer_sessions(const pw_world *base) {
     mn_vv none, some = base->vv, ahead = base->vv;
     mn_buf msg;
     memset(&none, 0, sizeof none);
-    some.seq[3] = 2;
-    ahead.seq[1] = 9; /* the peer holds more of our own log than we do */
+    mn_vv_set(&some, 3, 2);
+    mn_vv_set(&ahead, 1, 9); /* the peer holds more of our own log than we do */
     emit_vv("hello-all", PW_FLAG_SERVER, true, PW_PEER, &none, 4);
     emit_vv("hello-some", PW_FLAG_SERVER, true, PW_PEER, &some, 1);
     emit_vv("hello-uptodate", PW_FLAG_SERVER | PW_FLAG_TICK, true, PW_PEER,

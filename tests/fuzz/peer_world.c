@@ -76,7 +76,7 @@ pw_change_raw(pw_chain *c, uint64_t hlc, uint32_t key_id, const mn_vv *deps,
     mn_buf header, cipher;
     mn_buf_init(&header);
     mn_buf_init(&cipher);
-    h.deps.seq[c->origin] = c->seq;
+    mn_vv_set(&h.deps, c->origin, c->seq);
     memcpy(h.prev_hash, c->head, MN_HASH_BYTES);
     mn_codec_header_encode(&h, &header);
     mn_crypto_hash2(header.p, header.len, body, body_len, nonce);
@@ -115,7 +115,7 @@ seal_params(uint8_t sel, const mn_vv *base, uint64_t *hlc, mn_vv *deps) {
                        sel & 0x0f);
     *deps = *base;
     if (sel & 0x80)
-        deps->seq[PW_OTHER] = base->seq[PW_OTHER] + 1;
+        mn_vv_set(deps, PW_OTHER, mn_vv_get(base, PW_OTHER) + 1);
 }
 
 bool
@@ -209,7 +209,7 @@ pw_world_baseline(pw_world *w, mn_buf *msgs, size_t cap) {
     pw_change(&w->chain[1], &s, &b);
     pw_spec_release(&s);
     pw_spec_init(&s, PW_HLC(40000), w->id_a);
-    s.deps.seq[1] = 1;
+    mn_vv_set(&s.deps, 1, 1);
     mn_ops_add_str(&s.ops, MN_P_PROFESSION, "Engineer", 8);
     pw_change(&w->chain[1], &s, &b);
     pw_spec_release(&s);
@@ -228,7 +228,7 @@ pw_world_baseline(pw_world *w, mn_buf *msgs, size_t cap) {
     pw_change(&w->chain[3], &s, &b);
     pw_spec_release(&s);
     pw_spec_init(&s, PW_HLC(44000), w->id_a);
-    s.deps.seq[1] = 1;
+    mn_vv_set(&s.deps, 1, 1);
     mn_ops_add_str(&s.ops, MN_P_PROFESSION, "Teacher", 7);
     mn_ops_add_str(&s.ops, MN_P_STATUS, "matched", 7);
     pw_change(&w->chain[3], &s, &b);
@@ -237,20 +237,20 @@ pw_world_baseline(pw_world *w, mn_buf *msgs, size_t cap) {
 
     /* Origin 3 again: edit B, then clear a field of B. */
     pw_spec_init(&s, PW_HLC(30000), w->id_b);
-    s.deps.seq[1] = 3;
+    mn_vv_set(&s.deps, 1, 3);
     mn_ops_add_str(&s.ops, MN_P_EMAIL, "leyla@example.org", 17);
     mn_ops_add_str(&s.ops, MN_P_DANISH_LEVEL, "B1", 2);
     pw_change(&w->chain[3], &s, &b);
     pw_spec_release(&s);
     pw_spec_init(&s, PW_HLC(29000), w->id_b);
-    s.deps.seq[1] = 3;
+    mn_vv_set(&s.deps, 1, 3);
     mn_ops_add_clear(&s.ops, MN_P_BIRTH_YEAR);
     pw_change(&w->chain[3], &s, &b);
     pw_spec_release(&s);
     emit(&w->chain[3], &b, msgs, cap, &n);
 
-    w->vv.seq[1] = w->chain[1].seq;
-    w->vv.seq[3] = w->chain[3].seq;
+    mn_vv_set(&w->vv, 1, w->chain[1].seq);
+    mn_vv_set(&w->vv, 3, w->chain[3].seq);
     return n;
 }
 
@@ -268,13 +268,13 @@ pw_canned_pending(pw_world *w, mn_buf *out) {
     pw_batch_init(&b);
     pw_spec_init(&s, PW_HLC(20000), w->id_d);
     s.deps = w->vv;
-    s.deps.seq[3] = 5; /* not yet made: keeps this batch pending */
+    mn_vv_set(&s.deps, 3, 5); /* not yet made: keeps this batch pending */
     pw_spec_create(&s, "mentor", 2, "Hana", "Yusuf");
     pw_change(&w->chain[2], &s, &b);
     pw_spec_release(&s);
     pw_spec_init(&s, PW_HLC(19000), w->id_b);
     s.deps = w->vv;
-    s.deps.seq[3] = 5;
+    mn_vv_set(&s.deps, 3, 5);
     mn_ops_add_str(&s.ops, MN_P_STATUS, "waiting", 7);
     pw_change(&w->chain[2], &s, &b);
     pw_spec_release(&s);

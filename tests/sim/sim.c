@@ -50,7 +50,6 @@
 #define MAX_ACKED 4096
 #define TRACE_LINES 64
 #define DRIFT_MS 300000
-#define GRACE_MS 2000
 #define HEAL_ROUNDS 3000
 
 /* ---- seeded generator (splitmix64) ------------------------------------ */
@@ -178,16 +177,9 @@ host_read_log(void *ctx, const mn_repl_read *req, mn_repl_range *out) {
 }
 
 static void
-host_state(void *ctx, mn_vv *vv,
-           uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+host_state(void *ctx, mn_vv *vv, mn_heads *heads) {
     struct endpoint *ep = ctx;
     mn_node_state(ep->sim->node[ep->index], vv, heads);
-}
-
-static int
-host_set_writable(void *ctx, bool writable) {
-    struct endpoint *ep = ctx;
-    return mn_replicator_set_writable(ep->sim->node[ep->index], writable);
 }
 
 /* The node applies it after a simulated delay (apply_due), so an engine
@@ -321,10 +313,10 @@ start_node(struct sim *s, int i) {
         abort();
     }
     mn_node_set_clock(s->node[i], node_clock, &s->ep[i]);
-    mn_repl_host host = {&s->ep[i],  host_read_log, host_state,
-                         host_apply, io_send,       host_set_writable};
+    mn_repl_host host = {&s->ep[i], host_read_log, host_state, host_apply,
+                         io_send};
     mn_repl_params params;
-    mn_replicator_params(s->node[i], &keys, GRACE_MS, &params);
+    mn_replicator_params(s->node[i], &keys, &params);
     s->eng[i] = mn_repl_new(&params, &host, local_now(s, i));
     s->up[i] = true;
     for (int k = 0; k < NODES; k++)
@@ -542,17 +534,18 @@ check_step(struct sim *s) {
         if (!s->up[i])
             continue;
         mn_node_state(s->node[i], &vv[i], NULL);
-        for (uint32_t o = 1; o <= NODES; o++)
-            if (vv[i].seq[o] < s->last_vv[i].seq[o])
-                return fail(s, "node%d vector went back for origin %u", i + 1,
-                            o);
+        if (!mn_vv_covers(&vv[i], &s->last_vv[i]))
+            return fail(s, "node%d vector went back", i + 1);
         s->last_vv[i] = vv[i];
     }
     for (int i = 0; i < NODES; i++)
-        for (int o = 0; o < NODES; o++)
-            if (s->last_vv[i].seq[o + 1] > s->last_vv[o].seq[o + 1])
+        for (int o = 0; o < NODES; o++) {
+            uint32_t origin = s->node[o] ? mn_node_origin(s->node[o]) : 0;
+            if (origin && mn_vv_get(&s->last_vv[i], origin) >
+                              mn_vv_get(&s->last_vv[o], origin))
                 return fail(s, "node%d has more of node%d than it made", i + 1,
                             o + 1);
+        }
     for (int i = 0; i < NODES; i++)
         if (s->up[i] && !check_store(s, i))
             return false;
@@ -571,22 +564,23 @@ static bool
 log_contiguous(mn_txn *t, const mn_vv *vv) {
     mn_cursor *cur;
     mn_val k, v;
-    uint64_t seen[MN_MAX_NODES + 1] = {0};
+    mn_vv seen = {0};
+    uint32_t o = 0;
+    uint64_t n = 0;
+    bool ok = true;
     if (mn_cursor_open(t, MN_DB_LOG, &cur) != MN_OK)
         return false;
-    for (int rc = mn_cursor_seek(cur, NULL, 0, &k, &v); rc == MN_OK;
+    for (int rc = mn_cursor_seek(cur, NULL, 0, &k, &v); ok && rc == MN_OK;
          rc = mn_cursor_next(cur, &k, &v)) {
-        uint32_t o = mn_get_be32(k.p);
-        if (o > MN_MAX_NODES ||
-            mn_get_be64((const uint8_t *)k.p + 4) != seen[o] + 1)
-            break;
-        seen[o]++;
+        if (mn_get_be32(k.p) != o) {
+            o = mn_get_be32(k.p);
+            n = 0;
+        }
+        ok = mn_get_be64((const uint8_t *)k.p + 4) == ++n &&
+             mn_vv_set(&seen, o, n) == MN_OK;
     }
     mn_cursor_close(&cur);
-    for (uint32_t o = 1; o <= MN_MAX_NODES; o++)
-        if (seen[o] != vv->seq[o])
-            return false;
-    return true;
+    return ok && mn_vv_equal(&seen, vv);
 }
 
 /* Every owner-only field was written by the participant's home. */
@@ -605,7 +599,7 @@ owners_hold(mn_txn *t) {
         int64_t home = mn_entity_int(&e, MN_P_HOME, 0);
         for (size_t f = 0; f < e.n; f++)
             if (mn_kind_owner_only(&mn_kind_participant, e.f[f].no) &&
-                e.f[f].stamp.origin != (uint32_t)home)
+                mn_origin_division(e.f[f].stamp.origin) != (uint32_t)home)
                 ok = false;
         mn_entity_release(&e);
     }

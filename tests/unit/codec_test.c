@@ -303,7 +303,7 @@ try_header(const uint8_t *p, size_t n) {
     mn_change_header h;
     int rc = mn_codec_header_decode(p, n, &h);
     if (rc == MN_OK) {
-        assert_true(h.origin >= 1 && h.origin <= MN_MAX_NODES);
+        assert_true(mn_origin_valid(h.origin));
         assert_true(h.seq > 0);
     }
     return rc;
@@ -358,7 +358,7 @@ try_sig(const uint8_t *p, size_t n) {
     mn_chain_sig s;
     int rc = mn_codec_sig_decode(p, n, &s);
     if (rc == MN_OK) {
-        assert_true(s.origin >= 1 && s.origin <= MN_MAX_NODES);
+        assert_true(mn_origin_valid(s.origin));
         assert_true(s.seq > 0);
     }
     return rc;
@@ -373,8 +373,7 @@ try_entity(const uint8_t *p, size_t n) {
         for (size_t i = 0; i < e.n; i++) {
             assert_true(e.f[i].no >= 1);
             assert_true(i == 0 || e.f[i].no > e.f[i - 1].no);
-            assert_true(e.f[i].stamp.origin >= 1 &&
-                        e.f[i].stamp.origin <= MN_MAX_NODES);
+            assert_true(mn_origin_valid(e.f[i].stamp.origin));
             if (e.f[i].v.kind == MN_V_STR)
                 assert_true(e.f[i].v.len <= MN_MAX_VALUE_BYTES);
         }
@@ -411,7 +410,7 @@ test_header_round_trip_full_vector(void **state) {
     h.key_id = 0xffffffffu;
     rng_fill(&r, h.prev_hash, sizeof h.prev_hash);
     for (uint32_t id = 1; id <= MN_MAX_NODES; id++)
-        h.deps.seq[id] = id == 7 ? UINT64_MAX : rng_next(&r) | 1;
+        mn_vv_set(&h.deps, id, id == 7 ? UINT64_MAX : rng_next(&r) | 1);
     mn_buf_init(&b);
     mn_codec_header_encode(&h, &b);
     memset(&back, 0xee, sizeof back);
@@ -421,7 +420,7 @@ test_header_round_trip_full_vector(void **state) {
     assert_true(back.hlc == h.hlc);
     assert_int_equal(back.key_id, h.key_id);
     assert_memory_equal(back.prev_hash, h.prev_hash, MN_HASH_BYTES);
-    assert_memory_equal(&back.deps, &h.deps, sizeof h.deps);
+    assert_true(mn_vv_equal(&back.deps, &h.deps));
     mn_buf_release(&b);
 }
 
@@ -435,7 +434,7 @@ test_header_round_trip_sparse(void **state) {
     h.origin = 1;
     h.seq = 1;
     memset(h.prev_hash, 0xab, sizeof h.prev_hash);
-    h.deps.seq[64] = 5;
+    mn_vv_set(&h.deps, 64, 5);
     mn_buf_init(&b);
     /* encode appends: a prefix stays in front. */
     mn_buf_append(&b, "pre", 3);
@@ -447,7 +446,7 @@ test_header_round_trip_sparse(void **state) {
     assert_true(back.seq == 1);
     assert_true(back.hlc == 0);
     assert_memory_equal(back.prev_hash, h.prev_hash, MN_HASH_BYTES);
-    assert_memory_equal(&back.deps, &h.deps, sizeof h.deps);
+    assert_true(mn_vv_equal(&back.deps, &h.deps));
     mn_buf_release(&b);
 }
 
@@ -469,7 +468,7 @@ test_writer_matches_encoder(void **state) {
     h.key_id = hs.key_id;
     memcpy(h.prev_hash, hs.hash, MN_HASH_BYTES);
     for (size_t i = 0; i < hs.ndeps; i++)
-        h.deps.seq[hs.dep_origin[i]] = hs.dep_seq[i];
+        mn_vv_set(&h.deps, hs.dep_origin[i], hs.dep_seq[i]);
     mn_buf_init(&ours);
     mn_buf_init(&theirs);
     build_header(&hs, &ours);
@@ -931,7 +930,7 @@ test_header_rejections(void **state) {
     mn_change_header h;
     assert_int_equal(mn_codec_header_decode(b.p, b.len, &h), MN_OK);
     for (size_t i = 0; i < 64; i++)
-        assert_true(h.deps.seq[64 - i] == i + 1);
+        assert_true(mn_vv_get(&h.deps, 64 - i) == i + 1);
     /* An unknown field from a newer node is skipped, not fatal. */
     pb_uint(&b, 15, 99);
     assert_int_equal(mn_codec_header_decode(b.p, b.len, &h), MN_OK);

@@ -119,8 +119,13 @@ list_one(void *user, const mn_conflict *c) {
     uint8_t len = (uint8_t)c->value.len;
     mn_buf_append(&o->list, c->id, MN_ID_BYTES);
     mn_buf_append(&o->list, &c->field, sizeof c->field);
-    mn_buf_append(&o->list, &c->loser, sizeof c->loser);
-    mn_buf_append(&o->list, &c->winner, sizeof c->winner);
+    /* Member by member: a stamp's padding bytes are not part of it. */
+    const mn_stamp *sides[2] = {&c->loser, &c->winner};
+    for (int i = 0; i < 2; i++) {
+        mn_buf_append(&o->list, &sides[i]->hlc, sizeof sides[i]->hlc);
+        mn_buf_append(&o->list, &sides[i]->origin, sizeof sides[i]->origin);
+        mn_buf_append(&o->list, &sides[i]->seq, sizeof sides[i]->seq);
+    }
     mn_buf_append(&o->list, &len, 1);
     mn_buf_append(&o->list, c->value.s, c->value.len);
     o->n++;
@@ -227,7 +232,7 @@ make_four_writers(struct change *c) {
     c[3] = change(4, 1, 400, MN_P_NOTES, "from 4");
     c[4] = change(5, 1, 250, MN_P_NOTES, "from 5");
     for (int i = 1; i <= 4; i++)
-        c[i].deps.seq[1] = 1;
+        mn_vv_set(&c[i].deps, 1, 1);
 }
 
 static void
@@ -266,9 +271,9 @@ test_write_that_saw_removes(void **unused) {
     struct values v;
     struct change c[5];
     make_four_writers(c);
-    c[3].deps.seq[3] = 1; /* 4 (the latest) saw 3, listed when it came */
-    c[4].deps.seq[2] = 1; /* 5 (losing to 4) saw 2 ... */
-    c[4].st.hlc = 350;    /* ... so its clock is past 2's */
+    mn_vv_set(&c[3].deps, 3, 1); /* 4 (the latest) saw 3, listed when it came */
+    mn_vv_set(&c[4].deps, 2, 1); /* 5 (losing to 4) saw 2 ... */
+    c[4].st.hlc = 350;           /* ... so its clock is past 2's */
     store_open(&st);
     for (int i = 0; i < 3; i++)
         apply(&st, &c[i]);
@@ -299,9 +304,10 @@ test_overwritten_value_not_listed(void **unused) {
     };
     static const size_t orders[3][4] = {
         {0, 1, 2, 3}, {0, 1, 3, 2}, {0, 3, 1, 2}};
-    c[1].deps.seq[1] = c[3].deps.seq[1] = 1;
+    mn_vv_set(&c[1].deps, 1, 1);
+    mn_vv_set(&c[3].deps, 1, 1);
     c[2].deps = c[1].deps;
-    c[2].deps.seq[2] = 1;
+    mn_vv_set(&c[2].deps, 2, 1);
     for (int i = 0; i < 3; i++) {
         struct store st;
         struct values v;
@@ -327,7 +333,8 @@ test_local_write_clears(void **unused) {
         apply(&st, &c[i]);
     struct change other = change(2, 2, 500, MN_P_STATUS, "waiting");
     struct change beats = change(3, 2, 600, MN_P_STATUS, "matched");
-    other.deps.seq[1] = beats.deps.seq[1] = 1;
+    mn_vv_set(&other.deps, 1, 1);
+    mn_vv_set(&beats.deps, 1, 1);
     apply(&st, &other);
     apply(&st, &beats);
     listed(&st, MN_P_STATUS, &v);
@@ -355,7 +362,8 @@ test_duplicates_change_nothing(void **unused) {
     make_four_writers(c);
     c[5] = change(2, 2, 500, MN_P_NOTES, "2 again"); /* saw 2 and 3 */
     c[5].deps = c[1].deps;
-    c[5].deps.seq[2] = c[5].deps.seq[3] = 1;
+    mn_vv_set(&c[5].deps, 2, 1);
+    mn_vv_set(&c[5].deps, 3, 1);
     store_open(&st);
     for (int i = 0; i < 6; i++)
         apply(&st, &c[i]);
@@ -383,7 +391,7 @@ struct history {
  * what its writer had then, its clock beyond everything it saw. */
 static void
 make_history(test_rng *r, struct history *h) {
-    mn_vv known[NWRITERS + 1] = {{{0}}};
+    mn_vv known[NWRITERS + 1] = {0};
     uint64_t clock[NWRITERS + 1] = {0};
     h->n = 0;
     while (h->n < 24) {
@@ -391,8 +399,8 @@ make_history(test_rng *r, struct history *h) {
         uint32_t from = (uint32_t)rng_below(r, NWRITERS) + 1;
         if (rng_below(r, 3) == 0) { /* w learns what from knows */
             for (uint32_t o = 1; o <= NWRITERS; o++)
-                if (known[from].seq[o] > known[w].seq[o])
-                    known[w].seq[o] = known[from].seq[o];
+                if (mn_vv_get(&known[from], o) > mn_vv_get(&known[w], o))
+                    mn_vv_set(&known[w], o, mn_vv_get(&known[from], o));
             clock[w] = clock[w] > clock[from] ? clock[w] : clock[from];
             continue;
         }
@@ -400,28 +408,29 @@ make_history(test_rng *r, struct history *h) {
         char value[16];
         snprintf(value, sizeof value, "v%zu", h->n);
         clock[w] += 1 + rng_below(r, 3);
-        *c = change(w, known[w].seq[w] + 1, clock[w],
+        *c = change(w, mn_vv_get(&known[w], w) + 1, clock[w],
                     fields[rng_below(r, NFIELDS)], value);
         c->deps = known[w];
-        known[w].seq[w] = c->st.seq;
+        mn_vv_set(&known[w], w, c->st.seq);
     }
 }
 
 /* A random order in which every change comes after its deps. */
 static void
 causal_order(test_rng *r, const struct history *h, size_t *order) {
-    mn_vv applied = {{0}};
+    mn_vv applied = {0};
     bool done[MAX_CHANGES] = {false};
     for (size_t n = 0; n < h->n;) {
         size_t i = (size_t)rng_below(r, h->n);
         const struct change *c = &h->c[i];
-        bool ready = !done[i] && c->st.seq == applied.seq[c->st.origin] + 1;
+        bool ready =
+            !done[i] && c->st.seq == mn_vv_get(&applied, c->st.origin) + 1;
         for (uint32_t o = 1; ready && o <= NWRITERS; o++)
-            ready = c->deps.seq[o] <= applied.seq[o];
+            ready = mn_vv_get(&c->deps, o) <= mn_vv_get(&applied, o);
         if (!ready)
             continue;
         done[i] = true;
-        applied.seq[c->st.origin] = c->st.seq;
+        mn_vv_set(&applied, c->st.origin, c->st.seq);
         order[n++] = i;
     }
 }
@@ -436,7 +445,7 @@ expected_list(const struct history *h, uint32_t field, char *z) {
         maximal[i] = a->field == field;
         for (size_t k = 0; maximal[i] && k < h->n; k++)
             maximal[i] = h->c[k].field != field ||
-                         h->c[k].deps.seq[a->st.origin] < a->st.seq;
+                         mn_vv_get(&h->c[k].deps, a->st.origin) < a->st.seq;
         if (maximal[i] && (!winner || mn_stamp_cmp(&a->st, &winner->st) > 0))
             winner = a;
     }

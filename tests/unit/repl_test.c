@@ -13,8 +13,7 @@
  * queued while the one before is applied (its Ack waits, then returns the
  * credit), no HELLO while only our own apply is slow, a gap answered by
  * a new HELLO, a tampered signature refused
- * with nothing applied, a failed apply tried again on the next tick, and
- * local writes opened through the host after the grace period.
+ * with nothing applied, and a failed apply tried again on the next tick.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,7 +36,6 @@
 #define MAX_SENT 64
 #define MAX_LOG 64
 #define ORIGINS 2
-#define GRACE_MS 1000
 
 struct sent {
     uint32_t to;
@@ -58,7 +56,6 @@ struct side {
     uint32_t id;
     mn_repl *eng;
     struct fake_log log[ORIGINS + 1];
-    bool writable;
     struct sent out[MAX_SENT];
     size_t nout;
     /* The apply in flight, as the engine handed it over. */
@@ -82,22 +79,30 @@ static uint64_t t0;
 
 /* ---- the fake host ------------------------------------------------------ */
 
+/* Division d's origin: the maker's incarnation for division 1. */
+static uint32_t
+origin_of(uint32_t d) {
+    return d == 1 ? mn_node_origin(maker) : d;
+}
+
 static void
-host_state(void *ctx, mn_vv *vv,
-           uint8_t heads[MN_MAX_NODES + 1][MN_HASH_BYTES]) {
+host_state(void *ctx, mn_vv *vv, mn_heads *heads) {
     struct side *s = ctx;
     memset(vv, 0, sizeof *vv);
-    memset(heads, 0, (MN_MAX_NODES + 1) * MN_HASH_BYTES);
-    for (uint32_t o = 1; o <= ORIGINS; o++) {
-        vv->seq[o] = s->log[o].n;
-        memcpy(heads[o], s->log[o].head, MN_HASH_BYTES);
+    memset(heads, 0, sizeof *heads);
+    for (uint32_t d = 1; d <= ORIGINS; d++) {
+        if (!s->log[d].n)
+            continue;
+        mn_vv_set(vv, origin_of(d), s->log[d].n);
+        assert_int_equal(mn_heads_set(heads, origin_of(d), s->log[d].head),
+                         MN_OK);
     }
 }
 
 static int
 host_read_log(void *ctx, const mn_repl_read *req, mn_repl_range *out) {
     struct side *s = ctx;
-    const struct fake_log *l = &s->log[req->origin];
+    const struct fake_log *l = &s->log[mn_origin_division(req->origin)];
     size_t bytes = 0, off = 0;
     for (uint64_t seq = req->from;
          seq <= req->upto && seq <= l->n && out->n < req->max_changes; seq++) {
@@ -145,13 +150,6 @@ host_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
     mn_buf_append(&m->bytes, p, n);
 }
 
-static int
-host_set_writable(void *ctx, bool writable) {
-    struct side *s = ctx;
-    s->writable = writable;
-    return MN_OK;
-}
-
 /* Append raw as origin's next change when it is (as the node would). */
 static int
 log_append(struct fake_log *l, const mn_change_header *h, const mn_bytes *raw,
@@ -174,10 +172,11 @@ complete(struct side *s, int rc) {
     s->held = false;
     for (size_t i = 0; rc == MN_OK && i < s->ncs; i++) {
         mn_remote_change *c = &s->cs[i];
-        c->result = log_append(&s->log[c->h.origin], &c->h, &c->raw, c->hash);
+        c->result = log_append(&s->log[mn_origin_division(c->h.origin)], &c->h,
+                               &c->raw, c->hash);
     }
     for (size_t k = 0; rc == MN_OK && k < s->nsigs; k++) {
-        struct fake_log *l = &s->log[s->sigs[k].origin];
+        struct fake_log *l = &s->log[mn_origin_division(s->sigs[k].origin)];
         if (s->sigs[k].seq <= l->n) {
             l->has_sig[s->sigs[k].seq - 1] = true;
             l->sig[s->sigs[k].seq - 1] = s->sigs[k];
@@ -232,7 +231,7 @@ ack_of(const struct sent *m, uint32_t *credit, uint64_t *seq) {
     decode_sent(m, &pm);
     assert_int_equal(pm.kind, MN_MSG_ACK);
     *credit = pm.credit;
-    *seq = pm.vv.seq[1];
+    *seq = mn_vv_get(&pm.vv, origin_of(1));
     mn_codec_peer_release(&pm);
 }
 
@@ -254,9 +253,9 @@ write_change(const char *name) {
     assert_int_equal(w.result, MN_OK);
     mn_ops_release(&w.ops);
     mn_node_state(maker, &vv, NULL);
-    mn_repl_read req = {1,
+    mn_repl_read req = {origin_of(1),
                         a.log[1].n + 1,
-                        vv.seq[1],
+                        mn_vv_get(&vv, origin_of(1)),
                         MN_BATCH_MAX_CHANGES,
                         MN_BATCH_MAX_CHANGES,
                         SIZE_MAX};
@@ -279,23 +278,17 @@ write_change(const char *name) {
 
 static void
 make_side(struct side *s, uint32_t id) {
-    mn_repl_host host = {s,          host_read_log, host_state,
-                         host_apply, host_send,     host_set_writable};
+    mn_repl_host host = {s, host_read_log, host_state, host_apply, host_send};
     mn_repl_params params = {.self = id,
+                             .origin = origin_of(id),
                              .npeers = 1,
                              .peers = {id == 1 ? 2 : 1},
                              .max_drift_ms = 300000,
-                             .grace_ms = GRACE_MS,
                              .keys = keys};
     memcpy(params.network_key, network_key, MN_KEY_BYTES);
     memset(s, 0, sizeof *s);
     s->id = id;
-    s->writable = true; /* as a node opens */
     s->eng = mn_repl_new(&params, &host, t0);
-    assert_false(s->writable); /* held until the peers are heard */
-    /* No peer has told its vector: local writes open after the grace. */
-    mn_repl_on_tick(s->eng, t0 + GRACE_MS);
-    assert_true(s->writable);
     assert_int_equal(s->nout, 0); /* no link is up: nothing to say yet */
 }
 
@@ -402,7 +395,7 @@ test_hello_batch_ack(void **state) {
     complete(&b, MN_OK);
     assert_int_equal(b.log[1].n, 2);
     assert_int_equal(stats_of(&b)->peers[0].applied, 2);
-    assert_int_equal(stats_of(&b)->vv.seq[1], 2);
+    assert_int_equal(mn_vv_get(&stats_of(&b)->vv, origin_of(1)), 2);
     assert_int_equal(b.nout, 1);
     assert_int_equal(kind_of(&b.out[0]), MN_MSG_ACK);
     deliver(&b, &a); /* nothing more to send */
