@@ -1,7 +1,8 @@
 /*
  * res_replication — GET /v1/replication: the node's replication state as the
  * engine last counted it: writable, the version vector, pending changes,
- * refused handshakes, and per peer its link, its last told vector, its lag
+ * refused handshakes, the clock alarm and the HLC's lead over the wall
+ * clock, and per peer its link, its last told vector, its lag
  * and its counts (README "HTTP API").
  */
 #include <stdlib.h>
@@ -35,12 +36,13 @@ mn_api_replication(mn_http *h, struct MHD_Connection *c, const char *id,
     mn_repl_stats_get(mn_replicator_engine(h->repl), st);
     for (size_t i = 0; i < st->npeers; i++)
         json_array_append_new(peers, peer_json(cfg, &st->peers[i]));
-    json_t *j =
-        json_pack("{s:s, s:b, s:o, s:I, s:I, s:o}", "division", cfg->self.name,
-                  "writable", st->writable, "version_vector",
-                  mn_api_vv_json(cfg, &st->vv), "pending",
-                  (json_int_t)st->pending, "refused_handshakes",
-                  (json_int_t)mn_replicator_refused(h->repl), "peers", peers);
+    json_t *j = json_pack(
+        "{s:s, s:b, s:o, s:I, s:I, s:b, s:I, s:o}", "division", cfg->self.name,
+        "writable", st->writable, "version_vector",
+        mn_api_vv_json(cfg, &st->vv), "pending", (json_int_t)st->pending,
+        "refused_handshakes", (json_int_t)mn_replicator_refused(h->repl),
+        "clock_alarm", st->clock_alarm, "hlc_lead_ms",
+        (json_int_t)st->hlc_lead_ms, "peers", peers);
     free(st);
     return mn_api_send_json(c, 200, j);
 }

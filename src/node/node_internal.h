@@ -61,6 +61,7 @@ struct mn_node {
     pthread_t writer;
     mn_node_counters counters; /* under mu */
     mn_vv published_vv;        /* under mu: as of the last commit */
+    uint64_t published_hlc;    /* under mu: ws.hlc as of the last commit */
     uint8_t published_heads[MN_MAX_NODES + 1][MN_HASH_BYTES];
     bool writable; /* under mu: local writes allowed */
     void (*on_commit)(void *ctx);

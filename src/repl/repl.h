@@ -13,6 +13,11 @@
  * every origin's changes the client lacks, in Batches that end at a signed
  * chain head, under credit-based flow control.
  *
+ * Time: every timer (retries, idle sessions, grace, log rate limits) runs
+ * on the monotonic `now` the host passes, so a wall-clock step cannot
+ * fire or stall one. Only the drift bound and the clock alarm read the
+ * wall clock and the node's HLC, through the host's clocks callback.
+ *
  * Invariants: a change is applied only after its batch's chain and the
  * origin's signature verify, its body decrypts, its clock is within the
  * drift bound, and every change it depends on is applied; a change is
@@ -52,6 +57,13 @@ typedef struct mn_repl_range {
     mn_chain_sig sig; /* the signature over change nsigned - 1 */
 } mn_repl_range;
 
+/* The clocks the engine cannot do without: the wall clock, in ms since the
+ * epoch, and the node's HLC as of its last commit (0: none yet). */
+typedef struct mn_repl_clocks {
+    uint64_t wall_ms;
+    uint64_t hlc;
+} mn_repl_clocks;
+
 /*
  * The host: everything the engine needs from the world. Callbacks are
  * called only from inside an engine event, on the engine's thread, and
@@ -81,6 +93,12 @@ typedef struct mn_repl_host {
      * first removes its restored mark; a negative MN_E* means that failed
      * and writes stay held (the engine tries again on its next tick). */
     int (*set_writable)(void *ctx, bool writable);
+    /* Read the clocks (OUT: out). Every `now` the engine is given is a
+     * monotonic clock in ms, which drives its timers alone; these two
+     * measure a peer's clock against the drift bound and ours against the
+     * wall clock (see mn_repl_stats.clock_alarm). NULL: a host with one
+     * clock, which is then `now` as the wall clock and an HLC of 0. */
+    void (*clocks)(void *ctx, mn_repl_clocks *out);
 } mn_repl_host;
 
 /* Why a message or change was refused (stable: used in metrics). */
@@ -112,7 +130,10 @@ typedef struct mn_repl_params {
     uint32_t self;
     size_t npeers;
     uint32_t peers[MN_MAX_NODES]; /* the other divisions */
-    uint64_t max_drift_ms;        /* changes further ahead are quarantined */
+    uint64_t max_drift_ms;        /* changes further ahead than this past the
+                                   * later of our wall clock and our HLC are
+                                   * quarantined; our HLC further ahead of the
+                                   * wall clock raises the clock alarm */
     uint64_t grace_ms;            /* see mn_repl_new */
     uint64_t own_floor;           /* own seq recorded beside the store */
     bool restored;                /* the store came from a backup */
@@ -148,7 +169,9 @@ void mn_repl_on_commit(mn_repl *r, uint64_t now);
  * change's result says more), else why it failed (the changes stay queued
  * and are tried again). */
 void mn_repl_on_applied(mn_repl *r, uint64_t token, int rc, uint64_t now);
-/* Time passed; returns when the engine next wants a tick. */
+/* Time passed; returns when the engine next wants a tick (on the same
+ * monotonic clock as now). A `now` that goes back counts as no time
+ * passed. */
 uint64_t mn_repl_on_tick(mn_repl *r, uint64_t now);
 
 /* A consistent copy of what the engine knows, for /v1/replication. */
@@ -169,8 +192,12 @@ typedef struct mn_repl_stats {
     bool writable;
     size_t npeers;
     mn_repl_peer_stats peers[MN_MAX_NODES];
-    uint64_t pending; /* verified changes not applied yet (waiting for
-                       * dependencies, or in flight) */
+    uint64_t pending;     /* verified changes not applied yet (waiting for
+                           * dependencies, or in flight) */
+    uint64_t hlc_lead_ms; /* how far our HLC is ahead of the wall clock */
+    bool clock_alarm;     /* hlc_lead_ms is past max_drift_ms: our stamps
+                           * are quarantined by peers until the wall clock
+                           * catches up */
 } mn_repl_stats;
 
 /* Thread-safe: may be called from any thread. The vector is the one the

@@ -1,6 +1,7 @@
 /*
  * replicator — drives the sans-IO replication engine with real I/O and is
- * its host over a real node: the ZeroMQ transport, the wall clock, log
+ * its host over a real node: the ZeroMQ transport, the monotonic clock
+ * for its timers, the node's wall clock and HLC for its clocks, log
  * ranges read from the node's store, and applies handed to the node's
  * writer without waiting. It owns one thread, which owns the transport and
  * the engine; the writer wakes it once per commit of local writes and once
@@ -49,5 +50,8 @@ int mn_replicator_read_log(mn_node *node, const mn_repl_read *req,
 /* The host's set_writable over node: opening confirms a restored store
  * first (mn_node_confirm_restored). */
 int mn_replicator_set_writable(mn_node *node, bool writable);
+/* The host's clocks over node: the wall clock the node stamps with (its
+ * injected clock, if any) and its HLC as of the last commit. OUT: out. */
+void mn_replicator_clocks(mn_node *node, mn_repl_clocks *out);
 
 #endif

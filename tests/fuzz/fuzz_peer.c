@@ -253,8 +253,8 @@ open_node(void) {
 
 static mn_repl *
 new_engine(void) {
-    mn_repl_host host = {NULL,       host_read_log, host_state,
-                         host_apply, io_send,       host_set_writable};
+    mn_repl_host host = {NULL,    host_read_log,     host_state, host_apply,
+                         io_send, host_set_writable, NULL};
     mn_repl_params params;
     mn_replicator_params(node, &keys, GRACE_MS, &params);
     mn_repl *r = mn_repl_new(&params, &host, PW_NOW_MS);

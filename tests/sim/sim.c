@@ -321,8 +321,8 @@ start_node(struct sim *s, int i) {
         abort();
     }
     mn_node_set_clock(s->node[i], node_clock, &s->ep[i]);
-    mn_repl_host host = {&s->ep[i],  host_read_log, host_state,
-                         host_apply, io_send,       host_set_writable};
+    mn_repl_host host = {&s->ep[i], host_read_log,     host_state, host_apply,
+                         io_send,   host_set_writable, NULL};
     mn_repl_params params;
     mn_replicator_params(s->node[i], &keys, GRACE_MS, &params);
     s->eng[i] = mn_repl_new(&params, &host, local_now(s, i));
