@@ -15,8 +15,9 @@
  * correct node, so writes go on and the alarm says what will happen to
  * them: peers quarantine them until their clocks catch up.
  *
- * Invariants: the engine's now never decreases; clock_alarm is true exactly while the last measured lead is
- * past max_drift_ms; the warning repeats at most every CLOCK_LOG_MS.
+ * Invariants: the engine's now never decreases; clock_alarm is true exactly
+ * while the last measured lead is past max_drift_ms; the warning repeats at
+ * most every CLOCK_LOG_MS.
  */
 #include "base/hlc.h"
 #include "base/log.h"
