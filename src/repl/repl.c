@@ -557,9 +557,9 @@ mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
                    const uint8_t *bytes, size_t n, uint64_t now) {
     struct peer *p = find_peer(r, peer);
     mn_peer_msg m;
-    now = mn_repl_steady(r, now);
     if (!p)
-        return;              /* the transport admits configured peers only */
+        return; /* the transport admits configured peers only */
+    now = mn_repl_steady(r, now);
     p->seen_at = wall_ms(r); /* shown to people: wall time */
     if (n > MN_MAX_PEER_MSG) {
         count_reject(r, p, MN_REJ_SIZE, now);
