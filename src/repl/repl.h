@@ -195,9 +195,9 @@ typedef struct mn_repl_stats {
     uint64_t pending;     /* verified changes not applied yet (waiting for
                            * dependencies, or in flight) */
     uint64_t hlc_lead_ms; /* how far our HLC is ahead of the wall clock */
-    bool clock_alarm;     /* hlc_lead_ms is past max_drift_ms: our stamps
-                           * are quarantined by peers until the wall clock
-                           * catches up */
+    bool clock_alarm;     /* hlc_lead_ms is past max_drift_ms: peers whose
+                           * clocks are behind ours quarantine our new
+                           * changes until their clocks catch up */
 } mn_repl_stats;
 
 /* Thread-safe: may be called from any thread. The vector is the one the
