@@ -184,6 +184,13 @@ host_state(void *ctx, mn_vv *vv,
     mn_node_state(ep->sim->node[ep->index], vv, heads);
 }
 
+/* The node's clocks: its skewed wall clock and its HLC. */
+static void
+host_clocks(void *ctx, mn_repl_clocks *out) {
+    struct endpoint *ep = ctx;
+    mn_replicator_clocks(ep->sim->node[ep->index], out);
+}
+
 static int
 host_set_writable(void *ctx, bool writable) {
     struct endpoint *ep = ctx;
@@ -322,7 +329,7 @@ start_node(struct sim *s, int i) {
     }
     mn_node_set_clock(s->node[i], node_clock, &s->ep[i]);
     mn_repl_host host = {&s->ep[i], host_read_log,     host_state, host_apply,
-                         io_send,   host_set_writable, NULL};
+                         io_send,   host_set_writable, host_clocks};
     mn_repl_params params;
     mn_replicator_params(s->node[i], &keys, GRACE_MS, &params);
     s->eng[i] = mn_repl_new(&params, &host, local_now(s, i));
