@@ -125,6 +125,12 @@ mn_api_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
     metric(&out, "mentornet_pending_changes", "gauge",
            "Verified changes waiting for their dependencies.", NULL,
            st->pending);
+    metric(&out, "mentornet_hlc_lead_ms", "gauge",
+           "How far this node's HLC is ahead of its wall clock.", NULL,
+           st->hlc_lead_ms);
+    metric(&out, "mentornet_clock_alarm", "gauge",
+           "1 while the HLC leads the wall clock past max_clock_drift_ms.",
+           NULL, st->clock_alarm);
     metric(&out, "mentornet_lmdb_used_bytes", "gauge",
            "Bytes of the LMDB map in use.", NULL, used);
     metric(&out, "mentornet_lmdb_map_bytes", "gauge", "LMDB map size.", NULL,

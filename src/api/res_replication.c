@@ -2,8 +2,8 @@
  * res_replication — GET /v1/replication: the node's replication state as the
  * engine last counted it: writable, its origin (division, incarnation and
  * why it started), the version vector (by division, and origin by origin),
- * pending changes,
- * refused handshakes, and per peer its link, its last told vector, its lag
+ * pending changes, refused handshakes, the clock alarm and the HLC's lead
+ * over the wall clock, and per peer its link, its last told vector, its lag
  * and its counts (README "HTTP API").
  */
 #include <stdlib.h>
@@ -50,17 +50,18 @@ mn_api_replication(mn_http *h, struct MHD_Connection *c, const char *id,
     for (size_t i = 0; i < st->npeers; i++)
         json_array_append_new(peers, peer_json(cfg, &st->peers[i]));
     uint32_t self = mn_node_origin(h->node);
-    json_t *j =
-        json_pack("{s:s, s:b, s:b, s:o, s:s, s:o, s:o, s:I, s:I, s:o}",
-                  "division", cfg->self.name, "writable",
-                  mn_node_writable(h->node), "forked", st->forked, "origin",
-                  mn_api_origin_json(cfg, self, mn_vv_get(&st->vv, self)),
-                  "incarnation_started",
-                  incarnation_why(mn_node_incarnation_why(h->node)),
-                  "version_vector", mn_api_vv_json(cfg, &st->vv), "origins",
-                  mn_api_origins_json(cfg, &st->vv), "pending",
-                  (json_int_t)st->pending, "refused_handshakes",
-                  (json_int_t)mn_replicator_refused(h->repl), "peers", peers);
+    json_t *j = json_pack(
+        "{s:s, s:b, s:b, s:o, s:s, s:o, s:o, s:I, s:I, s:b, s:I, s:o}",
+        "division", cfg->self.name, "writable", mn_node_writable(h->node),
+        "forked", st->forked, "origin",
+        mn_api_origin_json(cfg, self, mn_vv_get(&st->vv, self)),
+        "incarnation_started",
+        incarnation_why(mn_node_incarnation_why(h->node)), "version_vector",
+        mn_api_vv_json(cfg, &st->vv), "origins",
+        mn_api_origins_json(cfg, &st->vv), "pending", (json_int_t)st->pending,
+        "refused_handshakes", (json_int_t)mn_replicator_refused(h->repl),
+        "clock_alarm", st->clock_alarm, "hlc_lead_ms",
+        (json_int_t)st->hlc_lead_ms, "peers", peers);
     free(st);
     return mn_api_send_json(c, 200, j);
 }

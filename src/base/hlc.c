@@ -48,17 +48,26 @@ mn_hlc_now(mn_hlc *h, uint64_t wall_ms) {
     return advance(h, h->last, wall_ms);
 }
 
+uint64_t
+mn_hlc_bound_ms(uint64_t hlc, uint64_t wall_ms, uint64_t max_drift_ms) {
+    uint64_t wall = clamp_ms(wall_ms);
+    uint64_t ref = MN_HLC_MS(hlc) > wall ? MN_HLC_MS(hlc) : wall;
+    /* Saturate: a huge configured bound must not wrap into a tiny one. */
+    return max_drift_ms > UINT64_MAX - ref ? UINT64_MAX : ref + max_drift_ms;
+}
+
+uint64_t
+mn_hlc_lead_ms(uint64_t hlc, uint64_t wall_ms) {
+    uint64_t wall = clamp_ms(wall_ms);
+    return MN_HLC_MS(hlc) > wall ? MN_HLC_MS(hlc) - wall : 0;
+}
+
 int
 mn_hlc_recv(mn_hlc *h, uint64_t remote, uint64_t wall_ms,
             uint64_t max_drift_ms) {
-    uint64_t wall = clamp_ms(wall_ms);
-    /* Saturate: a huge configured bound must not wrap into a tiny one. */
-    uint64_t bound =
-        max_drift_ms > UINT64_MAX - wall ? UINT64_MAX : wall + max_drift_ms;
-
     assert(h != NULL);
-    if (MN_HLC_MS(remote) > bound)
+    if (MN_HLC_MS(remote) > mn_hlc_bound_ms(h->last, wall_ms, max_drift_ms))
         return MN_EDRIFT;
-    advance(h, remote > h->last ? remote : h->last, wall);
+    advance(h, remote > h->last ? remote : h->last, wall_ms);
     return 0;
 }

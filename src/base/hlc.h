@@ -55,13 +55,26 @@ void mn_hlc_init(mn_hlc *h, uint64_t persisted);
 uint64_t mn_hlc_now(mn_hlc *h, uint64_t wall_ms);
 
 /*
+ * The greatest millisecond a peer's timestamp may carry: max_drift_ms past
+ * the later of our wall clock and our own HLC (hlc, its ms part). Our HLC
+ * counts because a clock stepped back, or one slower than a peer whose
+ * changes we already took in, must not quarantine peers that are no
+ * further ahead than what we hold. Saturates instead of wrapping.
+ */
+uint64_t mn_hlc_bound_ms(uint64_t hlc, uint64_t wall_ms, uint64_t max_drift_ms);
+
+/* How many ms the timestamp hlc is ahead of wall_ms (0 when it is not). */
+uint64_t mn_hlc_lead_ms(uint64_t hlc, uint64_t wall_ms);
+
+/*
  * Merge remote, a timestamp received from a peer, into h (the HLC receive
  * rule; the receipt itself counts as an event). wall_ms is clamped as in
- * mn_hlc_now. max_drift_ms is how far ahead of our wall clock a peer's
- * clock may be.
+ * mn_hlc_now. max_drift_ms is how far ahead a peer's clock may be, as
+ * mn_hlc_bound_ms measures it.
  * Returns 0 and advances h so that every later mn_hlc_now() > remote, or
- * MN_EDRIFT, leaving h untouched, when MN_HLC_MS(remote) > wall_ms +
- * max_drift_ms: a peer that far ahead would drag our clock with it.
+ * MN_EDRIFT, leaving h untouched, when MN_HLC_MS(remote) >
+ * mn_hlc_bound_ms(h->last, wall_ms, max_drift_ms): a peer that far ahead
+ * would drag our clock with it.
  */
 int mn_hlc_recv(mn_hlc *h, uint64_t remote, uint64_t wall_ms,
                 uint64_t max_drift_ms) MN_MUST_CHECK;

@@ -90,6 +90,7 @@ mn_node_open(const mn_config *cfg, mn_node **out, char *err, size_t errlen) {
     int rc = open_store(node, err, errlen);
     if (rc == MN_OK) {
         node->published_vv = node->ws.vv;
+        node->published_hlc = node->ws.hlc.last;
         node->published_heads = node->ws.heads;
         mn_node_incarnation_log(node);
         rc = mn_node_writer_start(node);
@@ -171,6 +172,14 @@ void
 mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx) {
     node->clock = now_ms;
     node->clock_ctx = ctx;
+}
+
+void
+mn_node_clocks(mn_node *node, uint64_t *wall_ms, uint64_t *hlc) {
+    *wall_ms = node->clock ? node->clock(node->clock_ctx) : mn_wall_ms();
+    pthread_mutex_lock(&node->mu);
+    *hlc = node->published_hlc;
+    pthread_mutex_unlock(&node->mu);
 }
 
 const mn_config *

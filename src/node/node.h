@@ -94,6 +94,9 @@ bool mn_node_writable(mn_node *node);
  * mn_node_apply_async submissions (their callbacks report it). Set before
  * writes start. */
 void mn_node_on_commit(mn_node *node, void (*fn)(void *ctx), void *ctx);
+/* The wall clock the node stamps changes with (ms since the epoch) and its
+ * HLC as of the last commit. OUT: wall_ms, hlc. */
+void mn_node_clocks(mn_node *node, uint64_t *wall_ms, uint64_t *hlc);
 /* Replace the wall clock (ms) the node stamps changes with (simulator). */
 void mn_node_set_clock(mn_node *node, uint64_t (*now_ms)(void *ctx), void *ctx);
 

@@ -63,6 +63,7 @@ struct mn_node {
     pthread_t writer;
     mn_node_counters counters; /* under mu */
     mn_vv published_vv;        /* under mu: as of the last commit */
+    uint64_t published_hlc;    /* under mu: ws.hlc as of the last commit */
     mn_heads published_heads;
     bool writable; /* under mu: local writes allowed */
     void (*on_commit)(void *ctx);

@@ -254,6 +254,7 @@ publish_locked(mn_node *node, int rc, size_t nok) {
     node->counters.changes += nok;
     node->counters.refused_owner = node->ws.refused_owner;
     node->published_vv = node->ws.vv;
+    node->published_hlc = node->ws.hlc.last;
     node->published_heads = node->ws.heads;
 }
 

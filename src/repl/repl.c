@@ -220,6 +220,14 @@ load_state(mn_repl *r) {
     pthread_mutex_unlock(&r->stats_mu);
 }
 
+/* The wall clock, for what people read. */
+static uint64_t
+wall_ms(mn_repl *r) {
+    mn_repl_clocks c;
+    mn_repl_clocks_read(r, &c);
+    return c.wall_ms;
+}
+
 /* ---- sending ------------------------------------------------------------ */
 
 static void
@@ -554,7 +562,8 @@ mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
     mn_peer_msg m;
     if (!p)
         return; /* the transport admits configured peers only */
-    p->seen_at = now;
+    now = mn_repl_steady(r, now);
+    p->seen_at = wall_ms(r); /* shown to people: wall time */
     if (n > MN_MAX_PEER_MSG) {
         count_reject(r, p, MN_REJ_SIZE, now);
         return;
@@ -582,6 +591,7 @@ void
 mn_repl_on_refused(mn_repl *r, uint32_t peer, enum mn_reject why,
                    uint64_t now) {
     struct peer *p = find_peer(r, peer);
+    now = mn_repl_steady(r, now);
     if (p && why < MN_REJ_COUNT)
         count_reject(r, p, why, now);
 }
@@ -589,6 +599,7 @@ mn_repl_on_refused(mn_repl *r, uint32_t peer, enum mn_reject why,
 void
 mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now) {
     struct peer *p = find_peer(r, peer);
+    now = mn_repl_steady(r, now);
     if (!p)
         return;
     load_state(r);
@@ -624,6 +635,8 @@ client_tick(mn_repl *r, struct peer *p, uint64_t now) {
 
 uint64_t
 mn_repl_on_tick(mn_repl *r, uint64_t now) {
+    uint64_t next = now + TICK_MS; /* on the host's clock */
+    now = mn_repl_steady(r, now);
     load_state(r);
     for (size_t i = 0; i < r->npeers; i++) {
         struct peer *p = &r->peers[i];
@@ -635,7 +648,8 @@ mn_repl_on_tick(mn_repl *r, uint64_t now) {
     r->tick_vv = r->vv;
     drain(r);
     log_refusals_due(r, now);
-    return now + TICK_MS;
+    mn_repl_clock_tick(r, now);
+    return next;
 }
 
 /* ---- lifecycle and stats ------------------------------------------------ */
@@ -644,6 +658,7 @@ mn_repl *
 mn_repl_new(const mn_repl_params *params, const mn_repl_host *host,
             uint64_t now) {
     mn_repl *r = mn_calloc(1, sizeof *r);
+    now = mn_repl_steady(r, now);
     r->host = *host;
     r->keys = params->keys;
     memcpy(r->network_key, params->network_key, MN_KEY_BYTES);
@@ -710,5 +725,7 @@ mn_repl_stats_get(mn_repl *r, mn_repl_stats *out) {
     }
     out->pending = r->pub_pending;
     out->forked = r->forked;
+    out->hlc_lead_ms = r->pub_hlc_lead_ms;
+    out->clock_alarm = r->pub_clock_alarm;
     pthread_mutex_unlock(&r->stats_mu);
 }

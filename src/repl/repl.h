@@ -13,6 +13,11 @@
  * every origin's changes the client lacks, in Batches that end at a signed
  * chain head, under credit-based flow control.
  *
+ * Time: every timer (retries, idle sessions, grace, log rate limits) runs
+ * on the monotonic `now` the host passes, so a wall-clock step cannot
+ * fire or stall one. Only the drift bound and the clock alarm read the
+ * wall clock and the node's HLC, through the host's clocks callback.
+ *
  * Invariants: a change is applied only after its batch's chain and the
  * origin's signature verify, its body decrypts, its clock is within the
  * drift bound, and every change it depends on is applied; a change is
@@ -52,6 +57,13 @@ typedef struct mn_repl_range {
     mn_chain_sig sig; /* the signature over change nsigned - 1 */
 } mn_repl_range;
 
+/* The clocks the engine cannot do without: the wall clock, in ms since the
+ * epoch, and the node's HLC as of its last commit (0: none yet). */
+typedef struct mn_repl_clocks {
+    uint64_t wall_ms;
+    uint64_t hlc;
+} mn_repl_clocks;
+
 /*
  * The host: everything the engine needs from the world. Callbacks are
  * called only from inside an engine event, on the engine's thread, and
@@ -76,6 +88,12 @@ typedef struct mn_repl_host {
     /* Send n bytes to peer on channel. The engine keeps ownership of p. */
     void (*send)(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
                  size_t n);
+    /* Read the clocks (OUT: out). Every `now` the engine is given is a
+     * monotonic clock in ms, which drives its timers alone; these two
+     * measure a peer's clock against the drift bound and ours against the
+     * wall clock (see mn_repl_stats.clock_alarm). NULL: a host with one
+     * clock, which is then `now` as the wall clock and an HLC of 0. */
+    void (*clocks)(void *ctx, mn_repl_clocks *out);
 } mn_repl_host;
 
 /* Why a message or change was refused (stable: used in metrics). */
@@ -108,7 +126,10 @@ typedef struct mn_repl_params {
     uint32_t origin; /* the origin our node writes as (division, incarnation) */
     size_t npeers;
     uint32_t peers[MN_MAX_NODES]; /* the other divisions */
-    uint64_t max_drift_ms;        /* changes further ahead are quarantined */
+    uint64_t max_drift_ms;        /* changes further ahead than this past the
+                                   * later of our wall clock and our HLC are
+                                   * quarantined; our HLC further ahead of the
+                                   * wall clock raises the clock alarm */
     mn_repl_keys keys;
     uint8_t network_key[MN_KEY_BYTES]; /* copied; wiped on destroy */
 } mn_repl_params;
@@ -140,7 +161,9 @@ void mn_repl_on_commit(mn_repl *r, uint64_t now);
  * change's result says more), else why it failed (the changes stay queued
  * and are tried again). */
 void mn_repl_on_applied(mn_repl *r, uint64_t token, int rc, uint64_t now);
-/* Time passed; returns when the engine next wants a tick. */
+/* Time passed; returns when the engine next wants a tick (on the same
+ * monotonic clock as now). A `now` that goes back counts as no time
+ * passed. */
 uint64_t mn_repl_on_tick(mn_repl *r, uint64_t now);
 
 /* A consistent copy of what the engine knows, for /v1/replication. */
@@ -160,10 +183,14 @@ typedef struct mn_repl_stats {
     mn_vv vv; /* ours */
     size_t npeers;
     mn_repl_peer_stats peers[MN_MAX_NODES];
-    uint64_t pending; /* verified changes not applied yet (waiting for
-                       * dependencies, or in flight) */
-    bool forked;      /* a peer sent changes of our own origin that we did
-                       * not make: a copy of our store ran elsewhere */
+    uint64_t pending;     /* verified changes not applied yet (waiting for
+                           * dependencies, or in flight) */
+    uint64_t hlc_lead_ms; /* how far our HLC is ahead of the wall clock */
+    bool clock_alarm;     /* hlc_lead_ms is past max_drift_ms: peers whose
+                           * clocks are behind ours quarantine our new
+                           * changes until their clocks catch up */
+    bool forked;          /* a peer sent changes of our own origin that we
+                           * did not make: a copy of our store ran elsewhere */
 } mn_repl_stats;
 
 /* Thread-safe: may be called from any thread. The vector is the one the

@@ -1,7 +1,8 @@
 /*
  * repl_internal — the engine's state, shared by its two files and no one
  * else: repl.c (sessions, applying, events) and verify.c (the receive path
- * of a Batch, up to the per-origin pending queues). See repl.c for the
+ * of a Batch, up to the per-origin pending queues) and clock.c (the drift
+ * bound and the clock alarm). See repl.c for the
  * state diagrams and the invariants.
  */
 #ifndef MN_REPL_INTERNAL_H
@@ -122,6 +123,12 @@ struct mn_repl {
     mn_remote_change *opened;
     mn_repl_range *range;
     mn_ratelog *refusals; /* which refusals are logged (key: peer id) */
+    /* The clocks (clock.c): the host's last now, and the engine's own
+     * time, which is that plus skew and never goes back. The clock alarm;
+     * pub_ copies under stats_mu. */
+    uint64_t host_now, now, skew;
+    uint64_t hlc_lead_ms, clock_logged_at, pub_hlc_lead_ms;
+    bool clock_alarm, pub_clock_alarm;
 };
 
 /* Decoded headers and hashes of a batch. */
@@ -144,6 +151,19 @@ void mn_repl_count(mn_repl *r, uint64_t *field, uint64_t n);
  */
 int mn_repl_verify_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
                          uint64_t now);
+/* The engine's time for an event at the host's now (clock.c): now, moved
+ * on by how far the host's clock has ever stepped back, so that a step
+ * counts as no time passed and every timer stays sane. Call it first in
+ * every event that reads now. */
+uint64_t mn_repl_steady(mn_repl *r, uint64_t now);
+/* The host's clocks; with no clocks callback, the host's last now is the
+ * wall clock and the HLC 0. OUT: out. */
+void mn_repl_clocks_read(mn_repl *r, mn_repl_clocks *out);
+/* The greatest ms a peer's change may carry now (mn_hlc_bound_ms). */
+uint64_t mn_repl_drift_bound(mn_repl *r);
+/* Measure our HLC's lead over the wall clock; raise, log or end the clock
+ * alarm (on every tick). */
+void mn_repl_clock_tick(mn_repl *r, uint64_t now);
 /* Free a queued change's bytes and ops. */
 void mn_repl_free_change(mn_remote_change *rc);
 /* Origin o's pending queue; with create, a new empty one when there is

@@ -4,6 +4,10 @@
  * engine, tick it when due. Nothing here decides anything; the engine
  * does.
  *
+ * The engine's `now` is CLOCK_MONOTONIC, so a wall-clock step moves no
+ * timer; the wall clock and the node's HLC reach it only through the
+ * clocks callback (the drift bound and the clock alarm).
+ *
  * Wake-ups come from the node's writer thread through one eventfd: a
  * commit of local writes sets `committed`, the end of the apply in flight
  * fills `done`; each writes the eventfd once, and the loop turns them into
@@ -42,6 +46,17 @@ struct mn_replicator {
 };
 
 /* ---- the host over a node ----------------------------------------------- */
+
+/* The engine's timers' clock: ms on CLOCK_MONOTONIC. */
+static uint64_t
+mono_ms(void) {
+    return mn_mono_ns() / 1000000;
+}
+
+void
+mn_replicator_clocks(mn_node *node, mn_repl_clocks *out) {
+    mn_node_clocks(node, &out->wall_ms, &out->hlc);
+}
 
 void
 mn_replicator_params(mn_node *node, const mn_repl_keys *keys,
@@ -193,6 +208,12 @@ host_state(void *ctx, mn_vv *vv, mn_heads *heads) {
 }
 
 static void
+host_clocks(void *ctx, mn_repl_clocks *out) {
+    mn_replicator *r = ctx;
+    mn_replicator_clocks(r->node, out);
+}
+
+static void
 host_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
           size_t n) {
     mn_replicator *r = ctx;
@@ -203,20 +224,20 @@ static void
 on_message(void *ctx, uint32_t peer, bool server, const uint8_t *p, size_t n) {
     mn_replicator *r = ctx;
     mn_repl_on_message(r->engine, peer, server ? MN_CH_SERVER : MN_CH_CLIENT, p,
-                       n, mn_wall_ms());
+                       n, mono_ms());
 }
 
 static void
 on_link(void *ctx, uint32_t peer, bool up) {
     mn_replicator *r = ctx;
     mn_info("repl: link to division %u %s", peer, up ? "up" : "down");
-    mn_repl_on_link(r->engine, peer, up, mn_wall_ms());
+    mn_repl_on_link(r->engine, peer, up, mono_ms());
 }
 
 static void
 on_oversized(void *ctx, uint32_t peer) {
     mn_replicator *r = ctx;
-    mn_repl_on_refused(r->engine, peer, MN_REJ_SIZE, mn_wall_ms());
+    mn_repl_on_refused(r->engine, peer, MN_REJ_SIZE, mono_ms());
 }
 
 /* Called by the node's writer after a commit of local writes. */
@@ -235,7 +256,7 @@ woken(mn_replicator *r) {
     ssize_t got = read(r->wake_fd, &n, sizeof n);
     (void)got;
     if (atomic_exchange(&r->committed, false))
-        mn_repl_on_commit(r->engine, mn_wall_ms());
+        mn_repl_on_commit(r->engine, mono_ms());
     pthread_mutex_lock(&r->mu);
     bool done = r->done;
     if (done) {
@@ -246,7 +267,7 @@ woken(mn_replicator *r) {
     pthread_mutex_unlock(&r->mu);
     if (done) {
         mn_transport_pause_clients(r->transport, false);
-        mn_repl_on_applied(r->engine, token, rc, mn_wall_ms());
+        mn_repl_on_applied(r->engine, token, rc, mono_ms());
     }
 }
 
@@ -268,9 +289,9 @@ static void *
 loop(void *arg) {
     mn_replicator *r = arg;
     mn_transport_events ev = {r, on_message, on_link, on_oversized};
-    uint64_t next_tick = mn_wall_ms();
+    uint64_t next_tick = mono_ms();
     while (!atomic_load(&r->stop)) {
-        uint64_t now = mn_wall_ms();
+        uint64_t now = mono_ms();
         if (now >= next_tick) {
             next_tick = mn_repl_on_tick(r->engine, now);
             check_forked(r);
@@ -321,11 +342,11 @@ mn_replicator_start(mn_node *node, mn_replicator **out, char *err,
     if (rc == MN_OK)
         rc = open_transport(r, peers, npeers, err, errlen);
     if (rc == MN_OK) {
-        mn_repl_host host = {r, host_read_log, host_state, host_apply,
-                             host_send};
+        mn_repl_host host = {r,          host_read_log, host_state,
+                             host_apply, host_send,     host_clocks};
         mn_repl_params params;
         mn_replicator_params(node, &keys, &params);
-        r->engine = mn_repl_new(&params, &host, mn_wall_ms());
+        r->engine = mn_repl_new(&params, &host, mono_ms());
         mn_crypto_wipe(&params, sizeof params);
         mn_node_on_commit(node, on_commit, r);
         r->running = pthread_create(&r->thread, NULL, loop, r) == 0;

@@ -1,6 +1,7 @@
 /*
  * replicator — drives the sans-IO replication engine with real I/O and is
- * its host over a real node: the ZeroMQ transport, the wall clock, log
+ * its host over a real node: the ZeroMQ transport, the monotonic clock
+ * for its timers, the node's wall clock and HLC for its clocks, log
  * ranges read from the node's store, and applies handed to the node's
  * writer without waiting. It owns one thread, which owns the transport and
  * the engine; the writer wakes it once per commit of local writes and once
@@ -46,5 +47,8 @@ void mn_replicator_params(mn_node *node, const mn_repl_keys *keys,
  * transaction; the bytes are copied into out->data. */
 int mn_replicator_read_log(mn_node *node, const mn_repl_read *req,
                            mn_repl_range *out);
+/* The host's clocks over node: the wall clock the node stamps with (its
+ * injected clock, if any) and its HLC as of the last commit. OUT: out. */
+void mn_replicator_clocks(mn_node *node, mn_repl_clocks *out);
 
 #endif

@@ -160,13 +160,18 @@ queue_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     int why = -1;
     if (!q || q->n - q->head + (c->n - first) > PENDING_MAX)
         return -1; /* full: it is sent again once the queue drains */
+    /* From the later of our wall clock and our HLC, never the wall clock
+     * alone (mn_hlc_bound_ms); now is the timers' clock, not a wall. */
+    uint64_t bound = mn_repl_drift_bound(r);
+    (void)now;
     for (size_t i = first; i < c->n && why < 0; i++) {
-        if (MN_HLC_MS(c->h[i].hlc) > now + r->max_drift_ms) {
+        if (MN_HLC_MS(c->h[i].hlc) > bound) {
             mn_warn("repl: quarantined a batch of division %u "
-                    "(incarnation %06x): a clock is %llu ms ahead",
+                    "(incarnation %06x): a clock is %llu ms past the drift "
+                    "bound",
                     mn_origin_division(m->origin),
                     mn_origin_incarnation(m->origin),
-                    (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - now));
+                    (unsigned long long)(MN_HLC_MS(c->h[i].hlc) - bound));
             why = MN_REJ_DRIFT;
         } else if ((why = open_change(r, m, c, i, &r->opened[n])) < 0) {
             n++;

@@ -17,7 +17,15 @@
  *    whole, so its signature can always be stored and relayed): neither
  *    change is applied;
  * 3. P's real node comes back, no change behind its own log: a real write
- *    on P takes the next seq and both converge without equivocation.
+ *    on P takes the next seq and both converge without equivocation;
+ * 4. the rogue takes P's place again, and the bound is measured from V's
+ *    HLC when it is ahead of V's wall clock: a change stamped now + 4 min
+ *    is applied (V's HLC moves 4 min ahead), then one stamped now + 8 min,
+ *    8 min ahead of V's wall clock but within 5 min of its HLC, is applied
+ *    too (the raw wall clock refused it: the review's fast/slow pair, where
+ *    a slow node that took in a fast peer's change refused everything
+ *    after it); V's HLC now leads its wall clock past the bound, so V
+ *    raises the clock alarm: /v1/replication, /metrics and its log.
  *
  * Usage: cluster_drift MENTORNETD DEMO_DATA PORT
  */
@@ -30,10 +38,11 @@
 #include "base/hlc.h"
 #include "rogue.h"
 
-#define WATCHDOG_S 90
+#define WATCHDOG_S 150
 #define NCHAIN 4
 #define WAIT_MS 10000
 #define HOUR_MS (3600 * 1000ULL)
+#define MIN_MS (60 * 1000ULL)
 #define V 0
 #define P 1
 
@@ -120,29 +129,21 @@ log_mentions(const char *what) {
     return found;
 }
 
+/* Read P's chain from a fresh backup (into p-backup-tag), stop P's real
+ * node and let the rogue take its place. */
 static int
-setup(void) {
-    char id[33], body[256], dir[PATH_MAX], file[PATH_MAX + 16];
-    for (int k = 0; k < NCHAIN; k++) {
-        snprintf(body, sizeof body,
-                 "{\"role\":\"mentee\",\"given_name\":"
-                 "\"Drift\",\"family_name\":\"P%d\"}",
-                 k);
-        if (!CHECK(cl_create_participant(&cluster.node[P], body, id) == 201,
-                   "create #%d on %s", k, cluster.node[P].name))
-            return -1;
-    }
-    if (!CHECK(cl_wait_converged(&cluster, 20000), "the two converge"))
-        return -1;
-    snprintf(dir, sizeof dir, "%s/p-backup", cluster.dir);
+take_over(const char *tag) {
+    char dir[PATH_MAX], file[PATH_MAX + 16];
+    size_t want = chain.n ? chain.n + 1 : NCHAIN;
+    snprintf(dir, sizeof dir, "%s/p-backup-%s", cluster.dir, tag);
     mkdir(dir, 0700);
     snprintf(file, sizeof file, "%s/data.mdb", dir);
     CHECK(cl_download(&cluster.node[P], "/v1/backup", file) == 200,
           "GET /v1/backup of %s", cluster.node[P].name);
-    if (!CHECK(cl_chain_read(dir, p_origin, &chain) == 0 && chain.n == NCHAIN,
-               "%s's chain of %d changes read from the backup (%zu)",
-               cluster.node[P].name, NCHAIN, chain.n) ||
-        cl_keys_read(&cluster, P, &pkeys) != 0)
+    cl_chain_release(&chain);
+    if (!CHECK(cl_chain_read(dir, p_origin, &chain) == 0 && chain.n == want,
+               "%s's chain of %zu changes read from the backup (%zu)",
+               cluster.node[P].name, want, chain.n))
         return -1;
     tl_section("the rogue takes %s's place", cluster.node[P].name);
     CHECK(cl_stop(&cluster, P) == 0, "%s's real node stops",
@@ -153,6 +154,24 @@ setup(void) {
                  "the victim says Hello to the rogue")
                ? 0
                : -1;
+}
+
+static int
+setup(void) {
+    char id[33], body[256];
+    for (int k = 0; k < NCHAIN; k++) {
+        snprintf(body, sizeof body,
+                 "{\"role\":\"mentee\",\"given_name\":"
+                 "\"Drift\",\"family_name\":\"P%d\"}",
+                 k);
+        if (!CHECK(cl_create_participant(&cluster.node[P], body, id) == 201,
+                   "create #%d on %s", k, cluster.node[P].name))
+            return -1;
+    }
+    if (!CHECK(cl_wait_converged(&cluster, 20000), "the two converge") ||
+        cl_keys_read(&cluster, P, &pkeys) != 0)
+        return -1;
+    return take_over("1");
 }
 
 static void
@@ -272,6 +291,66 @@ real_peer_back(void) {
     json_decref(rep);
 }
 
+/* V's clock alarm and HLC lead, as /v1/replication and /metrics say. */
+static void
+clock_alarm(bool *alarm, long long *lead, bool *metric) {
+    tl_resp r;
+    json_t *j = cl_replication(&cluster.node[V]);
+    *alarm = json_is_true(json_object_get(j, "clock_alarm"));
+    *lead =
+        json_is_integer(json_object_get(j, "hlc_lead_ms"))
+            ? (long long)json_integer_value(json_object_get(j, "hlc_lead_ms"))
+            : -1;
+    json_decref(j);
+    *metric = cl_http(&cluster.node[V], "GET", "/metrics", NULL, NULL, 0, &r) ==
+                  200 &&
+              r.body && strstr(r.body, "\nmentornet_clock_alarm 1\n");
+    tl_resp_release(&r);
+}
+
+static void
+own_clock_ahead(void) {
+    mn_buf change[2];
+    uint8_t head1[MN_HASH_BYTES];
+    bool alarm = false, metric = false;
+    long long lead = -1;
+    tl_section("4. the bound from the victim's HLC, ahead of its wall clock");
+    if (take_over("2") != 0)
+        return;
+    long long drift = peer_counter("rejected", "drift");
+    long long applied = peer_counter("applied", NULL);
+    clock_alarm(&alarm, &lead, &metric);
+    CHECK(!alarm && !metric, "no clock alarm yet (lead %lld ms)", lead);
+    forge(chain.n + 1, chain.head, mn_wall_ms() + 4 * MIN_MS, "Ahead4",
+          &change[0]);
+    send_signed(&change[0], 1, chain.n + 1);
+    long long got = wait_counter("applied", NULL, applied + 1);
+    CHECK(got == applied + 1, "a change 4 min ahead is applied (%lld -> %lld)",
+          applied, got);
+    cl_change_hash(&change[0], head1);
+    forge(chain.n + 2, head1, mn_wall_ms() + 8 * MIN_MS, "Ahead8", &change[1]);
+    send_signed(&change[1], 1, chain.n + 2);
+    got = wait_counter("applied", NULL, applied + 2);
+    CHECK(got == applied + 2,
+          "then one 8 min ahead of the victim's wall clock, within 5 min of "
+          "its HLC, is applied (%lld -> %lld)",
+          applied, got);
+    CHECK(peer_counter("rejected", "drift") == drift, "no drift refusal (%lld)",
+          drift);
+    uint64_t deadline = tl_now_ms() + WAIT_MS;
+    while (clock_alarm(&alarm, &lead, &metric),
+           !(alarm && metric) && tl_now_ms() < deadline)
+        cl_rogue_poll(rogue, 100);
+    CHECK(alarm && lead >= (long long)(7 * MIN_MS),
+          "the victim raises the clock alarm in /v1/replication (its HLC "
+          "leads by %lld ms)",
+          lead);
+    CHECK(metric, "and in /metrics (mentornet_clock_alarm 1)");
+    CHECK(log_mentions("clock alarm"), "and in its log");
+    mn_buf_release(&change[0]);
+    mn_buf_release(&change[1]);
+}
+
 int
 main(int argc, char **argv) {
     const char *daemon, *demo;
@@ -286,6 +365,7 @@ main(int argc, char **argv) {
     far_ahead();
     prefix_then_ahead();
     real_peer_back();
+    own_clock_ahead();
 out:
     cl_rogue_destroy(&rogue);
     cl_keys_wipe(&pkeys);

@@ -244,7 +244,8 @@ open_node(void) {
 
 static mn_repl *
 new_engine(void) {
-    mn_repl_host host = {NULL, host_read_log, host_state, host_apply, io_send};
+    mn_repl_host host = {NULL,       host_read_log, host_state,
+                         host_apply, io_send,       NULL};
     mn_repl_params params;
     mn_replicator_params(node, &keys, &params);
     mn_repl *r = mn_repl_new(&params, &host, PW_NOW_MS);

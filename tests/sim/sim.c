@@ -182,6 +182,13 @@ host_state(void *ctx, mn_vv *vv, mn_heads *heads) {
     mn_node_state(ep->sim->node[ep->index], vv, heads);
 }
 
+/* The node's clocks: its skewed wall clock and its HLC. */
+static void
+host_clocks(void *ctx, mn_repl_clocks *out) {
+    struct endpoint *ep = ctx;
+    mn_replicator_clocks(ep->sim->node[ep->index], out);
+}
+
 /* The node applies it after a simulated delay (apply_due), so an engine
  * goes on receiving while its apply is in flight. */
 static int
@@ -313,8 +320,8 @@ start_node(struct sim *s, int i) {
         abort();
     }
     mn_node_set_clock(s->node[i], node_clock, &s->ep[i]);
-    mn_repl_host host = {&s->ep[i], host_read_log, host_state, host_apply,
-                         io_send};
+    mn_repl_host host = {&s->ep[i],  host_read_log, host_state,
+                         host_apply, io_send,       host_clocks};
     mn_repl_params params;
     mn_replicator_params(s->node[i], &keys, &params);
     s->eng[i] = mn_repl_new(&params, &host, local_now(s, i));

@@ -1,6 +1,8 @@
 /*
  * hlc_test — unit tests for hlc.c: monotonicity whatever the wall clock
- * does, the receive rule, the drift bound and the edges of the encoding.
+ * does, the receive rule, the drift bound (measured from the later of the
+ * wall clock and our own HLC), the lead over the wall clock, and the
+ * edges of the encoding.
  * The clock is pure, so every test drives wall time by hand.
  */
 #include <stdarg.h>
@@ -223,6 +225,64 @@ test_exhausted_clock_saturates(void **state) {
     assert_true(mn_hlc_now(&h, WALL) == UINT64_MAX);
 }
 
+/* Finding: a clock stepped back by an hour quarantined every peer for the
+ * whole hour. The bound is measured from our own HLC when it is ahead of
+ * the wall clock, so a peer with a correct clock is taken in, and one
+ * past the bound from there still is not. */
+static void
+test_bound_from_own_hlc_after_step_back(void **state) {
+    mn_hlc h;
+    uint64_t hour = 3600 * 1000, drift = 300000;
+    uint64_t wall = WALL - hour; /* stepped back after stamping at WALL */
+
+    (void)state;
+    mn_hlc_init(&h, MN_HLC_MAKE(WALL, 7));
+    assert_true(mn_hlc_bound_ms(h.last, wall, drift) == WALL + drift);
+    assert_int_equal(mn_hlc_recv(&h, MN_HLC_MAKE(WALL + 1000, 0), wall, drift),
+                     0);
+    assert_true(mn_hlc_now(&h, wall) > MN_HLC_MAKE(WALL + 1000, 0));
+    assert_int_equal(
+        mn_hlc_recv(&h, MN_HLC_MAKE(WALL + 1000 + drift + 1, 0), wall, drift),
+        MN_EDRIFT);
+}
+
+/* Finding: node 1 runs 4 min fast and node 2 runs 2 min slow; node 2 had
+ * taken in a correct node's change. Node 1's change is 6 min ahead of
+ * node 2's wall clock but within the bound from node 2's HLC; once taken
+ * in, it moves that HLC, so node 1's next changes are within it too. */
+static void
+test_bound_slow_node_takes_fast_peer(void **state) {
+    mn_hlc h;
+    uint64_t min = 60 * 1000, drift = 5 * min;
+    uint64_t wall = WALL - 2 * min;
+
+    (void)state;
+    /* From the wall clock alone, node 1's change is past the bound. */
+    assert_true(WALL + 4 * min > mn_hlc_bound_ms(0, wall, drift));
+    mn_hlc_init(&h, 0);
+    assert_int_equal(mn_hlc_recv(&h, MN_HLC_MAKE(WALL, 0), wall, drift), 0);
+    assert_int_equal(
+        mn_hlc_recv(&h, MN_HLC_MAKE(WALL + 4 * min, 0), wall, drift), 0);
+    wall += 3 * min; /* three quiet minutes later */
+    assert_int_equal(
+        mn_hlc_recv(&h, MN_HLC_MAKE(WALL + 7 * min, 0), wall, drift), 0);
+}
+
+/* The lead of a timestamp over the wall clock, for the clock alarm. */
+static void
+test_lead(void **state) {
+    uint64_t two_h = 2 * 3600 * 1000;
+
+    (void)state;
+    assert_true(mn_hlc_lead_ms(MN_HLC_MAKE(WALL + two_h, 5), WALL) == two_h);
+    assert_true(mn_hlc_lead_ms(MN_HLC_MAKE(WALL, 0xffff), WALL) == 0);
+    assert_true(mn_hlc_lead_ms(MN_HLC_MAKE(WALL - 1, 0), WALL) == 0);
+    assert_true(mn_hlc_lead_ms(0, WALL) == 0);
+    /* The bound saturates from an HLC as it does from the wall clock. */
+    assert_true(mn_hlc_bound_ms(MN_HLC_MAKE(WALL, 0), 0, UINT64_MAX) ==
+                UINT64_MAX);
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
@@ -239,6 +299,9 @@ main(void) {
         cmocka_unit_test(test_drift_zero_and_huge),
         cmocka_unit_test(test_wall_clamped),
         cmocka_unit_test(test_exhausted_clock_saturates),
+        cmocka_unit_test(test_bound_from_own_hlc_after_step_back),
+        cmocka_unit_test(test_bound_slow_node_takes_fast_peer),
+        cmocka_unit_test(test_lead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

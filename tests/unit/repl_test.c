@@ -14,6 +14,12 @@
  * credit), no HELLO while only our own apply is slow, a gap answered by
  * a new HELLO, a tampered signature refused
  * with nothing applied, and a failed apply tried again on the next tick.
+ *
+ * Then the clocks (issue finding 3), with each host's one clock set by
+ * hand (the engine's now and its wall clock read the same, as the daemon's
+ * did) and the maker's clock skewed: a clock stepped back an hour, a
+ * fast/slow pair, a clock corrected after running 2 h fast, and the
+ * timers across a backward step.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hlc.h"
 #include "base/log.h"
 #include "door/codec.h"
 #include "node/node.h"
@@ -36,6 +43,10 @@
 #define MAX_SENT 64
 #define MAX_LOG 64
 #define ORIGINS 2
+#define MIN_MS (60 * 1000ULL)
+#define HOUR_MS (60 * MIN_MS)
+#define DRIFT_MS (5 * MIN_MS)
+#define TICK_MS_TEST 500 /* the engine's tick */
 
 struct sent {
     uint32_t to;
@@ -54,6 +65,8 @@ struct fake_log {
 
 struct side {
     uint32_t id;
+    uint64_t now; /* the host's clock: the engine's now and the wall clock */
+    uint64_t hlc; /* the greatest clock applied, as a node's HLC */
     mn_repl *eng;
     struct fake_log log[ORIGINS + 1];
     struct sent out[MAX_SENT];
@@ -76,6 +89,8 @@ static uint8_t network_key[MN_KEY_BYTES];
 /* The engines get time from the test; the maker stamps changes with the
  * wall clock, so the test starts from it (the drift bound is real). */
 static uint64_t t0;
+/* How far the maker's clock is off. */
+static int64_t maker_skew;
 
 /* ---- the fake host ------------------------------------------------------ */
 
@@ -150,6 +165,22 @@ host_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
     mn_buf_append(&m->bytes, p, n);
 }
 
+/* Side a stands for the maker's division: its HLC is the maker's own. */
+static void
+host_clocks(void *ctx, mn_repl_clocks *out) {
+    struct side *s = ctx;
+    mn_replicator_clocks(maker, out);
+    out->wall_ms = s->now;
+    if (s->id != 1)
+        out->hlc = s->hlc;
+}
+
+static uint64_t
+maker_clock(void *ctx) {
+    (void)ctx;
+    return mn_wall_ms() + (uint64_t)maker_skew;
+}
+
 /* Append raw as origin's next change when it is (as the node would). */
 static int
 log_append(struct fake_log *l, const mn_change_header *h, const mn_bytes *raw,
@@ -174,6 +205,8 @@ complete(struct side *s, int rc) {
         mn_remote_change *c = &s->cs[i];
         c->result = log_append(&s->log[mn_origin_division(c->h.origin)], &c->h,
                                &c->raw, c->hash);
+        if (c->result == MN_OK && c->h.hlc > s->hlc)
+            s->hlc = c->h.hlc;
     }
     for (size_t k = 0; rc == MN_OK && k < s->nsigs; k++) {
         struct fake_log *l = &s->log[mn_origin_division(s->sigs[k].origin)];
@@ -182,7 +215,7 @@ complete(struct side *s, int rc) {
             l->sig[s->sigs[k].seq - 1] = s->sigs[k];
         }
     }
-    mn_repl_on_applied(s->eng, s->token, rc, t0);
+    mn_repl_on_applied(s->eng, s->token, rc, s->now);
 }
 
 /* ---- the network -------------------------------------------------------- */
@@ -205,7 +238,7 @@ deliver(struct side *from, struct side *to) {
         enum mn_channel at =
             copy[i].ch == MN_CH_CLIENT ? MN_CH_SERVER : MN_CH_CLIENT;
         mn_repl_on_message(to->eng, from->id, at, copy[i].bytes.p,
-                           copy[i].bytes.len, t0);
+                           copy[i].bytes.len, to->now);
         mn_buf_release(&copy[i].bytes);
     }
 }
@@ -278,16 +311,18 @@ write_change(const char *name) {
 
 static void
 make_side(struct side *s, uint32_t id) {
-    mn_repl_host host = {s, host_read_log, host_state, host_apply, host_send};
+    mn_repl_host host = {s,          host_read_log, host_state,
+                         host_apply, host_send,     host_clocks};
     mn_repl_params params = {.self = id,
                              .origin = origin_of(id),
                              .npeers = 1,
                              .peers = {id == 1 ? 2 : 1},
-                             .max_drift_ms = 300000,
+                             .max_drift_ms = DRIFT_MS,
                              .keys = keys};
     memcpy(params.network_key, network_key, MN_KEY_BYTES);
     memset(s, 0, sizeof *s);
     s->id = id;
+    s->now = t0;
     s->eng = mn_repl_new(&params, &host, t0);
     assert_int_equal(s->nout, 0); /* no link is up: nothing to say yet */
 }
@@ -309,6 +344,7 @@ make_maker(void) {
     maker_cfg.max_drift_ms = 300000;
     if (mn_node_open(&maker_cfg, &maker, err, sizeof err) != MN_OK)
         fail_msg("open: %s", err);
+    mn_node_set_clock(maker, maker_clock, NULL);
 }
 
 static int
@@ -550,6 +586,140 @@ test_failed_apply_retried(void **state) {
     drop_sent(&a);
 }
 
+/* ---- the clocks (finding 3) -------------------------------------------- */
+
+/* How many messages of kind s sent since its list was last emptied. */
+static size_t
+count_sent(const struct side *s, enum mn_msg_kind kind) {
+    size_t n = 0;
+    for (size_t i = 0; i < s->nout; i++)
+        n += kind_of(&s->out[i]) == kind;
+    return n;
+}
+
+/* Division 1 commits one change, pushed to b, which applies it. */
+static void
+push_applied(const char *name) {
+    size_t n = b.log[1].n;
+    write_change(name);
+    mn_repl_on_commit(a.eng, a.now);
+    deliver(&a, &b);
+    assert_true(b.held); /* verified within the bound, handed over */
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, n + 1);
+    deliver(&b, &a);
+}
+
+/* b's clock steps back an hour after its HLC took in correct changes. The
+ * next change of a peer with a correct clock is an hour ahead of b's wall
+ * clock but not of b's HLC: applied, where the raw wall clock quarantined
+ * every peer for the whole hour. */
+static void
+test_clock_stepped_back_hour(void **state) {
+    uint64_t drift = rejected(&b, MN_REJ_DRIFT);
+    (void)state;
+    assert_true(MN_HLC_MS(b.hlc) >= t0); /* took in changes stamped now */
+    b.now = t0 - HOUR_MS;
+    push_applied("Ilhan");
+    push_applied("Asha");
+    assert_int_equal(rejected(&b, MN_REJ_DRIFT), drift);
+    b.now = t0; /* put right */
+}
+
+/* Division 1 runs 4 min fast and b 2 min slow, both within the 5 min
+ * bound; b has taken in a correct clock's changes. Division 1's next
+ * change is 6 min ahead of b's wall clock: applied, and it moves b's HLC,
+ * so the next one, after 3 quiet minutes, is within the bound too. (With
+ * the raw wall clock b refused it, and every change that depends on it.)
+ * A change past the bound from b's HLC is still quarantined. */
+static void
+test_clock_fast_slow_pair(void **state) {
+    uint64_t drift = rejected(&b, MN_REJ_DRIFT);
+    (void)state;
+    maker_skew = (int64_t)(4 * MIN_MS);
+    b.now = t0 - 2 * MIN_MS;
+    push_applied("Bisrat");
+    assert_true(MN_HLC_MS(b.hlc) > b.now + DRIFT_MS);
+    maker_skew += (int64_t)(3 * MIN_MS);
+    b.now += 3 * MIN_MS;
+    push_applied("Ebla");
+    assert_int_equal(rejected(&b, MN_REJ_DRIFT), drift);
+    maker_skew = 0;
+    b.now = t0;
+}
+
+/* Division 1 ran 2 h fast, then its clock was put right. Its HLC cannot
+ * go back (last writer wins needs stamps that only grow), so its next
+ * change still carries +2 h. The test checks that a raises the clock
+ * alarm with the lead (instead of stamping ahead without a word), that b
+ * quarantines those changes (a wrong clock holds back its own changes
+ * only) and applies nothing, and that once a's wall clock has caught up
+ * the alarm ends and b applies both. */
+static void
+test_clock_corrected_after_fast(void **state) {
+    uint64_t drift = rejected(&b, MN_REJ_DRIFT);
+    size_t n = b.log[1].n;
+    (void)state;
+    /* Ten minutes on: the 7 min the maker ran ahead above are behind us. */
+    a.now = b.now = t0 + 10 * MIN_MS;
+    mn_repl_on_tick(a.eng, a.now);
+    assert_false(stats_of(&a)->clock_alarm);
+    maker_skew = (int64_t)(2 * HOUR_MS);
+    write_change("Hanna");
+    maker_skew = 0;
+    write_change("Lula");
+    mn_repl_on_tick(a.eng, a.now);
+    assert_true(stats_of(&a)->clock_alarm);
+    assert_true(stats_of(&a)->hlc_lead_ms >= t0 + 2 * HOUR_MS - a.now);
+    mn_repl_on_tick(b.eng, b.now); /* quiet for minutes: b asks again */
+    assert_int_equal(count_sent(&b, MN_MSG_HELLO), 1);
+    deliver(&b, &a);
+    deliver(&a, &b);
+    assert_false(b.held);
+    assert_int_equal(b.log[1].n, n);
+    assert_true(rejected(&b, MN_REJ_DRIFT) > drift);
+    assert_false(stats_of(&b)->clock_alarm); /* b's own clock is right */
+    drop_sent(&b);
+    /* Two hours on, the wall clocks have caught up. */
+    a.now = b.now = t0 + 2 * HOUR_MS + MIN_MS;
+    mn_repl_on_tick(a.eng, a.now);
+    assert_false(stats_of(&a)->clock_alarm);
+    mn_repl_on_tick(b.eng, b.now); /* silence: b says HELLO again */
+    assert_int_equal(count_sent(&b, MN_MSG_HELLO), 1);
+    deliver(&b, &a);
+    deliver(&a, &b);
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[1].n, n + 2);
+    deliver(&b, &a);
+    drop_sent(&a);
+}
+
+/* The host's clock steps back an hour (the daemon fed its engine the wall
+ * clock). b's client does not say HELLO on every tick, a keeps serving b,
+ * and a retry still comes CLIENT_RETRY_MS after the step, not an hour
+ * later. */
+static void
+test_clock_timers_step_back(void **state) {
+    uint64_t step = a.now - HOUR_MS;
+    (void)state;
+    mn_repl_on_link(b.eng, 1, false, b.now);
+    mn_repl_on_link(b.eng, 1, true, b.now);
+    deliver(&b, &a);
+    drop_sent(&a);
+    assert_true(stats_of(&a)->peers[0].serving);
+    a.now = b.now = step;
+    for (uint64_t t = step; t < step + 4 * TICK_MS_TEST; t += TICK_MS_TEST) {
+        mn_repl_on_tick(a.eng, t);
+        mn_repl_on_tick(b.eng, t);
+    }
+    assert_int_equal(count_sent(&b, MN_MSG_HELLO), 0);
+    assert_true(stats_of(&a)->peers[0].serving);
+    mn_repl_on_tick(b.eng, step + 3000);
+    assert_int_equal(count_sent(&b, MN_MSG_HELLO), 1);
+    drop_sent(&b);
+    drop_sent(&a);
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
@@ -560,6 +730,10 @@ main(void) {
         cmocka_unit_test(test_gap_asks_again),
         cmocka_unit_test(test_bad_signature_refused),
         cmocka_unit_test(test_failed_apply_retried),
+        cmocka_unit_test(test_clock_stepped_back_hour),
+        cmocka_unit_test(test_clock_fast_slow_pair),
+        cmocka_unit_test(test_clock_corrected_after_fast),
+        cmocka_unit_test(test_clock_timers_step_back),
     };
     mn_log_set_level(MN_LOG_ERROR);
     return cmocka_run_group_tests(tests, setup, teardown);
