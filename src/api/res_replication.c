@@ -1,8 +1,9 @@
 /*
  * res_replication — GET /v1/replication: the node's replication state as the
  * engine last counted it: writable, the version vector, pending changes,
- * refused handshakes, and per peer its link, its last told vector, its lag
- * and its counts (README "HTTP API").
+ * refused handshakes, the replicated changes refused by reason, and per
+ * peer its link, its last told vector, its lag and its counts (README
+ * "HTTP API").
  */
 #include <stdlib.h>
 
@@ -25,6 +26,20 @@ peer_json(const mn_config *cfg, const mn_repl_peer_stats *p) {
         "duplicate", (json_int_t)p->duplicate, "rejected", rejected);
 }
 
+/* Replicated changes this node refused (kept in the log, not applied),
+ * by reason, as /metrics counts them. */
+static json_t *
+refused_json(mn_node *node) {
+    mn_node_counters k;
+    mn_node_get_counters(node, &k);
+    json_t *o = json_pack("{s:I}", "owner", (json_int_t)k.refused_owner);
+    for (int f = MN_FAULT_NONE + 1; f < MN_FAULT_COUNT; f++)
+        json_object_set_new(o, mn_op_fault_name((enum mn_op_fault)f),
+                            json_integer((json_int_t)k.refused_fault[f]));
+    json_object_set_new(o, "apply", json_integer((json_int_t)k.refused_apply));
+    return o;
+}
+
 enum MHD_Result
 mn_api_replication(mn_http *h, struct MHD_Connection *c, const char *id,
                    mn_api_request *r) {
@@ -35,12 +50,12 @@ mn_api_replication(mn_http *h, struct MHD_Connection *c, const char *id,
     mn_repl_stats_get(mn_replicator_engine(h->repl), st);
     for (size_t i = 0; i < st->npeers; i++)
         json_array_append_new(peers, peer_json(cfg, &st->peers[i]));
-    json_t *j =
-        json_pack("{s:s, s:b, s:o, s:I, s:I, s:o}", "division", cfg->self.name,
-                  "writable", st->writable, "version_vector",
-                  mn_api_vv_json(cfg, &st->vv), "pending",
-                  (json_int_t)st->pending, "refused_handshakes",
-                  (json_int_t)mn_replicator_refused(h->repl), "peers", peers);
+    json_t *j = json_pack(
+        "{s:s, s:b, s:o, s:I, s:I, s:o, s:o}", "division", cfg->self.name,
+        "writable", st->writable, "version_vector",
+        mn_api_vv_json(cfg, &st->vv), "pending", (json_int_t)st->pending,
+        "refused_handshakes", (json_int_t)mn_replicator_refused(h->repl),
+        "refused_changes", refused_json(h->node), "peers", peers);
     free(st);
     return mn_api_send_json(c, 200, j);
 }

@@ -25,6 +25,7 @@
 #include "base/config.h"
 #include "door/crypto.h"
 #include "state/entity.h"
+#include "state/kind.h"
 #include "door/store.h"
 
 typedef struct mn_node mn_node;
@@ -132,6 +133,11 @@ typedef struct mn_node_counters {
     uint64_t changes;
     uint64_t write_errors;
     uint64_t refused_owner; /* replicated changes refused by ownership */
+    /* ... refused as breaking their kind's table, by fault (kind.h; [0],
+     * MN_FAULT_NONE, stays 0) */
+    uint64_t refused_fault[MN_FAULT_COUNT];
+    uint64_t refused_apply; /* ... refused as failing to apply (not for
+                               lack of storage) */
 } mn_node_counters;
 void mn_node_get_counters(mn_node *node, mn_node_counters *out);
 

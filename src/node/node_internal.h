@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "base/hlc.h"
+#include "base/ratelog.h"
 #include "change/envelope.h"
 #include "node/node.h"
 
@@ -40,6 +41,9 @@ struct writer_state {
     uint8_t digest[MN_HASH_BYTES];
     uint64_t unsigned_own;  /* own changes since the last signature */
     uint64_t refused_owner; /* replicated changes the ownership rule refused */
+    uint64_t refused_fault[MN_FAULT_COUNT]; /* ... that break the kind's
+                                               table, by fault */
+    uint64_t refused_apply; /* ... that failed to apply (not storage) */
 };
 
 struct submission; /* writer.c */
@@ -70,6 +74,7 @@ struct mn_node {
     uint64_t own_floor;   /* own seq recorded outside the store */
     atomic_bool restored; /* the store came from a backup, not yet confirmed */
     uint64_t own_saved;   /* last value written to own.seq */
+    mn_ratelog *refusals; /* writer thread: logs of refused changes */
 };
 
 /* ---- meta.c ---- */
