@@ -420,16 +420,11 @@ link_up(void) {
     return up;
 }
 
-/* V's /metrics value of mentornet_messages_rejected_total for P and
- * reason, or -1. */
+/* V's /metrics value of the series key (name and labels), or -1. */
 static long long
-metric_rejected(const char *reason) {
+metric_value(const char *key) {
     tl_resp r;
-    char key[160];
     long long v = -1;
-    snprintf(key, sizeof key,
-             "mentornet_messages_rejected_total{peer=\"%s\",reason=\"%s\"} ",
-             cluster.node[P].name, reason);
     if (cl_http(&cluster.node[V], "GET", "/metrics", NULL, NULL, 0, &r) ==
             200 &&
         r.body) {
@@ -439,6 +434,17 @@ metric_rejected(const char *reason) {
     }
     tl_resp_release(&r);
     return v;
+}
+
+/* V's /metrics value of mentornet_messages_rejected_total for P and
+ * reason, or -1. */
+static long long
+metric_rejected(const char *reason) {
+    char key[160];
+    snprintf(key, sizeof key,
+             "mentornet_messages_rejected_total{peer=\"%s\",reason=\"%s\"} ",
+             cluster.node[P].name, reason);
+    return metric_value(key);
 }
 
 static void
@@ -677,7 +683,10 @@ static void
 insider(void) {
     tl_section("(k) %s's insider: every unknown field number, a bad value",
                cluster.node[P].name);
+    static const char metric[] =
+        "mentornet_changes_refused_total{reason=\"limits\"} ";
     long long limits0 = refused_changes("limits");
+    long long metric0 = metric_value(metric);
     insider_send();
     long long seq = wait_seq_of_p((long long)chain.n + NINSIDER);
     CHECK(seq == (long long)chain.n + NINSIDER,
@@ -687,6 +696,9 @@ insider(void) {
           "the bad value is refused and counted as refused_changes.limits "
           "(%lld -> %lld)",
           limits0, refused_changes("limits"));
+    CHECK(metric0 >= 0 && metric_value(metric) == metric0 + 1,
+          "/metrics counts it under reason=\"limits\" (%lld -> %lld)", metric0,
+          metric_value(metric));
     json_t *x = insider_get(V), *all = cl_list_all(&cluster.node[V]);
     json_t *some = json_array_get(all, 0);
     const char *status = json_string_value(json_object_get(x, "status"));
