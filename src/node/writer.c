@@ -12,7 +12,10 @@
  *
  * If a group fails (map full, I/O error), its transaction is aborted and the
  * writer state is restored from the copy taken when the group began, so the
- * next group reuses the seqs that never became durable.
+ * next group reuses the seqs that never became durable. A replicated change
+ * the state cannot take never fails a group: it is refused alone
+ * (apply_remote_state); a local write that breaks its kind's table or the
+ * ownership rule, or whose entity is missing, fails alone (apply_local).
  */
 #include <pthread.h>
 #include <stdio.h>
