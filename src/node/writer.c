@@ -142,9 +142,8 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
 /* Refusals of replicated changes are logged per (origin, reason) at most
  * once per interval; the counters count every one. */
 #define REFUSAL_LOG_MS 10000
-#define REFUSED_APPLY                                                          \
-    MN_FAULT_COUNT /* the ratelog reason of an apply error                     \
-                    */
+/* The ratelog reason of an apply error (the faults use their own). */
+#define REFUSED_APPLY MN_FAULT_COUNT
 
 /* Errors of the store itself: they fail the group (retried whole), where
  * any other error is the change's own and refuses it alone. */
