@@ -68,6 +68,25 @@ peer_metrics(mn_http *h, mn_buf *out, const mn_repl_stats *st) {
     }
 }
 
+/* Replicated changes refused (kept in the log, not applied), by reason:
+ * the ownership rule, each way of breaking the kind's table, an apply
+ * error. */
+static void
+refused_metrics(mn_buf *out, const mn_node_counters *k) {
+    char l[64];
+    metric(out, "mentornet_changes_refused_total", "counter",
+           "Replicated changes refused, by reason.", "{reason=\"owner\"}",
+           k->refused_owner);
+    for (int f = MN_FAULT_NONE + 1; f < MN_FAULT_COUNT; f++) {
+        snprintf(l, sizeof l, "{reason=\"%s\"}",
+                 mn_op_fault_name((enum mn_op_fault)f));
+        metric(out, "mentornet_changes_refused_total", "counter", NULL, l,
+               k->refused_fault[f]);
+    }
+    metric(out, "mentornet_changes_refused_total", "counter", NULL,
+           "{reason=\"apply\"}", k->refused_apply);
+}
+
 /* Error answers of the API: client mistakes by status (the usual ones
  * always, so that a rate can be taken; others once seen), and 503s. */
 static void
@@ -122,6 +141,7 @@ mn_api_metrics(mn_http *h, struct MHD_Connection *c, const char *id,
     metric(&out, "mentornet_changes_refused_owner_total", "counter",
            "Replicated changes refused by the ownership rule.", NULL,
            k.refused_owner);
+    refused_metrics(&out, &k);
     metric(&out, "mentornet_pending_changes", "gauge",
            "Verified changes waiting for their dependencies.", NULL,
            st->pending);

@@ -1,8 +1,11 @@
 /*
  * codec — see codec.h. protobuf-c does the wire format; this file maps it to
  * the project's structs and validates what protobuf-c cannot know (lengths,
- * ranges, counts, and the entity kinds and field numbers this version
- * knows: state/kind.h). Encoders pack into an mn_buf in one pass, sized first.
+ * ranges, counts, the entity kinds this version knows: state/kind.h, and
+ * field numbers 1..MN_FIELD_NO_MAX). A field number in that range that this
+ * version's table lacks is decoded like any other: a newer version added it
+ * (README "Schema changes"). Encoders pack into an mn_buf in one pass, sized
+ * first.
  */
 #include "door/codec.h"
 
@@ -158,6 +161,12 @@ value_from(int vcase, int64_t i, const char *s, mn_value *v) {
     return MN_OK;
 }
 
+/* Is no a field number any kind may use (known to this version or not)? */
+static bool
+valid_field_no(uint32_t no) {
+    return no >= 1 && no <= MN_FIELD_NO_MAX;
+}
+
 static int
 body_from(const Mentornet__ChangeBody *m, uint32_t *type,
           uint8_t id[MN_ID_BYTES], mn_ops *out) {
@@ -169,7 +178,7 @@ body_from(const Mentornet__ChangeBody *m, uint32_t *type,
     memcpy(id, m->entity_id.data, MN_ID_BYTES);
     for (size_t i = 0; i < m->n_ops; i++) {
         const Mentornet__FieldOp *pb = m->ops[i];
-        if (!mn_kind_field(k, pb->field))
+        if (!valid_field_no(pb->field))
             return MN_ECORRUPT;
         mn_field_op *op = &out->op[out->n];
         op->no = pb->field;
@@ -358,7 +367,7 @@ entity_from(const Mentornet__EntityState *m, mn_entity *out) {
     for (size_t i = 0; i < m->n_fields; i++) {
         const Mentornet__FieldState *pb = m->fields[i];
         mn_field *f = &out->f[out->n];
-        if (!mn_kind_field(k, pb->field) ||
+        if (!valid_field_no(pb->field) ||
             (i > 0 && pb->field <= out->f[i - 1].no) ||
             !valid_origin(pb->origin))
             return MN_ECORRUPT;

@@ -5,9 +5,10 @@
  *
  * Every decoder takes bytes from outside (a peer, the disk) and validates
  * them completely: lengths of ids, hashes, nonces and signatures, node ids in
- * range, field counts bounded, entity types and field numbers known to the
- * kind registry (state/kind.h: an unknown one is MN_ECORRUPT). A decoder never
- * asserts on its input; it returns MN_ECORRUPT.
+ * range, field counts bounded, entity types known to the kind registry
+ * (state/kind.h: an unknown one is MN_ECORRUPT) and field numbers
+ * 1..MN_FIELD_NO_MAX (one this version's table lacks is kept: entity.h). A
+ * decoder never asserts on its input; it returns MN_ECORRUPT.
  */
 #ifndef MN_CODEC_H
 #define MN_CODEC_H

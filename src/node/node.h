@@ -25,6 +25,7 @@
 #include "base/config.h"
 #include "door/crypto.h"
 #include "state/entity.h"
+#include "state/kind.h"
 #include "door/store.h"
 
 typedef struct mn_node mn_node;
@@ -36,7 +37,7 @@ typedef struct mn_write {
     uint8_t id[MN_ID_BYTES];
     bool create;
     mn_ops ops;
-    int result; /* OUT: MN_OK, MN_ENOTFOUND, MN_EFULL, ... */
+    int result; /* OUT: MN_OK, MN_ENOTFOUND, MN_EINVAL, MN_EFULL, ... */
 } mn_write;
 
 /*
@@ -53,8 +54,10 @@ void mn_node_destroy(mn_node **self_p);
 
 /*
  * Submit n writes and block until they are committed together or failed
- * together (a write to a missing entity fails alone with MN_ENOTFOUND).
- * Returns MN_OK if the group committed; each write's result says more.
+ * together (a write to a missing entity fails alone with MN_ENOTFOUND; one
+ * whose ops break its kind's table, as every other node would refuse it,
+ * with MN_EINVAL). Returns MN_OK if the group committed; each write's
+ * result says more.
  */
 int mn_node_write(mn_node *node, mn_write *ws, size_t n);
 
@@ -62,8 +65,11 @@ int mn_node_write(mn_node *node, mn_write *ws, size_t n);
  * Apply remote changes in order, in one group commit with any local writes
  * queued at the same time, and store the origins' signatures in sigs that
  * cover applied changes. Each change must be the next of its origin and
- * chain to its head, or it is skipped (see result). Returns MN_OK if the
- * group committed.
+ * chain to its head, or it is skipped (see result). A change that breaks
+ * its kind's table or the ownership rule, or fails to apply for any reason
+ * but storage, is logged and counted (mn_node_counters) and leaves the
+ * state alone (result MN_OK): it never fails the group. Returns MN_OK if
+ * the group committed.
  */
 int mn_node_apply(mn_node *node, mn_remote_change *cs, size_t n,
                   const mn_chain_sig *sigs, size_t nsigs);
@@ -137,6 +143,11 @@ typedef struct mn_node_counters {
     uint64_t changes;
     uint64_t write_errors;
     uint64_t refused_owner; /* replicated changes refused by ownership */
+    /* ... refused as breaking their kind's table, by fault (kind.h; [0],
+     * MN_FAULT_NONE, stays 0) */
+    uint64_t refused_fault[MN_FAULT_COUNT];
+    uint64_t refused_apply; /* ... refused as failing to apply (not for
+                               lack of storage) */
 } mn_node_counters;
 void mn_node_get_counters(mn_node *node, mn_node_counters *out);
 

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "base/hlc.h"
+#include "base/ratelog.h"
 #include "change/envelope.h"
 #include "node/node.h"
 
@@ -41,6 +42,9 @@ struct writer_state {
     uint8_t digest[MN_HASH_BYTES];
     uint64_t unsigned_own;  /* own changes since the last signature */
     uint64_t refused_owner; /* replicated changes the ownership rule refused */
+    uint64_t refused_fault[MN_FAULT_COUNT]; /* ... that break the kind's
+                                               table, by fault */
+    uint64_t refused_apply; /* ... that failed to apply (not storage) */
     bool marked;            /* the store's incarnation marks are committed */
 };
 
@@ -72,7 +76,8 @@ struct mn_node {
     void *clock_ctx;
     uint32_t origin; /* this store's division and incarnation */
     enum mn_incarnation_why incarnation_why;
-    bool forked; /* under mu: see mn_node_set_forked */
+    bool forked;          /* under mu: see mn_node_set_forked */
+    mn_ratelog *refusals; /* writer thread: logs of refused changes */
 };
 
 /* ---- meta.c ---- */

@@ -12,9 +12,13 @@
  *
  * If a group fails (map full, I/O error), its transaction is aborted and the
  * writer state is restored from the copy taken when the group began, so the
- * next group reuses the seqs that never became durable.
+ * next group reuses the seqs that never became durable. A replicated change
+ * the state cannot take never fails a group: it is refused alone
+ * (apply_remote_state); a local write that breaks its kind's table or the
+ * ownership rule, or whose entity is missing, fails alone (apply_local).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,11 +60,15 @@ node_now(mn_node *node) {
     return node->clock ? node->clock(node->clock_ctx) : mn_wall_ms();
 }
 
-/* May this node make w? Assigns a create's id. */
+/* May this node make w? Assigns a create's id. A change that breaks its
+ * kind's table is refused here as every other node would refuse it. */
 static int
 admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
+    const mn_kind *k = mn_kind_find(w->type);
     if (w->ops.n == 0)
         return MN_EINVAL; /* callers write nothing rather than no ops */
+    if (k && mn_kind_check_ops(k, w->ops.op, w->ops.n, NULL) != MN_FAULT_NONE)
+        return MN_EINVAL;
     if (w->create) {
         mn_id_new(now, w->id);
     } else {
@@ -124,7 +132,7 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
         s->ws[i].result = rc;
         if (rc == MN_OK)
             (*nok)++;
-        else if (rc != MN_ENOTFOUND && rc != MN_EAUTH)
+        else if (rc != MN_ENOTFOUND && rc != MN_EAUTH && rc != MN_EINVAL)
             return rc;
         if (node->ws.unsigned_own >= SIGN_EVERY &&
             (rc = sign_head(node, t)) != MN_OK)
@@ -134,6 +142,87 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
 }
 
 /* ---- remote changes ------------------------------------------------------ */
+
+/* Refusals of replicated changes are logged per (origin, reason) at most
+ * once per interval; the counters count every one. */
+#define REFUSAL_LOG_MS 10000
+/* The ratelog reason of an apply error (the faults use their own). */
+#define REFUSED_APPLY MN_FAULT_COUNT
+
+/* Errors of the store itself: they fail the group (retried whole), where
+ * any other error is the change's own and refuses it alone. */
+static bool
+storage_error(int rc) {
+    return rc == MN_EIO || rc == MN_EFULL || rc == MN_ENOMEM;
+}
+
+/* Log that c was refused (rate-limited per origin and reason), naming its
+ * origin, seq and why: never a value. */
+static void
+log_refused(mn_node *node, const mn_remote_change *c, unsigned reason,
+            const char *why) {
+    mn_ratelog_summary late;
+    uint64_t now = mn_mono_ns() / 1000000;
+    if (!node->refusals)
+        node->refusals = mn_ratelog_new(REFUSAL_LOG_MS);
+    if (mn_ratelog_hit(node->refusals, c->h.origin, reason, now, &late))
+        mn_warn("refused replicated change %u/%llu: %s; it stays in the log, "
+                "the state ignores it",
+                c->h.origin, (unsigned long long)c->h.seq, why);
+    if (late.count)
+        mn_warn("refused %llu more replicated changes of origin %u in the "
+                "last %llu s",
+                (unsigned long long)late.count, (unsigned)late.peer,
+                (unsigned long long)(late.window / 1000));
+}
+
+/* Refuse c, which breaks its kind's table at field no, as every node
+ * does. */
+static void
+refuse_fault(mn_node *node, const mn_remote_change *c, enum mn_op_fault fault,
+             uint32_t no) {
+    char why[96];
+    node->ws.refused_fault[fault]++;
+    snprintf(why, sizeof why, "field %u breaks its kind's table (%s)",
+             (unsigned)no, mn_op_fault_name(fault));
+    log_refused(node, c, fault, why);
+}
+
+/* Merge c into the state, or refuse it the same way on every node: a
+ * change that breaks its kind's table, or that the ownership rule refuses,
+ * is counted and skipped (it stays in the log, its seq counts as applied,
+ * so its origin's later changes are not held up). A change that fails to
+ * apply for another reason than storage is refused alike, so it never
+ * fails the changes grouped with it. MN_OK, or a storage error. */
+static int
+apply_remote_state(mn_node *node, mn_txn *t, const mn_remote_change *c) {
+    uint32_t o = c->h.origin;
+    const mn_kind *k = mn_kind_find(c->type);
+    uint32_t no = 0;
+    enum mn_op_fault fault =
+        k ? mn_kind_check_ops(k, c->ops.op, c->ops.n, &no) : MN_FAULT_NONE;
+    if (fault != MN_FAULT_NONE) {
+        refuse_fault(node, c, fault, no);
+        return MN_OK;
+    }
+    mn_stamp st = {c->h.hlc, o, c->h.seq};
+    int rc = mn_state_check_owner(t, c->type, c->id, c->ops.op, c->ops.n,
+                                  mn_origin_division(o));
+    if (rc == MN_OK)
+        rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
+                            c->ops.n, &st, &c->h.deps, &node->entity_buf);
+    else if (rc == MN_EAUTH) {
+        /* Logged (the origin's chain stays whole) but refused by the
+         * ownership rule, as on every node. */
+        node->ws.refused_owner++;
+        rc = MN_OK;
+    }
+    if (rc == MN_OK || storage_error(rc))
+        return rc;
+    node->ws.refused_apply++;
+    log_refused(node, c, REFUSED_APPLY, mn_strerror(rc));
+    return MN_OK;
+}
 
 /* Apply one verified remote change; a change that is not the next of its
  * origin is skipped (MN_EEXIST: already applied; MN_EGAP: too early). */
@@ -152,20 +241,8 @@ apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c) {
     if (!held && node->ws.vv.n == MN_VV_MAX)
         return MN_EGAP;
     int rc = mn_log_append(t, o, c->h.seq, c->raw.p, c->raw.n);
-    if (rc != MN_OK)
-        return rc;
-    mn_stamp st = {c->h.hlc, o, c->h.seq};
-    rc = mn_state_check_owner(t, c->type, c->id, c->ops.op, c->ops.n,
-                              mn_origin_division(o));
     if (rc == MN_OK)
-        rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
-                            c->ops.n, &st, &c->h.deps, &node->entity_buf);
-    else if (rc == MN_EAUTH) {
-        /* Logged (the origin's chain stays whole) but refused by the
-         * ownership rule, as on every node. */
-        node->ws.refused_owner++;
-        rc = MN_OK;
-    }
+        rc = apply_remote_state(node, t, c);
     if (rc != MN_OK)
         return rc;
     if ((rc = mn_heads_set(&node->ws.heads, o, c->hash)) != MN_OK ||
@@ -253,6 +330,9 @@ publish_locked(mn_node *node, int rc, size_t nok) {
     node->counters.commits++;
     node->counters.changes += nok;
     node->counters.refused_owner = node->ws.refused_owner;
+    memcpy(node->counters.refused_fault, node->ws.refused_fault,
+           sizeof node->counters.refused_fault);
+    node->counters.refused_apply = node->ws.refused_apply;
     node->published_vv = node->ws.vv;
     node->published_hlc = node->ws.hlc.last;
     node->published_heads = node->ws.heads;
@@ -368,6 +448,7 @@ mn_node_writer_stop(mn_node *node) {
     pthread_mutex_unlock(&node->mu);
     pthread_join(node->writer, NULL);
     node->writer_started = false;
+    mn_ratelog_destroy(&node->refusals);
 }
 
 /* ---- submitting ------------------------------------------------------------

@@ -713,6 +713,14 @@ mn_repl_destroy(mn_repl **self_p) {
     *self_p = NULL;
 }
 
+bool
+mn_repl_forked(mn_repl *r) {
+    pthread_mutex_lock(&r->stats_mu);
+    bool f = r->forked;
+    pthread_mutex_unlock(&r->stats_mu);
+    return f;
+}
+
 void
 mn_repl_stats_get(mn_repl *r, mn_repl_stats *out) {
     pthread_mutex_lock(&r->stats_mu);

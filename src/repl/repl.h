@@ -193,6 +193,10 @@ typedef struct mn_repl_stats {
                            * did not make: a copy of our store ran elsewhere */
 } mn_repl_stats;
 
+/* Has a peer sent changes of our own origin that we did not make (a copy of
+ * our store ran elsewhere)? Thread-safe and cheap. */
+bool mn_repl_forked(mn_repl *r);
+
 /* Thread-safe: may be called from any thread. The vector is the one the
  * engine last saw (it asks the host on every event). */
 void mn_repl_stats_get(mn_repl *r, mn_repl_stats *out);

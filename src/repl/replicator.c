@@ -220,11 +220,20 @@ host_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
     mn_transport_send(r->transport, peer, ch == MN_CH_SERVER, p, n);
 }
 
+/* Stop local writes once the engine has seen a copy of our store write
+ * as our origin (mn_node_set_forked). */
+static void
+check_forked(mn_replicator *r) {
+    if (mn_repl_forked(r->engine) && !mn_node_forked(r->node))
+        mn_node_set_forked(r->node);
+}
+
 static void
 on_message(void *ctx, uint32_t peer, bool server, const uint8_t *p, size_t n) {
     mn_replicator *r = ctx;
     mn_repl_on_message(r->engine, peer, server ? MN_CH_SERVER : MN_CH_CLIENT, p,
                        n, mono_ms());
+    check_forked(r);
 }
 
 static void
@@ -271,20 +280,6 @@ woken(mn_replicator *r) {
     }
 }
 
-/* Stop local writes once the engine has seen a copy of our store write
- * as our origin (mn_node_set_forked). */
-static void
-check_forked(mn_replicator *r) {
-    mn_repl_stats *st;
-    if (mn_node_forked(r->node))
-        return;
-    st = mn_malloc(sizeof *st);
-    mn_repl_stats_get(r->engine, st);
-    if (st->forked)
-        mn_node_set_forked(r->node);
-    free(st);
-}
-
 static void *
 loop(void *arg) {
     mn_replicator *r = arg;
@@ -294,7 +289,6 @@ loop(void *arg) {
         uint64_t now = mono_ms();
         if (now >= next_tick) {
             next_tick = mn_repl_on_tick(r->engine, now);
-            check_forked(r);
         }
         bool was_woken = false;
         int wait = next_tick > now ? (int)(next_tick - now) : 0;

@@ -97,16 +97,18 @@ field_slot(const mn_entity *e, uint32_t no) {
     return i;
 }
 
+/* Room is never short: the numbers are unique and 1..MN_FIELD_NO_MAX, so a
+ * new one finds e->n < MN_ENTITY_MAX_FIELDS. */
 static int
 merge_one(mn_entity *e, const mn_field_op *op, const mn_stamp *st) {
+    assert(op->no >= 1 && op->no <= MN_FIELD_NO_MAX);
     size_t i = field_slot(e, op->no);
     if (i < e->n && e->f[i].no == op->no) {
         if (mn_stamp_cmp(st, &e->f[i].stamp) <= 0)
             return 0;
         value_release(&e->f[i].v);
     } else {
-        if (e->n == MN_ENTITY_MAX_FIELDS)
-            return MN_ETOOBIG;
+        assert(e->n < MN_ENTITY_MAX_FIELDS);
         memmove(&e->f[i + 1], &e->f[i], (e->n - i) * sizeof e->f[0]);
         e->n++;
         e->f[i].no = op->no;
@@ -120,12 +122,8 @@ int
 mn_entity_merge(mn_entity *e, const mn_field_op *ops, size_t nops,
                 const mn_stamp *st) {
     int changed = 0;
-    for (size_t i = 0; i < nops; i++) {
-        int rc = merge_one(e, &ops[i], st);
-        if (rc < 0)
-            return rc;
-        changed += rc;
-    }
+    for (size_t i = 0; i < nops; i++)
+        changed += merge_one(e, &ops[i], st);
     return changed;
 }
 

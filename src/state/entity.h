@@ -4,9 +4,15 @@
  * that wrote it, and the merge rule every node applies identically:
  * per-field last-writer-wins by (HLC, origin).
  *
+ * A field number is 1..MN_FIELD_NO_MAX whether or not this version's kind
+ * table knows it: a field a newer version added is merged and stored like
+ * any other (README "Schema changes"), so old and new nodes hold the same
+ * states and digests during a rolling upgrade.
+ *
  * Invariants: fields are sorted by number and unique; a field's stamp is the
  * greatest stamp of every op ever merged into it; merging the same ops in any
- * order, any number of times, yields the same entity.
+ * order, any number of times, yields the same entity; an entity holds at most
+ * MN_FIELD_NO_MAX fields, so a merge always has room.
  */
 #ifndef MN_ENTITY_H
 #define MN_ENTITY_H
@@ -19,7 +25,12 @@
 #include "mentornet/mentornet.h"
 #include "state/vv.h"
 
-#define MN_ENTITY_MAX_FIELDS 48
+/* Field numbers of every kind are 1..MN_FIELD_NO_MAX (on the wire and on
+ * disk; the codec refuses any other). */
+#define MN_FIELD_NO_MAX 63
+/* Fields are unique by number, so an entity never holds more; nor does one
+ * change hold more ops (the codec refuses more). */
+#define MN_ENTITY_MAX_FIELDS MN_FIELD_NO_MAX
 /* The largest string value an op or field may hold (the codec refuses
  * more). */
 #define MN_MAX_VALUE_BYTES 4096
@@ -85,8 +96,9 @@ mn_stamp mn_entity_last_stamp(const mn_entity *e);
 /*
  * Merge ops written by the change stamped st. A field is overwritten only
  * when st is greater than its stamp; an op with an equal stamp is a
- * duplicate and changes nothing. Returns the number of fields changed, or
- * MN_ETOOBIG when the entity would have more than MN_ENTITY_MAX_FIELDS.
+ * duplicate and changes nothing. Every op's number must be 1..MN_FIELD_NO_MAX
+ * (asserted: the codec and the kind tables keep to it), so the merge always
+ * has room. Returns the number of fields changed (never negative).
  */
 int mn_entity_merge(mn_entity *e, const mn_field_op *ops, size_t nops,
                     const mn_stamp *st);

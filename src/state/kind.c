@@ -1,8 +1,9 @@
 /*
  * kind — see kind.h. The registry of every kind this version knows, the
- * lookups every generic layer uses, and the validators that check a value
- * against its field's limits. Messages name the field, never the value: a
- * value may be a personal detail.
+ * lookups every generic layer uses, the validators that check a value
+ * against its field's limits, and the check of a replicated change's ops
+ * against the table. Messages name the field, never the value: a value may
+ * be a personal detail.
  */
 #include "state/kind.h"
 
@@ -262,6 +263,150 @@ mn_field_check_int(const mn_field_def *f, const char *path, int64_t v,
                               "%s: must be a whole number from %lld to %lld",
                               path, (long long)f->min, (long long)f->max);
     return MN_OK;
+}
+
+/* ---- replicated ops --------------------------------------------------- */
+
+const char *
+mn_op_fault_name(enum mn_op_fault f) {
+    static const char *const names[] = {
+        [MN_FAULT_NONE] = "none",         [MN_FAULT_TYPE] = "type",
+        [MN_FAULT_LIMITS] = "limits",     [MN_FAULT_CODE] = "code",
+        [MN_FAULT_REQUIRED] = "required", [MN_FAULT_DUPLICATE] = "duplicate"};
+    return (size_t)f < MN_ARRAY_LEN(names) ? names[f] : "unknown";
+}
+
+/* Length of the UTF-8 sequence at p (n > 0 bytes left), or 0 when it is
+ * not well-formed: the lead byte's ranges and the second byte's rule out
+ * overlong forms, surrogates and code points past U+10FFFF. */
+static size_t
+utf8_seq(const unsigned char *p, size_t n) {
+    unsigned char c = p[0];
+    size_t len = c < 0x80                 ? 1
+                 : c >= 0xc2 && c <= 0xdf ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4
+                                          : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+        (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+        return 0;
+    return len;
+}
+
+/* A local value passed the JSON parser's UTF-8 check; a replicated one is
+ * checked here, as every node does. */
+static bool
+utf8_valid(const char *z, size_t len) {
+    const unsigned char *p = (const unsigned char *)z;
+    for (size_t i = 0, step; i < len; i += step)
+        if ((step = utf8_seq(p + i, len - i)) == 0)
+            return false;
+    return true;
+}
+
+/* Is the list item z[0..n) one of f's codes? */
+static bool
+list_item_ok(const mn_field_def *f, const char *z, size_t n) {
+    char code[32];
+    if (n == 0 || n >= sizeof code)
+        return false;
+    memcpy(code, z, n);
+    code[n] = '\0';
+    return mn_field_code_valid(f, code);
+}
+
+/* Is the item z[at..at+n) one of the items before it? */
+static bool
+list_seen(const char *z, size_t at, size_t n) {
+    for (size_t i = 0; i < at;) {
+        size_t m = strcspn(z + i, ",");
+        if (m == n && memcmp(z + i, z + at, n) == 0)
+            return true;
+        i += m + 1;
+    }
+    return false;
+}
+
+/* A LIST value as the API stores it: at most f->max distinct codes of f,
+ * comma-joined ("" for none). */
+static enum mn_op_fault
+check_list(const mn_field_def *f, const char *z, size_t len) {
+    int64_t count = 0;
+    if (strlen(z) != len || (len > 0 && z[len - 1] == ','))
+        return MN_FAULT_CODE;
+    for (size_t at = 0; at < len;) {
+        size_t n = strcspn(z + at, ",");
+        if (!list_item_ok(f, z + at, n) || list_seen(z, at, n) ||
+            ++count > f->max)
+            return MN_FAULT_CODE;
+        at += n + 1;
+    }
+    return MN_FAULT_NONE;
+}
+
+static enum mn_op_fault
+check_str_op(const mn_field_def *f, const mn_value *v) {
+    mn_problem p;
+    if (!utf8_valid(v->s, v->len))
+        return MN_FAULT_LIMITS;
+    if (f->type == MN_FT_ENUM)
+        return strlen(v->s) == v->len && mn_field_code_valid(f, v->s)
+                   ? MN_FAULT_NONE
+                   : MN_FAULT_CODE;
+    if (f->type == MN_FT_LIST)
+        return check_list(f, v->s, v->len);
+    return mn_field_check_str(f, f->name, v->s, v->len, &p) == MN_OK
+               ? MN_FAULT_NONE
+               : MN_FAULT_LIMITS;
+}
+
+/* A time is stored as ms since the epoch (the API reads no earlier). */
+static enum mn_op_fault
+check_int_op(const mn_field_def *f, int64_t i) {
+    mn_problem p;
+    if (f->type == MN_FT_TIME)
+        return i >= 0 ? MN_FAULT_NONE : MN_FAULT_LIMITS;
+    return mn_field_check_int(f, f->name, i, &p) == MN_OK ? MN_FAULT_NONE
+                                                          : MN_FAULT_LIMITS;
+}
+
+static enum mn_op_fault
+check_op(const mn_field_def *f, const mn_value *v) {
+    bool wants_int = f->type == MN_FT_INT || f->type == MN_FT_DIVISION ||
+                     f->type == MN_FT_TIME;
+    if (v->kind == MN_V_NONE)
+        return (f->flags & MN_F_REQUIRED) ? MN_FAULT_REQUIRED : MN_FAULT_NONE;
+    if (wants_int != (v->kind == MN_V_INT))
+        return MN_FAULT_TYPE;
+    return v->kind == MN_V_INT ? check_int_op(f, v->i) : check_str_op(f, v);
+}
+
+static enum mn_op_fault
+check_one(const mn_kind *k, const mn_field_op *ops, size_t i) {
+    for (size_t j = 0; j < i; j++)
+        if (ops[j].no == ops[i].no)
+            return MN_FAULT_DUPLICATE;
+    const mn_field_def *f = mn_kind_field(k, ops[i].no);
+    return f ? check_op(f, &ops[i].v) : MN_FAULT_NONE;
+}
+
+enum mn_op_fault
+mn_kind_check_ops(const mn_kind *k, const mn_field_op *ops, size_t nops,
+                  uint32_t *field) {
+    for (size_t i = 0; i < nops; i++) {
+        enum mn_op_fault fault = check_one(k, ops, i);
+        if (fault == MN_FAULT_NONE)
+            continue;
+        if (field)
+            *field = ops[i].no;
+        return fault;
+    }
+    return MN_FAULT_NONE;
 }
 
 /* Read up to three digits of fraction after '.'; NULL if there are none. */

@@ -198,6 +198,40 @@ int mn_field_check_int(const mn_field_def *f, const char *path, int64_t v,
 /* Is z one of the codes (names or code set) f allows? */
 bool mn_field_code_valid(const mn_field_def *f, const char *z);
 
+/*
+ * Why the ops of a replicated change break their kind's table (README
+ * "Refused changes"). Each depends on the change and the table alone,
+ * never on the state, so every node refuses the same changes whatever the
+ * order they arrive in. Stable names: used in metrics.
+ */
+enum mn_op_fault {
+    MN_FAULT_NONE,      /* the ops keep to the table */
+    MN_FAULT_TYPE,      /* a number for a string field, or the reverse */
+    MN_FAULT_LIMITS,    /* a number out of range; text too short or long,
+                           with control characters or not UTF-8, or not
+                           of its shape (e-mail, phone) */
+    MN_FAULT_CODE,      /* not one of the field's names or codes, or a
+                           list with an item twice or too many items */
+    MN_FAULT_REQUIRED,  /* a required field cleared */
+    MN_FAULT_DUPLICATE, /* one field written twice in one change */
+    MN_FAULT_COUNT
+};
+/* "type", "limits", "code", "required", "duplicate" ("none" for
+ * MN_FAULT_NONE). */
+const char *mn_op_fault_name(enum mn_op_fault f);
+
+/*
+ * Check the ops of a replicated change to an entity of kind k against k's
+ * table: each value against its field's type and limits, no required
+ * field cleared, no field twice. An op on a field number k does not know
+ * is not checked (a newer version's field: kept as it is). Rules that read
+ * the stored entity (write-once, the cross-field check, ownership) are not
+ * checked here. Returns MN_FAULT_NONE or the first fault found; OUT:
+ * *field (if not NULL) the number of the field at fault.
+ */
+enum mn_op_fault mn_kind_check_ops(const mn_kind *k, const mn_field_op *ops,
+                                   size_t nops, uint32_t *field);
+
 /* Parse "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC, from 1970) into ms since the
  * epoch. MN_EINVAL if malformed or a date that does not exist. */
 int mn_time_parse(const char *z, uint64_t *ms);

@@ -31,8 +31,19 @@
  *     V asks again (a new Hello: the range request)
  *
  * After each: V's digest and version vector are unchanged, nothing was
- * applied, and V answers /v1/health. At the end P's real node comes back,
- * writes, and the two converge with no further refusal.
+ * applied, and V answers /v1/health. Then P's insider (the rogue with P's
+ * real keys) extends P's chain, validly signed:
+ *
+ * (k) a create holding every field number the table lacks (kept opaquely),
+ *     a patch with a value out of its field's limits (refused, counted as
+ *     refused_changes.limits, its seq applied), a patch that rewrites the
+ *     unknown fields and the status -> V applies all three seqs; the
+ *     participant renders only her known fields
+ *
+ * At the end P's real node comes back, takes the insider's changes of its
+ * origin from V, and both nodes write: each applies the other's new
+ * changes, and the two converge (equal digests: the opaque fields
+ * included) with no further refusal.
  *
  * Usage: cluster_hostile MENTORNETD DEMO_DATA PORT
  */
@@ -43,9 +54,11 @@
 
 #include "cluster.h"
 #include "base/hlc.h"
+#include "base/id.h"
 #include "rogue.h"
+#include "state/participant.h"
 
-#define WATCHDOG_S 100
+#define WATCHDOG_S 110
 #define NCHAIN 12
 #define WAIT_MS 10000
 #define V 0 /* copenhagen, the victim */
@@ -409,16 +422,11 @@ link_up(void) {
     return up;
 }
 
-/* V's /metrics value of mentornet_messages_rejected_total for P and
- * reason, or -1. */
+/* V's /metrics value of the series key (name and labels), or -1. */
 static long long
-metric_rejected(const char *reason) {
+metric_value(const char *key) {
     tl_resp r;
-    char key[160];
     long long v = -1;
-    snprintf(key, sizeof key,
-             "mentornet_messages_rejected_total{peer=\"%s\",reason=\"%s\"} ",
-             cluster.node[P].name, reason);
     if (cl_http(&cluster.node[V], "GET", "/metrics", NULL, NULL, 0, &r) ==
             200 &&
         r.body) {
@@ -428,6 +436,17 @@ metric_rejected(const char *reason) {
     }
     tl_resp_release(&r);
     return v;
+}
+
+/* V's /metrics value of mentornet_messages_rejected_total for P and
+ * reason, or -1. */
+static long long
+metric_rejected(const char *reason) {
+    char key[160];
+    snprintf(key, sizeof key,
+             "mentornet_messages_rejected_total{peer=\"%s\",reason=\"%s\"} ",
+             cluster.node[P].name, reason);
+    return metric_value(key);
 }
 
 static void
@@ -564,17 +583,165 @@ attacks(void) {
     mn_crypto_wipe(wrong_sk, sizeof wrong_sk);
 }
 
+/* ---- (k) an insider's unknown fields and bad value -------------------- */
+
+#define NINSIDER 3
+static char insider_id[2 * MN_ID_BYTES + 1];
+
+/* The ops of the insider's change k (0: create, 1: bad value, 2: patch). */
+static void
+insider_ops(int k, mn_ops *ops) {
+    char z[32];
+    mn_ops_init(ops);
+    if (k == 1) {
+        mn_ops_add_int(ops, MN_P_BIRTH_YEAR, 1800); /* limits 1900..2020 */
+        return;
+    }
+    if (k == 0) {
+        mn_ops_add_str(ops, MN_P_ROLE, "mentee", 6);
+        mn_ops_add_str(ops, MN_P_GIVEN_NAME, "Insider", 7);
+        mn_ops_add_str(ops, MN_P_FAMILY_NAME, "Opaque", 6);
+        mn_ops_add_int(ops, MN_P_HOME, cluster.node[P].id);
+    }
+    mn_ops_add_str(ops, MN_P_STATUS, k ? "waiting" : "applicant", k ? 7 : 9);
+    for (uint32_t no = 1; no <= MN_FIELD_NO_MAX; no++) {
+        if (mn_kind_field(&mn_kind_participant, no))
+            continue;
+        snprintf(z, sizeof z, "newer-%d-%u", k, no);
+        if (no % 3 == 0)
+            mn_ops_add_int(ops, no, (int64_t)no * (k + 1));
+        else
+            mn_ops_add_str(ops, no, z, strlen(z));
+    }
+}
+
+/* The insider's NINSIDER changes of P after its head, validly chained and
+ * signed with P's real key, in one Batch. */
+static void
+insider_send(void) {
+    mn_buf changes[NINSIDER];
+    uint8_t id[MN_ID_BYTES], prev[MN_HASH_BYTES];
+    mn_id_new(mn_wall_ms(), id);
+    mn_hex_encode(id, MN_ID_BYTES, insider_id);
+    memcpy(prev, chain.head, MN_HASH_BYTES);
+    for (int k = 0; k < NINSIDER; k++) {
+        mn_ops ops;
+        uint64_t seq = chain.n + 1 + (uint64_t)k;
+        cl_forge f = {.origin = p_origin,
+                      .seq = seq,
+                      .hlc = MN_HLC_MAKE(mn_wall_ms(), k),
+                      .deps = *cl_rogue_victim_vv(rogue),
+                      .network_key = pkeys.network};
+        mn_vv_set(&f.deps, f.origin, seq - 1);
+        memcpy(f.prev_hash, prev, MN_HASH_BYTES);
+        insider_ops(k, &ops);
+        mn_buf_init(&changes[k]);
+        cl_forge_ops(&f, id, &ops, &changes[k]);
+        mn_ops_release(&ops);
+        cl_change_hash(&changes[k], prev);
+    }
+    send_batch(p_origin, changes, NINSIDER, chain.n + NINSIDER,
+               pkeys.sign_sk);
+    for (int k = 0; k < NINSIDER; k++)
+        mn_buf_release(&changes[k]);
+}
+
+/* refused_changes.reason in V's /v1/replication, or -1. */
+static long long
+refused_changes(const char *reason) {
+    json_t *r = cl_replication(&cluster.node[V]);
+    json_t *v = json_object_get(json_object_get(r, "refused_changes"), reason);
+    long long n = json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+    json_decref(r);
+    return n;
+}
+
+/* V's seq of P, waited for until it reaches want. */
+static long long
+wait_seq_of_p(long long want) {
+    uint64_t deadline = tl_now_ms() + WAIT_MS;
+    for (;;) {
+        char d[65];
+        json_t *vv = NULL;
+        long long seq = cl_digest(&cluster.node[V], d, &vv)
+                            ? cl_vv_get(vv, cluster.node[P].name)
+                            : -1;
+        json_decref(vv);
+        if (seq >= want || tl_now_ms() >= deadline)
+            return seq;
+        idle(50);
+    }
+}
+
+/* The insider's participant as node i renders her (new ref or NULL). */
+static json_t *
+insider_get(size_t i) {
+    char path[128];
+    snprintf(path, sizeof path, "/v1/participants/%s", insider_id);
+    return cl_get_json(&cluster.node[i], path);
+}
+
+static void
+insider(void) {
+    tl_section("(k) %s's insider: every unknown field number, a bad value",
+               cluster.node[P].name);
+    static const char metric[] =
+        "mentornet_changes_refused_total{reason=\"limits\"} ";
+    long long limits0 = refused_changes("limits");
+    long long metric0 = metric_value(metric);
+    insider_send();
+    long long seq = wait_seq_of_p((long long)chain.n + NINSIDER);
+    CHECK(seq == (long long)chain.n + NINSIDER,
+          "the victim applied all %d seqs of the insider (seq %lld)", NINSIDER,
+          seq);
+    CHECK(limits0 >= 0 && refused_changes("limits") == limits0 + 1,
+          "the bad value is refused and counted as refused_changes.limits "
+          "(%lld -> %lld)",
+          limits0, refused_changes("limits"));
+    CHECK(metric0 >= 0 && metric_value(metric) == metric0 + 1,
+          "/metrics counts it under reason=\"limits\" (%lld -> %lld)", metric0,
+          metric_value(metric));
+    json_t *x = insider_get(V), *all = cl_list_all(&cluster.node[V]);
+    json_t *some = json_array_get(all, 0);
+    const char *status = json_string_value(json_object_get(x, "status"));
+    CHECK(x && json_is_null(json_object_get(x, "birth_year")) && status &&
+              strcmp(status, "waiting") == 0,
+          "she has the patched status, not the refused birth year");
+    CHECK(x && some && json_object_size(x) == json_object_size(some),
+          "she renders only the known fields (%zu keys, like any other: "
+          "%zu)",
+          x ? json_object_size(x) : 0, some ? json_object_size(some) : 0);
+    CHECK(log_lines("newer-", NULL) == 0 && log_lines("(limits)", NULL) >= 1,
+          "the victim logged the refusal, and no value");
+    CHECK(cl_health(&cluster.node[V]), "the victim answers /v1/health");
+    json_decref(x);
+    json_decref(all);
+}
+
 /* ---- the real peer comes back ----------------------------------------- */
 
 static void
 heal(void) {
-    char id[33];
+    char id[33], id_v[33] = "";
     tl_section("the rogue leaves; %s's real node comes back and writes",
                cluster.node[P].name);
     cl_rogue_destroy(&rogue);
-    struct snap before = snap_take();
     if (cl_start(&cluster, P) != 0)
         return;
+    /* The insider extended P's chain with P's key while P was away: P's
+     * node finds changes of its own origin that it never made. */
+    bool forked = false;
+    for (uint64_t end = tl_now_ms() + 10000; !forked && tl_now_ms() < end;) {
+        json_t *r = cl_replication(&cluster.node[P]);
+        forked = json_is_true(json_object_get(r, "forked"));
+        json_decref(r);
+        tl_sleep_ms(50);
+    }
+    CHECK(forked, "%s sees its chain was extended by someone else: forked",
+          cluster.node[P].name);
+    CHECK(cl_stop(&cluster, P) == 0 && cl_start(&cluster, P) == 0,
+          "%s restarts, as a new incarnation", cluster.node[P].name);
+    struct snap before = snap_take();
     uint64_t deadline = tl_now_ms() + 5000;
     bool up;
     while (!(up = link_up()) && tl_now_ms() < deadline)
@@ -591,8 +758,24 @@ heal(void) {
                                 "\"After\",\"family_name\":\"Rogue\"}",
                                 id) == 201,
           "a real write on %s after the attacks", cluster.node[P].name);
-    CHECK(cl_wait_converged(&cluster, 20000), "the two converge");
+    CHECK(cl_create_participant(&cluster.node[V],
+                                "{\"role\":\"mentor\",\"given_name\":"
+                                "\"Also\",\"family_name\":\"Victim\"}",
+                                id_v) == 201,
+          "a write on %s after the attacks", cluster.node[V].name);
+    CHECK(cl_wait_converged(&cluster, 20000),
+          "the two converge (equal digests, opaque fields included)");
+    json_t *xv = insider_get(V), *xp = insider_get(P);
+    CHECK(xv && xp && json_equal(xv, xp),
+          "both render the insider's participant alike");
+    json_decref(xv);
+    json_decref(xp);
+    /* The engine counts an apply just after the commit that converged. */
     struct snap after = snap_take();
+    for (uint64_t end = tl_now_ms() + WAIT_MS;
+         after.applied <= before.applied && tl_now_ms() < end;
+         after = snap_take())
+        tl_sleep_ms(50);
     check_refusals("real traffic after the attacks", &before, &after, NULL, 0,
                    true);
     CHECK(after.applied > before.applied,
@@ -604,6 +787,10 @@ heal(void) {
     snprintf(path, sizeof path, "/v1/participants/%s", id);
     p = cl_get_json(&cluster.node[V], path);
     CHECK(p != NULL, "the victim shows the real change");
+    json_decref(p);
+    snprintf(path, sizeof path, "/v1/participants/%s", id_v);
+    p = cl_get_json(&cluster.node[P], path);
+    CHECK(p != NULL, "%s shows the victim's new change", cluster.node[P].name);
     json_decref(p);
     json_t *all = cl_list_all(&cluster.node[V]);
     size_t forged = 0, k;
@@ -632,8 +819,10 @@ main(int argc, char **argv) {
         goto out;
     impostor();
     impostor_flood();
-    if (rogue_up() == 0)
+    if (rogue_up() == 0) {
         attacks();
+        insider();
+    }
     heal();
 out:
     cl_rogue_destroy(&rogue);

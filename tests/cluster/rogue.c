@@ -126,10 +126,10 @@ participant_ops(uint32_t home, const char *family, mn_ops *ops) {
 }
 
 void
-cl_forge_change(const cl_forge *f, mn_buf *out) {
+cl_forge_ops(const cl_forge *f, const uint8_t id[MN_ID_BYTES],
+             const mn_ops *ops, mn_buf *out) {
     mn_buf body, header, cipher;
-    mn_ops ops;
-    uint8_t id[MN_ID_BYTES], nonce[MN_NONCE_BYTES];
+    uint8_t nonce[MN_NONCE_BYTES];
     mn_change_header h = {.origin = f->origin,
                           .seq = f->seq,
                           .hlc = f->hlc,
@@ -139,11 +139,7 @@ cl_forge_change(const cl_forge *f, mn_buf *out) {
     mn_buf_init(&body);
     mn_buf_init(&header);
     mn_buf_init(&cipher);
-    mn_id_new(MN_HLC_MS(f->hlc), id);
-    participant_ops(mn_origin_division(f->origin),
-                    f->family_name ? f->family_name : "Forged", &ops);
-    mn_codec_body_encode(MN_ENTITY_PARTICIPANT, id, ops.op, ops.n, &body);
-    mn_ops_release(&ops);
+    mn_codec_body_encode(MN_ENTITY_PARTICIPANT, id, ops->op, ops->n, &body);
     mn_codec_header_encode(&h, &header);
     mn_buf_reserve(&cipher, body.len + MN_TAG_BYTES);
     mn_crypto_seal(f->network_key, header.p, header.len, body.p, body.len,
@@ -156,6 +152,17 @@ cl_forge_change(const cl_forge *f, mn_buf *out) {
     mn_buf_release(&body);
     mn_buf_release(&header);
     mn_buf_release(&cipher);
+}
+
+void
+cl_forge_change(const cl_forge *f, mn_buf *out) {
+    mn_ops ops;
+    uint8_t id[MN_ID_BYTES];
+    mn_id_new(MN_HLC_MS(f->hlc), id);
+    participant_ops(mn_origin_division(f->origin),
+                    f->family_name ? f->family_name : "Forged", &ops);
+    cl_forge_ops(f, id, &ops, out);
+    mn_ops_release(&ops);
 }
 
 void

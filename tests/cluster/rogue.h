@@ -81,6 +81,10 @@ typedef struct cl_forge {
  * encrypted under the network key with the header as associated data),
  * appended to out. */
 void cl_forge_change(const cl_forge *f, mn_buf *out);
+/* The same for any ops on participant id (a create or a patch: the ops
+ * decide), appended to out; family_name is not used. */
+void cl_forge_ops(const cl_forge *f, const uint8_t id[MN_ID_BYTES],
+                  const mn_ops *ops, mn_buf *out);
 /* The origin's signature of its chain head at (origin, seq), where head
  * is the hash of the change at seq; signed with sk (the real key or not). */
 void cl_sign_head(const uint8_t sk[MN_SIGN_SECRET_BYTES], uint32_t origin,

@@ -174,7 +174,7 @@ struct op_spec {
     uint64_t seq;
 };
 
-#define MAX_OPS 60
+#define MAX_OPS (MN_ENTITY_MAX_FIELDS + 2)
 struct body_spec {
     uint32_t type;
     size_t id_len;
@@ -221,7 +221,7 @@ build_body(const struct body_spec *b, bool state, mn_buf *out) {
 }
 
 /* The i-th known field number of a participant, cycling: numbers are
- * dense from 1 (the codec refuses a number the kind's table lacks). */
+ * dense from 1. */
 static uint32_t
 known_field(size_t i) {
     return (uint32_t)(1 + i % mn_kind_participant.nfields);
@@ -319,7 +319,7 @@ try_body(const uint8_t *p, size_t n) {
     if (rc == MN_OK) {
         assert_true(ops.n >= 1 && ops.n <= MN_ENTITY_MAX_FIELDS);
         for (size_t i = 0; i < ops.n; i++) {
-            assert_true(ops.op[i].no >= 1);
+            assert_true(ops.op[i].no >= 1 && ops.op[i].no <= MN_FIELD_NO_MAX);
             if (ops.op[i].v.kind == MN_V_STR) {
                 assert_true(ops.op[i].v.len <= MN_MAX_VALUE_BYTES);
                 assert_int_equal(strlen(ops.op[i].v.s), ops.op[i].v.len);
@@ -371,7 +371,7 @@ try_entity(const uint8_t *p, size_t n) {
     if (rc == MN_OK) {
         assert_true(e.n <= MN_ENTITY_MAX_FIELDS);
         for (size_t i = 0; i < e.n; i++) {
-            assert_true(e.f[i].no >= 1);
+            assert_true(e.f[i].no >= 1 && e.f[i].no <= MN_FIELD_NO_MAX);
             assert_true(i == 0 || e.f[i].no > e.f[i - 1].no);
             assert_true(mn_origin_valid(e.f[i].stamp.origin));
             if (e.f[i].v.kind == MN_V_STR)
@@ -961,20 +961,22 @@ test_body_rejections(void **state) {
     BODY_CASE("id 17 bytes", 3, bs.id_len = 17);
     BODY_CASE("id empty", 3, bs.id_len = 0);
     BODY_CASE("field 0", 3, bs.op[1].field = 0);
-    BODY_CASE("field not in the table", 3, bs.op[2].field = MN_P_NOTES + 1);
+    BODY_CASE("field past the range", 3, bs.op[2].field = MN_FIELD_NO_MAX + 1);
     BODY_CASE("field 1000", 3, bs.op[2].field = 1000);
+    BODY_CASE("field 2^32-1", 3, bs.op[0].field = 0xffffffffu);
     BODY_CASE("type 0", 3, bs.type = 0);
     BODY_CASE("a type no kind has", 3, bs.type = 7);
     BODY_CASE("type 257", 3, bs.type = 257);
     BODY_CASE("op without a value", 3, bs.op[0].kind = OP_NOVALUE);
-    BODY_CASE("49 ops", MN_ENTITY_MAX_FIELDS + 1, (void)0);
+    BODY_CASE("one op too many", MN_ENTITY_MAX_FIELDS + 1, (void)0);
     BODY_CASE("string over the limit", 2, {
         bs.op[1].kind = OP_STR;
         bs.op[1].s = big;
         bs.op[1].slen = MN_MAX_VALUE_BYTES + 1;
     });
 #undef BODY_CASE
-    /* The limits themselves pass: 48 ops, a 4096-byte string. */
+    /* The limits themselves pass: MN_ENTITY_MAX_FIELDS ops, a 4096-byte
+     * string. */
     good_body_spec(&bs, &r, MN_ENTITY_MAX_FIELDS);
     bs.op[0].kind = OP_STR;
     bs.op[0].s = big;
@@ -990,6 +992,50 @@ test_body_rejections(void **state) {
     mn_buf_reset(&b);
     mn_codec_body_encode(1, bs.id, &op, 1, &b);
     expect_corrupt(try_body, &b, "encoded oversized string");
+    mn_buf_release(&b);
+}
+
+/* Every field number 1..MN_FIELD_NO_MAX decodes, known to the participant's
+ * table or not (a newer version's field, kept as it is); the numbers just
+ * outside are refused, in a change body and in a stored entity alike. */
+static void
+test_field_number_range(void **state) {
+    uint8_t id[MN_ID_BYTES] = {7}, id_back[MN_ID_BYTES];
+    uint32_t type;
+    mn_ops ops, back;
+    mn_entity e;
+    mn_buf b;
+
+    (void)state;
+    assert_null(mn_kind_field(&mn_kind_participant, MN_FIELD_NO_MAX));
+    mn_ops_init(&ops);
+    mn_entity_init(&e, MN_ENTITY_PARTICIPANT, id);
+    for (uint32_t no = 1; no <= MN_FIELD_NO_MAX; no++) {
+        mn_stamp st = {no, 1, no};
+        mn_ops_add_int(&ops, no, no);
+        assert_int_equal(mn_entity_merge(&e, &ops.op[no - 1], 1, &st), 1);
+    }
+    mn_buf_init(&b);
+    mn_codec_body_encode(MN_ENTITY_PARTICIPANT, id, ops.op, ops.n, &b);
+    assert_int_equal(mn_codec_body_decode(b.p, b.len, &type, id_back, &back),
+                     MN_OK);
+    assert_int_equal(back.n, MN_FIELD_NO_MAX);
+    for (size_t i = 0; i < back.n; i++)
+        assert_int_equal(back.op[i].no, i + 1);
+    mn_ops_release(&back);
+    entity_round_trip(&e);
+
+    /* One past the range: refused by both decoders. */
+    ops.op[ops.n - 1].no = MN_FIELD_NO_MAX + 1;
+    mn_buf_reset(&b);
+    mn_codec_body_encode(MN_ENTITY_PARTICIPANT, id, ops.op, ops.n, &b);
+    expect_corrupt(try_body, &b, "field MN_FIELD_NO_MAX + 1");
+    e.f[e.n - 1].no = MN_FIELD_NO_MAX + 1;
+    mn_buf_reset(&b);
+    mn_codec_entity_encode(&e, &b);
+    expect_corrupt(try_entity, &b, "stored field MN_FIELD_NO_MAX + 1");
+    mn_entity_release(&e);
+    mn_ops_release(&ops);
     mn_buf_release(&b);
 }
 
@@ -1014,7 +1060,8 @@ test_entity_rejections(void **state) {
     ENT_CASE("id 15 bytes", 3, bs.id_len = 15);
     ENT_CASE("id 17 bytes", 3, bs.id_len = 17);
     ENT_CASE("field 0", 3, bs.op[0].field = 0);
-    ENT_CASE("field not in the table", 3, bs.op[2].field = MN_P_NOTES + 1);
+    ENT_CASE("field past the range", 3, bs.op[2].field = MN_FIELD_NO_MAX + 1);
+    ENT_CASE("field 1000", 3, bs.op[2].field = 1000);
     ENT_CASE("type 0", 3, bs.type = 0);
     ENT_CASE("a type no kind has", 3, bs.type = 200);
     ENT_CASE("unsorted fields", 3, {
@@ -1025,7 +1072,7 @@ test_entity_rejections(void **state) {
     ENT_CASE("origin 0", 3, bs.op[1].origin = 0);
     ENT_CASE("origin 65", 3, bs.op[2].origin = 65);
     ENT_CASE("field without a value", 3, bs.op[1].kind = OP_NOVALUE);
-    ENT_CASE("49 fields", MN_ENTITY_MAX_FIELDS + 1, (void)0);
+    ENT_CASE("one field too many", MN_ENTITY_MAX_FIELDS + 1, (void)0);
     ENT_CASE("string over the limit", 3, {
         bs.op[2].kind = OP_STR;
         bs.op[2].s = big;
@@ -1191,6 +1238,7 @@ main(void) {
         cmocka_unit_test(test_header_rejections),
         cmocka_unit_test(test_body_rejections),
         cmocka_unit_test(test_entity_rejections),
+        cmocka_unit_test(test_field_number_range),
         cmocka_unit_test(test_sig_and_change_rejections),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_mutations),

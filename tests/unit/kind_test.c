@@ -59,8 +59,8 @@ test_types_and_tags_unique(void **state) {
 
 static void
 check_field(const mn_kind *k, const mn_field_def *f) {
-    assert_true(f->no >= 1);
-    assert_ptr_equal(mn_kind_field(k, f->no), f); /* numbers unique */
+    assert_true(f->no >= 1 && f->no <= MN_FIELD_NO_MAX); /* the wire's */
+    assert_ptr_equal(mn_kind_field(k, f->no), f);        /* numbers unique */
     assert_ptr_equal(mn_kind_field_named(k, f->group, f->name), f);
     assert_true(f->name[0] && f->help && f->help[0]);
     assert_int_equal(f->merge, MN_MERGE_LWW); /* the only one implemented */
@@ -323,6 +323,112 @@ test_codes(void **state) {
     assert_int_equal(mn_field_enum_index(&country, "SY"), -1);
 }
 
+/* ---- the check of a replicated change's ops ---------------------------- */
+
+static const mn_field_def required = {.no = 9,
+                                      .name = "r",
+                                      .type = MN_FT_TEXT,
+                                      .min = 1,
+                                      .max = 9,
+                                      .flags = MN_F_REQUIRED,
+                                      .help = "r"};
+static const mn_field_def when = {
+    .no = 10, .name = "w", .type = MN_FT_TIME, .help = "w"};
+static const mn_field_def colours_f = {.no = 11,
+                                       .name = "cs",
+                                       .type = MN_FT_LIST,
+                                       .max = 2,
+                                       .names = colours,
+                                       .help = "cs"};
+static const mn_field_def test_fields[11] = {text,     lines,   email,    phone,
+                                             colour,   country, langs,    count,
+                                             required, when,    colours_f};
+static const mn_kind test_kind = {.type = 200,
+                                  .name = "test",
+                                  .plural = "tests",
+                                  .fields = test_fields,
+                                  .nfields = 11};
+
+/* The fault of a change of one op on field no holding the string z (or
+ * the int i when z is NULL; cleared when clear). */
+static enum mn_op_fault
+fault_of(uint32_t no, const char *z, int64_t i, bool clear) {
+    mn_ops ops;
+    uint32_t at = 0;
+    mn_ops_init(&ops);
+    if (clear)
+        mn_ops_add_clear(&ops, no);
+    else if (z)
+        mn_ops_add_str(&ops, no, z, strlen(z));
+    else
+        mn_ops_add_int(&ops, no, i);
+    enum mn_op_fault f = mn_kind_check_ops(&test_kind, ops.op, ops.n, &at);
+    assert_int_equal(at, f == MN_FAULT_NONE ? 0 : no);
+    mn_ops_release(&ops);
+    return f;
+}
+#define STR(no, z) fault_of(no, z, 0, false)
+#define INT(no, i) fault_of(no, NULL, i, false)
+
+static void
+test_check_ops(void **state) {
+    (void)state;
+    /* What the API makes passes. */
+    assert_int_equal(STR(1, "ab"), MN_FAULT_NONE);
+    assert_int_equal(STR(1, "\xc3\xa6\xc3\xb8"), MN_FAULT_NONE);
+    assert_int_equal(STR(3, "a@b.dk"), MN_FAULT_NONE);
+    assert_int_equal(STR(5, "red"), MN_FAULT_NONE);
+    assert_int_equal(STR(7, ""), MN_FAULT_NONE);
+    assert_int_equal(STR(7, "ar,da,en"), MN_FAULT_NONE);
+    assert_int_equal(STR(11, "green,red"), MN_FAULT_NONE);
+    assert_int_equal(INT(8, -2), MN_FAULT_NONE);
+    assert_int_equal(INT(10, 0), MN_FAULT_NONE);
+    assert_int_equal(fault_of(1, NULL, 0, true), MN_FAULT_NONE);
+    /* A field this table lacks is never checked. */
+    assert_int_equal(STR(12, "\xff"), MN_FAULT_NONE);
+    assert_int_equal(INT(MN_FIELD_NO_MAX, -1), MN_FAULT_NONE);
+    /* Each fault. */
+    assert_int_equal(INT(1, 3), MN_FAULT_TYPE);
+    assert_int_equal(STR(8, "3"), MN_FAULT_TYPE);
+    assert_int_equal(STR(10, "2026-01-01T00:00:00Z"), MN_FAULT_TYPE);
+    assert_int_equal(STR(1, "abcde"), MN_FAULT_LIMITS);
+    assert_int_equal(STR(1, "a\x01"), MN_FAULT_LIMITS);
+    assert_int_equal(STR(1, "a\xff"), MN_FAULT_LIMITS);        /* not UTF-8 */
+    assert_int_equal(STR(1, "\xc0\xaf"), MN_FAULT_LIMITS);     /* overlong */
+    assert_int_equal(STR(1, "\xed\xa0\x80"), MN_FAULT_LIMITS); /* surrogate */
+    assert_int_equal(STR(1, "a\xe2\x82"), MN_FAULT_LIMITS);    /* cut short */
+    assert_int_equal(STR(3, "ab.dk"), MN_FAULT_LIMITS);
+    assert_int_equal(INT(8, 8), MN_FAULT_LIMITS);
+    assert_int_equal(INT(10, -1), MN_FAULT_LIMITS);
+    assert_int_equal(STR(5, "blue"), MN_FAULT_CODE);
+    assert_int_equal(STR(6, "XK"), MN_FAULT_CODE);
+    assert_int_equal(STR(7, "ar,ar"), MN_FAULT_CODE);
+    assert_int_equal(STR(7, "ar,"), MN_FAULT_CODE);
+    assert_int_equal(STR(7, ",ar"), MN_FAULT_CODE);
+    assert_int_equal(STR(7, "ar,,da"), MN_FAULT_CODE);
+    assert_int_equal(STR(7, "ar,da,en,fr"), MN_FAULT_CODE); /* max 3 */
+    assert_int_equal(STR(11, "blue"), MN_FAULT_CODE);
+    assert_int_equal(fault_of(9, NULL, 0, true), MN_FAULT_REQUIRED);
+    assert_string_equal(mn_op_fault_name(MN_FAULT_LIMITS), "limits");
+    assert_string_equal(mn_op_fault_name(MN_FAULT_COUNT), "unknown");
+}
+
+/* One field twice in a change is refused wherever the second op is. */
+static void
+test_check_ops_duplicate(void **state) {
+    mn_ops ops;
+    uint32_t at = 0;
+    (void)state;
+    mn_ops_init(&ops);
+    mn_ops_add_str(&ops, 1, "ab", 2);
+    mn_ops_add_int(&ops, 40, 1);
+    mn_ops_add_int(&ops, 40, 2);
+    assert_int_equal(mn_kind_check_ops(&test_kind, ops.op, ops.n, &at),
+                     MN_FAULT_DUPLICATE);
+    assert_int_equal(at, 40);
+    mn_ops_release(&ops);
+}
+
 static void
 test_int_limits(void **state) {
     mn_problem p;
@@ -463,6 +569,8 @@ main(void) {
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_codes),
         cmocka_unit_test(test_int_limits),
+        cmocka_unit_test(test_check_ops),
+        cmocka_unit_test(test_check_ops_duplicate),
         cmocka_unit_test(test_time_parse),
         cmocka_unit_test(test_readme_matches),
     };
