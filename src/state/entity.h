@@ -98,6 +98,16 @@ void mn_ops_add_str(mn_ops *o, uint32_t no, const char *s, size_t len);
 void mn_ops_add_clear(mn_ops *o, uint32_t no);
 
 /* Version vectors: seq[id] is the last contiguous seq applied from id. */
+/* The division an origin belongs to. An origin is (division, incarnation)
+ * packed in a uint32 with the division in the low 8 bits (today the
+ * incarnation part is 0, so an origin is its division's id). Every place
+ * that compares an origin with a division (ownership, an id's division)
+ * goes through this. */
+static inline uint32_t
+mn_origin_division(uint32_t origin) {
+    return origin & 0xffu;
+}
+
 typedef struct mn_vv {
     uint64_t seq[MN_MAX_NODES + 1]; /* index 1..MN_MAX_NODES; [0] unused */
 } mn_vv;
