@@ -58,6 +58,28 @@ same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
     return memcmp(h, hash, MN_HASH_BYTES) == 0;
 }
 
+/* Is the queued change (o, seq) the same as one with this hash? (true
+ * when it is not queued: then it is logged, or was never held). */
+static bool
+same_as_queued(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
+    struct pending *q = &r->pending[o];
+    if (q->head == q->n || seq < q->c[q->head].h.seq ||
+        seq > q->c[q->n - 1].h.seq)
+        return true;
+    /* A queue holds consecutive seqs, so the index is arithmetic. */
+    const mn_remote_change *held =
+        &q->c[q->head + (size_t)(seq - q->c[q->head].h.seq)];
+    return memcmp(held->hash, hash, MN_HASH_BYTES) == 0;
+}
+
+/* Do we hold (o, seq), applied or queued, as exactly these bytes? */
+static bool
+same_as_held(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
+    if (seq <= r->vv.seq[o])
+        return same_as_logged(r, o, seq, hash);
+    return same_as_queued(r, o, seq, hash);
+}
+
 static void
 checked_release(struct checked *c) {
     for (size_t i = 0; i < c->n; i++)
@@ -91,6 +113,35 @@ signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
         memcmp(m->sig.head, c->hash[last], MN_HASH_BYTES) != 0)
         return false;
     return mn_envelope_verify_head(r->keys.key[m->origin], &m->sig) == MN_OK;
+}
+
+/*
+ * Change i of the batch differs from the one we hold (applied or queued)
+ * under the same (origin, seq). It proves that the origin's key signed two
+ * histories only if the batch is whole: each change chains to the one
+ * before it in the batch and the origin signed the last, so the signature
+ * covers change i too. Then it is equivocation: the batch is refused
+ * (none of it is queued, and what we hold stays as it is, so the first
+ * fork a node verified is the one it applies, as with a logged one) and
+ * the origin is named in the log, once per origin (a key holder that
+ * makes forks could otherwise fill the log); the count goes on. Without
+ * that proof it is a forgery: refused as a broken chain or signature.
+ */
+static int
+refuse_fork(mn_repl *r, const mn_peer_msg *m, const struct checked *c,
+            size_t i) {
+    for (size_t k = 1; k < c->n; k++)
+        if (memcmp(c->h[k].prev_hash, c->hash[k - 1], MN_HASH_BYTES) != 0)
+            return MN_REJ_CHAIN;
+    if (!signature_ok(r, m, c))
+        return MN_REJ_SIGNATURE;
+    if (!r->equivocated[m->origin])
+        mn_error("repl: division %u signed two different changes as its seq "
+                 "%llu (equivocation); the second is refused, the first "
+                 "kept; more are counted in rejected.equivocation",
+                 m->origin, (unsigned long long)c->h[i].seq);
+    r->equivocated[m->origin] = true;
+    return MN_REJ_EQUIVOCATION;
 }
 
 /* Decrypt and decode change i into rc (raw bytes copied). */
@@ -180,9 +231,8 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     uint64_t next = expected(r, o, &head);
     size_t first = 0;
     while (first < c->n && c->h[first].seq < next) {
-        if (c->h[first].seq <= r->vv.seq[o] &&
-            !same_as_logged(r, o, c->h[first].seq, c->hash[first]))
-            return MN_REJ_EQUIVOCATION;
+        if (!same_as_held(r, o, c->h[first].seq, c->hash[first]))
+            return refuse_fork(r, m, c, first);
         first++;
     }
     mn_repl_count(r, &p->st.duplicate, first);

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "change/envelope.h"
 #include "door/codec.h"
 #include "node/node.h"
 #include "repl/repl.h"
@@ -61,6 +62,9 @@ struct side {
     bool writable;
     struct sent out[MAX_SENT];
     size_t nout;
+    /* When set, what it sends is only counted (a flood), not kept. */
+    bool discard;
+    size_t nsent, bytes_sent;
     /* The apply in flight, as the engine handed it over. */
     bool held;
     uint64_t token;
@@ -76,9 +80,20 @@ static mn_node *maker; /* division 1's node: makes sealed changes */
 static struct side a, b;
 static mn_repl_keys keys;
 static uint8_t network_key[MN_KEY_BYTES];
+/* Division 2's signing key: the tests sign its changes themselves. */
+static uint8_t sign_sk2[MN_SIGN_SECRET_BYTES];
 /* The engines get time from the test; the maker stamps changes with the
  * wall clock, so the test starts from it (the drift bound is real). */
 static uint64_t t0;
+/* The test's clock: every event after setup happens at now, which only
+ * moves forward (advance). */
+static uint64_t now;
+
+static uint64_t
+advance(uint64_t ms) {
+    now += ms;
+    return now;
+}
 
 /* ---- the fake host ------------------------------------------------------ */
 
@@ -137,6 +152,10 @@ static void
 host_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
           size_t n) {
     struct side *s = ctx;
+    s->nsent++;
+    s->bytes_sent += n;
+    if (s->discard)
+        return;
     assert_true(s->nout < MAX_SENT);
     struct sent *m = &s->out[s->nout++];
     m->to = peer;
@@ -183,7 +202,7 @@ complete(struct side *s, int rc) {
             l->sig[s->sigs[k].seq - 1] = s->sigs[k];
         }
     }
-    mn_repl_on_applied(s->eng, s->token, rc, t0);
+    mn_repl_on_applied(s->eng, s->token, rc, now);
 }
 
 /* ---- the network -------------------------------------------------------- */
@@ -206,7 +225,7 @@ deliver(struct side *from, struct side *to) {
         enum mn_channel at =
             copy[i].ch == MN_CH_CLIENT ? MN_CH_SERVER : MN_CH_CLIENT;
         mn_repl_on_message(to->eng, from->id, at, copy[i].bytes.p,
-                           copy[i].bytes.len, t0);
+                           copy[i].bytes.len, now);
         mn_buf_release(&copy[i].bytes);
     }
 }
@@ -337,10 +356,13 @@ setup(void **state) {
         assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
         keys.has_key[id] = true;
         memcpy(keys.key[id], pk, MN_KEY_BYTES);
+        if (id == 2)
+            memcpy(sign_sk2, sk, sizeof sk);
     }
     make_maker();
     make_side(&a, 1);
     make_side(&b, 2);
+    now = t0 + GRACE_MS;
     return 0;
 }
 
@@ -386,7 +408,7 @@ test_hello_batch_ack(void **state) {
     (void)state;
     write_change("Amina");
     write_change("Sara");
-    mn_repl_on_link(b.eng, 1, true, t0);
+    mn_repl_on_link(b.eng, 1, true, now);
     assert_int_equal(b.nout, 1);
     assert_int_equal(b.out[0].ch, MN_CH_CLIENT);
     assert_int_equal(kind_of(&b.out[0]), MN_MSG_HELLO);
@@ -415,7 +437,7 @@ static void
 test_live_push(void **state) {
     (void)state;
     write_change("Hodan");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, now);
     assert_int_equal(a.nout, 1);
     assert_int_equal(kind_of(&a.out[0]), MN_MSG_BATCH);
     deliver(&a, &b);
@@ -433,9 +455,9 @@ test_pipelined_batches(void **state) {
     uint64_t seq;
     (void)state;
     write_change("Leyla");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, now);
     write_change("Mette");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, now);
     assert_int_equal(a.nout, 2);
     deliver(&a, &b);
     assert_true(b.held);
@@ -470,10 +492,10 @@ test_slow_apply_no_retry(void **state) {
     uint64_t seq;
     (void)state;
     write_change("Ayan");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, now);
     deliver(&a, &b);
     assert_true(b.held);
-    mn_repl_on_tick(b.eng, t0 + 20000);
+    mn_repl_on_tick(b.eng, advance(20000));
     assert_int_equal(b.nout, 0);
     complete(&b, MN_OK);
     assert_int_equal(b.log[1].n, 6);
@@ -490,11 +512,12 @@ static void
 test_gap_asks_again(void **state) {
     (void)state;
     uint64_t gaps = rejected(&b, MN_REJ_GAP);
+    advance(5000); /* its last Hello is long past */
     write_change("Karen");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, now);
     drop_sent(&a); /* the network loses it */
     write_change("Nadia");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, now);
     deliver(&a, &b);
     assert_false(b.held);
     assert_int_equal(b.log[1].n, 6);
@@ -515,7 +538,7 @@ test_bad_signature_refused(void **state) {
     (void)state;
     uint64_t before = rejected(&b, MN_REJ_SIGNATURE);
     write_change("Farah");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, now);
     assert_int_equal(a.nout, 1);
     /* The signature is the Batch's last bytes. */
     a.out[0].bytes.p[a.out[0].bytes.len - 1] ^= 1;
@@ -525,7 +548,7 @@ test_bad_signature_refused(void **state) {
     assert_int_equal(rejected(&b, MN_REJ_SIGNATURE), before + 1);
     drop_sent(&b);
     /* The client asks again after silence and gets it whole. */
-    mn_repl_on_tick(b.eng, t0 + 10000);
+    mn_repl_on_tick(b.eng, advance(10000));
     deliver(&b, &a);
     deliver(&a, &b);
     complete(&b, MN_OK);
@@ -539,22 +562,113 @@ static void
 test_failed_apply_retried(void **state) {
     (void)state;
     write_change("Zeynep");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, now);
     deliver(&a, &b);
     uint64_t token = b.token;
     complete(&b, MN_EIO);
     assert_int_equal(b.log[1].n, 9);
     assert_int_equal(stats_of(&b)->pending, 1);
     assert_false(b.held); /* not at once: a full disk would spin */
-    mn_repl_on_applied(b.eng, token, MN_OK, t0); /* stale: ignored */
+    mn_repl_on_applied(b.eng, token, MN_OK, now); /* stale: ignored */
     assert_false(b.held);
-    mn_repl_on_tick(b.eng, t0 + 10000);
+    mn_repl_on_tick(b.eng, advance(10000));
     assert_true(b.held);
     complete(&b, MN_OK);
     assert_int_equal(b.log[1].n, 10);
     assert_int_equal(stats_of(&b)->pending, 0);
     drop_sent(&b);
     drop_sent(&a);
+}
+
+/* A peer that says only Hello, 1,000 times over 10 s, asking for all
+ * credit each time, gets about one batch per HELLO_MIN_MS (1 s), not one
+ * per Hello; every Hello sooner than that is refused as protocol. A peer
+ * that then asks for credit by Acks alone gets none it has not earned. */
+static void
+test_hello_flood_bounded(void **state) {
+    mn_buf hello, ack;
+    mn_vv none;
+    (void)state;
+    memset(&none, 0, sizeof none);
+    mn_buf_init(&hello);
+    mn_buf_init(&ack);
+    mn_codec_hello_encode(2, &none, 1000, &hello);
+    mn_codec_ack_encode(&none, 1000, &ack);
+    uint64_t refused = rejected(&a, MN_REJ_PROTOCOL);
+    advance(10000);
+    a.discard = true;
+    a.nsent = a.bytes_sent = 0;
+    for (int i = 0; i < 1000; i++)
+        mn_repl_on_message(a.eng, 2, MN_CH_SERVER, hello.p, hello.len,
+                           advance(10));
+    /* b lacks nothing but what a resends from seq 1 each restart: one
+     * batch each, at most one restart a second. */
+    assert_in_range(a.nsent, 1, 11);
+    assert_true(rejected(&a, MN_REJ_PROTOCOL) >= refused + 989);
+    size_t batches = a.nsent, bytes = a.bytes_sent;
+    for (int i = 0; i < 1000; i++)
+        mn_repl_on_message(a.eng, 2, MN_CH_SERVER, ack.p, ack.len, advance(1));
+    assert_int_equal(a.nsent, batches); /* nothing new to send */
+    assert_int_equal(a.bytes_sent, bytes);
+    a.discard = false;
+    mn_buf_release(&hello);
+    mn_buf_release(&ack);
+}
+
+/* A Batch of one change of origin 2 at seq 1, sealed and signed as its
+ * node would, depending on origin 1's seq dep1; family makes forks
+ * differ. OUT: batch. */
+static void
+origin2_batch(uint64_t dep1, const char *family, mn_buf *batch) {
+    mn_sealer sealer = {.key = network_key};
+    mn_change_header h = {
+        .origin = 2, .seq = 1, .hlc = now << 16, .key_id = MN_NETWORK_KEY_ID};
+    uint8_t id[MN_ID_BYTES];
+    mn_ops ops;
+    mn_chain_sig sig;
+    h.deps.seq[1] = dep1;
+    mn_id_new(now, 2, id);
+    mn_ops_init(&ops);
+    mn_ops_add_str(&ops, MN_P_ROLE, "mentor", 6);
+    mn_ops_add_str(&ops, MN_P_FAMILY_NAME, family, strlen(family));
+    mn_ops_add_int(&ops, MN_P_HOME, 2);
+    mn_envelope_seal(&sealer, &h, MN_ENTITY_PARTICIPANT, id, &ops);
+    mn_envelope_sign_head(sign_sk2, 2, 1, sealer.hash, &sig);
+    mn_bytes change = {sealer.change.p, sealer.change.len};
+    mn_buf_init(batch);
+    mn_codec_batch_encode(2, &change, 1, &sig, batch);
+    mn_ops_release(&ops);
+    mn_sealer_release(&sealer);
+}
+
+/* Two forks of origin 2's seq 1, both validly signed, relayed by a while
+ * the first waits for a dependency b lacks: the second is equivocation,
+ * counted and not queued; the first stays the only one pending; a replay
+ * of the first is a plain duplicate. */
+static void
+test_equivocation_against_pending(void **state) {
+    mn_buf fork_a, fork_b;
+    (void)state;
+    uint64_t before = rejected(&b, MN_REJ_EQUIVOCATION);
+    uint64_t dups = stats_of(&b)->peers[0].duplicate;
+    origin2_batch(b.log[1].n + 5, "ForkA", &fork_a);
+    origin2_batch(b.log[1].n + 5, "ForkB", &fork_b);
+    mn_repl_on_message(b.eng, 1, MN_CH_CLIENT, fork_a.p, fork_a.len, now);
+    assert_false(b.held); /* waits for origin 1's changes */
+    assert_int_equal(stats_of(&b)->pending, 1);
+    assert_int_equal(rejected(&b, MN_REJ_EQUIVOCATION), before);
+    mn_repl_on_message(b.eng, 1, MN_CH_CLIENT, fork_b.p, fork_b.len, now);
+    assert_int_equal(rejected(&b, MN_REJ_EQUIVOCATION), before + 1);
+    assert_int_equal(stats_of(&b)->pending, 1);
+    assert_int_equal(stats_of(&b)->peers[0].duplicate, dups);
+    mn_repl_on_message(b.eng, 1, MN_CH_CLIENT, fork_a.p, fork_a.len, now);
+    assert_int_equal(stats_of(&b)->peers[0].duplicate, dups + 1);
+    assert_int_equal(rejected(&b, MN_REJ_EQUIVOCATION), before + 1);
+    assert_false(b.held);
+    assert_int_equal(b.log[2].n, 0);
+    drop_sent(&b);
+    mn_buf_release(&fork_a);
+    mn_buf_release(&fork_b);
 }
 
 int
@@ -567,6 +681,8 @@ main(void) {
         cmocka_unit_test(test_gap_asks_again),
         cmocka_unit_test(test_bad_signature_refused),
         cmocka_unit_test(test_failed_apply_retried),
+        cmocka_unit_test(test_hello_flood_bounded),
+        cmocka_unit_test(test_equivocation_against_pending),
     };
     mn_log_set_level(MN_LOG_ERROR);
     return cmocka_run_group_tests(tests, setup, teardown);
