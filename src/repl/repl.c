@@ -369,7 +369,8 @@ pump(mn_repl *r, struct peer *p, enum pump_mode mode, uint64_t now) {
 static void
 add_credit(struct peer *p, uint32_t credit) {
     uint32_t cap = MAX_CREDIT - p->s.unacked;
-    p->s.credit = credit > cap - p->s.credit ? cap : p->s.credit + credit;
+    uint32_t room = cap > p->s.credit ? cap - p->s.credit : 0;
+    p->s.credit += credit < room ? credit : room;
 }
 
 /*
