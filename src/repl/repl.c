@@ -5,7 +5,7 @@
  * Client session (we pull from peer P), one per peer. Every transition
  * goes through client_enter(), which checks it against client_legal[]:
  *
- *             on_link(up): send_hello()
+ *             on_link(up): ask_hello()
  *   DOWN -----------------------------------> HELLO_SENT
  *                                                  |
  *                   client_on_batch(): ack_now(), or defer_ack() when an
@@ -20,7 +20,9 @@
  *   From any state: on_link(down) -> DOWN (mn_repl_on_link); a gap
  *   (client_on_batch) or CLIENT_RETRY_MS of silence (client_tick; not in
  *   APPLYING, where the server waits for our credit) -> HELLO_SENT, by
- *   send_hello(). A Batch arriving while DOWN (late, on a link that fell)
+ *   send_hello(). A link or a gap asks by ask_hello(), which says Hello at
+ *   most once per CLIENT_HELLO_MS and leaves one asked sooner to the tick
+ *   (hello_due). A Batch arriving while DOWN (late, on a link that fell)
  *   is still checked, queued and acked; it stays DOWN.
  *
  * Server session (peer P pulls from us), one per peer; server_enter()
@@ -42,8 +44,7 @@
  *   the session at most once per HELLO_MIN_MS (sooner: refused, counted
  *   as protocol), and credit is per session: what the peer may still be
  *   sent plus what it has not acked stays within MAX_CREDIT batches,
- *   however many Hellos and Acks it sends (add_credit). A client spaces
- *   the Hellos its gaps ask for by CLIENT_HELLO_MS (ask_range).
+ *   however many Hellos and Acks it sends (add_credit).
  *
  * The apply pipeline, one per engine; apply_enter(), apply_legal[]:
  *
@@ -235,21 +236,26 @@ send_hello(mn_repl *r, struct peer *p, uint64_t now) {
     p->c.told = r->vv;
     r->host.send(r->host.ctx, p->id, MN_CH_CLIENT, r->out.p, r->out.len);
     p->c.hello_at = now;
+    p->c.said_hello = true;
     p->c.hello_due = false;
     p->c.owed = 0; /* a Hello gives the server its whole credit again */
     client_enter(p, CLIENT_HELLO_SENT);
 }
 
-/* A gap asks for the range again: a Hello now, or, sooner than
+/* A new link or a gap asks for a Hello: now, or, sooner than
  * CLIENT_HELLO_MS after the last one (the batches behind a lost one are
- * gaps too), on a tick once that has passed — the server refuses Hellos
- * that come faster (server_on_hello). */
+ * gaps too; a link may drop and come back at once), on a tick once that
+ * has passed — the server refuses Hellos that come faster
+ * (server_on_hello). */
 static void
-ask_range(mn_repl *r, struct peer *p, uint64_t now) {
-    if (now - p->c.hello_at >= CLIENT_HELLO_MS)
+ask_hello(mn_repl *r, struct peer *p, uint64_t now) {
+    if (!p->c.said_hello || now - p->c.hello_at >= CLIENT_HELLO_MS) {
         send_hello(r, p, now);
-    else
-        p->c.hello_due = true;
+        return;
+    }
+    p->c.hello_due = true;
+    if (p->c.state == CLIENT_DOWN)
+        client_enter(p, CLIENT_HELLO_SENT); /* the tick says it */
 }
 
 static void
@@ -579,7 +585,7 @@ client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
         pthread_mutex_lock(&r->stats_mu);
         p->st.rejected[why]++;
         pthread_mutex_unlock(&r->stats_mu);
-        ask_range(r, p, now); /* the range request: resend from here */
+        ask_hello(r, p, now); /* the range request: resend from here */
         return;
     }
     if (why >= 0)
@@ -636,7 +642,7 @@ mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now) {
         return;
     load_state(r);
     if (up) {
-        send_hello(r, p, now);
+        ask_hello(r, p, now);
     } else {
         p->c.owed = 0;
         client_enter(p, CLIENT_DOWN);

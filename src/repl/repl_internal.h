@@ -73,7 +73,8 @@ struct client {
     uint32_t owed; /* batches whose Ack waits for the apply in flight */
     bool fresh;    /* changes it sent were applied since its last Ack */
     uint64_t hello_at, heard_at;
-    bool hello_due; /* a gap asked for a Hello sooner than CLIENT_HELLO_MS */
+    bool said_hello; /* hello_at is set */
+    bool hello_due;  /* a Hello was asked for sooner than CLIENT_HELLO_MS */
 };
 
 struct server {

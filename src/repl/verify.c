@@ -126,6 +126,15 @@ signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
  * the origin is named in the log, once per origin (a key holder that
  * makes forks could otherwise fill the log); the count goes on. Without
  * that proof it is a forgery: refused as a broken chain or signature.
+ *
+ * Why the first fork is kept and the origin not quarantined: a node
+ * decides from what it has seen, and most nodes never see the second
+ * fork. Dropping the first fork here, or everything later from the
+ * origin, would part this node from every node that applied that fork
+ * without seeing the other — a split made by our own rule. Keeping the
+ * fork verified first is what a node that never saw the second does too;
+ * an honest node never forks (incarnations: DESIGN "Changes" 11), so the
+ * alarm is for an operator: a key holder made two histories.
  */
 static int
 refuse_fork(mn_repl *r, const mn_peer_msg *m, const struct checked *c,

@@ -485,8 +485,14 @@ garbage_flood(void) {
     struct snap before = snap_take();
     long lines0 = log_lines(needle, "decode");
     memset(junk, 0xfe, sizeof junk);
-    for (int i = 0; i < FLOOD; i++)
+    /* In runs the rogue's own transport queues (it keeps at most 16
+     * messages per peer, as every node does: the rest would be dropped
+     * before they reach the victim). */
+    for (int i = 0; i < FLOOD; i++) {
         send_raw(junk, sizeof junk);
+        if (i % 8 == 7)
+            cl_rogue_poll(rogue, 20);
+    }
     size_t k = reason_index("decode");
     struct snap after = wait_for("decode", before.rejected[k] + FLOOD);
     check_counted("flood", &before, &after, "decode", FLOOD);

@@ -14,7 +14,11 @@
  * credit), no HELLO while only our own apply is slow, a gap answered by
  * a new HELLO, a tampered signature refused
  * with nothing applied, a failed apply tried again on the next tick, and
- * local writes opened through the host after the grace period.
+ * local writes opened through the host after the grace period. Then the
+ * hostile side: a flood of 1,000 Hellos (and of Acks) gets a bounded
+ * number of batches, while an honest client's link that flaps never
+ * trips that limit; and two signed forks of one (origin, seq) arriving
+ * while the first is still pending: the second is equivocation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -615,6 +619,32 @@ test_hello_flood_bounded(void **state) {
     mn_buf_release(&ack);
 }
 
+/* An honest client never trips that limit: a link that drops and comes
+ * back at once asks for its Hello on a later tick, two seconds after the
+ * last, and the server takes it. */
+static void
+test_link_flap_spaced(void **state) {
+    (void)state;
+    uint64_t refused = rejected(&a, MN_REJ_PROTOCOL);
+    drop_sent(&a);
+    mn_repl_on_link(b.eng, 1, true, advance(5000));
+    assert_int_equal(b.nout, 1);
+    assert_int_equal(kind_of(&b.out[0]), MN_MSG_HELLO);
+    deliver(&b, &a);
+    mn_repl_on_link(b.eng, 1, false, advance(100));
+    mn_repl_on_link(b.eng, 1, true, advance(100));
+    assert_int_equal(b.nout, 0);
+    mn_repl_on_tick(b.eng, advance(500));
+    assert_int_equal(b.nout, 0);
+    mn_repl_on_tick(b.eng, advance(1500));
+    assert_int_equal(b.nout, 1);
+    assert_int_equal(kind_of(&b.out[0]), MN_MSG_HELLO);
+    deliver(&b, &a);
+    assert_int_equal(rejected(&a, MN_REJ_PROTOCOL), refused);
+    deliver(&a, &b);
+    drop_sent(&b);
+}
+
 /* A Batch of one change of origin 2 at seq 1, sealed and signed as its
  * node would, depending on origin 1's seq dep1; family makes forks
  * differ. OUT: batch. */
@@ -682,6 +712,7 @@ main(void) {
         cmocka_unit_test(test_bad_signature_refused),
         cmocka_unit_test(test_failed_apply_retried),
         cmocka_unit_test(test_hello_flood_bounded),
+        cmocka_unit_test(test_link_flap_spaced),
         cmocka_unit_test(test_equivocation_against_pending),
     };
     mn_log_set_level(MN_LOG_ERROR);
