@@ -139,10 +139,7 @@ cl_forge_change(const cl_forge *f, mn_buf *out) {
     mn_buf_init(&body);
     mn_buf_init(&header);
     mn_buf_init(&cipher);
-    if (f->id)
-        memcpy(id, f->id, MN_ID_BYTES);
-    else
-        mn_id_new(MN_HLC_MS(f->hlc), mn_origin_division(f->origin), id);
+    mn_id_new(MN_HLC_MS(f->hlc), mn_origin_division(f->origin), id);
     participant_ops(mn_origin_division(f->origin),
                     f->family_name ? f->family_name : "Forged", &ops);
     mn_codec_body_encode(MN_ENTITY_PARTICIPANT, id, ops.op, ops.n, &body);

@@ -75,10 +75,6 @@ typedef struct cl_forge {
     const uint8_t *network_key;
     const char *family_name; /* what the body's participant is called */
     bool tamper;             /* flip a ciphertext byte after sealing */
-    /* The participant's id, or NULL for a new one made by the origin's
-     * division. The create names the origin as her home either way: a
-     * given id of another division's makes a forged create. */
-    const uint8_t *id;
 } cl_forge;
 
 /* A participant-create Change as the origin's node would make it (body
