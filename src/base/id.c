@@ -3,6 +3,7 @@
  */
 #include "base/id.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -27,12 +28,19 @@ random_fill(uint8_t *p, size_t n) {
 }
 
 void
-mn_id_new(uint64_t now_ms, uint8_t id[MN_ID_BYTES]) {
+mn_id_new(uint64_t now_ms, uint32_t division, uint8_t id[MN_ID_BYTES]) {
+    assert(division >= 1 && division <= UINT8_MAX);
     random_fill(id, MN_ID_BYTES);
     for (int i = 5; i >= 0; i--, now_ms >>= 8)
         id[i] = (uint8_t)now_ms;
     id[6] = (uint8_t)(0x70 | (id[6] & 0x0f));
     id[8] = (uint8_t)(0x80 | (id[8] & 0x3f));
+    id[MN_ID_DIVISION_BYTE] = (uint8_t)division;
+}
+
+uint32_t
+mn_id_division(const uint8_t id[MN_ID_BYTES]) {
+    return id[MN_ID_DIVISION_BYTE];
 }
 
 uint64_t

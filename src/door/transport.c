@@ -40,7 +40,12 @@
 #define HEARTBEAT_TIMEOUT_MS 5000
 #define RECONNECT_MS 100
 #define RECONNECT_MAX_MS 5000
-#define SEND_HWM 10000
+/* Messages queued to one peer. The engine keeps at most 16 batches
+ * unacked per peer (MAX_CREDIT in repl/repl_internal.h), each cut near
+ * 1 MiB, so a peer that stops reading costs about 16 MiB here, not the
+ * ~10 GiB of the default 1,000 (or more) messages; a batch past this is
+ * dropped, which the client sees as a gap and asks for again. */
+#define SEND_HWM 16
 #define ZAP_LOG_MS 10000
 #define ZAP_WAKE_MS 1000 /* the ZAP thread logs held counts this often */
 #define DROP_GRACE_MS 1000

@@ -70,13 +70,13 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     if (k && mn_kind_check_ops(k, w->ops.op, w->ops.n, NULL) != MN_FAULT_NONE)
         return MN_EINVAL;
     if (w->create) {
-        mn_id_new(now, w->id);
+        mn_id_new(now, node->cfg.self.id, w->id);
     } else {
         int rc = mn_state_exists(t, w->type, w->id);
         if (rc != MN_OK)
             return rc;
     }
-    return mn_state_check_owner(t, w->type, w->id, w->ops.op, w->ops.n,
+    return mn_state_check_owner(w->type, w->id, w->ops.op, w->ops.n,
                                 node->cfg.self.id);
 }
 
@@ -206,8 +206,7 @@ apply_remote_state(mn_node *node, mn_txn *t, const mn_remote_change *c) {
         return MN_OK;
     }
     mn_stamp st = {c->h.hlc, o, c->h.seq};
-    int rc = mn_state_check_owner(t, c->type, c->id, c->ops.op, c->ops.n,
-                                  mn_origin_division(o));
+    int rc = mn_state_check_owner(c->type, c->id, c->ops.op, c->ops.n, o);
     if (rc == MN_OK)
         rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
                             c->ops.n, &st, &c->h.deps, &node->entity_buf);

@@ -5,7 +5,7 @@
  * Client session (we pull from peer P), one per peer. Every transition
  * goes through client_enter(), which checks it against client_legal[]:
  *
- *             on_link(up): send_hello()
+ *             on_link(up): ask_hello()
  *   DOWN -----------------------------------> HELLO_SENT
  *                                                  |
  *                   client_on_batch(): ack_now(), or defer_ack() when an
@@ -20,7 +20,9 @@
  *   From any state: on_link(down) -> DOWN (mn_repl_on_link); a gap
  *   (client_on_batch) or CLIENT_RETRY_MS of silence (client_tick; not in
  *   APPLYING, where the server waits for our credit) -> HELLO_SENT, by
- *   send_hello(). A Batch arriving while DOWN (late, on a link that fell)
+ *   send_hello(). A link or a gap asks by ask_hello(), which says Hello at
+ *   most once per CLIENT_HELLO_MS and leaves one asked sooner to the tick
+ *   (hello_due). A Batch arriving while DOWN (late, on a link that fell)
  *   is still checked, queued and acked; it stays DOWN.
  *
  * Server session (peer P pulls from us), one per peer; server_enter()
@@ -38,7 +40,11 @@
  *      server_expire() (on tick), from STREAMING or WAITING_CREDIT
  *
  *   An Ack or a Hello in STREAMING stays in STREAMING; an Ack in IDLE is
- *   stale and ignored (the client will say HELLO again).
+ *   stale and ignored (the client will say HELLO again). A Hello restarts
+ *   the session at most once per HELLO_MIN_MS (sooner: refused, counted
+ *   as protocol), and credit is per session: what the peer may still be
+ *   sent plus what it has not acked stays within MAX_CREDIT batches,
+ *   however many Hellos and Acks it sends (add_credit).
  *
  * The apply pipeline, one per engine; apply_enter(), apply_legal[]:
  *
@@ -50,8 +56,9 @@
  *   A failed apply leaves its changes queued for the next tick's drain().
  *
  * Receive path of a Batch (client_on_batch, then verify.c), in order: size cap,
- * decode, origin known, duplicates dropped (and checked against our log for
- * equivocation), gap -> HELLO (the range request), chain links, the
+ * decode, origin known, duplicates dropped (and checked for equivocation
+ * against our log and our pending queues: verify.c, refuse_fork), gap ->
+ * HELLO (the range request), chain links, the
  * origin's signature over the last change, decrypt, drift bound, then into
  * the per-origin pending queue. drain() hands the host whatever has its
  * causal dependencies, in causal order; while that apply is in flight the
@@ -237,8 +244,26 @@ send_hello(mn_repl *r, struct peer *p, uint64_t now) {
     p->c.told = r->vv;
     r->host.send(r->host.ctx, p->id, MN_CH_CLIENT, r->out.p, r->out.len);
     p->c.hello_at = now;
+    p->c.said_hello = true;
+    p->c.hello_due = false;
     p->c.owed = 0; /* a Hello gives the server its whole credit again */
     client_enter(p, CLIENT_HELLO_SENT);
+}
+
+/* A new link or a gap asks for a Hello: now, or, sooner than
+ * CLIENT_HELLO_MS after the last one (the batches behind a lost one are
+ * gaps too; a link may drop and come back at once), on a tick once that
+ * has passed — the server refuses Hellos that come faster
+ * (server_on_hello). */
+static void
+ask_hello(mn_repl *r, struct peer *p, uint64_t now) {
+    if (!p->c.said_hello || now - p->c.hello_at >= CLIENT_HELLO_MS) {
+        send_hello(r, p, now);
+        return;
+    }
+    p->c.hello_due = true;
+    if (p->c.state == CLIENT_DOWN)
+        client_enter(p, CLIENT_HELLO_SENT); /* the tick says it */
 }
 
 static void
@@ -289,7 +314,8 @@ flush_acks(mn_repl *r) {
 
 /* Send one batch of origin o to p if it lacks any; true if sent. */
 static bool
-send_batch(mn_repl *r, struct peer *p, uint32_t o, uint64_t upto) {
+send_batch(mn_repl *r, struct peer *p, uint32_t o, uint64_t upto,
+           uint64_t now) {
     mn_repl_range *b = r->range;
     mn_repl_read req = {.origin = o,
                         .from = mn_vv_get(&p->s.sent, o) + 1,
@@ -307,6 +333,8 @@ send_batch(mn_repl *r, struct peer *p, uint32_t o, uint64_t upto) {
     if (!mn_vv_raise(&p->s.sent, o, b->sig.seq))
         mn_warn("repl: a peer's cursor has no room for another origin");
     p->s.credit--;
+    p->s.unacked++;
+    p->s.sent_at = now;
     return true;
 }
 
@@ -335,14 +363,14 @@ pump_upto(const mn_repl *r, uint32_t o, enum pump_mode mode) {
  * copy of every change.
  */
 static void
-pump(mn_repl *r, struct peer *p, enum pump_mode mode) {
+pump(mn_repl *r, struct peer *p, enum pump_mode mode, uint64_t now) {
     uint32_t idle = 0;
     if (p->s.state != SERVER_STREAMING)
         return;
     while (p->s.credit > 0 && idle < r->vv.n) {
         uint32_t o = r->vv.e[p->s.next_origin++ % r->vv.n].origin;
         uint64_t upto = pump_upto(r, o, mode);
-        if (upto > mn_vv_get(&p->s.sent, o) && send_batch(r, p, o, upto))
+        if (upto > mn_vv_get(&p->s.sent, o) && send_batch(r, p, o, upto, now))
             idle = 0;
         else
             idle++;
@@ -351,16 +379,40 @@ pump(mn_repl *r, struct peer *p, enum pump_mode mode) {
         server_enter(p, SERVER_WAITING_CREDIT);
 }
 
+/* Credit an Ack or Hello gives, kept within MAX_CREDIT with what is
+ * unacked: credit is per session, not per message. */
 static void
+add_credit(struct peer *p, uint32_t credit) {
+    uint32_t cap = MAX_CREDIT - p->s.unacked;
+    uint32_t room = cap > p->s.credit ? cap - p->s.credit : 0;
+    p->s.credit += credit < room ? credit : room;
+}
+
+/*
+ * A Hello restarts the session: the cursor goes back to the client's
+ * vector and it gets the credit it asks for. Batches sent before it and
+ * still unacked keep counting against MAX_CREDIT, unless the last was
+ * sent CLIENT_RETRY_MS ago (they were lost, or the client dropped them).
+ * A Hello sooner than HELLO_MIN_MS after the last restart is refused: a
+ * peer that says only Hello would otherwise get a credit's worth of
+ * batches per Hello. True if it restarted.
+ */
+static bool
 server_on_hello(mn_repl *r, struct peer *p, const mn_peer_msg *m,
                 uint64_t now) {
+    if (p->s.state != SERVER_IDLE && now - p->s.restart_at < HELLO_MIN_MS)
+        return false;
+    if (p->s.state == SERVER_IDLE || now - p->s.sent_at >= CLIENT_RETRY_MS)
+        p->s.unacked = 0;
     server_enter(p, SERVER_STREAMING);
-    p->s.heard_at = now;
+    p->s.heard_at = p->s.restart_at = now;
     p->s.acked = m->vv;
     p->s.sent = m->vv;
-    p->s.credit = m->credit > MAX_CREDIT ? MAX_CREDIT : m->credit;
+    p->s.credit = 0;
+    add_credit(p, m->credit);
     p->told_vv = true;
-    pump(r, p, PUMP_ALL);
+    pump(r, p, PUMP_ALL, now);
+    return true;
 }
 
 static void
@@ -373,10 +425,9 @@ server_on_ack(mn_repl *r, struct peer *p, const mn_peer_msg *m, uint64_t now) {
     /* What it got from anyone need not be sent again. */
     for (uint32_t i = 0; i < m->vv.n; i++)
         (void)mn_vv_raise(&p->s.sent, m->vv.e[i].origin, m->vv.e[i].seq);
-    p->s.credit += m->credit;
-    if (p->s.credit > MAX_CREDIT)
-        p->s.credit = MAX_CREDIT;
-    pump(r, p, PUMP_SETTLED);
+    p->s.unacked -= m->credit < p->s.unacked ? m->credit : p->s.unacked;
+    add_credit(p, m->credit);
+    pump(r, p, PUMP_SETTLED, now);
 }
 
 /* A server whose client went quiet stops streaming. */
@@ -545,7 +596,7 @@ client_on_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
         pthread_mutex_lock(&r->stats_mu);
         p->st.rejected[why]++;
         pthread_mutex_unlock(&r->stats_mu);
-        send_hello(r, p, now); /* the range request: resend from here */
+        ask_hello(r, p, now); /* the range request: resend from here */
         return;
     }
     if (why >= 0)
@@ -577,9 +628,10 @@ mn_repl_on_message(mn_repl *r, uint32_t peer, enum mn_channel ch,
     if (to_server != (ch == MN_CH_SERVER) ||
         (m.kind == MN_MSG_HELLO && m.node != peer))
         count_reject(r, p, MN_REJ_PROTOCOL, now);
-    else if (m.kind == MN_MSG_HELLO)
-        server_on_hello(r, p, &m, now);
-    else if (m.kind == MN_MSG_ACK)
+    else if (m.kind == MN_MSG_HELLO) {
+        if (!server_on_hello(r, p, &m, now))
+            count_reject(r, p, MN_REJ_PROTOCOL, now);
+    } else if (m.kind == MN_MSG_ACK)
         server_on_ack(r, p, &m, now);
     else
         client_on_batch(r, p, &m, now);
@@ -604,7 +656,7 @@ mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now) {
         return;
     load_state(r);
     if (up) {
-        send_hello(r, p, now);
+        ask_hello(r, p, now);
     } else {
         p->c.owed = 0;
         client_enter(p, CLIENT_DOWN);
@@ -614,10 +666,9 @@ mn_repl_on_link(mn_repl *r, uint32_t peer, bool up, uint64_t now) {
 
 void
 mn_repl_on_commit(mn_repl *r, uint64_t now) {
-    (void)now;
     load_state(r);
     for (size_t i = 0; i < r->npeers; i++)
-        pump(r, &r->peers[i], PUMP_OWN);
+        pump(r, &r->peers[i], PUMP_OWN, now);
 }
 
 static void
@@ -627,7 +678,8 @@ client_tick(mn_repl *r, struct peer *p, uint64_t now) {
     /* In APPLYING the server is silent because it waits for our credit:
      * our apply is slow, not the link. */
     if (p->c.state != CLIENT_DOWN && p->c.state != CLIENT_APPLYING &&
-        quiet >= CLIENT_RETRY_MS)
+        (quiet >= CLIENT_RETRY_MS ||
+         (p->c.hello_due && now - p->c.hello_at >= CLIENT_HELLO_MS)))
         send_hello(r, p, now);
     else if (p->c.state != CLIENT_DOWN && !mn_vv_equal(&p->c.told, &r->vv))
         send_ack(r, p, 0); /* our vector, so its relays skip what we have */
@@ -642,7 +694,7 @@ mn_repl_on_tick(mn_repl *r, uint64_t now) {
         struct peer *p = &r->peers[i];
         client_tick(r, p, now);
         server_expire(p, now);
-        pump(r, p, PUMP_SETTLED);
+        pump(r, p, PUMP_SETTLED, now);
         publish(r, p);
     }
     r->tick_vv = r->vv;

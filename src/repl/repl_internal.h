@@ -13,7 +13,10 @@
 #include "base/ratelog.h"
 #include "repl/repl.h"
 
-/* Batches a client lets a server send ahead of its acks. */
+/* Batches a client lets a server send ahead of its acks, and the most a
+ * server keeps unacked per peer whatever the peer asks: with batches cut
+ * near BATCH_SOFT_BYTES, about 16 MiB queued per peer (the transport's
+ * send high-water mark holds no more than MAX_CREDIT messages either). */
 #define CLIENT_CREDIT 4
 #define MAX_CREDIT 16
 /* A server cuts a batch at the first signed change past these. */
@@ -22,6 +25,12 @@
 /* Silence after which a client says HELLO again / a server stops. */
 #define CLIENT_RETRY_MS 3000
 #define SERVER_IDLE_MS 60000
+/* A Hello restarts a server session (its cursor and credit) at most once
+ * per HELLO_MIN_MS; one sooner is refused (protocol). Our own client
+ * spaces the Hellos a gap asks for by twice that, so network jitter of up
+ * to HELLO_MIN_MS never makes an honest client look like a flood. */
+#define HELLO_MIN_MS 1000
+#define CLIENT_HELLO_MS (2 * HELLO_MIN_MS)
 /* Refusals of one kind from one peer: one line, then a count per this. */
 #define REFUSAL_LOG_MS 10000
 #define TICK_MS 500
@@ -66,14 +75,20 @@ struct client {
     uint32_t owed; /* batches whose Ack waits for the apply in flight */
     bool fresh;    /* changes it sent were applied since its last Ack */
     uint64_t hello_at, heard_at;
+    bool said_hello; /* hello_at is set */
+    bool hello_due;  /* a Hello was asked for sooner than CLIENT_HELLO_MS */
 };
 
 struct server {
     enum server_state state;
     uint64_t heard_at;
-    mn_vv acked; /* what the peer told us it has */
-    mn_vv sent;  /* what we have sent it (cursor) */
-    uint32_t credit;
+    mn_vv acked;          /* what the peer told us it has */
+    mn_vv sent;           /* what we have sent it (cursor) */
+    uint32_t credit;      /* batches it may still send ... */
+    uint32_t unacked;     /* ... beside those sent, not acked: the two add
+                             up to at most MAX_CREDIT per session */
+    uint64_t restart_at;  /* the last Hello that restarted the session */
+    uint64_t sent_at;     /* the last batch sent */
     uint32_t next_origin; /* round robin */
 };
 
@@ -129,6 +144,7 @@ struct mn_repl {
     uint64_t host_now, now, skew;
     uint64_t hlc_lead_ms, clock_logged_at, pub_hlc_lead_ms;
     bool clock_alarm, pub_clock_alarm;
+    mn_vv equivocated; /* origins caught (seq 1): logged once */
 };
 
 /* Decoded headers and hashes of a batch. */
@@ -144,7 +160,8 @@ void mn_repl_count(mn_repl *r, uint64_t *field, uint64_t n);
 
 /*
  * The receive path of Batch m from p (verify.c): origin known, decode,
- * duplicates (checked against the log for equivocation), gap, chain links,
+ * duplicates (checked for equivocation against the log and the pending
+ * queue), gap, chain links,
  * the origin's signature, then open each new change (drift bound, decrypt,
  * decode) and queue the batch whole in its origin's pending queue. Returns
  * -1 when accepted (even if nothing was new), else the enum mn_reject.

@@ -71,6 +71,28 @@ same_as_logged(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
     return memcmp(h, hash, MN_HASH_BYTES) == 0;
 }
 
+/* Is the queued change (o, seq) the same as one with this hash? (true
+ * when it is not queued: then it is logged, or was never held). */
+static bool
+same_as_queued(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
+    const struct pending *q = mn_repl_pending_of(r, o, false);
+    if (!q || q->head == q->n || seq < q->c[q->head].h.seq ||
+        seq > q->c[q->n - 1].h.seq)
+        return true;
+    /* A queue holds consecutive seqs, so the index is arithmetic. */
+    const mn_remote_change *held =
+        &q->c[q->head + (size_t)(seq - q->c[q->head].h.seq)];
+    return memcmp(held->hash, hash, MN_HASH_BYTES) == 0;
+}
+
+/* Do we hold (o, seq), applied or queued, as exactly these bytes? */
+static bool
+same_as_held(mn_repl *r, uint32_t o, uint64_t seq, const uint8_t *hash) {
+    if (seq <= mn_vv_get(&r->vv, o))
+        return same_as_logged(r, o, seq, hash);
+    return same_as_queued(r, o, seq, hash);
+}
+
 static void
 checked_release(struct checked *c) {
     for (size_t i = 0; i < c->n; i++)
@@ -105,6 +127,47 @@ signature_ok(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
         return false;
     return mn_envelope_verify_head(r->keys.key[mn_origin_division(m->origin)],
                                    &m->sig) == MN_OK;
+}
+
+/*
+ * Change i of the batch differs from the one we hold (applied or queued)
+ * under the same (origin, seq). It proves that the origin's key signed two
+ * histories only if the batch is whole: each change chains to the one
+ * before it in the batch and the origin signed the last, so the signature
+ * covers change i too. Then it is equivocation: the batch is refused
+ * (none of it is queued, and what we hold stays as it is, so the first
+ * fork a node verified is the one it applies, as with a logged one) and
+ * the origin is named in the log, once per origin (a key holder that
+ * makes forks could otherwise fill the log); the count goes on. Without
+ * that proof it is a forgery: refused as a broken chain or signature.
+ *
+ * Why the first fork is kept and the origin not quarantined: a node
+ * decides from what it has seen, and most nodes never see the second
+ * fork. Dropping the first fork here, or everything later from the
+ * origin, would part this node from every node that applied that fork
+ * without seeing the other — a split made by our own rule. Keeping the
+ * fork verified first is what a node that never saw the second does too;
+ * an honest node never forks (incarnations: DESIGN "Changes" 11), so the
+ * alarm is for an operator: a key holder made two histories.
+ */
+static int
+refuse_fork(mn_repl *r, const mn_peer_msg *m, const struct checked *c,
+            size_t i) {
+    for (size_t k = 1; k < c->n; k++)
+        if (memcmp(c->h[k].prev_hash, c->hash[k - 1], MN_HASH_BYTES) != 0)
+            return MN_REJ_CHAIN;
+    if (!signature_ok(r, m, c))
+        return MN_REJ_SIGNATURE;
+    if (!mn_vv_get(&r->equivocated, m->origin))
+        mn_error("repl: division %u (incarnation %06x) signed two different "
+                 "changes as its seq %llu (equivocation); the second is "
+                 "refused, the first kept; more are counted in "
+                 "rejected.equivocation",
+                 mn_origin_division(m->origin),
+                 mn_origin_incarnation(m->origin),
+                 (unsigned long long)c->h[i].seq);
+    (void)mn_vv_raise(&r->equivocated, m->origin, 1);
+    return MN_REJ_EQUIVOCATION;
 }
 
 /* Decrypt and decode change i into rc (raw bytes copied). */
@@ -188,6 +251,21 @@ queue_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     return why;
 }
 
+/* A peer holds changes of our own origin from seq on that this node did
+ * not make: a copy of this store ran elsewhere (mn_repl_forked). */
+static void
+note_forked(mn_repl *r, const struct peer *p, uint32_t o, uint64_t seq) {
+    if (!r->forked)
+        mn_error("repl: division %u sent changes of this node's own origin "
+                 "(incarnation %06x) from seq %llu that this node did not "
+                 "make: a copy of this store has run elsewhere. Local writes "
+                 "stop; restart this node to begin a new incarnation",
+                 p->id, mn_origin_incarnation(o), (unsigned long long)seq);
+    pthread_mutex_lock(&r->stats_mu);
+    r->forked = true;
+    pthread_mutex_unlock(&r->stats_mu);
+}
+
 /*
  * Skip what we have, refuse gaps, verify the rest and queue it. Returns -1
  * on success (even if nothing new), else the reason to refuse.
@@ -198,12 +276,13 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     uint32_t o = m->origin;
     uint8_t head[MN_HASH_BYTES];
     uint64_t next = expected(r, o, head);
-    uint64_t held = mn_vv_get(&r->vv, o);
     size_t first = 0;
     while (first < c->n && c->h[first].seq < next) {
-        if (c->h[first].seq <= held &&
-            !same_as_logged(r, o, c->h[first].seq, c->hash[first]))
-            return MN_REJ_EQUIVOCATION;
+        if (!same_as_held(r, o, c->h[first].seq, c->hash[first])) {
+            if (o == r->origin)
+                note_forked(r, p, o, c->h[first].seq);
+            return refuse_fork(r, m, c, first);
+        }
         first++;
     }
     mn_repl_count(r, &p->st.duplicate, first);
@@ -212,17 +291,7 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     /* Only this node writes as its origin: a change of it that we did not
      * make comes from a copy of this store running elsewhere. */
     if (o == r->origin) {
-        if (!r->forked)
-            mn_error("repl: division %u sent changes of this node's own "
-                     "origin (incarnation %06x) from seq %llu that this node "
-                     "did not make: a copy of this store has run elsewhere. "
-                     "Local writes stop; restart this node to begin a new "
-                     "incarnation",
-                     p->id, mn_origin_incarnation(o),
-                     (unsigned long long)c->h[first].seq);
-        pthread_mutex_lock(&r->stats_mu);
-        r->forked = true;
-        pthread_mutex_unlock(&r->stats_mu);
+        note_forked(r, p, o, c->h[first].seq);
         return MN_REJ_EQUIVOCATION;
     }
     if (c->h[first].seq != next)

@@ -121,16 +121,30 @@ mn_kind_enum_of(const mn_kind *k, const mn_entity *e, uint32_t no) {
 }
 
 uint32_t
-mn_kind_owner(const mn_kind *k, const mn_entity *e, const mn_field_op *ops,
-              size_t nops) {
+mn_kind_owner(const mn_kind *k, const uint8_t id[MN_ID_BYTES]) {
+    return k->owner_field ? mn_id_division(id) : 0;
+}
+
+/* Does op write the owner field with anything but owner? */
+static bool
+names_other_owner(const mn_kind *k, const mn_field_op *op, uint32_t owner) {
+    return op->no == k->owner_field &&
+           (op->v.kind != MN_V_INT || op->v.i != (int64_t)owner);
+}
+
+bool
+mn_kind_owner_allows(const mn_kind *k, const uint8_t id[MN_ID_BYTES],
+                     const mn_field_op *ops, size_t nops, uint32_t origin) {
+    uint32_t owner = mn_kind_owner(k, id);
+    bool owner_only = false;
     if (!k->owner_field)
-        return 0;
-    if (e)
-        return (uint32_t)mn_entity_int(e, k->owner_field, 0);
-    for (size_t i = 0; i < nops; i++)
-        if (ops[i].no == k->owner_field && ops[i].v.kind == MN_V_INT)
-            return (uint32_t)ops[i].v.i;
-    return 0;
+        return true;
+    for (size_t i = 0; i < nops; i++) {
+        if (names_other_owner(k, &ops[i], owner))
+            return false;
+        owner_only |= mn_kind_owner_only(k, ops[i].no);
+    }
+    return !owner_only || mn_origin_division(origin) == owner;
 }
 
 /* ---- validators ------------------------------------------------------- */

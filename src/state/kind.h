@@ -179,9 +179,41 @@ const char *mn_field_enum_name(const mn_field_def *f, int i);
 size_t mn_field_enum_count(const mn_field_def *f);
 /* Name index of the ENUM field no as stored in e, or -1. */
 int mn_kind_enum_of(const mn_kind *k, const mn_entity *e, uint32_t no);
-/* The owner (home division) e names, or that a create's ops name; 0. */
-uint32_t mn_kind_owner(const mn_kind *k, const mn_entity *e,
-                       const mn_field_op *ops, size_t nops);
+/*
+ * Ownership (DESIGN §9). An entity's owner, its home division, is a
+ * function of its id alone: the division that made the id (base/id.h). A
+ * change of ops by origin to entity id is allowed when
+ *  - every op on the kind's owner field sets it to the id's division: a
+ *    create names its home, and no change may name another; and
+ *  - if any op writes an owner-only field (mn_kind_owner_only), the
+ *    origin's division (mn_origin_division) is the id's division.
+ * Nothing stored is read, so every node decides the same for the same
+ * change whatever it applied before: a forged create of another
+ * division's participant is refused by all, and her real create accepted
+ * by all, in either order.
+ *
+ * Transfers (a later issue) will move a participant to another division;
+ * her owner then stops being a function of the id, and must still not
+ * become a function of what a node happens to have applied. A transfer is
+ * itself an owner-only change, so it is valid only from the owner as of
+ * its own causal past; the transfers of one entity therefore form a
+ * chain, each in the causal past (deps) of the next. A later change is
+ * then judged against the owner named by the newest transfer of that
+ * entity in its own causal past — the transfers covered by its deps (and
+ * its origin's earlier seqs) — or the id's division if there is none.
+ * Every node has applied that causal past before it applies the change
+ * (changes are applied in causal order), and may not look at transfers
+ * outside it: a write concurrent with a transfer is judged by the owner it
+ * saw, the same way on every node. A node must therefore keep each
+ * entity's transfers with their (origin, seq), not only the current owner.
+ */
+/* The owner (home division) of entity id of kind k: the division that
+ * made the id; 0 when k has no owner field. */
+uint32_t mn_kind_owner(const mn_kind *k, const uint8_t id[MN_ID_BYTES]);
+/* May origin make the change ops (nops of them) to entity id of kind k,
+ * by the rule above? */
+bool mn_kind_owner_allows(const mn_kind *k, const uint8_t id[MN_ID_BYTES],
+                          const mn_field_op *ops, size_t nops, uint32_t origin);
 
 /*
  * The generic validators, from the field's limits. Each returns MN_OK or

@@ -113,34 +113,16 @@ mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]) {
 
 /* ---- apply ------------------------------------------------------------ */
 
-/* Does any op write a field the kind's table marks owner-only? */
-static bool
-writes_owner_only(const mn_kind *k, const mn_field_op *ops, size_t nops) {
-    for (size_t i = 0; i < nops; i++)
-        if (mn_kind_owner_only(k, ops[i].no))
-            return true;
-    return false;
-}
-
 int
-mn_state_check_owner(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+mn_state_check_owner(uint32_t type, const uint8_t id[MN_ID_BYTES],
                      const mn_field_op *ops, size_t nops, uint32_t origin) {
-    mn_entity e;
     /* The key holds the type in one byte (entity_key): a larger type
      * would alias another's entities (257 writes participants) past this
      * rule. The codec refuses unknown types; refused here too. */
     const mn_kind *k = type <= UINT8_MAX ? mn_kind_find(type) : NULL;
     if (!k)
         return MN_EAUTH;
-    if (!k->owner_field || !writes_owner_only(k, ops, nops))
-        return MN_OK;
-    int rc = mn_state_get(t, type, id, &e);
-    if (rc != MN_OK && rc != MN_ENOTFOUND)
-        return rc;
-    uint32_t owner = mn_kind_owner(k, rc == MN_OK ? &e : NULL, ops, nops);
-    if (rc == MN_OK)
-        mn_entity_release(&e);
-    return owner == origin ? MN_OK : MN_EAUTH;
+    return mn_kind_owner_allows(k, id, ops, nops, origin) ? MN_OK : MN_EAUTH;
 }
 
 int

@@ -44,16 +44,17 @@ int mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
 int mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                  mn_entity *out);
 /*
- * The ownership rule (DESIGN §9), applied by every node to every change
- * before mn_state_apply: a field that the kind's table marks owner-only
- * (every write rule but MN_WRITE_ANY: personal details, role, home) is
- * written only by the entity's owner — for a create, by the origin that
- * the create names as owner. MN_OK, or MN_EAUTH (also for a type this
- * version does not know).
+ * The ownership rule (DESIGN §9, state/kind.h), applied by every node to
+ * every change before mn_state_apply, and to every local write: the owner
+ * field may only name the division that made the entity's id, and a field
+ * that the kind's table marks owner-only (every write rule but
+ * MN_WRITE_ANY: personal details, role, home) is written only from that
+ * division. Decided from the change alone — no stored state is read — so
+ * every node decides the same whatever it applied first. MN_OK, or
+ * MN_EAUTH (also for a type this version does not know).
  */
-int mn_state_check_owner(mn_txn *t, uint32_t type,
-                         const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
-                         size_t nops, uint32_t origin);
+int mn_state_check_owner(uint32_t type, const uint8_t id[MN_ID_BYTES],
+                         const mn_field_op *ops, size_t nops, uint32_t origin);
 /* The state digest computed afresh from what t holds: every entity's
  * stored bytes and every conflict entry (what mn_state_apply maintains
  * incrementally). OUT: digest. MN_OK, or a store error. */

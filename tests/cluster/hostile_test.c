@@ -506,8 +506,14 @@ garbage_flood(void) {
     struct snap before = snap_take();
     long lines0 = log_lines(needle, "decode");
     memset(junk, 0xfe, sizeof junk);
-    for (int i = 0; i < FLOOD; i++)
+    /* In runs the rogue's own transport queues (it keeps at most 16
+     * messages per peer, as every node does: the rest would be dropped
+     * before they reach the victim). */
+    for (int i = 0; i < FLOOD; i++) {
         send_raw(junk, sizeof junk);
+        if (i % 8 == 7)
+            cl_rogue_poll(rogue, 20);
+    }
     size_t k = reason_index("decode");
     struct snap after = wait_for("decode", before.rejected[k] + FLOOD);
     check_counted("flood", &before, &after, "decode", FLOOD);
@@ -621,7 +627,7 @@ static void
 insider_send(void) {
     mn_buf changes[NINSIDER];
     uint8_t id[MN_ID_BYTES], prev[MN_HASH_BYTES];
-    mn_id_new(mn_wall_ms(), id);
+    mn_id_new(mn_wall_ms(), cluster.node[P].id, id);
     mn_hex_encode(id, MN_ID_BYTES, insider_id);
     memcpy(prev, chain.head, MN_HASH_BYTES);
     for (int k = 0; k < NINSIDER; k++) {
@@ -640,8 +646,7 @@ insider_send(void) {
         mn_ops_release(&ops);
         cl_change_hash(&changes[k], prev);
     }
-    send_batch(p_origin, changes, NINSIDER, chain.n + NINSIDER,
-               pkeys.sign_sk);
+    send_batch(p_origin, changes, NINSIDER, chain.n + NINSIDER, pkeys.sign_sk);
     for (int k = 0; k < NINSIDER; k++)
         mn_buf_release(&changes[k]);
 }

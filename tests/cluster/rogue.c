@@ -158,7 +158,7 @@ void
 cl_forge_change(const cl_forge *f, mn_buf *out) {
     mn_ops ops;
     uint8_t id[MN_ID_BYTES];
-    mn_id_new(MN_HLC_MS(f->hlc), id);
+    mn_id_new(MN_HLC_MS(f->hlc), mn_origin_division(f->origin), id);
     participant_ops(mn_origin_division(f->origin),
                     f->family_name ? f->family_name : "Forged", &ops);
     cl_forge_ops(f, id, &ops, out);

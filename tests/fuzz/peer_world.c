@@ -174,14 +174,16 @@ emit(const pw_chain *c, pw_batch *b, mn_buf *msgs, size_t cap, size_t *n) {
 }
 
 static void
-make_id(uint8_t id[MN_ID_BYTES], uint8_t tag) {
-    /* A time-ordered id (version 7 layout) 30 days before the clock. */
+make_id(uint8_t id[MN_ID_BYTES], uint8_t tag, uint32_t division) {
+    /* A time-ordered id (version 7 layout) 30 days before the clock, made
+     * by division (base/id.h: its home, as the ownership rule reads it). */
     uint64_t ms = PW_NOW_MS - 30ull * 86400000;
     memset(id, tag, MN_ID_BYTES);
     for (int i = 5; i >= 0; i--, ms >>= 8)
         id[i] = (uint8_t)ms;
     id[6] = 0x70;
     id[8] = 0x80;
+    id[MN_ID_DIVISION_BYTE] = (uint8_t)division;
 }
 
 size_t
@@ -192,10 +194,10 @@ pw_world_baseline(pw_world *w, mn_buf *msgs, size_t cap) {
     memset(w, 0, sizeof *w);
     for (uint32_t o = 1; o <= PW_NODES; o++)
         w->chain[o].origin = o;
-    make_id(w->id_a, 0xa);
-    make_id(w->id_b, 0xb);
-    make_id(w->id_c, 0xc);
-    make_id(w->id_d, 0xd);
+    make_id(w->id_a, 0xa, 1);
+    make_id(w->id_b, 0xb, 3);
+    make_id(w->id_c, 0xc, 1);
+    make_id(w->id_d, 0xd, 2);
     pw_batch_init(&b);
 
     /* Origin 1: create mentor A, edit A, create mentee C. */

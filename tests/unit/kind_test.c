@@ -2,7 +2,8 @@
  * kind_test — unit tests for kind.c: the registry (unknown types refused,
  * type numbers, field numbers, API names and index tags unique, every
  * table within the bounds the generic code assumes), the participant's
- * wire numbers and visibility classes pinned, and the generic validators
+ * wire numbers and visibility classes pinned, the ownership rule (owner
+ * from the id, decided from the change alone), and the generic validators
  * on fields made up here (limits in characters, control characters, byte
  * cap, e-mail, phone, names and code sets, ranges, times). The README's
  * participant field list must match the table: every key, and its class.
@@ -180,29 +181,57 @@ test_participant_visibility(void **state) {
             assert_true(mn_field_owner_only(&k->fields[i]));
 }
 
+/* The owner is the division that made the id, whatever a create names. */
 static void
 test_owner(void **state) {
     const mn_kind *k = &mn_kind_participant;
-    mn_ops ops;
-    mn_entity e;
-    mn_stamp st = {1 << 16, 3, 1};
+    uint8_t id[MN_ID_BYTES];
 
     (void)state;
-    mn_ops_init(&ops);
-    mn_ops_add_str(&ops, MN_P_ROLE, "mentee", 6);
-    assert_int_equal(mn_kind_owner(k, NULL, ops.op, ops.n), 0);
-    mn_ops_add_int(&ops, MN_P_HOME, 3);
-    assert_int_equal(mn_kind_owner(k, NULL, ops.op, ops.n), 3);
-    mn_entity_init(&e, MN_ENTITY_PARTICIPANT,
-                   (const uint8_t *)"0123456789abcdef");
-    assert_int_equal(mn_entity_merge(&e, ops.op, ops.n, &st), 2);
-    assert_int_equal(mn_kind_owner(k, &e, NULL, 0), 3);
+    mn_id_new(1700000000000ull, 3, id);
+    assert_int_equal(mn_kind_owner(k, id), 3);
+    mn_id_new(1700000000000ull, 200, id);
+    assert_int_equal(mn_kind_owner(k, id), 200);
     assert_true(mn_kind_owner_only(k, MN_P_ROLE));
     assert_true(mn_kind_owner_only(k, MN_P_HOME));
     assert_false(mn_kind_owner_only(k, MN_P_STATUS));
     assert_false(mn_kind_owner_only(k, 999));
-    mn_entity_release(&e);
-    mn_ops_release(&ops);
+}
+
+/* Who may write what, from the change alone: a create (or any change)
+ * naming a home other than the id's division is refused, even from that
+ * home; owner-only fields only from the id's division, whatever the
+ * incarnation part of the origin; other fields from anyone. */
+static void
+test_owner_allows(void **state) {
+    const mn_kind *k = &mn_kind_participant;
+    uint8_t id[MN_ID_BYTES];
+    mn_ops create, status, clear_home;
+
+    (void)state;
+    mn_id_new(1700000000000ull, 3, id);
+    mn_ops_init(&create);
+    mn_ops_add_str(&create, MN_P_ROLE, "mentee", 6);
+    mn_ops_add_int(&create, MN_P_HOME, 3);
+    mn_ops_init(&status);
+    mn_ops_add_str(&status, MN_P_STATUS, "waiting", 7);
+    mn_ops_init(&clear_home);
+    mn_ops_add_clear(&clear_home, MN_P_HOME);
+
+    assert_true(mn_kind_owner_allows(k, id, create.op, create.n, 3));
+    assert_true(mn_kind_owner_allows(k, id, create.op, create.n, 3u | 7u << 8));
+    assert_false(mn_kind_owner_allows(k, id, create.op, create.n, 2));
+    assert_false(
+        mn_kind_owner_allows(k, id, create.op, create.n, 2u | 3u << 8));
+    assert_true(mn_kind_owner_allows(k, id, status.op, status.n, 2));
+    assert_false(mn_kind_owner_allows(k, id, clear_home.op, clear_home.n, 3));
+    /* The forged create: division 2 claims division 3's id as its own. */
+    create.op[1].v.i = 2;
+    assert_false(mn_kind_owner_allows(k, id, create.op, create.n, 2));
+    assert_false(mn_kind_owner_allows(k, id, create.op, create.n, 3));
+    mn_ops_release(&create);
+    mn_ops_release(&status);
+    mn_ops_release(&clear_home);
 }
 
 /* ---- the generic validators -------------------------------------------- */
@@ -565,6 +594,7 @@ main(void) {
         cmocka_unit_test(test_participant_numbers_pinned),
         cmocka_unit_test(test_participant_visibility),
         cmocka_unit_test(test_owner),
+        cmocka_unit_test(test_owner_allows),
         cmocka_unit_test(test_text_limits),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_codes),

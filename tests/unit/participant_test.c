@@ -3,8 +3,8 @@
  * state/participant.c, read by api/kind_json.c): validation of create and
  * patch bodies (every rejection names the right problem code and field,
  * and leaves the caller's ops untouched), rendering back to JSON, every
- * field of the table round-tripping and every limit refused, time-ordered
- * ids and time formatting.
+ * field of the table round-tripping and every limit refused. (Ids and
+ * times: id_test.)
  *
  * JSON in this file is written with single quotes for readability; q()
  * turns them into double quotes (no test value contains a quote).
@@ -806,7 +806,7 @@ test_json_round_trip(void **state) {
     mn_ops_init(&ops);
     assert_int_equal(
         mn_kind_json_parse(&mn_kind_participant, in, NULL, 1, &ops, &p), MN_OK);
-    mn_id_new(UINT64_C(1700000000123), id);
+    mn_id_new(UINT64_C(1700000000123), 1, id);
     mn_entity_init(&e, MN_ENTITY_PARTICIPANT, id);
     mn_stamp st = {(uint64_t)(CONSENT_MS + 1) << 16 | 5, 1, 1};
     assert_int_equal(mn_entity_merge(&e, ops.op, ops.n, &st), (int)ops.n);
@@ -905,61 +905,7 @@ test_json_minimal(void **state) {
     mn_entity_release(&e);
 }
 
-/* ---- ids, times, names ------------------------------------------------- */
-
-static void
-test_id_new(void **state) {
-    uint8_t prev[MN_ID_BYTES], id[MN_ID_BYTES], same[MN_ID_BYTES];
-    const uint64_t base = UINT64_C(1700000000000);
-
-    (void)state;
-    uint64_t ms = base;
-    mn_id_new(ms, prev);
-    for (uint64_t i = 1; i <= 2000; i++) {
-        /* Increasing ms, by steps of 1 ms up to days, so that every byte
-         * of the time prefix changes somewhere. */
-        ms += i % 13 == 0 ? UINT64_C(86400000) : (i % 7 == 0 ? 255 : 1);
-        mn_id_new(ms, id);
-        assert_true(memcmp(prev, id, MN_ID_BYTES) < 0);
-        assert_true(mn_id_time_ms(id) == ms);
-        assert_int_equal(id[6] >> 4, 7);      /* version 7 */
-        assert_int_equal(id[8] & 0xc0, 0x80); /* RFC 4122 variant */
-        memcpy(prev, id, MN_ID_BYTES);
-    }
-    /* Two ids in the same millisecond differ in their random part. */
-    mn_id_new(base, id);
-    mn_id_new(base, same);
-    assert_memory_equal(id, same, 6);
-    assert_memory_not_equal(id, same, MN_ID_BYTES);
-    /* The whole 48-bit range of milliseconds. */
-    mn_id_new((UINT64_C(1) << 48) - 1, id);
-    assert_true(mn_id_time_ms(id) == (UINT64_C(1) << 48) - 1);
-    mn_id_new(0, id);
-    assert_true(mn_id_time_ms(id) == 0);
-}
-
-static void
-test_time_format(void **state) {
-    static const struct {
-        uint64_t ms;
-        const char *text;
-    } cases[] = {
-        {0, "1970-01-01T00:00:00.000Z"},
-        {999, "1970-01-01T00:00:00.999Z"},
-        {UINT64_C(951782400000), "2000-02-29T00:00:00.000Z"},
-        {UINT64_C(1700000000123), "2023-11-14T22:13:20.123Z"},
-        {UINT64_C(1795687200000), "2026-11-26T10:00:00.000Z"},
-        {UINT64_C(253402300799999), "9999-12-31T23:59:59.999Z"},
-    };
-    char out[32];
-
-    (void)state;
-    for (size_t i = 0; i < MN_ARRAY_LEN(cases); i++) {
-        memset(out, 'x', sizeof out);
-        mn_time_format(cases[i].ms, out);
-        assert_string_equal(out, cases[i].text);
-    }
-}
+/* ---- names ------------------------------------------------------------ */
 
 static void
 test_role_status_names(void **state) {
@@ -1194,8 +1140,6 @@ main(void) {
         cmocka_unit_test(test_patch_that_changes_nothing),
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_json_minimal),
-        cmocka_unit_test(test_id_new),
-        cmocka_unit_test(test_time_format),
         cmocka_unit_test(test_role_status_names),
         cmocka_unit_test(test_table_round_trip),
         cmocka_unit_test(test_table_limits_refused),

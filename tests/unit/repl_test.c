@@ -19,7 +19,11 @@
  * hand (the engine's now and its wall clock read the same, as the daemon's
  * did) and the maker's clock skewed: a clock stepped back an hour, a
  * fast/slow pair, a clock corrected after running 2 h fast, and the
- * timers across a backward step.
+ * timers across a backward step. Then the hostile side: a flood of 1,000
+ * Hellos (and of Acks) gets a bounded number of batches, while an honest
+ * client's link that flaps never trips that limit; and two signed forks
+ * of one (origin, seq) arriving while the first is still pending: the
+ * second is equivocation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +37,7 @@
 
 #include "base/hlc.h"
 #include "base/log.h"
+#include "change/envelope.h"
 #include "door/codec.h"
 #include "node/node.h"
 #include "repl/repl.h"
@@ -78,12 +83,32 @@ struct side {
     size_t ncs;
     const mn_chain_sig *sigs;
     size_t nsigs;
+    /* When set, what it sends is only counted (a flood), not kept. */
+    bool discard;
+    size_t nsent, bytes_sent;
 };
+
+/* Division 2's signing key: the tests sign its changes themselves. */
+static uint8_t sign_sk2[MN_SIGN_SECRET_BYTES];
 
 static char root[] = "/tmp/mn-repl-XXXXXX";
 static mn_config maker_cfg;
 static mn_node *maker; /* division 1's node: makes sealed changes */
 static struct side a, b;
+
+/* Move s's clock on by ms; its new time. */
+static uint64_t
+advance(struct side *s, uint64_t ms) {
+    s->now += ms;
+    return s->now;
+}
+
+/* Move both clocks on by ms (time passes for everyone); b's new time. */
+static uint64_t
+advance_both(uint64_t ms) {
+    advance(&a, ms);
+    return advance(&b, ms);
+}
 static mn_repl_keys keys;
 static uint8_t network_key[MN_KEY_BYTES];
 /* The engines get time from the test; the maker stamps changes with the
@@ -157,6 +182,10 @@ static void
 host_send(void *ctx, uint32_t peer, enum mn_channel ch, const uint8_t *p,
           size_t n) {
     struct side *s = ctx;
+    s->nsent++;
+    s->bytes_sent += n;
+    if (s->discard)
+        return;
     assert_true(s->nout < MAX_SENT);
     struct sent *m = &s->out[s->nout++];
     m->to = peer;
@@ -366,6 +395,8 @@ setup(void **state) {
         assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
         keys.has_key[id] = true;
         memcpy(keys.key[id], pk, MN_KEY_BYTES);
+        if (id == 2)
+            memcpy(sign_sk2, sk, sizeof sk);
     }
     make_maker();
     make_side(&a, 1);
@@ -499,10 +530,10 @@ test_slow_apply_no_retry(void **state) {
     uint64_t seq;
     (void)state;
     write_change("Ayan");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, a.now);
     deliver(&a, &b);
     assert_true(b.held);
-    mn_repl_on_tick(b.eng, t0 + 20000);
+    mn_repl_on_tick(b.eng, advance_both(20000));
     assert_int_equal(b.nout, 0);
     complete(&b, MN_OK);
     assert_int_equal(b.log[1].n, 6);
@@ -519,11 +550,12 @@ static void
 test_gap_asks_again(void **state) {
     (void)state;
     uint64_t gaps = rejected(&b, MN_REJ_GAP);
+    advance_both(5000); /* its last Hello is long past */
     write_change("Karen");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, a.now);
     drop_sent(&a); /* the network loses it */
     write_change("Nadia");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, a.now);
     deliver(&a, &b);
     assert_false(b.held);
     assert_int_equal(b.log[1].n, 6);
@@ -544,7 +576,7 @@ test_bad_signature_refused(void **state) {
     (void)state;
     uint64_t before = rejected(&b, MN_REJ_SIGNATURE);
     write_change("Farah");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, a.now);
     assert_int_equal(a.nout, 1);
     /* The signature is the Batch's last bytes. */
     a.out[0].bytes.p[a.out[0].bytes.len - 1] ^= 1;
@@ -554,7 +586,7 @@ test_bad_signature_refused(void **state) {
     assert_int_equal(rejected(&b, MN_REJ_SIGNATURE), before + 1);
     drop_sent(&b);
     /* The client asks again after silence and gets it whole. */
-    mn_repl_on_tick(b.eng, t0 + 10000);
+    mn_repl_on_tick(b.eng, advance_both(10000));
     deliver(&b, &a);
     deliver(&a, &b);
     complete(&b, MN_OK);
@@ -568,16 +600,16 @@ static void
 test_failed_apply_retried(void **state) {
     (void)state;
     write_change("Zeynep");
-    mn_repl_on_commit(a.eng, t0);
+    mn_repl_on_commit(a.eng, a.now);
     deliver(&a, &b);
     uint64_t token = b.token;
     complete(&b, MN_EIO);
     assert_int_equal(b.log[1].n, 9);
     assert_int_equal(stats_of(&b)->pending, 1);
     assert_false(b.held); /* not at once: a full disk would spin */
-    mn_repl_on_applied(b.eng, token, MN_OK, t0); /* stale: ignored */
+    mn_repl_on_applied(b.eng, token, MN_OK, b.now); /* stale: ignored */
     assert_false(b.held);
-    mn_repl_on_tick(b.eng, t0 + 10000);
+    mn_repl_on_tick(b.eng, advance_both(10000));
     assert_true(b.held);
     complete(&b, MN_OK);
     assert_int_equal(b.log[1].n, 10);
@@ -720,6 +752,129 @@ test_clock_timers_step_back(void **state) {
     drop_sent(&a);
 }
 
+/* A peer that says only Hello, 1,000 times over 10 s, asking for all
+ * credit each time, gets about one batch per HELLO_MIN_MS (1 s), not one
+ * per Hello; every Hello sooner than that is refused as protocol. A peer
+ * that then asks for credit by Acks alone gets none it has not earned. */
+static void
+test_hello_flood_bounded(void **state) {
+    mn_buf hello, ack;
+    mn_vv none;
+    (void)state;
+    memset(&none, 0, sizeof none);
+    mn_buf_init(&hello);
+    mn_buf_init(&ack);
+    mn_codec_hello_encode(2, &none, 1000, &hello);
+    mn_codec_ack_encode(&none, 1000, &ack);
+    uint64_t refused = rejected(&a, MN_REJ_PROTOCOL);
+    advance(&a, 10000);
+    a.discard = true;
+    a.nsent = a.bytes_sent = 0;
+    for (int i = 0; i < 1000; i++)
+        mn_repl_on_message(a.eng, 2, MN_CH_SERVER, hello.p, hello.len,
+                           advance(&a, 10));
+    /* b lacks nothing but what a resends from seq 1 each restart: one
+     * batch each, at most one restart a second. */
+    assert_in_range(a.nsent, 1, 11);
+    assert_true(rejected(&a, MN_REJ_PROTOCOL) >= refused + 989);
+    size_t batches = a.nsent, bytes = a.bytes_sent;
+    for (int i = 0; i < 1000; i++)
+        mn_repl_on_message(a.eng, 2, MN_CH_SERVER, ack.p, ack.len,
+                           advance(&a, 1));
+    assert_int_equal(a.nsent, batches); /* nothing new to send */
+    assert_int_equal(a.bytes_sent, bytes);
+    a.discard = false;
+    mn_buf_release(&hello);
+    mn_buf_release(&ack);
+}
+
+/* An honest client never trips that limit: a link that drops and comes
+ * back at once asks for its Hello on a later tick, two seconds after the
+ * last, and the server takes it. */
+static void
+test_link_flap_spaced(void **state) {
+    (void)state;
+    uint64_t refused = rejected(&a, MN_REJ_PROTOCOL);
+    drop_sent(&a);
+    mn_repl_on_link(b.eng, 1, true, advance_both(5000));
+    assert_int_equal(b.nout, 1);
+    assert_int_equal(kind_of(&b.out[0]), MN_MSG_HELLO);
+    deliver(&b, &a);
+    mn_repl_on_link(b.eng, 1, false, advance_both(100));
+    mn_repl_on_link(b.eng, 1, true, advance_both(100));
+    assert_int_equal(b.nout, 0);
+    mn_repl_on_tick(b.eng, advance_both(500));
+    assert_int_equal(b.nout, 0);
+    mn_repl_on_tick(b.eng, advance_both(1500));
+    assert_int_equal(b.nout, 1);
+    assert_int_equal(kind_of(&b.out[0]), MN_MSG_HELLO);
+    deliver(&b, &a);
+    assert_int_equal(rejected(&a, MN_REJ_PROTOCOL), refused);
+    deliver(&a, &b);
+    drop_sent(&b);
+}
+
+/* An earlier incarnation of division 2 (b writes as a newer one). */
+#define OLD2 mn_origin_make(2, 7)
+
+/* A Batch of one change of origin OLD2 at seq 1, sealed and signed as its
+ * node would, depending on origin 1's seq dep1; family makes forks
+ * differ. OUT: batch. */
+static void
+origin2_batch(uint64_t dep1, const char *family, mn_buf *batch) {
+    mn_sealer sealer = {.key = network_key};
+    mn_change_header h = {.origin = OLD2,
+                          .seq = 1,
+                          .hlc = b.now << 16,
+                          .key_id = MN_NETWORK_KEY_ID};
+    uint8_t id[MN_ID_BYTES];
+    mn_ops ops;
+    mn_chain_sig sig;
+    mn_vv_set(&h.deps, origin_of(1), dep1);
+    mn_id_new(b.now, 2, id);
+    mn_ops_init(&ops);
+    mn_ops_add_str(&ops, MN_P_ROLE, "mentor", 6);
+    mn_ops_add_str(&ops, MN_P_FAMILY_NAME, family, strlen(family));
+    mn_ops_add_int(&ops, MN_P_HOME, 2);
+    mn_envelope_seal(&sealer, &h, MN_ENTITY_PARTICIPANT, id, &ops);
+    mn_envelope_sign_head(sign_sk2, OLD2, 1, sealer.hash, &sig);
+    mn_bytes change = {sealer.change.p, sealer.change.len};
+    mn_buf_init(batch);
+    mn_codec_batch_encode(OLD2, &change, 1, &sig, batch);
+    mn_ops_release(&ops);
+    mn_sealer_release(&sealer);
+}
+
+/* Two forks of origin 2's seq 1, both validly signed, relayed by a while
+ * the first waits for a dependency b lacks: the second is equivocation,
+ * counted and not queued; the first stays the only one pending; a replay
+ * of the first is a plain duplicate. */
+static void
+test_equivocation_against_pending(void **state) {
+    mn_buf fork_a, fork_b;
+    (void)state;
+    uint64_t before = rejected(&b, MN_REJ_EQUIVOCATION);
+    uint64_t dups = stats_of(&b)->peers[0].duplicate;
+    origin2_batch(b.log[1].n + 5, "ForkA", &fork_a);
+    origin2_batch(b.log[1].n + 5, "ForkB", &fork_b);
+    mn_repl_on_message(b.eng, 1, MN_CH_CLIENT, fork_a.p, fork_a.len, b.now);
+    assert_false(b.held); /* waits for origin 1's changes */
+    assert_int_equal(stats_of(&b)->pending, 1);
+    assert_int_equal(rejected(&b, MN_REJ_EQUIVOCATION), before);
+    mn_repl_on_message(b.eng, 1, MN_CH_CLIENT, fork_b.p, fork_b.len, b.now);
+    assert_int_equal(rejected(&b, MN_REJ_EQUIVOCATION), before + 1);
+    assert_int_equal(stats_of(&b)->pending, 1);
+    assert_int_equal(stats_of(&b)->peers[0].duplicate, dups);
+    mn_repl_on_message(b.eng, 1, MN_CH_CLIENT, fork_a.p, fork_a.len, b.now);
+    assert_int_equal(stats_of(&b)->peers[0].duplicate, dups + 1);
+    assert_int_equal(rejected(&b, MN_REJ_EQUIVOCATION), before + 1);
+    assert_false(b.held);
+    assert_int_equal(b.log[2].n, 0);
+    drop_sent(&b);
+    mn_buf_release(&fork_a);
+    mn_buf_release(&fork_b);
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
@@ -730,6 +885,9 @@ main(void) {
         cmocka_unit_test(test_gap_asks_again),
         cmocka_unit_test(test_bad_signature_refused),
         cmocka_unit_test(test_failed_apply_retried),
+        cmocka_unit_test(test_hello_flood_bounded),
+        cmocka_unit_test(test_link_flap_spaced),
+        cmocka_unit_test(test_equivocation_against_pending),
         cmocka_unit_test(test_clock_stepped_back_hour),
         cmocka_unit_test(test_clock_fast_slow_pair),
         cmocka_unit_test(test_clock_corrected_after_fast),

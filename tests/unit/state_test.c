@@ -84,7 +84,7 @@ static void
 make_changes(struct change *c) {
     uint8_t ids[NENTITIES][MN_ID_BYTES];
     for (int i = 0; i < NENTITIES; i++)
-        mn_id_new(1700000000000ull + (uint64_t)i, ids[i]);
+        mn_id_new(1700000000000ull + (uint64_t)i, (uint32_t)i % 5 + 1, ids[i]);
     for (int i = 0; i < NCHANGES; i++) {
         memcpy(c[i].id, ids[next_rand() % NENTITIES], MN_ID_BYTES);
         /* A narrow HLC range makes equal timestamps (origin ties) common;

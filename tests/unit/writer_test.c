@@ -197,6 +197,8 @@ test_unknown_fields_kept_opaquely(void **state) {
     mn_remote_change cs[4];
     mn_ops ops;
     uint8_t id[MN_ID_BYTES] = {0x11}, other[MN_ID_BYTES] = {0x22};
+    id[MN_ID_DIVISION_BYTE] = 2; /* made by division 2 */
+    other[MN_ID_DIVISION_BYTE] = 3;
     remote_init(&a, 2);
     remote_init(&b, 3);
     create_ops(&ops, 2, "Amina");
@@ -270,6 +272,8 @@ test_bad_values_refused_alone(void **state) {
     mn_remote_change cs[10];
     mn_ops ops;
     uint8_t id[MN_ID_BYTES] = {0x33}, other[MN_ID_BYTES] = {0x44};
+    id[MN_ID_DIVISION_BYTE] = 2; /* made by division 2 */
+    other[MN_ID_DIVISION_BYTE] = 3;
     remote_init(&a, 2);
     remote_init(&b, 3);
     create_ops(&ops, 2, "Amina");
@@ -333,6 +337,8 @@ test_apply_error_refused_alone(void **state) {
     mn_remote_change cs[3];
     mn_ops ops;
     uint8_t id[MN_ID_BYTES] = {0x55}, other[MN_ID_BYTES] = {0x66};
+    id[MN_ID_DIVISION_BYTE] = 2; /* made by division 2 */
+    other[MN_ID_DIVISION_BYTE] = 3;
     uint8_t key[1 + MN_ID_BYTES] = {MN_ENTITY_PARTICIPANT};
     memcpy(key + 1, id, MN_ID_BYTES);
     mn_txn *t;
