@@ -66,10 +66,14 @@ mn_api_replication(mn_http *h, struct MHD_Connection *c, const char *id,
         json_array_append_new(peers, peer_json(cfg, &st->peers[i]));
     uint32_t self = mn_node_origin(h->node);
     json_t *j = json_pack(
-        "{s:s, s:b, s:b, s:o, s:s, s:o, s:o, s:I, s:I, s:o, s:b, s:I, s:o}",
+        "{s:s, s:b, s:b, s:o, s:o, s:s, s:o, s:o, s:I, s:I, s:o, s:b, s:I, "
+        "s:o}",
         "division", cfg->self.name, "writable", mn_node_writable(h->node),
-        "forked", st->forked, "origin",
-        mn_api_origin_json(cfg, self, mn_vv_get(&st->vv, self)),
+        "forked", st->forked, "twin",
+        st->twin
+            ? mn_api_origin_json(cfg, st->twin, mn_vv_get(&st->vv, st->twin))
+            : json_null(),
+        "origin", mn_api_origin_json(cfg, self, mn_vv_get(&st->vv, self)),
         "incarnation_started",
         incarnation_why(mn_node_incarnation_why(h->node)), "version_vector",
         mn_api_vv_json(cfg, &st->vv), "origins",

@@ -734,6 +734,9 @@ mn_repl_new(const mn_repl_params *params, const mn_repl_host *host,
         p->st.id = p->id;
     }
     load_state(r);
+    mn_repl_clocks c;
+    mn_repl_clocks_read(r, &c);
+    r->start_ms = MN_HLC_MS(c.hlc) > c.wall_ms ? MN_HLC_MS(c.hlc) : c.wall_ms;
     return r;
 }
 
@@ -785,6 +788,7 @@ mn_repl_stats_get(mn_repl *r, mn_repl_stats *out) {
     }
     out->pending = r->pub_pending;
     out->forked = r->forked;
+    out->twin = r->twin;
     out->hlc_lead_ms = r->pub_hlc_lead_ms;
     out->clock_alarm = r->pub_clock_alarm;
     pthread_mutex_unlock(&r->stats_mu);

@@ -191,6 +191,9 @@ typedef struct mn_repl_stats {
                            * changes until their clocks catch up */
     bool forked;          /* a peer sent changes of our own origin that we
                            * did not make: a copy of our store ran elsewhere */
+    uint32_t twin;        /* another incarnation of our division that wrote
+                           * after we started: a second node runs as our
+                           * division (0: none seen) */
 } mn_repl_stats;
 
 /* Has a peer sent changes of our own origin that we did not make (a copy of

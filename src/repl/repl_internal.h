@@ -131,6 +131,11 @@ struct mn_repl {
     pthread_mutex_t stats_mu; /* guards every peer's st and the pub_ */
     uint64_t pub_pending;
     bool forked; /* under stats_mu: another store wrote as our origin */
+    /* The later of the wall clock and our HLC when the engine started, and
+     * (under stats_mu) another incarnation of our division that wrote
+     * after that: a second node running as this division (0: none). */
+    uint64_t start_ms;
+    uint32_t twin;
     mn_vv pub_vv;
     /* Scratch, allocated once: the batch being checked, one batch being
      * opened, and a range of the log being read. */

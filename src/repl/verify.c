@@ -266,6 +266,24 @@ note_forked(mn_repl *r, const struct peer *p, uint32_t o, uint64_t seq) {
     pthread_mutex_unlock(&r->stats_mu);
 }
 
+/* Origin o of our own division, not ours, wrote at hlc after this engine
+ * started: another node runs as this division now (a copy of the data
+ * dir taken while it ran, or of its keys). Its changes are sound, so they
+ * are applied; the operator is told, once per origin. */
+static void
+note_twin(mn_repl *r, const struct peer *p, uint32_t o, uint64_t hlc) {
+    if (mn_origin_division(o) != r->self || o == r->origin ||
+        MN_HLC_MS(hlc) <= r->start_ms || r->twin == o)
+        return;
+    mn_error("repl: division %u relayed changes that incarnation %06x of this "
+             "node's own division made after this node started: another node "
+             "runs as division %u; stop one of them",
+             p->id, mn_origin_incarnation(o), r->self);
+    pthread_mutex_lock(&r->stats_mu);
+    r->twin = o;
+    pthread_mutex_unlock(&r->stats_mu);
+}
+
 /*
  * Skip what we have, refuse gaps, verify the rest and queue it. Returns -1
  * on success (even if nothing new), else the reason to refuse.
@@ -303,7 +321,10 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     }
     if (!signature_ok(r, m, c))
         return MN_REJ_SIGNATURE;
-    return queue_batch(r, p, m, c, first, now);
+    int why = queue_batch(r, p, m, c, first, now);
+    if (why < 0)
+        note_twin(r, p, o, c->h[c->n - 1].hlc);
+    return why;
 }
 
 int

@@ -814,33 +814,34 @@ test_link_flap_spaced(void **state) {
     drop_sent(&b);
 }
 
-/* An earlier incarnation of division 2 (b writes as a newer one). */
+/* An earlier incarnation of division 2 (b writes as a newer one), and
+ * one that a second node running as division 2 writes as. */
 #define OLD2 mn_origin_make(2, 7)
+#define TWIN2 mn_origin_make(2, 9)
 
-/* A Batch of one change of origin OLD2 at seq 1, sealed and signed as its
- * node would, depending on origin 1's seq dep1; family makes forks
- * differ. OUT: batch. */
+/* A Batch of one change of origin o (division 2) at seq 1 stamped at_ms,
+ * sealed and signed as its node would, depending on origin 1's seq dep1;
+ * family makes forks differ. OUT: batch. */
 static void
-origin2_batch(uint64_t dep1, const char *family, mn_buf *batch) {
+origin2_batch(uint32_t o, uint64_t at_ms, uint64_t dep1, const char *family,
+              mn_buf *batch) {
     mn_sealer sealer = {.key = network_key};
-    mn_change_header h = {.origin = OLD2,
-                          .seq = 1,
-                          .hlc = b.now << 16,
-                          .key_id = MN_NETWORK_KEY_ID};
+    mn_change_header h = {
+        .origin = o, .seq = 1, .hlc = at_ms << 16, .key_id = MN_NETWORK_KEY_ID};
     uint8_t id[MN_ID_BYTES];
     mn_ops ops;
     mn_chain_sig sig;
     mn_vv_set(&h.deps, origin_of(1), dep1);
-    mn_id_new(b.now, 2, id);
+    mn_id_new(at_ms, 2, id);
     mn_ops_init(&ops);
     mn_ops_add_str(&ops, MN_P_ROLE, "mentor", 6);
     mn_ops_add_str(&ops, MN_P_FAMILY_NAME, family, strlen(family));
     mn_ops_add_int(&ops, MN_P_HOME, 2);
     mn_envelope_seal(&sealer, &h, MN_ENTITY_PARTICIPANT, id, &ops);
-    mn_envelope_sign_head(sign_sk2, OLD2, 1, sealer.hash, &sig);
+    mn_envelope_sign_head(sign_sk2, o, 1, sealer.hash, &sig);
     mn_bytes change = {sealer.change.p, sealer.change.len};
     mn_buf_init(batch);
-    mn_codec_batch_encode(OLD2, &change, 1, &sig, batch);
+    mn_codec_batch_encode(o, &change, 1, &sig, batch);
     mn_ops_release(&ops);
     mn_sealer_release(&sealer);
 }
@@ -855,8 +856,10 @@ test_equivocation_against_pending(void **state) {
     (void)state;
     uint64_t before = rejected(&b, MN_REJ_EQUIVOCATION);
     uint64_t dups = stats_of(&b)->peers[0].duplicate;
-    origin2_batch(b.log[1].n + 5, "ForkA", &fork_a);
-    origin2_batch(b.log[1].n + 5, "ForkB", &fork_b);
+    /* Made before b started: an old incarnation's, not a twin's. */
+    uint64_t at = t0 - MIN_MS;
+    origin2_batch(OLD2, at, b.log[1].n + 5, "ForkA", &fork_a);
+    origin2_batch(OLD2, at, b.log[1].n + 5, "ForkB", &fork_b);
     mn_repl_on_message(b.eng, 1, MN_CH_CLIENT, fork_a.p, fork_a.len, b.now);
     assert_false(b.held); /* waits for origin 1's changes */
     assert_int_equal(stats_of(&b)->pending, 1);
@@ -870,9 +873,28 @@ test_equivocation_against_pending(void **state) {
     assert_int_equal(rejected(&b, MN_REJ_EQUIVOCATION), before + 1);
     assert_false(b.held);
     assert_int_equal(b.log[2].n, 0);
+    assert_int_equal(stats_of(&b)->twin, 0);
     drop_sent(&b);
     mn_buf_release(&fork_a);
     mn_buf_release(&fork_b);
+}
+
+/* A change of another incarnation of b's own division, made after b
+ * started, means a second node runs as division 2 (a copy of its data dir
+ * taken while it ran): b names that origin, and still takes the change. */
+static void
+test_twin_named(void **state) {
+    mn_buf batch;
+    (void)state;
+    assert_int_equal(stats_of(&b)->twin, 0);
+    origin2_batch(TWIN2, b.now, 0, "Twin", &batch);
+    mn_repl_on_message(b.eng, 1, MN_CH_CLIENT, batch.p, batch.len, b.now);
+    assert_int_equal(stats_of(&b)->twin, TWIN2);
+    assert_true(b.held); /* sound: applied like any other change */
+    complete(&b, MN_OK);
+    assert_int_equal(b.log[2].n, 1);
+    drop_sent(&b);
+    mn_buf_release(&batch);
 }
 
 int
@@ -888,6 +910,7 @@ main(void) {
         cmocka_unit_test(test_hello_flood_bounded),
         cmocka_unit_test(test_link_flap_spaced),
         cmocka_unit_test(test_equivocation_against_pending),
+        cmocka_unit_test(test_twin_named),
         cmocka_unit_test(test_clock_stepped_back_hour),
         cmocka_unit_test(test_clock_fast_slow_pair),
         cmocka_unit_test(test_clock_corrected_after_fast),
