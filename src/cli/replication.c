@@ -70,6 +70,47 @@ replication_row(mn_table *t, const json_t *p) {
     mn_table_add_int(t, sum_of(json_object_get(p, "rejected")));
 }
 
+/* The origin the node writes as, and what an operator must act on: a
+ * copy of its store that wrote as it (forked), a second node running as
+ * its division (twin), a clock alarm, replicated changes refused. */
+/* The string v holds, or "?" (a node too old to say). */
+static const char *
+str_or_unknown(const json_t *v) {
+    return json_is_string(v) ? json_string_value(v) : "?";
+}
+
+static void
+print_node_alarms(json_t *root) {
+    const json_t *o = json_object_get(root, "origin");
+    const json_t *twin = json_object_get(root, "twin");
+    mn_buf b;
+    mn_buf_init(&b);
+    mn_out_printf(&b,
+                  "writes as incarnation %s (%s), seq %" JSON_INTEGER_FORMAT,
+                  str_or_unknown(json_object_get(o, "incarnation")),
+                  str_or_unknown(json_object_get(root, "incarnation_started")),
+                  mn_out_int(o, "seq"));
+    if (json_is_true(json_object_get(root, "forked")))
+        mn_out_puts(&b, "; FORKED: a copy of this store wrote as it, restart "
+                        "this node");
+    if (json_is_object(twin))
+        mn_out_printf(&b, "; TWIN: incarnation %s of this division writes too",
+                      str_or_unknown(json_object_get(twin, "incarnation")));
+    if (json_is_true(json_object_get(root, "clock_alarm")))
+        mn_out_printf(&b,
+                      "; CLOCK ALARM: the clock is %" JSON_INTEGER_FORMAT
+                      " ms ahead of the wall clock",
+                      mn_out_int(root, "hlc_lead_ms"));
+    json_int_t refused = sum_of(json_object_get(root, "refused_changes"));
+    if (refused)
+        mn_out_printf(&b,
+                      "; %" JSON_INTEGER_FORMAT " replicated changes refused",
+                      refused);
+    mn_out_print_safe(stdout, mn_out_str(&b));
+    putchar('\n');
+    mn_buf_release(&b);
+}
+
 /* A header line about the node, then one row per peer. */
 static void
 print_replication(json_t *root) {
@@ -90,6 +131,7 @@ print_replication(json_t *root) {
     mn_out_print_safe(stdout, mn_out_str(&b));
     putchar('\n');
     mn_buf_release(&b);
+    print_node_alarms(root);
     if (json_array_size(peers) == 0) {
         puts("no peers");
         return;

@@ -597,6 +597,12 @@ test_operator_commands(void) {
     CHECK(r.rc == EXIT_OK && json_is_true(json_object_get(r.json, "writable")),
           "replication --json: exit 0, writable (rc %d)", r.rc);
     result_release(&r);
+    run(&r, "--node", node.url, "--token", node.token, "replication", NULL);
+    CHECK(r.rc == EXIT_OK && r.out && strstr(r.out, "writes as incarnation") &&
+              !strstr(r.out, "FORKED") && !strstr(r.out, "TWIN"),
+          "replication: the origin the node writes as, no alarm (rc %d)",
+          r.rc);
+    result_release(&r);
     run(&r, "--node", node.url, "--token", node.token, "conflicts", "--limit",
         "0", NULL);
     CHECK(r.rc == EXIT_USAGE || r.rc == EXIT_REFUSED,
