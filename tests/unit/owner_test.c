@@ -187,6 +187,7 @@ test_forged_create_any_order(void **state) {
     make_change(&patch, 2, 2, forged.hash, "patch");
     mn_ops_add_str(&patch.ops, MN_P_FAMILY_NAME, "Forged", 6);
     assert_int_equal(apply_one(node[3], &patch), MN_OK);
+    mn_ops_release(&patch.ops);
     make_change(&patch, 2, 2, forged.hash, "patch");
     mn_ops_add_str(&patch.ops, MN_P_FAMILY_NAME, "Forged", 6);
     assert_int_equal(apply_one(node[4], &patch), MN_OK);
