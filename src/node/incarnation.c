@@ -38,12 +38,24 @@ static const char *const why_text[] = {
     [MN_INC_UNCLEAN] = "a store that was not closed cleanly",
 };
 
+static uint32_t (*draw_fn)(void *ctx);
+static void *draw_ctx;
+
+void
+mn_node_set_incarnation_source(uint32_t (*fn)(void *ctx), void *ctx) {
+    draw_fn = fn;
+    draw_ctx = ctx;
+}
+
 /* A random incarnation of div not yet held in vv. */
 static uint32_t
 draw(uint32_t div, const mn_vv *vv) {
     for (;;) {
         uint32_t inc;
-        mn_crypto_random(&inc, sizeof inc);
+        if (draw_fn)
+            inc = draw_fn(draw_ctx);
+        else
+            mn_crypto_random(&inc, sizeof inc);
         inc &= MN_INCARNATION_MAX;
         uint32_t o = mn_origin_make(div, inc);
         if (inc && !mn_vv_get(vv, o))

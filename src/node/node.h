@@ -121,6 +121,11 @@ enum mn_incarnation_why {
 void mn_node_set_forked(mn_node *node);
 bool mn_node_forked(mn_node *node);
 
+/* Where new incarnations' random bits come from, for every node opened
+ * after the call (NULL: the kernel's randomness, as always outside the
+ * simulator, which needs runs it can replay). Not thread-safe. */
+void mn_node_set_incarnation_source(uint32_t (*fn)(void *ctx), void *ctx);
+
 /* The origin (vv.h) this node's changes carry. */
 uint32_t mn_node_origin(const mn_node *node);
 enum mn_incarnation_why mn_node_incarnation_why(const mn_node *node);

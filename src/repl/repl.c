@@ -442,12 +442,18 @@ server_expire(struct peer *p, uint64_t now) {
 /* Has every change c depends on (other than its own origin's) been
  * applied, counting what is about to be? */
 static bool
-deps_met(const mn_remote_change *c, const mn_vv *vv) {
+deps_met(const mn_repl *r, const mn_remote_change *c, const mn_vv *vv) {
     const mn_vv *deps = &c->h.deps;
-    for (uint32_t i = 0; i < deps->n; i++)
-        if (deps->e[i].origin != c->h.origin &&
-            deps->e[i].seq > mn_vv_get(vv, deps->e[i].origin))
+    for (uint32_t i = 0; i < deps->n; i++) {
+        uint32_t o = deps->e[i].origin;
+        /* An origin caught signing two histories: its changes past the
+         * fork never come here, so changes that saw them do not wait for
+         * them (the honest origins go on; what the forks wrote stays
+         * split, counted as equivocation). */
+        if (o != c->h.origin && deps->e[i].seq > mn_vv_get(vv, o) &&
+            !mn_vv_get(&r->equivocated, o))
             return false;
+    }
     return true;
 }
 
@@ -464,7 +470,7 @@ ready_list(mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv) {
         for (uint32_t k = 0; k < r->npending && n < cap; k++) {
             struct pending *q = &r->pending[k];
             while (cursor[k] < q->n && n < cap &&
-                   deps_met(&q->c[cursor[k]], vv) &&
+                   deps_met(r, &q->c[cursor[k]], vv) &&
                    mn_vv_raise(vv, q->origin, q->c[cursor[k]].h.seq)) {
                 out[n++] = q->c[cursor[k]++];
                 progress = true;

@@ -267,13 +267,14 @@ note_forked(mn_repl *r, const struct peer *p, uint32_t o, uint64_t seq) {
 }
 
 /* Origin o of our own division, not ours, wrote at hlc after this engine
- * started: another node runs as this division now (a copy of the data
- * dir taken while it ran, or of its keys). Its changes are sound, so they
+ * started (past the drift bound, which an older incarnation's clock may
+ * have run ahead by): another node runs as this division now (a copy of the
+ * data dir taken while it ran, or of its keys). Its changes are sound, so they
  * are applied; the operator is told, once per origin. */
 static void
 note_twin(mn_repl *r, const struct peer *p, uint32_t o, uint64_t hlc) {
     if (mn_origin_division(o) != r->self || o == r->origin ||
-        MN_HLC_MS(hlc) <= r->start_ms || r->twin == o)
+        MN_HLC_MS(hlc) <= r->start_ms + r->max_drift_ms || r->twin == o)
         return;
     mn_error("repl: division %u relayed changes that incarnation %06x of this "
              "node's own division made after this node started: another node "
@@ -314,11 +315,13 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
     }
     if (c->h[first].seq != next)
         return MN_REJ_GAP;
-    for (size_t i = first; i < c->n; i++) {
-        const uint8_t *prev = i == first ? head : c->hash[i - 1];
-        if (memcmp(c->h[i].prev_hash, prev, MN_HASH_BYTES) != 0)
+    /* A batch that does not chain to the change we hold before it, but
+     * is whole and signed, proves the origin signed another history. */
+    if (memcmp(c->h[first].prev_hash, head, MN_HASH_BYTES) != 0)
+        return refuse_fork(r, m, c, first);
+    for (size_t i = first + 1; i < c->n; i++)
+        if (memcmp(c->h[i].prev_hash, c->hash[i - 1], MN_HASH_BYTES) != 0)
             return MN_REJ_CHAIN;
-    }
     if (!signature_ok(r, m, c))
         return MN_REJ_SIGNATURE;
     int why = queue_batch(r, p, m, c, first, now);

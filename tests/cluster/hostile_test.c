@@ -26,7 +26,8 @@
  * (g) garbage bytes, and a truncated Batch          -> rejected.decode;
  *     then a flood of them: each counted, a bounded number of log lines
  * (h) a Batch of an origin with no key               -> rejected.unknown_origin
- * (i) a change whose prev_hash is not P's chain head -> rejected.chain
+ * (i) a change whose prev_hash is not P's chain head, signed with P's key:
+ *     P signed another history                         -> rejected.equivocation
  * (j) a change two past P's head                     -> rejected.gap, and
  *     V asks again (a new Hello: the range request)
  *
@@ -582,8 +583,8 @@ attacks(void) {
     unknown_origin();
     memcpy(bad_prev, chain.head, sizeof bad_prev);
     bad_prev[0] ^= 0x80;
-    attack_one("(i) a change not chained to the origin's head", "chain",
-               chain.n + 1, bad_prev, false, pkeys.sign_sk);
+    attack_one("(i) a signed change not chained to the origin's head",
+               "equivocation", chain.n + 1, bad_prev, false, pkeys.sign_sk);
     gap();
     oversized(); /* last: the link must then come back by itself */
     mn_crypto_wipe(wrong_sk, sizeof wrong_sk);

@@ -600,8 +600,7 @@ test_operator_commands(void) {
     run(&r, "--node", node.url, "--token", node.token, "replication", NULL);
     CHECK(r.rc == EXIT_OK && r.out && strstr(r.out, "writes as incarnation") &&
               !strstr(r.out, "FORKED") && !strstr(r.out, "TWIN"),
-          "replication: the origin the node writes as, no alarm (rc %d)",
-          r.rc);
+          "replication: the origin the node writes as, no alarm (rc %d)", r.rc);
     result_release(&r);
     run(&r, "--node", node.url, "--token", node.token, "conflicts", "--limit",
         "0", NULL);

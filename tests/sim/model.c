@@ -1,0 +1,299 @@
+/*
+ * model — what the nodes must hold after healing, from the writes alone.
+ *
+ * Every write a node acknowledged is recorded with its stamp as the node
+ * assigned it (HLC, origin, seq: read back from the node's log), one entry
+ * per op, patches and clears included. A write is definite (it must
+ * survive) or maybe (the rogue's, which honest nodes may refuse; or one
+ * whose only copy was on a store that was lost or replaced by an older
+ * one).
+ *
+ * The check, per entity and field, on every node: the field holds exactly
+ * one recorded write (same stamp and value: never a value nobody wrote),
+ * that write's stamp is not below any definite write's by (HLC, origin)
+ * (last writer wins, and no acknowledged write is lost), and a field with
+ * a definite write is present. So a build that drops a kind of patch, or
+ * lets the first writer win, fails here even when every node agrees.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "state/participant.h"
+#include "state/state.h"
+
+struct mwrite {
+    uint8_t id[MN_ID_BYTES];
+    uint32_t no;
+    mn_stamp st;
+    mn_value v; /* owned */
+    bool maybe;
+};
+
+struct ment {
+    uint8_t id[MN_ID_BYTES];
+    int home;
+};
+
+struct model {
+    struct mwrite *w;
+    size_t n, cap, definite;
+    bool sorted;
+    struct ment *e;
+    size_t ne, cape;
+};
+
+struct model *
+model_new(void) {
+    return mn_calloc(1, sizeof(struct model));
+}
+
+void
+model_destroy(struct model **mp) {
+    struct model *m = *mp;
+    if (!m)
+        return;
+    for (size_t k = 0; k < m->n; k++)
+        free(m->w[k].v.s);
+    free(m->w);
+    free(m->e);
+    free(m);
+    *mp = NULL;
+}
+
+void
+model_record(struct model *m, const uint8_t id[MN_ID_BYTES], const mn_ops *ops,
+             const mn_stamp *st, bool maybe) {
+    for (size_t k = 0; k < ops->n; k++) {
+        if (m->n == m->cap) {
+            m->cap = m->cap ? 2 * m->cap : 1024;
+            m->w = mn_realloc(m->w, m->cap * sizeof *m->w);
+        }
+        struct mwrite *w = &m->w[m->n++];
+        memcpy(w->id, id, MN_ID_BYTES);
+        w->no = ops->op[k].no;
+        w->st = *st;
+        w->v = ops->op[k].v;
+        w->v.s = w->v.s ? mn_strndup(w->v.s, w->v.len) : NULL;
+        w->maybe = maybe;
+    }
+    m->definite += !maybe;
+    m->sorted = false;
+}
+
+size_t
+model_count(const struct model *m) {
+    return m ? m->definite : 0;
+}
+
+void
+model_add_entity(struct model *m, const uint8_t id[MN_ID_BYTES], int home) {
+    if (m->ne == m->cape) {
+        m->cape = m->cape ? 2 * m->cape : 256;
+        m->e = mn_realloc(m->e, m->cape * sizeof *m->e);
+    }
+    memcpy(m->e[m->ne].id, id, MN_ID_BYTES);
+    m->e[m->ne++].home = home;
+}
+
+/* Mostly one of the last HOT entities, so that writes meet. */
+bool
+model_pick(struct model *m, uint8_t id[MN_ID_BYTES], int *home) {
+    if (m->ne == 0)
+        return false;
+    size_t k =
+        chance(75) && m->ne > HOT ? m->ne - 1 - below(HOT) : below(m->ne);
+    memcpy(id, m->e[k].id, MN_ID_BYTES);
+    *home = m->e[k].home;
+    return true;
+}
+
+/* Does any store hold origin o's change seq? */
+static bool
+held(const struct sim *s, uint32_t o, uint64_t seq) {
+    for (int j = 0; j < NODES; j++)
+        if (vv_get(&s->durable[j], o) >= seq)
+            return true;
+    return false;
+}
+
+void
+model_store_lost(struct sim *s, int lost) {
+    struct model *m = s->model;
+    size_t demoted = 0;
+    s->store_lost = true;
+    for (size_t k = 0; k < m->n; k++) {
+        struct mwrite *w = &m->w[k];
+        if (!w->maybe && !held(s, w->st.origin, w->st.seq)) {
+            w->maybe = true;
+            demoted++;
+        }
+    }
+    trace(s, "node%d store lost: %zu ops no store holds", lost + 1, demoted);
+}
+
+/* ---- the check -------------------------------------------------------- */
+
+static int
+cmp_write(const void *pa, const void *pb) {
+    const struct mwrite *a = pa, *b = pb;
+    int c = memcmp(a->id, b->id, MN_ID_BYTES);
+    if (c)
+        return c;
+    if (a->no != b->no)
+        return a->no < b->no ? -1 : 1;
+    c = mn_stamp_cmp(&a->st, &b->st);
+    if (c)
+        return c;
+    return a->st.seq < b->st.seq ? -1 : a->st.seq > b->st.seq;
+}
+
+static bool
+same_value(const mn_value *a, const mn_value *b) {
+    if (a->kind != b->kind)
+        return false;
+    if (a->kind == MN_V_INT)
+        return a->i == b->i;
+    if (a->kind == MN_V_STR)
+        return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+    return true;
+}
+
+static bool
+same_write(const struct mwrite *w, const mn_field *f) {
+    return w->st.hlc == f->stamp.hlc && w->st.origin == f->stamp.origin &&
+           w->st.seq == f->stamp.seq && same_value(&w->v, &f->v);
+}
+
+static void
+id_hex(const uint8_t id[MN_ID_BYTES], char out[9]) {
+    for (int k = 0; k < 4; k++)
+        snprintf(out + 2 * k, 3, "%02x", id[k]);
+}
+
+/* The writes w[0..n) to one field (sorted by stamp) against f (NULL: the
+ * node lacks the field). */
+static bool
+check_field(struct sim *s, int i, const struct mwrite *w, size_t n,
+            const mn_field *f) {
+    const struct mwrite *winner = NULL, *held_w = NULL;
+    char id[9];
+    id_hex(w[0].id, id);
+    for (size_t k = 0; k < n; k++) {
+        if (!w[k].maybe)
+            winner = &w[k];
+        if (f && same_write(&w[k], f))
+            held_w = &w[k];
+    }
+    if (!f)
+        return !winner || fail(s,
+                               "node%d lost an acknowledged write: entity "
+                               "%s field %u (origin %u seq %llu)",
+                               i + 1, id, w[0].no, winner->st.origin,
+                               (unsigned long long)winner->st.seq);
+    if (!held_w)
+        return fail(s,
+                    "node%d holds a value nobody wrote: entity %s field %u "
+                    "(origin %u seq %llu)",
+                    i + 1, id, f->no, f->stamp.origin,
+                    (unsigned long long)f->stamp.seq);
+    if (winner && mn_stamp_cmp(&held_w->st, &winner->st) < 0)
+        return fail(s,
+                    "node%d: entity %s field %u holds origin %u seq %llu, "
+                    "not the last writer, origin %u seq %llu",
+                    i + 1, id, f->no, held_w->st.origin,
+                    (unsigned long long)held_w->st.seq, winner->st.origin,
+                    (unsigned long long)winner->st.seq);
+    return true;
+}
+
+/* Entity e (NULL: missing on the node) against its writes w[0..n). */
+static bool
+check_entity(struct sim *s, int i, const struct mwrite *w, size_t n,
+             const mn_entity *e) {
+    size_t k = 0;
+    while (k < n) {
+        size_t end = k;
+        while (end < n && w[end].no == w[k].no)
+            end++;
+        const mn_field *f = e ? mn_entity_get(e, w[k].no) : NULL;
+        if (!check_field(s, i, w + k, end - k, f))
+            return false;
+        k = end;
+    }
+    for (size_t f = 0; e && f < e->n; f++) {
+        size_t j = 0;
+        while (j < n && w[j].no != e->f[f].no)
+            j++;
+        if (j == n) {
+            char id[9];
+            id_hex(e->id, id);
+            return fail(s, "node%d: entity %s field %u was never written",
+                        i + 1, id, e->f[f].no);
+        }
+    }
+    return true;
+}
+
+/* Writes to ids before `upto` (NULL: all the rest) that the node lacks. */
+static bool
+check_missing(struct sim *s, int i, size_t *k, const uint8_t *upto) {
+    struct model *m = s->model;
+    while (*k < m->n && (!upto || memcmp(m->w[*k].id, upto, MN_ID_BYTES) < 0)) {
+        size_t end = *k;
+        while (end < m->n &&
+               memcmp(m->w[end].id, m->w[*k].id, MN_ID_BYTES) == 0)
+            end++;
+        if (!check_entity(s, i, m->w + *k, end - *k, NULL))
+            return false;
+        *k = end;
+    }
+    return true;
+}
+
+/* One stored entity, and the model's writes up to and including its id. */
+static bool
+check_stored(struct sim *s, int i, size_t *k, const mn_entity *e) {
+    struct model *m = s->model;
+    if (!check_missing(s, i, k, e->id))
+        return false;
+    size_t end = *k;
+    while (end < m->n && memcmp(m->w[end].id, e->id, MN_ID_BYTES) == 0)
+        end++;
+    if (end == *k) {
+        char id[9];
+        id_hex(e->id, id);
+        return fail(s, "node%d holds entity %s that nobody wrote", i + 1, id);
+    }
+    bool ok = check_entity(s, i, m->w + *k, end - *k, e);
+    *k = end;
+    return ok;
+}
+
+bool
+model_check(struct sim *s, int i) {
+    struct model *m = s->model;
+    mn_txn *t;
+    mn_cursor *cur;
+    mn_val key, v;
+    size_t k = 0;
+    bool ok = true;
+    if (!m->sorted)
+        qsort(m->w, m->n, sizeof *m->w, cmp_write);
+    m->sorted = true;
+    if (mn_store_begin(mn_node_store(s->node[i]), false, &t) != MN_OK ||
+        mn_cursor_open(t, MN_DB_ENTITIES, &cur) != MN_OK)
+        abort();
+    for (int rc = mn_cursor_seek(cur, NULL, 0, &key, &v); ok && rc == MN_OK;
+         rc = mn_cursor_next(cur, &key, &v)) {
+        mn_entity e;
+        if (mn_codec_entity_decode(v.p, v.n, &e) != MN_OK)
+            abort();
+        ok = check_stored(s, i, &k, &e);
+        mn_entity_release(&e);
+    }
+    mn_cursor_close(&cur);
+    mn_txn_abort(&t);
+    return ok && check_missing(s, i, &k, NULL);
+}
