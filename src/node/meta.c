@@ -44,20 +44,28 @@ mn_node_meta_put(mn_txn *t, const char *key, const void *v, size_t n) {
 #define VV_REC 12
 #define HEAD_REC (4 + MN_HASH_BYTES)
 
+/* The meta record key as n records of rec bytes each, at most one per
+ * origin. OUT: v, n. MN_ECORRUPT when its length does not fit. */
+static int
+records(mn_txn *t, const char *key, size_t rec, mn_val *v, size_t *n) {
+    int rc = mn_txn_get(t, MN_DB_META, key, strlen(key), v);
+    if (rc != MN_OK)
+        return rc;
+    *n = v->n / rec;
+    return v->n % rec || *n > MN_VV_MAX ? MN_ECORRUPT : MN_OK;
+}
+
 static int
 vv_get(mn_txn *t, mn_vv *vv) {
     mn_val v;
+    size_t n;
     memset(vv, 0, sizeof *vv);
-    int rc = mn_txn_get(t, MN_DB_META, "vv", 2, &v);
-    if (rc != MN_OK)
-        return rc;
-    if (v.n % VV_REC || v.n / VV_REC > MN_VV_MAX)
-        return MN_ECORRUPT;
-    for (size_t i = 0; rc == MN_OK && i < v.n / VV_REC; i++) {
+    int rc = records(t, "vv", VV_REC, &v, &n);
+    for (size_t i = 0; rc == MN_OK && i < n; i++) {
         const uint8_t *p = (const uint8_t *)v.p + i * VV_REC;
         rc = mn_vv_set(vv, mn_get_be32(p), mn_get_be64(p + 4));
     }
-    return rc == MN_OK ? MN_OK : MN_ECORRUPT;
+    return rc == MN_ETOOBIG ? MN_ECORRUPT : rc;
 }
 
 static int
@@ -73,17 +81,14 @@ vv_put(mn_txn *t, const mn_vv *vv) {
 static int
 heads_get(mn_txn *t, mn_heads *hs) {
     mn_val v;
+    size_t n;
     memset(hs, 0, sizeof *hs);
-    int rc = mn_txn_get(t, MN_DB_META, "heads", 5, &v);
-    if (rc != MN_OK)
-        return rc;
-    if (v.n % HEAD_REC || v.n / HEAD_REC > MN_VV_MAX)
-        return MN_ECORRUPT;
-    for (size_t i = 0; rc == MN_OK && i < v.n / HEAD_REC; i++) {
+    int rc = records(t, "heads", HEAD_REC, &v, &n);
+    for (size_t i = 0; rc == MN_OK && i < n; i++) {
         const uint8_t *p = (const uint8_t *)v.p + i * HEAD_REC;
         rc = mn_heads_set(hs, mn_get_be32(p), p + 4);
     }
-    return rc == MN_OK ? MN_OK : MN_ECORRUPT;
+    return rc == MN_ETOOBIG ? MN_ECORRUPT : rc;
 }
 
 static int
