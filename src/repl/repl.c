@@ -457,25 +457,84 @@ deps_met(const mn_repl *r, const mn_remote_change *c, const mn_vv *vv) {
     return true;
 }
 
-/* Pick pending changes whose dependencies are met, in causal order. */
+/* Pick pending changes whose dependencies are met, in causal order, and
+ * of queue k none past seq limit[k]. OUT: vv raised by what was picked,
+ * last[k] the last seq picked from queue k (0: none). */
 static size_t
-ready_list(mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv) {
+pick(const mn_repl *r, mn_remote_change *out, size_t cap, mn_vv *vv,
+     const uint64_t *limit, uint64_t *last) {
     size_t n = 0;
     bool progress = true;
     size_t cursor[MN_VV_MAX];
-    for (uint32_t k = 0; k < r->npending; k++)
+    for (uint32_t k = 0; k < r->npending; k++) {
         cursor[k] = r->pending[k].head;
+        last[k] = 0;
+    }
     while (progress && n < cap) {
         progress = false;
         for (uint32_t k = 0; k < r->npending && n < cap; k++) {
-            struct pending *q = &r->pending[k];
+            const struct pending *q = &r->pending[k];
             while (cursor[k] < q->n && n < cap &&
+                   q->c[cursor[k]].h.seq <= limit[k] &&
                    deps_met(r, &q->c[cursor[k]], vv) &&
                    mn_vv_raise(vv, q->origin, q->c[cursor[k]].h.seq)) {
+                last[k] = q->c[cursor[k]].h.seq;
                 out[n++] = q->c[cursor[k]++];
                 progress = true;
             }
         }
+    }
+    return n;
+}
+
+/* The highest seq of q's queued signatures at or below seq (0: none). */
+static uint64_t
+signed_upto(const struct pending *q, uint64_t seq) {
+    uint64_t best = 0;
+    for (size_t i = 0; i < q->nsigs; i++)
+        if (q->sigs[i].seq <= seq && q->sigs[i].seq > best)
+            best = q->sigs[i].seq;
+    return best;
+}
+
+/*
+ * The changes to apply next: what pick() finds ready, cut back so that
+ * every origin's part ends at a signature. A batch is applied whole, never
+ * a prefix of it, so the log of every origin ends at a signed change and a
+ * relay can serve all it applied (a prefix whose signature waits on a
+ * change that never comes — its dependency lost with a disk — would be
+ * applied here and nowhere else, for good). Cutting one origin back may
+ * unready changes of others that depended on what was cut: repeat until
+ * nothing is cut (each round lowers a limit, so it ends). Only a single
+ * batch longer than cap is applied in parts, so nothing waits for ever.
+ */
+static size_t
+ready_list(mn_repl *r, mn_remote_change *out, size_t cap, const mn_vv *vv) {
+    uint64_t limit[MN_VV_MAX], last[MN_VV_MAX];
+    for (uint32_t k = 0; k < r->npending; k++)
+        limit[k] = UINT64_MAX;
+    mn_vv v = *vv;
+    size_t n = pick(r, out, cap, &v, limit, last);
+    bool full = n == cap;
+    for (bool cut = true; cut && n > 0;) {
+        cut = false;
+        for (uint32_t k = 0; k < r->npending; k++) {
+            uint64_t end = last[k] ? signed_upto(&r->pending[k], last[k]) : 0;
+            if (last[k] && end != last[k]) {
+                limit[k] = end;
+                cut = true;
+            }
+        }
+        if (cut) {
+            v = *vv;
+            n = pick(r, out, cap, &v, limit, last);
+        }
+    }
+    if (n == 0 && full) {
+        for (uint32_t k = 0; k < r->npending; k++)
+            limit[k] = UINT64_MAX;
+        v = *vv;
+        n = pick(r, out, cap, &v, limit, last);
     }
     return n;
 }
@@ -545,11 +604,10 @@ gather_sigs(mn_repl *r) {
  * apply is in flight already (it comes next, from on_applied). */
 static void
 drain(mn_repl *r) {
-    mn_vv vv = r->vv;
     publish_pending(r);
     if (r->apply == APPLY_BUSY)
         return;
-    size_t n = ready_list(r, r->ready, READY_MAX, &vv);
+    size_t n = ready_list(r, r->ready, READY_MAX, &r->vv);
     if (n == 0)
         return;
     size_t nsigs = gather_sigs(r);

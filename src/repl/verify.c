@@ -286,6 +286,34 @@ note_twin(mn_repl *r, const struct peer *p, uint32_t o, uint64_t hlc) {
 }
 
 /*
+ * A batch of changes we hold queued, signed at one of them: a relay that
+ * applied part of a batch we hold whole. Its signature is kept, so that
+ * part can be applied on its own (repl.c, ready_list) even if the rest of
+ * our batch waits for ever — else we would stay short of what the relay
+ * holds. The hashes were compared with the queued changes already.
+ */
+static void
+keep_inner_sig(mn_repl *r, const mn_peer_msg *m, const struct checked *c) {
+    uint64_t seq = c->h[c->n - 1].seq;
+    struct pending *q = mn_repl_pending_of(r, m->origin, false);
+    if (!q || q->head == q->n || seq < q->c[q->head].h.seq)
+        return; /* applied already */
+    size_t at = q->nsigs;
+    for (size_t k = 0; k < q->nsigs; k++) {
+        if (q->sigs[k].seq == seq)
+            return;
+        if (q->sigs[k].seq > seq && at == q->nsigs)
+            at = k;
+    }
+    if (!signature_ok(r, m, c))
+        return;
+    pending_push_sig(q, &m->sig);
+    memmove(&q->sigs[at + 1], &q->sigs[at],
+            (q->nsigs - 1 - at) * sizeof *q->sigs);
+    q->sigs[at] = m->sig;
+}
+
+/*
  * Skip what we have, refuse gaps, verify the rest and queue it. Returns -1
  * on success (even if nothing new), else the reason to refuse.
  */
@@ -305,8 +333,10 @@ accept_batch(mn_repl *r, struct peer *p, const mn_peer_msg *m,
         first++;
     }
     mn_repl_count(r, &p->st.duplicate, first);
-    if (first == c->n)
+    if (first == c->n) {
+        keep_inner_sig(r, m, c);
         return -1;
+    }
     /* Only this node writes as its origin: a change of it that we did not
      * make comes from a copy of this store running elsewhere. */
     if (o == r->origin) {
