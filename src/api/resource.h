@@ -33,6 +33,9 @@
 #define MN_API_LIST_DEFAULT 50
 #define MN_API_LIST_MAX 500
 
+/* Longest path segment a '*' of a route matches (ids are 32). */
+#define MN_API_SEG_MAX 64
+
 /* Worker threads that run the handlers of routes that are not quick
  * (server.c): as many writes as this can wait in one group commit. */
 #define MN_API_WORKERS 64
@@ -69,20 +72,20 @@ typedef struct mn_api_request {
     bool too_big;
     bool dispatched; /* handed to a worker: the connection is suspended */
     const struct mn_api_route *rt;
-    const char *id; /* the path's '*' segment (points into the URL) */
+    char id[MN_API_SEG_MAX + 1]; /* the path's '*' segment ("" if none) */
     struct MHD_Connection *c;
     struct mn_api_request *next;
 } mn_api_request;
 
-/* A resource's handler. id is the path's '*' segment (NULL if the route
- * has none; it points into the URL); r->body holds the whole body. */
+/* A resource's handler. id is the path's '*' segment (r->id: "" if the
+ * route has none); r->body holds the whole body. */
 typedef enum MHD_Result (*mn_api_handler)(mn_http *h, struct MHD_Connection *c,
                                           const char *id, mn_api_request *r);
 
 /* One row of the route table (router.c). */
 typedef struct mn_api_route {
     const char *method;
-    const char *path; /* a trailing '*' matches one path segment */
+    const char *path; /* a star matches one path segment: .../{id}/end */
     mn_api_handler fn;
     size_t body_cap; /* 0: no body */
     const char *content_type;
@@ -94,11 +97,13 @@ typedef struct mn_api_route {
 /* ---- router.c --------------------------------------------------------- */
 
 /*
- * The route for (method, url), or NULL. OUT: *id the '*' segment (points
- * into url); *path_known whether some route has that path (405, not 404).
+ * The route for (method, url), or NULL. OUT: id the '*' segment ("" if the
+ * route has none); *path_known whether some route has that path (405, not
+ * 404).
  */
 const mn_api_route *mn_api_route_find(const char *method, const char *url,
-                                      const char **id, bool *path_known);
+                                      char id[MN_API_SEG_MAX + 1],
+                                      bool *path_known);
 
 /* Is url a path answered without a token (whatever the method)? */
 bool mn_api_path_public(const char *url);

@@ -40,21 +40,28 @@ static const mn_api_route routes[] = {
     {"GET", "/v1/backup", mn_api_backup, 0, NULL, false, "", false},
 };
 
-/* Does url match pattern? OUT: *id the '*' segment (points into url). */
+/* Does url match pattern? A '*' in pattern matches one path segment of at
+ * most MN_API_SEG_MAX bytes. OUT: seg that segment ("" if none). */
 static bool
-path_match(const char *pattern, const char *url, const char **id) {
-    size_t n = strlen(pattern);
-    if (pattern[n - 1] != '*')
+path_match(const char *pattern, const char *url, char seg[MN_API_SEG_MAX + 1]) {
+    const char *star = strchr(pattern, '*');
+    seg[0] = '\0';
+    if (!star)
         return strcmp(pattern, url) == 0;
-    if (strncmp(pattern, url, n - 1) != 0)
+    size_t head = (size_t)(star - pattern);
+    if (strncmp(pattern, url, head) != 0)
         return false;
-    *id = url + n - 1;
-    return **id != '\0' && !strchr(*id, '/');
+    size_t n = strcspn(url + head, "/");
+    if (n == 0 || n > MN_API_SEG_MAX || strcmp(star + 1, url + head + n) != 0)
+        return false;
+    memcpy(seg, url + head, n);
+    seg[n] = '\0';
+    return true;
 }
 
 const mn_api_route *
-mn_api_route_find(const char *method, const char *url, const char **id,
-                  bool *path_known) {
+mn_api_route_find(const char *method, const char *url,
+                  char id[MN_API_SEG_MAX + 1], bool *path_known) {
     *path_known = false;
     for (size_t i = 0; i < MN_ARRAY_LEN(routes); i++) {
         if (!path_match(routes[i].path, url, id))
@@ -68,9 +75,9 @@ mn_api_route_find(const char *method, const char *url, const char **id,
 
 bool
 mn_api_path_public(const char *url) {
-    const char *id;
+    char id[MN_API_SEG_MAX + 1];
     for (size_t i = 0; i < MN_ARRAY_LEN(routes); i++)
-        if (routes[i].public && path_match(routes[i].path, url, &id))
+        if (routes[i].public && path_match(routes[i].path, url, id))
             return true;
     return false;
 }

@@ -276,7 +276,7 @@ precheck(struct MHD_Connection *c, const mn_api_route *rt, bool *answered) {
 /* The route, after the limits and the token; NULL when answered. */
 static const mn_api_route *
 route_of(mn_http *h, struct MHD_Connection *c, const char *method,
-         const char *url, const char **id, enum MHD_Result *rc) {
+         const char *url, char id[MN_API_SEG_MAX + 1], enum MHD_Result *rc) {
     bool path_known;
     const char *auth =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -297,10 +297,10 @@ route_of(mn_http *h, struct MHD_Connection *c, const char *method,
 static enum MHD_Result
 first_call(mn_http *h, struct MHD_Connection *c, const char *method,
            const char *url, void **con_cls) {
-    const char *id = NULL;
+    char id[MN_API_SEG_MAX + 1];
     bool answered;
     enum MHD_Result rc = MHD_YES;
-    const mn_api_route *rt = route_of(h, c, method, url, &id, &rc);
+    const mn_api_route *rt = route_of(h, c, method, url, id, &rc);
     if (!rt)
         return rc;
     rc = precheck(c, rt, &answered);
@@ -310,7 +310,7 @@ first_call(mn_http *h, struct MHD_Connection *c, const char *method,
     mn_buf_init(&r->body);
     r->cap = rt->body_cap;
     r->rt = rt;
-    r->id = id;
+    memcpy(r->id, id, sizeof r->id);
     r->c = c;
     *con_cls = r;
     return MHD_YES;
