@@ -153,6 +153,7 @@ parse_value(const mn_field_def *f, const char *path, const json_t *v,
     case MN_FT_TEXT:
     case MN_FT_EMAIL:
     case MN_FT_PHONE:
+    case MN_FT_REF:
     case MN_FT_ENUM: return parse_str(f, path, v, out, p);
     case MN_FT_INT:
     case MN_FT_DIVISION: return parse_int(f, path, v, out, p);
@@ -226,7 +227,7 @@ is_group(const mn_kind *k, const char *key) {
 
 static int
 refuse_key(const mn_field_def *f, const char *key, mn_problem *p) {
-    bool by_node = f && f->write == MN_WRITE_NODE;
+    bool by_node = f && mn_field_by_node(f);
     for (size_t i = 0; i < MN_ARRAY_LEN(read_only); i++)
         by_node |= strcmp(read_only[i], key) == 0;
     if (by_node)
@@ -241,7 +242,7 @@ parse_key(const mn_kind *k, const char *key, const json_t *v,
     const mn_field_def *f = mn_kind_field_named(k, NULL, key);
     if (!f && is_group(k, key))
         return parse_group(k, key, v, out, p);
-    if (!f || f->write == MN_WRITE_NODE)
+    if (!f || mn_field_by_node(f))
         return refuse_key(f, key, p);
     if (current && f->write == MN_WRITE_ONCE)
         return MN_OK; /* the stored value, repeated (check_once) */
@@ -394,9 +395,17 @@ mn_kind_json_render(const mn_kind *k, const mn_entity *e,
 }
 
 int
-mn_kind_json_filter(const mn_kind *k, const mn_index_def *ix, const char *value,
-                    const mn_config *cfg, int64_t *out, mn_problem *p) {
+mn_kind_json_filter(const mn_kind *k, size_t i, const char *value,
+                    const mn_config *cfg, mn_list_query *q, mn_problem *p) {
+    const mn_index_def *ix = &k->indexes[i];
     const mn_field_def *f = mn_kind_field(k, ix->field);
+    int64_t *out = &q->want[i];
+    if (f && f->type == MN_FT_REF) {
+        q->has_ref[i] = mn_id_parse(value, q->ref[i]) == MN_OK;
+        return q->has_ref[i] ? MN_OK
+                             : mn_problem_set(p, "bad_query", ix->param,
+                                              "%s: not an id", ix->param);
+    }
     if (f && f->type == MN_FT_DIVISION) {
         const mn_division *d = mn_config_division_by_name(cfg, value);
         if (!d)

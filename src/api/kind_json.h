@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "state/entity.h"
 #include "state/kind.h"
+#include "state/state.h"
 
 /*
  * Validate a create (current NULL) or patch body of kind k and append its
@@ -38,11 +39,11 @@ int mn_kind_json_parse(const mn_kind *k, const json_t *body,
 json_t *mn_kind_json_render(const mn_kind *k, const mn_entity *e,
                             const mn_config *cfg);
 
-/* The index value that list parameter value selects for index ix of k:
- * a name of an enum field, or a division's name. MN_EINVAL ("bad_query",
- * named after ix->param) when it names nothing. */
-int mn_kind_json_filter(const mn_kind *k, const mn_index_def *ix,
-                        const char *value, const mn_config *cfg, int64_t *out,
-                        mn_problem *p);
+/* Set q's filter on index i of k from the list parameter value: a name of
+ * an enum field, a division's name, or an id (an index on a REF field).
+ * MN_EINVAL ("bad_query", named after the index's param) when it names
+ * nothing. */
+int mn_kind_json_filter(const mn_kind *k, size_t i, const char *value,
+                        const mn_config *cfg, mn_list_query *q, mn_problem *p);
 
 #endif

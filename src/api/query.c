@@ -61,10 +61,7 @@ mn_api_parse_limit(const char *z, size_t *out, mn_problem *p) {
 int
 mn_api_parse_id(const char *z, uint8_t id[MN_ID_BYTES]) {
     /* Lower case only, so that one participant has one URL. */
-    if (!z || strlen(z) != 2 * MN_ID_BYTES ||
-        strspn(z, "0123456789abcdef") != 2 * MN_ID_BYTES)
-        return MN_EINVAL;
-    return mn_hex_decode(z, strlen(z), id, MN_ID_BYTES);
+    return mn_id_parse(z, id);
 }
 
 enum MHD_Result

@@ -136,9 +136,8 @@ parse_list_query(mn_http *h, struct MHD_Connection *c, mn_list_query *q,
     q->q = mn_api_arg(c, "q");
     for (size_t i = 0; i < k->nindexes; i++) {
         const char *v = mn_api_arg(c, k->indexes[i].param);
-        if (v &&
-            mn_kind_json_filter(k, &k->indexes[i], v, mn_node_config(h->node),
-                                &q->want[i], p) != MN_OK)
+        if (v && mn_kind_json_filter(k, i, v, mn_node_config(h->node), q, p) !=
+                     MN_OK)
             return MN_EINVAL;
     }
     if (cursor && mn_api_parse_id(cursor, q->cursor) != MN_OK)

@@ -125,6 +125,23 @@ enum MHD_Result mn_api_participant_get(mn_http *h, struct MHD_Connection *c,
                                        const char *id, mn_api_request *r);
 enum MHD_Result mn_api_participant_patch(mn_http *h, struct MHD_Connection *c,
                                          const char *id, mn_api_request *r);
+enum MHD_Result mn_api_participant_transfer(mn_http *h,
+                                            struct MHD_Connection *c,
+                                            const char *id, mn_api_request *r);
+enum MHD_Result mn_api_partnership_create(mn_http *h, struct MHD_Connection *c,
+                                          const char *id, mn_api_request *r);
+enum MHD_Result mn_api_partnership_list(mn_http *h, struct MHD_Connection *c,
+                                        const char *id, mn_api_request *r);
+enum MHD_Result mn_api_partnership_get(mn_http *h, struct MHD_Connection *c,
+                                       const char *id, mn_api_request *r);
+enum MHD_Result mn_api_partnership_reserve(mn_http *h, struct MHD_Connection *c,
+                                           const char *id, mn_api_request *r);
+enum MHD_Result mn_api_partnership_decline(mn_http *h, struct MHD_Connection *c,
+                                           const char *id, mn_api_request *r);
+enum MHD_Result mn_api_partnership_end(mn_http *h, struct MHD_Connection *c,
+                                       const char *id, mn_api_request *r);
+enum MHD_Result mn_api_partnership_expire(mn_http *h, struct MHD_Connection *c,
+                                          const char *id, mn_api_request *r);
 enum MHD_Result mn_api_import(mn_http *h, struct MHD_Connection *c,
                               const char *id, mn_api_request *r);
 enum MHD_Result mn_api_stats(mn_http *h, struct MHD_Connection *c,

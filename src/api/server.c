@@ -146,7 +146,7 @@ mn_api_failure_json(int err, unsigned *status) {
               "work)";
         break;
     case MN_EAUTH:
-        *status = 409, code = "conflict";
+        *status = 403, code = "not_home";
         msg = "personal details of a participant are changed only on her "
               "home division's node";
         break;

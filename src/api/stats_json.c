@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "state/participant.h"
+#include "state/partnership.h"
 
 static json_t *
 division_json(const mn_counts *c, uint32_t div, uint64_t *total) {
@@ -28,16 +29,46 @@ division_json(const mn_counts *c, uint32_t div, uint64_t *total) {
     return d;
 }
 
+/* {state: count} of one division's partnerships; adds to national. */
+static json_t *
+partnerships_json(const mn_counts *c, uint32_t div, uint64_t *national,
+                  uint64_t *sum) {
+    const mn_field_def *state =
+        mn_kind_field(&mn_kind_partnership, MN_PS_STATE);
+    json_t *o = json_object();
+    for (int s = 0; s < MN_PSTATE_COUNT; s++) {
+        uint64_t n = c->partnerships[div][s];
+        json_object_set_new(o, mn_field_enum_name(state, s),
+                            json_integer((json_int_t)n));
+        national[s] += n;
+        *sum += n;
+    }
+    return o;
+}
+
+static json_t *
+states_json(const uint64_t *n) {
+    const mn_field_def *state =
+        mn_kind_field(&mn_kind_partnership, MN_PS_STATE);
+    json_t *o = json_object();
+    for (int s = 0; s < MN_PSTATE_COUNT; s++)
+        json_object_set_new(o, mn_field_enum_name(state, s),
+                            json_integer((json_int_t)n[s]));
+    return o;
+}
+
 json_t *
 mn_stats_json(const mn_counts *c, const mn_config *cfg) {
     json_t *divisions = json_object();
-    uint64_t total = 0, countries = 0;
+    uint64_t total = 0, countries = 0, national[MN_PSTATE_COUNT] = {0};
     char name[16];
     for (uint32_t div = 1; div <= MN_MAX_NODES; div++) {
         const mn_division *d = mn_config_division(cfg, div);
-        uint64_t sum;
+        uint64_t sum, pairs = 0;
         json_t *dj = division_json(c, div, &sum);
-        if (!d && sum == 0) {
+        json_object_set_new(dj, "partnerships",
+                            partnerships_json(c, div, national, &pairs));
+        if (!d && sum == 0 && pairs == 0) {
             json_decref(dj);
             continue;
         }
@@ -47,6 +78,7 @@ mn_stats_json(const mn_counts *c, const mn_config *cfg) {
     }
     for (size_t i = 0; i < MN_ARRAY_LEN(c->country); i++)
         countries += c->country[i] != 0;
-    return json_pack("{s:o, s:I, s:I}", "divisions", divisions, "total",
-                     (json_int_t)total, "countries", (json_int_t)countries);
+    return json_pack("{s:o, s:I, s:I, s:o}", "divisions", divisions, "total",
+                     (json_int_t)total, "countries", (json_int_t)countries,
+                     "partnerships", states_json(national));
 }

@@ -156,6 +156,11 @@ other_key(struct parse *ps, const char *section, const char *key,
         if (parse_uint(value, 1, 86400000, &v) != MN_OK)
             return "max_clock_drift_ms must be from 1 to 86400000";
         c->max_drift_ms = v;
+    } else if (strcmp(section, "partnerships") == 0 &&
+               strcmp(key, "expire_days") == 0) {
+        if (parse_uint(value, 1, 3650, &v) != MN_OK)
+            return "expire_days must be from 1 to 3650";
+        c->expire_days = (uint32_t)v;
     } else if (strcmp(section, "keys") == 0 && strcmp(key, "dir") == 0) {
         ps->seen_keys = true;
         if (set_path(c->key_dir, ps->dir, value))
@@ -215,6 +220,7 @@ set_defaults(mn_config *c) {
     c->map_size = (uint64_t)1024 << 20;
     c->sync = true;
     c->max_drift_ms = 300000;
+    c->expire_days = 30;
 }
 
 /* Parse one file into c (without its siblings). */

@@ -36,7 +36,9 @@ typedef struct mn_config {
     uint64_t map_size; /* bytes */
     bool sync;
     uint64_t max_drift_ms;
-    size_t ndivisions; /* including self */
+    uint32_t expire_days; /* [partnerships]: a proposal nobody answered
+                             expires after this many days (default 30) */
+    size_t ndivisions;    /* including self */
     mn_division divisions[MN_MAX_NODES];
 } mn_config;
 

@@ -6,10 +6,12 @@
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
 #include "base/log.h"
+#include "base/util.h"
 
 /* Random bits straight from the kernel's CSPRNG (what libsodium's
  * randombytes uses on Linux too); a failure here is fatal, as running out
@@ -62,4 +64,17 @@ mn_time_format(uint64_t ms, char *out) {
     gmtime_r(&secs, &tm);
     size_t n = strftime(out, 24, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(out + n, MN_TIME_TEXT - n, ".%03uZ", (unsigned)(ms % 1000));
+}
+
+int
+mn_id_parse(const char *z, uint8_t id[MN_ID_BYTES]) {
+    if (!z || strlen(z) != 2 * MN_ID_BYTES ||
+        strspn(z, "0123456789abcdef") != 2 * MN_ID_BYTES)
+        return MN_EINVAL;
+    return mn_hex_decode(z, 2 * MN_ID_BYTES, id, MN_ID_BYTES);
+}
+
+void
+mn_id_format(const uint8_t id[MN_ID_BYTES], char out[MN_ID_TEXT]) {
+    mn_hex_encode(id, MN_ID_BYTES, out);
 }

@@ -37,6 +37,13 @@ uint32_t mn_id_division(const uint8_t id[MN_ID_BYTES]);
 /* The creation time in ms, from the id's time-ordered prefix. */
 uint64_t mn_id_time_ms(const uint8_t id[MN_ID_BYTES]);
 
+/* An id as text: 32 lower-case hex digits, and back. mn_id_parse returns
+ * MN_OK, or MN_EINVAL for anything else (NULL, upper case, other length),
+ * so one entity has one spelling. */
+#define MN_ID_TEXT (2 * MN_ID_BYTES + 1)
+int mn_id_parse(const char *z, uint8_t id[MN_ID_BYTES]);
+void mn_id_format(const uint8_t id[MN_ID_BYTES], char out[MN_ID_TEXT]);
+
 /* Format ms since the epoch as RFC 3339 UTC with ms
  * ("2026-12-03T17:53:35.000Z"); times past the year 9999 print as its last
  * ms. out must hold MN_TIME_TEXT bytes. */

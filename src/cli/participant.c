@@ -64,6 +64,7 @@ metavar_of(const mn_field_def *d) {
     case MN_FT_TIME: return "TS";
     case MN_FT_EMAIL: return "ADDR";
     case MN_FT_PHONE: return "PHONE";
+    case MN_FT_REF: return "ID";
     case MN_FT_ENUM: return d->names ? "NAME" : "CODE";
     default: return "TEXT";
     }
@@ -114,8 +115,8 @@ field_from_def(field *f, const mn_field_def *d, char *name, char *help) {
     else
         snprintf(name, NAME_MAX_LEN, "%s", d->name);
     help_of(d, help, HELP_MAX);
-    *f = (field){name, field_type_of(d),
-                 d->write == MN_WRITE_NODE ? NULL : help, metavar_of(d)};
+    *f = (field){name, field_type_of(d), mn_field_by_node(d) ? NULL : help,
+                 metavar_of(d)};
 }
 
 /* Built once from the participant kind's table (src/state/participant.c),

@@ -37,7 +37,9 @@
 #include "change/envelope.h"
 #include "node/node_internal.h"
 #include "state/conflicts.h"
+#include "state/owner.h"
 #include "state/state.h"
+#include "state/stats.h"
 
 /* How the damaged-store messages end: what the operator can do. */
 #define REMEDY                                                                 \
@@ -147,10 +149,9 @@ entry_shape_ok(enum mn_db db, const mn_val *k, const mn_val *v) {
                mn_codec_sig_decode(v->p, v->n, &sig) == MN_OK &&
                sig.origin == origin && sig.seq == seq;
     case MN_DB_INDEX:
-        return k->n == 21 && (kp[0] == 'd' || kp[0] == 'r' || kp[0] == 's') &&
-               v->n == 0;
-    case MN_DB_STATS:
-        return (k->n == 7 && kp[0] == 'p') || (k->n == 3 && kp[0] == 'c');
+        return (mn_state_index_shape_ok(k->p, k->n) && v->n == 0) ||
+               mn_owner_record_shape_ok(k->p, k->n, v->n);
+    case MN_DB_STATS: return mn_stats_key_ok(kp, k->n);
     case MN_DB_CONFLICTS: return mn_conflicts_shape_ok(k, v);
     default: return k->n > 0;
     }

@@ -37,6 +37,13 @@ typedef struct mn_write {
     uint8_t id[MN_ID_BYTES];
     bool create;
     mn_ops ops;
+    /* If set, called by the writer inside its group transaction before
+     * the write: it may check the state and fill ops (a check and the
+     * write it allows are then one atomic step). Anything but MN_OK
+     * refuses this write alone, as its result. */
+    int (*prepare)(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+                   mn_ops *ops, void *ctx);
+    void *prepare_ctx;
     int result; /* OUT: MN_OK, MN_ENOTFOUND, MN_EINVAL, MN_EFULL, ... */
 } mn_write;
 

@@ -26,6 +26,7 @@
 #include "base/log.h"
 #include "change/log.h"
 #include "node/node_internal.h"
+#include "state/owner.h"
 #include "state/state.h"
 
 /* Changes per group commit: large enough to amortise the fsync, small
@@ -65,6 +66,11 @@ node_now(mn_node *node) {
 static int
 admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     const mn_kind *k = mn_kind_find(w->type);
+    if (w->prepare) {
+        int rc = w->prepare(t, w->type, w->id, &w->ops, w->prepare_ctx);
+        if (rc != MN_OK)
+            return rc;
+    }
     if (w->ops.n == 0)
         return MN_EINVAL; /* callers write nothing rather than no ops */
     if (k && mn_kind_check_ops(k, w->ops.op, w->ops.n, NULL) != MN_FAULT_NONE)
@@ -76,8 +82,8 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
         if (rc != MN_OK)
             return rc;
     }
-    return mn_state_check_owner(w->type, w->id, w->ops.op, w->ops.n,
-                                node->cfg.self.id);
+    return mn_owner_check(t, w->type, w->id, w->ops.op, w->ops.n, node->origin,
+                          NULL);
 }
 
 /* Seal w as this origin's next change, log it and apply it. */
@@ -132,7 +138,8 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
         s->ws[i].result = rc;
         if (rc == MN_OK)
             (*nok)++;
-        else if (rc != MN_ENOTFOUND && rc != MN_EAUTH && rc != MN_EINVAL)
+        else if (rc != MN_ENOTFOUND && rc != MN_EAUTH && rc != MN_EINVAL &&
+                 rc != MN_ECONFLICT)
             return rc;
         if (node->ws.unsigned_own >= SIGN_EVERY &&
             (rc = sign_head(node, t)) != MN_OK)
@@ -206,7 +213,8 @@ apply_remote_state(mn_node *node, mn_txn *t, const mn_remote_change *c) {
         return MN_OK;
     }
     mn_stamp st = {c->h.hlc, o, c->h.seq};
-    int rc = mn_state_check_owner(c->type, c->id, c->ops.op, c->ops.n, o);
+    int rc =
+        mn_owner_check(t, c->type, c->id, c->ops.op, c->ops.n, o, &c->h.deps);
     if (rc == MN_OK)
         rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
                             c->ops.n, &st, &c->h.deps, &node->entity_buf);

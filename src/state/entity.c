@@ -119,6 +119,19 @@ merge_one(mn_entity *e, const mn_field_op *op, const mn_stamp *st) {
 }
 
 int
+mn_entity_set_derived(mn_entity *e, const mn_field_op *op) {
+    mn_stamp last = mn_entity_last_stamp(e);
+    size_t i = field_slot(e, op->no);
+    if (i < e->n && e->f[i].no == op->no) {
+        value_release(&e->f[i].v);
+        e->f[i].stamp = last;
+        value_copy(&e->f[i].v, &op->v);
+        return 1;
+    }
+    return merge_one(e, op, &last);
+}
+
+int
 mn_entity_merge(mn_entity *e, const mn_field_op *ops, size_t nops,
                 const mn_stamp *st) {
     int changed = 0;

@@ -35,7 +35,7 @@
  * more). */
 #define MN_MAX_VALUE_BYTES 4096
 
-enum mn_entity_type { MN_ENTITY_PARTICIPANT = 1 };
+enum mn_entity_type { MN_ENTITY_PARTICIPANT = 1, MN_ENTITY_PARTNERSHIP = 2 };
 
 enum mn_vkind { MN_V_NONE = 0, MN_V_INT, MN_V_STR };
 
@@ -102,6 +102,11 @@ mn_stamp mn_entity_last_stamp(const mn_entity *e);
  */
 int mn_entity_merge(mn_entity *e, const mn_field_op *ops, size_t nops,
                     const mn_stamp *st);
+
+/* Set the derived field op->no (kind.h MN_F_DERIVED) to op's value,
+ * stamped with the entity's greatest stamp: both are then functions of
+ * the other fields alone, whatever order they were merged in. Returns 1. */
+int mn_entity_set_derived(mn_entity *e, const mn_field_op *op);
 
 void mn_ops_init(mn_ops *o);
 void mn_ops_release(mn_ops *o);

@@ -12,9 +12,11 @@
 
 #include "base/iso.h"
 #include "state/participant.h"
+#include "state/partnership.h"
 
 /* Every kind, by type number. A new kind adds its line here. */
-static const mn_kind *const kinds[] = {&mn_kind_participant};
+static const mn_kind *const kinds[] = {&mn_kind_participant,
+                                       &mn_kind_partnership};
 
 const mn_kind *
 mn_kind_find(uint32_t type) {
@@ -84,6 +86,12 @@ mn_field_owner_only(const mn_field_def *f) {
 }
 
 bool
+mn_field_by_node(const mn_field_def *f) {
+    return f->write == MN_WRITE_NODE || f->write == MN_WRITE_REF_OWNER ||
+           (f->flags & MN_F_DERIVED);
+}
+
+bool
 mn_kind_owner_only(const mn_kind *k, uint32_t no) {
     const mn_field_def *f = mn_kind_field(k, no);
     return f && mn_field_owner_only(f);
@@ -123,28 +131,6 @@ mn_kind_enum_of(const mn_kind *k, const mn_entity *e, uint32_t no) {
 uint32_t
 mn_kind_owner(const mn_kind *k, const uint8_t id[MN_ID_BYTES]) {
     return k->owner_field ? mn_id_division(id) : 0;
-}
-
-/* Does op write the owner field with anything but owner? */
-static bool
-names_other_owner(const mn_kind *k, const mn_field_op *op, uint32_t owner) {
-    return op->no == k->owner_field &&
-           (op->v.kind != MN_V_INT || op->v.i != (int64_t)owner);
-}
-
-bool
-mn_kind_owner_allows(const mn_kind *k, const uint8_t id[MN_ID_BYTES],
-                     const mn_field_op *ops, size_t nops, uint32_t origin) {
-    uint32_t owner = mn_kind_owner(k, id);
-    bool owner_only = false;
-    if (!k->owner_field)
-        return true;
-    for (size_t i = 0; i < nops; i++) {
-        if (names_other_owner(k, &ops[i], owner))
-            return false;
-        owner_only |= mn_kind_owner_only(k, ops[i].no);
-    }
-    return !owner_only || mn_origin_division(origin) == owner;
 }
 
 /* ---- validators ------------------------------------------------------- */
@@ -257,6 +243,14 @@ mn_field_check_str(const mn_field_def *f, const char *path, const char *z,
     case MN_FT_TEXT:
     case MN_FT_EMAIL:
     case MN_FT_PHONE: return check_text(f, path, z, len, p);
+    case MN_FT_REF: {
+        uint8_t id[MN_ID_BYTES];
+        if (strlen(z) != len || mn_id_parse(z, id) != MN_OK)
+            return mn_problem_set(
+                p, "invalid_field", path,
+                "%s: must be an id (32 lower-case hex digits)", path);
+        return MN_OK;
+    }
     case MN_FT_ENUM:
         if (strlen(z) != len)
             return mn_problem_set(p, "invalid_field", path,
@@ -393,6 +387,8 @@ static enum mn_op_fault
 check_op(const mn_field_def *f, const mn_value *v) {
     bool wants_int = f->type == MN_FT_INT || f->type == MN_FT_DIVISION ||
                      f->type == MN_FT_TIME;
+    if (f->flags & MN_F_DERIVED)
+        return MN_FAULT_TYPE; /* computed on every node, never written */
     if (v->kind == MN_V_NONE)
         return (f->flags & MN_F_REQUIRED) ? MN_FAULT_REQUIRED : MN_FAULT_NONE;
     if (wants_int != (v->kind == MN_V_INT))

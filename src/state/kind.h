@@ -47,6 +47,8 @@ enum mn_ftype {
     MN_FT_LIST,     /* up to max distinct codes; stored comma-joined */
     MN_FT_TIME,     /* RFC 3339 UTC in the API; ms since the epoch stored */
     MN_FT_DIVISION, /* a division id min..max; its name in the API */
+    MN_FT_REF,      /* the id of another entity: 32 lower-case hex digits,
+                       stored as that text; an index on it is by the id */
 };
 
 /* A standard code set an MN_FT_ENUM or MN_FT_LIST takes its codes from
@@ -60,11 +62,14 @@ enum mn_codeset {
 /* Who may write a field (DESIGN §9). Every rule but ANY is owner-only on
  * the wire: every node refuses such a write from any other division. */
 enum mn_fwrite {
-    MN_WRITE_ANY,   /* any division */
-    MN_WRITE_OWNER, /* only the owner (home division) */
-    MN_WRITE_ONCE,  /* the owner, at create; never changed after (string
-                       types only: a patch must repeat the stored string) */
-    MN_WRITE_NODE,  /* assigned by the owner's node, never in a request */
+    MN_WRITE_ANY,       /* any division */
+    MN_WRITE_OWNER,     /* only the owner (home division) */
+    MN_WRITE_ONCE,      /* the owner, at create; never changed after (string
+                           types only: a patch must repeat the stored string) */
+    MN_WRITE_NODE,      /* assigned by the owner's node, never in a request */
+    MN_WRITE_REF_OWNER, /* the owner (home) of the participant that a REF
+                           field names (mn_kind.ref_owners); set by that
+                           node's actions, never in a request */
 };
 
 /* Visibility class (DESIGN "Data"): roles read, compartments seal and
@@ -85,6 +90,9 @@ enum mn_fmerge {
 
 #define MN_F_REQUIRED 1u  /* given on create (or def), never cleared */
 #define MN_F_MULTILINE 2u /* text may hold \n, \r and \t */
+#define MN_F_DERIVED                                                           \
+    4u /* computed by the kind's derive hook from the                          \
+          other fields; no change may write it */
 
 typedef struct mn_field_def {
     uint32_t no;       /* on the wire and on disk: never renumbered */
@@ -103,9 +111,17 @@ typedef struct mn_field_def {
     const char *help; /* one line for the CLI's help and the README */
 } mn_field_def;
 
+/* A field written by MN_WRITE_REF_OWNER, and the REF field of the same
+ * kind naming the participant whose home writes it. */
+typedef struct mn_ref_owner {
+    uint32_t field, ref;
+} mn_ref_owner;
+
 /* An index: tag byte, then the value (be32), then the id. The value of an
  * ENUM field is its name's index; of an INT or DIVISION field, the number
- * (indexed only when in range). */
+ * (indexed only when in range). An index on a REF field is the tag, the
+ * referenced id's 16 bytes, then the id: "every partnership of this
+ * participant". */
 typedef struct mn_index_def {
     uint8_t tag;       /* unique across every kind */
     uint32_t field;    /* the indexed field's number */
@@ -138,6 +154,8 @@ struct mn_kind {
     size_t nindexes;
     const uint32_t *search; /* string fields the list's q searches */
     size_t nsearch;
+    const mn_ref_owner *ref_owners; /* one per MN_WRITE_REF_OWNER field */
+    size_t nref_owners;
     /* Rules across fields, checked after the immutable fields and before
      * any value: MN_OK or mn_problem_set(p, ...). current is NULL on a
      * create. May be NULL. */
@@ -146,6 +164,11 @@ struct mn_kind {
     /* The statistics keys e adds one to; returns how many (at most
      * MN_KIND_MAX_STATS). May be NULL: the kind is not counted. */
     size_t (*stats)(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]);
+    /* Set the fields flagged MN_F_DERIVED from the others, after every
+     * merge (so a derived field is a function of the replicated fields and
+     * the same on every node; indexes, statistics and the API read it like
+     * any field). May be NULL. */
+    void (*derive)(mn_entity *e);
 };
 
 /* The kind with type number type, or NULL when this version knows none. */
@@ -168,6 +191,9 @@ int mn_kind_field_pos(const mn_kind *k, uint32_t no);
 const char *mn_field_key(const mn_field_def *f);
 /* True if f is written by the owner only (every rule but MN_WRITE_ANY). */
 bool mn_field_owner_only(const mn_field_def *f);
+/* True if f is never given in a request: set by the node (NODE,
+ * REF_OWNER: by its actions) or derived. */
+bool mn_field_by_node(const mn_field_def *f);
 /* True if field no of k is owner-only (false for a field k lacks). */
 bool mn_kind_owner_only(const mn_kind *k, uint32_t no);
 
@@ -179,41 +205,9 @@ const char *mn_field_enum_name(const mn_field_def *f, int i);
 size_t mn_field_enum_count(const mn_field_def *f);
 /* Name index of the ENUM field no as stored in e, or -1. */
 int mn_kind_enum_of(const mn_kind *k, const mn_entity *e, uint32_t no);
-/*
- * Ownership (DESIGN §9). An entity's owner, its home division, is a
- * function of its id alone: the division that made the id (base/id.h). A
- * change of ops by origin to entity id is allowed when
- *  - every op on the kind's owner field sets it to the id's division: a
- *    create names its home, and no change may name another; and
- *  - if any op writes an owner-only field (mn_kind_owner_only), the
- *    origin's division (mn_origin_division) is the id's division.
- * Nothing stored is read, so every node decides the same for the same
- * change whatever it applied before: a forged create of another
- * division's participant is refused by all, and her real create accepted
- * by all, in either order.
- *
- * Transfers (a later issue) will move a participant to another division;
- * her owner then stops being a function of the id, and must still not
- * become a function of what a node happens to have applied. A transfer is
- * itself an owner-only change, so it is valid only from the owner as of
- * its own causal past; the transfers of one entity therefore form a
- * chain, each in the causal past (deps) of the next. A later change is
- * then judged against the owner named by the newest transfer of that
- * entity in its own causal past — the transfers covered by its deps (and
- * its origin's earlier seqs) — or the id's division if there is none.
- * Every node has applied that causal past before it applies the change
- * (changes are applied in causal order), and may not look at transfers
- * outside it: a write concurrent with a transfer is judged by the owner it
- * saw, the same way on every node. A node must therefore keep each
- * entity's transfers with their (origin, seq), not only the current owner.
- */
-/* The owner (home division) of entity id of kind k: the division that
- * made the id; 0 when k has no owner field. */
+/* The division that made entity id of kind k, its first home (transfers
+ * move it on: state/owner.h); 0 when k has no owner field. */
 uint32_t mn_kind_owner(const mn_kind *k, const uint8_t id[MN_ID_BYTES]);
-/* May origin make the change ops (nops of them) to entity id of kind k,
- * by the rule above? */
-bool mn_kind_owner_allows(const mn_kind *k, const uint8_t id[MN_ID_BYTES],
-                          const mn_field_op *ops, size_t nops, uint32_t origin);
 
 /*
  * The generic validators, from the field's limits. Each returns MN_OK or
@@ -238,7 +232,8 @@ bool mn_field_code_valid(const mn_field_def *f, const char *z);
  */
 enum mn_op_fault {
     MN_FAULT_NONE,      /* the ops keep to the table */
-    MN_FAULT_TYPE,      /* a number for a string field, or the reverse */
+    MN_FAULT_TYPE,      /* a number for a string field, or the reverse;
+                           or any value for a derived field */
     MN_FAULT_LIMITS,    /* a number out of range; text too short or long,
                            with control characters or not UTF-8, or not
                            of its shape (e-mail, phone) */

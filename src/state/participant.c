@@ -78,7 +78,7 @@ static const mn_field_def fields[] = {
      MN_WRITE_ANY, PROFILE, LWW, 0, NULL, "years lived in Denmark"},
     {MN_P_GOALS, "goals", NULL, MN_FT_LIST, 0, 4, goals, 0, MN_WRITE_ANY,
      PROFILE, LWW, 0, NULL, "what she wants from the programme"},
-    {MN_P_CAPACITY, "capacity", NULL, MN_FT_INT, 1, 5, NULL, 0, MN_WRITE_ANY,
+    {MN_P_CAPACITY, "capacity", NULL, MN_FT_INT, 1, 5, NULL, 0, MN_WRITE_OWNER,
      PROFILE, LWW, 0, NULL, "mentees a mentor can take at once (mentors)"},
     {MN_P_AVAILABILITY, "availability", NULL, MN_FT_TEXT, 1, 200, NULL, 0,
      MN_WRITE_ANY, PROFILE, LWW, 0, NULL, "when she can meet"},

@@ -10,6 +10,7 @@
 #include "door/codec.h"
 #include "state/conflicts.h"
 #include "state/kind.h"
+#include "state/owner.h"
 #include "state/stats.h"
 
 static void
@@ -62,45 +63,81 @@ index_value(const mn_kind *k, const mn_index_def *ix, const mn_entity *e) {
     return v >= f->min && v <= f->max ? v : -1;
 }
 
-/* Index keys of e: for each index of its kind, the tag, the value (be32),
- * then the id. */
+/* Bytes of an index key: tag, value (be32, or a referenced id), id. */
+#define INDEX_KEY_MAX (1 + MN_ID_BYTES + MN_ID_BYTES)
+
+/* The value bytes of e for index ix: 4 (be32 of index_value), 16 (the id a
+ * REF field names), or 0 when e has none to index. */
 static size_t
-index_keys(const mn_entity *e, uint8_t keys[MN_KIND_MAX_INDEXES][21]) {
+index_bytes(const mn_kind *k, const mn_index_def *ix, const mn_entity *e,
+            uint8_t out[MN_ID_BYTES]) {
+    if (mn_kind_field(k, ix->field)->type == MN_FT_REF) {
+        const char *z = mn_entity_str(e, ix->field);
+        return z && mn_id_parse(z, out) == MN_OK ? MN_ID_BYTES : 0;
+    }
+    int64_t v = index_value(k, ix, e);
+    if (v < 0)
+        return 0;
+    mn_put_be32(out, (uint32_t)v);
+    return 4;
+}
+
+/* Index keys of e: for each index of its kind, the tag, the value bytes,
+ * then the id. OUT: len[i] each key's length. */
+static size_t
+index_keys(const mn_entity *e, uint8_t keys[MN_KIND_MAX_INDEXES][INDEX_KEY_MAX],
+           size_t len[MN_KIND_MAX_INDEXES]) {
     const mn_kind *k = mn_kind_find(e->type);
     size_t n = 0;
     for (size_t i = 0; k && i < k->nindexes; i++) {
-        int64_t v = index_value(k, &k->indexes[i], e);
-        if (v < 0)
+        size_t nv = index_bytes(k, &k->indexes[i], e, keys[n] + 1);
+        if (nv == 0)
             continue;
         keys[n][0] = k->indexes[i].tag;
-        mn_put_be32(keys[n] + 1, (uint32_t)v);
-        memcpy(keys[n++] + 5, e->id, MN_ID_BYTES);
+        memcpy(keys[n] + 1 + nv, e->id, MN_ID_BYTES);
+        len[n++] = 1 + nv + MN_ID_BYTES;
     }
     return n;
 }
 
 static bool
-has_key(uint8_t keys[MN_KIND_MAX_INDEXES][21], size_t n, const uint8_t *key) {
+has_key(uint8_t keys[MN_KIND_MAX_INDEXES][INDEX_KEY_MAX], const size_t *len,
+        size_t n, const uint8_t *key, size_t klen) {
     for (size_t i = 0; i < n; i++)
-        if (memcmp(keys[i], key, 21) == 0)
+        if (len[i] == klen && memcmp(keys[i], key, klen) == 0)
             return true;
     return false;
 }
 
 static int
 update_index(mn_txn *t, const mn_entity *before, const mn_entity *after) {
-    uint8_t old_keys[MN_KIND_MAX_INDEXES][21],
-        new_keys[MN_KIND_MAX_INDEXES][21];
-    size_t nold = before ? index_keys(before, old_keys) : 0;
-    size_t nnew = index_keys(after, new_keys);
+    uint8_t old_keys[MN_KIND_MAX_INDEXES][INDEX_KEY_MAX],
+        new_keys[MN_KIND_MAX_INDEXES][INDEX_KEY_MAX];
+    size_t old_len[MN_KIND_MAX_INDEXES], new_len[MN_KIND_MAX_INDEXES];
+    size_t nold = before ? index_keys(before, old_keys, old_len) : 0;
+    size_t nnew = index_keys(after, new_keys, new_len);
     int rc = MN_OK;
     for (size_t i = 0; rc == MN_OK && i < nold; i++)
-        if (!has_key(new_keys, nnew, old_keys[i]))
-            rc = mn_txn_del(t, MN_DB_INDEX, old_keys[i], 21);
+        if (!has_key(new_keys, new_len, nnew, old_keys[i], old_len[i]))
+            rc = mn_txn_del(t, MN_DB_INDEX, old_keys[i], old_len[i]);
     for (size_t i = 0; rc == MN_OK && i < nnew; i++)
-        if (!has_key(old_keys, nold, new_keys[i]))
-            rc = mn_txn_put(t, MN_DB_INDEX, new_keys[i], 21, "", 0, 0);
+        if (!has_key(old_keys, old_len, nold, new_keys[i], new_len[i]))
+            rc = mn_txn_put(t, MN_DB_INDEX, new_keys[i], new_len[i], "", 0, 0);
     return rc;
+}
+
+bool
+mn_state_index_shape_ok(const void *key, size_t n) {
+    const uint8_t *p = key;
+    for (size_t i = 0; n > 0 && i < mn_kind_count(); i++) {
+        const mn_kind *k = mn_kind_at(i);
+        for (size_t j = 0; j < k->nindexes; j++) {
+            bool ref = mn_kind_field(k, k->indexes[j].field)->type == MN_FT_REF;
+            if (k->indexes[j].tag == p[0])
+                return n == 1 + (ref ? MN_ID_BYTES : 4) + MN_ID_BYTES;
+        }
+    }
+    return false;
 }
 
 int
@@ -112,18 +149,6 @@ mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]) {
 }
 
 /* ---- apply ------------------------------------------------------------ */
-
-int
-mn_state_check_owner(uint32_t type, const uint8_t id[MN_ID_BYTES],
-                     const mn_field_op *ops, size_t nops, uint32_t origin) {
-    /* The key holds the type in one byte (entity_key): a larger type
-     * would alias another's entities (257 writes participants) past this
-     * rule. The codec refuses unknown types; refused here too. */
-    const mn_kind *k = type <= UINT8_MAX ? mn_kind_find(type) : NULL;
-    if (!k)
-        return MN_EAUTH;
-    return mn_kind_owner_allows(k, id, ops, nops, origin) ? MN_OK : MN_EAUTH;
-}
 
 int
 mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
@@ -148,6 +173,9 @@ mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
     }
     mn_entity_copy(&after, &before);
     rc = mn_entity_merge(&after, ops, nops, st);
+    const mn_kind *k = mn_kind_find(type);
+    if (rc > 0 && k && k->derive)
+        k->derive(&after);
     if (rc > 0) {
         if (existed)
             xor_hash(digest, old.p, old.n);
@@ -161,6 +189,8 @@ mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
         if (rc == MN_OK)
             rc = update_index(t, existed ? &before : NULL, &after);
     }
+    if (rc >= 0)
+        rc = mn_owner_note(t, type, id, ops, nops, st);
     mn_entity_release(&before);
     mn_entity_release(&after);
     return rc < 0 ? rc : MN_OK;
@@ -212,9 +242,15 @@ contains_folded(const char *hay, const char *needle) {
 static bool
 matches(const mn_entity *e, const mn_list_query *q) {
     const mn_kind *k = q->kind;
-    for (size_t i = 0; i < k->nindexes; i++)
+    uint8_t ref[MN_ID_BYTES];
+    for (size_t i = 0; i < k->nindexes; i++) {
+        if (q->has_ref[i] &&
+            (index_bytes(k, &k->indexes[i], e, ref) != MN_ID_BYTES ||
+             memcmp(ref, q->ref[i], MN_ID_BYTES) != 0))
+            return false;
         if (q->want[i] >= 0 && index_value(k, &k->indexes[i], e) != q->want[i])
             return false;
+    }
     if (!q->q || !q->q[0])
         return true;
     for (size_t i = 0; i < k->nsearch; i++) {
@@ -229,8 +265,14 @@ matches(const mn_entity *e, const mn_list_query *q) {
  * filters on, in the kind's order of preference; or the kind's type byte
  * in the entities database. */
 static size_t
-list_prefix(const mn_list_query *q, uint8_t prefix[5]) {
+list_prefix(const mn_list_query *q, uint8_t prefix[1 + MN_ID_BYTES]) {
     const mn_kind *k = q->kind;
+    for (size_t i = 0; i < k->nindexes; i++)
+        if (q->has_ref[i]) {
+            prefix[0] = k->indexes[i].tag;
+            memcpy(prefix + 1, q->ref[i], MN_ID_BYTES);
+            return 1 + MN_ID_BYTES;
+        }
     for (size_t i = 0; i < k->nindexes; i++)
         if (q->want[i] >= 0) {
             prefix[0] = k->indexes[i].tag;
@@ -253,7 +295,7 @@ int
 mn_state_list(mn_txn *t, const mn_list_query *q,
               void (*fn)(void *user, const mn_entity *e), void *user,
               bool *more, uint8_t next[MN_ID_BYTES]) {
-    uint8_t prefix[5], start[21];
+    uint8_t prefix[1 + MN_ID_BYTES], start[INDEX_KEY_MAX];
     size_t np = list_prefix(q, prefix), found = 0, scanned = 0;
     enum mn_db db = np == 1 ? MN_DB_ENTITIES : MN_DB_INDEX;
     mn_cursor *cur;

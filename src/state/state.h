@@ -6,6 +6,7 @@
  *
  *   entities  (type u8, id[16])            -> EntityState bytes
  *   index     (tag, value be32, id)          -> empty  (kind.h indexes)
+ *             (tag, referenced id, id)       -> empty  (an index on a REF)
  *
  * Invariants: the digest is the XOR of BLAKE2b-256 over the stored bytes
  * of every entity (so it depends only on the set of final states, not on
@@ -43,22 +44,14 @@ int mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
  * MN_ENOTFOUND if absent. */
 int mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                  mn_entity *out);
-/*
- * The ownership rule (DESIGN §9, state/kind.h), applied by every node to
- * every change before mn_state_apply, and to every local write: the owner
- * field may only name the division that made the entity's id, and a field
- * that the kind's table marks owner-only (every write rule but
- * MN_WRITE_ANY: personal details, role, home) is written only from that
- * division. Decided from the change alone — no stored state is read — so
- * every node decides the same whatever it applied first. MN_OK, or
- * MN_EAUTH (also for a type this version does not know).
- */
-int mn_state_check_owner(uint32_t type, const uint8_t id[MN_ID_BYTES],
-                         const mn_field_op *ops, size_t nops, uint32_t origin);
 /* The state digest computed afresh from what t holds: every entity's
  * stored bytes and every conflict entry (what mn_state_apply maintains
  * incrementally). OUT: digest. MN_OK, or a store error. */
 int mn_state_digest_recount(mn_txn *t, uint8_t digest[MN_HASH_BYTES]);
+
+/* Has an index database key the shape mn_state_apply gives keys (a known
+ * kind's index tag and that index's length)? For the start-up check. */
+bool mn_state_index_shape_ok(const void *key, size_t n);
 
 /* MN_OK if the entity exists, MN_ENOTFOUND if not. */
 int mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]);
@@ -68,6 +61,10 @@ int mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]);
 typedef struct mn_list_query {
     const mn_kind *kind;
     int64_t want[MN_KIND_MAX_INDEXES];
+    /* For an index on a REF field: has_ref[i] asks for entities whose
+     * field names the id ref[i]. */
+    bool has_ref[MN_KIND_MAX_INDEXES];
+    uint8_t ref[MN_KIND_MAX_INDEXES][MN_ID_BYTES];
     const char *q; /* case-insensitive substring of a searched field */
     size_t limit;
     bool has_cursor;

@@ -7,6 +7,7 @@
  *
  *   'p' div be32 role u8 status u8 -> be64   participants
  *   'c' country[2]                 -> be64   participants per country
+ *   'q' div be32 state u8          -> be64   partnerships (partnership.h)
  *
  * Invariant: the stored counts equal mn_stats_recount over the entities;
  * GET /v1/stats?verify=true checks it.
@@ -14,16 +15,24 @@
 #ifndef MN_STATS_H
 #define MN_STATS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "state/entity.h"
 #include "state/participant.h"
+#include "state/partnership.h"
 #include "door/store.h"
 
 typedef struct mn_counts {
     uint64_t p[MN_MAX_NODES + 1][MN_ROLE_COUNT][MN_STATUS_COUNT];
     uint64_t country[26 * 26];
+    uint64_t partnerships[MN_MAX_NODES + 1][MN_PSTATE_COUNT];
 } mn_counts;
+
+/* Has a stats database key the shape of one above? For the start-up
+ * check. */
+bool mn_stats_key_ok(const uint8_t *key, size_t kn);
 
 /* Move e's contribution (its kind's stats keys) out of the counts (before)
  * and into them (after); either may be NULL, not both. */

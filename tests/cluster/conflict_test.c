@@ -23,7 +23,7 @@
  * node.) A restart of A passes the start-up check (the digest covers the
  * list) and lists the same. Then a write on B that has seen all three
  * clears X's notes list everywhere. Last, a PATCH of X's personal details on B
- * or C is refused with 409 and changes nothing, while the same PATCH on A is
+ * or C is refused with 403 and changes nothing, while the same PATCH on A is
  * taken.
  *
  * Usage: cluster_conflict MENTORNETD DEMO_DATA PORT
@@ -212,15 +212,15 @@ settled(void) {
     }
 }
 
-/* Personal details of X (home A) are changed only on A: B answers 409
+/* Personal details of X (home A) are changed only on A: B answers 403
  * and nothing changes anywhere. */
 static void
 owner_only(void) {
     char before[65], after[65];
     tl_section("personal details are changed only on the home node");
     cl_digest(&cluster.node[A], before, NULL);
-    CHECK(patch(B, "{\"email\":\"other@example.org\"}") == 409,
-          "PATCH of X's e-mail on %s: 409", cluster.node[B].name);
+    CHECK(patch(B, "{\"email\":\"other@example.org\"}") == 403,
+          "PATCH of X's e-mail on %s: 403", cluster.node[B].name);
     CHECK(patch(C, "{\"given_name\":\"Other\"}") == 409,
           "PATCH of X's given name on %s: 409", cluster.node[C].name);
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "the three still agree");

@@ -64,6 +64,11 @@ random_value(mn_ops *ops, const mn_field_def *f) {
         mn_ops_add_int(ops, f->no, 1600000000000 + (int64_t)below(1u << 30));
         return;
     case MN_FT_DIVISION: return;
+    case MN_FT_REF:
+        snprintf(buf, sizeof buf, "%016llx%016llx",
+                 (unsigned long long)below(UINT64_MAX),
+                 (unsigned long long)below(UINT64_MAX));
+        break;
     case MN_FT_TEXT:
         snprintf(buf, sizeof buf, "%s %s%s", words[below(12)], words[below(12)],
                  (f->flags & MN_F_MULTILINE) && chance(30) ? "\nmore" : "");

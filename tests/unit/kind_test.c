@@ -20,16 +20,18 @@
 
 #include "state/kind.h"
 #include "state/participant.h"
+#include "state/partnership.h"
 #include "unit_helpers.h"
 
 /* ---- the registry ------------------------------------------------------ */
 
 static void
 test_find(void **state) {
-    static const uint32_t unknown[] = {0, 2, 7, 200, 255, 256, 257, UINT32_MAX};
+    static const uint32_t unknown[] = {0, 200, 255, 256, 257, UINT32_MAX};
 
     (void)state;
     assert_ptr_equal(mn_kind_find(MN_ENTITY_PARTICIPANT), &mn_kind_participant);
+    assert_ptr_equal(mn_kind_find(MN_ENTITY_PARTNERSHIP), &mn_kind_partnership);
     for (size_t i = 0; i < MN_ARRAY_LEN(unknown); i++)
         assert_null(mn_kind_find(unknown[i]));
     assert_true(mn_kind_count() >= 1);
@@ -100,11 +102,27 @@ test_tables_well_formed(void **state) {
             assert_int_equal(o->type, MN_FT_DIVISION);
             assert_int_equal(o->write, MN_WRITE_NODE);
         }
+        /* Every side field names a REF field of the kind, and only side
+         * fields are written by a participant's home. */
+        for (size_t x = 0; x < k->nref_owners; x++) {
+            const mn_field_def *f = mn_kind_field(k, k->ref_owners[x].field);
+            const mn_field_def *r = mn_kind_field(k, k->ref_owners[x].ref);
+            assert_non_null(f);
+            assert_non_null(r);
+            assert_int_equal(f->write, MN_WRITE_REF_OWNER);
+            assert_int_equal(r->type, MN_FT_REF);
+        }
+        for (size_t j = 0; j < k->nfields; j++) {
+            size_t n = 0;
+            for (size_t x = 0; x < k->nref_owners; x++)
+                n += k->ref_owners[x].field == k->fields[j].no;
+            assert_int_equal(n, k->fields[j].write == MN_WRITE_REF_OWNER);
+        }
         for (size_t x = 0; x < k->nindexes; x++) {
             const mn_field_def *f = mn_kind_field(k, k->indexes[x].field);
             assert_non_null(f);
             assert_true(f->type == MN_FT_ENUM || f->type == MN_FT_INT ||
-                        f->type == MN_FT_DIVISION);
+                        f->type == MN_FT_DIVISION || f->type == MN_FT_REF);
             assert_non_null(k->indexes[x].param);
         }
         for (size_t x = 0; x < k->nsearch; x++)
@@ -196,42 +214,6 @@ test_owner(void **state) {
     assert_true(mn_kind_owner_only(k, MN_P_HOME));
     assert_false(mn_kind_owner_only(k, MN_P_STATUS));
     assert_false(mn_kind_owner_only(k, 999));
-}
-
-/* Who may write what, from the change alone: a create (or any change)
- * naming a home other than the id's division is refused, even from that
- * home; owner-only fields only from the id's division, whatever the
- * incarnation part of the origin; other fields from anyone. */
-static void
-test_owner_allows(void **state) {
-    const mn_kind *k = &mn_kind_participant;
-    uint8_t id[MN_ID_BYTES];
-    mn_ops create, status, clear_home;
-
-    (void)state;
-    mn_id_new(1700000000000ull, 3, id);
-    mn_ops_init(&create);
-    mn_ops_add_str(&create, MN_P_ROLE, "mentee", 6);
-    mn_ops_add_int(&create, MN_P_HOME, 3);
-    mn_ops_init(&status);
-    mn_ops_add_str(&status, MN_P_STATUS, "waiting", 7);
-    mn_ops_init(&clear_home);
-    mn_ops_add_clear(&clear_home, MN_P_HOME);
-
-    assert_true(mn_kind_owner_allows(k, id, create.op, create.n, 3));
-    assert_true(mn_kind_owner_allows(k, id, create.op, create.n, 3u | 7u << 8));
-    assert_false(mn_kind_owner_allows(k, id, create.op, create.n, 2));
-    assert_false(
-        mn_kind_owner_allows(k, id, create.op, create.n, 2u | 3u << 8));
-    assert_true(mn_kind_owner_allows(k, id, status.op, status.n, 2));
-    assert_false(mn_kind_owner_allows(k, id, clear_home.op, clear_home.n, 3));
-    /* The forged create: division 2 claims division 3's id as its own. */
-    create.op[1].v.i = 2;
-    assert_false(mn_kind_owner_allows(k, id, create.op, create.n, 2));
-    assert_false(mn_kind_owner_allows(k, id, create.op, create.n, 3));
-    mn_ops_release(&create);
-    mn_ops_release(&status);
-    mn_ops_release(&clear_home);
 }
 
 /* ---- the generic validators -------------------------------------------- */
@@ -605,7 +587,6 @@ main(void) {
         cmocka_unit_test(test_participant_numbers_pinned),
         cmocka_unit_test(test_participant_visibility),
         cmocka_unit_test(test_owner),
-        cmocka_unit_test(test_owner_allows),
         cmocka_unit_test(test_text_limits),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_codes),

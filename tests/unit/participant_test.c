@@ -981,6 +981,9 @@ valid_value(const mn_field_def *f, bool big) {
     case MN_FT_EMAIL:
         return json_string(big ? "some.one@example.org" : "a@b.c");
     case MN_FT_PHONE: return json_string(big ? "+45 (12) 34-56" : "123");
+    case MN_FT_REF:
+        return json_string(big ? "ffffffffffffffffffffffffffffffff"
+                               : "00000000000000000000000000000000");
     case MN_FT_ENUM: return json_string(sample_code(f, big ? n - 1 : 0));
     case MN_FT_LIST:
         return codes_value(f,
@@ -1060,6 +1063,10 @@ bad_values(const mn_field_def *f, json_t *out[4]) {
         out[n++] = json_integer(f->min - 1);
         out[n++] = json_integer(f->max + 1);
         out[n++] = json_string("1");
+        break;
+    case MN_FT_REF:
+        out[n++] = json_string("0123456789ABCDEF0123456789abcdef");
+        out[n++] = json_string("0123456789abcdef");
         break;
     case MN_FT_TEXT:
     case MN_FT_EMAIL:

@@ -1,0 +1,409 @@
+/*
+ * res_partnerships — /v1/partnerships: propose (POST), read, list, and the
+ * lifecycle's actions: reserve, decline, end and expire; and
+ * POST /v1/participants/{id}/transfer, which moves a participant to
+ * another division.
+ *
+ * Every action is one write whose checks run in the writer's transaction
+ * (state/partnership_rules.h): a refused action changes nothing and says
+ * why — 404 an unknown id, 403 an action only her home may take, 409 an
+ * illegal transition or a full slot.
+ */
+#include <string.h>
+
+#include "api/kind_json.h"
+#include "api/resource.h"
+#include "state/participant.h"
+#include "state/partnership_rules.h"
+#include "state/state.h"
+
+/* Proposals the expiry sweep answers in one group at most. */
+#define EXPIRE_BATCH 256
+
+static enum MHD_Result
+not_found(struct MHD_Connection *c) {
+    return mn_api_send_error(c, 404, "not_found", NULL, "no such partnership");
+}
+
+/* Load (type, id) and answer it with status. */
+static enum MHD_Result
+answer(mn_http *h, struct MHD_Connection *c, uint32_t type,
+       const uint8_t id[MN_ID_BYTES], unsigned status) {
+    mn_txn *t;
+    mn_entity e;
+    int rc = mn_api_read_begin(h, &t);
+    if (rc != MN_OK)
+        return mn_api_send_failure(c, rc);
+    rc = mn_state_get(t, type, id, &e);
+    mn_txn_abort(&t);
+    if (rc != MN_OK)
+        return mn_api_send_failure(c, rc);
+    json_t *j =
+        mn_kind_json_render(mn_kind_find(type), &e, mn_node_config(h->node));
+    mn_entity_release(&e);
+    return mn_api_send_json(c, status, j);
+}
+
+/* Run action a on (type, id) (a create if create) and answer: the entity
+ * with status, or why a refused it. */
+static enum MHD_Result
+act(mn_http *h, struct MHD_Connection *c, uint32_t type, uint8_t id[16],
+    bool create, mn_pship_act *a, unsigned status) {
+    mn_write w = {.type = type,
+                  .create = create,
+                  .prepare = mn_pship_prepare,
+                  .prepare_ctx = a};
+    if (!create)
+        memcpy(w.id, id, MN_ID_BYTES);
+    a->self = mn_node_config(h->node)->self.id;
+    a->now = mn_wall_ms();
+    mn_ops_init(&w.ops);
+    int rc = mn_node_write(h->node, &w, 1);
+    mn_ops_release(&w.ops);
+    if (rc == MN_OK)
+        rc = w.result;
+    if (rc == MN_OK)
+        return answer(h, c, type, w.id, status);
+    if (!a->problem.code)
+        return mn_api_send_failure(c, rc);
+    unsigned code = rc == MN_ENOTFOUND ? 404 : rc == MN_EAUTH ? 403 : 409;
+    return mn_api_send_error(c, code, a->problem.code, NULL,
+                             a->problem.message);
+}
+
+/* The id named by key in body into out; answers 400 itself when absent or
+ * malformed (then returns false). */
+static bool
+body_id(struct MHD_Connection *c, const json_t *body, const char *key,
+        uint8_t out[MN_ID_BYTES], enum MHD_Result *rc) {
+    const char *z = json_string_value(json_object_get(body, key));
+    if (z && mn_id_parse(z, out) == MN_OK)
+        return true;
+    *rc = mn_api_send_error(c, 400, "invalid_field", key,
+                            "an id (32 lower-case hex digits) is required");
+    return false;
+}
+
+/* Refuse every key of body but those in allowed (space-separated). */
+static bool
+only_keys(struct MHD_Connection *c, const json_t *body, const char *allowed,
+          enum MHD_Result *rc) {
+    const char *key;
+    json_t *v;
+    if (!json_is_object(body)) {
+        *rc = mn_api_send_error(c, 400, "bad_json", NULL,
+                                "the body must be a JSON object");
+        return false;
+    }
+    json_object_foreach((json_t *)body, key, v) {
+        const char *at = strstr(allowed, key);
+        size_t n = strlen(key);
+        if (!at || (at != allowed && at[-1] != ' ') ||
+            (at[n] != ' ' && at[n] != '\0')) {
+            *rc = mn_api_send_error(c, 400, "unknown_field", key,
+                                    "unknown field");
+            return false;
+        }
+    }
+    return true;
+}
+
+enum MHD_Result
+mn_api_partnership_create(mn_http *h, struct MHD_Connection *c, const char *id,
+                          mn_api_request *r) {
+    json_t *body;
+    enum MHD_Result rc = MHD_YES;
+    mn_pship_act a = {.verb = MN_PSHIP_PROPOSE};
+    uint8_t none[MN_ID_BYTES] = {0};
+    (void)id;
+    if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
+        return MHD_YES;
+    bool ok = only_keys(c, body, "mentee_id mentor_id", &rc) &&
+              body_id(c, body, "mentee_id", a.mentee, &rc) &&
+              body_id(c, body, "mentor_id", a.mentor, &rc);
+    json_decref(body);
+    if (!ok)
+        return rc;
+    return act(h, c, MN_ENTITY_PARTNERSHIP, none, true, &a, 201);
+}
+
+enum MHD_Result
+mn_api_partnership_get(mn_http *h, struct MHD_Connection *c, const char *id,
+                       mn_api_request *r) {
+    uint8_t raw[MN_ID_BYTES];
+    (void)r;
+    if (mn_api_parse_id(id, raw) != MN_OK)
+        return not_found(c);
+    return answer(h, c, MN_ENTITY_PARTNERSHIP, raw, 200);
+}
+
+/* reserve, decline: no body (or an empty object). */
+static enum MHD_Result
+side_action(mn_http *h, struct MHD_Connection *c, const char *id,
+            mn_api_request *r, enum mn_pship_verb verb) {
+    uint8_t raw[MN_ID_BYTES];
+    mn_pship_act a = {.verb = verb};
+    json_t *body = NULL;
+    enum MHD_Result rc = MHD_YES;
+    if (mn_api_parse_id(id, raw) != MN_OK)
+        return not_found(c);
+    if (r->body.len > 0) {
+        if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
+            return MHD_YES;
+        bool ok = only_keys(c, body, "", &rc);
+        json_decref(body);
+        if (!ok)
+            return rc;
+    }
+    return act(h, c, MN_ENTITY_PARTNERSHIP, raw, false, &a, 200);
+}
+
+enum MHD_Result
+mn_api_partnership_reserve(mn_http *h, struct MHD_Connection *c, const char *id,
+                           mn_api_request *r) {
+    return side_action(h, c, id, r, MN_PSHIP_RESERVE);
+}
+
+enum MHD_Result
+mn_api_partnership_decline(mn_http *h, struct MHD_Connection *c, const char *id,
+                           mn_api_request *r) {
+    return side_action(h, c, id, r, MN_PSHIP_DECLINE);
+}
+
+/* {"state": "completed"|"cancelled", "reason": text} */
+static bool
+parse_end(struct MHD_Connection *c, const json_t *body, mn_pship_act *a,
+          enum MHD_Result *rc) {
+    const mn_field_def *f =
+        mn_kind_field(&mn_kind_partnership, MN_PS_END_REASON);
+    const char *state = json_string_value(json_object_get(body, "state"));
+    const json_t *reason = json_object_get(body, "reason");
+    mn_problem p;
+    if (!only_keys(c, body, "state reason", rc))
+        return false;
+    a->ended = !state                            ? -1
+               : strcmp(state, "completed") == 0 ? MN_ENDED_COMPLETED
+               : strcmp(state, "cancelled") == 0 ? MN_ENDED_CANCELLED
+                                                 : -1;
+    if (a->ended < 0) {
+        *rc = mn_api_send_error(c, 400, "invalid_field", "state",
+                                "state: completed or cancelled");
+        return false;
+    }
+    a->reason = json_string_value(reason);
+    if (reason && (!a->reason || mn_field_check_str(f, "reason", a->reason,
+                                                    json_string_length(reason),
+                                                    &p) != MN_OK)) {
+        *rc = mn_api_send_error(c, 400, "invalid_field", "reason",
+                                "reason: text of 1 to 500 characters");
+        return false;
+    }
+    return true;
+}
+
+enum MHD_Result
+mn_api_partnership_end(mn_http *h, struct MHD_Connection *c, const char *id,
+                       mn_api_request *r) {
+    uint8_t raw[MN_ID_BYTES];
+    mn_pship_act a = {.verb = MN_PSHIP_END};
+    json_t *body;
+    enum MHD_Result rc = MHD_YES;
+    if (mn_api_parse_id(id, raw) != MN_OK)
+        return not_found(c);
+    if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
+        return MHD_YES;
+    if (parse_end(c, body, &a, &rc))
+        rc = act(h, c, MN_ENTITY_PARTNERSHIP, raw, false, &a, 200);
+    json_decref(body); /* a.reason points into it */
+    return rc;
+}
+
+/* ---- expiry ------------------------------------------------------------ */
+
+struct expiring {
+    mn_write w[EXPIRE_BATCH];
+    size_t n;
+    uint64_t before; /* proposed before this: old enough */
+};
+
+static void
+collect_expiring(void *user, const mn_entity *e) {
+    struct expiring *x = user;
+    if (x->n < EXPIRE_BATCH &&
+        (uint64_t)mn_entity_int(e, MN_PS_PROPOSED_AT, 0) < x->before) {
+        x->w[x->n].type = MN_ENTITY_PARTNERSHIP;
+        memcpy(x->w[x->n++].id, e->id, MN_ID_BYTES);
+    }
+}
+
+/* Proposals (state proposed or reserved) old enough to expire, up to
+ * EXPIRE_BATCH of them: the writer's hook then answers the sides this
+ * node owns, and skips the rest. */
+static int
+find_expiring(mn_http *h, struct expiring *x) {
+    mn_txn *t;
+    mn_list_query q;
+    uint8_t next[MN_ID_BYTES];
+    bool more;
+    int rc = mn_api_read_begin(h, &t);
+    for (int s = MN_PSTATE_PROPOSED; rc == MN_OK && s <= MN_PSTATE_RESERVED;
+         s++) {
+        mn_list_query_init(&q, &mn_kind_partnership);
+        q.want[2] = s; /* the state index */
+        q.limit = EXPIRE_BATCH - x->n;
+        rc = mn_state_list(t, &q, collect_expiring, x, &more, next);
+    }
+    mn_txn_abort(&t);
+    return rc;
+}
+
+enum MHD_Result
+mn_api_partnership_expire(mn_http *h, struct MHD_Connection *c, const char *id,
+                          mn_api_request *r) {
+    struct expiring *x = mn_calloc(1, sizeof *x);
+    mn_pship_act a = {.verb = MN_PSHIP_EXPIRE};
+    size_t expired = 0;
+    (void)id, (void)r;
+    a.self = mn_node_config(h->node)->self.id;
+    a.now = mn_wall_ms();
+    a.expire_ms = (uint64_t)mn_node_config(h->node)->expire_days * 86400000u;
+    x->before = a.now - a.expire_ms;
+    int rc = find_expiring(h, x);
+    for (size_t i = 0; i < x->n; i++) {
+        x->w[i].prepare = mn_pship_prepare;
+        x->w[i].prepare_ctx = &a;
+        mn_ops_init(&x->w[i].ops);
+    }
+    if (rc == MN_OK && x->n > 0)
+        rc = mn_node_write(h->node, x->w, x->n);
+    for (size_t i = 0; i < x->n; i++) {
+        expired += rc == MN_OK && x->w[i].result == MN_OK;
+        mn_ops_release(&x->w[i].ops);
+    }
+    free(x);
+    if (rc != MN_OK)
+        return mn_api_send_failure(c, rc);
+    return mn_api_send_json(
+        c, 200,
+        json_pack("{s:I, s:i}", "expired", (json_int_t)expired, "expire_days",
+                  (int)mn_node_config(h->node)->expire_days));
+}
+
+/* ---- listing ------------------------------------------------------------ */
+
+struct list_out {
+    json_t *items;
+    const mn_config *cfg;
+};
+
+static void
+list_add(void *user, const mn_entity *e) {
+    struct list_out *out = user;
+    json_array_append_new(
+        out->items, mn_kind_json_render(&mn_kind_partnership, e, out->cfg));
+}
+
+/* participant=ID: the mentee or the mentor index, by her role here. */
+static int
+participant_filter(mn_http *h, const char *z, mn_list_query *q, mn_problem *p) {
+    uint8_t pid[MN_ID_BYTES];
+    mn_entity her;
+    mn_txn *t;
+    if (mn_id_parse(z, pid) != MN_OK)
+        return mn_problem_set(p, "bad_query", "participant",
+                              "participant: not an id");
+    int rc = mn_api_read_begin(h, &t);
+    if (rc == MN_OK)
+        rc = mn_state_get(t, MN_ENTITY_PARTICIPANT, pid, &her);
+    mn_txn_abort(&t);
+    if (rc != MN_OK)
+        return mn_problem_set(p, "bad_query", "participant",
+                              "participant: no such participant");
+    int i =
+        mn_kind_enum_of(&mn_kind_participant, &her, MN_P_ROLE) == MN_ROLE_MENTOR
+            ? 1
+            : 0;
+    mn_entity_release(&her);
+    q->has_ref[i] = true;
+    memcpy(q->ref[i], pid, MN_ID_BYTES);
+    return MN_OK;
+}
+
+static int
+parse_list_query(mn_http *h, struct MHD_Connection *c, mn_list_query *q,
+                 mn_problem *p) {
+    const mn_kind *k = &mn_kind_partnership;
+    const char *cursor = mn_api_arg(c, "cursor");
+    const char *who = mn_api_arg(c, "participant");
+    mn_list_query_init(q, k);
+    for (size_t i = 0; i < k->nindexes; i++) {
+        const char *v = mn_api_arg(c, k->indexes[i].param);
+        if (v && mn_kind_json_filter(k, i, v, mn_node_config(h->node), q, p) !=
+                     MN_OK)
+            return MN_EINVAL;
+    }
+    if (who && participant_filter(h, who, q, p) != MN_OK)
+        return MN_EINVAL;
+    if (cursor && mn_api_parse_id(cursor, q->cursor) != MN_OK)
+        return mn_problem_set(p, "bad_query", "cursor",
+                              "cursor: use next_cursor from a page");
+    q->has_cursor = cursor != NULL;
+    return mn_api_parse_limit(mn_api_arg(c, "limit"), &q->limit, p);
+}
+
+enum MHD_Result
+mn_api_partnership_list(mn_http *h, struct MHD_Connection *c, const char *id,
+                        mn_api_request *r) {
+    mn_list_query q;
+    mn_problem p;
+    mn_txn *t;
+    bool more;
+    uint8_t next[MN_ID_BYTES];
+    char hex[MN_ID_TEXT];
+    (void)id, (void)r;
+    if (parse_list_query(h, c, &q, &p) != MN_OK)
+        return mn_api_send_problem(c, &p);
+    struct list_out out = {json_array(), mn_node_config(h->node)};
+    int rc = mn_api_read_begin(h, &t);
+    if (rc == MN_OK)
+        rc = mn_state_list(t, &q, list_add, &out, &more, next);
+    mn_txn_abort(&t);
+    if (rc != MN_OK) {
+        json_decref(out.items);
+        return mn_api_send_failure(c, rc);
+    }
+    mn_id_format(next, hex);
+    return mn_api_send_json(c, 200,
+                            json_pack("{s:o, s:o}", "items", out.items,
+                                      "next_cursor",
+                                      more ? json_string(hex) : json_null()));
+}
+
+/* ---- transfer ----------------------------------------------------------- */
+
+/* {"to": division name} */
+enum MHD_Result
+mn_api_participant_transfer(mn_http *h, struct MHD_Connection *c,
+                            const char *id, mn_api_request *r) {
+    uint8_t raw[MN_ID_BYTES];
+    mn_pship_act a = {.verb = MN_PSHIP_TRANSFER};
+    json_t *body;
+    enum MHD_Result rc = MHD_YES;
+    if (mn_api_parse_id(id, raw) != MN_OK)
+        return mn_api_send_error(c, 404, "not_found", NULL,
+                                 "no such participant");
+    if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
+        return MHD_YES;
+    const char *to = json_string_value(json_object_get(body, "to"));
+    const mn_division *d =
+        to ? mn_config_division_by_name(mn_node_config(h->node), to) : NULL;
+    bool ok = only_keys(c, body, "to", &rc);
+    json_decref(body);
+    if (!ok)
+        return rc;
+    if (!d)
+        return mn_api_send_error(c, 400, "invalid_field", "to",
+                                 "to: the name of a division of this network");
+    a.to = d->id;
+    return act(h, c, MN_ENTITY_PARTICIPANT, raw, false, &a, 200);
+}
