@@ -13,6 +13,10 @@
 
 /* participant add, show, list, update */
 extern const mn_command mn_participant_commands[];
+/* partnership propose, show, list, reserve, decline, end, expire */
+extern const mn_command mn_partnership_commands[];
+/* participant transfer (in the participant group) */
+extern const mn_command mn_transfer_commands[];
 /* import FILE */
 extern const mn_command mn_import_commands[];
 /* stats */

@@ -32,7 +32,8 @@ static const mn_opt global_opts[] = {
 
 /* The command groups, in the order --help lists them. */
 static const mn_command *const groups[] = {
-    mn_participant_commands, mn_import_commands, mn_stats_commands,
+    mn_participant_commands, mn_partnership_commands, mn_import_commands,
+    mn_stats_commands,
     mn_replication_commands, mn_backup_commands, NULL,
 };
 
