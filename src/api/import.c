@@ -102,6 +102,8 @@ unpack_line(uint8_t **pp, mn_write *w, size_t *lineno) {
     w->type = MN_ENTITY_PARTICIPANT;
     w->create = true;
     w->result = MN_OK;
+    w->prepare = NULL;
+    w->prepare_ctx = NULL;
     w->ops.n = get_u32(pp);
     for (size_t i = 0; i < w->ops.n; i++) {
         mn_field_op *op = &w->ops.op[i];
