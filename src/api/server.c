@@ -248,6 +248,17 @@ framing_ok(struct MHD_Connection *c) {
                                     c, MHD_HEADER_KIND, "Transfer-Encoding"));
 }
 
+/* Does the request say it carries a body? (An action such as
+ * .../reserve is sent without one, and needs no Content-Type.) */
+static bool
+has_body(struct MHD_Connection *c) {
+    const char *len =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                       "Transfer-Encoding") ||
+           (len && strtoull(len, NULL, 10) > 0);
+}
+
 /* Checks made before any body byte is read; *answered: a reply is queued. */
 static enum MHD_Result
 precheck(struct MHD_Connection *c, const mn_api_route *rt, bool *answered) {
@@ -258,7 +269,7 @@ precheck(struct MHD_Connection *c, const mn_api_route *rt, bool *answered) {
     if (!framing_ok(c))
         return refuse(c, 400, "bad_request", NULL,
                       "send one Content-Length, or Transfer-Encoding alone");
-    if (rt->body_cap && !content_type_ok(c, rt->content_type)) {
+    if (rt->body_cap && has_body(c) && !content_type_ok(c, rt->content_type)) {
         char msg[128];
         snprintf(msg, sizeof msg, "send Content-Type: %s", rt->content_type);
         return refuse(c, 415, "unsupported_media_type", NULL, msg);
