@@ -150,6 +150,11 @@ mn_api_failure_json(int err, unsigned *status) {
         msg = "personal details of a participant are changed only on her "
               "home division's node";
         break;
+    case MN_ECONFLICT:
+        *status = 409, code = "conflict";
+        msg = "the write conflicts with the current state: a mentor's "
+              "capacity below the partnerships she holds";
+        break;
     case MN_ESHUTDOWN: *status = 503, code = "unavailable"; break;
     case MN_EAGAIN:
         *status = 503, code = "unavailable";

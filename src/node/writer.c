@@ -27,6 +27,7 @@
 #include "change/log.h"
 #include "node/node_internal.h"
 #include "state/owner.h"
+#include "state/partnership_rules.h"
 #include "state/state.h"
 
 /* Changes per group commit: large enough to amortise the fsync, small
@@ -82,8 +83,11 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
         if (rc != MN_OK)
             return rc;
     }
-    return mn_owner_check(t, w->type, w->id, w->ops.op, w->ops.n, node->origin,
-                          NULL);
+    int rc = mn_owner_check(t, w->type, w->id, w->ops.op, w->ops.n,
+                            node->origin, NULL);
+    if (rc == MN_OK && w->type == MN_ENTITY_PARTICIPANT && !w->create)
+        rc = mn_pship_check_capacity(t, w->id, w->ops.op, w->ops.n);
+    return rc;
 }
 
 /* Seal w as this origin's next change, log it and apply it. */

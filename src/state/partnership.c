@@ -22,8 +22,8 @@ static const char *const states[] = {"proposed",  "reserved",  "active",
 #define SIDE MN_WRITE_REF_OWNER
 
 /* In the API's order. The sides are written only by each participant's
- * home, by its actions (reserve, decline, expire); ending is any
- * division's write on the wire, and the API lets only the two homes. */
+ * home, by its actions (reserve, decline, expire); the end only by the
+ * mentee's home, so two ends are never concurrent. */
 static const mn_field_def fields[] = {
     {MN_PS_STATE, "state", NULL, MN_FT_ENUM, 0, 0, states, 0, MN_WRITE_NODE,
      PROFILE, LWW, MN_F_DERIVED, NULL,
@@ -54,18 +54,20 @@ static const mn_field_def fields[] = {
     {MN_PS_MENTOR_HOME, "division", "mentor_side", MN_FT_DIVISION, 1,
      MN_MAX_NODES, NULL, 0, SIDE, PROFILE, LWW, 0, NULL,
      "the mentor's home when it last wrote"},
-    {MN_PS_ENDED, "state", "end", MN_FT_ENUM, 0, 0, endings, 0, MN_WRITE_ANY,
-     PROFILE, LWW, 0, NULL, "completed or cancelled"},
-    {MN_PS_END_DATE, "date", "end", MN_FT_TIME, 0, 0, NULL, 0, MN_WRITE_ANY,
-     PROFILE, LWW, 0, NULL, "when it ended"},
-    {MN_PS_END_REASON, "reason", "end", MN_FT_TEXT, 1, 500, NULL, 0,
-     MN_WRITE_ANY, PERSONAL, LWW, MN_F_MULTILINE, NULL, "why it ended"},
+    {MN_PS_ENDED, "state", "end", MN_FT_ENUM, 0, 0, endings, 0, SIDE, PROFILE,
+     LWW, 0, NULL, "completed or cancelled (by the mentee's home)"},
+    {MN_PS_END_DATE, "date", "end", MN_FT_TIME, 0, 0, NULL, 0, SIDE, PROFILE,
+     LWW, 0, NULL, "when it ended"},
+    {MN_PS_END_REASON, "reason", "end", MN_FT_TEXT, 1, 500, NULL, 0, SIDE,
+     PERSONAL, LWW, MN_F_MULTILINE, NULL, "why it ended"},
 };
 
 static const mn_ref_owner ref_owners[] = {
     {MN_PS_MENTEE_SIDE, MN_PS_MENTEE},    {MN_PS_MENTEE_SIDE_AT, MN_PS_MENTEE},
     {MN_PS_MENTEE_HOME, MN_PS_MENTEE},    {MN_PS_MENTOR_SIDE, MN_PS_MENTOR},
     {MN_PS_MENTOR_SIDE_AT, MN_PS_MENTOR}, {MN_PS_MENTOR_HOME, MN_PS_MENTOR},
+    {MN_PS_ENDED, MN_PS_MENTEE},          {MN_PS_END_DATE, MN_PS_MENTEE},
+    {MN_PS_END_REASON, MN_PS_MENTEE},
 };
 
 /* Preferred first: a participant's partnerships are a handful. */

@@ -7,9 +7,10 @@
  * mentor from any divisions. Each side is then answered by that
  * participant's home only (MN_WRITE_REF_OWNER, state/owner.h): reserved,
  * declined, or expired (a proposal nobody answered in time; decided by
- * the home, never by each node's clock). Either home ends it, completed
- * or cancelled. The state is derived on every node from those fields
- * alone, so it is the same wherever the same changes were applied:
+ * the home, never by each node's clock). The mentee's home ends an active
+ * one, completed or cancelled. The state is derived on every node from
+ * those fields alone, so it is the same wherever the same changes were
+ * applied:
  *
  *   ended set             -> completed | cancelled
  *   a side declined       -> declined
@@ -17,6 +18,13 @@
  *   both sides reserved   -> active
  *   one side reserved     -> reserved
  *   otherwise             -> proposed
+ *
+ * A state never goes back: proposed, reserved, active, then an end. An
+ * end is final, with one exception of no consequence: one home declines
+ * while the other's proposal expires, concurrently; every node then
+ * settles on declined, some after showing expired. Completed and
+ * cancelled never meet: the mentee's home alone writes them, only once
+ * both sides are reserved, when neither side can decline or expire.
  *
  * Why a mentee is never in two partnerships, and a mentor never over her
  * capacity, across divisions and partitions: a slot is taken only by her

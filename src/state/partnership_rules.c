@@ -80,6 +80,22 @@ mn_pship_slots(mn_txn *t, uint32_t side, const uint8_t pid[MN_ID_BYTES],
     return rc;
 }
 
+int
+mn_pship_check_capacity(mn_txn *t, const uint8_t id[MN_ID_BYTES],
+                        const mn_field_op *ops, size_t nops) {
+    for (size_t i = 0; i < nops; i++) {
+        if (ops[i].no != MN_P_CAPACITY)
+            continue;
+        size_t held = 0;
+        int64_t cap = ops[i].v.kind == MN_V_INT ? ops[i].v.i : DEFAULT_CAPACITY;
+        int rc = mn_pship_slots(t, MN_PS_MENTOR, id, &held);
+        if (rc != MN_OK)
+            return rc;
+        return (int64_t)held > cap ? MN_ECONFLICT : MN_OK;
+    }
+    return MN_OK;
+}
+
 /* ---- the participants ------------------------------------------------- */
 
 /* Load participant pid; refuse unless her role is role (MN_ROLE_*). */
@@ -236,20 +252,21 @@ answer_sides(mn_txn *t, mn_pship_act *a, const mn_entity *p, mn_ops *ops) {
 static int
 end(mn_txn *t, mn_pship_act *a, const mn_entity *p, mn_ops *ops) {
     static const char *const names[] = {"completed", "cancelled"};
+    uint8_t pid[MN_ID_BYTES];
     bool own = false;
-    int rc = owns_either(t, a, p, &own);
+    int rc = owns_side(t, a, p, &sides[0], pid, &own);
     if (rc != MN_OK)
         return rc;
     if (!own)
         return refuse(a, MN_EAUTH, "not_home",
-                      "only the mentee's or the mentor's home division ends a "
-                      "%s",
+                      "only the mentee's home division ends a %s; send this "
+                      "to its node",
                       "partnership");
-    if (a->ended == MN_ENDED_COMPLETED &&
-        mn_partnership_state(p) != MN_PSTATE_ACTIVE)
+    if (mn_partnership_state(p) != MN_PSTATE_ACTIVE)
         return refuse(a, MN_ECONFLICT, "illegal_transition",
-                      "only an active partnership is %s; cancel it instead",
-                      "completed");
+                      "only an active partnership is ended; its homes "
+                      "decline a %s",
+                      "proposal");
     mn_ops_add_str(ops, MN_PS_ENDED, names[a->ended], strlen(names[a->ended]));
     mn_ops_add_int(ops, MN_PS_END_DATE, (int64_t)a->now);
     if (a->reason)

@@ -53,6 +53,12 @@ typedef struct mn_pship_act {
 int mn_pship_prepare(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                      mn_ops *ops, void *ctx);
 
+/* A local write of ops to participant id: refused (MN_ECONFLICT) when it
+ * sets a mentor's capacity below the slots she holds. MN_OK otherwise, or
+ * a store error. The writer calls it for every local participant write. */
+int mn_pship_check_capacity(mn_txn *t, const uint8_t id[MN_ID_BYTES],
+                            const mn_field_op *ops, size_t nops);
+
 /* The slots participant pid holds as a mentee (MN_PS_MENTEE) or a mentor
  * (MN_PS_MENTOR): partnerships reserved or active whose side of hers is
  * reserved. OUT: *n. */
