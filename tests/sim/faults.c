@@ -108,6 +108,7 @@ replace_store(struct sim *s, int i, bool from_backup) {
     trace(s, "node%d data dir %s", i + 1,
           from_backup ? "restored from an old backup" : "lost");
     model_store_lost(s, i);
+    pships_forget(s, i);
 }
 
 /* Cut node i off from every node that holds more of its changes than its

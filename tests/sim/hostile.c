@@ -163,7 +163,7 @@ append(struct sim *s, const uint8_t id[MN_ID_BYTES], const mn_ops *ops) {
     h->n++;
     (void)mn_vv_raise(&s->made, ROGUE_DIV, h->n);
     mn_stamp st = {h->hlc, ROGUE_DIV, h->n};
-    model_record(s->model, id, ops, &st, true);
+    model_record(s->model, MN_ENTITY_PARTICIPANT, id, ops, &st, true);
 }
 
 /* A batch of changes[0..n) of origin, signed with sk at the last one. */
@@ -315,7 +315,7 @@ equivocate(struct sim *s, int i) {
     valid_ops(s, &ops, id);
     seal(s, ROGUE_DIV, h->n + 1, head(h), id, &ops, &c, hash);
     mn_stamp st = {h->hlc, ROGUE_DIV, h->n + 1};
-    model_record(s->model, id, &ops, &st, true);
+    model_record(s->model, MN_ENTITY_PARTICIPANT, id, &ops, &st, true);
     mn_ops_release(&ops);
     batch(ROGUE_DIV, &c, 1, h->n + 1, hash, h->sk, &b);
     if (s->up[j] && !s->cut[ROGUE][j])

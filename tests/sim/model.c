@@ -23,13 +23,17 @@
 #include "state/participant.h"
 #include "state/state.h"
 
+/* key: the entity's type byte, then its id (the entities database's key
+ * order, which model_check walks in step with). */
 struct mwrite {
-    uint8_t id[MN_ID_BYTES];
+    uint8_t key[1 + MN_ID_BYTES];
     uint32_t no;
     mn_stamp st;
     mn_value v; /* owned */
     bool maybe;
 };
+
+#define KEY_BYTES (1 + MN_ID_BYTES)
 
 struct ment {
     uint8_t id[MN_ID_BYTES];
@@ -63,15 +67,16 @@ model_destroy(struct model **mp) {
 }
 
 void
-model_record(struct model *m, const uint8_t id[MN_ID_BYTES], const mn_ops *ops,
-             const mn_stamp *st, bool maybe) {
+model_record(struct model *m, uint32_t type, const uint8_t id[MN_ID_BYTES],
+             const mn_ops *ops, const mn_stamp *st, bool maybe) {
     for (size_t k = 0; k < ops->n; k++) {
         if (m->n == m->cap) {
             m->cap = m->cap ? 2 * m->cap : 1024;
             m->w = mn_realloc(m->w, m->cap * sizeof *m->w);
         }
         struct mwrite *w = &m->w[m->n++];
-        memcpy(w->id, id, MN_ID_BYTES);
+        w->key[0] = (uint8_t)type;
+        memcpy(w->key + 1, id, MN_ID_BYTES);
         w->no = ops->op[k].no;
         w->st = *st;
         w->v = ops->op[k].v;
@@ -95,6 +100,13 @@ model_add_entity(struct model *m, const uint8_t id[MN_ID_BYTES], int home) {
     }
     memcpy(m->e[m->ne].id, id, MN_ID_BYTES);
     m->e[m->ne++].home = home;
+}
+
+void
+model_set_home(struct model *m, const uint8_t id[MN_ID_BYTES], int home) {
+    for (size_t k = 0; k < m->ne; k++)
+        if (memcmp(m->e[k].id, id, MN_ID_BYTES) == 0)
+            m->e[k].home = home;
 }
 
 /* Mostly one of the last HOT entities, so that writes meet. */
@@ -138,7 +150,7 @@ model_store_lost(struct sim *s, int lost) {
 static int
 cmp_write(const void *pa, const void *pb) {
     const struct mwrite *a = pa, *b = pb;
-    int c = memcmp(a->id, b->id, MN_ID_BYTES);
+    int c = memcmp(a->key, b->key, sizeof a->key);
     if (c)
         return c;
     if (a->no != b->no)
@@ -179,7 +191,7 @@ check_field(struct sim *s, int i, const struct mwrite *w, size_t n,
             const mn_field *f) {
     const struct mwrite *winner = NULL, *held_w = NULL;
     char id[9];
-    id_hex(w[0].id, id);
+    id_hex(w[0].key + 1, id);
     for (size_t k = 0; k < n; k++) {
         if (!w[k].maybe)
             winner = &w[k];
@@ -222,7 +234,11 @@ check_entity(struct sim *s, int i, const struct mwrite *w, size_t n,
             return false;
         k = end;
     }
+    const mn_kind *kind = e ? mn_kind_find(e->type) : NULL;
     for (size_t f = 0; e && f < e->n; f++) {
+        const mn_field_def *d = kind ? mn_kind_field(kind, e->f[f].no) : NULL;
+        if (d && (d->flags & MN_F_DERIVED))
+            continue; /* computed from the fields written */
         size_t j = 0;
         while (j < n && w[j].no != e->f[f].no)
             j++;
@@ -236,14 +252,15 @@ check_entity(struct sim *s, int i, const struct mwrite *w, size_t n,
     return true;
 }
 
-/* Writes to ids before `upto` (NULL: all the rest) that the node lacks. */
+/* Writes to keys before `upto` (type byte, id; NULL: all the rest) that
+ * the node lacks. */
 static bool
 check_missing(struct sim *s, int i, size_t *k, const uint8_t *upto) {
     struct model *m = s->model;
-    while (*k < m->n && (!upto || memcmp(m->w[*k].id, upto, MN_ID_BYTES) < 0)) {
+    while (*k < m->n && (!upto || memcmp(m->w[*k].key, upto, KEY_BYTES) < 0)) {
         size_t end = *k;
         while (end < m->n &&
-               memcmp(m->w[end].id, m->w[*k].id, MN_ID_BYTES) == 0)
+               memcmp(m->w[end].key, m->w[*k].key, KEY_BYTES) == 0)
             end++;
         if (!check_entity(s, i, m->w + *k, end - *k, NULL))
             return false;
@@ -256,10 +273,12 @@ check_missing(struct sim *s, int i, size_t *k, const uint8_t *upto) {
 static bool
 check_stored(struct sim *s, int i, size_t *k, const mn_entity *e) {
     struct model *m = s->model;
-    if (!check_missing(s, i, k, e->id))
+    uint8_t key[KEY_BYTES] = {(uint8_t)e->type};
+    memcpy(key + 1, e->id, MN_ID_BYTES);
+    if (!check_missing(s, i, k, key))
         return false;
     size_t end = *k;
-    while (end < m->n && memcmp(m->w[end].id, e->id, MN_ID_BYTES) == 0)
+    while (end < m->n && memcmp(m->w[end].key, key, KEY_BYTES) == 0)
         end++;
     if (end == *k) {
         char id[9];

@@ -70,6 +70,7 @@
 #include "change/log.h"
 #include "repl/replicator.h"
 #include "sim.h"
+#include "state/owner.h"
 #include "state/participant.h"
 #include "state/state.h"
 #include "state/stats.h"
@@ -544,7 +545,7 @@ check_step(struct sim *s) {
     for (int i = 0; i < NODES; i++) {
         if (!s->up[i] || mn_vv_equal(&s->checked_vv[i], &s->last_vv[i]))
             continue;
-        if (!check_store(s, i))
+        if (!check_store(s, i) || !pships_hold(s, i))
             return false;
         s->checked_vv[i] = s->last_vv[i];
     }
@@ -582,7 +583,45 @@ log_contiguous(mn_txn *t, const mn_vv *vv) {
     return ok && mn_vv_equal(&seen, vv);
 }
 
-/* Every owner-only field was written by the participant's home. */
+/* The divisions that were ever home of participant id: the transfer
+ * records (state/owner.h: 'T', id, hlc, origin -> seq, division). OUT:
+ * bit d of *homes. */
+static bool
+homes_of(mn_txn *t, const uint8_t id[MN_ID_BYTES], uint64_t *homes) {
+    uint8_t start[1 + MN_ID_BYTES] = {'T'};
+    mn_cursor *cur;
+    mn_val k, v;
+    memcpy(start + 1, id, MN_ID_BYTES);
+    *homes = 1ull << mn_id_division(id);
+    if (mn_cursor_open(t, MN_DB_INDEX, &cur) != MN_OK)
+        return false;
+    for (int rc = mn_cursor_seek(cur, start, sizeof start, &k, &v);
+         rc == MN_OK && k.n == MN_OWNER_KEY_BYTES &&
+         memcmp(k.p, start, sizeof start) == 0;
+         rc = mn_cursor_next(cur, &k, &v))
+        *homes |= 1ull << (mn_get_be32((const uint8_t *)v.p + 8) & 63);
+    mn_cursor_close(&cur);
+    return true;
+}
+
+/* Side field r of e, if written, was written by a home of the
+ * participant its REF field names. */
+static bool
+side_by_home(mn_txn *t, const mn_entity *e, const mn_ref_owner *r) {
+    const mn_field *f = mn_entity_get(e, r->field);
+    const char *z = mn_entity_str(e, r->ref);
+    uint8_t pid[MN_ID_BYTES];
+    uint64_t homes = 0;
+    if (!f)
+        return true;
+    if (!z || mn_id_parse(z, pid) != MN_OK || !homes_of(t, pid, &homes))
+        return false;
+    return homes >> (mn_origin_division(f->stamp.origin) & 63) & 1;
+}
+
+/* Every owner-only field of a participant was written by one of her homes
+ * (her first, or one a transfer named), and her home is the last
+ * transfer's; every side of a partnership by a home of its participant. */
 static bool
 owners_hold(mn_txn *t) {
     mn_cursor *cur;
@@ -593,13 +632,18 @@ owners_hold(mn_txn *t) {
     for (int rc = mn_cursor_seek(cur, NULL, 0, &k, &v); ok && rc == MN_OK;
          rc = mn_cursor_next(cur, &k, &v)) {
         mn_entity e;
+        uint64_t homes = 0;
         if (mn_codec_entity_decode(v.p, v.n, &e) != MN_OK)
             return false;
-        int64_t home = mn_entity_int(&e, MN_P_HOME, 0);
-        for (size_t f = 0; f < e.n; f++)
-            if (mn_kind_owner_only(&mn_kind_participant, e.f[f].no) &&
-                mn_origin_division(e.f[f].stamp.origin) != (uint32_t)home)
+        const mn_kind *kind = mn_kind_find(e.type);
+        ok = e.type != MN_ENTITY_PARTICIPANT || homes_of(t, e.id, &homes);
+        for (size_t f = 0; ok && e.type == MN_ENTITY_PARTICIPANT && f < e.n;
+             f++)
+            if (mn_kind_owner_only(kind, e.f[f].no) &&
+                !(homes >> (mn_origin_division(e.f[f].stamp.origin) & 63) & 1))
                 ok = false;
+        for (size_t r = 0; ok && kind && r < kind->nref_owners; r++)
+            ok = side_by_home(t, &e, &kind->ref_owners[r]);
         mn_entity_release(&e);
     }
     mn_cursor_close(&cur);
@@ -781,8 +825,10 @@ step(struct sim *s, unsigned long long seed) {
     } else if (r < 48) {
         s->now += below(200);
         tick_all(s);
-    } else if (r < 76) {
+    } else if (r < 64) {
         do_writes(s, seed);
+    } else if (r < 76) {
+        do_pship(s);
     } else if (r < 84) {
         partition(s);
         set_links(s);
@@ -829,6 +875,8 @@ run(uint64_t seed, unsigned steps, struct sim *s) {
         abort();
     s->now = 1700000000000ull;
     s->model = model_new();
+    for (int i = 0; i < NODES; i++)
+        pships_forget(s, i);
     s->rogue = hostile_new();
     for (int i = 0; i < ENDPOINTS; i++)
         s->ep[i] = (struct endpoint){s, i};
@@ -899,12 +947,13 @@ run_seed(uint64_t seed, unsigned steps) {
     destroy(&s); /* adds up the refusals of the engines still running */
     if (!quiet || !ok)
         printf("seed %llu: %s (%zu writes acknowledged, highest seq %llu, "
-               "%zu conflicts, %llu pending at most, rogue refused %llu)%s%s\n",
+               "%zu conflicts, %llu pending at most, rogue refused %llu, "
+               "%zu partnership actions taken, %zu refused)%s%s\n",
                (unsigned long long)seed, ok ? "ok" : "FAILED", acked,
                (unsigned long long)highest_seq(&s), s.conflicts,
                (unsigned long long)s.max_pending,
-               (unsigned long long)rogue_refusals(&s), ok ? "" : ": ",
-               ok ? "" : s.failure);
+               (unsigned long long)rogue_refusals(&s), s.pship_taken,
+               s.pship_refused, ok ? "" : ": ", ok ? "" : s.failure);
     if (!ok && shrink)
         report(seed, steps);
     return ok;

@@ -56,6 +56,9 @@ enum sim_fault {
     F_PENDING_FULL = 1u << 9,   /* a peer's pending queue overflows */
 };
 
+/* Partnerships a run proposes at most (pships.c). */
+#define SIM_PSHIP_MAX 48
+
 struct msg {
     int from, to;
     enum mn_channel ch; /* the channel it arrives on at `to` */
@@ -113,6 +116,12 @@ struct sim {
     uint64_t refused[MN_REJ_COUNT]; /* refusals of the rogue, by reason */
     struct model *model;
     struct hostile *rogue;
+    uint8_t pship[SIM_PSHIP_MAX][MN_ID_BYTES]; /* partnerships proposed */
+    int8_t pship_by[SIM_PSHIP_MAX];            /* the node that proposed each */
+    size_t npship;
+    size_t pship_taken, pship_refused;   /* actions acknowledged, refused */
+    int8_t pstate[NODES][SIM_PSHIP_MAX]; /* each one's state as each node
+                                            last showed it (-1: unseen) */
     char trace[TRACE_LINES][128];
     size_t ntrace;
     unsigned drop, dup, delay; /* network weather, percent / ms */
@@ -158,7 +167,7 @@ struct model *model_new(void);
 void model_destroy(struct model **m);
 /* Record a write: its entity, ops and stamp. A maybe-write (made by the
  * rogue, or lost with a disk) may or may not survive; the others must. */
-void model_record(struct model *m, const uint8_t id[MN_ID_BYTES],
+void model_record(struct model *m, uint32_t type, const uint8_t id[MN_ID_BYTES],
                   const mn_ops *ops, const mn_stamp *st, bool maybe);
 /* A node's store was lost (or replaced by an older copy): writes that no
  * other store holds become maybe-writes. durable[] must be current. */
@@ -174,12 +183,26 @@ bool model_check(struct sim *s, int i);
  * false when there is none yet. */
 bool model_pick(struct model *m, uint8_t id[MN_ID_BYTES], int *home);
 void model_add_entity(struct model *m, const uint8_t id[MN_ID_BYTES], int home);
+/* Participant id moved to home (a transfer acknowledged). */
+void model_set_home(struct model *m, const uint8_t id[MN_ID_BYTES], int home);
 
 /* ---- workload.c ---- */
 
 /* One write step: a create, a patch, several nodes patching one hot
  * entity at once, or a bulk write. */
 void do_writes(struct sim *s, unsigned long long seed);
+/* Node i writes ws[0..n) in one group; the acknowledged ones go into the
+ * model. */
+void sim_write_group(struct sim *s, int i, mn_write *ws, size_t n);
+
+/* ---- pships.c ---- */
+
+/* One partnership action or transfer on a random node. */
+void do_pship(struct sim *s);
+/* The slot and lifecycle invariants on node i (fail() when broken). */
+bool pships_hold(struct sim *s, int i);
+/* Node i's store was replaced: its states may go back to an older copy. */
+void pships_forget(struct sim *s, int i);
 /* Random valid ops for a participant; create ones or a patch by node
  * `writer` of an entity homed at `home`. */
 void random_ops(mn_ops *ops, bool create, int writer, int home);

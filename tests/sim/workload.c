@@ -161,8 +161,8 @@ record_acked(struct sim *s, int i, mn_write *ws, size_t n, uint64_t first) {
             mn_envelope_header(raw.p, raw.n, &h) != MN_OK || h.seq != seq)
             abort();
         mn_stamp st = {h.hlc, h.origin, h.seq};
-        model_record(s->model, ws[k].id, &ws[k].ops, &st, false);
-        if (ws[k].create)
+        model_record(s->model, ws[k].type, ws[k].id, &ws[k].ops, &st, false);
+        if (ws[k].create && ws[k].type == MN_ENTITY_PARTICIPANT)
             model_add_entity(s->model, ws[k].id, i + 1);
         if (MN_HLC_MS(h.hlc) > sim_wall(s, i) + DRIFT_MS && !s->failure[0] &&
             !alarmed(s, i))
@@ -175,10 +175,8 @@ record_acked(struct sim *s, int i, mn_write *ws, size_t n, uint64_t first) {
     mn_txn_abort(&t);
 }
 
-/* Node i writes ws[0..n) in one group; the acknowledged ones go into the
- * model. */
-static void
-write_group(struct sim *s, int i, mn_write *ws, size_t n) {
+void
+sim_write_group(struct sim *s, int i, mn_write *ws, size_t n) {
     mn_vv before;
     mn_node_state(s->node[i], &before, NULL);
     int rc = mn_node_write(s->node[i], ws, n);
@@ -209,7 +207,7 @@ write_some(struct sim *s, int i, size_t n, unsigned create_pct) {
     mn_write *ws = mn_malloc(n * sizeof *ws);
     for (size_t k = 0; k < n; k++)
         fill_write(s, i, &ws[k], chance(create_pct));
-    write_group(s, i, ws, n);
+    sim_write_group(s, i, ws, n);
     for (size_t k = 0; k < n; k++)
         mn_ops_release(&ws[k].ops);
     free(ws);
@@ -232,7 +230,7 @@ write_together(struct sim *s) {
         memcpy(w.id, id, MN_ID_BYTES);
         mn_ops_init(&w.ops);
         random_ops(&w.ops, false, i + 1, home);
-        write_group(s, i, &w, 1);
+        sim_write_group(s, i, &w, 1);
         mn_ops_release(&w.ops);
     }
 }
