@@ -60,7 +60,8 @@ states_json(const uint64_t *n) {
 json_t *
 mn_stats_json(const mn_counts *c, const mn_config *cfg) {
     json_t *divisions = json_object();
-    uint64_t total = 0, countries = 0, national[MN_PSTATE_COUNT] = {0};
+    uint64_t total = 0, countries = 0, moved = 0,
+             national[MN_PSTATE_COUNT] = {0};
     char name[16];
     for (uint32_t div = 1; div <= MN_MAX_NODES; div++) {
         const mn_division *d = mn_config_division(cfg, div);
@@ -68,6 +69,9 @@ mn_stats_json(const mn_counts *c, const mn_config *cfg) {
         json_t *dj = division_json(c, div, &sum);
         json_object_set_new(dj, "partnerships",
                             partnerships_json(c, div, national, &pairs));
+        json_object_set_new(dj, "moved_in",
+                            json_integer((json_int_t)c->moved_in[div]));
+        moved += c->moved_in[div];
         if (!d && sum == 0 && pairs == 0) {
             json_decref(dj);
             continue;
@@ -78,7 +82,8 @@ mn_stats_json(const mn_counts *c, const mn_config *cfg) {
     }
     for (size_t i = 0; i < MN_ARRAY_LEN(c->country); i++)
         countries += c->country[i] != 0;
-    return json_pack("{s:o, s:I, s:I, s:o}", "divisions", divisions, "total",
-                     (json_int_t)total, "countries", (json_int_t)countries,
-                     "partnerships", states_json(national));
+    return json_pack("{s:o, s:I, s:I, s:o, s:I}", "divisions", divisions,
+                     "total", (json_int_t)total, "countries",
+                     (json_int_t)countries, "partnerships",
+                     states_json(national), "moves", (json_int_t)moved);
 }

@@ -118,9 +118,10 @@ check(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
     return MN_OK;
 }
 
-/* One in her (division, role, status) cell, and one in her country of
- * origin; nothing for a participant without a valid cell (possible
- * mid-replication of a partial entity). */
+/* One in her (division, role, status) cell, one in her country of origin,
+ * and one among those who moved into her division if her home is not the
+ * division that made her id; nothing for a participant without a valid
+ * cell (possible mid-replication of a partial entity). */
 static size_t
 stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
     const mn_kind *k = &mn_kind_participant;
@@ -135,12 +136,18 @@ stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
     mn_put_be32(out[0].b + 1, (uint32_t)div);
     out[0].b[5] = (uint8_t)role;
     out[0].b[6] = (uint8_t)status;
+    size_t n = 1;
+    if (mn_id_division(e->id) != (uint32_t)div) {
+        out[n].len = 5;
+        out[n].b[0] = MN_STAT_MOVED;
+        mn_put_be32(out[n++].b + 1, (uint32_t)div);
+    }
     if (!cc || strlen(cc) != 2)
-        return 1;
-    out[1].len = 3;
-    out[1].b[0] = MN_STAT_COUNTRY;
-    memcpy(out[1].b + 1, cc, 2);
-    return 2;
+        return n;
+    out[n].len = 3;
+    out[n].b[0] = MN_STAT_COUNTRY;
+    memcpy(out[n++].b + 1, cc, 2);
+    return n;
 }
 
 const mn_kind mn_kind_participant = {

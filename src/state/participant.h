@@ -49,6 +49,8 @@ enum mn_status {
  * 'c' country[2]. */
 #define MN_STAT_CELL 'p'
 #define MN_STAT_COUNTRY 'c'
+/* 'm' div be32: participants who moved into div (home not her id's). */
+#define MN_STAT_MOVED 'm'
 
 extern const mn_kind mn_kind_participant;
 

@@ -67,6 +67,10 @@ count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n) {
     } else if (kn == 3 && key[0] == MN_STAT_COUNTRY && key[1] >= 'A' &&
                key[1] <= 'Z' && key[2] >= 'A' && key[2] <= 'Z') {
         c->country[(key[1] - 'A') * 26 + (key[2] - 'A')] += n;
+    } else if (kn == 5 && key[0] == MN_STAT_MOVED) {
+        uint32_t div = mn_get_be32(key + 1);
+        if (div <= MN_MAX_NODES)
+            c->moved_in[div] += n;
     } else if (kn == 6 && key[0] == MN_STAT_PARTNERSHIP) {
         uint32_t div = mn_get_be32(key + 1);
         if (div <= MN_MAX_NODES && key[5] < MN_PSTATE_COUNT)
@@ -78,6 +82,7 @@ bool
 mn_stats_key_ok(const uint8_t *key, size_t kn) {
     return (kn == 7 && key[0] == MN_STAT_CELL) ||
            (kn == 3 && key[0] == MN_STAT_COUNTRY) ||
+           (kn == 5 && key[0] == MN_STAT_MOVED) ||
            (kn == 6 && key[0] == MN_STAT_PARTNERSHIP);
 }
 

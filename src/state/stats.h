@@ -7,6 +7,7 @@
  *
  *   'p' div be32 role u8 status u8 -> be64   participants
  *   'c' country[2]                 -> be64   participants per country
+ *   'm' div be32                   -> be64   participants moved into div
  *   'q' div be32 state u8          -> be64   partnerships (partnership.h)
  *
  * Invariant: the stored counts equal mn_stats_recount over the entities;
@@ -28,6 +29,7 @@ typedef struct mn_counts {
     uint64_t p[MN_MAX_NODES + 1][MN_ROLE_COUNT][MN_STATUS_COUNT];
     uint64_t country[26 * 26];
     uint64_t partnerships[MN_MAX_NODES + 1][MN_PSTATE_COUNT];
+    uint64_t moved_in[MN_MAX_NODES + 1];
 } mn_counts;
 
 /* Has a stats database key the shape of one above? For the start-up

@@ -509,8 +509,8 @@ check_division_shape(const json_t *d) {
                                            "alumni", "withdrawn"};
     json_int_t sum = 0;
     assert_true(json_is_object(d));
-    /* mentor, mentee, total, partnerships */
-    assert_int_equal(json_object_size(d), 4);
+    /* mentor, mentee, total, partnerships, moved_in */
+    assert_int_equal(json_object_size(d), 5);
     assert_int_equal(json_object_size(json_object_get(d, "partnerships")),
                      MN_PSTATE_COUNT);
     for (int r = 0; r < MN_ROLE_COUNT; r++) {
@@ -545,15 +545,17 @@ test_stats_json_shape(void **state) {
     c.partnerships[1][MN_PSTATE_ACTIVE] = 2;
     c.partnerships[2][MN_PSTATE_ACTIVE] = 1;
     c.partnerships[2][MN_PSTATE_COMPLETED] = 6;
+    c.moved_in[2] = 3;
 
     json_t *j = mn_stats_json(&c, &cfg);
     assert_non_null(j);
-    assert_int_equal(json_object_size(j), 4);
+    assert_int_equal(json_object_size(j), 5);
     /* Partnerships by state, per division and national. */
     json_t *nat = json_object_get(j, "partnerships");
     assert_int_equal(json_integer_value(json_object_get(nat, "active")), 3);
     assert_int_equal(json_integer_value(json_object_get(nat, "completed")), 6);
     assert_int_equal(json_integer_value(json_object_get(nat, "proposed")), 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "moves")), 3);
     json_t *divs = json_object_get(j, "divisions");
     assert_true(json_is_object(divs));
     /* Configured divisions always; others only when they count someone. */
