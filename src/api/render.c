@@ -11,18 +11,24 @@
 
 json_t *
 mn_api_vv_json(const mn_config *cfg, const mn_vv *vv) {
+    /* In division order, so every node writes the same text for the same
+     * vector (whose own division comes first in its config). */
+    uint64_t held[256] = {0}; /* by the origin's 8-bit division */
+    bool seen[256] = {false};
     json_t *o = json_object();
     char name[16];
-    for (size_t i = 0; i < cfg->ndivisions; i++)
-        json_object_set_new(o, cfg->divisions[i].name, json_integer(0));
     for (uint32_t i = 0; i < vv->n; i++) {
-        uint32_t div = mn_origin_division(vv->e[i].origin);
+        uint32_t div = mn_origin_division(vv->e[i].origin) & 0xff;
+        held[div] += vv->e[i].seq;
+        seen[div] = true;
+    }
+    for (uint32_t div = 1; div < 256; div++) {
         const mn_division *d = mn_config_division(cfg, div);
+        if (!d && !seen[div])
+            continue;
         snprintf(name, sizeof name, "%u", div);
-        const char *key = d ? d->name : name;
-        json_int_t before = json_integer_value(json_object_get(o, key));
-        json_object_set_new(o, key,
-                            json_integer(before + (json_int_t)vv->e[i].seq));
+        json_object_set_new(o, d ? d->name : name,
+                            json_integer((json_int_t)held[div]));
     }
     return o;
 }

@@ -44,6 +44,28 @@ usage(FILE *out) {
                  "[--interval-ms MS] [--max-seconds S] PORT:TOKENFILE...\n");
 }
 
+static int
+cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The vector's "name":n entries sorted by name, so that two nodes that
+ * list them in another order still compare equal. */
+static void
+canon_vv(const char *vv, size_t n, char *out, size_t cap) {
+    char copy[1024], *items[MAX_NODES * 8], *save = NULL;
+    size_t k = 0, len = 0;
+    snprintf(copy, sizeof copy, "%.*s", (int)(n > 2 ? n - 2 : 0), vv + 1);
+    for (char *t = strtok_r(copy, ",", &save); t && k < MAX_NODES * 8;
+         t = strtok_r(NULL, ",", &save))
+        items[k++] = t;
+    qsort(items, k, sizeof *items, cmp_str);
+    out[0] = '\0';
+    for (size_t i = 0; i < k && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? "," : "",
+                                items[i]);
+}
+
 /* Poll one node; remember what it answered. */
 static void
 poll_node(struct watched *w, double t0, long *errors) {
@@ -65,8 +87,7 @@ poll_node(struct watched *w, double t0, long *errors) {
     double t = bh_wall() - t0;
     if (w->up < 0)
         w->up = t;
-    memcpy(w->vv, vv, vn);
-    w->vv[vn] = '\0';
+    canon_vv(vv, vn, w->vv, sizeof w->vv);
     memcpy(w->digest, dg, dn);
     w->digest[dn] = '\0';
     w->total = total;
