@@ -113,14 +113,8 @@ static bool quiet;
  * two forks splits the nodes that applied one from those that applied the
  * other (detected and counted everywhere, never undone; see
  * same_snapshot), and changes that depend on a fork wait at the nodes that
- * hold the other, so honest origins wait too. Lost disks and old backups
- * are off by default too: with the rogue's made-up dependencies about 2%
- * of seeds still end with one node short of an origin (under study; the
- * cluster test cluster.restore covers both on real nodes). --faults
- * NAME,... picks. */
-#define DEFAULT_FAULTS                                                         \
-    (((1u << NFAULTS) - 1) &                                                   \
-     ~(unsigned)(F_EQUIVOCATE | F_LOST_DISK | F_OLD_BACKUP))
+ * hold the other, so honest origins wait too. --faults NAME,... picks. */
+#define DEFAULT_FAULTS (((1u << NFAULTS) - 1) & ~(unsigned)F_EQUIVOCATE)
 static unsigned enabled_faults = DEFAULT_FAULTS;
 
 void
@@ -1061,7 +1055,7 @@ usage(FILE *out) {
     fprintf(out, "usage: sim (--seed S | --seeds A-B | --file F) "
                  "[--steps N] [--faults NAME,...|all|none] [--jobs N] "
                  "[--no-shrink] [--quiet]\nfaults (default: all but "
-                 "equivocate, lost-disk, old-backup):");
+                 "equivocate):");
     for (size_t k = 0; k < NFAULTS; k++)
         fprintf(out, " %s", fault_names[k]);
     fprintf(out, "\n");
