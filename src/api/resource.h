@@ -138,6 +138,28 @@ enum MHD_Result mn_api_conflicts(mn_http *h, struct MHD_Connection *c,
                                  const char *id, mn_api_request *r);
 enum MHD_Result mn_api_backup(mn_http *h, struct MHD_Connection *c,
                               const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_create(mn_http *h, struct MHD_Connection *c,
+                                         const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_list(mn_http *h, struct MHD_Connection *c,
+                                       const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_get(mn_http *h, struct MHD_Connection *c,
+                                      const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_patch(mn_http *h, struct MHD_Connection *c,
+                                        const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_join(mn_http *h, struct MHD_Connection *c,
+                                       const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_leave(mn_http *h, struct MHD_Connection *c,
+                                        const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_members(mn_http *h, struct MHD_Connection *c,
+                                          const char *id, mn_api_request *r);
+enum MHD_Result mn_api_outcome_create(mn_http *h, struct MHD_Connection *c,
+                                      const char *id, mn_api_request *r);
+enum MHD_Result mn_api_outcome_list(mn_http *h, struct MHD_Connection *c,
+                                    const char *id, mn_api_request *r);
+enum MHD_Result mn_api_outcome_get(mn_http *h, struct MHD_Connection *c,
+                                   const char *id, mn_api_request *r);
+enum MHD_Result mn_api_outcome_patch(mn_http *h, struct MHD_Connection *c,
+                                     const char *id, mn_api_request *r);
 
 /* ---- replies (server.c) ----------------------------------------------- */
 

@@ -11,10 +11,18 @@
 #include <time.h>
 
 #include "base/iso.h"
+#include "state/membership.h"
+#include "state/outcome.h"
 #include "state/participant.h"
+#include "state/subnetwork.h"
 
 /* Every kind, by type number. A new kind adds its line here. */
-static const mn_kind *const kinds[] = {&mn_kind_participant};
+static const mn_kind *const kinds[] = {
+    &mn_kind_participant,
+    &mn_kind_outcome,
+    &mn_kind_subnetwork,
+    &mn_kind_membership,
+};
 
 const mn_kind *
 mn_kind_find(uint32_t type) {
