@@ -37,6 +37,8 @@
 #include "change/envelope.h"
 #include "node/node_internal.h"
 #include "state/conflicts.h"
+#include "state/outcome.h"
+#include "state/participant.h"
 #include "state/state.h"
 
 /* How the damaged-store messages end: what the operator can do. */
@@ -134,6 +136,18 @@ check_state(mn_txn *t, const struct writer_state *ws, char *err, size_t errlen,
     return MN_ECORRUPT;
 }
 
+/* Is tag the tag of an index of some kind (state/kind.h)? */
+static bool
+index_tag_known(uint8_t tag) {
+    for (size_t i = 0; i < mn_kind_count(); i++) {
+        const mn_kind *k = mn_kind_at(i);
+        for (size_t x = 0; x < k->nindexes; x++)
+            if (k->indexes[x].tag == tag)
+                return true;
+    }
+    return false;
+}
+
 /* Does an entry of db have the shape that db's writers give it? */
 static bool
 entry_shape_ok(enum mn_db db, const mn_val *k, const mn_val *v) {
@@ -146,11 +160,11 @@ entry_shape_ok(enum mn_db db, const mn_val *k, const mn_val *v) {
         return mn_envelope_log_key_parse(k->p, k->n, &origin, &seq) == MN_OK &&
                mn_codec_sig_decode(v->p, v->n, &sig) == MN_OK &&
                sig.origin == origin && sig.seq == seq;
-    case MN_DB_INDEX:
-        return k->n == 21 && (kp[0] == 'd' || kp[0] == 'r' || kp[0] == 's') &&
-               v->n == 0;
+    case MN_DB_INDEX: return k->n == 21 && index_tag_known(kp[0]) && v->n == 0;
     case MN_DB_STATS:
-        return (k->n == 7 && kp[0] == 'p') || (k->n == 3 && kp[0] == 'c');
+        return (k->n == 7 && kp[0] == MN_STAT_CELL) ||
+               (k->n == 3 && kp[0] == MN_STAT_COUNTRY) ||
+               (k->n == 6 && kp[0] == MN_STAT_OUTCOME);
     case MN_DB_CONFLICTS: return mn_conflicts_shape_ok(k, v);
     default: return k->n > 0;
     }

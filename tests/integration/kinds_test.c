@@ -6,7 +6,7 @@
  * again as a new tag, the members list without names) and outcomes
  * (record, get, list by kind, PATCH refused). Every refused request is
  * checked for its status, error code and field, and for leaving the
- * digest unchanged.
+ * digest unchanged. Last, a restart passes the start-up check.
  *
  * Usage: it_kinds MENTORNETD PORT
  */
@@ -357,6 +357,20 @@ test_outcomes_refused(void) {
     refuse("PUT", "/v1/outcomes", "{}", 405, "method_not_allowed", NULL);
 }
 
+/* The node's start-up check takes the new kinds' indexes and statistics,
+ * and everything reads back the same. */
+static void
+test_restart(void) {
+    tl_section("a restart: the start-up check passes");
+    json_t *before = get("/v1/subnetworks", 200);
+    CHECK(it_node_stop(&node) == 0 && it_node_start(&node) == 0,
+          "the node restarts");
+    json_t *after = get("/v1/subnetworks", 200);
+    CHECK(before && json_equal(before, after), "the same sub-networks");
+    json_decref(before);
+    json_decref(after);
+}
+
 int
 main(int argc, char **argv) {
     const char *daemon;
@@ -371,6 +385,7 @@ main(int argc, char **argv) {
         test_members_refused();
         test_outcomes();
         test_outcomes_refused();
+        test_restart();
     }
     it_node_destroy(&node);
     free(circle);
