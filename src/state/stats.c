@@ -67,6 +67,10 @@ count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n) {
     } else if (kn == 3 && key[0] == MN_STAT_COUNTRY && key[1] >= 'A' &&
                key[1] <= 'Z' && key[2] >= 'A' && key[2] <= 'Z') {
         c->country[(key[1] - 'A') * 26 + (key[2] - 'A')] += n;
+    } else if (kn == 6 && key[0] == MN_STAT_OUTCOME) {
+        uint32_t div = mn_get_be32(key + 1);
+        if (div <= MN_MAX_NODES && key[5] < MN_OUTCOME_COUNT)
+            c->outcomes[div][key[5]] += n;
     }
 }
 

@@ -40,9 +40,9 @@ static const mn_field_def fields[] = {
      PROFILE, LWW, MN_F_MULTILINE, NULL, "what it does, for whom"},
 };
 
-/* Tags unique across every kind (kind.h): 'N' for the division. */
+/* Tags unique across every kind (kind.h). */
 static const mn_index_def indexes[] = {
-    {'N', MN_S_DIVISION, "division"},
+    {'V', MN_S_DIVISION, "division"},
     {'S', MN_S_SCOPE, "scope"},
 };
 

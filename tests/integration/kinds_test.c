@@ -314,6 +314,16 @@ test_outcomes(void) {
     json_decref(o);
     CHECK(items_of("/v1/outcomes") == 2, "two outcomes");
     CHECK(items_of("/v1/outcomes?kind=job") == 1, "one job");
+    json_t *st = get("/v1/stats?verify=true", 200);
+    json_t *mine = json_object_get(
+        json_object_get(json_object_get(st, "outcomes"), "divisions"),
+        "copenhagen");
+    CHECK(json_integer_value(json_object_get(mine, "job")) == 1 &&
+              json_integer_value(json_object_get(mine, "danish_improved")) ==
+                  1 &&
+              json_is_true(json_object_get(st, "verified")),
+          "/v1/stats counts the outcomes by division and kind, verified");
+    json_decref(st);
     refuse("PATCH", path, "{\"sector\":\"law\"}", 405, "method_not_allowed",
            NULL);
     free(job);

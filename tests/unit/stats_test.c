@@ -20,6 +20,7 @@
 #include "api/stats_json.h"
 #include "state/entity.h"
 #include "mentornet/mentornet.h"
+#include "state/outcome.h"
 #include "state/participant.h"
 #include "state/state.h"
 #include "state/stats.h"
@@ -526,6 +527,30 @@ check_division_shape(const json_t *d) {
     assert_int_equal(json_integer_value(json_object_get(d, "total")), sum);
 }
 
+/* Outcomes by division (configured, or counting some) and kind, and
+ * their national total. */
+static void
+check_outcomes(const json_t *o) {
+    json_t *divs = json_object_get(o, "divisions");
+    json_t *total = json_object_get(o, "total");
+    assert_int_equal(json_object_size(divs), 3);
+    assert_int_equal(json_object_size(total), MN_OUTCOME_COUNT);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(divs, "copenhagen"), "job")),
+                     6);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(divs, "aarhus"), "job")),
+                     0);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(divs, "9"), "danish_improved")),
+                     1);
+    assert_int_equal(json_integer_value(json_object_get(total, "job")), 6);
+    assert_int_equal(
+        json_integer_value(json_object_get(total, "danish_improved")), 1);
+    assert_int_equal(json_integer_value(json_object_get(total, "education")),
+                     0);
+}
+
 static void
 test_stats_json_shape(void **state) {
     static mn_counts c;
@@ -539,10 +564,13 @@ test_stats_json_shape(void **state) {
     c.p[7][MENTEE][MN_STATUS_WAITING] = 4; /* a division not configured */
     c.country[('S' - 'A') * 26 + ('Y' - 'A')] = 5;
     c.country[('A' - 'A') * 26 + ('F' - 'A')] = 1;
+    c.outcomes[1][MN_OUTCOME_JOB] = 6;
+    c.outcomes[9][MN_OUTCOME_DANISH] = 1; /* a division not configured */
 
     json_t *j = mn_stats_json(&c, &cfg);
     assert_non_null(j);
-    assert_int_equal(json_object_size(j), 3);
+    assert_int_equal(json_object_size(j), 4);
+    check_outcomes(json_object_get(j, "outcomes"));
     json_t *divs = json_object_get(j, "divisions");
     assert_true(json_is_object(divs));
     /* Configured divisions always; others only when they count someone. */
