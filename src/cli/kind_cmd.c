@@ -67,6 +67,8 @@ help_of(const mn_field_def *d, char *out, size_t cap) {
     if (d->type == MN_FT_INT)
         snprintf(word, sizeof word, "(%lld-%lld)", (long long)d->min,
                  (long long)d->max);
+    else if (d->type == MN_FT_TEXT && d->min == d->max)
+        snprintf(word, sizeof word, "(%lld characters)", (long long)d->min);
     else if (d->type == MN_FT_TEXT)
         snprintf(word, sizeof word, "(%lld-%lld characters)", (long long)d->min,
                  (long long)d->max);
@@ -485,4 +487,35 @@ mn_kind_cmd_print_more(const char *next) {
     fputs("more: --cursor ", stdout);
     mn_out_print_safe(stdout, next);
     putchar('\n');
+}
+
+void
+mn_kind_cmd_print_items(const json_t *items, const char *const *keys,
+                        size_t nkeys, const char *none) {
+    mn_table t;
+    mn_table_init(&t, nkeys, nkeys);
+    for (size_t k = 0; k < nkeys; k++)
+        mn_table_add(&t, keys[k]);
+    for (size_t i = 0; i < json_array_size(items); i++)
+        for (size_t k = 0; k < nkeys; k++)
+            mn_table_add_json(
+                &t, json_object_get(json_array_get(items, i), keys[k]));
+    if (json_array_size(items) > 0)
+        mn_table_print(&t, 0);
+    else
+        puts(none);
+    mn_table_release(&t);
+}
+
+const mn_opt *
+mn_kind_cmd_list_options(mn_opt *opts, size_t n) {
+    static const mn_opt paging[] = {
+        {"limit", MN_OPT_INT, false, "N", "page size, 1-500 (default 50)"},
+        {"cursor", MN_OPT_STR, false, "C", "start at this cursor"},
+        {"all", MN_OPT_FLAG, false, NULL,
+         "follow next_cursor to the last page"},
+        {0},
+    };
+    memcpy(opts + n, paging, sizeof paging);
+    return opts;
 }

@@ -100,4 +100,14 @@ int mn_kind_cmd_list(mn_cli *c, const mn_args *a, const char *path,
 /* Print "more: --cursor NEXT" when next is not NULL. */
 void mn_kind_cmd_print_more(const char *next);
 
+/* Print items (an array of objects) as a table of the nkeys columns keys,
+ * headed by the keys; or the line none when there are no items. */
+void mn_kind_cmd_print_items(const json_t *items, const char *const *keys,
+                             size_t nkeys, const char *none);
+
+/* The paging options of a list (--limit, --cursor, --all), to end a
+ * command's own table of filters: copied into opts after its n filters
+ * (opts holds n + 4). Returns opts. */
+const mn_opt *mn_kind_cmd_list_options(mn_opt *opts, size_t n);
+
 #endif

@@ -6,9 +6,11 @@
  * again as a new tag, the members list without names) and outcomes
  * (record, get, list by kind, PATCH refused). Every refused request is
  * checked for its status, error code and field, and for leaving the
- * digest unchanged. Last, a restart passes the start-up check.
+ * digest unchanged. Then the CLI's subnetwork and outcome commands
+ * against the same node (exit codes, tables without names, --json, usage
+ * errors). Last, a restart passes the start-up check.
  *
- * Usage: it_kinds MENTORNETD PORT
+ * Usage: it_kinds MENTORNETD PORT MENTORNET
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +20,13 @@
 
 #define WATCHDOG_S 60
 #define NO_SUCH_ID "0190a1b2c3d47e8f9a0b1c2d3e4f5a6b"
+#define CLI_TIMEOUT_S 30
+#define MAX_ARGS 16
+
+enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_REFUSED = 4 };
 
 static it_node node;
+static const char *cli;
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -367,6 +374,122 @@ test_outcomes_refused(void) {
     refuse("PUT", "/v1/outcomes", "{}", 405, "method_not_allowed", NULL);
 }
 
+/* ---- the CLI ------------------------------------------------------------ */
+
+/* Run the CLI against the node with the arguments after the command name
+ * (NULL-terminated); the exit code. OUT: *out, its stdout (caller frees),
+ * when out is not NULL. */
+static int
+run(char **out, const char *const *args) {
+    const char *argv[MAX_ARGS + 6] = {cli, "--node", node.url, "--token",
+                                      node.token};
+    const char *const env[] = {"MENTORNET_TOKEN", NULL};
+    size_t n = 5;
+    for (size_t i = 0; args[i] && n < MAX_ARGS + 5; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    char *stdout_text = NULL, *stderr_text = NULL;
+    int rc = tl_run(argv, env, CLI_TIMEOUT_S, &stdout_text, NULL, &stderr_text);
+    free(stderr_text);
+    if (out)
+        *out = stdout_text;
+    else
+        free(stdout_text);
+    return rc;
+}
+
+static bool
+has(const char *haystack, const char *needle) {
+    return haystack && strstr(haystack, needle) != NULL;
+}
+
+/* The "id" of the JSON object z, or "" (caller frees). */
+static char *
+json_id(const char *z) {
+    json_t *j = z ? json_loads(z, 0, NULL) : NULL;
+    char *id = strdup(j ? tl_str(j, "id") : "");
+    json_decref(j);
+    return id;
+}
+
+static void
+test_cli_subnetworks(void) {
+    tl_section("CLI: subnetwork create, show, list, join, members, leave");
+    char *out = NULL;
+    const char *create[] = {
+        "--json",  "subnetwork", "create",        "--name", "Diversity",
+        "--scope", "national",   "--facilitator", "Hanne",  NULL};
+    CHECK(run(&out, create) == EXIT_OK, "subnetwork create");
+    char *sub = json_id(out);
+    free(out);
+    CHECK(it_is_id(sub), "create --json prints the new sub-network");
+    const char *show[] = {"subnetwork", "show", sub, NULL};
+    CHECK(run(&out, show) == EXIT_OK && has(out, "scope:") &&
+              has(out, "national"),
+          "subnetwork show prints its fields");
+    free(out);
+    const char *list[] = {"subnetwork", "list", "--scope", "national", NULL};
+    CHECK(run(&out, list) == EXIT_OK && has(out, "Diversity"),
+          "subnetwork list --scope national");
+    free(out);
+    const char *join[] = {"subnetwork",       "join", sub,
+                          "--participant-id", leila,  NULL};
+    CHECK(run(NULL, join) == EXIT_OK, "subnetwork join");
+    CHECK(run(NULL, join) == EXIT_OK, "subnetwork join again: a no-op");
+    const char *members[] = {"subnetwork", "members", sub, NULL};
+    CHECK(run(&out, members) == EXIT_OK && has(out, leila) &&
+              has(out, "copenhagen") && !has(out, "Leila"),
+          "subnetwork members: her id and division, not her name");
+    free(out);
+    const char *leave[] = {"subnetwork",       "leave", sub,
+                           "--participant-id", leila,   NULL};
+    CHECK(run(&out, leave) == EXIT_OK && has(out, "left"), "subnetwork leave");
+    free(out);
+    CHECK(run(&out, members) == EXIT_OK && has(out, "no members"),
+          "no members after she left");
+    free(out);
+    const char *no_who[] = {"subnetwork", "join", sub, NULL};
+    CHECK(run(NULL, no_who) == EXIT_USAGE, "join without --participant-id: 2");
+    const char *bad[] = {"subnetwork",       "join", sub,
+                         "--participant-id", "x",    NULL};
+    CHECK(run(NULL, bad) == EXIT_REFUSED, "join with a bad id: 4");
+    const char *unknown[] = {"subnetwork", "show", NO_SUCH_ID, NULL};
+    CHECK(run(NULL, unknown) == EXIT_REFUSED, "show of an unknown id: 4");
+    free(sub);
+}
+
+static void
+test_cli_outcomes(void) {
+    tl_section("CLI: outcome add, show, list");
+    char *out = NULL;
+    const char *add[] = {
+        "--json",           "outcome",       "add",
+        "--participant-id", leila,           "--kind",
+        "network_grown",    "--date",        "2026-12-01T00:00:00Z",
+        "--note",           "private words", NULL};
+    CHECK(run(&out, add) == EXIT_OK, "outcome add");
+    char *id = json_id(out);
+    free(out);
+    const char *show[] = {"outcome", "show", id, NULL};
+    CHECK(run(&out, show) == EXIT_OK && has(out, "network_grown"),
+          "outcome show");
+    free(out);
+    const char *list[] = {"outcome", "list", "--kind", "network_grown", NULL};
+    CHECK(run(&out, list) == EXIT_OK && has(out, id) &&
+              !has(out, "private words"),
+          "outcome list: the outcome, never its note");
+    free(out);
+    const char *missing[] = {"outcome", "add", "--kind", "job", NULL};
+    CHECK(run(NULL, missing) == EXIT_REFUSED, "outcome add without fields: 4");
+    const char *no_update[] = {"outcome", "update", id, NULL};
+    CHECK(run(NULL, no_update) == EXIT_USAGE, "there is no outcome update");
+    const char *help[] = {"outcome", "add", "--help", NULL};
+    CHECK(run(&out, help) == EXIT_OK && has(out, "--qualifications-match"),
+          "outcome add --help lists the table's fields");
+    free(out);
+    free(id);
+}
+
 /* The node's start-up check takes the new kinds' indexes and statistics,
  * and everything reads back the same. */
 static void
@@ -385,7 +508,7 @@ int
 main(int argc, char **argv) {
     const char *daemon;
     int port;
-    it_args(argc, argv, false, &daemon, &port, NULL);
+    it_args(argc, argv, true, &daemon, &port, &cli);
     tl_begin("integration.kinds", WATCHDOG_S);
     if (it_node_create(&node, daemon, port, 64) == 0 &&
         it_node_start(&node) == 0) {
@@ -395,6 +518,8 @@ main(int argc, char **argv) {
         test_members_refused();
         test_outcomes();
         test_outcomes_refused();
+        test_cli_subnetworks();
+        test_cli_outcomes();
         test_restart();
     }
     it_node_destroy(&node);
