@@ -35,10 +35,10 @@
  * more). */
 #define MN_MAX_VALUE_BYTES 4096
 
-/* Type numbers of the kinds (state/<kind>.h); 2 is the partnership's. */
+/* Type numbers of the kinds (state/<kind>.h); 2 is the partnership's, 3
+ * kept for meetings. */
 enum mn_entity_type {
     MN_ENTITY_PARTICIPANT = 1,
-    MN_ENTITY_MEETING = 3,
     MN_ENTITY_OUTCOME = 4,
     MN_ENTITY_SUBNETWORK = 5,
     MN_ENTITY_MEMBERSHIP = 6,
