@@ -14,9 +14,10 @@
  *   start A and C: the partition heals.
  *
  * A's leave never saw t2, so t2 survives it: after healing every node has
- * the same digest and lists P as a member, once. Last, P leaves on C (a
- * division that holds neither tag's owner) and every node lists no one;
- * then she rejoins on A (a new tag) and every node lists her again.
+ * the same digest and lists P as a member, once, and the same conflict
+ * (the two leaves' values of t1's left_at, by that field's name). Last, P
+ * leaves on C (a division that holds neither tag's owner) and every node lists
+ * no one; then she rejoins on A (a new tag) and every node lists her again.
  *
  * Usage: cluster_members MENTORNETD DEMO_DATA PORT
  */
@@ -132,11 +133,31 @@ partition(void) {
     return cl_start(&cluster, A) == 0 && cl_start(&cluster, C) == 0 ? 0 : -1;
 }
 
+/* Both leaves wrote t1's left_at, concurrently: one value wins and the
+ * other is listed, under the membership's field name, on every node. */
+static void
+check_left_at_conflict(void) {
+    json_t *first = cl_get_json(&cluster.node[A], "/v1/conflicts");
+    json_t *item = json_array_get(json_object_get(first, "items"), 0);
+    const char *field = json_string_value(json_object_get(item, "field"));
+    CHECK(json_array_size(json_object_get(first, "items")) == 1 && field &&
+              strcmp(field, "left_at") == 0,
+          "one conflict listed: t1's left_at");
+    for (size_t n = 1; n < 3; n++) {
+        json_t *other = cl_get_json(&cluster.node[n], "/v1/conflicts");
+        CHECK(other && json_equal(first, other), "%s lists the same conflict",
+              cluster.node[n].name);
+        json_decref(other);
+    }
+    json_decref(first);
+}
+
 static void
 after_healing(void) {
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
           "all three: equal digest, version vector and /v1/stats");
     check_everywhere(1, "add wins: P is a member, once");
+    check_left_at_conflict();
 }
 
 static void
