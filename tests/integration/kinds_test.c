@@ -483,6 +483,11 @@ test_cli_outcomes(void) {
     CHECK(run(NULL, missing) == EXIT_REFUSED, "outcome add without fields: 4");
     const char *no_update[] = {"outcome", "update", id, NULL};
     CHECK(run(NULL, no_update) == EXIT_USAGE, "there is no outcome update");
+    const char *stats[] = {"stats", NULL};
+    CHECK(run(&out, stats) == EXIT_OK && has(out, "outcomes:") &&
+              has(out, "network_grown") && !has(out, "private words"),
+          "stats shows the outcomes per division and kind");
+    free(out);
     const char *help[] = {"outcome", "add", "--help", NULL};
     CHECK(run(&out, help) == EXIT_OK && has(out, "--qualifications-match"),
           "outcome add --help lists the table's fields");
