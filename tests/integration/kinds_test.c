@@ -111,6 +111,26 @@ items_of(const char *path) {
     return n;
 }
 
+/* Items in every page of path (a query string that sets limit) followed
+ * by next_cursor. */
+static size_t
+walk(const char *path) {
+    char page[256];
+    size_t n = 0, pages = 0;
+    json_t *j = get(path, 200);
+    while (j && pages++ < 100) {
+        n += json_array_size(json_object_get(j, "items"));
+        const char *next = json_string_value(json_object_get(j, "next_cursor"));
+        if (!next)
+            break;
+        snprintf(page, sizeof page, "%s&cursor=%s", path, next);
+        json_decref(j);
+        j = get(page, 200);
+    }
+    json_decref(j);
+    return n;
+}
+
 /* ---- sub-networks ------------------------------------------------------- */
 
 static char *circle, *djof;
@@ -139,6 +159,8 @@ test_subnetworks(void) {
     CHECK(items_of("/v1/subnetworks?division=copenhagen&limit=1") == 1,
           "a page of one");
     CHECK(items_of("/v1/subnetworks?q=liter") == 1, "q finds the circle");
+    free(create("/v1/subnetworks", "{\"name\":\"Writers' workshop\"}"));
+    CHECK(walk("/v1/subnetworks?limit=2") == 3, "three in pages of two");
 }
 
 static void
