@@ -176,6 +176,33 @@ leave_then_rejoin(void) {
     check_everywhere(1, "P is a member again");
 }
 
+/* S is changed only on its division's node: B answers 409 and changes
+ * nothing; A takes the same PATCH. */
+static void
+owner_only(void) {
+    char path[128], before[65], after[65];
+    static const char body[] = "{\"theme\":\"short stories\"}";
+    tl_resp r;
+    tl_section("a sub-network is changed only on its division's node");
+    snprintf(path, sizeof path, "/v1/subnetworks/%s", s);
+    cl_digest(&cluster.node[B], before, NULL);
+    long st = cl_http(&cluster.node[B], "PATCH", path, "application/json", body,
+                      strlen(body), &r);
+    const char *code = json_string_value(
+        json_object_get(json_object_get(r.json, "error"), "code"));
+    CHECK(st == 409 && code && strcmp(code, "conflict") == 0,
+          "PATCH of S on %s: 409 conflict (%ld)", cluster.node[B].name, st);
+    tl_resp_release(&r);
+    cl_digest(&cluster.node[B], after, NULL);
+    CHECK(strcmp(before, after) == 0, "nothing changed on %s",
+          cluster.node[B].name);
+    st = cl_write(&cluster.node[A], "PATCH", path, "application/json", body,
+                  strlen(body), CL_503_RETRY_MS, &r);
+    tl_resp_release(&r);
+    CHECK(st == 200, "the same PATCH on %s: 200", cluster.node[A].name);
+    CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged");
+}
+
 int
 main(int argc, char **argv) {
     const char *daemon, *demo;
@@ -186,6 +213,7 @@ main(int argc, char **argv) {
         cl_start_all(&cluster) == 0 && setup() == 0 && partition() == 0) {
         after_healing();
         leave_then_rejoin();
+        owner_only();
     }
     cl_destroy(&cluster);
     return tl_summary();
