@@ -27,6 +27,8 @@ mn_api_kind_not_found(struct MHD_Connection *c, const mn_kind *k) {
     return mn_api_send_error(c, 404, "not_found", NULL, msg);
 }
 
+/* A participant's 409 keeps the message its clients know (server.c); the
+ * other kinds name themselves. */
 enum MHD_Result
 mn_api_kind_failure(struct MHD_Connection *c, const mn_kind *k, int rc) {
     char msg[160];

@@ -28,7 +28,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_REFUSED = 4 };
 static it_node node;
 static const char *cli;
 
-/* ---- helpers ---------------------------------------------------------- */
+/* ---- requests --------------------------------------------------------- */
 
 static char *
 digest_now(void) {
