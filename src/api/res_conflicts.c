@@ -1,11 +1,11 @@
 /*
  * res_conflicts — GET /v1/conflicts?limit=N: values that lost to a
- * concurrent write, in (participant, field) order: the losing value, and
- * which division wrote each side and when.
+ * concurrent write, in (entity, field) order: the losing value, and which
+ * division wrote each side and when. The field is named from its entity's
+ * kind (a membership's left_at, written by any division, can conflict).
  */
 #include "api/resource.h"
 #include "base/hlc.h"
-#include "state/participant.h"
 #include "state/state.h"
 
 struct conflicts_out {
@@ -26,7 +26,8 @@ static void
 conflict_add(void *user, const mn_conflict *k) {
     struct conflicts_out *out = user;
     char hex[2 * MN_ID_BYTES + 1];
-    const mn_field_def *f = mn_kind_field(&mn_kind_participant, k->field);
+    const mn_kind *kind = mn_kind_find(k->type);
+    const mn_field_def *f = kind ? mn_kind_field(kind, k->field) : NULL;
     const char *field = f ? mn_field_key(f) : NULL;
     mn_hex_encode(k->id, MN_ID_BYTES, hex);
     json_array_append_new(

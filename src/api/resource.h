@@ -28,6 +28,7 @@
 #include "node/node.h"
 #include "repl/replicator.h"
 #include "state/entity.h"
+#include "state/kind.h"
 
 /* Page sizes of the listing endpoints (README "HTTP API"). */
 #define MN_API_LIST_DEFAULT 50
@@ -154,6 +155,28 @@ enum MHD_Result mn_api_conflicts(mn_http *h, struct MHD_Connection *c,
                                  const char *id, mn_api_request *r);
 enum MHD_Result mn_api_backup(mn_http *h, struct MHD_Connection *c,
                               const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_create(mn_http *h, struct MHD_Connection *c,
+                                         const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_list(mn_http *h, struct MHD_Connection *c,
+                                       const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_get(mn_http *h, struct MHD_Connection *c,
+                                      const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_patch(mn_http *h, struct MHD_Connection *c,
+                                        const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_join(mn_http *h, struct MHD_Connection *c,
+                                       const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_leave(mn_http *h, struct MHD_Connection *c,
+                                        const char *id, mn_api_request *r);
+enum MHD_Result mn_api_subnetwork_members(mn_http *h, struct MHD_Connection *c,
+                                          const char *id, mn_api_request *r);
+enum MHD_Result mn_api_outcome_create(mn_http *h, struct MHD_Connection *c,
+                                      const char *id, mn_api_request *r);
+enum MHD_Result mn_api_outcome_list(mn_http *h, struct MHD_Connection *c,
+                                    const char *id, mn_api_request *r);
+enum MHD_Result mn_api_outcome_get(mn_http *h, struct MHD_Connection *c,
+                                   const char *id, mn_api_request *r);
+enum MHD_Result mn_api_outcome_patch(mn_http *h, struct MHD_Connection *c,
+                                     const char *id, mn_api_request *r);
 
 /* ---- replies (server.c) ----------------------------------------------- */
 
@@ -215,6 +238,53 @@ json_t *mn_api_division_json(const mn_config *cfg, uint32_t id);
 json_t *mn_api_time_json(uint64_t ms);
 /* Add "digest" and "version_vector" as of t to o. */
 int mn_api_add_digest(mn_http *h, mn_txn *t, json_t *o);
+
+/* ---- any kind's resource (res_kind.c) ---------------------------------- */
+
+/*
+ * The plumbing of a kind's resource, from its table (state/kind.h): each
+ * res_<plural>.c calls these with its kind. Handlers answer exactly once;
+ * the others return MN_OK or an MN_E* code.
+ */
+/* Answer 404 not_found "no such <kind>". */
+enum MHD_Result mn_api_kind_not_found(struct MHD_Connection *c,
+                                      const mn_kind *k);
+/* Answer a node or store error rc of a request on kind k (404 and 409
+ * name the kind). */
+enum MHD_Result mn_api_kind_failure(struct MHD_Connection *c, const mn_kind *k,
+                                    int rc);
+/* Read entity id of k into out (mn_entity_release frees); MN_ENOTFOUND
+ * when absent. */
+int mn_api_kind_load(mn_http *h, const mn_kind *k,
+                     const uint8_t id[MN_ID_BYTES], mn_entity *out);
+/* Load entity id of k and answer it with status. */
+enum MHD_Result mn_api_kind_answer(mn_http *h, struct MHD_Connection *c,
+                                   const mn_kind *k,
+                                   const uint8_t id[MN_ID_BYTES],
+                                   unsigned status);
+/* Validate body as a create of k (owner: this node's division) and write
+ * it. OUT: id. MN_EINVAL with p->code set on a bad body; a node error with
+ * p->code NULL. */
+int mn_api_kind_insert(mn_http *h, const mn_kind *k, const json_t *body,
+                       uint8_t id[MN_ID_BYTES], mn_problem *p);
+/* POST /v1/<plural>: create from r's body; answers 201 and the entity. */
+enum MHD_Result mn_api_kind_create(mn_http *h, struct MHD_Connection *c,
+                                   const mn_kind *k, mn_api_request *r);
+/* GET /v1/<plural>/{id}. */
+enum MHD_Result mn_api_kind_get(mn_http *h, struct MHD_Connection *c,
+                                const mn_kind *k, const char *id);
+/* PATCH /v1/<plural>/{id}: the given fields; a patch that only repeats
+ * stored values writes nothing. */
+enum MHD_Result mn_api_kind_patch(mn_http *h, struct MHD_Connection *c,
+                                  const mn_kind *k, const char *id,
+                                  mn_api_request *r);
+/* GET /v1/<plural>?<index params>&q=&limit=&cursor=: a page in id order,
+ * {"items": [...], "next_cursor": hex or null}. */
+enum MHD_Result mn_api_kind_list(mn_http *h, struct MHD_Connection *c,
+                                 const mn_kind *k);
+/* Call fn for every entity of k that t holds, in id order (all pages). */
+int mn_api_kind_scan(mn_txn *t, const mn_kind *k,
+                     void (*fn)(void *user, const mn_entity *e), void *user);
 
 /* ---- participants (res_participants.c) --------------------------------- */
 

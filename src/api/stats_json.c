@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "state/outcome.h"
 #include "state/participant.h"
 #include "state/partnership.h"
 
@@ -57,6 +58,42 @@ states_json(const uint64_t *n) {
     return o;
 }
 
+/* {kind: count} of n (MN_OUTCOME_COUNT counts). */
+static json_t *
+outcome_kinds_json(const uint64_t *n) {
+    const mn_field_def *kind = mn_kind_field(&mn_kind_outcome, MN_O_KIND);
+    json_t *o = json_object();
+    for (int i = 0; i < MN_OUTCOME_COUNT; i++)
+        json_object_set_new(o, mn_field_enum_name(kind, i),
+                            json_integer((json_int_t)n[i]));
+    return o;
+}
+
+/* {"divisions": {name: {kind: count}}, "total": {kind: count}}: the
+ * outcomes each division recorded. A division not configured appears only
+ * when it recorded some. */
+static json_t *
+outcomes_json(const mn_counts *c, const mn_config *cfg) {
+    json_t *divisions = json_object();
+    uint64_t national[MN_OUTCOME_COUNT] = {0}, sum;
+    char name[16];
+    for (uint32_t div = 1; div <= MN_MAX_NODES; div++) {
+        const mn_division *d = mn_config_division(cfg, div);
+        sum = 0;
+        for (int i = 0; i < MN_OUTCOME_COUNT; i++) {
+            national[i] += c->outcomes[div][i];
+            sum += c->outcomes[div][i];
+        }
+        if (!d && sum == 0)
+            continue;
+        snprintf(name, sizeof name, "%u", div);
+        json_object_set_new(divisions, d ? d->name : name,
+                            outcome_kinds_json(c->outcomes[div]));
+    }
+    return json_pack("{s:o, s:o}", "divisions", divisions, "total",
+                     outcome_kinds_json(national));
+}
+
 json_t *
 mn_stats_json(const mn_counts *c, const mn_config *cfg) {
     json_t *divisions = json_object();
@@ -82,8 +119,9 @@ mn_stats_json(const mn_counts *c, const mn_config *cfg) {
     }
     for (size_t i = 0; i < MN_ARRAY_LEN(c->country); i++)
         countries += c->country[i] != 0;
-    return json_pack("{s:o, s:I, s:I, s:o, s:I}", "divisions", divisions,
+    return json_pack("{s:o, s:I, s:I, s:o, s:I, s:o}", "divisions", divisions,
                      "total", (json_int_t)total, "countries",
                      (json_int_t)countries, "partnerships",
-                     states_json(national), "moves", (json_int_t)moved);
+                     states_json(national), "moves", (json_int_t)moved,
+                     "outcomes", outcomes_json(c, cfg));
 }

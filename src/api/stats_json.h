@@ -1,7 +1,8 @@
 /*
  * stats_json — the API's JSON for the statistics (GET /v1/stats): per
- * division, per role and status, with totals and the number of countries.
- * Role and status names come from the participant's table.
+ * division, per role and status, with totals and the number of countries,
+ * and the outcomes each division recorded, by kind. Role, status and kind
+ * names come from the participant's and the outcome's tables.
  */
 #ifndef MN_STATS_JSON_H
 #define MN_STATS_JSON_H

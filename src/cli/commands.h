@@ -1,7 +1,7 @@
 /*
  * commands — the CLI's command groups, one table per file (participant.c,
- * import.c, stats.c, replication.c, backup.c). main.c lists them in the
- * order `mentornet --help` shows them.
+ * subnetwork.c, outcome.c, import.c, stats.c, replication.c, backup.c). main.c
+ * lists them in the order `mentornet --help` shows them.
  *
  * Each table ends with an entry whose name is NULL; the tables and all
  * they point to live as long as the program.
@@ -17,6 +17,10 @@ extern const mn_command mn_participant_commands[];
 extern const mn_command mn_partnership_commands[];
 /* participant transfer (in the participant group) */
 extern const mn_command mn_transfer_commands[];
+/* subnetwork create, show, update, list, join, leave, members */
+extern const mn_command mn_subnetwork_commands[];
+/* outcome add, show, list */
+extern const mn_command mn_outcome_commands[];
 /* import FILE */
 extern const mn_command mn_import_commands[];
 /* stats */

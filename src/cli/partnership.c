@@ -16,7 +16,7 @@
 #include "cli/args.h"
 #include "cli/client.h"
 #include "cli/commands.h"
-#include "cli/listing.h"
+#include "cli/kind_cmd.h"
 #include "cli/output.h"
 
 static void
@@ -47,7 +47,7 @@ print_list(const json_t *items, const char *next) {
     else
         puts("no partnerships");
     mn_table_release(&t);
-    mn_list_print_more(next);
+    mn_kind_cmd_print_more(next);
 }
 
 /* POST path with body (NULL: none) and print the partnership answered. */
@@ -116,7 +116,7 @@ show_run(mn_cli *c, const mn_args *a) {
 
 static int
 list_run(mn_cli *c, const mn_args *a) {
-    return mn_list_run(c, a, "/partnerships", print_list);
+    return mn_kind_cmd_list(c, a, "/partnerships", print_list);
 }
 
 static int

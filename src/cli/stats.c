@@ -1,6 +1,7 @@
 /*
  * stats — `mentornet stats [--verify]`: counts per division, role and
- * status as a table (README.md, "CLI").
+ * status as a table, then the outcomes per division and kind (README.md,
+ * "CLI").
  *
  * Invariants:
  * - Columns are the known statuses in their order, then any other status
@@ -145,6 +146,40 @@ stats_table(json_t *root, const stats_cols *sc) {
     free(all);
 }
 
+/* A row of the outcomes table: name, then each kind's count in the order
+ * of the total's kinds. */
+static void
+outcome_row(mn_table *t, const char *name, const json_t *counts,
+            const json_t *kinds) {
+    const char *kind;
+    json_t *v;
+    mn_table_add(t, name);
+    json_object_foreach((json_t *)kinds, kind, v)
+        mn_table_add_int(t, mn_out_int(counts, kind));
+}
+
+/* "outcomes:" and a table of the outcomes each division recorded, by
+ * kind (the kinds as the node names them), then their total. Nothing when
+ * the node sends none. */
+static void
+print_outcomes(json_t *root) {
+    json_t *o = json_object_get(root, "outcomes");
+    json_t *total = json_object_get(o, "total"), *counts;
+    const char *name;
+    mn_table t;
+    if (!json_is_object(total))
+        return;
+    mn_table_init(&t, json_object_size(total) + 1, 1);
+    mn_table_add(&t, "division");
+    json_object_foreach(total, name, counts) mn_table_add(&t, name);
+    json_object_foreach(json_object_get(o, "divisions"), name, counts)
+        outcome_row(&t, name, counts, total);
+    outcome_row(&t, "all", total, total);
+    puts("outcomes:");
+    mn_table_print(&t, 2);
+    mn_table_release(&t);
+}
+
 static void
 print_stats(json_t *root) {
     static const char *const keys[] = {"countries", "verified", "digest"};
@@ -153,6 +188,7 @@ print_stats(json_t *root) {
     stats_cols_init(&sc, json_object_get(root, "divisions"));
     stats_table(root, &sc);
     stats_cols_release(&sc);
+    print_outcomes(root);
     mn_table_init(&t, 2, 2);
     mn_table_add_fields(&t, root, keys, MN_ARRAY_LEN(keys));
     mn_table_print(&t, 0);

@@ -35,7 +35,14 @@
  * more). */
 #define MN_MAX_VALUE_BYTES 4096
 
-enum mn_entity_type { MN_ENTITY_PARTICIPANT = 1, MN_ENTITY_PARTNERSHIP = 2 };
+/* Type numbers of the kinds (state/<kind>.h); 3 is kept for meetings. */
+enum mn_entity_type {
+    MN_ENTITY_PARTICIPANT = 1,
+    MN_ENTITY_PARTNERSHIP = 2,
+    MN_ENTITY_OUTCOME = 4,
+    MN_ENTITY_SUBNETWORK = 5,
+    MN_ENTITY_MEMBERSHIP = 6,
+};
 
 enum mn_vkind { MN_V_NONE = 0, MN_V_INT, MN_V_STR };
 

@@ -11,12 +11,17 @@
 #include <time.h>
 
 #include "base/iso.h"
+#include "state/membership.h"
+#include "state/outcome.h"
 #include "state/participant.h"
 #include "state/partnership.h"
+#include "state/subnetwork.h"
 
 /* Every kind, by type number. A new kind adds its line here. */
-static const mn_kind *const kinds[] = {&mn_kind_participant,
-                                       &mn_kind_partnership};
+static const mn_kind *const kinds[] = {
+    &mn_kind_participant, &mn_kind_partnership, &mn_kind_outcome,
+    &mn_kind_subnetwork,  &mn_kind_membership,
+};
 
 const mn_kind *
 mn_kind_find(uint32_t type) {
@@ -131,6 +136,21 @@ mn_kind_enum_of(const mn_kind *k, const mn_entity *e, uint32_t no) {
 uint32_t
 mn_kind_owner(const mn_kind *k, const uint8_t id[MN_ID_BYTES]) {
     return k->owner_field ? mn_id_division(id) : 0;
+}
+
+bool
+mn_kind_owner_allows(const mn_kind *k, uint32_t owner, const mn_field_op *ops,
+                     size_t nops, uint32_t origin) {
+    for (size_t i = 0; i < nops; i++) {
+        const mn_field_def *f = mn_kind_field(k, ops[i].no);
+        if (!f || f->write == MN_WRITE_ANY || f->write == MN_WRITE_REF_OWNER)
+            continue; /* a newer version's field, or not the owner's */
+        if (ops[i].no == k->owner_field && ops[i].v.kind != MN_V_INT)
+            return false;
+        if (k->owner_field && mn_origin_division(origin) != owner)
+            return false;
+    }
+    return true;
 }
 
 /* ---- validators ------------------------------------------------------- */

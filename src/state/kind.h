@@ -208,6 +208,13 @@ int mn_kind_enum_of(const mn_kind *k, const mn_entity *e, uint32_t no);
 /* The division that made entity id of kind k, its first home (transfers
  * move it on: state/owner.h); 0 when k has no owner field. */
 uint32_t mn_kind_owner(const mn_kind *k, const uint8_t id[MN_ID_BYTES]);
+/* The ownership rule for an entity's own owner, given who that owner is
+ * (state/owner.h finds it in the change's causal past): may origin make
+ * ops (nops)? Fields written by the owner (OWNER, ONCE, NODE) only from
+ * the owner's division, in a kind with an owner field; the owner field
+ * never cleared. MN_WRITE_REF_OWNER fields are owner.c's to judge. */
+bool mn_kind_owner_allows(const mn_kind *k, uint32_t owner,
+                          const mn_field_op *ops, size_t nops, uint32_t origin);
 
 /*
  * The generic validators, from the field's limits. Each returns MN_OK or

@@ -92,26 +92,32 @@ ref_of(const mn_kind *k, uint32_t no) {
     return 0;
 }
 
-/* May division div write field f of (type, id)? OUT: *ok. */
+/* May division div write REF_OWNER field f of (type, id): is it the home
+ * of the participant that f's REF field names, as of deps? OUT: *ok. */
 static int
-field_allowed(mn_txn *t, const mn_kind *k, const uint8_t id[MN_ID_BYTES],
-              const mn_field_def *f, const mn_field_op *ops, size_t nops,
-              uint32_t div, const mn_vv *deps, bool *ok) {
+side_allowed(mn_txn *t, const mn_kind *k, const uint8_t id[MN_ID_BYTES],
+             const mn_field_def *f, const mn_field_op *ops, size_t nops,
+             uint32_t div, const mn_vv *deps, bool *ok) {
     uint8_t pid[MN_ID_BYTES];
     uint32_t owner = 0;
-    int rc = MN_OK;
-    if (f->write == MN_WRITE_ANY)
-        *ok = true;
-    else if (f->write != MN_WRITE_REF_OWNER) {
-        rc = mn_owner_at(t, k, id, deps, &owner);
-        *ok = !k->owner_field || owner == div;
-    } else if (!referenced(t, k->type, id, ops, nops, ref_of(k, f->no), pid)) {
-        *ok = false; /* a side of nobody */
-    } else {
-        rc = mn_owner_at(t, &mn_kind_participant, pid, deps, &owner);
-        *ok = owner == div;
-    }
+    *ok = false; /* a side of nobody */
+    if (!referenced(t, k->type, id, ops, nops, ref_of(k, f->no), pid))
+        return MN_OK;
+    int rc = mn_owner_at(t, &mn_kind_participant, pid, deps, &owner);
+    *ok = owner == div;
     return rc;
+}
+
+/* Does any op write a field of the entity's own owner? (Most changes to a
+ * participant do not: no transfer records are read for them.) */
+static bool
+needs_owner(const mn_kind *k, const mn_field_op *ops, size_t nops) {
+    for (size_t i = 0; k->owner_field && i < nops; i++) {
+        const mn_field_def *f = mn_kind_field(k, ops[i].no);
+        if (f && f->write != MN_WRITE_ANY && f->write != MN_WRITE_REF_OWNER)
+            return true;
+    }
+    return false;
 }
 
 int
@@ -121,17 +127,22 @@ mn_owner_check(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
     /* The key holds the type in one byte: a larger type would alias
      * another's entities (257 writes participants) past this rule. */
     const mn_kind *k = type <= UINT8_MAX ? mn_kind_find(type) : NULL;
-    uint32_t div = mn_origin_division(origin);
+    uint32_t owner = 0;
     if (!k)
+        return MN_EAUTH;
+    int rc = MN_OK;
+    if (needs_owner(k, ops, nops) &&
+        (rc = mn_owner_at(t, k, id, deps, &owner)) != MN_OK)
+        return rc;
+    if (!mn_kind_owner_allows(k, owner, ops, nops, origin))
         return MN_EAUTH;
     for (size_t i = 0; i < nops; i++) {
         const mn_field_def *f = mn_kind_field(k, ops[i].no);
         bool ok = true;
-        if (!f)
-            continue; /* a newer version's field: kept as it is */
-        if (ops[i].no == k->owner_field && ops[i].v.kind != MN_V_INT)
-            return MN_EAUTH;
-        int rc = field_allowed(t, k, id, f, ops, nops, div, deps, &ok);
+        if (!f || f->write != MN_WRITE_REF_OWNER)
+            continue;
+        rc = side_allowed(t, k, id, f, ops, nops, mn_origin_division(origin),
+                          deps, &ok);
         if (rc != MN_OK)
             return rc;
         if (!ok)

@@ -75,6 +75,10 @@ count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n) {
         uint32_t div = mn_get_be32(key + 1);
         if (div <= MN_MAX_NODES && key[5] < MN_PSTATE_COUNT)
             c->partnerships[div][key[5]] += n;
+    } else if (kn == 6 && key[0] == MN_STAT_OUTCOME) {
+        uint32_t div = mn_get_be32(key + 1);
+        if (div <= MN_MAX_NODES && key[5] < MN_OUTCOME_COUNT)
+            c->outcomes[div][key[5]] += n;
     }
 }
 
@@ -83,7 +87,8 @@ mn_stats_key_ok(const uint8_t *key, size_t kn) {
     return (kn == 7 && key[0] == MN_STAT_CELL) ||
            (kn == 3 && key[0] == MN_STAT_COUNTRY) ||
            (kn == 5 && key[0] == MN_STAT_MOVED) ||
-           (kn == 6 && key[0] == MN_STAT_PARTNERSHIP);
+           (kn == 6 && key[0] == MN_STAT_PARTNERSHIP) ||
+           (kn == 6 && key[0] == MN_STAT_OUTCOME);
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * fuzz_json — an API request body through validation and rendering:
  * bytes -> mn_json_parse (as src/api parses) -> mn_kind_json_parse,
- * both as a create and as a patch against two fixed stored participants (a
+ * as a create of every kind (participants, sub-networks, memberships,
+ * outcomes) and as a patch against two fixed stored participants (a
  * mentor and a mentee, built by merging ops as the node does); every
  * accepted body's ops are merged into the entity and rendered back with
  * mn_kind_json_render.
@@ -12,9 +13,9 @@
  * it has no harness of its own.
  *
  * Oracles besides the sanitizers:
- *   - what the API renders for a created participant, minus the read-only
- *     fields and nulls, is itself a valid create body that yields the same
- *     participant (the API accepts what it emits);
+ *   - what the API renders for a created entity of any kind, minus the
+ *     read-only fields and nulls, is itself a valid create body that yields
+ *     the same entity (the API accepts what it emits);
  *   - a patch never changes the role nor clears a required field, and only
  *     mentors ever hold a capacity;
  *   - every accepted body can be stored and replicated: its ops, encoded as
@@ -88,15 +89,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-/* Render e, and serialise it the way the HTTP layer does. */
+/* Render e (of kind k), and serialise it the way the HTTP layer does. */
 static json_t *
-render(const mn_entity *e) {
-    json_t *j = mn_kind_json_render(&mn_kind_participant, e, &cfg);
+render_kind(const mn_kind *k, const mn_entity *e) {
+    json_t *j = mn_kind_json_render(k, e, &cfg);
     FUZZ_CHECK(json_is_object(j), "mn_kind_json_render gave no object");
     char *z = json_dumps(j, JSON_COMPACT);
-    FUZZ_CHECK(z != NULL, "a rendered participant does not serialise");
+    FUZZ_CHECK(z != NULL, "a rendered %s does not serialise", k->name);
     free(z);
     return j;
+}
+
+static json_t *
+render(const mn_entity *e) {
+    return render_kind(&mn_kind_participant, e);
 }
 
 static void
@@ -140,9 +146,8 @@ check_codec(const mn_ops *ops, const mn_entity *e) {
 /* The rendering minus read-only fields (the node's: the entity's own and
  * the table's node-assigned ones) and nulls: a create body. */
 static json_t *
-as_create_body(const json_t *rendered) {
+as_create_body(const mn_kind *k, const json_t *rendered) {
     static const char *const read_only[] = {"id", "created_at", "updated_at"};
-    const mn_kind *k = &mn_kind_participant;
     json_t *body = json_deep_copy(rendered);
     const char *key;
     json_t *v, *tmp;
@@ -158,15 +163,14 @@ as_create_body(const json_t *rendered) {
     return body;
 }
 
-/* Parse body as a create and merge it into a new participant. */
+/* Parse body as a create of kind k and merge it into a new entity. */
 static int
-create(const json_t *body, mn_entity *e, mn_problem *p) {
+create(const mn_kind *k, const json_t *body, mn_entity *e, mn_problem *p) {
     mn_ops ops;
     mn_stamp st = {MN_HLC_MAKE(NOW_MS, 0), 1, 1};
     mn_ops_init(&ops);
-    int rc = mn_kind_json_parse(&mn_kind_participant, body, NULL, cfg.self.id,
-                                &ops, p);
-    mn_entity_init(e, MN_ENTITY_PARTICIPANT, new_id);
+    int rc = mn_kind_json_parse(k, body, NULL, cfg.self.id, &ops, p);
+    mn_entity_init(e, k->type, new_id);
     if (rc == MN_OK) {
         FUZZ_CHECK(mn_entity_merge(e, ops.op, ops.n, &st) >= 0,
                    "a valid create does not fit an entity");
@@ -176,21 +180,25 @@ create(const json_t *body, mn_entity *e, mn_problem *p) {
     return rc;
 }
 
+/* body as a create of kind k (every kind: the others' tables are read by
+ * the same code); what the API renders, posted again, is accepted and
+ * makes the same entity. */
 static void
-fuzz_create(const json_t *body) {
+fuzz_create(const mn_kind *k, const json_t *body) {
     mn_entity e, again;
     mn_problem p;
-    if (create(body, &e, &p) != MN_OK)
+    if (create(k, body, &e, &p) != MN_OK)
         return;
-    check_rules(&e);
-    json_t *rendered = render(&e);
-    json_t *body2 = as_create_body(rendered);
-    int rc = create(body2, &again, &p);
+    if (k == &mn_kind_participant)
+        check_rules(&e);
+    json_t *rendered = render_kind(k, &e);
+    json_t *body2 = as_create_body(k, rendered);
+    int rc = create(k, body2, &again, &p);
     FUZZ_CHECK(rc == MN_OK, "the API refuses its own rendering: %s (%s)",
                p.message, p.field);
-    json_t *rendered2 = render(&again);
+    json_t *rendered2 = render_kind(k, &again);
     FUZZ_CHECK(json_equal(rendered, rendered2),
-               "a participant changes when its rendering is posted again");
+               "a %s changes when its rendering is posted again", k->name);
     json_decref(rendered2);
     json_decref(body2);
     json_decref(rendered);
@@ -227,7 +235,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     json_t *body = mn_json_parse((const char *)data, size, &jerr);
     if (!body)
         return 0;
-    fuzz_create(body);
+    for (size_t i = 0; i < mn_kind_count(); i++)
+        fuzz_create(mn_kind_at(i), body);
     fuzz_patch(body, &mentor);
     fuzz_patch(body, &mentee);
     json_decref(body);

@@ -473,6 +473,21 @@ json_seeds(void) {
     put_text("json", "bad-readonly", "{\"id\":\"00\",\"home_division\":1}");
     put_text("json", "bad-dup", "{\"role\":\"mentor\",\"role\":\"mentee\"}");
     put_text("json", "bad-array", "[1,2,3]");
+    put_text("json", "create-subnetwork",
+             "{\"name\":\"Literary circle\",\"scope\":\"national\","
+             "\"theme\":\"books\",\"facilitator\":\"Inge\","
+             "\"description\":\"line\\nline\"}");
+    put_text("json", "create-membership",
+             "{\"subnetwork_id\":\"01a23f261a83775bb9019518137581c0\","
+             "\"participant_id\":\"01a23f261a8b7e97a20190acd67173a9\","
+             "\"joined_at\":\"2026-01-01T00:00:00Z\","
+             "\"left_at\":\"2026-02-01T00:00:00.5Z\"}");
+    put_text("json", "create-outcome",
+             "{\"participant_id\":\"01a23f261a8b7e97a20190acd67173a9\","
+             "\"partnership_id\":\"01a23f261a83775bb9019518137581c0\","
+             "\"date\":\"2026-10-01T00:00:00Z\",\"kind\":\"job\","
+             "\"sector\":\"finance\",\"qualifications_match\":\"yes\","
+             "\"note\":\"a\\nb\"}");
 }
 
 static void

@@ -20,6 +20,7 @@
 #include "api/stats_json.h"
 #include "state/entity.h"
 #include "mentornet/mentornet.h"
+#include "state/outcome.h"
 #include "state/participant.h"
 #include "state/state.h"
 #include "state/stats.h"
@@ -529,6 +530,36 @@ check_division_shape(const json_t *d) {
     assert_int_equal(json_integer_value(json_object_get(d, "total")), sum);
 }
 
+/* The count at o.key.kind (an integer). */
+static json_int_t
+outcome_at(const json_t *o, const char *key, const char *kind) {
+    json_t *v = json_object_get(json_object_get(o, key), kind);
+    assert_true(json_is_integer(v));
+    return json_integer_value(v);
+}
+
+/* Outcomes by division (configured, or counting some) and kind, and
+ * their national total. */
+static void
+check_outcomes(const json_t *o) {
+    static const struct {
+        const char *div, *kind;
+        json_int_t n;
+    } want[] = {{"copenhagen", "job", 6},
+                {"aarhus", "job", 0},
+                {"9", "danish_improved", 1}};
+    json_t *divs = json_object_get(o, "divisions");
+    assert_int_equal(json_object_size(divs), 3);
+    assert_int_equal(json_object_size(json_object_get(o, "total")),
+                     MN_OUTCOME_COUNT);
+    for (size_t i = 0; i < MN_ARRAY_LEN(want); i++)
+        assert_int_equal(outcome_at(divs, want[i].div, want[i].kind),
+                         want[i].n);
+    assert_int_equal(outcome_at(o, "total", "job"), 6);
+    assert_int_equal(outcome_at(o, "total", "danish_improved"), 1);
+    assert_int_equal(outcome_at(o, "total", "education"), 0);
+}
+
 static void
 test_stats_json_shape(void **state) {
     static mn_counts c;
@@ -546,10 +577,13 @@ test_stats_json_shape(void **state) {
     c.partnerships[2][MN_PSTATE_ACTIVE] = 1;
     c.partnerships[2][MN_PSTATE_COMPLETED] = 6;
     c.moved_in[2] = 3;
+    c.outcomes[1][MN_OUTCOME_JOB] = 6;
+    c.outcomes[9][MN_OUTCOME_DANISH] = 1; /* a division not configured */
 
     json_t *j = mn_stats_json(&c, &cfg);
     assert_non_null(j);
-    assert_int_equal(json_object_size(j), 5);
+    assert_int_equal(json_object_size(j), 6);
+    check_outcomes(json_object_get(j, "outcomes"));
     /* Partnerships by state, per division and national. */
     json_t *nat = json_object_get(j, "partnerships");
     assert_int_equal(json_integer_value(json_object_get(nat, "active")), 3);
