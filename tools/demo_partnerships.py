@@ -8,8 +8,9 @@ division's participants from its own node, plans about N partnerships
 (most inside a division, some across), and makes each one as coordinators
 would: proposed on the mentee's home node, reserved there and on the
 mentor's home node, then mostly ended (completed or cancelled) by the
-mentee's home; some are declined by the mentor's home, and some stay
-active. A mentor takes her mentees one after the other, up to her
+mentee's home, which records what came of a completed one (an outcome:
+mostly a job, else education, better Danish or a wider network); some are
+declined by the mentor's home, and some stay active. A mentor takes her mentees one after the other, up to her
 capacity at a time. Then M mentors with an active partnership move to
 another division (POST .../transfer on their home node) and take it along.
 
@@ -38,6 +39,11 @@ REASONS_DONE = ["she found work in her field", "she started an education",
                 "the agreed months are over", "she found work"]
 REASONS_CANCELLED = ["the mentee moved away", "the pair did not match",
                      "illness", "the mentee had no time"]
+# What came of a completed partnership, recorded by the mentee's home.
+OUTCOMES = [("job", 46), ("education", 18), ("danish_improved", 18),
+            ("network_grown", 18)]
+SECTORS = ["health care", "education", "finance", "public administration",
+           "retail", "IT", "cleaning", "transport", "hospitality", "law"]
 
 
 class Node:
@@ -154,7 +160,21 @@ def make_one(mentee, mentor, fate, rng_seed):
                             {"state": fate, "reason": reason})
         if status != 200:
             return fate, f"end: {status} {p}"
+    if fate == "completed":
+        return fate, record_outcome(home, mentee["id"], pid, p["end"]["date"], rng)
     return fate, None
+
+
+def record_outcome(home, mentee_id, pid, date, rng):
+    """What came of it, on the mentee's home; None, or what went wrong."""
+    kind = rng.choices([k for k, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
+    body = {"participant_id": mentee_id, "partnership_id": pid, "date": date,
+            "kind": kind}
+    if kind == "job":
+        body["sector"] = rng.choice(SECTORS)
+        body["qualifications_match"] = "yes" if rng.random() < 0.6 else "no"
+    status, p = home.call("POST", "/outcomes", body)
+    return None if status == 201 else f"outcome: {status} {p}"
 
 
 def run_mentor(mentor, todo, seed):

@@ -17,7 +17,7 @@
 
 #define DEMO_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* The most rows a weighted table (countries, professions) may have. */
-#define DEMO_MAX_ROWS 128
+#define DEMO_MAX_ROWS 160
 
 /* Names: a small table of women's given names and family names per region. */
 enum region {
