@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/config.h"
 #include "base/json.h"
 #include "door/crypto.h"
 #include "api/http.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "node/node.h"
 #include "repl/replicator.h"
 
@@ -109,6 +111,26 @@ parse_level(const char *z) {
     return -1;
 }
 
+/* How often the node expires its unanswered sides of old proposals. */
+#define EXPIRE_EVERY_S 3600
+
+/* Wait for SIGINT or SIGTERM (returned) for up to EXPIRE_EVERY_S; on the
+ * timeout, expire old proposals and return 0. */
+static int
+wait_or_expire(mn_node *node, const sigset_t *set) {
+    struct timespec every = {.tv_sec = EXPIRE_EVERY_S};
+    size_t expired = 0;
+    int sig = sigtimedwait(set, NULL, &every);
+    if (sig > 0)
+        return sig;
+    int rc = mn_node_expire_proposals(node, mn_wall_ms(), &expired);
+    if (rc != MN_OK)
+        mn_warn("expiring old proposals failed: %s", mn_strerror(rc));
+    else if (expired)
+        mn_info("expired %zu unanswered proposals", expired);
+    return 0;
+}
+
 static int
 serve(const mn_config *cfg) {
     char err[512];
@@ -132,7 +154,8 @@ serve(const mn_config *cfg) {
     }
     mn_info("node %s (%u) serving http://%s/v1/", cfg->self.name, cfg->self.id,
             cfg->self.http_listen);
-    sigwait(&set, &sig);
+    while ((sig = wait_or_expire(node, &set)) == 0)
+        ;
     mn_info("stopping on signal %d", sig);
     mn_http_destroy(&http);
     mn_replicator_destroy(&repl);

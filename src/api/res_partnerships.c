@@ -17,9 +17,6 @@
 #include "state/partnership_rules.h"
 #include "state/state.h"
 
-/* Proposals the expiry sweep answers in one group at most. */
-#define EXPIRE_BATCH 256
-
 static enum MHD_Result
 not_found(struct MHD_Connection *c) {
     return mn_api_send_error(c, 404, "not_found", NULL, "no such partnership");
@@ -220,67 +217,12 @@ mn_api_partnership_end(mn_http *h, struct MHD_Connection *c, const char *id,
 
 /* ---- expiry ------------------------------------------------------------ */
 
-struct expiring {
-    mn_write w[EXPIRE_BATCH];
-    size_t n;
-    uint64_t before; /* proposed before this: old enough */
-};
-
-static void
-collect_expiring(void *user, const mn_entity *e) {
-    struct expiring *x = user;
-    if (x->n < EXPIRE_BATCH &&
-        (uint64_t)mn_entity_int(e, MN_PS_PROPOSED_AT, 0) < x->before) {
-        x->w[x->n].type = MN_ENTITY_PARTNERSHIP;
-        memcpy(x->w[x->n++].id, e->id, MN_ID_BYTES);
-    }
-}
-
-/* Proposals (state proposed or reserved) old enough to expire, up to
- * EXPIRE_BATCH of them: the writer's hook then answers the sides this
- * node owns, and skips the rest. */
-static int
-find_expiring(mn_http *h, struct expiring *x) {
-    mn_txn *t;
-    mn_list_query q;
-    uint8_t next[MN_ID_BYTES];
-    bool more;
-    int rc = mn_api_read_begin(h, &t);
-    for (int s = MN_PSTATE_PROPOSED; rc == MN_OK && s <= MN_PSTATE_RESERVED;
-         s++) {
-        mn_list_query_init(&q, &mn_kind_partnership);
-        q.want[2] = s; /* the state index */
-        q.limit = EXPIRE_BATCH - x->n;
-        rc = mn_state_list(t, &q, collect_expiring, x, &more, next);
-    }
-    mn_txn_abort(&t);
-    return rc;
-}
-
 enum MHD_Result
 mn_api_partnership_expire(mn_http *h, struct MHD_Connection *c, const char *id,
                           mn_api_request *r) {
-    struct expiring *x = mn_calloc(1, sizeof *x);
-    mn_pship_act a = {.verb = MN_PSHIP_EXPIRE};
     size_t expired = 0;
     (void)id, (void)r;
-    a.self = mn_node_config(h->node)->self.id;
-    a.now = mn_wall_ms();
-    a.expire_ms = (uint64_t)mn_node_config(h->node)->expire_days * 86400000u;
-    x->before = a.now - a.expire_ms;
-    int rc = find_expiring(h, x);
-    for (size_t i = 0; i < x->n; i++) {
-        x->w[i].prepare = mn_pship_prepare;
-        x->w[i].prepare_ctx = &a;
-        mn_ops_init(&x->w[i].ops);
-    }
-    if (rc == MN_OK && x->n > 0)
-        rc = mn_node_write(h->node, x->w, x->n);
-    for (size_t i = 0; i < x->n; i++) {
-        expired += rc == MN_OK && x->w[i].result == MN_OK;
-        mn_ops_release(&x->w[i].ops);
-    }
-    free(x);
+    int rc = mn_node_expire_proposals(h->node, mn_wall_ms(), &expired);
     if (rc != MN_OK)
         return mn_api_send_failure(c, rc);
     return mn_api_send_json(

@@ -137,6 +137,11 @@ void mn_node_set_incarnation_source(uint32_t (*fn)(void *ctx), void *ctx);
 uint32_t mn_node_origin(const mn_node *node);
 enum mn_incarnation_why mn_node_incarnation_why(const mn_node *node);
 
+/* Expire this division's unanswered sides of proposals older than the
+ * config's expire_days as of now (ms; node/expire.c). OUT: *expired, the
+ * partnerships answered. MN_OK, or why the write failed. */
+int mn_node_expire_proposals(mn_node *node, uint64_t now, size_t *expired);
+
 /* Write a compact copy of the store to path, marked so that a node started
  * on it starts a new incarnation. */
 int mn_node_backup(mn_node *node, const char *path);

@@ -62,6 +62,7 @@ open_node(uint32_t self) {
     snprintf(c->key_dir, sizeof c->key_dir, "%s", root);
     c->map_size = 16 << 20;
     c->max_drift_ms = 300000;
+    c->expire_days = 30;
     mn_crypto_sign_keypair(pk, sk);
     snprintf(path, sizeof path, "%s/d%u.sign.secret", root, self);
     assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
@@ -314,11 +315,74 @@ test_local_rules(void **state) {
     mn_ops_release(&w.ops);
 }
 
+/* A local participant of role on node 2. OUT: id. */
+static void
+local_participant(const char *role, uint8_t id[MN_ID_BYTES]) {
+    mn_write w = {.type = MN_ENTITY_PARTICIPANT, .create = true};
+    mn_ops_init(&w.ops);
+    mn_ops_add_str(&w.ops, MN_P_ROLE, role, strlen(role));
+    mn_ops_add_str(&w.ops, MN_P_STATUS, "applicant", 9);
+    mn_ops_add_str(&w.ops, MN_P_GIVEN_NAME, "A", 1);
+    mn_ops_add_str(&w.ops, MN_P_FAMILY_NAME, "B", 1);
+    mn_ops_add_int(&w.ops, MN_P_HOME, 2);
+    assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
+    assert_int_equal(w.result, MN_OK);
+    memcpy(id, w.id, MN_ID_BYTES);
+    mn_ops_release(&w.ops);
+}
+
+static int
+state_of(const uint8_t id[MN_ID_BYTES]) {
+    mn_txn *t;
+    mn_entity e;
+    assert_int_equal(mn_store_begin(mn_node_store(node[2]), false, &t), MN_OK);
+    assert_int_equal(mn_state_get(t, MN_ENTITY_PARTNERSHIP, id, &e), MN_OK);
+    int s = mn_partnership_state(&e);
+    mn_entity_release(&e);
+    mn_txn_abort(&t);
+    return s;
+}
+
+/* A proposal older than expire_days (30) with this node's sides unanswered
+ * expires when the node runs its expiry; a younger one does not; a second
+ * run answers nothing more. */
+static void
+test_expiry(void **state) {
+    const uint64_t day = 86400000, now = 1800000000000ull;
+    uint8_t old_p[MN_ID_BYTES], young_p[MN_ID_BYTES];
+    size_t n = 0;
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        mn_pship_act a = {.verb = MN_PSHIP_PROPOSE,
+                          .self = 2,
+                          .now = k ? now - 2 * day : now - 31 * day};
+        mn_write w = {.type = MN_ENTITY_PARTNERSHIP,
+                      .create = true,
+                      .prepare = mn_pship_prepare,
+                      .prepare_ctx = &a};
+        local_participant("mentee", a.mentee);
+        local_participant("mentor", a.mentor);
+        mn_ops_init(&w.ops);
+        assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
+        assert_int_equal(w.result, MN_OK);
+        memcpy(k ? young_p : old_p, w.id, MN_ID_BYTES);
+        mn_ops_release(&w.ops);
+    }
+    /* test_local_rules' proposal (of 1970) expires too. */
+    assert_int_equal(mn_node_expire_proposals(node[2], now, &n), MN_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(state_of(old_p), MN_PSTATE_EXPIRED);
+    assert_int_equal(state_of(young_p), MN_PSTATE_PROPOSED);
+    assert_int_equal(mn_node_expire_proposals(node[2], now, &n), MN_OK);
+    assert_int_equal(n, 0);
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_causal_ownership),
         cmocka_unit_test(test_local_rules),
+        cmocka_unit_test(test_expiry),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
