@@ -102,6 +102,7 @@ unpack_line(uint8_t **pp, mn_write *w, size_t *lineno) {
     w->type = MN_ENTITY_PARTICIPANT;
     w->create = true;
     w->result = MN_OK;
+    w->given_id = false;
     w->prepare = NULL;
     w->prepare_ctx = NULL;
     w->ops.n = get_u32(pp);

@@ -143,6 +143,14 @@ enum MHD_Result mn_api_partnership_end(mn_http *h, struct MHD_Connection *c,
                                        const char *id, mn_api_request *r);
 enum MHD_Result mn_api_partnership_expire(mn_http *h, struct MHD_Connection *c,
                                           const char *id, mn_api_request *r);
+enum MHD_Result mn_api_meeting_put(mn_http *h, struct MHD_Connection *c,
+                                   const char *id, mn_api_request *r);
+enum MHD_Result mn_api_meeting_get(mn_http *h, struct MHD_Connection *c,
+                                   const char *id, mn_api_request *r);
+enum MHD_Result mn_api_meeting_list(mn_http *h, struct MHD_Connection *c,
+                                    const char *id, mn_api_request *r);
+enum MHD_Result mn_api_meeting_patch(mn_http *h, struct MHD_Connection *c,
+                                     const char *id, mn_api_request *r);
 enum MHD_Result mn_api_import(mn_http *h, struct MHD_Connection *c,
                               const char *id, mn_api_request *r);
 enum MHD_Result mn_api_stats(mn_http *h, struct MHD_Connection *c,

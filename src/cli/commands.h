@@ -17,6 +17,8 @@ extern const mn_command mn_participant_commands[];
 extern const mn_command mn_partnership_commands[];
 /* participant transfer (in the participant group) */
 extern const mn_command mn_transfer_commands[];
+/* meeting add, show, list, update */
+extern const mn_command mn_meeting_commands[];
 /* subnetwork create, show, update, list, join, leave, members */
 extern const mn_command mn_subnetwork_commands[];
 /* outcome add, show, list */

@@ -36,6 +36,11 @@ typedef struct mn_write {
     uint32_t type;
     uint8_t id[MN_ID_BYTES];
     bool create;
+    /* A create whose id the client made (id set by the caller): refused
+     * (MN_EINVAL) unless the id names this node's division, and MN_EEXIST
+     * when an entity of that id exists already, in the same transaction as
+     * the create. */
+    bool given_id;
     mn_ops ops;
     /* If set, called by the writer inside its group transaction before
      * the write: it may check the state and fill ops (a check and the

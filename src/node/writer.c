@@ -76,7 +76,13 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
         return MN_EINVAL; /* callers write nothing rather than no ops */
     if (k && mn_kind_check_ops(k, w->ops.op, w->ops.n, NULL) != MN_FAULT_NONE)
         return MN_EINVAL;
-    if (w->create) {
+    if (w->create && w->given_id) {
+        if (mn_id_division(w->id) != node->cfg.self.id)
+            return MN_EINVAL;
+        int rc = mn_state_exists(t, w->type, w->id);
+        if (rc != MN_ENOTFOUND)
+            return rc == MN_OK ? MN_EEXIST : rc;
+    } else if (w->create) {
         mn_id_new(now, node->cfg.self.id, w->id);
     } else {
         int rc = mn_state_exists(t, w->type, w->id);
@@ -143,7 +149,7 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
         if (rc == MN_OK)
             (*nok)++;
         else if (rc != MN_ENOTFOUND && rc != MN_EAUTH && rc != MN_EINVAL &&
-                 rc != MN_ECONFLICT)
+                 rc != MN_ECONFLICT && rc != MN_EEXIST)
             return rc;
         if (node->ws.unsigned_own >= SIGN_EVERY &&
             (rc = sign_head(node, t)) != MN_OK)

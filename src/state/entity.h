@@ -35,10 +35,11 @@
  * more). */
 #define MN_MAX_VALUE_BYTES 4096
 
-/* Type numbers of the kinds (state/<kind>.h); 3 is kept for meetings. */
+/* Type numbers of the kinds (state/<kind>.h). */
 enum mn_entity_type {
     MN_ENTITY_PARTICIPANT = 1,
     MN_ENTITY_PARTNERSHIP = 2,
+    MN_ENTITY_MEETING = 3,
     MN_ENTITY_OUTCOME = 4,
     MN_ENTITY_SUBNETWORK = 5,
     MN_ENTITY_MEMBERSHIP = 6,

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/iso.h"
+#include "state/meeting.h"
 #include "state/membership.h"
 #include "state/outcome.h"
 #include "state/participant.h"
@@ -19,8 +20,8 @@
 
 /* Every kind, by type number. A new kind adds its line here. */
 static const mn_kind *const kinds[] = {
-    &mn_kind_participant, &mn_kind_partnership, &mn_kind_outcome,
-    &mn_kind_subnetwork,  &mn_kind_membership,
+    &mn_kind_participant, &mn_kind_partnership, &mn_kind_meeting,
+    &mn_kind_outcome,     &mn_kind_subnetwork,  &mn_kind_membership,
 };
 
 const mn_kind *

@@ -156,6 +156,9 @@ struct mn_kind {
     size_t nsearch;
     const mn_ref_owner *ref_owners; /* one per MN_WRITE_REF_OWNER field */
     size_t nref_owners;
+    /* Made once, never changed: every change to an entity that exists is
+     * refused (an outcome event; DESIGN "Changes" 4, a grow-only set). */
+    bool create_only;
     /* Rules across fields, checked after the immutable fields and before
      * any value: MN_OK or mn_problem_set(p, ...). current is NULL on a
      * create. May be NULL. */

@@ -6,8 +6,9 @@
  * text and enum fields are MN_WRITE_ONCE, the date MN_WRITE_OWNER (a
  * number, compared by no patch: the API has no patch for outcomes). On the
  * wire every field is therefore owner-only, so every node refuses a change
- * to an outcome from any other division; the owner's own node refuses
- * every later change (PATCH answers 405). A wrong outcome is corrected by
+ * to an outcome from any other division; and the kind is create-only
+ * (state/owner.h), so every node refuses any later change of it too, even
+ * from its owner (PATCH answers 405). A wrong outcome is corrected by
  * recording the right one; outcome events are only ever added.
  *
  * sector and qualifications_match describe a job: the check hook refuses
@@ -99,6 +100,7 @@ const mn_kind mn_kind_outcome = {
     .fields = fields,
     .nfields = MN_ARRAY_LEN(fields),
     .owner_field = MN_O_DIVISION,
+    .create_only = true,
     .indexes = indexes,
     .nindexes = MN_ARRAY_LEN(indexes),
     .check = check,

@@ -26,7 +26,8 @@
  * anyone); REF_OWNER the owner of the participant that the REF field
  * paired with it in the kind's ref_owners names (a partnership's side: only the
  * mentee's home reserves the mentee's slot). Clearing the owner field is never
- * allowed.
+ * allowed. Nobody changes an entity of a create-only kind (an outcome) once
+ * it exists.
  */
 #ifndef MN_OWNER_H
 #define MN_OWNER_H

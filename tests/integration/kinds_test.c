@@ -517,6 +517,80 @@ test_cli_outcomes(void) {
     free(id);
 }
 
+/* A meeting id the client made: byte 9 (hex 18-19) names division 1, the
+ * node's; OTHER_DIV_MEETING names division 2. */
+#define MEETING_ID "0190a1b2c3d47e8f9a011c2d3e4f5a6b"
+#define OTHER_DIV_MEETING "0190a1b2c3d47e8f9a021c2d3e4f5a6b"
+
+static void
+test_meetings(void) {
+    tl_section("meetings: PUT with the client's id, again, another body");
+    char body[512], other[512], path[128];
+    snprintf(body, sizeof body,
+             "{\"partnership_id\":\"%s\",\"date\":\"2026-11-20T17:00:00Z\","
+             "\"minutes\":\"CV and one application\",\"topics\":[\"job\"],"
+             "\"duration_minutes\":120}",
+             NO_SUCH_ID);
+    snprintf(other, sizeof other,
+             "{\"partnership_id\":\"%s\",\"date\":\"2026-11-21T17:00:00Z\"}",
+             NO_SUCH_ID);
+    snprintf(path, sizeof path, "/v1/meetings/%s", MEETING_ID);
+    json_decref(expect("PUT", path, body, 201));
+    char *before = digest_now();
+    json_t *again = expect("PUT", path, body, 200);
+    CHECK(again && strcmp(tl_str(again, "id"), MEETING_ID) == 0 &&
+              strcmp(tl_str(again, "minutes"), "CV and one application") == 0,
+          "the same PUT again answers the meeting it logged");
+    json_decref(again);
+    char *after = digest_now();
+    CHECK(strcmp(before, after) == 0, "and writes nothing");
+    free(before);
+    free(after);
+    refuse("PUT", path, other, 409, "conflict", NULL);
+    snprintf(path, sizeof path, "/v1/meetings/%s", OTHER_DIV_MEETING);
+    refuse("PUT", path, body, 400, "invalid_id", NULL);
+    refuse("PUT", "/v1/meetings/XYZ", body, 400, "invalid_id", NULL);
+    snprintf(path, sizeof path, "/v1/meetings/%s", MEETING_ID);
+    refuse("PUT", path,
+           "{\"partnership_id\":\"nope\",\"date\":\"2026-11-20T17:00:00Z\"}",
+           400, "invalid_field", "partnership_id");
+    snprintf(path, sizeof path, "/v1/meetings/%s", NO_SUCH_ID);
+    json_decref(get(path, 404));
+    snprintf(path, sizeof path, "/v1/meetings?partnership=%s", NO_SUCH_ID);
+    CHECK(items_of(path) == 1, "one meeting of the partnership");
+    CHECK(items_of("/v1/meetings?partnership=" MEETING_ID) == 0,
+          "none of another");
+    snprintf(path, sizeof path, "/v1/meetings/%s", MEETING_ID);
+    json_t *p = expect("PATCH", path, "{\"duration_minutes\":90}", 200);
+    CHECK(p && json_integer_value(json_object_get(p, "duration_minutes")) == 90,
+          "PATCH changes it");
+    json_decref(p);
+
+    tl_section("CLI: meeting add makes the id, list never shows minutes");
+    char *out = NULL;
+    const char *add[] = {"--json",
+                         "meeting",
+                         "add",
+                         "--partnership-id",
+                         NO_SUCH_ID,
+                         "--date",
+                         "2026-11-27T17:00:00Z",
+                         "--minutes",
+                         "private words",
+                         NULL};
+    CHECK(run(&out, add) == EXIT_OK, "meeting add");
+    char *id = json_id(out);
+    free(out);
+    CHECK(it_is_id(id) && strncmp(id + 18, "01", 2) == 0,
+          "an id naming the node's division");
+    const char *list[] = {"meeting", "list", "--partnership", NO_SUCH_ID, NULL};
+    CHECK(run(&out, list) == EXIT_OK && has(out, id) && has(out, MEETING_ID) &&
+              !has(out, "private words"),
+          "meeting list: both, never the minutes");
+    free(out);
+    free(id);
+}
+
 /* The node's start-up check takes the new kinds' indexes and statistics,
  * and everything reads back the same. */
 static void
@@ -547,6 +621,7 @@ main(int argc, char **argv) {
         test_outcomes_refused();
         test_cli_subnetworks();
         test_cli_outcomes();
+        test_meetings();
         test_restart();
     }
     it_node_destroy(&node);

@@ -27,6 +27,7 @@
 
 #include "door/crypto.h"
 #include "node/node.h"
+#include "state/outcome.h"
 #include "state/participant.h"
 #include "state/partnership.h"
 #include "state/partnership_rules.h"
@@ -377,12 +378,37 @@ test_expiry(void **state) {
     assert_int_equal(n, 0);
 }
 
+/* An outcome is made once: a later change, even by its own division, is
+ * refused by the rule every node applies (state/owner.h). */
+static void
+test_outcome_create_only(void **state) {
+    char z[MN_ID_TEXT];
+    mn_write w = {.type = MN_ENTITY_OUTCOME, .create = true};
+    (void)state;
+    mn_id_format(M, z);
+    mn_ops_init(&w.ops);
+    mn_ops_add_int(&w.ops, MN_O_DIVISION, 2);
+    mn_ops_add_str(&w.ops, MN_O_PARTICIPANT, z, strlen(z));
+    mn_ops_add_int(&w.ops, MN_O_DATE, 1700000000000);
+    mn_ops_add_str(&w.ops, MN_O_KIND, "job", 3);
+    assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
+    assert_int_equal(w.result, MN_OK);
+    mn_ops_release(&w.ops);
+    w.create = false;
+    mn_ops_init(&w.ops);
+    mn_ops_add_str(&w.ops, MN_O_KIND, "education", 9);
+    assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
+    assert_int_equal(w.result, MN_EAUTH);
+    mn_ops_release(&w.ops);
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_causal_ownership),
         cmocka_unit_test(test_local_rules),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_outcome_create_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
