@@ -10,7 +10,8 @@ would: proposed on the mentee's home node, reserved there and on the
 mentor's home node, then mostly ended (completed or cancelled) by the
 mentee's home, which records what came of a completed one (an outcome:
 mostly a job, else education, better Danish or a wider network); some are
-declined by the mentor's home, and some stay active. A mentor takes her mentees one after the other, up to her
+declined by the mentor's home, and some stay active, each with two
+meetings logged (PUT with ids made here, as clients make them). A mentor takes her mentees one after the other, up to her
 capacity at a time. Then M mentors with an active partnership move to
 another division (POST .../transfer on their home node) and take it along.
 
@@ -42,6 +43,11 @@ REASONS_CANCELLED = ["the mentee moved away", "the pair did not match",
 # What came of a completed partnership, recorded by the mentee's home.
 OUTCOMES = [("job", 46), ("education", 18), ("danish_improved", 18),
             ("network_grown", 18)]
+TOPICS = ["job", "education", "language", "network", "wellbeing"]
+MINUTES = ["went through her CV and two job adverts",
+           "practised a job interview in Danish",
+           "talked about courses and how to apply",
+           "visited a workplace together"]
 SECTORS = ["health care", "education", "finance", "public administration",
            "retail", "IT", "cleaning", "transport", "hospitality", "law"]
 
@@ -54,6 +60,10 @@ class Node:
             sys.exit(f"demo_partnerships: {spec}: use NAME=URL=TOKENFILE")
         with open(token_file, encoding="utf-8") as f:
             self.token = f.read().strip()
+        status, health = self.call("GET", "/health")
+        if status != 200:
+            sys.exit(f"demo_partnerships: {self.name}: GET /v1/health: {status}")
+        self.division = health["division_id"]
 
     def call(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -162,7 +172,33 @@ def make_one(mentee, mentor, fate, rng_seed):
             return fate, f"end: {status} {p}"
     if fate == "completed":
         return fate, record_outcome(home, mentee["id"], pid, p["end"]["date"], rng)
+    if fate == "active":
+        return fate, log_meetings(home, pid, rng)
     return fate, None
+
+
+def meeting_id(division, rng):
+    """A time-ordered id naming division in byte 9, as clients make them."""
+    ms = int(time.time() * 1000)
+    b = bytearray(ms.to_bytes(6, "big") + rng.randbytes(10))
+    b[6] = 0x70 | (b[6] & 0x0F)
+    b[8] = 0x80 | (b[8] & 0x3F)
+    b[9] = division
+    return b.hex()
+
+
+def log_meetings(home, pid, rng):
+    """Two meetings of an active pair, logged on the mentee's home with ids
+    made here (PUT): None, or what went wrong."""
+    for k in range(2):
+        body = {"partnership_id": pid, "date": f"2026-{10 + k}-15T17:00:00Z",
+                "minutes": rng.choice(MINUTES),
+                "topics": rng.sample(TOPICS, 2), "duration_minutes": 120}
+        mid = meeting_id(home.division, rng)
+        status, p = home.call("PUT", f"/meetings/{mid}", body)
+        if status != 201:
+            return f"meeting: {status} {p}"
+    return None
 
 
 def record_outcome(home, mentee_id, pid, date, rng):
