@@ -90,8 +90,8 @@ field_from_def(field *f, const mn_field_def *d, char *name, char *help) {
     else
         snprintf(name, NAME_MAX_LEN, "%s", d->name);
     help_of(d, help, HELP_MAX);
-    *f = (field){name, field_type_of(d),
-                 mn_field_by_node(d) ? NULL : help, metavar_of(d)};
+    *f = (field){name, field_type_of(d), mn_field_by_node(d) ? NULL : help,
+                 metavar_of(d)};
 }
 
 /* The length of the top-level key of f: "consent" of "consent.x". */

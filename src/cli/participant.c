@@ -159,8 +159,8 @@ static const mn_command participant_cmds[] = {
     {0},
 };
 
-static const mn_command *const participant_sub[] = {
-    participant_cmds, mn_transfer_commands, NULL};
+static const mn_command *const participant_sub[] = {participant_cmds,
+                                                    mn_transfer_commands, NULL};
 
 const mn_command mn_participant_commands[] = {
     {.name = "participant",

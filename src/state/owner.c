@@ -135,7 +135,6 @@ mn_owner_check(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
     int rc = k->create_only ? mn_state_exists(t, type, id) : MN_ENOTFOUND;
     if (rc != MN_ENOTFOUND)
         return rc == MN_OK ? MN_EAUTH : rc;
-    rc = MN_OK;
     if (needs_owner(k, ops, nops) &&
         (rc = mn_owner_at(t, k, id, deps, &owner)) != MN_OK)
         return rc;
