@@ -149,7 +149,7 @@ mn_api_kind_patch(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
 
 static int
 parse_list_query(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
-                 mn_list_query *q, mn_problem *p) {
+                 mn_api_list_filter extra, mn_list_query *q, mn_problem *p) {
     const char *cursor = mn_api_arg(c, "cursor");
     mn_list_query_init(q, k);
     q->q = mn_api_arg(c, "q");
@@ -159,6 +159,8 @@ parse_list_query(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
                      MN_OK)
             return MN_EINVAL;
     }
+    if (extra && extra(h, c, q, p) != MN_OK)
+        return MN_EINVAL;
     if (cursor && mn_api_parse_id(cursor, q->cursor) != MN_OK)
         return mn_problem_set(p, "bad_query", "cursor",
                               "cursor: use next_cursor from a page");
@@ -184,13 +186,19 @@ list_add(void *user, const mn_entity *e) {
 
 enum MHD_Result
 mn_api_kind_list(mn_http *h, struct MHD_Connection *c, const mn_kind *k) {
+    return mn_api_kind_list_with(h, c, k, NULL);
+}
+
+enum MHD_Result
+mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
+                      mn_api_list_filter extra) {
     mn_list_query q;
     mn_problem p;
     mn_txn *t;
     bool more;
     uint8_t next[MN_ID_BYTES];
     char hex[2 * MN_ID_BYTES + 1];
-    if (parse_list_query(h, c, k, &q, &p) != MN_OK)
+    if (parse_list_query(h, c, k, extra, &q, &p) != MN_OK)
         return mn_api_send_problem(c, &p);
     struct list_out out = {json_array(), k, mn_node_config(h->node)};
     int rc = mn_api_read_begin(h, &t);

@@ -19,26 +19,7 @@
 
 static enum MHD_Result
 not_found(struct MHD_Connection *c) {
-    return mn_api_send_error(c, 404, "not_found", NULL, "no such partnership");
-}
-
-/* Load (type, id) and answer it with status. */
-static enum MHD_Result
-answer(mn_http *h, struct MHD_Connection *c, uint32_t type,
-       const uint8_t id[MN_ID_BYTES], unsigned status) {
-    mn_txn *t;
-    mn_entity e;
-    int rc = mn_api_read_begin(h, &t);
-    if (rc != MN_OK)
-        return mn_api_send_failure(c, rc);
-    rc = mn_state_get(t, type, id, &e);
-    mn_txn_abort(&t);
-    if (rc != MN_OK)
-        return mn_api_send_failure(c, rc);
-    json_t *j =
-        mn_kind_json_render(mn_kind_find(type), &e, mn_node_config(h->node));
-    mn_entity_release(&e);
-    return mn_api_send_json(c, status, j);
+    return mn_api_kind_not_found(c, &mn_kind_partnership);
 }
 
 /* Run action a on (type, id) (a create if create) and answer: the entity
@@ -60,7 +41,7 @@ act(mn_http *h, struct MHD_Connection *c, uint32_t type, uint8_t id[16],
     if (rc == MN_OK)
         rc = w.result;
     if (rc == MN_OK)
-        return answer(h, c, type, w.id, status);
+        return mn_api_kind_answer(h, c, mn_kind_find(type), w.id, status);
     if (!a->problem.code)
         return mn_api_send_failure(c, rc);
     unsigned code = rc == MN_ENOTFOUND ? 404 : rc == MN_EAUTH ? 403 : 409;
@@ -131,7 +112,7 @@ mn_api_partnership_get(mn_http *h, struct MHD_Connection *c, const char *id,
     (void)r;
     if (mn_api_parse_id(id, raw) != MN_OK)
         return not_found(c);
-    return answer(h, c, MN_ENTITY_PARTNERSHIP, raw, 200);
+    return mn_api_kind_answer(h, c, &mn_kind_partnership, raw, 200);
 }
 
 /* reserve, decline: no body (or an empty object). */
@@ -233,37 +214,22 @@ mn_api_partnership_expire(mn_http *h, struct MHD_Connection *c, const char *id,
 
 /* ---- listing ------------------------------------------------------------ */
 
-struct list_out {
-    json_t *items;
-    const mn_config *cfg;
-};
-
-static void
-list_add(void *user, const mn_entity *e) {
-    struct list_out *out = user;
-    json_array_append_new(
-        out->items, mn_kind_json_render(&mn_kind_partnership, e, out->cfg));
-}
-
 /* participant=ID: the mentee or the mentor index, by her role here. */
 static int
-participant_filter(mn_http *h, const char *z, mn_list_query *q, mn_problem *p) {
+participant_filter(mn_http *h, struct MHD_Connection *c, mn_list_query *q,
+                   mn_problem *p) {
+    const char *z = mn_api_arg(c, "participant");
     uint8_t pid[MN_ID_BYTES];
     mn_entity her;
-    mn_txn *t;
-    if (mn_id_parse(z, pid) != MN_OK)
-        return mn_problem_set(p, "bad_query", "participant",
-                              "participant: not an id");
-    int rc = mn_api_read_begin(h, &t);
-    if (rc == MN_OK)
-        rc = mn_state_get(t, MN_ENTITY_PARTICIPANT, pid, &her);
-    mn_txn_abort(&t);
-    if (rc != MN_OK)
+    if (!z)
+        return MN_OK;
+    if (mn_id_parse(z, pid) != MN_OK ||
+        mn_api_kind_load(h, &mn_kind_participant, pid, &her) != MN_OK)
         return mn_problem_set(p, "bad_query", "participant",
                               "participant: no such participant");
     int i =
         mn_kind_enum_of(&mn_kind_participant, &her, MN_P_ROLE) == MN_ROLE_MENTOR
-            ? 1
+            ? 1 /* the mentor index (partnership.c) */
             : 0;
     mn_entity_release(&her);
     q->has_ref[i] = true;
@@ -271,54 +237,12 @@ participant_filter(mn_http *h, const char *z, mn_list_query *q, mn_problem *p) {
     return MN_OK;
 }
 
-static int
-parse_list_query(mn_http *h, struct MHD_Connection *c, mn_list_query *q,
-                 mn_problem *p) {
-    const mn_kind *k = &mn_kind_partnership;
-    const char *cursor = mn_api_arg(c, "cursor");
-    const char *who = mn_api_arg(c, "participant");
-    mn_list_query_init(q, k);
-    for (size_t i = 0; i < k->nindexes; i++) {
-        const char *v = mn_api_arg(c, k->indexes[i].param);
-        if (v && mn_kind_json_filter(k, i, v, mn_node_config(h->node), q, p) !=
-                     MN_OK)
-            return MN_EINVAL;
-    }
-    if (who && participant_filter(h, who, q, p) != MN_OK)
-        return MN_EINVAL;
-    if (cursor && mn_api_parse_id(cursor, q->cursor) != MN_OK)
-        return mn_problem_set(p, "bad_query", "cursor",
-                              "cursor: use next_cursor from a page");
-    q->has_cursor = cursor != NULL;
-    return mn_api_parse_limit(mn_api_arg(c, "limit"), &q->limit, p);
-}
-
 enum MHD_Result
 mn_api_partnership_list(mn_http *h, struct MHD_Connection *c, const char *id,
                         mn_api_request *r) {
-    mn_list_query q;
-    mn_problem p;
-    mn_txn *t;
-    bool more;
-    uint8_t next[MN_ID_BYTES];
-    char hex[MN_ID_TEXT];
     (void)id, (void)r;
-    if (parse_list_query(h, c, &q, &p) != MN_OK)
-        return mn_api_send_problem(c, &p);
-    struct list_out out = {json_array(), mn_node_config(h->node)};
-    int rc = mn_api_read_begin(h, &t);
-    if (rc == MN_OK)
-        rc = mn_state_list(t, &q, list_add, &out, &more, next);
-    mn_txn_abort(&t);
-    if (rc != MN_OK) {
-        json_decref(out.items);
-        return mn_api_send_failure(c, rc);
-    }
-    mn_id_format(next, hex);
-    return mn_api_send_json(c, 200,
-                            json_pack("{s:o, s:o}", "items", out.items,
-                                      "next_cursor",
-                                      more ? json_string(hex) : json_null()));
+    return mn_api_kind_list_with(h, c, &mn_kind_partnership,
+                                 participant_filter);
 }
 
 /* ---- transfer ----------------------------------------------------------- */

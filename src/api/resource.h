@@ -28,6 +28,7 @@
 #include "node/node.h"
 #include "repl/replicator.h"
 #include "state/entity.h"
+#include "state/state.h"
 #include "state/kind.h"
 
 /* Page sizes of the listing endpoints (README "HTTP API"). */
@@ -290,6 +291,15 @@ enum MHD_Result mn_api_kind_patch(mn_http *h, struct MHD_Connection *c,
  * {"items": [...], "next_cursor": hex or null}. */
 enum MHD_Result mn_api_kind_list(mn_http *h, struct MHD_Connection *c,
                                  const mn_kind *k);
+/* A resource's own query parameter, read into q (MN_OK), or MN_EINVAL
+ * with p filled. */
+typedef int (*mn_api_list_filter)(mn_http *h, struct MHD_Connection *c,
+                                  mn_list_query *q, mn_problem *p);
+/* mn_api_kind_list, with extra (may be NULL) reading what is the
+ * resource's own (partnerships: participant=ID, either side). */
+enum MHD_Result mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c,
+                                      const mn_kind *k,
+                                      mn_api_list_filter extra);
 /* Call fn for every entity of k that t holds, in id order (all pages). */
 int mn_api_kind_scan(mn_txn *t, const mn_kind *k,
                      void (*fn)(void *user, const mn_entity *e), void *user);
