@@ -4,7 +4,10 @@
  * (create, get, patch, list with filters and q), their members (join, a
  * second join answering the same membership, leave, leave again, join
  * again as a new tag, the members list without names) and outcomes
- * (record, get, list by kind, PATCH refused). Every refused request is
+ * (record, get, list by kind, PATCH refused), meetings (PUT with the
+ * client's id, again, another body, list by partnership), partnerships
+ * (the lifecycle on one home node and what it refuses) and transfers'
+ * refusals. Every refused request is
  * checked for its status, error code and field, and for leaving the
  * digest unchanged. Then the CLI's subnetwork and outcome commands
  * against the same node (exit codes, tables without names, --json, usage
@@ -517,6 +520,76 @@ test_cli_outcomes(void) {
     free(id);
 }
 
+/* The lifecycle on one node (division copenhagen is home of both): the
+ * answers that are refused, and why; the list's filters. */
+static void
+test_partnerships(void) {
+    tl_section("partnerships: propose, reserve, end; what is refused");
+    char body[256], path[160];
+    char *mentor =
+        create("/v1/participants", "{\"role\":\"mentor\",\"given_name\":\"R\","
+                                   "\"family_name\":\"Test\",\"capacity\":1}");
+    char *third = participant("Third");
+    snprintf(body, sizeof body, "{\"mentee_id\":\"%s\",\"mentor_id\":\"%s\"}",
+             amina, mentor);
+    char *p1 = create("/v1/partnerships", body);
+    snprintf(body, sizeof body, "{\"mentee_id\":\"%s\",\"mentor_id\":\"%s\"}",
+             third, mentor);
+    char *p2 = create("/v1/partnerships", body);
+    snprintf(body, sizeof body, "{\"mentee_id\":\"%s\",\"mentor_id\":\"%s\"}",
+             NO_SUCH_ID, mentor);
+    refuse("POST", "/v1/partnerships", body, 404, "not_found", NULL);
+    snprintf(body, sizeof body, "{\"mentee_id\":\"%s\",\"mentor_id\":\"%s\"}",
+             mentor, amina);
+    refuse("POST", "/v1/partnerships", body, 409, "conflict", NULL);
+    snprintf(body, sizeof body, "{\"mentee_id\":\"%s\"}", amina);
+    refuse("POST", "/v1/partnerships", body, 400, "invalid_field", "mentor_id");
+    snprintf(body, sizeof body,
+             "{\"mentee_id\":\"%s\",\"mentor_id\":\"%s\",\"x\":1}", amina,
+             mentor);
+    refuse("POST", "/v1/partnerships", body, 400, "unknown_field", "x");
+    snprintf(path, sizeof path, "/v1/partnerships/%s/end", p1);
+    refuse("POST", path, "{\"state\":\"completed\"}", 409, "illegal_transition",
+           NULL);
+    snprintf(path, sizeof path, "/v1/partnerships/%s/reserve", p1);
+    json_t *j = expect("POST", path, NULL, 200);
+    CHECK(j && strcmp(tl_str(j, "state"), "active") == 0,
+          "one node home of both answers both sides: active");
+    json_decref(j);
+    refuse("POST", path, NULL, 409, "illegal_transition", NULL);
+    snprintf(path, sizeof path, "/v1/partnerships/%s/reserve", p2);
+    refuse("POST", path, NULL, 409, "capacity_full", NULL);
+    snprintf(path, sizeof path, "/v1/partnerships/%s/reserve", NO_SUCH_ID);
+    refuse("POST", path, NULL, 404, "not_found", NULL);
+    snprintf(path, sizeof path, "/v1/partnerships/%s/end", p1);
+    refuse("POST", path, "{\"state\":\"over\"}", 400, "invalid_field", "state");
+    j = expect("POST", path,
+               "{\"state\":\"completed\",\"reason\":\"she found work\"}", 200);
+    CHECK(j && strcmp(tl_str(j, "state"), "completed") == 0, "completed");
+    json_decref(j);
+    snprintf(path, sizeof path, "/v1/partnerships?participant=%s", mentor);
+    CHECK(items_of(path) == 2, "the mentor's two partnerships");
+    snprintf(path, sizeof path, "/v1/partnerships?participant=%s", amina);
+    CHECK(items_of(path) == 1, "the mentee's one");
+    CHECK(items_of("/v1/partnerships?state=completed") == 1, "one completed");
+    CHECK(items_of("/v1/partnerships?state=proposed") == 1, "one proposed");
+    refuse("GET", "/v1/partnerships?state=nope", NULL, 400, "bad_query",
+           "state");
+    snprintf(path, sizeof path, "/v1/partnerships/%s", NO_SUCH_ID);
+    json_decref(get(path, 404));
+
+    tl_section("transfer: what is refused");
+    snprintf(path, sizeof path, "/v1/participants/%s/transfer", amina);
+    refuse("POST", path, "{\"to\":\"nowhere\"}", 400, "invalid_field", "to");
+    refuse("POST", path, "{\"to\":\"copenhagen\"}", 409, "conflict", NULL);
+    snprintf(path, sizeof path, "/v1/participants/%s/transfer", NO_SUCH_ID);
+    refuse("POST", path, "{\"to\":\"copenhagen\"}", 404, "not_found", NULL);
+    free(mentor);
+    free(third);
+    free(p1);
+    free(p2);
+}
+
 /* A meeting id the client made: byte 9 (hex 18-19) names division 1, the
  * node's; OTHER_DIV_MEETING names division 2. */
 #define MEETING_ID "0190a1b2c3d47e8f9a011c2d3e4f5a6b"
@@ -622,6 +695,7 @@ main(int argc, char **argv) {
         test_cli_subnetworks();
         test_cli_outcomes();
         test_meetings();
+        test_partnerships();
         test_restart();
     }
     it_node_destroy(&node);
