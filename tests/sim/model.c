@@ -298,7 +298,7 @@ model_check(struct sim *s, int i) {
     mn_val key, v;
     size_t k = 0;
     bool ok = true;
-    if (!m->sorted)
+    if (!m->sorted && m->n > 1) /* (qsort takes no NULL, even for 0) */
         qsort(m->w, m->n, sizeof *m->w, cmp_write);
     m->sorted = true;
     if (mn_store_begin(mn_node_store(s->node[i]), false, &t) != MN_OK ||
