@@ -220,15 +220,21 @@ int
 mn_api_kind_scan(mn_txn *t, const mn_kind *k,
                  void (*fn)(void *user, const mn_entity *e), void *user) {
     mn_list_query q;
+    mn_list_query_init(&q, k);
+    return mn_api_kind_scan_query(t, &q, fn, user);
+}
+
+int
+mn_api_kind_scan_query(mn_txn *t, mn_list_query *q,
+                       void (*fn)(void *user, const mn_entity *e), void *user) {
     uint8_t next[MN_ID_BYTES];
     bool more = true;
     int rc = MN_OK;
-    mn_list_query_init(&q, k);
-    q.limit = SIZE_MAX; /* each call stops at MN_LIST_SCAN_CAP */
+    q->limit = SIZE_MAX; /* each call stops at MN_LIST_SCAN_CAP */
     while (rc == MN_OK && more) {
-        rc = mn_state_list(t, &q, fn, user, &more, next);
-        memcpy(q.cursor, next, MN_ID_BYTES);
-        q.has_cursor = true;
+        rc = mn_state_list(t, q, fn, user, &more, next);
+        memcpy(q->cursor, next, MN_ID_BYTES);
+        q->has_cursor = true;
     }
     return rc;
 }

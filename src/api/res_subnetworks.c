@@ -25,7 +25,6 @@
 #include "api/resource.h"
 #include "state/membership.h"
 #include "state/participant.h"
-#include "state/ref.h"
 #include "state/state.h"
 #include "state/subnetwork.h"
 
@@ -81,6 +80,16 @@ tags_add(void *user, const mn_entity *e) {
     mn_entity_copy(&s->e[s->n++], e);
 }
 
+/* Call tags_add for every membership of sub-network sub (its index). */
+static int
+scan_members(mn_txn *t, const uint8_t sub[MN_ID_BYTES], struct tags *s) {
+    mn_list_query q;
+    mn_list_query_init(&q, &mn_kind_membership);
+    q.has_ref[0] = true; /* the sub-network index (membership.c) */
+    memcpy(q.ref[0], sub, MN_ID_BYTES);
+    return mn_api_kind_scan_query(t, &q, tags_add, s);
+}
+
 static void
 tags_release(struct tags *s) {
     for (size_t i = 0; i < s->n; i++)
@@ -117,7 +126,7 @@ load_tags(mn_http *h, const uint8_t sub[MN_ID_BYTES], const char *participant,
         rc = need(t, &mn_kind_participant, who, missing);
     }
     if (rc == MN_OK)
-        rc = mn_api_kind_scan(t, &mn_kind_membership, tags_add, s);
+        rc = scan_members(t, sub, s);
     mn_txn_abort(&t);
     return rc;
 }
@@ -148,7 +157,8 @@ member_body(const json_t *body, const char *const *allowed, size_t nallowed,
         return mn_problem_set(p, "missing_field", "participant_id",
                               "participant_id: is required");
     *participant = json_string_value(v);
-    if (!mn_ref_valid(*participant))
+    uint8_t id[MN_ID_BYTES];
+    if (mn_id_parse(*participant, id) != MN_OK)
         return mn_problem_set(p, "invalid_field", "participant_id",
                               "participant_id: must be an id of 32 lower-case "
                               "hex characters");
@@ -365,7 +375,7 @@ mn_api_subnetwork_members(mn_http *h, struct MHD_Connection *c, const char *id,
     if (rc == MN_OK)
         rc = need(t, &mn_kind_subnetwork, sub, &missing);
     if (rc == MN_OK)
-        rc = mn_api_kind_scan(t, &mn_kind_membership, tags_add, &s);
+        rc = scan_members(t, sub, &s);
     if (rc == MN_OK)
         items = members_json(t, mn_node_config(h->node), &s);
     mn_txn_abort(&t);

@@ -303,6 +303,10 @@ enum MHD_Result mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c,
 /* Call fn for every entity of k that t holds, in id order (all pages). */
 int mn_api_kind_scan(mn_txn *t, const mn_kind *k,
                      void (*fn)(void *user, const mn_entity *e), void *user);
+/* The same over what q selects (its limit and cursor are overwritten). */
+int mn_api_kind_scan_query(mn_txn *t, mn_list_query *q,
+                           void (*fn)(void *user, const mn_entity *e),
+                           void *user);
 
 /* ---- participants (res_participants.c) --------------------------------- */
 

@@ -15,8 +15,6 @@
 
 #include <string.h>
 
-#include "state/ref.h"
-
 #define PROFILE MN_VIS_PROFILE
 #define LWW MN_MERGE_LWW
 #define REQ MN_F_REQUIRED
@@ -26,9 +24,9 @@ static const mn_field_def fields[] = {
     {MN_M_DIVISION, "division", NULL, MN_FT_DIVISION, 1, MN_MAX_NODES, NULL, 0,
      MN_WRITE_NODE, PROFILE, LWW, 0, NULL,
      "the division that recorded the join (set by the node)"},
-    {MN_M_SUBNETWORK, "subnetwork_id", NULL, MN_FT_TEXT, 32, 32, NULL, 0,
+    {MN_M_SUBNETWORK, "subnetwork_id", NULL, MN_FT_REF, 0, 0, NULL, 0,
      MN_WRITE_ONCE, PROFILE, LWW, REQ, NULL, "the sub-network's id"},
-    {MN_M_PARTICIPANT, "participant_id", NULL, MN_FT_TEXT, 32, 32, NULL, 0,
+    {MN_M_PARTICIPANT, "participant_id", NULL, MN_FT_REF, 0, 0, NULL, 0,
      MN_WRITE_ONCE, PROFILE, LWW, REQ, NULL, "the member's participant id"},
     {MN_M_JOINED_AT, "joined_at", NULL, MN_FT_TIME, 0, 0, NULL, 0,
      MN_WRITE_OWNER, PROFILE, LWW, REQ, NULL, "when she joined, RFC 3339 UTC"},
@@ -36,13 +34,11 @@ static const mn_field_def fields[] = {
      PROFILE, LWW, 0, NULL, "when she left (this join), RFC 3339 UTC"},
 };
 
-static int
-check(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
-      mn_problem *p) {
-    int rc = mn_ref_check(k, in, MN_M_SUBNETWORK, p);
-    (void)current;
-    return rc == MN_OK ? mn_ref_check(k, in, MN_M_PARTICIPANT, p) : rc;
-}
+/* A sub-network's memberships (its members, and the tags a leave ends)
+ * are found by this index, not by a scan of every membership. */
+static const mn_index_def indexes[] = {
+    {'B', MN_M_SUBNETWORK, "subnetwork"},
+};
 
 const mn_kind mn_kind_membership = {
     .type = MN_ENTITY_MEMBERSHIP,
@@ -51,7 +47,8 @@ const mn_kind mn_kind_membership = {
     .fields = fields,
     .nfields = MN_ARRAY_LEN(fields),
     .owner_field = MN_M_DIVISION,
-    .check = check,
+    .indexes = indexes,
+    .nindexes = MN_ARRAY_LEN(indexes),
 };
 
 bool

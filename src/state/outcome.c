@@ -20,8 +20,6 @@
 
 #include <string.h>
 
-#include "state/ref.h"
-
 static const char *const kinds[] = {"job", "education", "danish_improved",
                                     "network_grown", NULL};
 static const char *const yes_no[] = {"yes", "no", NULL};
@@ -37,10 +35,10 @@ static const mn_field_def fields[] = {
     {MN_O_DIVISION, "division", NULL, MN_FT_DIVISION, 1, MN_MAX_NODES, NULL, 0,
      MN_WRITE_NODE, PROFILE, LWW, 0, NULL,
      "the division that recorded it (set by the node)"},
-    {MN_O_PARTICIPANT, "participant_id", NULL, MN_FT_TEXT, 32, 32, NULL, 0,
-     ONCE, PROFILE, LWW, REQ, NULL, "the mentee's participant id"},
-    {MN_O_PARTNERSHIP, "partnership_id", NULL, MN_FT_TEXT, 32, 32, NULL, 0,
-     ONCE, PROFILE, LWW, 0, NULL, "the partnership it came from, if any"},
+    {MN_O_PARTICIPANT, "participant_id", NULL, MN_FT_REF, 0, 0, NULL, 0, ONCE,
+     PROFILE, LWW, REQ, NULL, "the mentee's participant id"},
+    {MN_O_PARTNERSHIP, "partnership_id", NULL, MN_FT_REF, 0, 0, NULL, 0, ONCE,
+     PROFILE, LWW, 0, NULL, "the partnership it came from, if any"},
     {MN_O_DATE, "date", NULL, MN_FT_TIME, 0, 0, NULL, 0, MN_WRITE_OWNER,
      PROFILE, LWW, REQ, NULL, "when it happened, RFC 3339 UTC"},
     {MN_O_KIND, "kind", NULL, MN_FT_ENUM, 0, 0, kinds, 0, ONCE, PROFILE, LWW,
@@ -59,7 +57,8 @@ static const mn_index_def indexes[] = {
     {'O', MN_O_KIND, "kind"},
 };
 
-/* Ids well formed; sector and qualifications_match only for a job. */
+/* sector and qualifications_match only for a job (ids are checked as
+ * MN_FT_REF values). */
 static int
 check(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
       mn_problem *p) {
@@ -67,9 +66,7 @@ check(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
     const char *kind =
         current ? mn_entity_str(current, MN_O_KIND) : in->str[ikind];
     static const uint32_t job_only[] = {MN_O_SECTOR, MN_O_QUALIFICATIONS};
-    int rc = mn_ref_check(k, in, MN_O_PARTICIPANT, p);
-    if (rc == MN_OK)
-        rc = mn_ref_check(k, in, MN_O_PARTNERSHIP, p);
+    int rc = MN_OK;
     for (size_t i = 0; rc == MN_OK && i < MN_ARRAY_LEN(job_only); i++) {
         int at = mn_kind_field_pos(k, job_only[i]);
         if (in->given[at] == MN_GIVEN_VALUE && kind && strcmp(kind, "job") != 0)

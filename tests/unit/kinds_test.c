@@ -21,7 +21,6 @@
 #include "api/kind_json.h"
 #include "state/membership.h"
 #include "state/outcome.h"
-#include "state/ref.h"
 #include "state/subnetwork.h"
 #include "unit_helpers.h"
 
@@ -173,9 +172,10 @@ test_membership_bodies(void **state) {
                    NULL, "invalid_field", "subnetwork_id");
     expect_refused(k, "{'subnetwork_id':'" SUB "','participant_id':'" WHO "'}",
                    NULL, "missing_field", "joined_at");
-    assert_true(mn_ref_valid(SUB));
-    assert_false(mn_ref_valid(NULL));
-    assert_false(mn_ref_valid(SUB "0"));
+    uint8_t id[MN_ID_BYTES];
+    assert_int_equal(mn_id_parse(SUB, id), MN_OK);
+    assert_int_equal(mn_id_parse(NULL, id), MN_EINVAL);
+    assert_int_equal(mn_id_parse(SUB "0", id), MN_EINVAL);
 }
 
 static void
