@@ -404,6 +404,31 @@ mn_kind_cmd_id_path(const mn_args *a, const char *base, const char *suffix,
     return 0;
 }
 
+int
+mn_kind_cmd_show(mn_cli *c, const mn_args *a, const char *base,
+                 mn_printer print) {
+    mn_buf path;
+    mn_buf_init(&path);
+    int rc = mn_kind_cmd_id_path(a, base, "", &path);
+    if (rc == 0)
+        rc = mn_client_get(c, mn_out_str(&path), print);
+    mn_buf_release(&path);
+    return rc;
+}
+
+int
+mn_kind_cmd_update(mn_cli *c, mn_kind_cmd *kc, const mn_args *a,
+                   const char *base, mn_printer print) {
+    mn_buf path;
+    mn_buf_init(&path);
+    int rc = mn_kind_cmd_id_path(a, base, "", &path);
+    if (rc == 0)
+        rc = mn_kind_cmd_write(c, kc, a, "PATCH", mn_out_str(&path), true,
+                               print);
+    mn_buf_release(&path);
+    return rc;
+}
+
 /* ---- lists ------------------------------------------------------------ */
 
 static void

@@ -84,6 +84,14 @@ int mn_kind_cmd_write(mn_cli *c, mn_kind_cmd *kc, const mn_args *a,
 int mn_kind_cmd_id_path(const mn_args *a, const char *base, const char *suffix,
                         mn_buf *out);
 
+/* GET base, then the escaped id a->pos[0], and print it. The exit code. */
+int mn_kind_cmd_show(mn_cli *c, const mn_args *a, const char *base,
+                     mn_printer print);
+/* PATCH the fields a's options set (at least one) of base + a->pos[0],
+ * and print the answer. The exit code. */
+int mn_kind_cmd_update(mn_cli *c, mn_kind_cmd *kc, const mn_args *a,
+                       const char *base, mn_printer print);
+
 /* Print a list as a table, or say none: items and next (NULL on the last
  * page). */
 typedef void (*mn_list_printer)(const json_t *items, const char *next);

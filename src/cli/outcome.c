@@ -57,13 +57,7 @@ add_run(mn_cli *c, const mn_args *a) {
 
 static int
 show_run(mn_cli *c, const mn_args *a) {
-    mn_buf path;
-    mn_buf_init(&path);
-    int rc = mn_kind_cmd_id_path(a, "/outcomes/", "", &path);
-    if (rc == 0)
-        rc = mn_client_get(c, mn_out_str(&path), print_outcome);
-    mn_buf_release(&path);
-    return rc;
+    return mn_kind_cmd_show(c, a, "/outcomes/", print_outcome);
 }
 
 static int

@@ -101,25 +101,12 @@ add_run(mn_cli *c, const mn_args *a) {
 
 static int
 update_run(mn_cli *c, const mn_args *a) {
-    mn_buf path;
-    mn_buf_init(&path);
-    int rc = mn_kind_cmd_id_path(a, "/participants/", "", &path);
-    if (rc == 0)
-        rc = mn_kind_cmd_write(c, &kind, a, "PATCH", mn_out_str(&path), true,
-                               print_participant);
-    mn_buf_release(&path);
-    return rc;
+    return mn_kind_cmd_update(c, &kind, a, "/participants/", print_participant);
 }
 
 static int
 show_run(mn_cli *c, const mn_args *a) {
-    mn_buf path;
-    mn_buf_init(&path);
-    int rc = mn_kind_cmd_id_path(a, "/participants/", "", &path);
-    if (rc == 0)
-        rc = mn_client_get(c, mn_out_str(&path), print_participant);
-    mn_buf_release(&path);
-    return rc;
+    return mn_kind_cmd_show(c, a, "/participants/", print_participant);
 }
 
 static int

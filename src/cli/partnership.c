@@ -65,25 +65,15 @@ post(mn_cli *c, const char *path, json_t *body, mn_printer print) {
     return rc;
 }
 
-/* "/partnerships/ID[/action]" into out. */
-static int
-item_path(const mn_args *a, const char *base, const char *action, mn_buf *out) {
-    if (a->pos[0][0] == '\0')
-        return mn_args_usage_error(a->path, "the ID is empty");
-    mn_out_puts(out, base);
-    mn_client_escape(out, a->pos[0]);
-    if (action)
-        mn_out_printf(out, "/%s", action);
-    return 0;
-}
-
 /* POST base/ID/action with body (stolen; may be NULL). */
 static int
 item_action(mn_cli *c, const mn_args *a, const char *base, const char *action,
             json_t *body) {
     mn_buf path;
     mn_buf_init(&path);
-    int rc = item_path(a, base, action, &path);
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, "/%s", action);
+    int rc = mn_kind_cmd_id_path(a, base, suffix, &path);
     if (rc == 0)
         rc = post(c, mn_out_str(&path), body, print_partnership);
     json_decref(body);
@@ -105,13 +95,7 @@ propose_run(mn_cli *c, const mn_args *a) {
 
 static int
 show_run(mn_cli *c, const mn_args *a) {
-    mn_buf path;
-    mn_buf_init(&path);
-    int rc = item_path(a, "/partnerships/", NULL, &path);
-    if (rc == 0)
-        rc = mn_client_get(c, mn_out_str(&path), print_partnership);
-    mn_buf_release(&path);
-    return rc;
+    return mn_kind_cmd_show(c, a, "/partnerships/", print_partnership);
 }
 
 static int

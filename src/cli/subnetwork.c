@@ -124,14 +124,7 @@ show_run(mn_cli *c, const mn_args *a) {
 
 static int
 update_run(mn_cli *c, const mn_args *a) {
-    mn_buf path;
-    mn_buf_init(&path);
-    int rc = mn_kind_cmd_id_path(a, "/subnetworks/", "", &path);
-    if (rc == 0)
-        rc = mn_kind_cmd_write(c, &kind, a, "PATCH", mn_out_str(&path), true,
-                               print_subnetwork);
-    mn_buf_release(&path);
-    return rc;
+    return mn_kind_cmd_update(c, &kind, a, "/subnetworks/", print_subnetwork);
 }
 
 static int
