@@ -64,6 +64,25 @@ mn_api_parse_id(const char *z, uint8_t id[MN_ID_BYTES]) {
     return mn_id_parse(z, id);
 }
 
+int
+mn_api_body_keys(const json_t *body, const char *const *allowed, size_t n,
+                 mn_problem *p) {
+    const char *key;
+    json_t *v;
+    if (!json_is_object(body))
+        return mn_problem_set(p, "bad_json", "",
+                              "the body must be a JSON object");
+    json_object_foreach((json_t *)body, key, v) {
+        bool known = false;
+        for (size_t i = 0; i < n; i++)
+            known |= strcmp(key, allowed[i]) == 0;
+        if (!known)
+            return mn_problem_set(p, "unknown_field", key,
+                                  "%.60s: unknown field", key);
+    }
+    return MN_OK;
+}
+
 enum MHD_Result
 mn_api_parse_body(struct MHD_Connection *c, const mn_api_request *r,
                   json_t **out) {

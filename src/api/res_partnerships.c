@@ -62,28 +62,16 @@ body_id(struct MHD_Connection *c, const json_t *body, const char *key,
     return false;
 }
 
-/* Refuse every key of body but those in allowed (space-separated). */
+/* Refuse every key of body but allowed[0..n) (mn_api_body_keys); answers
+ * 400 itself (then returns false). */
 static bool
-only_keys(struct MHD_Connection *c, const json_t *body, const char *allowed,
-          enum MHD_Result *rc) {
-    const char *key;
-    json_t *v;
-    if (!json_is_object(body)) {
-        *rc = mn_api_send_error(c, 400, "bad_json", NULL,
-                                "the body must be a JSON object");
-        return false;
-    }
-    json_object_foreach((json_t *)body, key, v) {
-        const char *at = strstr(allowed, key);
-        size_t n = strlen(key);
-        if (!at || (at != allowed && at[-1] != ' ') ||
-            (at[n] != ' ' && at[n] != '\0')) {
-            *rc = mn_api_send_error(c, 400, "unknown_field", key,
-                                    "unknown field");
-            return false;
-        }
-    }
-    return true;
+only_keys(struct MHD_Connection *c, const json_t *body,
+          const char *const *allowed, size_t n, enum MHD_Result *rc) {
+    mn_problem p;
+    if (mn_api_body_keys(body, allowed, n, &p) == MN_OK)
+        return true;
+    *rc = mn_api_send_problem(c, &p);
+    return false;
 }
 
 enum MHD_Result
@@ -96,7 +84,8 @@ mn_api_partnership_create(mn_http *h, struct MHD_Connection *c, const char *id,
     (void)id;
     if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
         return MHD_YES;
-    bool ok = only_keys(c, body, "mentee_id mentor_id", &rc) &&
+    static const char *const keys[] = {"mentee_id", "mentor_id"};
+    bool ok = only_keys(c, body, keys, 2, &rc) &&
               body_id(c, body, "mentee_id", a.mentee, &rc) &&
               body_id(c, body, "mentor_id", a.mentor, &rc);
     json_decref(body);
@@ -128,7 +117,7 @@ side_action(mn_http *h, struct MHD_Connection *c, const char *id,
     if (r->body.len > 0) {
         if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
             return MHD_YES;
-        bool ok = only_keys(c, body, "", &rc);
+        bool ok = only_keys(c, body, NULL, 0, &rc);
         json_decref(body);
         if (!ok)
             return rc;
@@ -157,7 +146,8 @@ parse_end(struct MHD_Connection *c, const json_t *body, mn_pship_act *a,
     const char *state = json_string_value(json_object_get(body, "state"));
     const json_t *reason = json_object_get(body, "reason");
     mn_problem p;
-    if (!only_keys(c, body, "state reason", rc))
+    static const char *const keys[] = {"state", "reason"};
+    if (!only_keys(c, body, keys, 2, rc))
         return false;
     a->ended = !state                            ? -1
                : strcmp(state, "completed") == 0 ? MN_ENDED_COMPLETED
@@ -263,7 +253,8 @@ mn_api_participant_transfer(mn_http *h, struct MHD_Connection *c,
     const char *to = json_string_value(json_object_get(body, "to"));
     const mn_division *d =
         to ? mn_config_division_by_name(mn_node_config(h->node), to) : NULL;
-    bool ok = only_keys(c, body, "to", &rc);
+    static const char *const keys[] = {"to"};
+    bool ok = only_keys(c, body, keys, 1, &rc);
     json_decref(body);
     if (!ok)
         return rc;

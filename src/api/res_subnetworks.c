@@ -139,20 +139,9 @@ load_tags(mn_http *h, const uint8_t sub[MN_ID_BYTES], const char *participant,
 static int
 member_body(const json_t *body, const char *const *allowed, size_t nallowed,
             const char **participant, mn_problem *p) {
-    const char *key;
-    json_t *v;
-    if (!json_is_object(body))
-        return mn_problem_set(p, "bad_json", "",
-                              "the body must be a JSON object");
-    json_object_foreach((json_t *)body, key, v) {
-        bool known = false;
-        for (size_t i = 0; i < nallowed; i++)
-            known |= strcmp(key, allowed[i]) == 0;
-        if (!known)
-            return mn_problem_set(p, "unknown_field", key,
-                                  "%.60s: unknown field", key);
-    }
-    v = json_object_get(body, "participant_id");
+    if (mn_api_body_keys(body, allowed, nallowed, p) != MN_OK)
+        return MN_EINVAL;
+    const json_t *v = json_object_get(body, "participant_id");
     if (!v)
         return mn_problem_set(p, "missing_field", "participant_id",
                               "participant_id: is required");

@@ -229,6 +229,11 @@ int mn_api_parse_id(const char *z, uint8_t id[MN_ID_BYTES]);
  */
 enum MHD_Result mn_api_parse_body(struct MHD_Connection *c,
                                   const mn_api_request *r, json_t **out);
+/* Refuse (into p, MN_EINVAL) a body that is not an object ("bad_json")
+ * or that has a key not among allowed[0..n) ("unknown_field", naming it):
+ * the check of an action's small body. */
+int mn_api_body_keys(const json_t *body, const char *const *allowed, size_t n,
+                     mn_problem *p);
 /* A read transaction on the node's store (end it with mn_txn_abort). */
 int mn_api_read_begin(mn_http *h, mn_txn **t);
 

@@ -561,8 +561,13 @@ test_partnerships(void) {
     refuse("POST", path, NULL, 409, "capacity_full", NULL);
     snprintf(path, sizeof path, "/v1/partnerships/%s/reserve", NO_SUCH_ID);
     refuse("POST", path, NULL, 404, "not_found", NULL);
+    snprintf(path, sizeof path, "/v1/partnerships/%s/decline", p2);
+    refuse("POST", path, "{\"why\":\"no\"}", 400, "unknown_field", "why");
+    refuse("POST", path, "[1]", 400, "bad_json", NULL);
     snprintf(path, sizeof path, "/v1/partnerships/%s/end", p1);
     refuse("POST", path, "{\"state\":\"over\"}", 400, "invalid_field", "state");
+    refuse("POST", path, "{\"state\":\"completed\",\"reason\":\"\"}", 400,
+           "invalid_field", "reason");
     j = expect("POST", path,
                "{\"state\":\"completed\",\"reason\":\"she found work\"}", 200);
     CHECK(j && strcmp(tl_str(j, "state"), "completed") == 0, "completed");
@@ -575,6 +580,10 @@ test_partnerships(void) {
     CHECK(items_of("/v1/partnerships?state=proposed") == 1, "one proposed");
     refuse("GET", "/v1/partnerships?state=nope", NULL, 400, "bad_query",
            "state");
+    refuse("GET", "/v1/partnerships?participant=nope", NULL, 400, "bad_query",
+           "participant");
+    refuse("GET", "/v1/partnerships?mentee=nope", NULL, 400, "bad_query",
+           "mentee");
     snprintf(path, sizeof path, "/v1/partnerships/%s", NO_SUCH_ID);
     json_decref(get(path, 404));
 

@@ -138,6 +138,7 @@ test_load_all_fields(void **state) {
     assert_string_equal(c->self.display_name, "K\xc3\xb8"
                                               "benhavn");
     assert_string_equal(c->self.http_listen, "127.0.0.1:8101");
+    assert_int_equal(c->expire_days, 30); /* no [partnerships]: the default */
     assert_string_equal(c->self.repl_listen, "0.0.0.0:7101");
     assert_true(c->map_size == (uint64_t)64 << 20);
     assert_false(c->sync);
@@ -405,6 +406,8 @@ test_bad_map_size_sync_drift(void **state) {
     static const char *const bad_drift[] = {"max_clock_drift_ms = 0",
                                             "max_clock_drift_ms = 86400001",
                                             "max_clock_drift_ms = soon"};
+    static const char *const bad_expire[] = {
+        "expire_days = 0", "expire_days = 3651", "expire_days = a month"};
     char line[128], conf[2048];
 
     /* Line 4 is data_dir; put it back after the bad key on line 5. */
@@ -421,6 +424,11 @@ test_bad_map_size_sync_drift(void **state) {
         snprintf(line, sizeof line, "listen = 127.0.0.1:7103\n%s",
                  bad_drift[i]);
         expect_rejected_at(fx, 8, line, 9, "max_clock_drift_ms must be");
+    }
+    for (size_t i = 0; i < MN_ARRAY_LEN(bad_expire); i++) {
+        snprintf(line, sizeof line,
+                 "listen = 127.0.0.1:7103\n[partnerships]\n%s", bad_expire[i]);
+        expect_rejected_at(fx, 8, line, 10, "expire_days must be");
     }
     /* The largest map (1 TiB) and both sync spellings load. */
     conf_with_line(conf, sizeof conf, 4,
