@@ -217,14 +217,6 @@ mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
 }
 
 int
-mn_api_kind_scan(mn_txn *t, const mn_kind *k,
-                 void (*fn)(void *user, const mn_entity *e), void *user) {
-    mn_list_query q;
-    mn_list_query_init(&q, k);
-    return mn_api_kind_scan_query(t, &q, fn, user);
-}
-
-int
 mn_api_kind_scan_query(mn_txn *t, mn_list_query *q,
                        void (*fn)(void *user, const mn_entity *e), void *user) {
     uint8_t next[MN_ID_BYTES];

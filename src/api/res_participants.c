@@ -18,11 +18,6 @@ mn_api_participant_parse(const json_t *body, const mn_entity *current,
                               p);
 }
 
-json_t *
-mn_api_participant_json(const mn_entity *e, const mn_config *cfg) {
-    return mn_kind_json_render(&mn_kind_participant, e, cfg);
-}
-
 enum MHD_Result
 mn_api_participant_create(mn_http *h, struct MHD_Connection *c, const char *id,
                           mn_api_request *r) {

@@ -305,10 +305,8 @@ typedef int (*mn_api_list_filter)(mn_http *h, struct MHD_Connection *c,
 enum MHD_Result mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c,
                                       const mn_kind *k,
                                       mn_api_list_filter extra);
-/* Call fn for every entity of k that t holds, in id order (all pages). */
-int mn_api_kind_scan(mn_txn *t, const mn_kind *k,
-                     void (*fn)(void *user, const mn_entity *e), void *user);
-/* The same over what q selects (its limit and cursor are overwritten). */
+/* Call fn for every entity q selects, in id order (all pages; q's limit
+ * and cursor are overwritten). */
 int mn_api_kind_scan_query(mn_txn *t, mn_list_query *q,
                            void (*fn)(void *user, const mn_entity *e),
                            void *user);
@@ -316,14 +314,12 @@ int mn_api_kind_scan_query(mn_txn *t, mn_list_query *q,
 /* ---- participants (res_participants.c) --------------------------------- */
 
 /*
- * The one place the API turns participant JSON into ops and back; create,
- * patch, list and import all go through these two.
- * Validate a create (current NULL; home is the node's division) or a patch
- * of current; append its ops to out. MN_EINVAL with p filled on a bad body.
+ * The API's participant JSON into ops, for import (the resource itself
+ * goes through res_kind.c). Validate a create (current NULL; home is the node's
+ * division) or a patch of current; append its ops to out. MN_EINVAL with p
+ * filled on a bad body.
  */
 int mn_api_participant_parse(const json_t *body, const mn_entity *current,
                              uint32_t home, mn_ops *out, mn_problem *p);
-/* Render e as the API's participant object (new reference). */
-json_t *mn_api_participant_json(const mn_entity *e, const mn_config *cfg);
 
 #endif
