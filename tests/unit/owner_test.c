@@ -23,6 +23,7 @@
 #include "door/codec.h"
 #include "door/crypto.h"
 #include "node/node.h"
+#include "node_helpers.h"
 #include "state/participant.h"
 #include "state/state.h"
 
@@ -40,39 +41,13 @@ static const uint8_t her_id[MN_ID_BYTES] = {0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00,
 
 static void
 open_node(uint32_t self) {
-    char path[PATH_MAX + 64], err[512];
-    uint8_t pk[MN_KEY_BYTES], sk[MN_SIGN_SECRET_BYTES];
-    mn_config *c = &cfg[self];
-    memset(c, 0, sizeof *c);
-    for (uint32_t d = 1; d <= NDIV; d++) {
-        c->divisions[d - 1].id = d;
-        snprintf(c->divisions[d - 1].name, MN_NAME_MAX, "d%u", d);
-    }
-    c->ndivisions = NDIV;
-    c->self = c->divisions[self - 1];
-    snprintf(c->data_dir, sizeof c->data_dir, "%s/d%u", root, self);
-    snprintf(c->key_dir, sizeof c->key_dir, "%s", root);
-    c->map_size = 16 << 20;
-    c->max_drift_ms = 300000;
-    mn_crypto_sign_keypair(pk, sk);
-    snprintf(path, sizeof path, "%s/d%u.sign.secret", root, self);
-    assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
-    if (mn_node_open(c, &node[self], err, sizeof err) != MN_OK)
-        fail_msg("open: %s", err);
+    unit_node_open(root, NDIV, self, &cfg[self], &node[self]);
 }
 
 static int
 setup(void **state) {
-    char path[PATH_MAX + 64];
-    uint8_t network_key[MN_KEY_BYTES];
     (void)state;
-    assert_int_equal(mn_crypto_init(), MN_OK);
-    assert_non_null(mkdtemp(root));
-    mn_crypto_random(network_key, sizeof network_key);
-    snprintf(path, sizeof path, "%s/network.key", root);
-    assert_int_equal(
-        mn_crypto_key_write(path, network_key, sizeof network_key, 0600),
-        MN_OK);
+    unit_nodes_root(root);
     open_node(3);
     open_node(4);
     return 0;
