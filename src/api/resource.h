@@ -66,6 +66,22 @@ struct mn_http {
 
 struct mn_api_route;
 
+/* The roles a token carries (README "Roles"). */
+typedef enum mn_api_role {
+    MN_API_ADMIN,       /* tokens, backup, replication, operations */
+    MN_API_COORDINATOR, /* her division in full, others' profile class */
+    MN_API_NATIONAL,    /* statistics only, small cells suppressed */
+} mn_api_role;
+
+/* Who sent a request: set by the server from the token before any handler
+ * runs (all zero on the public paths). */
+typedef struct mn_api_caller {
+    mn_api_role role;
+    uint32_t division; /* a coordinator's division (1..MN_MAX_NODES) */
+    char token_id[17]; /* the token's id, 16 hex ("" for the admin file) */
+    char name[65];     /* the token's name, for the audit log */
+} mn_api_caller;
+
 /* One request: its route and body, buffered by the server up to its
  * route's cap, and its place in the workers' queue. */
 typedef struct mn_api_request {
@@ -74,6 +90,7 @@ typedef struct mn_api_request {
     bool too_big;
     bool dispatched; /* handed to a worker: the connection is suspended */
     const struct mn_api_route *rt;
+    mn_api_caller who;
     char id[MN_API_SEG_MAX + 1]; /* the path's '*' segment ("" if none) */
     struct MHD_Connection *c;
     struct mn_api_request *next;
