@@ -161,6 +161,11 @@ other_key(struct parse *ps, const char *section, const char *key,
         if (parse_uint(value, 1, 3650, &v) != MN_OK)
             return "expire_days must be from 1 to 3650";
         c->expire_days = (uint32_t)v;
+    } else if (strcmp(section, "audit") == 0 &&
+               strcmp(key, "retention_days") == 0) {
+        if (parse_uint(value, 1, 36500, &v) != MN_OK)
+            return "retention_days must be from 1 to 36500";
+        c->audit_retention_days = (uint32_t)v;
     } else if (strcmp(section, "keys") == 0 && strcmp(key, "dir") == 0) {
         ps->seen_keys = true;
         if (set_path(c->key_dir, ps->dir, value))
@@ -221,6 +226,7 @@ set_defaults(mn_config *c) {
     c->sync = true;
     c->max_drift_ms = 300000;
     c->expire_days = 30;
+    c->audit_retention_days = 365;
 }
 
 /* Parse one file into c (without its siblings). */
