@@ -5,12 +5,14 @@
  * through which endpoint, and the answer's status.
  *
  * Storage: one JSON-lines file per UTC day, <data_dir>/audit/YYYY-MM-DD.jsonl
- * (mode 0600), opened O_APPEND; each request's entries go in one write(2),
- * so lines from concurrent requests never interleave. No GET waits for a
- * disk: a thread fdatasyncs the file once a second when something was
- * written (and at close), so a crash loses at most the last second of
- * entries. The same thread deletes whole day files older than the
- * retention ([audit] retention_days) once an hour.
+ * (mode 0600), opened O_APPEND. Whole lines are gathered in memory and
+ * appended by one write(2) at a time (at 64 KiB, once a second, before a
+ * read and at close), so lines never interleave and a GET makes no system
+ * call for its entry. No GET waits for a disk: a thread fdatasyncs the
+ * file once a second when something was written (and at close), so a
+ * crash loses at most about the last second of entries. The same thread deletes
+ * whole day files older than the retention ([audit] retention_days) once an
+ * hour.
  *
  * One line:
  *   {"at":"2026-12-04T10:00:00.123Z","action":"read","token":"<16 hex>",
@@ -78,15 +80,17 @@ void mn_audit_close(mn_audit **self_p);
  * mn_audit_write). */
 void mn_audit_format(mn_buf *b, uint64_t ms, const mn_audit_entry *e);
 
-/* Write lines (whole lines, formatted at ms) in one write(2) to the day
- * file of ms. MN_OK or MN_EIO (logged; the request is still answered). */
+/* Add lines (whole lines, formatted at ms) for the day file of ms; they
+ * are written with what is gathered. MN_OK, or MN_EIO when writing what
+ * was gathered failed (logged; the request is still answered). */
 int mn_audit_write(mn_audit *a, uint64_t ms, const void *lines, size_t n);
 
 /* Delete the day files older than the retention as of now_ms. OUT:
  * *deleted (may be NULL). MN_OK or MN_EIO. */
 int mn_audit_prune(mn_audit *a, uint64_t now_ms, size_t *deleted);
 
-/* fdatasync the current day file if it was written since the last sync. */
+/* Write what is gathered, and fdatasync the current day file if it was
+ * written since the last sync. */
 void mn_audit_sync(mn_audit *a);
 
 /*

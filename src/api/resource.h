@@ -156,9 +156,12 @@ bool mn_api_path_public(const char *url);
 bool mn_api_param_known(const mn_api_route *rt, const char *key);
 
 /* The route table's rows, for the tests and the README's role table:
- * row i < mn_api_route_count(). */
+ * row i < mn_api_route_count() (NULL past the end). */
 size_t mn_api_route_count(void);
 const mn_api_route *mn_api_route_at(size_t i);
+/* rt as the README and the audit log name it, its '*' spelled {id}:
+ * "GET /v1/participants/{id}", into out (cap bytes). */
+void mn_api_route_endpoint(const mn_api_route *rt, char *out, size_t cap);
 
 /* ---- handlers (one res_*.c, metrics.c or import.c each) ---------------- */
 

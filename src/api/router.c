@@ -9,6 +9,7 @@
  * with a valid token, except on the public paths); a query parameter a
  * row does not list is answered 400 bad_query.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/resource.h"
@@ -165,4 +166,14 @@ mn_api_route_count(void) {
 const mn_api_route *
 mn_api_route_at(size_t i) {
     return i < MN_ARRAY_LEN(routes) ? &routes[i] : NULL;
+}
+
+void
+mn_api_route_endpoint(const mn_api_route *rt, char *out, size_t cap) {
+    const char *star = strchr(rt->path, '*');
+    if (!star)
+        snprintf(out, cap, "%s %s", rt->method, rt->path);
+    else
+        snprintf(out, cap, "%s %.*s{id}%s", rt->method, (int)(star - rt->path),
+                 rt->path, star + 1);
 }

@@ -374,17 +374,6 @@ first_call(mn_http *h, struct MHD_Connection *c, const char *method,
 
 /* ---- the audit log ---------------------------------------------------- */
 
-/* "GET /v1/participants/{id}": rt's method and path, '*' spelled {id}. */
-static void
-endpoint_of(const mn_api_route *rt, char *out, size_t cap) {
-    const char *star = strchr(rt->path, '*');
-    if (!star)
-        snprintf(out, cap, "%s %s", rt->method, rt->path);
-    else
-        snprintf(out, cap, "%s %.*s{id}%s", rt->method, (int)(star - rt->path),
-                 rt->path, star + 1);
-}
-
 /* The kind whose resource rt's path names (/v1/<plural>...), or NULL. */
 static const mn_kind *
 kind_of(const mn_api_route *rt) {
@@ -430,7 +419,7 @@ audit_request(mn_http *h, const mn_api_request *r, unsigned status) {
     mn_buf b;
     mn_audit_entry e = {
         .who = &r->who, .endpoint = endpoint, .status = status ? status : 200};
-    endpoint_of(r->rt, endpoint, sizeof endpoint);
+    mn_api_route_endpoint(r->rt, endpoint, sizeof endpoint);
     mn_buf_init(&b);
     if (write)
         add_write(&b, now, r, &e);

@@ -109,6 +109,7 @@ test_line_and_file(void **state) {
     char path[400], text[2048];
     struct stat st;
     put(fx, &coord, HER, false, NOW);
+    mn_audit_sync(fx->a); /* gathered until written */
     snprintf(path, sizeof path, "%s/audit/2026-12-04.jsonl", fx->dir);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);

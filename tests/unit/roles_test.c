@@ -46,17 +46,6 @@ readme_rows(size_t *n) {
     return rows;
 }
 
-/* "GET /v1/participants/{id}" for rt. */
-static void
-endpoint_of(const mn_api_route *rt, char *out, size_t cap) {
-    const char *star = strchr(rt->path, '*');
-    if (!star)
-        snprintf(out, cap, "%s %s", rt->method, rt->path);
-    else
-        snprintf(out, cap, "%s %.*s{id}%s", rt->method, (int)(star - rt->path),
-                 rt->path, star + 1);
-}
-
 static void
 test_readme_is_the_route_table(void **state) {
     static const mn_api_role roles[] = {MN_API_ADMIN, MN_API_COORDINATOR,
@@ -70,7 +59,7 @@ test_readme_is_the_route_table(void **state) {
                  mn_api_route_count());
     for (size_t i = 0; i < n; i++) {
         const mn_api_route *rt = mn_api_route_at(i);
-        endpoint_of(rt, want, sizeof want);
+        mn_api_route_endpoint(rt, want, sizeof want);
         if (strcmp(rows[i].endpoint, want) != 0)
             fail_msg("README row %zu: %s, the route table %s", i,
                      rows[i].endpoint, want);
