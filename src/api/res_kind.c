@@ -224,11 +224,16 @@ struct list_out {
     const mn_kind *kind;
     const mn_config *cfg;
     mn_api_request *r;
+    bool searched; /* the query has a q */
 };
 
+/* An entity q matched on a field its caller may not see is left out (the
+ * page is then short, as a selective filter's may be). */
 static void
 list_add(void *user, const mn_entity *e) {
     struct list_out *out = user;
+    if (out->searched && !mn_api_may_search(out->r, out->kind, e))
+        return;
     json_array_append_new(out->items,
                           mn_api_render(out->r, out->kind, e, out->cfg));
 }
@@ -250,7 +255,8 @@ mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c, mn_api_request *r,
     char hex[2 * MN_ID_BYTES + 1];
     if (parse_list_query(h, c, k, extra, &q, &p) != MN_OK)
         return mn_api_send_problem(c, &p);
-    struct list_out out = {json_array(), k, mn_node_config(h->node), r};
+    struct list_out out = {json_array(), k, mn_node_config(h->node), r,
+                           q.q && q.q[0]};
     int rc = mn_api_read_begin(h, &t);
     if (rc == MN_OK)
         rc = mn_state_list(t, &q, list_add, &out, &more, next);

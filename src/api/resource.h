@@ -391,6 +391,11 @@ bool mn_api_may_see(const mn_api_request *r, const mn_kind *k,
 /* The classes (MN_KIND_JSON_CLASS bits) of e r's caller may see. */
 unsigned mn_api_visible(const mn_api_request *r, const mn_kind *k,
                         const mn_entity *e);
+/* May a list's q find e for r's caller? Only when she sees every field q
+ * searches (so a coordinator cannot find another division's participant
+ * by her name: q is answered from hidden values). */
+bool mn_api_may_search(const mn_api_request *r, const mn_kind *k,
+                       const mn_entity *e);
 /* May r's caller change e (a coordinator: only her division's)? */
 bool mn_api_may_write(const mn_api_request *r, const mn_kind *k,
                       const mn_entity *e);

@@ -54,6 +54,17 @@ mn_api_visible(const mn_api_request *r, const mn_kind *k, const mn_entity *e) {
 }
 
 bool
+mn_api_may_search(const mn_api_request *r, const mn_kind *k,
+                  const mn_entity *e) {
+    for (size_t i = 0; i < k->nsearch; i++) {
+        const mn_field_def *f = mn_kind_field(k, k->search[i]);
+        if (f && !mn_api_may_see(r, k, e, f->vis))
+            return false;
+    }
+    return true;
+}
+
+bool
 mn_api_may_write(const mn_api_request *r, const mn_kind *k,
                  const mn_entity *e) {
     return r->who.role == MN_API_ADMIN ||

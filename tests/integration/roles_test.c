@@ -395,6 +395,17 @@ test_coordinator_view(void) {
           "the list hides the names of aarhus's participant only (%zu of %zu)",
           named, json_array_size(items));
     json_decref(j);
+    /* q searches names: it finds another division's participant for no
+     * coordinator, lest her name be guessed. */
+    static const char *const who[] = {"copenhagen", "aarhus", "admin"};
+    const char *as[] = {auth[COORD], aarhus_auth, auth[ADMIN]};
+    const size_t want[] = {0, 1, 1};
+    for (size_t i = 0; i < 3; i++) {
+        j = expect_as(as[i], "GET", "/v1/participants?q=leila", NULL, 200);
+        CHECK(json_array_size(json_object_get(j, "items")) == want[i],
+              "q=leila as %s: %zu found", who[i], want[i]);
+        json_decref(j);
+    }
 }
 
 static void
