@@ -18,7 +18,9 @@
  *   {"at":"2026-12-04T10:00:00.123Z","action":"read","token":"<16 hex>",
  *    "name":"...","role":"coordinator","endpoint":"GET /v1/participants/{id}",
  *    "kind":"participant","id":"<32 hex>","classes":["personal"],"status":200}
- * "token" is "admin" for the bootstrap admin token (admin.token).
+ * "token" is "admin" for the bootstrap admin token (admin.token). A write
+ * names the entity it answered, or the token it made or revoked ("kind":
+ * "token").
  *
  * Invariants: an entry holds ids, class names, a route pattern (never a
  * query string) and the token's name, never a field's value; the log is

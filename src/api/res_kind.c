@@ -63,8 +63,8 @@ mn_api_kind_answer(mn_http *h, struct MHD_Connection *c, mn_api_request *r,
     if (rc != MN_OK)
         return mn_api_kind_failure(c, k, rc);
     if (!r->subject_kind) {
-        r->subject_kind = k;
-        memcpy(r->subject, id, MN_ID_BYTES);
+        r->subject_kind = k->name;
+        mn_hex_encode(id, MN_ID_BYTES, r->subject_id);
     }
     json_t *j = mn_api_render(r, k, &e, mn_node_config(h->node));
     mn_entity_release(&e);

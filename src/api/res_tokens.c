@@ -86,6 +86,8 @@ mn_api_token_create(mn_http *h, struct MHD_Connection *c, const char *id,
                                  "revoked ones count too");
     if (rc != MN_OK)
         return mn_api_send_failure(c, rc);
+    r->subject_kind = "token";
+    memcpy(r->subject_id, t.id, sizeof t.id);
     json_t *o = token_json(cfg, &t);
     json_object_set_new(o, "token", json_string(text));
     mn_crypto_wipe(text, sizeof text);
@@ -111,9 +113,12 @@ enum MHD_Result
 mn_api_token_revoke(mn_http *h, struct MHD_Connection *c, const char *id,
                     mn_api_request *r) {
     mn_token t;
-    (void)r;
     int rc = strlen(id) == MN_TOKEN_ID_HEX ? mn_tokens_revoke(h->tokens, id, &t)
                                            : MN_ENOTFOUND;
+    if (rc == MN_OK) {
+        r->subject_kind = "token";
+        memcpy(r->subject_id, t.id, sizeof t.id);
+    }
     if (rc == MN_ENOTFOUND)
         return mn_api_send_error(c, 404, "not_found", NULL, "no such token");
     if (rc != MN_OK)

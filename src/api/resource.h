@@ -115,8 +115,10 @@ typedef struct mn_api_request {
     struct mn_api_request *next;
     mn_api_seen *seen; /* what it showed, in order (owned) */
     size_t nseen, seen_cap;
-    const mn_kind *subject_kind; /* the entity a write answered, or NULL */
-    uint8_t subject[MN_ID_BYTES];
+    /* What a write answered, for its audit entry: a kind's name (or
+     * "token") and its id; NULL when nothing yet. */
+    const char *subject_kind;
+    char subject_id[2 * MN_ID_BYTES + 1];
 } mn_api_request;
 
 /* A resource's handler. id is the path's '*' segment (r->id: "" if the

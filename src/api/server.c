@@ -395,14 +395,13 @@ add_write(mn_buf *b, uint64_t now, const mn_api_request *r,
     char hex[MN_ID_TEXT];
     uint8_t raw[MN_ID_BYTES];
     mn_audit_entry e = *base;
-    const mn_kind *k = r->subject_kind;
-    if (k)
-        mn_id_format(r->subject, hex);
-    else if (mn_api_parse_id(r->id, raw) == MN_OK)
-        k = kind_of(r->rt), mn_id_format(raw, hex);
+    const mn_kind *k = NULL;
+    if (!r->subject_kind && mn_api_parse_id(r->id, raw) == MN_OK &&
+        (k = kind_of(r->rt)))
+        mn_id_format(raw, hex);
     e.write = true;
-    e.kind = k ? k->name : NULL;
-    e.id = k ? hex : NULL;
+    e.kind = r->subject_kind ? r->subject_kind : k ? k->name : NULL;
+    e.id = r->subject_kind ? r->subject_id : k ? hex : NULL;
     e.classes = 0;
     mn_audit_format(b, now, &e);
 }

@@ -472,6 +472,18 @@ test_revoke(void) {
     CHECK(j && json_is_true(json_object_get(j, "revoked")), "revoked");
     json_decref(j);
     json_decref(expect_as(bearer, "GET", "/v1/stats", NULL, 401));
+    j = expect_as(auth[ADMIN], "GET", "/v1/audit?token=admin&limit=1000", NULL,
+                  200);
+    bool logged = false;
+    for (size_t i = 0; i < json_array_size(json_object_get(j, "items")); i++) {
+        const json_t *e = json_array_get(json_object_get(j, "items"), i);
+        logged |=
+            strcmp(tl_str(e, "kind"), "token") == 0 &&
+            strcmp(tl_str(e, "id"), id) == 0 &&
+            strcmp(tl_str(e, "endpoint"), "POST /v1/tokens/{id}/revoke") == 0;
+    }
+    CHECK(logged, "the revoke is in the audit log, with the token's id");
+    json_decref(j);
     j = expect_as(auth[ADMIN], "GET", "/v1/tokens", NULL, 200);
     const char *dump = j ? json_dumps(j, 0) : NULL;
     CHECK(dump && strstr(dump, id) && !strstr(dump, "\"token\""),
