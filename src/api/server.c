@@ -377,10 +377,12 @@ first_call(mn_http *h, struct MHD_Connection *c, const char *method,
 /* The kind whose resource rt's path names (/v1/<plural>...), or NULL. */
 static const mn_kind *
 kind_of(const mn_api_route *rt) {
-    const char *z = rt->path + strlen("/v1/");
+    static const char v1[] = "/v1/";
+    if (strncmp(rt->path, v1, sizeof v1 - 1) != 0)
+        return NULL;
+    const char *z = rt->path + sizeof v1 - 1;
     size_t n = strcspn(z, "/");
-    for (size_t i = 0; strncmp(rt->path, "/v1/", 4) == 0 && i < mn_kind_count();
-         i++) {
+    for (size_t i = 0; i < mn_kind_count(); i++) {
         const mn_kind *k = mn_kind_at(i);
         if (strlen(k->plural) == n && strncmp(k->plural, z, n) == 0)
             return k;
@@ -406,8 +408,9 @@ add_write(mn_buf *b, uint64_t now, const mn_api_request *r,
     mn_audit_format(b, now, &e);
 }
 
-/* Record r, answered with status: a write, and each entity whose
- * personal or special fields it showed; one write(2) for them all. */
+/* Record r, answered with status: a write (one that reached its handler,
+ * whatever its answer), and each entity whose personal or special fields
+ * it showed; its lines go to the log together. */
 static void
 audit_request(mn_http *h, const mn_api_request *r, unsigned status) {
     char endpoint[128], hex[MN_ID_TEXT];
