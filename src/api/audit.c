@@ -344,6 +344,12 @@ selects(const struct reading *rd, const json_t *e) {
  * not parse, and is skipped). False once the limit is passed. */
 static bool
 read_line(struct reading *rd, const char *line, size_t len) {
+    const mn_audit_filter *f = rd->f;
+    /* Most lines of a filtered read are not about the one asked for:
+     * skipped before they are parsed. */
+    if ((f->participant && !strstr(line, f->participant)) ||
+        (f->token && !strstr(line, f->token)))
+        return true;
     json_t *e = json_loadb(line, len, 0, NULL);
     bool go_on = true;
     if (e && selects(rd, e)) {
