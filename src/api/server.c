@@ -297,27 +297,37 @@ precheck(struct MHD_Connection *c, const mn_api_route *rt, bool *answered) {
     return MHD_YES;
 }
 
-/* May who call rt on this node? Answers 403 itself when not (then
- * returns false). A coordinator writes only on her own division's node:
- * a write here is stamped with this node's division, and the node's
- * ownership rules act for it. */
+static void audit_request(mn_http *h, const mn_api_request *r, unsigned status);
+
+/* Why who may not call rt on this node, or NULL when she may. A
+ * coordinator writes only on her own division's node: a write here is
+ * stamped with this node's division, and the node's ownership rules act
+ * for it. */
+static const char *
+role_refusal(mn_http *h, const mn_api_route *rt, const mn_api_caller *who) {
+    if (!(rt->roles & MN_API_ROLE(who->role)))
+        return who->role == MN_API_NATIONAL
+                   ? "a national token reads statistics only"
+                   : "this token's role may not do this";
+    if (who->role == MN_API_COORDINATOR && strcmp(rt->method, "GET") != 0 &&
+        who->division != mn_node_config(h->node)->self.id)
+        return "a coordinator writes only on her own division's node";
+    return NULL;
+}
+
+/* May who call rt? Answers 403 itself when not (then returns false), and
+ * a write so refused goes to the audit log too. */
 static bool
 role_allows(mn_http *h, struct MHD_Connection *c, const mn_api_route *rt,
-            const mn_api_caller *who, enum MHD_Result *rc) {
-    if (!(rt->roles & MN_API_ROLE(who->role))) {
-        *rc = refuse(c, 403, "forbidden", NULL,
-                     who->role == MN_API_NATIONAL
-                         ? "a national token reads statistics only"
-                         : "this token's role may not do this");
-        return false;
-    }
-    if (who->role == MN_API_COORDINATOR && strcmp(rt->method, "GET") != 0 &&
-        who->division != mn_node_config(h->node)->self.id) {
-        *rc = refuse(c, 403, "forbidden", NULL,
-                     "a coordinator writes only on her own division's node");
-        return false;
-    }
-    return true;
+            const char *id, const mn_api_caller *who, enum MHD_Result *rc) {
+    const char *why = role_refusal(h, rt, who);
+    if (!why)
+        return true;
+    mn_api_request r = {.rt = rt, .who = *who};
+    snprintf(r.id, sizeof r.id, "%s", id);
+    audit_request(h, &r, 403);
+    *rc = refuse(c, 403, "forbidden", NULL, why);
+    return false;
 }
 
 /* The route, after the limits, the token and the role; NULL when
@@ -341,7 +351,7 @@ route_of(mn_http *h, struct MHD_Connection *c, const char *method,
         *rc = path_known ? refuse(c, 405, "method_not_allowed", NULL,
                                   "this path does not take that method")
                          : refuse(c, 404, "not_found", NULL, "no such path");
-    else if (!public && !role_allows(h, c, rt, who, rc))
+    else if (!public && !role_allows(h, c, rt, id, who, rc))
         rt = NULL;
     if (public)
         memset(who, 0, sizeof *who);
@@ -408,9 +418,9 @@ add_write(mn_buf *b, uint64_t now, const mn_api_request *r,
     mn_audit_format(b, now, &e);
 }
 
-/* Record r, answered with status: a write (one that reached its handler,
- * whatever its answer), and each entity whose personal or special fields
- * it showed; its lines go to the log together. */
+/* Record r, answered with status: a write (whatever its answer, a refusal
+ * for the token's role included), and each entity whose personal or
+ * special fields it showed; its lines go to the log together. */
 static void
 audit_request(mn_http *h, const mn_api_request *r, unsigned status) {
     char endpoint[128], hex[MN_ID_TEXT];

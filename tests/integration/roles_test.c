@@ -543,6 +543,17 @@ test_audit(void) {
     CHECK(read, "a read of her personal and special fields, by the token");
     CHECK(wrote, "the write");
     json_decref(j);
+    /* A write refused for the token's role is logged too. */
+    j = expect_as(auth[ADMIN], "GET", "/v1/audit?limit=1000", NULL, 200);
+    bool refused = false;
+    for (size_t i = 0; i < json_array_size(json_object_get(j, "items")); i++) {
+        const json_t *e = json_array_get(json_object_get(j, "items"), i);
+        refused |= strcmp(tl_str(e, "role"), "national") == 0 &&
+                   strcmp(tl_str(e, "action"), "write") == 0 &&
+                   json_integer_value(json_object_get(e, "status")) == 403;
+    }
+    CHECK(refused, "the national token's refused writes");
+    json_decref(j);
     snprintf(path, sizeof path, "/v1/audit?participant=%s", pid_aar);
     j = expect_as(auth[ADMIN], "GET", path, NULL, 200);
     CHECK(json_array_size(json_object_get(j, "items")) > 0,
