@@ -58,7 +58,7 @@ classes_json(mn_buf *b, unsigned classes) {
     bool first = true;
     mn_buf_append(b, "[", 1);
     for (size_t i = 0; i < MN_ARRAY_LEN(all); i++) {
-        if (!(classes & MN_AUDIT_CLASS(all[i])))
+        if (!(classes & MN_KIND_JSON_CLASS(all[i])))
             continue;
         const char *z = mn_fvis_name(all[i]);
         mn_buf_append(b, first ? "\"" : ",\"", first ? 1 : 2);

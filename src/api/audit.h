@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/kind_json.h"
 #include "api/resource.h"
 #include "base/json.h"
 #include "base/util.h"
@@ -42,9 +43,6 @@
 /* Entries GET /v1/audit answers at most (and by default). */
 #define MN_AUDIT_LIMIT_MAX 1000
 #define MN_AUDIT_LIMIT_DEFAULT 100
-
-/* A class bit of mn_audit_entry.classes: 1u << MN_VIS_* (state/kind.h). */
-#define MN_AUDIT_CLASS(vis) (1u << (vis))
 
 typedef struct mn_audit mn_audit;
 
@@ -55,7 +53,7 @@ typedef struct mn_audit_entry {
     const char *endpoint; /* "GET /v1/participants/{id}" */
     const char *kind;     /* the entity's kind, or NULL */
     const char *id;       /* its id (32 hex), or NULL */
-    unsigned classes;     /* MN_AUDIT_CLASS bits read; 0 for a write */
+    unsigned classes;     /* MN_KIND_JSON_CLASS bits read; 0 for a write */
     unsigned status;      /* the answer's HTTP status */
 } mn_audit_entry;
 

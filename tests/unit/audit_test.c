@@ -72,9 +72,10 @@ put(struct fixture *fx, const mn_api_caller *who, const char *id, bool write,
                                           : "GET /v1/participants/{id}",
                         .kind = "participant",
                         .id = id,
-                        .classes = write ? 0
-                                         : MN_AUDIT_CLASS(MN_VIS_PERSONAL) |
-                                               MN_AUDIT_CLASS(MN_VIS_SPECIAL),
+                        .classes = write
+                                       ? 0
+                                       : MN_KIND_JSON_CLASS(MN_VIS_PERSONAL) |
+                                             MN_KIND_JSON_CLASS(MN_VIS_SPECIAL),
                         .status = 200};
     mn_buf_init(&b);
     mn_audit_format(&b, ms, &e);
