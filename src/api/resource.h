@@ -204,6 +204,11 @@ enum MHD_Result mn_api_outcome_get(mn_http *h, struct MHD_Connection *c,
 enum MHD_Result mn_api_outcome_patch(mn_http *h, struct MHD_Connection *c,
                                      const char *id, mn_api_request *r);
 
+enum MHD_Result mn_api_match_suggestions(mn_http *h, struct MHD_Connection *c,
+                                         const char *id, mn_api_request *r);
+enum MHD_Result mn_api_match_plan(mn_http *h, struct MHD_Connection *c,
+                                  const char *id, mn_api_request *r);
+
 /* ---- replies (server.c) ----------------------------------------------- */
 
 /* Send text (ownership passes to the response) with status and type. */

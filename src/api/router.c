@@ -82,6 +82,10 @@ static const mn_api_route routes[] = {
     {"GET", "/v1/outcomes/*", mn_api_outcome_get, 0, NULL, false, "", true},
     {"PATCH", "/v1/outcomes/*", mn_api_outcome_patch, MN_MAX_BODY, JSON, false,
      "", true},
+    {"GET", "/v1/matching/suggestions", mn_api_match_suggestions, 0, NULL,
+     false, "mentee mentor scope limit", false},
+    {"POST", "/v1/matching/plan", mn_api_match_plan, MN_MAX_BODY, JSON, false,
+     "", false},
 };
 
 /* Does url match pattern? A '*' in pattern matches one path segment of at
