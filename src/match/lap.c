@@ -19,10 +19,11 @@
  * smallest distance at once, which matters here: matching scores are small
  * integer sums and tie a lot.
  *
- * Determinism: rows are added in index order; among the columns at the
- * smallest distance the lowest-index free one ends the search, the others
- * are settled in index order; a column keeps the first row that reached it
- * at its final distance. Nothing depends on time, memory or threads.
+ * Determinism: rows are added in index order; the columns at the smallest
+ * distance are taken in index order, each assigned one settled, until the
+ * first free one ends the search; a column keeps the first row that
+ * reached it at its final distance. Nothing depends on time, memory,
+ * threads or the CPU's vector width.
  */
 #include "match/lap.h"
 
@@ -44,9 +45,22 @@
  */
 #define SETTLED_PRICE ((int64_t)1 << 61)
 
+/* Columns the scan loop's body takes at a time: eight int64 fill two AVX2
+ * registers. */
+#define VECTOR_LANES 8
+
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define LAP_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef LAP_CLONES
+#define LAP_CLONES
+#endif
+
 struct lap {
     const int32_t *w;
-    size_t n, m;
+    size_t m;
     int64_t *p;          /* [m] column prices, >= 0, 0 when free */
     int64_t *d;          /* [m] distance of the search running */
     int32_t *pred;       /* [m] the row through which d[j] was reached */
@@ -60,23 +74,19 @@ struct lap {
     int64_t min; /* the current smallest distance */
 };
 
+/* The dimensions; the weights are checked row by row as the search first
+ * reads them (scan_first), which saves a pass over the whole matrix. */
 static int
 validate(const int32_t *w, size_t n, size_t m) {
     if (n > m || m > MN_LAP_MAX_DIM || (m > 0 && n > SIZE_MAX / m))
         return MN_EINVAL;
-    if (n > 0 && w == NULL)
-        return MN_EINVAL;
-    for (size_t k = 0; k < n * m; k++)
-        if (w[k] < 0 || w[k] > MN_LAP_MAX_WEIGHT)
-            return MN_EINVAL;
-    return MN_OK;
+    return n > 0 && w == NULL ? MN_EINVAL : MN_OK;
 }
 
 static void
 lap_init(struct lap *s, const int32_t *w, size_t n, size_t m,
          int32_t *col_of_row) {
     s->w = w;
-    s->n = n;
     s->m = m;
     s->p = mn_calloc(m, sizeof *s->p);
     s->d = mn_malloc(m * sizeof *s->d);
@@ -106,18 +116,18 @@ lap_release(struct lap *s) {
 }
 
 /*
- * The hot loop: relax every column from row i, whose reduced costs are
+ * The hot loop: relax n columns from row i, whose reduced costs are
  * p[j] - wrow[j] - u1 (u1 puts the row's settled column at s->min), and
  * return the smallest distance left. Branch-free over contiguous arrays so
- * that the compiler can vectorize it; settled columns take part but never
- * win (SETTLED_PRICE).
+ * that the compiler vectorizes it; settled columns take part but never
+ * win (SETTLED_PRICE). Ties keep the row that came first.
  */
-static int64_t
-scan_row(const int32_t *restrict wrow, const int64_t *restrict p,
-         int64_t *restrict d, int32_t *restrict pred, size_t m, int64_t u1,
-         int32_t i) {
+static inline int64_t
+relax(const int32_t *restrict wrow, const int64_t *restrict p,
+      int64_t *restrict d, int32_t *restrict pred, size_t n, int64_t u1,
+      int32_t i) {
     int64_t best = INT64_MAX;
-    for (size_t j = 0; j < m; j++) {
+    for (size_t j = 0; j < n; j++) {
         int64_t h = p[j] - wrow[j] - u1;
         int64_t old = d[j];
         int64_t nd = h < old ? h : old;
@@ -126,6 +136,51 @@ scan_row(const int32_t *restrict wrow, const int64_t *restrict p,
         best = nd < best ? nd : best;
     }
     return best;
+}
+
+/* Relax all m columns: a body whose length is a multiple of the vector
+ * width (which compilers at -O2 vectorize only then), then the rest. On
+ * x86-64 there is also an AVX2 build of it, picked at load time when the
+ * CPU has it; the result is the same integers either way. */
+LAP_CLONES static int64_t
+scan_row(const int32_t *wrow, const int64_t *p, int64_t *d, int32_t *pred,
+         size_t m, int64_t u1, int32_t i) {
+    size_t body = m & ~(size_t)(VECTOR_LANES - 1);
+    int64_t a = relax(wrow, p, d, pred, body, u1, i);
+    int64_t b =
+        relax(wrow + body, p + body, d + body, pred + body, m - body, u1, i);
+    return a < b ? a : b;
+}
+
+/* The first scan, from free row f: a column's distance is its reduced
+ * cost. Also checks the row's weights (a negative one is a large unsigned
+ * one): OR-ed into *over. */
+static inline int64_t
+reach(const int32_t *restrict wrow, const int64_t *restrict p,
+      int64_t *restrict d, int32_t *restrict pred, size_t n, int32_t f,
+      uint32_t *over) {
+    int64_t best = INT64_MAX;
+    uint32_t bad = 0;
+    for (size_t j = 0; j < n; j++) {
+        int64_t h = p[j] - wrow[j];
+        d[j] = h;
+        pred[j] = f;
+        best = h < best ? h : best;
+        bad |= (uint32_t)wrow[j] > MN_LAP_MAX_WEIGHT;
+    }
+    *over |= bad;
+    return best;
+}
+
+/* reach over all m columns, split as in scan_row. */
+LAP_CLONES static int64_t
+scan_first(const int32_t *wrow, const int64_t *p, int64_t *d, int32_t *pred,
+           size_t m, int32_t f, uint32_t *over) {
+    size_t body = m & ~(size_t)(VECTOR_LANES - 1);
+    int64_t a = reach(wrow, p, d, pred, body, f, over);
+    int64_t b =
+        reach(wrow + body, p + body, d + body, pred + body, m - body, f, over);
+    return a < b ? a : b;
 }
 
 /* Settle column j at the current distance: save what the search will need
@@ -141,13 +196,29 @@ settle(struct lap *s, size_t j) {
     s->d[j] = SETTLED_PRICE;
 }
 
+/* The first j >= from with d[j] == v, or m. Most columns are not at v:
+ * blocks of VECTOR_LANES are tested without a branch per column. */
+LAP_CLONES static size_t
+find_at(const int64_t *d, size_t from, size_t m, int64_t v) {
+    size_t j = from;
+    for (; j + VECTOR_LANES <= m; j += VECTOR_LANES) {
+        int hit = 0;
+        for (size_t k = 0; k < VECTOR_LANES; k++)
+            hit |= d[j + k] == v;
+        if (hit)
+            break;
+    }
+    while (j < m && d[j] != v)
+        j++;
+    return j;
+}
+
 /* Settle every column at distance s->min, in index order, until a free one
  * turns up: return it (the end of the path), or -1. */
 static int32_t
 settle_ties(struct lap *s) {
-    for (size_t j = 0; j < s->m; j++) {
-        if (s->d[j] != s->min)
-            continue;
+    for (size_t j = find_at(s->d, 0, s->m, s->min); j < s->m;
+         j = find_at(s->d, j + 1, s->m, s->min)) {
         if (s->row_of_col[j] < 0)
             return (int32_t)j;
         settle(s, j);
@@ -167,15 +238,17 @@ scan_next(struct lap *s) {
     return scan_row(wrow, s->p, s->d, s->pred, s->m, u1, i);
 }
 
-/* Dijkstra from free row f; return the free column it reaches. */
+/* Dijkstra from free row f: return the free column it reaches, or -1 when
+ * the row holds a weight out of range. */
 static int32_t
 search(struct lap *s, int32_t f) {
-    const int32_t *wrow = s->w + (size_t)f * s->m;
-    for (size_t j = 0; j < s->m; j++)
-        s->d[j] = INT64_MAX;
+    uint32_t over = 0;
     s->nset = s->low = 0;
-    s->min = INT64_MIN;
-    int64_t best = scan_row(wrow, s->p, s->d, s->pred, s->m, 0, f);
+    int64_t best = scan_first(s->w + (size_t)f * s->m, s->p, s->d, s->pred,
+                              s->m, f, &over);
+    if (over)
+        return -1;
+    s->min = best;
     for (;;) {
         /* Reduced costs are >= 0: best never drops below s->min. When it
          * ties, or nothing is left to scan, settle the columns at best. */
@@ -225,13 +298,19 @@ mn_lap_max(const int32_t *w, size_t n, size_t m, int32_t *col_of_row,
     lap_init(&s, w, n, m, col_of_row);
     for (size_t f = 0; f < n; f++) {
         int32_t sink = search(&s, (int32_t)f);
+        if (sink < 0) {
+            rc = MN_EINVAL;
+            break;
+        }
         reprice(&s);
         augment(&s, (int32_t)f, sink);
     }
+    lap_release(&s);
+    if (rc != MN_OK)
+        return rc;
     int64_t sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += w[i * m + (size_t)col_of_row[i]];
     *total = sum;
-    lap_release(&s);
     return MN_OK;
 }

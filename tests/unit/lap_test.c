@@ -1,10 +1,11 @@
 /*
- * lap_test — unit tests for lap.c: on thousands of small seeded instances
+ * lap_test — unit tests for lap.c: on 10,000 small seeded instances
  * (n <= 6, m <= 8, many zeros and ties, n == m, n == 0, n == 1) the total
  * equals the best one found by trying every assignment; on medium ones it
  * equals a plain Hungarian method written here, which shares no code with
  * the solver; every assignment is checked to be valid and to add up to the
- * total; input is validated; the same matrix gives the same assignment.
+ * total; input is validated; the same matrix gives the same assignment;
+ * equal weights go to the lowest-index columns.
  * Every instance is drawn from a fixed seed, so a failure reproduces.
  */
 #include <stdarg.h>
@@ -21,7 +22,7 @@
 #include "mentornet/mentornet.h"
 #include "unit_helpers.h"
 
-#define SMALL_INSTANCES 4000
+#define SMALL_INSTANCES 10000
 #define SMALL_MAX_ROWS 6
 #define SMALL_MAX_COLS 8
 
@@ -277,6 +278,26 @@ test_invalid_input(void **state) {
     assert_int_equal(mn_lap_max(w, 2, 3, col_of_row, &total), MN_EINVAL);
 }
 
+/* A weight out of range is found wherever it is: in any row, in the part
+ * of a row the scan takes eight at a time and in the rest. */
+static void
+test_bad_weight_anywhere(void **state) {
+    enum { ROWS = 5, COLS = 11 };
+    int32_t w[ROWS * COLS], col_of_row[ROWS];
+    int64_t total = 0;
+    (void)state;
+    for (size_t k = 0; k < MN_ARRAY_LEN(w); k++)
+        w[k] = (int32_t)k;
+    assert_int_equal(mn_lap_max(w, ROWS, COLS, col_of_row, &total), MN_OK);
+    for (size_t k = 0; k < MN_ARRAY_LEN(w); k++) {
+        int32_t keep = w[k];
+        w[k] = k % 2 ? -1 : MN_LAP_MAX_WEIGHT + 1;
+        assert_int_equal(mn_lap_max(w, ROWS, COLS, col_of_row, &total),
+                         MN_EINVAL);
+        w[k] = keep;
+    }
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
@@ -286,6 +307,7 @@ main(void) {
         cmocka_unit_test(test_ties_take_lowest_columns),
         cmocka_unit_test(test_edges_of_the_input),
         cmocka_unit_test(test_invalid_input),
+        cmocka_unit_test(test_bad_weight_anywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
