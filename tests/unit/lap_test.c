@@ -28,11 +28,12 @@
 
 /* How a test matrix's weights are drawn. */
 enum shape {
-    SHAPE_TINY,   /* 0..3: ties everywhere */
-    SHAPE_SPARSE, /* mostly 0 (a forbidden pair), else 1..100 */
-    SHAPE_SCORES, /* 0 a third of the time, else a sum of small criteria */
-    SHAPE_FULL,   /* 0..MN_LAP_MAX_WEIGHT */
-    SHAPE_EDGES,  /* 0 or MN_LAP_MAX_WEIGHT */
+    SHAPE_TINY,    /* 0..3: ties everywhere */
+    SHAPE_SPARSE,  /* mostly 0 (a forbidden pair), else 1..100 */
+    SHAPE_SCORES,  /* 0 a third of the time, else a sum of small criteria */
+    SHAPE_FULL,    /* 0..MN_LAP_MAX_WEIGHT */
+    SHAPE_EDGES,   /* 0 or MN_LAP_MAX_WEIGHT */
+    SHAPE_PRODUCT, /* a row's factor times a column's: long paths */
     SHAPE_COUNT
 };
 
@@ -48,15 +49,25 @@ draw(test_rng *r, enum shape shape) {
         return (int32_t)(1 + 30 * rng_below(r, 2) + 6 * rng_below(r, 4) +
                          10 * rng_below(r, 2));
     case SHAPE_FULL: return (int32_t)rng_below(r, MN_LAP_MAX_WEIGHT + 1);
-    default: return rng_below(r, 2) ? MN_LAP_MAX_WEIGHT : 0;
+    case SHAPE_EDGES: return rng_below(r, 2) ? MN_LAP_MAX_WEIGHT : 0;
+    default: return 0; /* SHAPE_PRODUCT is drawn by matrix() */
     }
 }
 
 static int32_t *
 matrix(test_rng *r, size_t n, size_t m, enum shape shape) {
     int32_t *w = mn_malloc(n * m * sizeof *w);
-    for (size_t k = 0; k < n * m; k++)
-        w[k] = draw(r, shape);
+    int32_t *col_factor = mn_malloc(m * sizeof *col_factor);
+    for (size_t j = 0; j < m; j++)
+        col_factor[j] = 1 + (int32_t)rng_below(r, 1000);
+    for (size_t i = 0; i < n; i++) {
+        int32_t row_factor = 1 + (int32_t)rng_below(r, 1000);
+        for (size_t j = 0; j < m; j++)
+            w[i * m + j] = shape == SHAPE_PRODUCT
+                               ? row_factor * col_factor[j] / 1000
+                               : draw(r, shape);
+    }
+    free(col_factor);
     return w;
 }
 
