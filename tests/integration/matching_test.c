@@ -609,7 +609,6 @@ test_plan_pins(void) {
 
 static void
 test_plan_refused(void) {
-    char pair[128], body[256];
     tl_section("the plan: what is refused");
     refuse("POST", PLAN, "{\"colour\":1}", 400, "unknown_field", "colour");
     refuse("POST", PLAN, "{\"scope\":\"x\"}", 400, "invalid_field", "scope");
@@ -621,14 +620,50 @@ test_plan_refused(void) {
     refuse("POST", PLAN, "{\"pins\":{}}", 400, "invalid_field", "pins");
     refuse("POST", PLAN, "{\"excludes\":[{\"mentee_id\":\"x\"}]}", 400,
            "invalid_field", "excludes");
-    snprintf(body, sizeof body, "{\"pins\":[%s]}",
-             pair_body(pair, sizeof pair, HANA, RANIA));
-    refuse("POST", PLAN, body, 409, "pin_invalid", "pins[0]");
-    snprintf(body, sizeof body, "{\"pins\":[%s]}",
-             pair_body(pair, sizeof pair, TIGIST, RANIA));
-    refuse("POST", PLAN, body, 409, "pin_invalid", "pins[0]");
     refuse("POST", PLAN, "{\"scope\":", 400, "bad_json", "");
     refuse("POST", PLAN, "[]", 400, "bad_json", "");
+}
+
+/* {"pins": [a-b, c-d], <more>}, or one pin when c < 0. */
+static const char *
+pins_body(char *buf, size_t cap, int a, int b, int c, int d, const char *more) {
+    char one[128], two[128] = "";
+    pair_body(one, sizeof one, a, b);
+    if (c >= 0) {
+        two[0] = ',';
+        pair_body(two + 1, sizeof two - 1, c, d);
+    }
+    snprintf(buf, cap, "{\"pins\":[%s%s]%s}", one, two, more);
+    return buf;
+}
+
+/* Pins that break a rule: 409 pin_invalid, naming the pin. */
+static void
+test_pins_refused(void) {
+    char body[512], excl[128], more[160];
+    tl_section("the plan: pins that break a rule");
+    refuse("POST", PLAN, pins_body(body, sizeof body, HANA, RANIA, -1, -1, ""),
+           409, "pin_invalid", "pins[0]");
+    refuse("POST", PLAN,
+           pins_body(body, sizeof body, TIGIST, RANIA, -1, -1, ""), 409,
+           "pin_invalid", "pins[0]");
+    refuse("POST", PLAN, pins_body(body, sizeof body, AMAL, WANDA, -1, -1, ""),
+           409, "pin_invalid", "pins[0]");
+    refuse("POST", PLAN,
+           pins_body(body, sizeof body, LINA, BIRGIT, LINA, RANIA, ""), 409,
+           "pin_invalid", "pins[1]");
+    refuse("POST", PLAN,
+           pins_body(body, sizeof body, AMAL, BIRGIT, LINA, BIRGIT, ""), 409,
+           "pin_invalid", "pins[1]");
+    refuse("POST", PLAN,
+           pins_body(body, sizeof body, FADUMA, OMAR, -1, -1,
+                     ",\"scope\":\"division\""),
+           409, "pin_invalid", "pins[0]");
+    snprintf(more, sizeof more, ",\"excludes\":[%s]",
+             pair_body(excl, sizeof excl, AMAL, RANIA));
+    refuse("POST", PLAN,
+           pins_body(body, sizeof body, AMAL, RANIA, -1, -1, more), 409,
+           "pin_invalid", "pins[0]");
 }
 
 /* ---- a proposal, and its decline ---------------------------------------- */
@@ -798,6 +833,7 @@ main(int argc, char **argv) {
         test_plan();
         test_plan_pins();
         test_plan_refused();
+        test_pins_refused();
         test_partnership();
         test_cli_suggest();
         test_cli_plan();
