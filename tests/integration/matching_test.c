@@ -777,7 +777,8 @@ cli_json_plan(const char *mentee) {
     free(out);
 }
 
-/* propose --pick 99, then --pick 1, from the plan saved in file. */
+/* propose --pick 99 and with an empty list (both refused), then --pick 1,
+ * from the plan saved in file. */
 static void
 cli_propose(const char *file, const json_t *saved) {
     const json_t *first = json_array_get(json_object_get(saved, "pairs"), 0);
@@ -788,6 +789,10 @@ cli_propose(const char *file, const json_t *saved) {
     const char *far[] = {"match",  "propose", "--plan", file,
                          "--pick", "99",      NULL};
     CHECK(it_cli(&node, cli, false, far, NULL) == EXIT_USAGE, "--pick 99: 2");
+    const char *none[] = {"match",  "propose", "--plan", file,
+                          "--pick", "",        NULL};
+    CHECK(it_cli(&node, cli, false, none, NULL) == EXIT_USAGE,
+          "--pick with an empty list: 2");
     char *after = it_digest(&node);
     CHECK(strcmp(before, after) == 0, "and nothing proposed");
     free(before);
