@@ -493,6 +493,21 @@ add_consent(rng *r, const struct person *p, json_t *obj) {
     json_object_set_new(obj, mn_field_key(field(MN_P_CONSENT_AT)), consent);
 }
 
+/* What a mentor offers (her goals field, read by matching): drawn from a
+ * stream of its own, seeded by the line, so the other fields' draws stay
+ * what they were before mentors had offers. Always her network. */
+static void
+add_offers(size_t line_no, json_t *obj) {
+    static const int offer_percent[DEMO_GOALS] = {70, 40, 100, 50};
+    rng o;
+    rng_seed(&o, 0x6f66666572730000ULL ^ (uint64_t)line_no);
+    json_t *offers = json_array();
+    for (size_t i = 0; i < DEMO_GOALS; i++)
+        if (rng_chance(&o, offer_percent[i]))
+            json_array_append_new(offers, json_string(name_of(MN_P_GOALS, i)));
+    json_object_set_new(obj, field(MN_P_GOALS)->name, offers);
+}
+
 /* One participant's create body. line_no (1-based) makes the e-mail unique.
  * Returns a new reference: the caller json_decref()s it. */
 static json_t *
@@ -519,6 +534,8 @@ make_participant(rng *r, size_t line_no) {
                 rng_pick(r, availabilities, n_availabilities));
     add_consent(r, &p, obj);
     add_notes(r, &p, obj);
+    if (p.mentor)
+        add_offers(line_no, obj);
     return obj;
 }
 

@@ -79,6 +79,10 @@ typedef enum mn_api_role {
 
 /* The roles a route admits: a mask of MN_API_ROLE bits (router.c). */
 #define MN_API_ROLE(role) (1u << (role))
+/* With the role bits: a route whose method is not GET but that writes
+ * nothing (the matching plan): a coordinator may call it on any node,
+ * and the audit log does not count it as a write. */
+#define MN_API_READ_ONLY (1u << 8)
 #define MN_API_ANY                                                             \
     (MN_API_ROLE(MN_API_ADMIN) | MN_API_ROLE(MN_API_COORDINATOR) |             \
      MN_API_ROLE(MN_API_NATIONAL))
@@ -246,6 +250,11 @@ enum MHD_Result mn_api_audit(mn_http *h, struct MHD_Connection *c,
                              const char *id, mn_api_request *r);
 enum MHD_Result mn_api_outcome_patch(mn_http *h, struct MHD_Connection *c,
                                      const char *id, mn_api_request *r);
+
+enum MHD_Result mn_api_match_suggestions(mn_http *h, struct MHD_Connection *c,
+                                         const char *id, mn_api_request *r);
+enum MHD_Result mn_api_match_plan(mn_http *h, struct MHD_Connection *c,
+                                  const char *id, mn_api_request *r);
 
 /* ---- replies (server.c) ----------------------------------------------- */
 

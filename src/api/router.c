@@ -25,6 +25,7 @@
 #define ANY MN_API_ANY
 #define STAFF (MN_API_ROLE(MN_API_ADMIN) | MN_API_ROLE(MN_API_COORDINATOR))
 #define ADMIN MN_API_ROLE(MN_API_ADMIN)
+/* A POST that writes nothing adds MN_API_READ_ONLY (resource.h). */
 
 /* Quick routes (a few keys read, nothing written, no scan) answer on a
  * poll thread; the others wait for a worker (server.c), so that no write,
@@ -95,6 +96,10 @@ static const mn_api_route routes[] = {
      STAFF},
     {"PATCH", "/v1/outcomes/*", mn_api_outcome_patch, MN_MAX_BODY, JSON, false,
      "", true, STAFF},
+    {"GET", "/v1/matching/suggestions", mn_api_match_suggestions, 0, NULL,
+     false, "mentee mentor scope limit", false, STAFF},
+    {"POST", "/v1/matching/plan", mn_api_match_plan, MN_MAX_BODY, JSON, false,
+     "", false, STAFF | MN_API_READ_ONLY},
     {"POST", "/v1/tokens", mn_api_token_create, MN_MAX_BODY, JSON, false, "",
      false, ADMIN},
     {"GET", "/v1/tokens", mn_api_token_list, 0, NULL, false, "", false, ADMIN},

@@ -299,6 +299,12 @@ precheck(struct MHD_Connection *c, const mn_api_route *rt, bool *answered) {
 
 static void audit_request(mn_http *h, const mn_api_request *r, unsigned status);
 
+/* Does rt write (any method but GET, unless marked read-only)? */
+static bool
+writes(const mn_api_route *rt) {
+    return strcmp(rt->method, "GET") != 0 && !(rt->roles & MN_API_READ_ONLY);
+}
+
 /* Why who may not call rt on this node, or NULL when she may. A
  * coordinator writes only on her own division's node: a write here is
  * stamped with this node's division, and the node's ownership rules act
@@ -309,7 +315,7 @@ role_refusal(mn_http *h, const mn_api_route *rt, const mn_api_caller *who) {
         return who->role == MN_API_NATIONAL
                    ? "a national token reads statistics only"
                    : "this token's role may not do this";
-    if (who->role == MN_API_COORDINATOR && strcmp(rt->method, "GET") != 0 &&
+    if (who->role == MN_API_COORDINATOR && writes(rt) &&
         who->division != mn_node_config(h->node)->self.id)
         return "a coordinator writes only on her own division's node";
     return NULL;
@@ -424,7 +430,7 @@ add_write(mn_buf *b, uint64_t now, const mn_api_request *r,
 static void
 audit_request(mn_http *h, const mn_api_request *r, unsigned status) {
     char endpoint[128], hex[MN_ID_TEXT];
-    bool write = strcmp(r->rt->method, "GET") != 0;
+    bool write = writes(r->rt);
     if (r->rt->public || (!write && r->nseen == 0))
         return;
     uint64_t now = mn_wall_ms();

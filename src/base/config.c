@@ -137,6 +137,35 @@ node_key(struct parse *ps, const char *key, const char *value) {
     return NULL;
 }
 
+const char *const mn_config_weight_names[MN_MC_COUNT] = {
+    "profession", "sector",       "education",     "language",
+    "goals",      "availability", "same_division",
+};
+
+/* Defaults: out of 100 points, a shared profession weighs most (the
+ * network matches on profession and education first), and the same
+ * division's 10 points are the margin a mentor elsewhere has to beat. */
+static const uint32_t default_weights[MN_MC_COUNT] = {30, 15, 15, 10,
+                                                      15, 5,  10};
+
+/* [matching] weight_<criterion> = 0..MN_MATCH_WEIGHT_MAX. */
+static const char *
+matching_key(mn_config *c, const char *key, const char *value) {
+    uint64_t v;
+    if (strncmp(key, "weight_", 7) == 0)
+        for (size_t i = 0; i < MN_MC_COUNT; i++) {
+            if (strcmp(key + 7, mn_config_weight_names[i]) != 0)
+                continue;
+            if (parse_uint(value, 0, MN_MATCH_WEIGHT_MAX, &v) != MN_OK)
+                return "a weight must be a whole number from 0 to 1000";
+            c->match_weight[i] = (uint32_t)v;
+            return NULL;
+        }
+    return "unknown key in [matching] (weight_profession, weight_sector, "
+           "weight_education, weight_language, weight_goals, "
+           "weight_availability, weight_same_division)";
+}
+
 static const char *
 other_key(struct parse *ps, const char *section, const char *key,
           const char *value) {
@@ -166,6 +195,8 @@ other_key(struct parse *ps, const char *section, const char *key,
         if (parse_uint(value, 1, 36500, &v) != MN_OK)
             return "retention_days must be from 1 to 36500";
         c->audit_retention_days = (uint32_t)v;
+    } else if (strcmp(section, "matching") == 0) {
+        return matching_key(c, key, value);
     } else if (strcmp(section, "keys") == 0 && strcmp(key, "dir") == 0) {
         ps->seen_keys = true;
         if (set_path(c->key_dir, ps->dir, value))
@@ -227,6 +258,7 @@ set_defaults(mn_config *c) {
     c->max_drift_ms = 300000;
     c->expire_days = 30;
     c->audit_retention_days = 365;
+    memcpy(c->match_weight, default_weights, sizeof c->match_weight);
 }
 
 /* Parse one file into c (without its siblings). */

@@ -28,6 +28,25 @@ typedef struct mn_division {
     char repl_listen[64]; /* host:port */
 } mn_division;
 
+/* The matching criteria, each with a weight under [matching] (README
+ * "Matching"); mn_config_weight_names gives their config and API names. */
+enum mn_match_criterion {
+    MN_MC_PROFESSION,
+    MN_MC_SECTOR,
+    MN_MC_EDUCATION,
+    MN_MC_LANGUAGE,
+    MN_MC_GOALS,
+    MN_MC_AVAILABILITY,
+    MN_MC_SAME_DIVISION,
+    MN_MC_COUNT
+};
+/* Largest weight a criterion takes: seven criteria at most 7,000 points,
+ * well under the solver's weight cap (match/lap.h). */
+#define MN_MATCH_WEIGHT_MAX 1000
+
+/* "profession", "sector", ... indexed by enum mn_match_criterion. */
+extern const char *const mn_config_weight_names[MN_MC_COUNT];
+
 typedef struct mn_config {
     char path[PATH_MAX];
     mn_division self;
@@ -40,7 +59,8 @@ typedef struct mn_config {
                                       expires after this many days (default 30) */
     uint32_t audit_retention_days; /* [audit]: day files of the audit log
                                       older than this are deleted (365) */
-    size_t ndivisions;             /* including self */
+    uint32_t match_weight[MN_MC_COUNT]; /* [matching] weight_<criterion> */
+    size_t ndivisions;                  /* including self */
     mn_division divisions[MN_MAX_NODES];
 } mn_config;
 

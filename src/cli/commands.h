@@ -24,6 +24,8 @@ extern const mn_command mn_meeting_commands[];
 extern const mn_command mn_subnetwork_commands[];
 /* outcome add, show, list */
 extern const mn_command mn_outcome_commands[];
+/* match suggest, plan, propose */
+extern const mn_command mn_match_commands[];
 /* import FILE */
 extern const mn_command mn_import_commands[];
 /* stats */

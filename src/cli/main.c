@@ -32,10 +32,19 @@ static const mn_opt global_opts[] = {
 
 /* The command groups, in the order --help lists them. */
 static const mn_command *const groups[] = {
-    mn_participant_commands, mn_partnership_commands, mn_meeting_commands,
-    mn_subnetwork_commands,  mn_outcome_commands,     mn_import_commands,
-    mn_stats_commands,       mn_replication_commands, mn_backup_commands,
-    mn_token_commands,       mn_audit_commands,       NULL,
+    mn_participant_commands,
+    mn_partnership_commands,
+    mn_meeting_commands,
+    mn_subnetwork_commands,
+    mn_outcome_commands,
+    mn_match_commands,
+    mn_import_commands,
+    mn_stats_commands,
+    mn_replication_commands,
+    mn_backup_commands,
+    mn_token_commands,
+    mn_audit_commands,
+    NULL,
 };
 
 static const mn_command root_cmd = {

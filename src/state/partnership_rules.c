@@ -58,24 +58,34 @@ count_slot(void *user, const mn_entity *e) {
         c->n++;
 }
 
-int
-mn_pship_slots(mn_txn *t, uint32_t side, const uint8_t pid[MN_ID_BYTES],
-               size_t *n) {
+/* Call fn for every partnership naming pid on side (MN_PS_MENTEE or
+ * MN_PS_MENTOR), through that side's index. */
+static int
+each_partnership_of(mn_txn *t, uint32_t side, const uint8_t pid[MN_ID_BYTES],
+                    void (*fn)(void *, const mn_entity *), void *user) {
     mn_list_query q;
     uint8_t next[MN_ID_BYTES];
     bool more = true;
-    struct slot_count c = {
-        side == MN_PS_MENTEE ? MN_PS_MENTEE_SIDE : MN_PS_MENTOR_SIDE, 0};
+    size_t ix = side == MN_PS_MENTEE ? 0 : 1; /* partnership.c's indexes */
     mn_list_query_init(&q, &mn_kind_partnership);
-    q.has_ref[side == MN_PS_MENTEE ? 0 : 1] = true;
-    memcpy(q.ref[side == MN_PS_MENTEE ? 0 : 1], pid, MN_ID_BYTES);
+    q.has_ref[ix] = true;
+    memcpy(q.ref[ix], pid, MN_ID_BYTES);
     q.limit = SIZE_MAX;
     int rc = MN_OK;
     while (rc == MN_OK && more) {
-        rc = mn_state_list(t, &q, count_slot, &c, &more, next);
+        rc = mn_state_list(t, &q, fn, user, &more, next);
         q.has_cursor = true;
         memcpy(q.cursor, next, MN_ID_BYTES);
     }
+    return rc;
+}
+
+int
+mn_pship_slots(mn_txn *t, uint32_t side, const uint8_t pid[MN_ID_BYTES],
+               size_t *n) {
+    struct slot_count c = {
+        side == MN_PS_MENTEE ? MN_PS_MENTEE_SIDE : MN_PS_MENTOR_SIDE, 0};
+    int rc = each_partnership_of(t, side, pid, count_slot, &c);
     *n = c.n;
     return rc;
 }
@@ -116,6 +126,35 @@ load_participant(mn_txn *t, mn_pship_act *a, const uint8_t pid[MN_ID_BYTES],
     return MN_OK;
 }
 
+struct open_pair {
+    char mentor[MN_ID_TEXT];
+    bool found;
+};
+
+static void
+find_open_pair(void *user, const mn_entity *e) {
+    struct open_pair *o = user;
+    const char *mentor = mn_entity_str(e, MN_PS_MENTOR);
+    if (mentor && strcmp(mentor, o->mentor) == 0 &&
+        !mn_partnership_over(mn_partnership_state(e)))
+        o->found = true;
+}
+
+/* Refuse a second open partnership of the same pair: a proposal made twice
+ * (a plan proposed again, a double click) would hold two slots. */
+static int
+pair_not_open(mn_txn *t, mn_pship_act *a) {
+    struct open_pair o = {.found = false};
+    mn_id_format(a->mentor, o.mentor);
+    int rc =
+        each_partnership_of(t, MN_PS_MENTEE, a->mentee, find_open_pair, &o);
+    if (rc == MN_OK && o.found)
+        return refuse(a, MN_ECONFLICT, "already_proposed",
+                      "this mentee and mentor already have a proposed, "
+                      "reserved or active partnership");
+    return rc;
+}
+
 static int
 propose(mn_txn *t, mn_pship_act *a, mn_ops *ops) {
     mn_entity mentee, mentor;
@@ -132,6 +171,8 @@ propose(mn_txn *t, mn_pship_act *a, mn_ops *ops) {
     if (rc != MN_OK)
         return rc;
     mn_entity_release(&mentor);
+    if ((rc = pair_not_open(t, a)) != MN_OK)
+        return rc;
     mn_id_format(a->mentee, z);
     mn_ops_add_str(ops, MN_PS_MENTEE, z, strlen(z));
     mn_id_format(a->mentor, z);

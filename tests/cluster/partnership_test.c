@@ -14,9 +14,10 @@
  * reserve M for P2 (her slot is P1's) and B may not reserve R for P1 (hers
  * is P2's), both 409. A declines P2, which frees R; B reserves P1: active.
  * Then M2 moves to B: C may no longer answer for her (403), and her slot
- * (P3's reservation) moved with her: B may not reserve her for another
- * (409). On every node: the same digest, P1 active, P2 declined, and at
- * most one reserved or active partnership per mentee, none over capacity.
+ * (P3's reservation) moved with her: B may not reserve her with another
+ * mentor R3 (409; the same pair again is refused at once, 409). On every node:
+ * the same digest, P1 active, P2 declined, and at most one reserved or active
+ * partnership per mentee, none over capacity.
  *
  * Usage: cluster_partnership MENTORNETD DEMO_DATA PORT
  */
@@ -33,7 +34,7 @@
 #define CONVERGE_MS 30000
 
 static cl_cluster cluster;
-static char M[33], R[33], M2[33];
+static char M[33], R[33], M2[33], R3[33];
 
 /* POST path with body (may be NULL) on node n; status, and the JSON's
  * string at key (if out). */
@@ -219,7 +220,14 @@ main(int argc, char **argv) {
               strcmp(s, "aarhus") == 0,
           "C moves M2 to aarhus");
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged");
-    CHECK(propose(C, M2, R, p4) == 201, "P4 (M2, R) proposed on C");
+    CHECK(propose(C, M2, R, p4) == 409, "(M2, R) again: P3 is open, 409");
+    CHECK(cl_create_participant(&cluster.node[B],
+                                "{\"role\":\"mentor\",\"given_name\":\"R3\","
+                                "\"family_name\":\"Four\",\"capacity\":1}",
+                                R3) == 201,
+          "R3 created on B");
+    CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged");
+    CHECK(propose(C, M2, R3, p4) == 201, "P4 (M2, R3) proposed on C");
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged");
     expect(C, p4, "reserve", 403, "not_home");
     expect(B, p4, "reserve", 409, "slot_taken");

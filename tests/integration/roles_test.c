@@ -131,6 +131,10 @@ static const row matrix[] = {
      "/v1/outcomes/%x", NULL, {404, 404, 403}},
     {"PATCH", "/v1/outcomes/{id}", {"yes", "own", "no"},
      "/v1/outcomes/%x", "{\"note\":\"x\"}", {405, 405, 403}},
+    {"GET", "/v1/matching/suggestions", {"yes", "yes", "no"},
+     "/v1/matching/suggestions", NULL, {400, 400, 403}},
+    {"POST", "/v1/matching/plan", {"yes", "yes", "no"},
+     "/v1/matching/plan", "{\"scope\":\"division\"}", {200, 200, 403}},
     {"POST", "/v1/tokens", {"yes", "no", "no"},
      "/v1/tokens", "{\"role\":\"king\"}", {400, 403, 403}},
     {"GET", "/v1/tokens", {"yes", "no", "no"},
@@ -430,6 +434,8 @@ test_coordinator_writes(void) {
     snprintf(path, sizeof path, "/v1/participants/%s", pid_aar);
     json_decref(
         expect_as(aarhus_auth, "PATCH", path, "{\"notes\":\"x\"}", 403));
+    /* A plan is a POST that writes nothing: any node's coordinator. */
+    json_decref(expect_as(aarhus_auth, "POST", "/v1/matching/plan", "{}", 200));
     json_decref(expect_as(aarhus_auth, "POST", "/v1/participants",
                           "{\"role\":\"mentor\",\"given_name\":\"A\","
                           "\"family_name\":\"B\"}",

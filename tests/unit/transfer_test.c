@@ -247,8 +247,25 @@ test_causal_ownership(void **state) {
     assert_memory_equal(d3, d4, MN_HASH_BYTES);
 }
 
+/* A local participant of role on node 2. OUT: id. */
+static void
+local_participant(const char *role, uint8_t id[MN_ID_BYTES]) {
+    mn_write w = {.type = MN_ENTITY_PARTICIPANT, .create = true};
+    mn_ops_init(&w.ops);
+    mn_ops_add_str(&w.ops, MN_P_ROLE, role, strlen(role));
+    mn_ops_add_str(&w.ops, MN_P_STATUS, "applicant", 9);
+    mn_ops_add_str(&w.ops, MN_P_GIVEN_NAME, "A", 1);
+    mn_ops_add_str(&w.ops, MN_P_FAMILY_NAME, "B", 1);
+    mn_ops_add_int(&w.ops, MN_P_HOME, 2);
+    assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
+    assert_int_equal(w.result, MN_OK);
+    memcpy(id, w.id, MN_ID_BYTES);
+    mn_ops_release(&w.ops);
+}
+
 /* Division 2's node, which had applied nothing, learns it all; then its
- * own rules: M's slot is taken, so a second reservation is refused. */
+ * own rules: M and R's partnership is open, so it is not proposed twice;
+ * M's slot is taken, so a reservation with another mentor is refused. */
 static void
 test_local_rules(void **state) {
     static const int order[NCHANGES] = {C_M,          C_R,      C_P,
@@ -265,6 +282,12 @@ test_local_rules(void **state) {
     apply_in(node[2], order);
     memcpy(a.mentee, M, MN_ID_BYTES);
     memcpy(a.mentor, R, MN_ID_BYTES);
+    mn_ops_init(&w.ops);
+    assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
+    assert_int_equal(w.result, MN_ECONFLICT);
+    assert_string_equal(a.problem.code, "already_proposed");
+    local_participant("mentor", a.mentor);
+    mn_ops_release(&w.ops);
     mn_ops_init(&w.ops);
     assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
     assert_int_equal(w.result, MN_OK);
@@ -287,22 +310,6 @@ test_local_rules(void **state) {
     a.to = 1;
     assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
     assert_int_equal(w.result, MN_EAUTH); /* division 3's now */
-    mn_ops_release(&w.ops);
-}
-
-/* A local participant of role on node 2. OUT: id. */
-static void
-local_participant(const char *role, uint8_t id[MN_ID_BYTES]) {
-    mn_write w = {.type = MN_ENTITY_PARTICIPANT, .create = true};
-    mn_ops_init(&w.ops);
-    mn_ops_add_str(&w.ops, MN_P_ROLE, role, strlen(role));
-    mn_ops_add_str(&w.ops, MN_P_STATUS, "applicant", 9);
-    mn_ops_add_str(&w.ops, MN_P_GIVEN_NAME, "A", 1);
-    mn_ops_add_str(&w.ops, MN_P_FAMILY_NAME, "B", 1);
-    mn_ops_add_int(&w.ops, MN_P_HOME, 2);
-    assert_int_equal(mn_node_write(node[2], &w, 1), MN_OK);
-    assert_int_equal(w.result, MN_OK);
-    memcpy(id, w.id, MN_ID_BYTES);
     mn_ops_release(&w.ops);
 }
 
