@@ -24,7 +24,6 @@
 #include "node.h"
 
 #define WATCHDOG_S 90
-#define CLI_TIMEOUT_S 30
 #define NO_SUCH_ID "0190a1b2c3d47e8f9a0b1c2d3e4f5a6b"
 #define NO_SUCH_TOKEN "00000000000000aa"
 /* Values that must never reach the audit log. */
@@ -582,20 +581,7 @@ test_audit(void) {
 /* Run the CLI with the admin token; exit code; OUT: *out its stdout. */
 static int
 run(char **out, const char *const *args) {
-    const char *argv[24] = {cli, "--node", node.url, "--token", node.token};
-    const char *const env[] = {"MENTORNET_TOKEN", NULL};
-    size_t n = 5;
-    for (size_t i = 0; args[i] && n < 22; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    char *text = NULL, *err = NULL;
-    int rc = tl_run(argv, env, CLI_TIMEOUT_S, &text, NULL, &err);
-    free(err);
-    if (out)
-        *out = text;
-    else
-        free(text);
-    return rc;
+    return it_cli(&node, cli, false, args, out);
 }
 
 static void
