@@ -47,7 +47,7 @@ header_row(mn_buf *b, const mn_stable *t) {
     field(b, t->row_dim, true);
     for (size_t k = 0; k < t->ncols; k++)
         field(b, t->cols[k], false);
-    if (t->row_totals)
+    if (t->col_dim)
         field(b, "total", false);
     end_line(b);
 }
@@ -61,17 +61,23 @@ body_rows(mn_buf *b, const mn_stable *t) {
             field(b, mn_stable_cell_text(t, r * t->ncols + k, buf), false);
         if (t->row_totals)
             number(b, mn_stable_row_total(t, r));
+        else if (t->col_dim)
+            field(b, "", false); /* not published */
         end_line(b);
     }
 }
 
-/* The total row: a two-way table's column totals and its grand total
- * (under the rows' totals); a one-way table's total. */
+/* The total row: a two-way table's column totals (empty when not
+ * published) and its grand total (under the rows' totals); a one-way
+ * table's total. */
 static void
 total_row(mn_buf *b, const mn_stable *t) {
     field(b, "total", true);
-    for (size_t k = 0; t->row_totals && k < t->ncols; k++)
-        number(b, mn_stable_col_total(t, k));
+    for (size_t k = 0; t->col_dim && k < t->ncols; k++)
+        if (t->col_totals)
+            number(b, mn_stable_col_total(t, k));
+        else
+            field(b, "", false);
     number(b, mn_stable_total(t));
     end_line(b);
 }
@@ -114,9 +120,12 @@ meta_section(mn_buf *b, const mn_stables *s, const json_t *meta) {
     end_line(b);
 }
 
+/* The national rates, when published (mn_stables_rates_published). */
 static void
 rates_section(mn_buf *b, const mn_stables *s) {
     char buf[32];
+    if (!mn_stables_rates_published(s))
+        return;
     end_line(b);
     put(b, "Outcomes per completed partnership (national)\r\n");
     put(b, "kind,outcomes,completed partnerships,rate\r\n");
@@ -124,11 +133,8 @@ rates_section(mn_buf *b, const mn_stables *s) {
         field(b, mn_stables_outcome_cols[k], true);
         number(b, s->outcomes[k]);
         number(b, s->completed);
-        if (s->completed)
-            snprintf(buf, sizeof buf, ",%.4f",
-                     (double)s->outcomes[k] / (double)s->completed);
-        else
-            snprintf(buf, sizeof buf, ",");
+        snprintf(buf, sizeof buf, ",%.4f",
+                 (double)s->outcomes[k] / (double)s->completed);
         put(b, buf);
         end_line(b);
     }

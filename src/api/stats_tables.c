@@ -277,15 +277,51 @@ mn_stables_build(mn_stables *out, const mn_counts *c, const mn_config *cfg) {
                   (const uint64_t(*)[MN_STATS_DIVS])c->members);
 }
 
+/* Which totals a level publishes: all; the columns'; the rows'; only the
+ * grand total. A unit of several tables shares its rows (divisions) and
+ * its grand total: it may drop its rows' totals, in every table at once,
+ * never its columns' (the mentees' total is also the country table's). */
+static const struct {
+    bool rows, cols;
+} levels[] = {{true, true}, {false, true}, {true, false}, {false, false}};
+
+/* Suppress tables [from, to) of s at level; how many hidden cells the
+ * published figures still fix. */
+static size_t
+suppress_at(mn_stables *s, size_t from, size_t to, size_t level) {
+    size_t fixed = 0;
+    for (size_t i = from; i < to; i++) {
+        mn_stable *t = &s->t[i];
+        t->row_totals = t->col_dim && levels[level].rows;
+        t->col_totals = levels[level].cols;
+        mn_count_table ct = {t->nrows, t->ncols, t->cells, t->row_totals,
+                             t->col_totals};
+        fixed += mn_suppress(&ct, t->flags);
+    }
+    return fixed;
+}
+
+/* The end of the unit that starts at table from. */
+static size_t
+unit_end(const mn_stables *s, size_t from) {
+    size_t to = from + 1;
+    while (to < s->n && strcmp(s->t[to].unit, s->t[from].unit) == 0)
+        to++;
+    return to;
+}
+
 void
 mn_stables_suppress(mn_stables *s) {
     s->suppressed = true;
     s->fixed = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        mn_stable *t = &s->t[i];
-        mn_count_table ct = {t->nrows, t->ncols, t->cells, t->row_totals,
-                             t->col_totals};
-        s->fixed += mn_suppress(&ct, t->flags);
+    for (size_t from = 0, to; from < s->n; from = to) {
+        to = unit_end(s, from);
+        size_t nlevels = to - from > 1 ? 2 : MN_ARRAY_LEN(levels);
+        size_t fixed = 0;
+        for (size_t level = 0; level < nlevels; level++)
+            if ((fixed = suppress_at(s, from, to, level)) == 0)
+                break;
+        s->fixed += fixed;
     }
 }
 
@@ -386,16 +422,26 @@ table_json(const mn_stable *t) {
     return o;
 }
 
-/* Outcomes per completed partnership, nationally: totals over totals. */
+bool
+mn_stables_rates_published(const mn_stables *s) {
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->t[i].id, "outcomes_division_kind") == 0)
+            return s->t[i].col_totals && s->completed > 0;
+    return false;
+}
+
+/* Outcomes per completed partnership, nationally: totals over totals;
+ * null when those totals are not published. */
 static json_t *
 rates_json(const mn_stables *s) {
     json_t *o = json_pack("{s:s, s:I}", "among", "completed partnerships",
                           "completed", (json_int_t)s->completed);
+    bool published = mn_stables_rates_published(s);
     for (size_t k = 0; k < MN_STABLES_OUTCOMES; k++) {
         double rate =
-            s->completed ? (double)s->outcomes[k] / (double)s->completed : 0;
+            published ? (double)s->outcomes[k] / (double)s->completed : 0;
         json_object_set_new(o, mn_stables_outcome_cols[k],
-                            s->completed ? json_real(rate) : json_null());
+                            published ? json_real(rate) : json_null());
     }
     return o;
 }

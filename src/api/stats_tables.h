@@ -8,7 +8,9 @@
  * Invariants:
  * - Every table publishes its grand total; two-way tables also every row
  *   and column total (real counts, never suppressed: the national office
- *   needs them); one-way tables (mentees by country) their column total.
+ *   needs them), unless a total itself gives a small cell away
+ *   (mn_stables_suppress); one-way tables (mentees by country) their
+ *   column total.
  * - Tables of one unit (what they count: participants, partnerships, ...)
  *   share only those totals (their rows are the same divisions): no cell
  *   of one table is a sum of cells of another, so each table is
@@ -69,8 +71,17 @@ typedef struct mn_stables {
  * suppressed. Release with mn_stables_release. */
 void mn_stables_build(mn_stables *out, const mn_counts *c,
                       const mn_config *cfg);
-/* Suppress small cells in every table (state/suppress.h). */
+/* Suppress small cells in every table (state/suppress.h). When a
+ * table's totals alone pin a small cell (a row whose total is 1 to 4, its
+ * other cells zero or small), that table's unit publishes fewer totals:
+ * without its rows' totals, then (a unit of one table) without its
+ * columns', then with its grand total alone; s->fixed counts what even
+ * that leaves pinned. */
 void mn_stables_suppress(mn_stables *s);
+/* Are the national outcome rates published? Only when the outcome
+ * table's column totals are, so that a rate never reveals a hidden
+ * figure, and some partnership was completed. */
+bool mn_stables_rates_published(const mn_stables *s);
 void mn_stables_release(mn_stables *s);
 
 /* The tables as JSON: {"tables": [...], "rates": {...}, "suppressed",
