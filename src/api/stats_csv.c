@@ -78,7 +78,10 @@ total_row(mn_buf *b, const mn_stable *t) {
             number(b, mn_stable_col_total(t, k));
         else
             field(b, "", false);
-    number(b, mn_stable_total(t));
+    if (t->total_hidden)
+        field(b, "<5", false);
+    else
+        number(b, mn_stable_total(t));
     end_line(b);
 }
 

@@ -120,6 +120,7 @@ participants_tables(mn_stables *s, const mn_counts *c, const divs *dv,
     enum_names(&mn_kind_participant, MN_P_STATUS, statuses, MN_STATUS_COUNT);
     mn_stable *tr =
         div_table(s, dv, cfg, by_role, "role", roles, MN_ROLE_COUNT);
+    tr->col_totals_pinned = true; /* mentees: the country table's total */
     mn_stable *ts =
         div_table(s, dv, cfg, by_status, "status", statuses, MN_STATUS_COUNT);
     for (size_t r = 0; r < dv->n; r++)
@@ -277,28 +278,57 @@ mn_stables_build(mn_stables *out, const mn_counts *c, const mn_config *cfg) {
                   (const uint64_t(*)[MN_STATS_DIVS])c->members);
 }
 
-/* Which totals a level publishes: all; the columns'; the rows'; only the
- * grand total. A unit of several tables shares its rows (divisions) and
- * its grand total: it may drop its rows' totals, in every table at once,
- * never its columns' (the mentees' total is also the country table's). */
-static const struct {
-    bool rows, cols;
-} levels[] = {{true, true}, {false, true}, {true, false}, {false, false}};
+static bool
+small(uint64_t n) {
+    return n > 0 && n < MN_SUPPRESS_BELOW;
+}
 
-/* Suppress tables [from, to) of s at level; how many hidden cells the
- * published figures still fix. */
+/* Does t publish a total from 1 to 4? */
+static bool
+small_total(const mn_stable *t) {
+    for (size_t r = 0; t->row_totals && r < t->nrows; r++)
+        if (small(mn_stable_row_total(t, r)))
+            return true;
+    for (size_t k = 0; t->col_totals && k < t->ncols; k++)
+        if (small(mn_stable_col_total(t, k)))
+            return true;
+    return false;
+}
+
+/* Suppress t with the totals it publishes now: 0 when nothing hidden is
+ * fixed and no published total is small; else how many are fixed (at
+ * least 1). */
 static size_t
-suppress_at(mn_stables *s, size_t from, size_t to, size_t level) {
+suppress_one(mn_stable *t) {
+    mn_count_table ct = {t->nrows, t->ncols, t->cells, t->row_totals,
+                         t->col_totals};
+    size_t fixed = mn_suppress(&ct, t->flags);
+    return fixed ? fixed : small_total(t);
+}
+
+/* Suppress t publishing its rows' totals or not (rows): with its
+ * columns' totals if that is safe, else without (unless they are pinned:
+ * published elsewhere). */
+static size_t
+suppress_table(mn_stable *t, bool rows) {
     size_t fixed = 0;
-    for (size_t i = from; i < to; i++) {
-        mn_stable *t = &s->t[i];
-        t->row_totals = t->col_dim && levels[level].rows;
-        t->col_totals = levels[level].cols;
-        mn_count_table ct = {t->nrows, t->ncols, t->cells, t->row_totals,
-                             t->col_totals};
-        fixed += mn_suppress(&ct, t->flags);
+    t->row_totals = rows && t->col_dim;
+    for (int cols = 1; cols >= 0; cols--) {
+        t->col_totals = cols || t->col_totals_pinned;
+        if ((fixed = suppress_one(t)) == 0 || t->col_totals_pinned)
+            break;
     }
     return fixed;
+}
+
+/* A table whose grand total is itself small: every count is small and
+ * hidden, no total is published. */
+static void
+hide_all(mn_stable *t) {
+    mn_count_table ct = {t->nrows, t->ncols, t->cells, false, false};
+    mn_suppress_primary(&ct, t->flags);
+    t->row_totals = t->col_totals = false;
+    t->total_hidden = true;
 }
 
 /* The end of the unit that starts at table from. */
@@ -310,18 +340,33 @@ unit_end(const mn_stables *s, size_t from) {
     return to;
 }
 
+/* Suppress tables [from, to), one unit: they share their rows (the
+ * divisions), so they publish their rows' totals all or none. */
+static size_t
+suppress_unit(mn_stables *s, size_t from, size_t to) {
+    size_t fixed = 0;
+    if (small(mn_stable_total(&s->t[from]))) {
+        for (size_t i = from; i < to; i++)
+            hide_all(&s->t[i]);
+        return 0;
+    }
+    for (int rows = 1; rows >= 0; rows--) {
+        fixed = 0;
+        for (size_t i = from; i < to; i++)
+            fixed += suppress_table(&s->t[i], rows);
+        if (fixed == 0)
+            break;
+    }
+    return fixed;
+}
+
 void
 mn_stables_suppress(mn_stables *s) {
     s->suppressed = true;
     s->fixed = 0;
     for (size_t from = 0, to; from < s->n; from = to) {
         to = unit_end(s, from);
-        size_t nlevels = to - from > 1 ? 2 : MN_ARRAY_LEN(levels);
-        size_t fixed = 0;
-        for (size_t level = 0; level < nlevels; level++)
-            if ((fixed = suppress_at(s, from, to, level)) == 0)
-                break;
-        s->fixed += fixed;
+        s->fixed += suppress_unit(s, from, to);
     }
 }
 
@@ -422,21 +467,29 @@ table_json(const mn_stable *t) {
     return o;
 }
 
+/* Does table id of s publish its columns' totals? */
+static bool
+col_totals_of(const mn_stables *s, const char *id) {
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->t[i].id, id) == 0)
+            return s->t[i].col_totals;
+    return false;
+}
+
 bool
 mn_stables_rates_published(const mn_stables *s) {
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->t[i].id, "outcomes_division_kind") == 0)
-            return s->t[i].col_totals && s->completed > 0;
-    return false;
+    return s->completed > 0 && col_totals_of(s, "outcomes_division_kind") &&
+           col_totals_of(s, "partnerships_division_state");
 }
 
 /* Outcomes per completed partnership, nationally: totals over totals;
  * null when those totals are not published. */
 static json_t *
 rates_json(const mn_stables *s) {
-    json_t *o = json_pack("{s:s, s:I}", "among", "completed partnerships",
-                          "completed", (json_int_t)s->completed);
     bool published = mn_stables_rates_published(s);
+    json_t *o = json_pack(
+        "{s:s, s:o}", "among", "completed partnerships", "completed",
+        published ? json_integer((json_int_t)s->completed) : json_null());
     for (size_t k = 0; k < MN_STABLES_OUTCOMES; k++) {
         double rate =
             published ? (double)s->outcomes[k] / (double)s->completed : 0;

@@ -52,7 +52,9 @@ typedef struct mn_stable {
     char (*cols)[MN_STABLE_LABEL];
     uint64_t *cells; /* row-major */
     uint8_t *flags;  /* enum mn_cell per cell; all shown unless suppressed */
-    bool row_totals, col_totals;
+    bool row_totals, col_totals; /* published */
+    bool col_totals_pinned;      /* known from another table: always */
+    bool total_hidden;           /* the grand total is small: "<5" */
 } mn_stable;
 
 typedef struct mn_stables {
@@ -71,12 +73,14 @@ typedef struct mn_stables {
  * suppressed. Release with mn_stables_release. */
 void mn_stables_build(mn_stables *out, const mn_counts *c,
                       const mn_config *cfg);
-/* Suppress small cells in every table (state/suppress.h). When a
- * table's totals alone pin a small cell (a row whose total is 1 to 4, its
- * other cells zero or small), that table's unit publishes fewer totals:
- * without its rows' totals, then (a unit of one table) without its
- * columns', then with its grand total alone; s->fixed counts what even
- * that leaves pinned. */
+/* Suppress small cells in every table (state/suppress.h). A total is a
+ * count too: when one is from 1 to 4, or when the totals pin a small
+ * cell whatever else is hidden, a table stops publishing its columns'
+ * totals (unless another table publishes them: the roles'), and if that
+ * is not enough, its unit stops publishing its rows' totals in every
+ * table. A unit whose grand total is from 1 to 4 hides every count and
+ * every total. s->fixed counts the hidden cells even that leaves fixed
+ * (0 but in tables too small to protect). */
 void mn_stables_suppress(mn_stables *s);
 /* Are the national outcome rates published? Only when the outcome
  * table's column totals are, so that a rate never reveals a hidden

@@ -113,8 +113,12 @@ class Unit:
             self.eq.append(self.mask({t["columns_are"]: c}) if two_way
                            else np.ones(self.nvars))
             self.eq_b.append(v)
-        self.eq.append(np.ones(self.nvars))
-        self.eq_b.append(t["total"])
+        if t["total"] == "<5":  # a total that is itself small
+            self.ub += [np.ones(self.nvars), -np.ones(self.nvars)]
+            self.ub_b += [4, -1]
+        else:
+            self.eq.append(np.ones(self.nvars))
+            self.eq_b.append(t["total"])
 
     def solve(self, objective):
         res = linprog(objective,
