@@ -124,7 +124,10 @@ shows_small(const json_t *stats) {
 static void
 same_everywhere(json_t **views) {
     for (size_t i = 0; i < NNODES; i++) {
+        uint64_t t0 = tl_now_ms();
         views[i] = cl_get_json(&cluster.node[i], "/v1/stats?suppress=true");
+        tl_note("%s: GET /v1/stats?suppress=true in %llu ms",
+                cluster.node[i].name, (unsigned long long)(tl_now_ms() - t0));
         CHECK(views[i] && json_equal(views[i], views[0]),
               "%s: the suppressed statistics equal %s's", cluster.node[i].name,
               cluster.node[0].name);
