@@ -8,6 +8,7 @@
 #include "state/outcome.h"
 #include "state/participant.h"
 #include "state/partnership.h"
+#include "state/suppress.h"
 
 static json_t *
 division_json(const mn_counts *c, uint32_t div, uint64_t *total) {
@@ -109,7 +110,10 @@ mn_stats_json_totals(const mn_counts *c) {
     for (size_t i = 0; i < MN_ARRAY_LEN(c->p) * MN_ROLE_COUNT * MN_STATUS_COUNT;
          i++)
         total += p[i];
-    return json_pack("{s:I, s:I}", "total", (json_int_t)total, "countries",
+    json_t *t = total > 0 && total < MN_SUPPRESS_BELOW
+                    ? json_string("<5")
+                    : json_integer((json_int_t)total);
+    return json_pack("{s:o, s:I}", "total", t, "countries",
                      (json_int_t)countries_of(c));
 }
 
