@@ -286,7 +286,8 @@ small(uint64_t n) {
 /* Does t publish a total from 1 to 4? */
 static bool
 small_total(const mn_stable *t) {
-    for (size_t r = 0; t->row_totals && r < t->nrows; r++)
+    for (size_t r = 0; t->row_totals && !t->row_totals_pinned && r < t->nrows;
+         r++)
         if (small(mn_stable_row_total(t, r)))
             return true;
     for (size_t k = 0; t->col_totals && k < t->ncols; k++)
@@ -312,7 +313,7 @@ suppress_one(mn_stable *t) {
 static size_t
 suppress_table(mn_stable *t, bool rows) {
     size_t fixed = 0;
-    t->row_totals = rows && t->col_dim;
+    t->row_totals = (rows || t->row_totals_pinned) && t->col_dim;
     for (int cols = 1; cols >= 0; cols--) {
         t->col_totals = cols || t->col_totals_pinned;
         if ((fixed = suppress_one(t)) == 0 || t->col_totals_pinned)
@@ -340,8 +341,11 @@ unit_end(const mn_stables *s, size_t from) {
     return to;
 }
 
-/* Suppress tables [from, to), one unit: they share their rows (the
- * divisions), so they publish their rows' totals all or none. */
+/* Suppress tables [from, to), one unit. Tables of one unit share their
+ * rows (the divisions): without published row totals their rows' sums
+ * would still have to agree, a link the per-table check cannot see, so
+ * such tables always publish their rows' totals; a unit of one table may
+ * drop them. */
 static size_t
 suppress_unit(mn_stables *s, size_t from, size_t to) {
     size_t fixed = 0;
@@ -350,6 +354,8 @@ suppress_unit(mn_stables *s, size_t from, size_t to) {
             hide_all(&s->t[i]);
         return 0;
     }
+    for (size_t i = from; i < to; i++)
+        s->t[i].row_totals_pinned = to - from > 1;
     for (int rows = 1; rows >= 0; rows--) {
         fixed = 0;
         for (size_t i = from; i < to; i++)

@@ -54,6 +54,7 @@ typedef struct mn_stable {
     uint8_t *flags;  /* enum mn_cell per cell; all shown unless suppressed */
     bool row_totals, col_totals; /* published */
     bool col_totals_pinned;      /* known from another table: always */
+    bool row_totals_pinned;      /* shared with the unit's other tables */
     bool total_hidden;           /* the grand total is small: "<5" */
 } mn_stable;
 
@@ -77,10 +78,12 @@ void mn_stables_build(mn_stables *out, const mn_counts *c,
  * count too: when one is from 1 to 4, or when the totals pin a small
  * cell whatever else is hidden, a table stops publishing its columns'
  * totals (unless another table publishes them: the roles'), and if that
- * is not enough, its unit stops publishing its rows' totals in every
- * table. A unit whose grand total is from 1 to 4 hides every count and
- * every total. s->fixed counts the hidden cells even that leaves fixed
- * (0 but in tables too small to protect). */
+ * is not enough, a table alone in its unit stops publishing its rows'
+ * totals. Tables of a unit of several always publish their rows' totals
+ * (the divisions', shared: a link the per-table check could not see
+ * otherwise), even one from 1 to 4. A unit whose grand total is from 1 to
+ * 4 hides every count and every total. s->fixed counts the hidden cells
+ * all that leaves fixed (0 but in tables too small to protect). */
 void mn_stables_suppress(mn_stables *s);
 /* Are the national outcome rates published? Only when the outcome
  * table's column totals are, so that a rate never reveals a hidden
