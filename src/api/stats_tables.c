@@ -322,12 +322,12 @@ suppress_table(mn_stable *t, bool rows) {
     return fixed;
 }
 
-/* A table whose grand total is itself small: every count is small and
- * hidden, no total is published. */
+/* A table whose grand total is itself small: its total reads "<5" and
+ * every cell "x" (as "<5" the cells would say how many are not zero, and
+ * with the total how much each holds). */
 static void
 hide_all(mn_stable *t) {
-    mn_count_table ct = {t->nrows, t->ncols, t->cells, false, false};
-    mn_suppress_primary(&ct, t->flags);
+    memset(t->flags, MN_CELL_HIDDEN, t->nrows * t->ncols);
     t->row_totals = t->col_totals = false;
     t->total_hidden = true;
 }
@@ -470,6 +470,8 @@ table_json(const mn_stable *t) {
         json_object_set_new(o, "row_totals", totals_json(t, true));
     if (t->col_totals)
         json_object_set_new(o, "column_totals", totals_json(t, false));
+    if (t->total_hidden)
+        json_object_set_new(o, "total", json_string("<5"));
     return o;
 }
 

@@ -157,7 +157,7 @@ bool
 mn_suppress_fixed(const mn_count_table *t, const uint8_t *flags, size_t i) {
     search s;
     size_t from, to;
-    if (flags[i] == MN_CELL_SHOWN)
+    if (t->ncols == 0 || flags[i] == MN_CELL_SHOWN)
         return false;
     search_init(&s, t, flags, i, false);
     bool fixed = cheapest_cycle(&s, i, &from, &to) == NO_PATH;
@@ -181,7 +181,7 @@ mn_suppress_primary(const mn_count_table *t, uint8_t *flags) {
                        : MN_CELL_SHOWN;
 }
 
-/* Hide the published cells on the cheapest cycle through small cell i,
+/* Hide the published cells on the cheapest cycle through hidden cell i,
  * if it is fixed. */
 static void
 protect(const mn_count_table *t, uint8_t *flags, size_t i) {
@@ -202,11 +202,65 @@ protect(const mn_count_table *t, uint8_t *flags, size_t i) {
     search_release(&s);
 }
 
+/* The total of row r (by_row) or column r. */
+static uint64_t
+line_total(const mn_count_table *t, bool by_row, size_t r) {
+    uint64_t n = 0;
+    size_t len = by_row ? t->ncols : t->nrows;
+    for (size_t k = 0; k < len; k++)
+        n += t->cells[by_row ? r * t->ncols + k : k * t->ncols + r];
+    return n;
+}
+
+/* In a row or column whose published total is itself small, "<5" would
+ * say which cells are not zero, and the total how much they hold: every
+ * cell of such a line is hidden as "x" instead. */
+static void
+hide_small_lines(const mn_count_table *t, uint8_t *flags) {
+    if (t->ncols == 0)
+        return;
+    for (size_t i = 0; i < t->nrows * t->ncols; i++) {
+        uint64_t row = line_total(t, true, i / t->ncols);
+        uint64_t col = line_total(t, false, i % t->ncols);
+        if ((t->row_totals && row > 0 && row < MN_SUPPRESS_BELOW) ||
+            (t->col_totals && col > 0 && col < MN_SUPPRESS_BELOW))
+            flags[i] = MN_CELL_HIDDEN;
+    }
+}
+
+/* Show every small cell in the row and the column of cell i as "x":
+ * then they may be 0 too, and can fall where a "<5" of 1 cannot. Returns
+ * whether a cell changed. */
+static bool
+widen(const mn_count_table *t, uint8_t *flags, size_t i) {
+    bool changed = false;
+    if (t->ncols == 0)
+        return false;
+    for (size_t k = 0; k < t->nrows * t->ncols; k++)
+        if (flags[k] == MN_CELL_SMALL &&
+            (k / t->ncols == i / t->ncols || k % t->ncols == i % t->ncols)) {
+            flags[k] = MN_CELL_HIDDEN;
+            changed = true;
+        }
+    return changed;
+}
+
 size_t
-mn_suppress(const mn_count_table *t, uint8_t *flags) {
+mn_suppress(const mn_count_table *table, uint8_t *flags) {
+    /* A copy flags cannot alias (char stores alias anything). */
+    const mn_count_table copy = *table, *t = &copy;
+    size_t ncells = t->nrows * t->ncols;
+    bool changed = true;
     mn_suppress_primary(t, flags);
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        if (flags[i] == MN_CELL_SMALL)
-            protect(t, flags, i);
+    hide_small_lines(t, flags);
+    while (changed) {
+        changed = false;
+        for (size_t i = 0; i < ncells; i++)
+            if (flags[i] != MN_CELL_SHOWN)
+                protect(t, flags, i);
+        for (size_t i = 0; i < ncells; i++)
+            if (mn_suppress_fixed(t, flags, i))
+                changed |= widen(t, flags, i);
+    }
     return mn_suppress_count_fixed(t, flags);
 }

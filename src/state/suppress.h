@@ -64,10 +64,15 @@ typedef struct mn_count_table {
 void mn_suppress_primary(const mn_count_table *t, uint8_t *flags);
 
 /* Primary and complementary suppression. OUT: flags (nrows * ncols).
- * Returns how many hidden cells the published figures still fix: 0,
- * unless a published total itself pins a small cell (a row whose total is
- * that cell, its other cells zero, and no way round), which hiding cells
- * cannot help. */
+ * Every cell of a row or column whose published total is from 1 to 4 is
+ * hidden as MN_CELL_HIDDEN, small or not: there "<5" would tell which
+ * cells are not zero. And when hidden cells are still fixed (small cells
+ * of 1 that add up to their total: none can fall), the small cells in
+ * their row and column are shown as MN_CELL_HIDDEN too (0 or more), and
+ * the complements sought again, until nothing changes. Returns how many
+ * hidden cells the published figures still fix: 0, unless the totals
+ * leave no way round (a table of one cell), which hiding cells cannot
+ * help. */
 size_t mn_suppress(const mn_count_table *t, uint8_t *flags);
 
 /* Is hidden cell i (row-major) fixed by the published cells and totals,

@@ -3,6 +3,7 @@
  * "tables" of a GET /v1/stats answer, for the audit (suppress_audit.py):
  *
  *     stats_hand_tables [--naive]
+ *     stats_hand_tables --random SEED
  *
  * Unit "hand": a 3x3 table with one small cell (3) that its row total
  * gives away when it is hidden alone, and a second table of the same rows
@@ -13,6 +14,11 @@
  * them is 1. --naive: primary suppression only (the audit must find
  * cells disclosed); default: state/suppress.c's full pattern (the audit
  * must find none).
+ *
+ * --random SEED: every table GET /v1/stats publishes, suppressed as the
+ * national view is, from counts of a few hundred random entities over
+ * six divisions, skewed so that small cells, small totals and a tiny
+ * division are common (the audit must find nothing disclosed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +26,84 @@
 
 #include "api/stats_tables.h"
 #include "state/suppress.h"
+
+#define NDIVS 6
+
+/* splitmix64: one word of state. */
+static uint64_t
+next(uint64_t *s) {
+    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* 0..n-1, the low values far likelier (the square of a uniform draw). */
+static size_t
+skewed(uint64_t *s, size_t n) {
+    uint64_t a = next(s) % n, b = next(s) % n;
+    return a < b ? a : b;
+}
+
+/* A division 1..NDIVS: the last one tiny. */
+static uint32_t
+division(uint64_t *s) {
+    uint32_t d = 1 + (uint32_t)skewed(s, NDIVS);
+    return d == NDIVS && next(s) % 4 ? 1 : d;
+}
+
+static void
+random_participants(mn_counts *c, uint64_t *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t d = division(s);
+        size_t role = next(s) % MN_ROLE_COUNT, st = skewed(s, MN_STATUS_COUNT);
+        size_t year = 3 + skewed(s, 20), cc = skewed(s, 40);
+        c->p[d][role][st]++;
+        c->year[d][year]++;
+        c->country[cc]++;
+        if (role == MN_ROLE_MENTEE && next(s) % 8)
+            c->mentees[cc]++;
+    }
+}
+
+static void
+random_others(mn_counts *c, uint64_t *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t d = division(s), m = division(s), k = division(s);
+        size_t state = skewed(s, MN_PSTATE_COUNT);
+        size_t kind = skewed(s, MN_OUTCOME_COUNT);
+        c->partnerships[d][state]++;
+        c->pairs[d][next(s) % 3 ? d : m]++;
+        c->outcomes[d][kind]++;
+        if (kind == MN_OUTCOME_JOB)
+            c->jobs[d][skewed(s, MN_QUAL_COUNT)]++;
+        if (m != k && next(s) % 5 == 0) {
+            c->moves[m][k]++;
+            c->moved_in[k]++;
+        }
+        c->members[d][skewed(s, NDIVS) + 1]++;
+    }
+}
+
+/* Every published table from random counts, suppressed. */
+static void
+build_random(mn_stables *s, uint64_t seed) {
+    static mn_counts c;
+    static mn_config cfg;
+    memset(&c, 0, sizeof c);
+    memset(&cfg, 0, sizeof cfg);
+    for (uint32_t d = 1; d <= NDIVS; d++) {
+        mn_division *div = &cfg.divisions[cfg.ndivisions++];
+        div->id = d;
+        snprintf(div->name, sizeof div->name, "d%u", d);
+    }
+    random_participants(&c, &seed, 150 + next(&seed) % 300);
+    random_others(&c, &seed, 40 + next(&seed) % 150);
+    mn_stables_build(s, &c, &cfg);
+    mn_stables_suppress(s);
+    if (s->fixed)
+        fprintf(stderr, "hand_tables: %zu hidden cells left fixed\n", s->fixed);
+}
 
 /* Add a table of s with labels and cells (row-major). */
 static void
@@ -63,20 +147,28 @@ build(mn_stables *s) {
     add(s, block_meta, 3, 3, rows, abc, block);
 }
 
-int
-main(int argc, char **argv) {
-    bool naive = argc > 1 && strcmp(argv[1], "--naive") == 0;
-    mn_stables s;
-    build(&s);
-    for (size_t i = 0; i < s.n; i++) {
-        mn_stable *t = &s.t[i];
+/* The hand-built tables, suppressed naively or in full. */
+static void
+build_hand(mn_stables *s, bool naive) {
+    build(s);
+    for (size_t i = 0; i < s->n; i++) {
+        mn_stable *t = &s->t[i];
         mn_count_table ct = {t->nrows, t->ncols, t->cells, true, true};
         if (naive)
             mn_suppress_primary(&ct, t->flags);
         else
             mn_suppress(&ct, t->flags);
     }
-    s.suppressed = true;
+    s->suppressed = true;
+}
+
+int
+main(int argc, char **argv) {
+    mn_stables s;
+    if (argc > 2 && strcmp(argv[1], "--random") == 0)
+        build_random(&s, strtoull(argv[2], NULL, 10));
+    else
+        build_hand(&s, argc > 1 && strcmp(argv[1], "--naive") == 0);
     json_t *j = json_object();
     mn_stables_json_set(&s, j);
     char *text = json_dumps(j, JSON_INDENT(1));

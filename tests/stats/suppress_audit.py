@@ -124,7 +124,8 @@ class Unit:
         res = linprog(objective,
                       A_ub=np.array(self.ub) if self.ub else None,
                       b_ub=np.array(self.ub_b) if self.ub else None,
-                      A_eq=np.array(self.eq), b_eq=np.array(self.eq_b),
+                      A_eq=np.array(self.eq) if self.eq else None,
+                      b_eq=np.array(self.eq_b) if self.eq else None,
                       bounds=(0, None), method="highs")
         if res.status != 0:
             fail(f"unit {self.name}: the published figures admit no table "

@@ -3,8 +3,9 @@
  * table where naive (primary only) suppression is undone by subtraction
  * and the full pattern is not; two small cells of one whose sum gives
  * both away; a 2x2 block of ones that keeps "two hidden per row and
- * column" and is still solved; zeros hidden only as a last resort; the
- * case no hiding can help (a total that is the cell). And the checker
+ * column" and is still solved; zeros hidden only as a last resort; a
+ * line with a small total, and ones that add up to their total, shown as
+ * "x"; the case no hiding can help (a table of one cell). And the checker
  * against brute force: for random small tables and random patterns,
  * every integer filling of the hidden cells that keeps the published
  * figures is enumerated, and a cell is fixed iff it takes one value.
@@ -88,23 +89,39 @@ test_block_of_ones(void **state) {
     assert_int_equal(mn_suppress(&t, flags), 0);
 }
 
-/* Zeros are hidden only when nothing else closes a cycle. */
+/* Zeros are hidden only when nothing else closes a cycle: here the 3
+ * can only go round through the 0 under the 7. */
 static void
 test_zero_as_last_resort(void **state) {
-    static const uint64_t cells[] = {3, 0, 0, 50};
-    static const uint64_t wide[] = {3, 0, 9, 0, 50, 6};
-    mn_count_table t = {2, 2, cells, true, true};
-    mn_count_table w = {2, 3, wide, true, true};
+    static const uint64_t cells[] = {3, 7, 0, 5, 0, 20};
+    mn_count_table t = {2, 3, cells, true, true};
     uint8_t flags[6];
     (void)state;
     assert_int_equal(mn_suppress(&t, flags), 0);
-    assert_int_equal(count_flag(flags, 4, MN_CELL_HIDDEN), 3);
-    assert_int_equal(mn_suppress(&w, flags), 0);
-    /* 3 and 9 in row 0, 6 in row 1: no zero needed... except to close
-     * the cycle through column 0, whose other cell is 0. */
     assert_int_equal(flags[0], MN_CELL_SMALL);
-    assert_int_equal(flags[2], MN_CELL_HIDDEN);
-    assert_int_equal(flags[5], MN_CELL_HIDDEN);
+    assert_int_equal(flags[1], MN_CELL_HIDDEN);
+    assert_int_equal(flags[3], MN_CELL_HIDDEN);
+    assert_int_equal(flags[4], MN_CELL_HIDDEN); /* the zero */
+    assert_int_equal(flags[2], MN_CELL_SHOWN);
+    assert_int_equal(flags[5], MN_CELL_SHOWN);
+}
+
+/* A row whose total is small: its cells are all "x" (as "<5" they would
+ * say which are not zero). And ones that add up to their total: none can
+ * fall, so they are shown as "x". */
+static void
+test_small_lines(void **state) {
+    static const uint64_t row[] = {3, 0, 0, 50, 60, 70};
+    static const uint64_t ones[] = {1, 1, 1, 1, 1, 1};
+    mn_count_table t = {2, 3, row, true, true};
+    mn_count_table o = {6, 1, ones, false, true};
+    uint8_t flags[6];
+    (void)state;
+    assert_int_equal(mn_suppress(&t, flags), 0);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(flags[i], MN_CELL_HIDDEN);
+    assert_int_equal(mn_suppress(&o, flags), 0);
+    assert_int_equal(count_flag(flags, 6, MN_CELL_HIDDEN), 6);
 }
 
 /* A table that is one cell: its total is the cell; nothing can help. */
@@ -182,15 +199,25 @@ enumerate(struct brute *b, size_t k) {
     }
 }
 
-static void
+/* Fillings brute force tries at most per pattern (larger ones skipped). */
+#define BRUTE_MAX 300000
+
+/* Check every hidden cell of the pattern against brute force; false when
+ * the pattern has too many fillings to try. */
+static bool
 brute_check(const mn_count_table *t, const uint8_t *flags) {
     struct brute b = {.t = t, .flags = flags};
+    uint64_t fillings = 1;
     for (size_t i = 0; i < t->nrows * t->ncols; i++) {
         b.val[i] = t->cells[i];
         b.lo[i] = UINT64_MAX;
         b.hi[i] = 0;
-        if (flags[i] != MN_CELL_SHOWN)
+        if (flags[i] != MN_CELL_SHOWN) {
             b.hidden[b.nhidden++] = i;
+            fillings *= flags[i] == MN_CELL_SMALL ? 4 : 3 * VMAX + 1;
+            if (fillings > BRUTE_MAX)
+                return false;
+        }
     }
     enumerate(&b, 0);
     assert_true(b.found > 0); /* the truth is one filling */
@@ -201,6 +228,7 @@ brute_check(const mn_count_table *t, const uint8_t *flags) {
             fail_msg("cell %zu: brute force says %s", cell,
                      fixed ? "fixed" : "free");
     }
+    return true;
 }
 
 static void
@@ -208,7 +236,7 @@ test_checker_against_brute_force(void **state) {
     test_rng r = {0x5afe};
     uint64_t cells[BR * BC];
     uint8_t flags[BR * BC];
-    size_t fixed = 0;
+    size_t fixed = 0, checked = 0;
     (void)state;
     for (int run = 0; run < 150; run++) {
         mn_count_table t = {BR, BC, cells, run % 4 != 1, run % 4 != 2};
@@ -219,14 +247,16 @@ test_checker_against_brute_force(void **state) {
                     ? MN_CELL_SMALL
                     : (rng_below(&r, 4) == 0 ? MN_CELL_HIDDEN : MN_CELL_SHOWN);
         }
-        brute_check(&t, flags);
+        checked += brute_check(&t, flags);
         fixed += mn_suppress_count_fixed(&t, flags);
         /* And the full pattern of the same counts. */
         size_t left = mn_suppress(&t, flags);
         assert_int_equal(left, mn_suppress_count_fixed(&t, flags));
-        brute_check(&t, flags);
+        checked += brute_check(&t, flags);
     }
     assert_true(fixed > 0); /* the random patterns did include fixed cells */
+    assert_true(checked > 150);
+    print_message("brute force: %zu patterns checked\n", checked);
 }
 
 int
@@ -237,6 +267,7 @@ main(void) {
         cmocka_unit_test(test_two_ones_in_a_column),
         cmocka_unit_test(test_block_of_ones),
         cmocka_unit_test(test_zero_as_last_resort),
+        cmocka_unit_test(test_small_lines),
         cmocka_unit_test(test_unprotectable),
         cmocka_unit_test(test_checker_against_brute_force),
     };
