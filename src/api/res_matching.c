@@ -258,7 +258,7 @@ suggest_in(mn_http *h, mn_txn *t, const suggest_q *q, json_t **out,
 enum MHD_Result
 mn_api_match_suggestions(mn_http *h, struct MHD_Connection *c, const char *id,
                          mn_api_request *r) {
-    suggest_q q;
+    suggest_q q = {0};
     mn_problem p = {0};
     mn_txn *t;
     json_t *j = NULL;
