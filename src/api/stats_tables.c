@@ -138,8 +138,8 @@ static void
 years_table(mn_stables *s, const mn_counts *c, const divs *dv,
             const mn_config *cfg) {
     static const char *const ids[3] = {"participants_division_year",
-                                       "Participants by division and year "
-                                       "joined",
+                                       ("Participants by division and year "
+                                        "joined"),
                                        "participants"};
     int first = MN_STAT_YEARS, last = -1;
     for (size_t r = 0; r < dv->n; r++)
@@ -255,13 +255,13 @@ void
 mn_stables_build(mn_stables *out, const mn_counts *c, const mn_config *cfg) {
     static const char *const moves[3] = {
         "moves_division_division",
-        "Participants who moved, by the division that registered her and "
-        "her home",
+        ("Participants who moved, by the division that registered her and "
+         "her home"),
         "moves"};
     static const char *const members[3] = {
         "memberships_division_division",
-        "Sub-network memberships, by the sub-network's division and the "
-        "member's",
+        ("Sub-network memberships, by the sub-network's division and the "
+         "member's"),
         "memberships"};
     divs dv;
     memset(out, 0, sizeof *out);

@@ -79,38 +79,44 @@ static person people[NPEOPLE] = {
                "\"languages\":[\"ar\",\"da\",\"en\"],\"profession\":\"Nurse\","
                "\"sector\":\"Health\",\"education_level\":\"master\","
                "\"goals\":[\"job\",\"network\"],"
-               "\"availability\":\"Weekday evenings\""},
+               "\"availability\":\"Weekday evenings\"",
+               "", 0},
     [BIRGIT] = {"Birgit", "mentor", "waiting", 1, "copenhagen",
                 "\"languages\":[\"da\",\"en\"],\"profession\":\"Teacher\","
                 "\"sector\":\"Education\",\"education_level\":\"bachelor\","
                 "\"goals\":[\"education\",\"language\"],"
-                "\"availability\":\"Saturday mornings\""},
+                "\"availability\":\"Saturday mornings\"",
+                "", 0},
     [WANDA] = {"Wanda", "mentor", "withdrawn", 3, "copenhagen",
-               "\"languages\":[\"ar\",\"en\"],\"profession\":\"Nurse\""},
+               "\"languages\":[\"ar\",\"en\"],\"profession\":\"Nurse\"", "", 0},
     [OMAR] = {"Omar", "mentor", "waiting", 1, "aarhus",
               "\"languages\":[\"so\",\"en\"],\"profession\":\"Engineer\","
               "\"education_level\":\"master\",\"goals\":[\"job\"],"
-              "\"availability\":\"weekday evenings\""},
+              "\"availability\":\"weekday evenings\"",
+              "", 0},
     [AMAL] = {"Amal", "mentee", "waiting", 0, "copenhagen",
               "\"languages\":[\"ar\",\"da\"],\"danish_level\":\"B1\","
               "\"profession\":\"nurse\",\"sector\":\"health\","
               "\"education_level\":\"master\",\"goals\":[\"job\",\"network\"],"
-              "\"availability\":\"Tuesday evenings\""},
+              "\"availability\":\"Tuesday evenings\"",
+              "", 0},
     [SARA] = {"Sara", "mentee", "waiting", 0, "copenhagen",
               "\"languages\":[\"en\"],\"profession\":\"teacher\","
               "\"sector\":\"education\",\"education_level\":\"bachelor\","
               "\"goals\":[\"education\",\"language\"],"
-              "\"availability\":\"weekends\""},
+              "\"availability\":\"weekends\"",
+              "", 0},
     [TIGIST] = {"Tigist", "mentee", "waiting", 0, "copenhagen",
-                "\"languages\":[\"ti\"],\"profession\":\"Nurse\""},
+                "\"languages\":[\"ti\"],\"profession\":\"Nurse\"", "", 0},
     [HANA] = {"Hana", "mentee", "applicant", 0, "copenhagen",
-              "\"languages\":[\"en\"]"},
+              "\"languages\":[\"en\"]", "", 0},
     [FADUMA] = {"Faduma", "mentee", "waiting", 0, "aarhus",
                 "\"languages\":[\"so\",\"en\"],\"profession\":\"engineer\","
                 "\"education_level\":\"master\",\"goals\":[\"job\"],"
-                "\"availability\":\"Weekday evenings\""},
+                "\"availability\":\"Weekday evenings\"",
+                "", 0},
     [LINA] = {"Lina", "mentee", "waiting", 0, "copenhagen",
-              "\"languages\":[\"en\"]"},
+              "\"languages\":[\"en\"]", "", 0},
 };
 
 /* The person with this id, or -1. */
