@@ -23,6 +23,9 @@
 static const mn_api_route routes[] = {
     {"GET", "/v1/health", mn_api_health, 0, NULL, true, "", true},
     {"GET", "/metrics", mn_api_metrics, 0, NULL, true, "", true},
+    {"GET", "/", mn_api_web_index, 0, NULL, true, "", true},
+    {"GET", "/web/*", mn_api_web_file, 0, NULL, true, "", true},
+    {"GET", "/v1/whoami", mn_api_whoami, 0, NULL, false, "", true},
     {"POST", "/v1/participants", mn_api_participant_create, MN_MAX_BODY, JSON,
      false, "", false},
     {"GET", "/v1/participants", mn_api_participant_list, 0, NULL, false,

@@ -58,6 +58,13 @@ static atomic_uint_fast64_t errors_sent[200];
 
 /* ---- replies ---------------------------------------------------------- */
 
+void
+mn_api_add_security_headers(struct MHD_Response *resp) {
+    MHD_add_response_header(resp, "Content-Security-Policy", MN_API_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
 /* Queue text; close: the connection closes after it. */
 static enum MHD_Result
 send_text(struct MHD_Connection *c, unsigned status, const char *type,
@@ -66,6 +73,7 @@ send_text(struct MHD_Connection *c, unsigned status, const char *type,
         strlen(text), text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    mn_api_add_security_headers(resp);
     if (close)
         MHD_add_response_header(resp, "Connection", "close");
     if (status >= 400 && status < 600)
