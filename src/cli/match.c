@@ -229,10 +229,10 @@ plan_run(mn_cli *c, const mn_args *a) {
 
 /* ---- propose ------------------------------------------------------------- */
 
-/* Mark the pairs "1,3,5-7" names in picked[0..n). */
+/* Mark the pairs "1,3,5-7" names in picked[0..n); at least one. */
 static int
 parse_pick(const mn_args *a, const char *z, bool *picked, size_t n) {
-    while (*z) {
+    do {
         char *end;
         errno = 0;
         unsigned long lo = strtoul(z, &end, 10), hi = lo;
@@ -247,7 +247,7 @@ parse_pick(const mn_args *a, const char *z, bool *picked, size_t n) {
         for (unsigned long i = lo; i <= hi; i++)
             picked[i - 1] = true;
         z = *end ? end + 1 : end;
-    }
+    } while (*z);
     return 0;
 }
 

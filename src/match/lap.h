@@ -28,6 +28,8 @@
  * same w gives the same col_of_row.
  * Returns MN_OK, or MN_EINVAL (n > m, a dimension over MN_LAP_MAX_DIM, a
  * weight out of range). Allocates O(n + m) scratch; w is not kept.
+ * The weights are checked as the solver first reads each row, so on
+ * MN_EINVAL col_of_row may hold a partial answer and *total is untouched.
  */
 int mn_lap_max(const int32_t *w, size_t n, size_t m, int32_t *col_of_row,
                int64_t *total);

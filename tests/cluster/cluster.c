@@ -379,6 +379,27 @@ cl_import(const cl_node *n, const char *ndjson, size_t len) {
     return imported;
 }
 
+long
+cl_import_demo(const cl_cluster *c, size_t i, unsigned count,
+               unsigned long seed) {
+    size_t len;
+    char *nd = cl_demo_data(c, c->node[i].name, count, seed, &len);
+    long got = nd ? cl_import(&c->node[i], nd, len) : -1;
+    free(nd);
+    return got;
+}
+
+int
+cl_import_demo_each(const cl_cluster *c, size_t n, unsigned count,
+                    unsigned long seed) {
+    for (size_t i = 0; i < n; i++) {
+        long got = cl_import_demo(c, i, count, seed + i);
+        if (!CHECK(got == (long)count, "%s imported %ld", c->node[i].name, got))
+            return -1;
+    }
+    return 0;
+}
+
 json_t *
 cl_list_all(const cl_node *n) {
     json_t *all = json_array();

@@ -148,6 +148,14 @@ int cl_create_many(const cl_node *n, int count, const char *tag,
 long cl_patch_participant(const cl_node *n, const char *id, const char *json);
 /* POST /v1/import; returns "imported", or -1 (the status is printed). */
 long cl_import(const cl_node *n, const char *ndjson, size_t len);
+/* count demo participants of node i's division (cl_demo_data with seed)
+ * imported on node i; returns "imported", or -1. */
+long cl_import_demo(const cl_cluster *c, size_t i, unsigned count,
+                    unsigned long seed);
+/* cl_import_demo on each of nodes 0..n-1 (seed + i), each a check; 0, or
+ * -1 at the first that did not import all count. */
+int cl_import_demo_each(const cl_cluster *c, size_t n, unsigned count,
+                        unsigned long seed);
 
 /* Every participant on the node (all pages), as a new JSON array. */
 json_t *cl_list_all(const cl_node *n);

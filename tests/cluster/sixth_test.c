@@ -31,16 +31,8 @@ static cl_cluster cluster;
 static int
 first_five(void) {
     tl_section("five divisions import %d participants each", NIMPORT);
-    for (size_t i = 0; i < NFIRST; i++) {
-        size_t len;
-        char *nd =
-            cl_demo_data(&cluster, cluster.node[i].name, NIMPORT, 60 + i, &len);
-        long got = nd ? cl_import(&cluster.node[i], nd, len) : -1;
-        free(nd);
-        if (!CHECK(got == NIMPORT, "%s imported %ld", cluster.node[i].name,
-                   got))
-            return -1;
-    }
+    if (cl_import_demo_each(&cluster, NFIRST, NIMPORT, 60) != 0)
+        return -1;
     return CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "the five converge")
                ? 0
                : -1;
@@ -85,7 +77,6 @@ sixth_writes(void) {
     const size_t six = NFIRST;
     const cl_node *s = &cluster.node[six];
     char id[33];
-    size_t len;
     tl_section("the sixth catches up and writes");
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
           "all six converge: the sixth has everything written before it "
@@ -97,9 +88,7 @@ sixth_writes(void) {
           "%s: total %lld, verified", s->name,
           (long long)json_integer_value(json_object_get(st, "total")));
     json_decref(st);
-    char *nd = cl_demo_data(&cluster, s->name, NSIXTH, 66, &len);
-    long got = nd ? cl_import(s, nd, len) : -1;
-    free(nd);
+    long got = cl_import_demo(&cluster, six, NSIXTH, 66);
     CHECK(got == NSIXTH, "%s imported %ld", s->name, got);
     CHECK(cl_create_participant(s,
                                 "{\"role\":\"mentor\",\"given_name\":"

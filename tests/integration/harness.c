@@ -157,6 +157,53 @@ it_get_json(const it_node *n, const char *path) {
     return tl_get_json(n->url, n->token, path);
 }
 
+long
+it_call(const it_node *n, const char *method, const char *path,
+        const char *body, json_t **json) {
+    tl_request rq = {.method = method, .path = path};
+    if (body) {
+        rq.ctype = "application/json";
+        rq.body = body;
+        rq.len = strlen(body);
+    }
+    tl_resp r;
+    long status = it_http(n, &rq, &r);
+    *json = r.json ? json_incref(r.json) : NULL;
+    tl_resp_release(&r);
+    return status;
+}
+
+char *
+it_digest(const it_node *n) {
+    json_t *d = it_get_json(n, "/v1/digest");
+    char *z = strdup(d ? tl_str(d, "digest") : "");
+    json_decref(d);
+    return z;
+}
+
+void
+it_refuse(const it_node *n, const char *method, const char *path,
+          const char *body, long status, const char *code, const char *field) {
+    char *before = it_digest(n);
+    json_t *j;
+    long got = it_call(n, method, path, body, &j);
+    const json_t *err = json_object_get(j, "error");
+    const char *f = tl_str(err, "field");
+    CHECK(got == status && strcmp(tl_str(err, "code"), code) == 0,
+          "%s %s %s: %ld %s, want %ld %s", method, path, body ? body : "", got,
+          tl_str(err, "code"), status, code);
+    if (field)
+        CHECK(strcmp(f, field) == 0, "%s %s %s: field '%s', want '%s'", method,
+              path, body ? body : "", f, field);
+    CHECK(tl_str(err, "message")[0] != '\0', "%s %s: a message", method, path);
+    json_decref(j);
+    char *after = it_digest(n);
+    CHECK(strcmp(before, after) == 0, "%s %s: the digest is unchanged", method,
+          path);
+    free(before);
+    free(after);
+}
+
 static const json_t *
 error_obj(const tl_resp *r) {
     return json_object_get(r->json, "error");
@@ -175,6 +222,33 @@ it_error_field(const tl_resp *r) {
 const char *
 it_error_message(const tl_resp *r) {
     return tl_str(error_obj(r), "message");
+}
+
+/* ---- the CLI ---------------------------------------------------------- */
+
+int
+it_cli(const it_node *n, const char *cli, bool env_token,
+       const char *const *args, char **out) {
+    char token_env[sizeof n->token + 32];
+    const char *argv[IT_CLI_MAX_ARGS + 6] = {cli, "--node", n->url};
+    size_t argc = 3;
+    snprintf(token_env, sizeof token_env, "MENTORNET_TOKEN=%s", n->token);
+    const char *const env[] = {env_token ? token_env : "MENTORNET_TOKEN", NULL};
+    if (!env_token) {
+        argv[argc++] = "--token";
+        argv[argc++] = n->token;
+    }
+    for (size_t i = 0; args[i] && i < IT_CLI_MAX_ARGS; i++)
+        argv[argc++] = args[i];
+    char *stdout_text = NULL, *stderr_text = NULL;
+    int rc =
+        tl_run(argv, env, IT_CLI_TIMEOUT_S, &stdout_text, NULL, &stderr_text);
+    free(stderr_text);
+    if (out)
+        *out = stdout_text;
+    else
+        free(stdout_text);
+    return rc;
 }
 
 bool

@@ -1,7 +1,9 @@
 /*
  * harness — what the integration tests share beyond tests/lib (checks,
  * watchdog, files, processes, HTTP): one real mentornetd in a temporary
- * directory, and shorthands for its API and its error answers.
+ * directory, shorthands for its API and its error answers (a refused
+ * request is checked in one call, it_refuse), and runs of the CLI
+ * against it.
  *
  * Invariants:
  * - Everything a test creates lives under one mkdtemp directory in /tmp,
@@ -89,11 +91,41 @@ long it_send_json(const it_node *n, const char *method, const char *path,
                   const char *json, tl_resp *r);
 /* GET path; the JSON body if it answered 200 (new reference), else NULL. */
 json_t *it_get_json(const it_node *n, const char *path);
+/* method path with a JSON body (NULL: none); the status. OUT: *json, the
+ * answer's JSON (new reference, NULL when not JSON). */
+long it_call(const it_node *n, const char *method, const char *path,
+             const char *body, json_t **json);
+/* The node's digest now; "" when it did not answer (caller frees). */
+char *it_digest(const it_node *n);
+/*
+ * A request that must be refused and change nothing: checks the status,
+ * the error's code, a message, its field (NULL: not checked; "": none)
+ * and that the digest is as it was.
+ */
+void it_refuse(const it_node *n, const char *method, const char *path,
+               const char *body, long status, const char *code,
+               const char *field);
 
 /* The "error" object's code / field of an error answer, or "". */
 const char *it_error_code(const tl_resp *r);
 const char *it_error_field(const tl_resp *r);
 const char *it_error_message(const tl_resp *r);
+
+/* ---- the CLI ---------------------------------------------------------- */
+
+/* Arguments it_cli passes on at most, and how long the CLI may run. */
+#define IT_CLI_MAX_ARGS 16
+#define IT_CLI_TIMEOUT_S 30
+
+/*
+ * Run the CLI at path cli against node n: "--node URL", the token (as
+ * "--token T", or in MENTORNET_TOKEN when env_token; that variable is
+ * unset otherwise), then args (NULL-terminated). Its stderr is dropped.
+ * Returns the exit code. OUT: *out, its stdout (caller frees), when out
+ * is not NULL.
+ */
+int it_cli(const it_node *n, const char *cli, bool env_token,
+           const char *const *args, char **out);
 
 /* Is z exactly 32 lowercase hex characters? */
 bool it_is_id(const char *z);

@@ -23,8 +23,6 @@
 
 #define WATCHDOG_S 60
 #define NO_SUCH_ID "0190a1b2c3d47e8f9a0b1c2d3e4f5a6b"
-#define CLI_TIMEOUT_S 30
-#define MAX_ARGS 16
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_REFUSED = 4 };
 
@@ -33,43 +31,12 @@ static const char *cli;
 
 /* ---- requests --------------------------------------------------------- */
 
-static char *
-digest_now(void) {
-    json_t *d = it_get_json(&node, "/v1/digest");
-    char *z = strdup(d ? tl_str(d, "digest") : "");
-    json_decref(d);
-    return z;
-}
-
 /* Send body (NULL: none) with method to path; expect status, error code
  * and field (NULL: any), and the digest as it was. */
 static void
 refuse(const char *method, const char *path, const char *body, long status,
        const char *code, const char *field) {
-    char *before = digest_now();
-    tl_request rq = {.method = method, .path = path};
-    if (body) {
-        rq.ctype = "application/json";
-        rq.body = body;
-        rq.len = strlen(body);
-    }
-    tl_resp r;
-    it_http(&node, &rq, &r);
-    CHECK(r.status == status, "%s %s %s: status %ld, want %ld (%s)", method,
-          path, body ? body : "", r.status, status, r.body ? r.body : "");
-    CHECK(strcmp(it_error_code(&r), code) == 0, "%s %s: code '%s', want '%s'",
-          method, path, it_error_code(&r), code);
-    CHECK(it_error_message(&r)[0] != '\0', "%s %s: a message", method, path);
-    if (field)
-        CHECK(strcmp(it_error_field(&r), field) == 0,
-              "%s %s: field '%s', want '%s'", method, path, it_error_field(&r),
-              field);
-    tl_resp_release(&r);
-    char *after = digest_now();
-    CHECK(strcmp(before, after) == 0, "%s %s: the digest is unchanged", method,
-          path);
-    free(before);
-    free(after);
+    it_refuse(&node, method, path, body, status, code, field);
 }
 
 /* Send body with method to path, expect status; the answer (new
@@ -406,21 +373,7 @@ test_outcomes_refused(void) {
  * when out is not NULL. */
 static int
 run(char **out, const char *const *args) {
-    const char *argv[MAX_ARGS + 6] = {cli, "--node", node.url, "--token",
-                                      node.token};
-    const char *const env[] = {"MENTORNET_TOKEN", NULL};
-    size_t n = 5;
-    for (size_t i = 0; args[i] && n < MAX_ARGS + 5; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    char *stdout_text = NULL, *stderr_text = NULL;
-    int rc = tl_run(argv, env, CLI_TIMEOUT_S, &stdout_text, NULL, &stderr_text);
-    free(stderr_text);
-    if (out)
-        *out = stdout_text;
-    else
-        free(stdout_text);
-    return rc;
+    return it_cli(&node, cli, false, args, out);
 }
 
 static bool
@@ -618,13 +571,13 @@ test_meetings(void) {
              NO_SUCH_ID);
     snprintf(path, sizeof path, "/v1/meetings/%s", MEETING_ID);
     json_decref(expect("PUT", path, body, 201));
-    char *before = digest_now();
+    char *before = it_digest(&node);
     json_t *again = expect("PUT", path, body, 200);
     CHECK(again && strcmp(tl_str(again, "id"), MEETING_ID) == 0 &&
               strcmp(tl_str(again, "minutes"), "CV and one application") == 0,
           "the same PUT again answers the meeting it logged");
     json_decref(again);
-    char *after = digest_now();
+    char *after = it_digest(&node);
     CHECK(strcmp(before, after) == 0, "and writes nothing");
     free(before);
     free(after);
