@@ -320,7 +320,8 @@ async function widths(cph, tok, mentorId) {
     await login(page, tok);
     const pages = [['participants', '#/participants', '#participants'], ['intake', '#/new', '#intake'],
       ['participant', '#/participant/' + mentorId, '.participant'], ['matching', '#/matching', 'h1'],
-      ['partnerships', '#/partnerships', 'h1'], ['subnetworks', '#/subnetworks', 'h1'], ['status', '#/status', '#peers']];
+      ['partnerships', '#/partnerships', 'h1'], ['subnetworks', '#/subnetworks', 'h1'], ['status', '#/status', '#peers'],
+      ['dashboard', '#/dashboard', '#source']];
     const bad = [], wide = [];
     for (const [name, hash, ready] of pages) {
       await go(page, hash, ready);

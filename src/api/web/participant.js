@@ -75,12 +75,17 @@ async function subnetworksOf(p) {
       ` (${divisionName(sn.division)})`))) : h('p', {}, 'Not a member of any.'));
 }
 
+// Her moves: an id holds the number of the division that made it (byte
+// 9), so a home other than that one means she moved (README "Moving a
+// participant"); the transfers themselves are not listed by the API.
 function moves(p) {
-  const registered = p.registered_by || p.created_by;
+  const made = parseInt(p.id.slice(18, 20), 16);
+  const first = (session.who.divisions || []).find((d) => d.id === made);
+  const moved = first && first.name !== p.home_division;
   return h('section', { class: 'card' }, h('h2', {}, 'Moves'),
-    h('p', {}, `Home division: ${divisionName(p.home_division)}.`),
-    registered && registered !== p.home_division ? h('p', {}, `Registered by ${divisionName(registered)}; she has moved since.`) : null,
-    h('p', { class: 'hint' }, 'Erasure and export are not offered: this node’s API has neither yet.'));
+    h('p', { id: 'moves' }, moved
+      ? `Registered in ${first.display_name}; she has moved to ${divisionName(p.home_division)}.`
+      : `Registered in ${divisionName(p.home_division)}, her home; she has not moved.`));
 }
 
 export async function show(id, params) {

@@ -41,7 +41,7 @@ export async function show() {
     h('h2', {}, 'Peers'),
     table([
       ['Division', (p) => divisionName(p.division)],
-      ['Link', (p) => (p.connected ? 'connected' : 'down') + (p.serving ? ', pulling from us' : '')],
+      ['Link', (p) => (p.connected ? 'connected' + (p.serving ? ', pulling from us' : '') : 'down')],
       ['Last seen', (p) => when(p.last_seen)],
       ['Lag (changes it lacks)', (p) => (p.lag === null ? 'unknown' : String(p.lag))],
       ['Received', (p) => String(p.received)],
