@@ -149,7 +149,7 @@ async function coordinator(cph, arh, tokCph, tokArh, mentor) {
   const page = await newPage('laptop', cph.url);
   await login(page, tokCph);
   check(await page.evaluate(() => sessionStorage.getItem('mentornet.token')) === tokCph, 'the token is kept in the tab\'s session storage');
-  await shot(page, 'participants-laptop');
+  await shot(page, 'flow-logged-in-laptop');
   // Register a mentee through the intake form.
   await go(page, '#/new', '#intake');
   const family = 'Testesen' + Date.now() % 100000;
@@ -163,7 +163,7 @@ async function coordinator(cph, arh, tokCph, tokArh, mentor) {
   await page.getByLabel('Sector', { exact: true }).fill('Waterworks');
   await page.getByLabel('Status', { exact: true }).selectOption('waiting');
   await page.getByRole('checkbox', { name: 'job' }).check();
-  await shot(page, 'intake-laptop');
+  await shot(page, 'flow-intake-filled-laptop');
   await page.getByRole('button', { name: 'Register' }).click();
   await page.locator('.participant #name').waitFor({ timeout: 10000 });
   check((await page.locator('#name').textContent()) === 'Amina ' + family, 'the intake form registers her');
@@ -181,7 +181,7 @@ async function coordinator(cph, arh, tokCph, tokArh, mentor) {
   check(await link.count() === 1, 'the language filter keeps her (she speaks ti)');
   await link.click();
   await page.locator('.participant').waitFor();
-  await shot(page, 'participant-laptop');
+  await shot(page, 'flow-registered-laptop');
   // Her suggestions, and a proposal to the Århus mentor.
   await page.getByRole('link', { name: 'Suggestions for her' }).click();
   await page.locator('#suggestions').waitFor({ timeout: 15000 });
@@ -189,7 +189,7 @@ async function coordinator(cph, arh, tokCph, tokArh, mentor) {
   check(await row.count() === 1, 'her suggestions include the Århus mentor, with reasons',
     await page.locator('#suggestions').textContent());
   check(/profession: \d+\/\d+/.test(await row.textContent()), 'a suggestion shows its reasons');
-  await shot(page, 'matching-laptop');
+  await shot(page, 'flow-suggestions-laptop');
   await row.getByRole('button', { name: 'Propose' }).click();
   await row.locator('.ok').waitFor({ timeout: 10000 });
   const psHref = await row.locator('.ok a').getAttribute('href');
@@ -209,7 +209,7 @@ async function coordinator(cph, arh, tokCph, tokArh, mentor) {
     return p2.locator(`#reservations a[href="#/partnership/${psId}"]`).count();
   }, 30000, 'the proposal reaches Århus\'s reservations');
   check(true, 'the proposal shows in Århus\'s reservations on the other node');
-  await shot(p2, 'reservations-laptop');
+  await shot(p2, 'flow-reservations-other-node-laptop');
   const r2 = p2.locator('#reservations tbody tr', { has: p2.locator(`a[href="#/partnership/${psId}"]`) });
   await r2.getByRole('button', { name: 'Reserve' }).click();
   await p2.waitForFunction((id) => /now reserved/.test(document.querySelector(`[data-ps="${id}"]`)?.textContent || ''), psId, { timeout: 10000 });
@@ -311,7 +311,7 @@ async function national(cph, tokNat) {
   await page.context().close();
 }
 
-async function widths(cph, tok, mentorId) {
+async function widths(cph, tok, mentorId, psId) {
   for (const [w, size] of Object.entries(WIDTHS)) {
     const page = await newPage(w, cph.url);
     await page.goto(cph.url + '/');
@@ -320,12 +320,13 @@ async function widths(cph, tok, mentorId) {
     await login(page, tok);
     const pages = [['participants', '#/participants', '#participants'], ['intake', '#/new', '#intake'],
       ['participant', '#/participant/' + mentorId, '.participant'], ['matching', '#/matching', 'h1'],
-      ['partnerships', '#/partnerships', 'h1'], ['subnetworks', '#/subnetworks', 'h1'], ['status', '#/status', '#peers'],
+      ['partnerships', '#/partnerships', 'h1'], ['partnership', '#/partnership/' + psId, '#ps-state'],
+      ['reservations', '#/reservations', '#reservations, #reservations-none'], ['subnetworks', '#/subnetworks', 'h1'], ['status', '#/status', '#peers'],
       ['dashboard', '#/dashboard', '#source']];
     const bad = [], wide = [];
     for (const [name, hash, ready] of pages) {
       await go(page, hash, ready);
-      if (w === 'phone' || name !== 'participants') await shot(page, `${name}-${w}`);
+      await shot(page, `${name}-${w}`);
       const un = await unlabelled(page);
       if (un.length) bad.push(`${name}: ${un.join(' ')}`);
       const over = await overflow(page);
@@ -439,12 +440,12 @@ async function main() {
   await until(async () => (await call(cph, cph.token, 'GET', '/v1/participants/' + mentor.id)).status === 200,
     30000, 'the Århus mentor reaches København');
   await headers(cph);
-  await coordinator(cph, arh, tokCph, tokArh, mentor);
+  const psId = await coordinator(cph, arh, tokCph, tokArh, mentor);
   await xss(cph, tokCph);
   await keyboard(cph, tokCph);
   if (tokNat) await national(cph, tokNat);
   else check(false, 'a national token (POST /v1/tokens)', 'this node has no roles');
-  await widths(cph, tokCph, mentor.id);
+  await widths(cph, tokCph, mentor.id, psId);
   await figures(cph, tokCph);
   await offline(cph, arh, tokCph);
   check(external.length === 0, 'no request left the node', external.slice(0, 3).join(' '));
