@@ -221,6 +221,40 @@ async function coordinator(cph, arh, tokCph, tokArh, mentor) {
   return psId;
 }
 
+// København answers its mentee's side: active; a meeting, an outcome, the end.
+async function lifecycle(cph, tok, psId) {
+  const page = await newPage('laptop', cph.url);
+  await login(page, tok);
+  await until(async () => {
+    await go(page, '#/partnerships', 'h1');
+    await go(page, '#/partnership/' + psId, '#ps-state');
+    return /reserved by/.test(await page.locator('.facts').textContent()) &&
+      /mentor.*reserved by Århus/s.test(await page.locator('.facts').textContent());
+  }, 30000, 'Århus\'s reservation reaches København');
+  await page.getByRole('button', { name: 'Reserve' }).click();
+  await page.waitForFunction(() => document.querySelector('#ps-state')?.textContent === 'active', null, { timeout: 10000 });
+  check(true, 'København reserves its mentee\'s side: the partnership is active');
+  await page.getByLabel('Date and time', { exact: true }).fill('2026-11-20T17:30');
+  await page.getByLabel('Duration (minutes)', { exact: true }).fill('120');
+  await page.getByLabel('Topic', { exact: true }).selectOption('job');
+  await page.getByRole('button', { name: 'Log the meeting' }).click();
+  await page.getByRole('cell', { name: '120' }).waitFor({ timeout: 10000 });
+  check(true, 'a meeting is logged from the partnership page');
+  await page.getByLabel('Kind', { exact: true }).selectOption('job');
+  await page.getByLabel('Date', { exact: true }).fill('2026-12-01');
+  await page.getByLabel('Sector (a job)', { exact: true }).fill('Waterworks');
+  await page.getByRole('button', { name: 'Record' }).click();
+  await page.getByRole('cell', { name: 'Waterworks' }).waitFor({ timeout: 10000 });
+  check(true, 'an outcome is recorded from the partnership page');
+  await page.getByLabel('Ended as', { exact: true }).selectOption('completed');
+  await page.getByLabel('Reason', { exact: true }).fill('She found work.');
+  await page.getByRole('button', { name: 'End' }).click();
+  await page.waitForFunction(() => document.querySelector('#ps-state')?.textContent === 'completed', null, { timeout: 10000 });
+  check(true, 'the mentee\'s home ends the partnership: completed');
+  await shot(page, 'flow-partnership-completed-laptop');
+  await page.context().close();
+}
+
 async function xss(cph, tok) {
   const made = await call(cph, tok, 'POST', '/v1/participants', { role: 'mentee', given_name: XSS, family_name: XSS, status: 'waiting' });
   const page = await newPage('laptop', cph.url);
@@ -441,6 +475,7 @@ async function main() {
     30000, 'the Århus mentor reaches København');
   await headers(cph);
   const psId = await coordinator(cph, arh, tokCph, tokArh, mentor);
+  await lifecycle(cph, tokCph, psId);
   await xss(cph, tokCph);
   await keyboard(cph, tokCph);
   if (tokNat) await national(cph, tokNat);

@@ -163,6 +163,12 @@ export function when(iso) {
   return d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+// "1 Dec 2026" of a date-only value (stored as midnight UTC).
+export function day(iso) {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
 // "10:42" today, else the date too.
 export function clock(iso) {
   const d = new Date(iso);

@@ -3,7 +3,7 @@
 // meetings), outcomes, sub-networks and moves; and the actions the API
 // has: transfer (POST /v1/participants/{id}/transfer) and, for a waiting
 // mentee, her matching suggestions.
-import { session, get, post, h, field, select, all, table, nameOf, divisionName, when, short, action, note } from './core.js';
+import { session, get, post, h, field, select, all, table, nameOf, divisionName, when, day, short, action, note } from './core.js';
 
 // Fields by visibility class (README "Participants"); the API leaves out
 // what the role may not read.
@@ -59,7 +59,7 @@ async function outcomesOf(p) {
   const { items, complete } = await all('/v1/outcomes', {}, 4, 500);
   const mine = items.filter((o) => o.participant_id === p.id);
   return h('section', { class: 'card' }, h('h2', {}, 'Outcomes'),
-    mine.length ? table([['Date', (o) => when(o.date)], ['Kind', (o) => o.kind.replace(/_/g, ' ')],
+    mine.length ? table([['Date', (o) => day(o.date)], ['Kind', (o) => o.kind.replace(/_/g, ' ')],
       ['Sector', (o) => o.sector || ''], ['Matches her qualifications', (o) => o.qualifications_match || '']], mine, { class: 'list' })
       : h('p', {}, 'None recorded.'),
     complete ? null : note(`Searched the first ${items.length} outcomes only.`));

@@ -3,7 +3,7 @@
 // decline), the list of partnerships by state with their lifecycle
 // actions, and one partnership with its meetings and outcomes (PUT
 // /v1/meetings/{id} with an id made here, POST /v1/outcomes).
-import { session, get, post, api, h, put, field, select, all, table, divisionName, when, short, action, note, query, newId, clearErrors, showError } from './core.js';
+import { session, get, post, api, h, put, field, select, all, table, divisionName, when, day, short, action, note, query, newId, clearErrors, showError } from './core.js';
 
 const STATES = ['proposed', 'reserved', 'active', 'completed', 'cancelled', 'declined', 'expired'];
 const OUTCOMES = ['job', 'education', 'danish_improved', 'network_grown'];
@@ -190,7 +190,7 @@ export async function show(id) {
       meetings.items, { class: 'list' }) : h('p', {}, 'None logged.')),
     ps.state === 'active' || ps.state === 'completed' ? meetingForm(ps, health.division_id) : null,
     h('section', { class: 'card' }, h('h2', {}, 'Outcomes'),
-      outs.length ? table([['Date', (o) => when(o.date)], ['Kind', (o) => o.kind], ['Sector', (o) => o.sector || '']], outs, { class: 'list' })
+      outs.length ? table([['Date', (o) => day(o.date)], ['Kind', (o) => o.kind], ['Sector', (o) => o.sector || '']], outs, { class: 'list' })
         : h('p', {}, 'None recorded.')),
     ps.state === 'active' || ps.state === 'completed' ? outcomeForm(ps) : null);
 }
