@@ -1,7 +1,7 @@
 // participants — the list (search, filters by role, status, division and
 // language, paging) and the intake form (POST /v1/participants), whose
 // errors show next to the field they concern.
-import { session, get, post, h, put, field, select, checkboxes, clearErrors, showError, query, table, nameOf, divisionName, note } from './core.js';
+import { session, get, post, h, field, select, checkboxes, clearErrors, showError, query, table, nameOf, divisionName, note } from './core.js';
 
 export const ROLES = ['mentor', 'mentee'];
 export const STATUSES = ['applicant', 'waiting', 'matched', 'alumni', 'withdrawn'];

@@ -3,7 +3,7 @@
 // decline), the list of partnerships by state with their lifecycle
 // actions, and one partnership with its meetings and outcomes (PUT
 // /v1/meetings/{id} with an id made here, POST /v1/outcomes).
-import { session, get, post, api, h, put, field, select, all, table, divisionName, when, day, short, action, note, query, newId, clearErrors, showError } from './core.js';
+import { session, get, post, api, h, put, field, select, all, table, divisionName, when, day, short, action, query, newId, clearErrors, showError } from './core.js';
 
 const STATES = ['proposed', 'reserved', 'active', 'completed', 'cancelled', 'declined', 'expired'];
 const OUTCOMES = ['job', 'education', 'danish_improved', 'network_grown'];

@@ -1,6 +1,6 @@
 // subnetworks — the sub-networks (create one; the list) and one with its
 // members (join by participant id, leave).
-import { get, post, h, put, field, select, all, table, divisionName, when, short, action, clearErrors, showError } from './core.js';
+import { get, post, h, field, select, all, table, divisionName, when, short, action, clearErrors, showError } from './core.js';
 
 function createForm() {
   const c = { name: h('input', { type: 'text', maxlength: 100 }), theme: h('input', { type: 'text', maxlength: 200 }),
