@@ -3,7 +3,7 @@
 // decline), the list of partnerships by state with their lifecycle
 // actions, and one partnership with its meetings and outcomes (PUT
 // /v1/meetings/{id} with an id made here, POST /v1/outcomes).
-import { session, get, post, api, h, put, field, select, all, table, divisionName, when, day, short, action, query, newId, clearErrors, showError } from './core.js';
+import { session, get, post, api, h, put, field, select, all, table, nameOf, divisionName, when, day, short, action, query, newId, clearErrors, showError } from './core.js';
 
 const STATES = ['proposed', 'reserved', 'active', 'completed', 'cancelled', 'declined', 'expired'];
 const OUTCOMES = ['job', 'education', 'danish_improved', 'network_grown'];
@@ -21,34 +21,33 @@ function answerButtons(ps, done) {
   return h('span', { class: 'actions' }, act('reserve'), ' ', act('decline'), ' ', out);
 }
 
-// Homes of the participants on unanswered sides, by id.
-async function homes(list) {
-  const ids = new Set();
-  for (const ps of list) {
-    if (!ps.mentee_side) ids.add(ps.mentee_id);
-    if (!ps.mentor_side) ids.add(ps.mentor_id);
-  }
+// The participants of these partnerships, by id (four reads at a time;
+// null for one this node cannot show).
+async function people(list) {
+  const queue = [...new Set(list.flatMap((ps) => [ps.mentee_id, ps.mentor_id]))];
   const out = new Map();
-  const queue = [...ids];
   const worker = async () => {
     while (queue.length) {
       const id = queue.pop();
-      try {
-        out.set(id, (await get('/v1/participants/' + id)).home_division);
-      } catch (err) {
-        out.set(id, null);
-      }
+      out.set(id, await get('/v1/participants/' + id).catch(() => null));
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
   return out;
 }
 
+// A participant's link: her name (or profile) and her home.
+function who(id, p) {
+  const label = p ? `${nameOf(p)} (${divisionName(p.home_division)})` : short(id);
+  return h('a', { href: '#/participant/' + id }, label);
+}
+
 export async function reservations() {
   const mine = session.who.node_division;
   const open = [];
   for (const state of ['proposed', 'reserved']) open.push(...(await all('/v1/partnerships', { state }, 2, 500)).items);
-  const home = await homes(open);
+  const persons = await people(open);
+  const home = new Map([...persons].map(([id, p]) => [id, p && p.home_division]));
   const waiting = open.filter((ps) =>
     (!ps.mentee_side && home.get(ps.mentee_id) === mine) || (!ps.mentor_side && home.get(ps.mentor_id) === mine));
   const whose = (ps) => [!ps.mentee_side && home.get(ps.mentee_id) === mine ? 'the mentee' : null,
@@ -56,8 +55,8 @@ export async function reservations() {
   const rows = table([
     ['Partnership', (ps) => h('a', { href: '#/partnership/' + ps.id }, short(ps.id))],
     ['Proposed', (ps) => `${when(ps.proposed_at)} by ${divisionName(ps.proposed_by)}`],
-    ['Mentee', (ps) => h('a', { href: '#/participant/' + ps.mentee_id }, short(ps.mentee_id))],
-    ['Mentor', (ps) => h('a', { href: '#/participant/' + ps.mentor_id }, short(ps.mentor_id))],
+    ['Mentee', (ps) => who(ps.mentee_id, persons.get(ps.mentee_id))],
+    ['Mentor', (ps) => who(ps.mentor_id, persons.get(ps.mentor_id))],
     ['Yours to answer', whose],
     ['', (ps) => answerButtons(ps, (r) => {
       const row = document.querySelector(`[data-ps="${ps.id}"]`);
