@@ -112,7 +112,13 @@ async function login(page, tok) {
 
 async function go(page, hash, ready) {
   await page.evaluate((hsh) => (location.hash = hsh), hash);
-  await page.locator(ready).first().waitFor({ timeout: 15000 });
+  try {
+    await page.locator(ready).first().waitFor({ timeout: 15000 });
+  } catch (err) {
+    const shown = await page.locator('main').textContent().catch(() => '?');
+    await shot(page, 'error-' + hash.replace(/\W+/g, '-')).catch(() => {});
+    throw new Error(`${hash}: ${ready} not shown; the page says: ${shown.slice(0, 300)}`);
+  }
 }
 
 async function shot(page, name) {

@@ -54,8 +54,8 @@ function loginPage(message) {
     session.set(token);
     try {
       session.who = await get('/v1/whoami');
-      location.hash = home();
-      render();
+      if (location.hash === home()) render();
+      else location.hash = home(); // hashchange renders it
     } catch (err) {
       session.clear();
       const msg = err.status === 401 ? 'This node does not know that token.' : err.message;
@@ -92,7 +92,12 @@ function route() {
   return [page || '', id || '', new URLSearchParams(q || '')];
 }
 
+// Each render has a number: one that finishes after a newer one started
+// (the user moved on while it loaded) is dropped.
+let renders = 0;
+
 async function render() {
+  const mine = ++renders;
   if (!session.token()) return loginPage();
   if (!session.who) {
     try {
@@ -101,12 +106,11 @@ async function render() {
       return loginPage(err instanceof ApiError && err.status === 401 ? 'Your token is no longer valid.' : err.message);
     }
   }
-  let [page, id, params] = route();
+  const [page, id, params] = route();
   if (!pages[page] || !pages[page][2].includes(session.who.role)) {
-    const refused = pages[page] ? `${pages[page][1]}: not for the ${session.who.role} role.` : '';
-    location.replace(home());
-    [page, id, params] = route();
-    if (refused) main.dataset.refused = refused;
+    if (pages[page]) main.dataset.refused = `${pages[page][1]}: not for the ${session.who.role} role.`;
+    location.replace(home()); // hashchange renders it
+    return;
   }
   const [fn, title] = pages[page];
   drawNav(page);
@@ -114,12 +118,14 @@ async function render() {
   const refusedNote = main.dataset.refused ? h('p', { class: 'warn', role: 'alert' }, main.dataset.refused) : null;
   delete main.dataset.refused;
   put(main, refusedNote, h('p', { class: 'loading' }, 'Loading…'));
+  let view;
   try {
-    const view = await fn(id, params);
-    put(main, refusedNote, view);
+    view = await fn(id, params);
   } catch (err) {
-    put(main, refusedNote, h('div', { class: 'card' }, h('h1', {}, title), h('p', { class: 'error', role: 'alert' }, `${err.message} (${err.code || 'error'})`)));
+    view = h('div', { class: 'card' }, h('h1', {}, title), h('p', { class: 'error', role: 'alert' }, `${err.message} (${err.code || 'error'})`));
   }
+  if (mine !== renders) return;
+  put(main, refusedNote, view);
   const heading = main.querySelector('h1');
   if (heading) {
     heading.tabIndex = -1;
