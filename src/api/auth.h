@@ -1,5 +1,6 @@
 /*
- * auth — bearer tokens. The API creates the node's admin token when it first
+ * auth — the bootstrap admin token (the other tokens, by role, are
+ * tokens.h's). The API creates the node's admin token when it first
  * starts and writes it to <data_dir>/admin.token (mode 0600); the store keeps
  * only its BLAKE2b hash (key "admin_token" of the meta database). Deleting the
  * file and restarting issues a new token and retires the old one.

@@ -358,40 +358,70 @@ value_json(const mn_field_def *f, const mn_entity *e, const mn_config *cfg) {
     return json_stringn(fv->v.s, fv->v.len);
 }
 
-/* The group's object, or null unless its first member is set. */
+/* Is field f shown under the class mask vis, and if it holds a value,
+ * note its class in *read? */
+static bool
+shown(const mn_field_def *f, const mn_entity *e, unsigned vis, unsigned *read) {
+    if (!(vis & MN_KIND_JSON_CLASS(f->vis)))
+        return false;
+    const mn_field *fv = mn_entity_get(e, f->no);
+    if (fv && fv->v.kind != MN_V_NONE)
+        *read |= MN_KIND_JSON_CLASS(f->vis);
+    return true;
+}
+
+/* The group's object (its members that vis shows), or null unless its
+ * first member is set; NULL when vis shows none of its members. */
 static json_t *
 group_json(const mn_kind *k, size_t first, const mn_entity *e,
-           const mn_config *cfg) {
+           const mn_config *cfg, unsigned vis, unsigned *read) {
     const char *group = k->fields[first].group;
     const mn_field *fv = mn_entity_get(e, k->fields[first].no);
     if (!fv || fv->v.kind == MN_V_NONE)
         return json_null();
     json_t *o = json_object();
     for (size_t i = first; i < k->nfields; i++)
-        if (k->fields[i].group && strcmp(k->fields[i].group, group) == 0)
+        if (k->fields[i].group && strcmp(k->fields[i].group, group) == 0 &&
+            shown(&k->fields[i], e, vis, read))
             json_object_set_new(o, k->fields[i].name,
                                 value_json(&k->fields[i], e, cfg));
+    if (json_object_size(o) == 0) {
+        json_decref(o);
+        return NULL; /* left out whole */
+    }
+    return o;
+}
+
+json_t *
+mn_kind_json_render_classes(const mn_kind *k, const mn_entity *e,
+                            const mn_config *cfg, unsigned vis,
+                            unsigned *read) {
+    char hex[2 * MN_ID_BYTES + 1];
+    json_t *o = json_object();
+    *read = 0;
+    mn_hex_encode(e->id, MN_ID_BYTES, hex);
+    json_object_set_new(o, "id", json_string(hex));
+    for (size_t i = 0; i < k->nfields; i++) {
+        const mn_field_def *f = &k->fields[i];
+        if (!f->group && shown(f, e, vis, read))
+            json_object_set_new(o, f->name, value_json(f, e, cfg));
+        else if (f->group && !json_object_get(o, f->group)) {
+            json_t *g = group_json(k, i, e, cfg, vis, read);
+            if (g)
+                json_object_set_new(o, f->group, g);
+        }
+    }
+    json_object_set_new(o, "created_at", time_json(mn_id_time_ms(e->id)));
+    json_object_set_new(o, "updated_at",
+                        time_json(mn_entity_last_stamp(e).hlc >> 16));
     return o;
 }
 
 json_t *
 mn_kind_json_render(const mn_kind *k, const mn_entity *e,
                     const mn_config *cfg) {
-    char hex[2 * MN_ID_BYTES + 1];
-    json_t *o = json_object();
-    mn_hex_encode(e->id, MN_ID_BYTES, hex);
-    json_object_set_new(o, "id", json_string(hex));
-    for (size_t i = 0; i < k->nfields; i++) {
-        const mn_field_def *f = &k->fields[i];
-        if (!f->group)
-            json_object_set_new(o, f->name, value_json(f, e, cfg));
-        else if (!json_object_get(o, f->group))
-            json_object_set_new(o, f->group, group_json(k, i, e, cfg));
-    }
-    json_object_set_new(o, "created_at", time_json(mn_id_time_ms(e->id)));
-    json_object_set_new(o, "updated_at",
-                        time_json(mn_entity_last_stamp(e).hlc >> 16));
-    return o;
+    unsigned read;
+    return mn_kind_json_render_classes(k, e, cfg, MN_KIND_JSON_ALL, &read);
 }
 
 int

@@ -39,6 +39,21 @@ int mn_kind_json_parse(const mn_kind *k, const json_t *body,
 json_t *mn_kind_json_render(const mn_kind *k, const mn_entity *e,
                             const mn_config *cfg);
 
+/* A class bit of a mask of visibility classes (state/kind.h), and the
+ * mask of them all. */
+#define MN_KIND_JSON_CLASS(vis) (1u << (vis))
+#define MN_KIND_JSON_ALL                                                       \
+    (MN_KIND_JSON_CLASS(MN_VIS_PROFILE) |                                      \
+     MN_KIND_JSON_CLASS(MN_VIS_PERSONAL) | MN_KIND_JSON_CLASS(MN_VIS_SPECIAL))
+
+/* mn_kind_json_render showing only the fields whose class is in vis (the
+ * others are left out, keys and all, as is a group whose members are
+ * all left out). OUT: *read the classes of the fields
+ * shown that hold a value (what the audit log records). */
+json_t *mn_kind_json_render_classes(const mn_kind *k, const mn_entity *e,
+                                    const mn_config *cfg, unsigned vis,
+                                    unsigned *read);
+
 /* Set q's filter on index i of k from the list parameter value: a name of
  * an enum field, a division's name, or an id (an index on a REF field).
  * MN_EINVAL ("bad_query", named after the index's param) when it names

@@ -55,13 +55,18 @@ mn_api_kind_load(mn_http *h, const mn_kind *k, const uint8_t id[MN_ID_BYTES],
 }
 
 enum MHD_Result
-mn_api_kind_answer(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
-                   const uint8_t id[MN_ID_BYTES], unsigned status) {
+mn_api_kind_answer(mn_http *h, struct MHD_Connection *c, mn_api_request *r,
+                   const mn_kind *k, const uint8_t id[MN_ID_BYTES],
+                   unsigned status) {
     mn_entity e;
     int rc = mn_api_kind_load(h, k, id, &e);
     if (rc != MN_OK)
         return mn_api_kind_failure(c, k, rc);
-    json_t *j = mn_kind_json_render(k, &e, mn_node_config(h->node));
+    if (!r->subject_kind) {
+        r->subject_kind = k->name;
+        mn_hex_encode(id, MN_ID_BYTES, r->subject_id);
+    }
+    json_t *j = mn_api_render(r, k, &e, mn_node_config(h->node));
     mn_entity_release(&e);
     return mn_api_send_json(c, status, j);
 }
@@ -84,39 +89,80 @@ mn_api_kind_insert(mn_http *h, const mn_kind *k, const json_t *body,
     return rc;
 }
 
+/* The ids body names in k's reference fields (well formed ones: the
+ * others are the validation's to refuse). OUT: *n. */
+static void
+body_refs(const mn_kind *k, const json_t *body,
+          uint8_t ids[MN_KIND_MAX_FIELDS * MN_ID_BYTES], size_t *n) {
+    *n = 0;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const mn_field_def *f = &k->fields[i];
+        const char *z = json_string_value(json_object_get(body, f->name));
+        if (f->type == MN_FT_REF && !f->group && z &&
+            mn_api_parse_id(z, ids + *n * MN_ID_BYTES) == MN_OK)
+            (*n)++;
+    }
+}
+
+/* A coordinator makes only what names her division's participants and
+ * partnerships (mn_api_may_refer); answers 403 itself (then false). */
+static bool
+may_create(mn_http *h, struct MHD_Connection *c, const mn_api_request *r,
+           const mn_kind *k, const json_t *body, enum MHD_Result *out) {
+    uint8_t ids[MN_KIND_MAX_FIELDS * MN_ID_BYTES];
+    size_t n;
+    body_refs(k, body, ids, &n);
+    if (mn_api_may_refer(h, r, ids, n, false) != MN_EAUTH)
+        return true; /* an unknown id is the validation's to refuse */
+    *out = mn_api_forbidden(c, "a coordinator records only about her own "
+                               "division's participants and partnerships");
+    return false;
+}
+
 enum MHD_Result
 mn_api_kind_create(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
                    mn_api_request *r) {
     json_t *body;
     mn_problem p;
     uint8_t id[MN_ID_BYTES];
+    enum MHD_Result out = MHD_YES;
     if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
         return MHD_YES;
+    if (!may_create(h, c, r, k, body, &out)) {
+        json_decref(body);
+        return out;
+    }
     int rc = mn_api_kind_insert(h, k, body, id, &p);
     json_decref(body);
     if (rc == MN_OK)
-        return mn_api_kind_answer(h, c, k, id, 201);
+        return mn_api_kind_answer(h, c, r, k, id, 201);
     return p.code ? mn_api_send_problem(c, &p) : mn_api_kind_failure(c, k, rc);
 }
 
 enum MHD_Result
-mn_api_kind_get(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
-                const char *id) {
+mn_api_kind_get(mn_http *h, struct MHD_Connection *c, mn_api_request *r,
+                const mn_kind *k, const char *id) {
     uint8_t raw[MN_ID_BYTES];
     if (mn_api_parse_id(id, raw) != MN_OK)
         return mn_api_kind_not_found(c, k);
-    return mn_api_kind_answer(h, c, k, raw, 200);
+    return mn_api_kind_answer(h, c, r, k, raw, 200);
 }
 
-/* Validate a patch against the stored entity into w->ops. */
+/* Validate a patch against the stored entity into w->ops; a coordinator
+ * changes only her division's (MN_EAUTH, p->code "forbidden"). */
 static int
-prepare_patch(mn_http *h, const mn_kind *k, const json_t *body, mn_write *w,
-              mn_problem *p) {
+prepare_patch(mn_http *h, const mn_api_request *r, const mn_kind *k,
+              const json_t *body, mn_write *w, mn_problem *p) {
     mn_entity current;
     int rc = mn_api_kind_load(h, k, w->id, &current);
     if (rc != MN_OK)
         return rc;
-    rc = mn_kind_json_parse(k, body, &current, 0, &w->ops, p);
+    if (!mn_api_may_write(r, k, &current))
+        rc = mn_problem_set(p, "forbidden", NULL,
+                            "a coordinator changes only her own division's "
+                            "records");
+    else
+        rc = mn_kind_json_parse(k, body, &current, 0, &w->ops, p);
     mn_entity_release(&current);
     return rc;
 }
@@ -132,7 +178,7 @@ mn_api_kind_patch(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
     if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
         return MHD_YES;
     mn_ops_init(&w.ops);
-    int rc = prepare_patch(h, k, body, &w, &p);
+    int rc = prepare_patch(h, r, k, body, &w, &p);
     json_decref(body);
     /* A patch that only repeats stored values writes nothing. */
     if (rc == MN_OK && w.ops.n > 0)
@@ -141,7 +187,9 @@ mn_api_kind_patch(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
     if (rc == MN_OK)
         rc = w.result;
     if (rc == MN_OK)
-        return mn_api_kind_answer(h, c, k, w.id, 200);
+        return mn_api_kind_answer(h, c, r, k, w.id, 200);
+    if (p.code && strcmp(p.code, "forbidden") == 0)
+        return mn_api_forbidden(c, p.message);
     return p.code ? mn_api_send_problem(c, &p) : mn_api_kind_failure(c, k, rc);
 }
 
@@ -175,23 +223,30 @@ struct list_out {
     json_t *items;
     const mn_kind *kind;
     const mn_config *cfg;
+    mn_api_request *r;
+    bool searched; /* the query has a q */
 };
 
+/* An entity q matched on a field its caller may not see is left out (the
+ * page is then short, as a selective filter's may be). */
 static void
 list_add(void *user, const mn_entity *e) {
     struct list_out *out = user;
+    if (out->searched && !mn_api_may_search(out->r, out->kind, e))
+        return;
     json_array_append_new(out->items,
-                          mn_kind_json_render(out->kind, e, out->cfg));
+                          mn_api_render(out->r, out->kind, e, out->cfg));
 }
 
 enum MHD_Result
-mn_api_kind_list(mn_http *h, struct MHD_Connection *c, const mn_kind *k) {
-    return mn_api_kind_list_with(h, c, k, NULL);
+mn_api_kind_list(mn_http *h, struct MHD_Connection *c, mn_api_request *r,
+                 const mn_kind *k) {
+    return mn_api_kind_list_with(h, c, r, k, NULL);
 }
 
 enum MHD_Result
-mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
-                      mn_api_list_filter extra) {
+mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c, mn_api_request *r,
+                      const mn_kind *k, mn_api_list_filter extra) {
     mn_list_query q;
     mn_problem p;
     mn_txn *t;
@@ -200,7 +255,8 @@ mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
     char hex[2 * MN_ID_BYTES + 1];
     if (parse_list_query(h, c, k, extra, &q, &p) != MN_OK)
         return mn_api_send_problem(c, &p);
-    struct list_out out = {json_array(), k, mn_node_config(h->node)};
+    struct list_out out = {json_array(), k, mn_node_config(h->node), r,
+                           q.q && q.q[0]};
     int rc = mn_api_read_begin(h, &t);
     if (rc == MN_OK)
         rc = mn_state_list(t, &q, list_add, &out, &more, next);

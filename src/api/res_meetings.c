@@ -30,8 +30,9 @@ same_meeting(const mn_entity *e, const mn_ops *ops) {
 
 /* The meeting under id holds what ops write (200) or not (409). */
 static enum MHD_Result
-answer_again(mn_http *h, struct MHD_Connection *c, const uint8_t id[16],
+answer_again(mn_http *h, mn_api_request *r, const uint8_t id[16],
              const mn_ops *ops) {
+    struct MHD_Connection *c = r->c;
     mn_entity e;
     int rc = mn_api_kind_load(h, &mn_kind_meeting, id, &e);
     if (rc != MN_OK)
@@ -41,7 +42,19 @@ answer_again(mn_http *h, struct MHD_Connection *c, const uint8_t id[16],
     if (!same)
         return mn_api_send_error(c, 409, "conflict", NULL,
                                  "another meeting was logged with this id");
-    return mn_api_kind_answer(h, c, &mn_kind_meeting, id, 200);
+    return mn_api_kind_answer(h, c, r, &mn_kind_meeting, id, 200);
+}
+
+/* Does body's partnership_id name a partnership r's caller may record
+ * about (mn_api_may_refer)? A malformed or unknown one is the
+ * validation's to refuse. */
+static bool
+of_her_partnership(mn_http *h, const mn_api_request *r, const json_t *body) {
+    uint8_t pid[MN_ID_BYTES];
+    const char *z = json_string_value(json_object_get(body, "partnership_id"));
+    if (!z || mn_api_parse_id(z, pid) != MN_OK)
+        return r->who.role != MN_API_NATIONAL;
+    return mn_api_may_refer(h, r, pid, 1, false) != MN_EAUTH;
 }
 
 enum MHD_Result
@@ -58,6 +71,11 @@ mn_api_meeting_put(mn_http *h, struct MHD_Connection *c, const char *id,
                                  "division in byte 9 (mentornet meeting add)");
     if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
         return MHD_YES;
+    if (!of_her_partnership(h, r, body)) {
+        json_decref(body);
+        return mn_api_forbidden(c, "a coordinator records meetings only of "
+                                   "partnerships of her own division");
+    }
     mn_ops_init(&w.ops);
     int rc = mn_kind_json_parse(&mn_kind_meeting, body, NULL, self, &w.ops, &p);
     json_decref(body);
@@ -66,8 +84,8 @@ mn_api_meeting_put(mn_http *h, struct MHD_Connection *c, const char *id,
     if (rc == MN_OK)
         rc = w.result;
     enum MHD_Result out =
-        rc == MN_OK ? mn_api_kind_answer(h, c, &mn_kind_meeting, w.id, 201)
-        : rc == MN_EEXIST ? answer_again(h, c, w.id, &w.ops)
+        rc == MN_OK ? mn_api_kind_answer(h, c, r, &mn_kind_meeting, w.id, 201)
+        : rc == MN_EEXIST ? answer_again(h, r, w.id, &w.ops)
         : p.code          ? mn_api_send_problem(c, &p)
                           : mn_api_kind_failure(c, &mn_kind_meeting, rc);
     mn_ops_release(&w.ops);
@@ -77,15 +95,14 @@ mn_api_meeting_put(mn_http *h, struct MHD_Connection *c, const char *id,
 enum MHD_Result
 mn_api_meeting_get(mn_http *h, struct MHD_Connection *c, const char *id,
                    mn_api_request *r) {
-    (void)r;
-    return mn_api_kind_get(h, c, &mn_kind_meeting, id);
+    return mn_api_kind_get(h, c, r, &mn_kind_meeting, id);
 }
 
 enum MHD_Result
 mn_api_meeting_list(mn_http *h, struct MHD_Connection *c, const char *id,
                     mn_api_request *r) {
-    (void)id, (void)r;
-    return mn_api_kind_list(h, c, &mn_kind_meeting);
+    (void)id;
+    return mn_api_kind_list(h, c, r, &mn_kind_meeting);
 }
 
 enum MHD_Result

@@ -17,15 +17,14 @@ mn_api_outcome_create(mn_http *h, struct MHD_Connection *c, const char *id,
 enum MHD_Result
 mn_api_outcome_get(mn_http *h, struct MHD_Connection *c, const char *id,
                    mn_api_request *r) {
-    (void)r;
-    return mn_api_kind_get(h, c, &mn_kind_outcome, id);
+    return mn_api_kind_get(h, c, r, &mn_kind_outcome, id);
 }
 
 enum MHD_Result
 mn_api_outcome_list(mn_http *h, struct MHD_Connection *c, const char *id,
                     mn_api_request *r) {
-    (void)id, (void)r;
-    return mn_api_kind_list(h, c, &mn_kind_outcome);
+    (void)id;
+    return mn_api_kind_list(h, c, r, &mn_kind_outcome);
 }
 
 enum MHD_Result

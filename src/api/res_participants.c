@@ -28,8 +28,7 @@ mn_api_participant_create(mn_http *h, struct MHD_Connection *c, const char *id,
 enum MHD_Result
 mn_api_participant_get(mn_http *h, struct MHD_Connection *c, const char *id,
                        mn_api_request *r) {
-    (void)r;
-    return mn_api_kind_get(h, c, &mn_kind_participant, id);
+    return mn_api_kind_get(h, c, r, &mn_kind_participant, id);
 }
 
 enum MHD_Result
@@ -41,6 +40,6 @@ mn_api_participant_patch(mn_http *h, struct MHD_Connection *c, const char *id,
 enum MHD_Result
 mn_api_participant_list(mn_http *h, struct MHD_Connection *c, const char *id,
                         mn_api_request *r) {
-    (void)id, (void)r;
-    return mn_api_kind_list(h, c, &mn_kind_participant);
+    (void)id;
+    return mn_api_kind_list(h, c, r, &mn_kind_participant);
 }

@@ -25,8 +25,9 @@ not_found(struct MHD_Connection *c) {
 /* Run action a on (type, id) (a create if create) and answer: the entity
  * with status, or why a refused it. */
 static enum MHD_Result
-act(mn_http *h, struct MHD_Connection *c, uint32_t type, uint8_t id[16],
-    bool create, mn_pship_act *a, unsigned status) {
+act(mn_http *h, mn_api_request *r, uint32_t type, uint8_t id[16], bool create,
+    mn_pship_act *a, unsigned status) {
+    struct MHD_Connection *c = r->c;
     mn_write w = {.type = type,
                   .create = create,
                   .prepare = mn_pship_prepare,
@@ -41,7 +42,7 @@ act(mn_http *h, struct MHD_Connection *c, uint32_t type, uint8_t id[16],
     if (rc == MN_OK)
         rc = w.result;
     if (rc == MN_OK)
-        return mn_api_kind_answer(h, c, mn_kind_find(type), w.id, status);
+        return mn_api_kind_answer(h, c, r, mn_kind_find(type), w.id, status);
     if (!a->problem.code)
         return mn_api_send_failure(c, rc);
     unsigned code = rc == MN_ENOTFOUND ? 404 : rc == MN_EAUTH ? 403 : 409;
@@ -91,17 +92,22 @@ mn_api_partnership_create(mn_http *h, struct MHD_Connection *c, const char *id,
     json_decref(body);
     if (!ok)
         return rc;
-    return act(h, c, MN_ENTITY_PARTNERSHIP, none, true, &a, 201);
+    uint8_t sides[2 * MN_ID_BYTES];
+    memcpy(sides, a.mentee, MN_ID_BYTES);
+    memcpy(sides + MN_ID_BYTES, a.mentor, MN_ID_BYTES);
+    if (mn_api_may_refer(h, r, sides, 2, true) == MN_EAUTH)
+        return mn_api_forbidden(c, "a coordinator proposes only partnerships "
+                                   "with a participant of her own division");
+    return act(h, r, MN_ENTITY_PARTNERSHIP, none, true, &a, 201);
 }
 
 enum MHD_Result
 mn_api_partnership_get(mn_http *h, struct MHD_Connection *c, const char *id,
                        mn_api_request *r) {
     uint8_t raw[MN_ID_BYTES];
-    (void)r;
     if (mn_api_parse_id(id, raw) != MN_OK)
         return not_found(c);
-    return mn_api_kind_answer(h, c, &mn_kind_partnership, raw, 200);
+    return mn_api_kind_answer(h, c, r, &mn_kind_partnership, raw, 200);
 }
 
 /* reserve, decline: no body (or an empty object). */
@@ -122,7 +128,7 @@ side_action(mn_http *h, struct MHD_Connection *c, const char *id,
         if (!ok)
             return rc;
     }
-    return act(h, c, MN_ENTITY_PARTNERSHIP, raw, false, &a, 200);
+    return act(h, r, MN_ENTITY_PARTNERSHIP, raw, false, &a, 200);
 }
 
 enum MHD_Result
@@ -181,7 +187,7 @@ mn_api_partnership_end(mn_http *h, struct MHD_Connection *c, const char *id,
     if (mn_api_parse_body(c, r, &body) != MHD_YES || !body)
         return MHD_YES;
     if (parse_end(c, body, &a, &rc))
-        rc = act(h, c, MN_ENTITY_PARTNERSHIP, raw, false, &a, 200);
+        rc = act(h, r, MN_ENTITY_PARTNERSHIP, raw, false, &a, 200);
     json_decref(body); /* a.reason points into it */
     return rc;
 }
@@ -230,8 +236,8 @@ participant_filter(mn_http *h, struct MHD_Connection *c, mn_list_query *q,
 enum MHD_Result
 mn_api_partnership_list(mn_http *h, struct MHD_Connection *c, const char *id,
                         mn_api_request *r) {
-    (void)id, (void)r;
-    return mn_api_kind_list_with(h, c, &mn_kind_partnership,
+    (void)id;
+    return mn_api_kind_list_with(h, c, r, &mn_kind_partnership,
                                  participant_filter);
 }
 
@@ -262,5 +268,5 @@ mn_api_participant_transfer(mn_http *h, struct MHD_Connection *c,
         return mn_api_send_error(c, 400, "invalid_field", "to",
                                  "to: the name of a division of this network");
     a.to = d->id;
-    return act(h, c, MN_ENTITY_PARTICIPANT, raw, false, &a, 200);
+    return act(h, r, MN_ENTITY_PARTICIPANT, raw, false, &a, 200);
 }

@@ -41,8 +41,7 @@ mn_api_subnetwork_create(mn_http *h, struct MHD_Connection *c, const char *id,
 enum MHD_Result
 mn_api_subnetwork_get(mn_http *h, struct MHD_Connection *c, const char *id,
                       mn_api_request *r) {
-    (void)r;
-    return mn_api_kind_get(h, c, &mn_kind_subnetwork, id);
+    return mn_api_kind_get(h, c, r, &mn_kind_subnetwork, id);
 }
 
 enum MHD_Result
@@ -54,8 +53,8 @@ mn_api_subnetwork_patch(mn_http *h, struct MHD_Connection *c, const char *id,
 enum MHD_Result
 mn_api_subnetwork_list(mn_http *h, struct MHD_Connection *c, const char *id,
                        mn_api_request *r) {
-    (void)id, (void)r;
-    return mn_api_kind_list(h, c, &mn_kind_subnetwork);
+    (void)id;
+    return mn_api_kind_list(h, c, r, &mn_kind_subnetwork);
 }
 
 /* ---- the live tags of a pair ------------------------------------------- */
@@ -173,9 +172,10 @@ join_create_body(const json_t *body, const char *sub) {
 /* Under members_lock: answer her live membership, or make one from
  * create, a valid membership body. */
 static enum MHD_Result
-join_locked(mn_http *h, struct MHD_Connection *c, const char *sub_hex,
+join_locked(mn_http *h, struct MHD_Connection *c, mn_api_request *r,
             const uint8_t sub[MN_ID_BYTES], const json_t *create,
             const char *participant) {
+    const char *sub_hex = r->id;
     struct tags s = {.subnetwork = sub_hex, .participant = participant};
     const mn_kind *missing = NULL;
     uint8_t id[MN_ID_BYTES];
@@ -189,10 +189,10 @@ join_locked(mn_http *h, struct MHD_Connection *c, const char *sub_hex,
         return mn_api_kind_failure(c, missing ? missing : &mn_kind_subnetwork,
                                    rc);
     if (member)
-        return mn_api_kind_answer(h, c, &mn_kind_membership, id, 200);
+        return mn_api_kind_answer(h, c, r, &mn_kind_membership, id, 200);
     rc = mn_api_kind_insert(h, &mn_kind_membership, create, id, &p);
     if (rc == MN_OK)
-        return mn_api_kind_answer(h, c, &mn_kind_membership, id, 201);
+        return mn_api_kind_answer(h, c, r, &mn_kind_membership, id, 201);
     return p.code ? mn_api_send_problem(c, &p)
                   : mn_api_kind_failure(c, &mn_kind_membership, rc);
 }
@@ -291,7 +291,7 @@ member_request(mn_http *h, struct MHD_Connection *c, const char *id,
         res = mn_api_send_problem(c, &p);
     } else {
         pthread_mutex_lock(&members_lock);
-        res = join ? join_locked(h, c, id, sub, create, participant)
+        res = join ? join_locked(h, c, r, sub, create, participant)
                    : leave_locked(h, c, id, sub, participant);
         pthread_mutex_unlock(&members_lock);
     }

@@ -45,6 +45,8 @@
 #define MN_API_ADDR_BUCKETS 1024
 
 struct mn_api_request;
+struct mn_tokens;
+struct mn_audit;
 
 /* The running server; handlers read node and repl, never change them. */
 struct mn_http {
@@ -52,6 +54,8 @@ struct mn_http {
     mn_node *node;
     mn_replicator *repl;
     uint8_t admin_hash[MN_HASH_BYTES]; /* of the admin token (auth.h) */
+    struct mn_tokens *tokens;          /* every token (tokens.h) */
+    struct mn_audit *audit;            /* the audit log (audit.h) */
     /* The queue of requests waiting for a worker (guarded by lock). */
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -73,6 +77,16 @@ typedef enum mn_api_role {
     MN_API_NATIONAL,    /* statistics only, small cells suppressed */
 } mn_api_role;
 
+/* The roles a route admits: a mask of MN_API_ROLE bits (router.c). */
+#define MN_API_ROLE(role) (1u << (role))
+/* With the role bits: a route whose method is not GET but that writes
+ * nothing (the matching plan): a coordinator may call it on any node,
+ * and the audit log does not count it as a write. */
+#define MN_API_READ_ONLY (1u << 8)
+#define MN_API_ANY                                                             \
+    (MN_API_ROLE(MN_API_ADMIN) | MN_API_ROLE(MN_API_COORDINATOR) |             \
+     MN_API_ROLE(MN_API_NATIONAL))
+
 /* Who sent a request: set by the server from the token before any handler
  * runs (all zero on the public paths). */
 typedef struct mn_api_caller {
@@ -82,8 +96,17 @@ typedef struct mn_api_caller {
     char name[65];     /* the token's name, for the audit log */
 } mn_api_caller;
 
+/* An entity a request showed personal or special fields of, for the
+ * audit log (audit.h). */
+typedef struct mn_api_seen {
+    const mn_kind *kind; /* NULL: the whole store (a backup) */
+    uint8_t id[MN_ID_BYTES];
+    unsigned classes; /* MN_KIND_JSON_CLASS bits (kind_json.h) */
+} mn_api_seen;
+
 /* One request: its route and body, buffered by the server up to its
- * route's cap, and its place in the workers' queue. */
+ * route's cap, its place in the workers' queue, and what the audit log
+ * records of it once it is answered (server.c writes it). */
 typedef struct mn_api_request {
     mn_buf body;
     size_t cap;
@@ -94,6 +117,12 @@ typedef struct mn_api_request {
     char id[MN_API_SEG_MAX + 1]; /* the path's '*' segment ("" if none) */
     struct MHD_Connection *c;
     struct mn_api_request *next;
+    mn_api_seen *seen; /* what it showed, in order (owned) */
+    size_t nseen, seen_cap;
+    /* What a write answered, for its audit entry: a kind's name (or
+     * "token") and its id; NULL when nothing yet. */
+    const char *subject_kind;
+    char subject_id[2 * MN_ID_BYTES + 1];
 } mn_api_request;
 
 /* A resource's handler. id is the path's '*' segment (r->id: "" if the
@@ -111,6 +140,8 @@ typedef struct mn_api_route {
     bool public;        /* answered without a token */
     const char *params; /* the query parameters it takes, space-separated */
     bool quick;         /* answered on the poll thread: never waits or scans */
+    unsigned roles;     /* MN_API_ROLE bits of the roles it admits; any
+                           other gets 403 forbidden (public routes: all) */
 } mn_api_route;
 
 /* ---- router.c --------------------------------------------------------- */
@@ -129,6 +160,14 @@ bool mn_api_path_public(const char *url);
 
 /* Does rt take the query parameter key? (Others are refused.) */
 bool mn_api_param_known(const mn_api_route *rt, const char *key);
+
+/* The route table's rows, for the tests and the README's role table:
+ * row i < mn_api_route_count() (NULL past the end). */
+size_t mn_api_route_count(void);
+const mn_api_route *mn_api_route_at(size_t i);
+/* rt as the README and the audit log name it, its '*' spelled {id}:
+ * "GET /v1/participants/{id}", into out (cap bytes). */
+void mn_api_route_endpoint(const mn_api_route *rt, char *out, size_t cap);
 
 /* ---- handlers (one res_*.c, metrics.c or import.c each) ---------------- */
 
@@ -201,6 +240,14 @@ enum MHD_Result mn_api_outcome_list(mn_http *h, struct MHD_Connection *c,
                                     const char *id, mn_api_request *r);
 enum MHD_Result mn_api_outcome_get(mn_http *h, struct MHD_Connection *c,
                                    const char *id, mn_api_request *r);
+enum MHD_Result mn_api_token_create(mn_http *h, struct MHD_Connection *c,
+                                    const char *id, mn_api_request *r);
+enum MHD_Result mn_api_token_list(mn_http *h, struct MHD_Connection *c,
+                                  const char *id, mn_api_request *r);
+enum MHD_Result mn_api_token_revoke(mn_http *h, struct MHD_Connection *c,
+                                    const char *id, mn_api_request *r);
+enum MHD_Result mn_api_audit(mn_http *h, struct MHD_Connection *c,
+                             const char *id, mn_api_request *r);
 enum MHD_Result mn_api_outcome_patch(mn_http *h, struct MHD_Connection *c,
                                      const char *id, mn_api_request *r);
 
@@ -311,9 +358,11 @@ enum MHD_Result mn_api_kind_failure(struct MHD_Connection *c, const mn_kind *k,
  * when absent. */
 int mn_api_kind_load(mn_http *h, const mn_kind *k,
                      const uint8_t id[MN_ID_BYTES], mn_entity *out);
-/* Load entity id of k and answer it with status. */
+/* Load entity id of k and answer it with status, showing r's caller the
+ * classes mn_api_visible allows (and noting a write's subject for the
+ * audit log). */
 enum MHD_Result mn_api_kind_answer(mn_http *h, struct MHD_Connection *c,
-                                   const mn_kind *k,
+                                   mn_api_request *r, const mn_kind *k,
                                    const uint8_t id[MN_ID_BYTES],
                                    unsigned status);
 /* Validate body as a create of k (owner: this node's division) and write
@@ -326,7 +375,8 @@ enum MHD_Result mn_api_kind_create(mn_http *h, struct MHD_Connection *c,
                                    const mn_kind *k, mn_api_request *r);
 /* GET /v1/<plural>/{id}. */
 enum MHD_Result mn_api_kind_get(mn_http *h, struct MHD_Connection *c,
-                                const mn_kind *k, const char *id);
+                                mn_api_request *r, const mn_kind *k,
+                                const char *id);
 /* PATCH /v1/<plural>/{id}: the given fields; a patch that only repeats
  * stored values writes nothing. */
 enum MHD_Result mn_api_kind_patch(mn_http *h, struct MHD_Connection *c,
@@ -335,7 +385,7 @@ enum MHD_Result mn_api_kind_patch(mn_http *h, struct MHD_Connection *c,
 /* GET /v1/<plural>?<index params>&q=&limit=&cursor=: a page in id order,
  * {"items": [...], "next_cursor": hex or null}. */
 enum MHD_Result mn_api_kind_list(mn_http *h, struct MHD_Connection *c,
-                                 const mn_kind *k);
+                                 mn_api_request *r, const mn_kind *k);
 /* A resource's own query parameter, read into q (MN_OK), or MN_EINVAL
  * with p filled. */
 typedef int (*mn_api_list_filter)(mn_http *h, struct MHD_Connection *c,
@@ -343,13 +393,59 @@ typedef int (*mn_api_list_filter)(mn_http *h, struct MHD_Connection *c,
 /* mn_api_kind_list, with extra (may be NULL) reading what is the
  * resource's own (partnerships: participant=ID, either side). */
 enum MHD_Result mn_api_kind_list_with(mn_http *h, struct MHD_Connection *c,
-                                      const mn_kind *k,
+                                      mn_api_request *r, const mn_kind *k,
                                       mn_api_list_filter extra);
 /* Call fn for every entity q selects, in id order (all pages; q's limit
  * and cursor are overwritten). */
 int mn_api_kind_scan_query(mn_txn *t, mn_list_query *q,
                            void (*fn)(void *user, const mn_entity *e),
                            void *user);
+
+/* ---- roles (roles.c) ---------------------------------------------------- */
+
+/*
+ * The per-record rules of the roles (README "Roles"); the route table says
+ * which roles may call a route at all. An entity is "of" division d when
+ * one of its division fields (MN_FT_DIVISION: a participant's home, a
+ * meeting's or outcome's recording division, a partnership's proposing
+ * division or either side's home) holds d.
+ */
+/* Is e of kind k of division d? */
+bool mn_api_of_division(const mn_kind *k, const mn_entity *e, uint32_t d);
+/* May r's caller see the fields of class vis of e? Admin: all; national:
+ * profile only; coordinator: all of her division's entities, the
+ * profile class of the others. */
+bool mn_api_may_see(const mn_api_request *r, const mn_kind *k,
+                    const mn_entity *e, enum mn_fvis vis);
+/* The classes (MN_KIND_JSON_CLASS bits) of e r's caller may see. */
+unsigned mn_api_visible(const mn_api_request *r, const mn_kind *k,
+                        const mn_entity *e);
+/* May a list's q find e for r's caller? Only when she sees every field q
+ * searches (so a coordinator cannot find another division's participant
+ * by her name: q is answered from hidden values). */
+bool mn_api_may_search(const mn_api_request *r, const mn_kind *k,
+                       const mn_entity *e);
+/* May r's caller change e (a coordinator: only her division's)? */
+bool mn_api_may_write(const mn_api_request *r, const mn_kind *k,
+                      const mn_entity *e);
+/*
+ * May r's caller make an entity that names the n ids (participants or
+ * partnerships, MN_ID_BYTES each, one after another): a coordinator only
+ * when all of them (any of them, when any) are of her division. MN_OK,
+ * MN_EAUTH when not, or MN_ENOTFOUND when an id names neither.
+ */
+int mn_api_may_refer(mn_http *h, const mn_api_request *r, const uint8_t *ids,
+                     size_t n, bool any);
+/* Render e for r's caller (mn_api_visible) and note what it showed
+ * (r->seen). New reference. */
+json_t *mn_api_render(mn_api_request *r, const mn_kind *k, const mn_entity *e,
+                      const mn_config *cfg);
+/* Note that r showed the classes of entity id of kind k (k NULL: of the
+ * whole store) for the audit log. */
+void mn_api_saw(mn_api_request *r, const mn_kind *k,
+                const uint8_t id[MN_ID_BYTES], unsigned classes);
+/* Answer 403 forbidden with message (never a value). */
+enum MHD_Result mn_api_forbidden(struct MHD_Connection *c, const char *message);
 
 /* ---- participants (res_participants.c) --------------------------------- */
 

@@ -28,8 +28,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "api/audit.h"
 #include "api/auth.h"
 #include "api/resource.h"
+#include "api/tokens.h"
+#include "base/id.h"
 #include "base/log.h"
 
 /* Limits (README "HTTP API"). libmicrohttpd itself closes, without an
@@ -55,6 +58,10 @@
 
 /* Error answers by status, 400..599, for /metrics. */
 static atomic_uint_fast64_t errors_sent[200];
+/* The status of the answer this thread queued last: a handler answers on
+ * the thread that runs it, so after it returns this is its status, for
+ * the audit log (0: it queued its own response, as backup does). */
+static _Thread_local unsigned last_status;
 
 /* ---- replies ---------------------------------------------------------- */
 
@@ -78,6 +85,7 @@ send_text(struct MHD_Connection *c, unsigned status, const char *type,
         MHD_add_response_header(resp, "Connection", "close");
     if (status >= 400 && status < 600)
         atomic_fetch_add(&errors_sent[status - 400], 1);
+    last_status = status;
     enum MHD_Result rc = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return rc;
@@ -297,24 +305,70 @@ precheck(struct MHD_Connection *c, const mn_api_route *rt, bool *answered) {
     return MHD_YES;
 }
 
-/* The route, after the limits and the token; NULL when answered. */
+static void audit_request(mn_http *h, const mn_api_request *r, unsigned status);
+
+/* Does rt write (any method but GET, unless marked read-only)? */
+static bool
+writes(const mn_api_route *rt) {
+    return strcmp(rt->method, "GET") != 0 && !(rt->roles & MN_API_READ_ONLY);
+}
+
+/* Why who may not call rt on this node, or NULL when she may. A
+ * coordinator writes only on her own division's node: a write here is
+ * stamped with this node's division, and the node's ownership rules act
+ * for it. */
+static const char *
+role_refusal(mn_http *h, const mn_api_route *rt, const mn_api_caller *who) {
+    if (!(rt->roles & MN_API_ROLE(who->role)))
+        return who->role == MN_API_NATIONAL
+                   ? "a national token reads statistics only"
+                   : "this token's role may not do this";
+    if (who->role == MN_API_COORDINATOR && writes(rt) &&
+        who->division != mn_node_config(h->node)->self.id)
+        return "a coordinator writes only on her own division's node";
+    return NULL;
+}
+
+/* May who call rt? Answers 403 itself when not (then returns false), and
+ * a write so refused goes to the audit log too. */
+static bool
+role_allows(mn_http *h, struct MHD_Connection *c, const mn_api_route *rt,
+            const char *id, const mn_api_caller *who, enum MHD_Result *rc) {
+    const char *why = role_refusal(h, rt, who);
+    if (!why)
+        return true;
+    mn_api_request r = {.rt = rt, .who = *who};
+    snprintf(r.id, sizeof r.id, "%s", id);
+    audit_request(h, &r, 403);
+    *rc = refuse(c, 403, "forbidden", NULL, why);
+    return false;
+}
+
+/* The route, after the limits, the token and the role; NULL when
+ * answered. OUT: who the token is (all zero on a public path). */
 static const mn_api_route *
 route_of(mn_http *h, struct MHD_Connection *c, const char *method,
-         const char *url, char id[MN_API_SEG_MAX + 1], enum MHD_Result *rc) {
-    bool path_known;
+         const char *url, char id[MN_API_SEG_MAX + 1], mn_api_caller *who,
+         enum MHD_Result *rc) {
+    bool path_known, public = mn_api_path_public(url);
     const char *auth =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     const mn_api_route *rt = NULL;
+    memset(who, 0, sizeof *who);
     if (overloaded(c))
         *rc = refuse(c, 503, "overloaded", NULL,
                      "too many connections; try again shortly");
-    else if (!mn_api_path_public(url) && !mn_auth_check(h->admin_hash, auth))
+    else if (!public && !mn_tokens_identify(h->tokens, auth, who))
         *rc = refuse(c, 401, "unauthorized", NULL,
                      "send Authorization: Bearer <token>");
     else if (!(rt = mn_api_route_find(method, url, id, &path_known)))
         *rc = path_known ? refuse(c, 405, "method_not_allowed", NULL,
                                   "this path does not take that method")
                          : refuse(c, 404, "not_found", NULL, "no such path");
+    else if (!public && !role_allows(h, c, rt, id, who, rc))
+        rt = NULL;
+    if (public)
+        memset(who, 0, sizeof *who);
     return rt;
 }
 
@@ -323,8 +377,9 @@ first_call(mn_http *h, struct MHD_Connection *c, const char *method,
            const char *url, void **con_cls) {
     char id[MN_API_SEG_MAX + 1];
     bool answered;
+    mn_api_caller who;
     enum MHD_Result rc = MHD_YES;
-    const mn_api_route *rt = route_of(h, c, method, url, id, &rc);
+    const mn_api_route *rt = route_of(h, c, method, url, id, &who, &rc);
     if (!rt)
         return rc;
     rc = precheck(c, rt, &answered);
@@ -334,10 +389,86 @@ first_call(mn_http *h, struct MHD_Connection *c, const char *method,
     mn_buf_init(&r->body);
     r->cap = rt->body_cap;
     r->rt = rt;
+    r->who = who;
     memcpy(r->id, id, sizeof r->id);
     r->c = c;
     *con_cls = r;
     return MHD_YES;
+}
+
+/* ---- the audit log ---------------------------------------------------- */
+
+/* The kind whose resource rt's path names (/v1/<plural>...), or NULL. */
+static const mn_kind *
+kind_of(const mn_api_route *rt) {
+    static const char v1[] = "/v1/";
+    if (strncmp(rt->path, v1, sizeof v1 - 1) != 0)
+        return NULL;
+    const char *z = rt->path + sizeof v1 - 1;
+    size_t n = strcspn(z, "/");
+    for (size_t i = 0; i < mn_kind_count(); i++) {
+        const mn_kind *k = mn_kind_at(i);
+        if (strlen(k->plural) == n && strncmp(k->plural, z, n) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+/* A write's entry: the entity it answered, else the path's. */
+static void
+add_write(mn_buf *b, uint64_t now, const mn_api_request *r,
+          const mn_audit_entry *base) {
+    char hex[MN_ID_TEXT];
+    uint8_t raw[MN_ID_BYTES];
+    mn_audit_entry e = *base;
+    const mn_kind *k = NULL;
+    if (!r->subject_kind && mn_api_parse_id(r->id, raw) == MN_OK &&
+        (k = kind_of(r->rt)))
+        mn_id_format(raw, hex);
+    e.write = true;
+    e.kind = r->subject_kind ? r->subject_kind : k ? k->name : NULL;
+    e.id = r->subject_kind ? r->subject_id : k ? hex : NULL;
+    e.classes = 0;
+    mn_audit_format(b, now, &e);
+}
+
+/* Record r, answered with status: a write (whatever its answer, a refusal
+ * for the token's role included), and each entity whose personal or
+ * special fields it showed; its lines go to the log together. */
+static void
+audit_request(mn_http *h, const mn_api_request *r, unsigned status) {
+    char endpoint[128], hex[MN_ID_TEXT];
+    bool write = writes(r->rt);
+    if (r->rt->public || (!write && r->nseen == 0))
+        return;
+    uint64_t now = mn_wall_ms();
+    mn_buf b;
+    mn_audit_entry e = {
+        .who = &r->who, .endpoint = endpoint, .status = status ? status : 200};
+    mn_api_route_endpoint(r->rt, endpoint, sizeof endpoint);
+    mn_buf_init(&b);
+    if (write)
+        add_write(&b, now, r, &e);
+    for (size_t i = 0; i < r->nseen; i++) {
+        const mn_api_seen *s = &r->seen[i];
+        mn_id_format(s->id, hex);
+        e.write = false;
+        e.kind = s->kind ? s->kind->name : NULL;
+        e.id = s->kind ? hex : NULL;
+        e.classes = s->classes;
+        mn_audit_format(&b, now, &e);
+    }
+    mn_audit_write(h->audit, now, b.p, b.len);
+    mn_buf_release(&b);
+}
+
+/* Run r's handler, then record it in the audit log. */
+static enum MHD_Result
+handle(mn_http *h, mn_api_request *r) {
+    last_status = 0;
+    enum MHD_Result rc = r->rt->fn(h, r->c, r->id, r);
+    audit_request(h, r, last_status);
+    return rc;
 }
 
 /* ---- workers ---------------------------------------------------------- */
@@ -347,7 +478,7 @@ first_call(mn_http *h, struct MHD_Connection *c, const char *method,
 static void
 run(mn_http *h, mn_api_request *r) {
     struct MHD_Connection *c = r->c;
-    r->rt->fn(h, c, r->id, r);
+    handle(h, r);
     MHD_resume_connection(c);
 }
 
@@ -417,7 +548,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
         return mn_api_send_error(c, 413, "too_large", NULL,
                                  "the body is over the limit");
     if (r->rt->quick)
-        return r->rt->fn(h, c, r->id, r);
+        return handle(h, r);
     return dispatch(h, r);
 }
 
@@ -429,6 +560,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!r)
         return;
     mn_buf_release(&r->body);
+    free(r->seen);
     free(r);
     *con_cls = NULL;
 }
@@ -473,14 +605,36 @@ make_addr(const char *listen, struct sockaddr_storage *ss, unsigned *flags) {
     return MN_EINVAL;
 }
 
-/* Ensure the admin token exists before the first request can ask. */
+/* Ensure the admin token exists, load the other tokens and open the
+ * audit log before the first request can ask. */
 static int
 load_token(mn_http *h, char *err, size_t errlen) {
-    const char *dir = mn_node_config(h->node)->data_dir;
-    int rc = mn_auth_open(mn_node_store(h->node), dir, h->admin_hash);
-    if (rc != MN_OK)
-        snprintf(err, errlen, "%s/admin.token: %s", dir, mn_strerror(rc));
+    const mn_config *cfg = mn_node_config(h->node);
+    int rc = mn_auth_open(mn_node_store(h->node), cfg->data_dir, h->admin_hash);
+    if (rc != MN_OK) {
+        snprintf(err, errlen, "%s/admin.token: %s", cfg->data_dir,
+                 mn_strerror(rc));
+        return rc;
+    }
+    rc = mn_tokens_new(mn_node_store(h->node), h->admin_hash, &h->tokens);
+    if (rc != MN_OK) {
+        snprintf(err, errlen, "%s: cannot read the tokens: %s", cfg->data_dir,
+                 mn_strerror(rc));
+        return rc;
+    }
+    rc = mn_audit_open(cfg->data_dir, cfg->audit_retention_days, &h->audit);
+    if (rc != MN_OK) {
+        snprintf(err, errlen, "%s/audit: cannot open the audit log: %s",
+                 cfg->data_dir, mn_strerror(rc));
+        mn_tokens_destroy(&h->tokens);
+    }
     return rc;
+}
+
+static void
+unload_tokens(mn_http *h) {
+    mn_audit_close(&h->audit);
+    mn_tokens_destroy(&h->tokens);
 }
 
 /* libmicrohttpd's limit on connections: MHD_LIMIT, or fewer when the
@@ -562,6 +716,7 @@ mn_http_start(mn_node *node, mn_replicator *repl, mn_http **out, char *err,
     rc = listen_on(h, err, errlen);
     if (rc != MN_OK) {
         stop_workers(h);
+        unload_tokens(h);
         free(h);
         return rc;
     }
@@ -581,6 +736,7 @@ mn_http_destroy(mn_http **self_p) {
         close(fd);
     stop_workers(h);
     MHD_stop_daemon(h->daemon);
+    unload_tokens(h);
     free(h);
     *self_p = NULL;
 }

@@ -190,6 +190,11 @@ other_key(struct parse *ps, const char *section, const char *key,
         if (parse_uint(value, 1, 3650, &v) != MN_OK)
             return "expire_days must be from 1 to 3650";
         c->expire_days = (uint32_t)v;
+    } else if (strcmp(section, "audit") == 0 &&
+               strcmp(key, "retention_days") == 0) {
+        if (parse_uint(value, 1, 36500, &v) != MN_OK)
+            return "retention_days must be from 1 to 36500";
+        c->audit_retention_days = (uint32_t)v;
     } else if (strcmp(section, "matching") == 0) {
         return matching_key(c, key, value);
     } else if (strcmp(section, "keys") == 0 && strcmp(key, "dir") == 0) {
@@ -252,6 +257,7 @@ set_defaults(mn_config *c) {
     c->sync = true;
     c->max_drift_ms = 300000;
     c->expire_days = 30;
+    c->audit_retention_days = 365;
     memcpy(c->match_weight, default_weights, sizeof c->match_weight);
 }
 

@@ -55,8 +55,10 @@ typedef struct mn_config {
     uint64_t map_size; /* bytes */
     bool sync;
     uint64_t max_drift_ms;
-    uint32_t expire_days; /* [partnerships]: a proposal nobody answered
-                             expires after this many days (default 30) */
+    uint32_t expire_days;          /* [partnerships]: a proposal nobody answered
+                                      expires after this many days (default 30) */
+    uint32_t audit_retention_days; /* [audit]: day files of the audit log
+                                      older than this are deleted (365) */
     uint32_t match_weight[MN_MC_COUNT]; /* [matching] weight_<criterion> */
     size_t ndivisions;                  /* including self */
     mn_division divisions[MN_MAX_NODES];

@@ -1,6 +1,7 @@
 /*
  * commands — the CLI's command groups, one table per file (participant.c,
- * subnetwork.c, outcome.c, import.c, stats.c, replication.c, backup.c). main.c
+ * subnetwork.c, outcome.c, import.c, stats.c, replication.c, backup.c,
+ * token.c, audit.c). main.c
  * lists them in the order `mentornet --help` shows them.
  *
  * Each table ends with an entry whose name is NULL; the tables and all
@@ -33,5 +34,9 @@ extern const mn_command mn_stats_commands[];
 extern const mn_command mn_replication_commands[];
 /* backup FILE */
 extern const mn_command mn_backup_commands[];
+/* token create, list, revoke */
+extern const mn_command mn_token_commands[];
+/* audit */
+extern const mn_command mn_audit_commands[];
 
 #endif

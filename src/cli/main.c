@@ -42,6 +42,8 @@ static const mn_command *const groups[] = {
     mn_stats_commands,
     mn_replication_commands,
     mn_backup_commands,
+    mn_token_commands,
+    mn_audit_commands,
     NULL,
 };
 

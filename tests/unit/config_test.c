@@ -139,6 +139,7 @@ test_load_all_fields(void **state) {
                                               "benhavn");
     assert_string_equal(c->self.http_listen, "127.0.0.1:8101");
     assert_int_equal(c->expire_days, 30); /* no [partnerships]: the default */
+    assert_int_equal(c->audit_retention_days, 365); /* no [audit] */
     assert_string_equal(c->self.repl_listen, "0.0.0.0:7101");
     assert_true(c->map_size == (uint64_t)64 << 20);
     assert_false(c->sync);
@@ -439,6 +440,28 @@ test_bad_map_size_sync_drift(void **state) {
     assert_true(fx->cfg.sync);
 }
 
+/* [audit] retention_days: 1..36500 days, named on its own line. */
+static void
+test_audit_retention(void **state) {
+    struct fixture *fx = *state;
+    static const char *const bad[] = {
+        "retention_days = 0", "retention_days = 36501",
+        "retention_days = a year", "retention = 30"};
+    char line[128], conf[2048];
+    for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++) {
+        snprintf(line, sizeof line, "listen = 127.0.0.1:7103\n[audit]\n%s",
+                 bad[i]);
+        expect_rejected_at(fx, 8, line, 10,
+                           i < 3 ? "retention_days must be"
+                                 : "unknown section or key");
+    }
+    conf_with_line(conf, sizeof conf, 8,
+                   "listen = 127.0.0.1:7103\n[audit]\nretention_days = 30");
+    put_conf(fx->dir, "node.conf", conf, NULL);
+    assert_int_equal(load(fx, "node.conf"), MN_OK);
+    assert_int_equal(fx->cfg.audit_retention_days, 30);
+}
+
 static void
 test_duplicate_across_siblings(void **state) {
     struct fixture *fx = *state;
@@ -570,6 +593,7 @@ main(void) {
         T(test_missing_required_keys),
         T(test_bad_listen),
         T(test_bad_map_size_sync_drift),
+        T(test_audit_retention),
         T(test_duplicate_across_siblings),
         T(test_bad_sibling),
         T(test_unreadable_file),
