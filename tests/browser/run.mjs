@@ -312,6 +312,14 @@ async function national(cph, tokNat) {
   const page = await newPage('laptop', cph.url);
   await login(page, tokNat);
   await page.locator('#source').waitFor({ timeout: 20000 });
+  await go(page, '#/participants', '#source');
+  check(/not for the national role/.test(await page.locator('main').textContent()), 'the participant pages are refused to the national role');
+  const api = await call(cph, tokNat, 'GET', '/v1/participants');
+  check(api.status === 403, 'and so is the API behind them (403)', `got ${api.status}`);
+  check(await page.getByRole('link', { name: 'Participants' }).count() === 0, 'national sees no participant pages in the menu');
+  await go(page, '#/status', '#peers');
+  check(true, 'national sees the status page');
+  await go(page, '#/dashboard', '#source');
   const st = (await call(cph, tokNat, 'GET', '/v1/stats')).json;
   check(await page.locator('#digest').textContent() === st.digest, 'the dashboard names the digest of its figures');
   const shown = await page.$$eval('table[data-table]', (ts) => ts.map((t) => ({
@@ -342,12 +350,6 @@ async function national(cph, tokNat) {
     await page.setViewportSize(WIDTHS[w]);
     await shot(page, `dashboard-${w}`);
   }
-  await page.setViewportSize(WIDTHS.laptop);
-  await go(page, '#/participants', '#source');
-  check(/not for the national role/.test(await page.locator('main').textContent()), 'the participant pages are refused to the national role');
-  const api = await call(cph, tokNat, 'GET', '/v1/participants');
-  check(api.status === 403, 'and so is the API behind them (403)', `got ${api.status}`);
-  check(await page.getByRole('link', { name: 'Participants' }).count() === 0, 'national sees no participant pages in the menu');
   await page.context().close();
 }
 
@@ -472,6 +474,9 @@ async function main() {
   const tokCph = await token(cph, 'coordinator', 'Coordinator København');
   const tokArh = await token(arh, 'coordinator', 'Coordinator Århus');
   const tokNat = await token(cph, 'national', 'National office');
+  const me = (await call(cph, tokCph, 'GET', '/v1/whoami')).json;
+  check(me.division === 'copenhagen' && me.divisions.length === 2 && (tokCph === cph.token || me.role === 'coordinator'),
+    'GET /v1/whoami names the token\'s role and division', JSON.stringify(me));
   // A mentor at home in Århus who fits the mentee registered below.
   const mentor = (await call(arh, arh.token, 'POST', '/v1/participants', {
     role: 'mentor', given_name: 'Mette', family_name: 'Mentor', status: 'waiting', languages: ['ti', 'da'],
