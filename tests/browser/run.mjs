@@ -363,7 +363,7 @@ async function widths(cph, tok, mentorId, psId) {
     const pages = [['participants', '#/participants', '#participants'], ['intake', '#/new', '#intake'],
       ['participant', '#/participant/' + mentorId, '.participant'], ['matching', '#/matching', 'h1'],
       ['partnerships', '#/partnerships', 'h1'], ['partnership', '#/partnership/' + psId, '#ps-state'],
-      ['reservations', '#/reservations', '#reservations, #reservations-none'], ['subnetworks', '#/subnetworks', 'h1'], ['status', '#/status', '#peers'],
+      ['reservations', '#/reservations', '#reservations, #reservations-none'], ['outcomes', '#/outcomes', '#outcomes'], ['subnetworks', '#/subnetworks', 'h1'], ['status', '#/status', '#peers'],
       ['dashboard', '#/dashboard', '#source']];
     const bad = [], wide = [];
     for (const [name, hash, ready] of pages) {
@@ -403,7 +403,7 @@ async function offline(cph, arh, tok) {
 async function figures(cph, tok) {
   const lines = [];
   const files = ['index.html', 'app.css', 'app.js', 'core.js', 'participants.js', 'participant.js', 'matching.js',
-    'partnerships.js', 'subnetworks.js', 'status.js', 'dashboard.js', 'chart.js'];
+    'partnerships.js', 'outcomes.js', 'subnetworks.js', 'status.js', 'dashboard.js', 'chart.js'];
   let raw = 0, gz = 0;
   lines.push('Page weights (bytes as served, and gzipped at level 9):');
   for (const f of files) {

@@ -8,6 +8,7 @@ import * as participant from './participant.js';
 import * as matching from './matching.js';
 import * as partnerships from './partnerships.js';
 import * as subnetworks from './subnetworks.js';
+import * as outcomes from './outcomes.js';
 import * as status from './status.js';
 import * as dashboard from './dashboard.js';
 
@@ -27,12 +28,13 @@ const pages = {
   reservations: [partnerships.reservations, 'Reservations', STAFF],
   partnerships: [partnerships.list, 'Partnerships', STAFF],
   partnership: [partnerships.show, 'Partnership', STAFF],
+  outcomes: [outcomes.list, 'Outcomes', STAFF],
   subnetworks: [subnetworks.list, 'Sub-networks', STAFF],
   subnetwork: [subnetworks.show, 'Sub-network', STAFF],
   dashboard: [dashboard.show, 'Dashboard', ALL],
   status: [status.show, 'Status', ALL],
 };
-const menu = ['participants', 'new', 'matching', 'reservations', 'partnerships', 'subnetworks', 'dashboard', 'status'];
+const menu = ['participants', 'new', 'matching', 'reservations', 'partnerships', 'outcomes', 'subnetworks', 'dashboard', 'status'];
 
 function home() {
   return session.who.role === 'national' ? '#/dashboard' : '#/participants';
