@@ -88,9 +88,18 @@ export class Cluster {
     clearTimeout(t);
   }
 
-  async stopAll(keep) {
+  async stopAll() {
     await Promise.all(this.nodes.map((n) => this.stop(n.name)));
-    if (!keep) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  remove() {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  // The nodes whose log holds a sanitizer report (read after they stopped:
+  // LeakSanitizer reports at exit).
+  sanitized() {
+    return this.nodes.filter((n) => /Sanitizer|runtime error:/.test(fs.readFileSync(n.log, 'utf8'))).map((n) => n.name);
   }
 
   // Kill every node at once, synchronously (the watchdog's way out).

@@ -348,7 +348,9 @@ async function national(cph, tokNat) {
   check(fs.readFileSync(file, 'utf8') === csv.text, 'the dashboard\'s CSV download is that CSV');
   for (const w of ['laptop', 'phone']) {
     await page.setViewportSize(WIDTHS[w]);
-    await shot(page, `dashboard-${w}`);
+    await page.reload();
+    await page.locator('#source').waitFor({ timeout: 20000 });
+    await shot(page, `national-dashboard-${w}`);
   }
   await page.context().close();
 }
@@ -507,7 +509,11 @@ try {
   for (const n of cluster.nodes) console.log(`--- ${n.name} log\n${cluster.logTail(n.name)}`);
 }
 if (browser) await browser.close();
-await cluster.stopAll(failed > 0 && process.env.MN_KEEP === '1');
+await cluster.stopAll();
+const reports = cluster.sanitized();
+check(reports.length === 0, 'no node\'s log holds a sanitizer report', reports.join(', '));
+if (failed && process.env.MN_TEST_KEEP === '1') console.log(`kept ${cluster.dir}`);
+else cluster.remove();
 clearTimeout(watchdog);
 console.log(`browser: ${passed} passed, ${failed} failed`);
 rc = failed ? 1 : 0;

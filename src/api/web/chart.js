@@ -5,7 +5,10 @@
 // Colours come from app.css classes (.c0 ...): no inline style.
 import { h, s } from './core.js';
 
-const W = 640;
+// The drawing's width in SVG units: narrower on a phone, so that the
+// labels keep a readable size when the drawing is scaled to the screen.
+let W = 640;
+const size = () => (W = window.innerWidth < 600 ? 380 : 640);
 const num = (v) => typeof v === 'number';
 const fmt = (v) => (num(v) ? v.toLocaleString('en-GB') : String(v));
 
@@ -42,7 +45,8 @@ function niceMax(v) {
 
 // Lines: xs (labels), series [{name, values}] with numbers or strings.
 export function lines(title, xs, series, t) {
-  const H = 260, L = 48, R = 12, T = 12, B = 28;
+  size();
+  const H = W < 640 ? 220 : 260, L = 48, R = 12, T = 12, B = 28;
   const max = niceMax(Math.max(0, ...series.flatMap((x) => x.values.filter(num))));
   const x = (i) => L + (xs.length < 2 ? 0 : (i * (W - L - R)) / (xs.length - 1));
   const y = (v) => T + (H - T - B) * (1 - v / max);
@@ -68,12 +72,13 @@ export function lines(title, xs, series, t) {
 
 // Horizontal bars: labels, values; note(i) adds text after a value.
 export function bars(title, labels, values, t, note = () => '') {
-  const row = 22, L = 150, H = row * labels.length + 8;
+  size();
+  const row = 22, L = W < 640 ? 110 : 150, H = row * labels.length + 8;
   const max = niceMax(Math.max(0, ...values.filter(num)));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'plot' });
   labels.forEach((lab, i) => {
     const v = values[i], y0 = 4 + i * row;
-    const w = num(v) ? ((W - L - 120) * v) / max : 0;
+    const w = num(v) ? ((W - L - (W < 640 ? 100 : 120)) * v) / max : 0;
     svg.append(s('text', { x: L - 6, y: y0 + 14, class: 'axis end' }, lab),
       s('rect', { x: L, y: y0 + 3, width: Math.max(w, 0), height: row - 8, class: 'c0' }),
       s('text', { x: L + w + 6, y: y0 + 14, class: num(v) ? 'axis' : 'axis muted' }, fmt(v) + note(i)));
@@ -83,7 +88,8 @@ export function bars(title, labels, values, t, note = () => '') {
 
 // Stacked bars: one bar per row of t, one segment per column.
 export function stacked(title, t) {
-  const row = 26, L = 150, H = row * t.rows.length + 8;
+  size();
+  const row = 26, L = W < 640 ? 110 : 150, H = row * t.rows.length + 8;
   const totals = t.cells.map((r) => r.filter(num).reduce((a, b) => a + b, 0));
   const max = niceMax(Math.max(0, ...totals));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'plot' });
