@@ -27,7 +27,7 @@ function legendOf(names) {
 // row_totals / column_totals); data-table names it for the tests.
 export function dataTable(t) {
   return h('table', { class: 'figures', 'data-table': t.id || '' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t.rows_are || ''), t.columns.map((c) => h('th', { scope: 'col' }, c)),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, (t.rows_are || '').replace(/_/g, ' ')), t.columns.map((c) => h('th', { scope: 'col' }, c)),
       t.row_totals ? h('th', { scope: 'col' }, 'total') : null)),
     h('tbody', {}, t.rows.map((r, i) => h('tr', {}, h('th', { scope: 'row' }, r),
       t.cells[i].map((v, j) => h('td', { 'data-cell': `${i},${j}` }, fmt(v))),
