@@ -3,7 +3,7 @@
 // (København and Århus), started here on 127.0.0.1 and stopped at the end.
 //
 //   node tests/browser/run.mjs --daemon build/mentornetd \
-//        --demo-data build/mentornet-demo-data --port 19560 --out build/browser
+//        --demo-data build/mentornet-demo-data --port 19640 --out build/browser
 //
 // Flows: a coordinator logs in, registers a mentee, finds her in the list,
 // opens her suggestions and proposes a match, which shows in the partner
