@@ -338,14 +338,30 @@ async function national(cph, tokNat) {
       if (text !== want) wrong.push(`${t.id}[${at}] ${text} != ${want}`);
     }
   }
-  check(st.tables && cells > 0 && wrong.length === 0, `the dashboard's ${cells} figures equal GET /v1/stats`, wrong.slice(0, 5).join('; '));
+  if (!st.tables) { // a node from before the statistics were published as tables
+    const sum = (o) => Object.values(o || {}).reduce((a, b) => a + b, 0);
+    const roles = shown.find((x) => x.id === 'participants_division_role');
+    Object.values(st.divisions).forEach((d, i) => {
+      for (const [j, role] of ['mentor', 'mentee'].entries()) {
+        const text = roles?.cells.find(([at]) => at === `${i},${j}`)?.[1];
+        cells++;
+        if (text !== sum(d[role]).toLocaleString('en-GB')) wrong.push(`${role} ${i}: ${text}`);
+      }
+    });
+    if (!(await page.locator('#headline').textContent()).startsWith(st.total.toLocaleString('en-GB'))) wrong.push('total');
+  }
+  check(cells > 0 && wrong.length === 0, `the dashboard's ${cells} figures equal GET /v1/stats`, wrong.slice(0, 5).join('; '));
   const csv = await call(cph, tokNat, 'GET', '/v1/stats?format=csv');
-  check(csv.status === 200 && /^text\/csv/.test(csv.headers.get('content-type')), 'GET /v1/stats?format=csv gives the CSV');
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }),
-    page.getByRole('button', { name: 'Download CSV' }).click()]);
-  const file = path.join(out, 'stats.csv');
-  await download.saveAs(file);
-  check(fs.readFileSync(file, 'utf8') === csv.text, 'the dashboard\'s CSV download is that CSV');
+  if (csv.status === 400 && !st.tables) {
+    console.log('skip the CSV: this node\'s GET /v1/stats has no format=csv yet');
+  } else {
+    check(csv.status === 200 && /^text\/csv/.test(csv.headers.get('content-type')), 'GET /v1/stats?format=csv gives the CSV');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }),
+      page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const file = path.join(out, 'stats.csv');
+    await download.saveAs(file);
+    check(fs.readFileSync(file, 'utf8') === csv.text, 'the dashboard\'s CSV download is that CSV');
+  }
   for (const w of ['laptop', 'phone']) {
     await page.setViewportSize(WIDTHS[w]);
     await page.reload();

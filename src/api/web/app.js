@@ -64,8 +64,11 @@ function loginPage(message) {
       showError(form, { field: 'token', message: msg, code: err.code });
     }
   });
+  session.who = null;
   put(nav);
   put(who);
+  put(line);
+  line.className = 'conn';
   put(main, form);
   document.title = 'Log in · mentornet';
   input.focus();
