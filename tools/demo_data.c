@@ -49,6 +49,25 @@
 #define REF_YEAR 2026
 /* The network started in 2003, so no consent is older. */
 #define FIRST_CONSENT_YEAR 2003
+
+/* The year each division began (DESIGN "The five divisions"): no one of
+ * hers joined, or consented, earlier. Other divisions: 2003. */
+static const struct {
+    const char *name;
+    int since;
+} division_years[] = {{"copenhagen", 2003},
+                      {"aarhus", 2004},
+                      {"esbjerg", 2005},
+                      {"odense", 2006},
+                      {"tingbjerg", 2009}};
+
+static int
+division_since(const char *division) {
+    for (size_t i = 0; i < ARRAY_LEN(division_years); i++)
+        if (strcmp(division_years[i].name, division) == 0)
+            return division_years[i].since;
+    return FIRST_CONSENT_YEAR;
+}
 /* Generous cap: a million lines is ~600 MB; beyond that, ask why. */
 #define MAX_COUNT 10000000UL
 #define MENTOR_PERCENT 40
@@ -465,12 +484,13 @@ add_notes(rng *r, const struct person *p, json_t *obj) {
     set_str(obj, MN_P_NOTES, note);
 }
 
-/* Consent is no older than the network (2003), the person's stay in
- * Denmark or her 18th birthday, and no newer than last year. */
+/* Consent is no older than her division (first_year), the person's stay
+ * in Denmark or her 18th birthday, and no newer than last year. She gave
+ * it when she joined: that year is her joined_year. */
 static void
-add_consent(rng *r, const struct person *p, json_t *obj) {
+add_consent(rng *r, const struct person *p, int first_year, json_t *obj) {
     int hi = REF_YEAR - 1;
-    int lo = FIRST_CONSENT_YEAR;
+    int lo = first_year;
     if (p->years_in_dk >= 0 && REF_YEAR - 1 - p->years_in_dk > lo)
         lo = REF_YEAR - 1 - p->years_in_dk;
     if (p->birth_year + 18 > lo)
@@ -478,8 +498,10 @@ add_consent(rng *r, const struct person *p, json_t *obj) {
     if (lo > hi)
         lo = hi;
     char given_at[32];
-    snprintf(given_at, sizeof given_at, "%04d-%02d-%02dT10:00:00Z",
-             rng_range(r, lo, hi), rng_range(r, 1, 12), rng_range(r, 1, 28));
+    int year = rng_range(r, lo, hi);
+    snprintf(given_at, sizeof given_at, "%04d-%02d-%02dT10:00:00Z", year,
+             rng_range(r, 1, 12), rng_range(r, 1, 28));
+    set_int(obj, MN_P_JOINED_YEAR, year);
 
     /* matching, statistics and contact; sub-networks for some */
     json_t *purposes = json_array();
@@ -508,10 +530,11 @@ add_offers(size_t line_no, json_t *obj) {
     json_object_set_new(obj, field(MN_P_GOALS)->name, offers);
 }
 
-/* One participant's create body. line_no (1-based) makes the e-mail unique.
- * Returns a new reference: the caller json_decref()s it. */
+/* One participant's create body for a division that began in first_year.
+ * line_no (1-based) makes the e-mail unique. Returns a new reference: the
+ * caller json_decref()s it. */
 static json_t *
-make_participant(rng *r, size_t line_no) {
+make_participant(rng *r, size_t line_no, int first_year) {
     struct person p = {.mentor = rng_chance(r, MENTOR_PERCENT)};
     if (p.mentor)
         decide_mentor(r, &p);
@@ -532,7 +555,7 @@ make_participant(rng *r, size_t line_no) {
     if (rng_chance(r, 75))
         set_str(obj, MN_P_AVAILABILITY,
                 rng_pick(r, availabilities, n_availabilities));
-    add_consent(r, &p, obj);
+    add_consent(r, &p, first_year, obj);
     add_notes(r, &p, obj);
     if (p.mentor)
         add_offers(line_no, obj);
@@ -670,7 +693,8 @@ main(int argc, char **argv) {
     rng r;
     rng_seed(&r, opts.seed ^ hash_string(opts.division));
     for (uint64_t i = 0; i < opts.count; i++) {
-        json_t *obj = make_participant(&r, (size_t)i + 1);
+        json_t *obj =
+            make_participant(&r, (size_t)i + 1, division_since(opts.division));
         char *line = json_dumps(obj, JSON_COMPACT);
         json_decref(obj);
         if (!line) {

@@ -8,6 +8,7 @@
 #include "state/outcome.h"
 #include "state/participant.h"
 #include "state/partnership.h"
+#include "state/suppress.h"
 
 static json_t *
 division_json(const mn_counts *c, uint32_t div, uint64_t *total) {
@@ -94,11 +95,32 @@ outcomes_json(const mn_counts *c, const mn_config *cfg) {
                      outcome_kinds_json(national));
 }
 
+static uint64_t
+countries_of(const mn_counts *c) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < MN_ARRAY_LEN(c->country); i++)
+        n += c->country[i] != 0;
+    return n;
+}
+
+json_t *
+mn_stats_json_totals(const mn_counts *c) {
+    const uint64_t *p = &c->p[0][0][0];
+    uint64_t total = 0;
+    for (size_t i = 0; i < MN_ARRAY_LEN(c->p) * MN_ROLE_COUNT * MN_STATUS_COUNT;
+         i++)
+        total += p[i];
+    json_t *t = total > 0 && total < MN_SUPPRESS_BELOW
+                    ? json_string("<5")
+                    : json_integer((json_int_t)total);
+    return json_pack("{s:o, s:I}", "total", t, "countries",
+                     (json_int_t)countries_of(c));
+}
+
 json_t *
 mn_stats_json(const mn_counts *c, const mn_config *cfg) {
     json_t *divisions = json_object();
-    uint64_t total = 0, countries = 0, moved = 0,
-             national[MN_PSTATE_COUNT] = {0};
+    uint64_t total = 0, moved = 0, national[MN_PSTATE_COUNT] = {0};
     char name[16];
     for (uint32_t div = 1; div <= MN_MAX_NODES; div++) {
         const mn_division *d = mn_config_division(cfg, div);
@@ -117,11 +139,9 @@ mn_stats_json(const mn_counts *c, const mn_config *cfg) {
         json_object_set_new(divisions, d ? d->name : name, dj);
         total += sum;
     }
-    for (size_t i = 0; i < MN_ARRAY_LEN(c->country); i++)
-        countries += c->country[i] != 0;
     return json_pack("{s:o, s:I, s:I, s:o, s:I, s:o}", "divisions", divisions,
                      "total", (json_int_t)total, "countries",
-                     (json_int_t)countries, "partnerships",
+                     (json_int_t)countries_of(c), "partnerships",
                      states_json(national), "moves", (json_int_t)moved,
                      "outcomes", outcomes_json(c, cfg));
 }

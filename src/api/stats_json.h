@@ -16,4 +16,9 @@
  * someone. */
 json_t *mn_stats_json(const mn_counts *c, const mn_config *cfg);
 
+/* The national figures that are totals of the published tables, for the
+ * suppressed view (new reference): {"total": participants ("<5" when 1
+ * to 4), "countries": distinct countries of origin}. */
+json_t *mn_stats_json_totals(const mn_counts *c);
+
 #endif

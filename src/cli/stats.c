@@ -1,7 +1,12 @@
 /*
- * stats — `mentornet stats [--verify]`: counts per division, role and
- * status as a table, then the outcomes per division and kind (README.md,
- * "CLI").
+ * stats — `mentornet stats [--verify] [--suppress] [--csv FILE]`: in the
+ * full view, counts per division, role and status as a table and the
+ * outcomes per division and kind; then every published table the node
+ * sends ("tables": participants by division and role, status and year,
+ * mentees by country, partnerships, outcomes, moves, memberships) with
+ * its totals, small cells as the node shows them ("<5", "x"), and the
+ * outcome rates. --csv saves the node's CSV of the same tables to FILE
+ * ("-": standard output) instead (README.md, "CLI").
  *
  * Invariants:
  * - Columns are the known statuses in their order, then any other status
@@ -12,6 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -28,6 +34,10 @@ static const char *const known_roles[] = {"mentor", "mentee"};
 static const mn_opt stats_opts[] = {
     {"verify", MN_OPT_FLAG, false, NULL,
      "also recount from the stored participants"},
+    {"suppress", MN_OPT_FLAG, false, NULL,
+     "the national view: small counts suppressed"},
+    {"csv", MN_OPT_STR, false, "FILE",
+     "save the tables as CSV to FILE (- for standard output)"},
     {0},
 };
 
@@ -180,15 +190,82 @@ print_outcomes(json_t *root) {
     mn_table_release(&t);
 }
 
+/* The header of a published table: its row dimension, its columns and,
+ * for a two-way table, "total". */
+static void
+published_header(mn_table *t, const json_t *tab, bool two_way) {
+    size_t i;
+    json_t *v;
+    mn_table_add(t, json_string_value(json_object_get(tab, "rows_are")));
+    json_array_foreach(json_object_get(tab, "columns"), i, v)
+        mn_table_add_json(t, v);
+    if (two_way)
+        mn_table_add(t, "total");
+}
+
+/* Element i of the array at tab.key as text; "" when absent. */
+static void
+add_at(mn_table *t, const json_t *tab, const char *key, size_t i) {
+    const json_t *v = json_array_get(json_object_get(tab, key), i);
+    if (v)
+        mn_table_add_json(t, v);
+    else
+        mn_table_add(t, "");
+}
+
+static void
+published_rows(mn_table *t, const json_t *tab, bool two_way) {
+    size_t r, k;
+    json_t *row, *v;
+    json_array_foreach(json_object_get(tab, "cells"), r, row) {
+        add_at(t, tab, "rows", r);
+        json_array_foreach(row, k, v) mn_table_add_json(t, v);
+        if (two_way)
+            add_at(t, tab, "row_totals", r);
+    }
+    mn_table_add(t, "total");
+    for (k = 0; two_way && k < json_array_size(json_object_get(tab, "columns"));
+         k++)
+        add_at(t, tab, "column_totals", k);
+    mn_table_add_json(t, json_object_get(tab, "total"));
+}
+
+/* One published table: its title, then rows with their totals and a row
+ * of the columns' totals ("" where the node publishes none). */
+static void
+print_published(const json_t *tab) {
+    bool two_way = json_is_string(json_object_get(tab, "columns_are"));
+    size_t ncols = json_array_size(json_object_get(tab, "columns"));
+    mn_table t;
+    const char *title = json_string_value(json_object_get(tab, "title"));
+    putchar('\n');
+    mn_out_print_safe(stdout, title ? title : "table");
+    puts(":");
+    mn_table_init(&t, ncols + 1 + two_way, 1);
+    published_header(&t, tab, two_way);
+    published_rows(&t, tab, two_way);
+    mn_table_print(&t, 2);
+    mn_table_release(&t);
+}
+
 static void
 print_stats(json_t *root) {
-    static const char *const keys[] = {"countries", "verified", "digest"};
+    static const char *const keys[] = {"countries",  "mentee_countries",
+                                       "suppressed", "verified",
+                                       "rates",      "digest"};
     stats_cols sc;
     mn_table t;
-    stats_cols_init(&sc, json_object_get(root, "divisions"));
-    stats_table(root, &sc);
-    stats_cols_release(&sc);
-    print_outcomes(root);
+    size_t i;
+    json_t *tab;
+    if (json_is_object(json_object_get(root, "divisions"))) {
+        stats_cols_init(&sc, json_object_get(root, "divisions"));
+        stats_table(root, &sc);
+        stats_cols_release(&sc);
+        print_outcomes(root);
+    }
+    json_array_foreach(json_object_get(root, "tables"), i, tab)
+        print_published(tab);
+    putchar('\n');
     mn_table_init(&t, 2, 2);
     mn_table_add_fields(&t, root, keys, MN_ARRAY_LEN(keys));
     mn_table_print(&t, 0);
@@ -196,16 +273,43 @@ print_stats(json_t *root) {
     mn_out_print_version_vector(root);
 }
 
+/* GET path into FILE ("-": standard output). */
+static int
+stats_save(mn_cli *c, const char *path, const char *file) {
+    bool to_stdout = strcmp(file, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(file, "wb");
+    if (!f)
+        return mn_out_file_error(file);
+    mn_request rq = {"GET", path, NULL, NULL, 0, CLI_TIMEOUT_S, false};
+    mn_response rs;
+    mn_response_init(&rs);
+    rs.save = f;
+    rs.save_name = file;
+    int rc = mn_client_call(c->client, &rq, &rs);
+    if (!to_stdout && fclose(f) != 0 && rc == 0)
+        rc = mn_out_file_error(file);
+    if (rc == 0 && !to_stdout)
+        printf("wrote %s (%llu bytes)\n", file, (unsigned long long)rs.saved);
+    mn_response_release(&rs);
+    return rc;
+}
+
 static int
 stats_run(mn_cli *c, const mn_args *a) {
-    bool verify = mn_args_find(a, "verify") != NULL;
-    return mn_client_get(c, verify ? "/stats?verify=true" : "/stats",
-                         print_stats);
+    const char *csv = mn_args_value(a, "csv");
+    char path[96];
+    snprintf(path, sizeof path, "/stats?verify=%s&suppress=%s%s",
+             mn_args_find(a, "verify") ? "true" : "false",
+             mn_args_find(a, "suppress") ? "true" : "false",
+             csv ? "&format=csv" : "");
+    if (csv)
+        return stats_save(c, path, csv);
+    return mn_client_get(c, path, print_stats);
 }
 
 const mn_command mn_stats_commands[] = {
     {.name = "stats",
-     .summary = "counts per division, role and status",
+     .summary = "the national statistics: every published table",
      .opts = stats_opts,
      .run = stats_run},
     {0},

@@ -29,10 +29,12 @@
 #include "node/node.h"
 
 /* Stored schema version; bump with a migration, or with a message (as 2,
- * whose conflicts database is keyed by the whole stamp, and 3, whose
- * origins are division and incarnation) that tells the operator to
- * rebuild the store from its peers. */
-#define MN_NODE_SCHEMA_VERSION 3
+ * whose conflicts database is keyed by the whole stamp, 3, whose origins
+ * are division and incarnation, and 4, whose statistics keys hold the year
+ * joined, the mentor's division, moves, qualifications and memberships:
+ * state/stats.h) that tells the operator to rebuild the store from its
+ * peers. */
+#define MN_NODE_SCHEMA_VERSION 4
 
 /* State only the writer thread touches (and restores on a failed group). */
 struct writer_state {

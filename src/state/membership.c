@@ -40,6 +40,31 @@ static const mn_index_def indexes[] = {
     {'B', MN_M_SUBNETWORK, "subnetwork"},
 };
 
+/* The division that made the entity whose id is the text z; 0 if none. */
+static uint32_t
+id_division(const char *z) {
+    uint8_t id[MN_ID_BYTES];
+    if (!z || mn_id_parse(z, id) != MN_OK || mn_id_division(id) > MN_MAX_NODES)
+        return 0;
+    return mn_id_division(id);
+}
+
+/* One in (sub-network's division, member's division) while the tag is
+ * live (no left_at). */
+static size_t
+stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
+    const mn_field *left = mn_entity_get(e, MN_M_LEFT_AT);
+    const char *sub = mn_entity_str(e, MN_M_SUBNETWORK);
+    const char *who = mn_entity_str(e, MN_M_PARTICIPANT);
+    if (!sub || !who || (left && left->v.kind != MN_V_NONE))
+        return 0;
+    out[0].len = MN_STAT_MEMBER_LEN;
+    out[0].b[0] = MN_STAT_MEMBER;
+    mn_put_be32(out[0].b + 1, id_division(sub));
+    mn_put_be32(out[0].b + 5, id_division(who));
+    return 1;
+}
+
 const mn_kind mn_kind_membership = {
     .type = MN_ENTITY_MEMBERSHIP,
     .name = "membership",
@@ -49,6 +74,7 @@ const mn_kind mn_kind_membership = {
     .owner_field = MN_M_DIVISION,
     .indexes = indexes,
     .nindexes = MN_ARRAY_LEN(indexes),
+    .stats = stats,
 };
 
 bool

@@ -29,6 +29,13 @@ enum mn_mfield {
     MN_M_LEFT_AT = 5,
 };
 
+/* Statistics key (stats.h): 'B' sub_div be32 member_div be32, one per
+ * live tag: the division that runs the sub-network (its id's) and the
+ * division that registered the member (her id's), 0 when an id names no
+ * division. */
+#define MN_STAT_MEMBER 'B'
+#define MN_STAT_MEMBER_LEN 9
+
 extern const mn_kind mn_kind_membership;
 
 /* Is e (a membership) a live tag of the pair (subnetwork, participant),

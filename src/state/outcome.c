@@ -76,17 +76,21 @@ check(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
     return rc;
 }
 
-/* One in its (recording division, kind) cell. */
+/* One in its (recording division, kind, qualifications) cell. */
 static size_t
 stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
     int kind = mn_kind_enum_of(&mn_kind_outcome, e, MN_O_KIND);
+    int qual = mn_kind_enum_of(&mn_kind_outcome, e, MN_O_QUALIFICATIONS);
     int64_t div = mn_entity_int(e, MN_O_DIVISION, 0);
     if (kind < 0 || div < 1 || div > MN_MAX_NODES)
         return 0;
-    out[0].len = 6;
+    out[0].len = MN_STAT_OUTCOME_LEN;
     out[0].b[0] = MN_STAT_OUTCOME;
     mn_put_be32(out[0].b + 1, (uint32_t)div);
     out[0].b[5] = (uint8_t)kind;
+    out[0].b[6] =
+        (uint8_t)(kind == MN_OUTCOME_JOB && qual >= 0 ? qual
+                                                      : MN_QUAL_UNSTATED);
     return 1;
 }
 

@@ -30,9 +30,20 @@ enum mn_outcome_kind {
     MN_OUTCOME_COUNT
 };
 
-/* Statistics key (stats.h): 'o' div be32 kind u8, the outcomes the
- * division recorded. */
-#define MN_STAT_OUTCOME 'o'
+/* Whether a job matches her qualifications: the field's names, then
+ * not stated. */
+enum mn_outcome_qual {
+    MN_QUAL_YES,
+    MN_QUAL_NO,
+    MN_QUAL_UNSTATED,
+    MN_QUAL_COUNT
+};
+
+/* Statistics key (stats.h): 'O' div be32 kind u8 qual u8, the outcomes
+ * the division recorded (qual: MN_QUAL_*, unstated but for a job). The
+ * tag 'o' of schema 3 is retired. */
+#define MN_STAT_OUTCOME 'O'
+#define MN_STAT_OUTCOME_LEN 7
 
 extern const mn_kind mn_kind_outcome;
 

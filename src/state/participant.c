@@ -91,6 +91,10 @@ static const mn_field_def fields[] = {
      "when she gave that consent, RFC 3339 UTC"},
     {MN_P_NOTES, "notes", NULL, MN_FT_TEXT, 1, 2000, NULL, 0, MN_WRITE_ANY,
      PERSONAL, LWW, MN_F_MULTILINE, NULL, "the coordinator's notes"},
+    {MN_P_JOINED_YEAR, "joined_year", NULL, MN_FT_INT, 2003,
+     MN_STAT_YEAR_FIRST + MN_STAT_YEARS - 1, NULL, 0, MN_WRITE_OWNER, PROFILE,
+     LWW, 0, NULL,
+     "year she joined the programme (unset: the year her record was made)"},
 };
 
 /* Preferred first: a division holds a fifth of everyone, a status less. */
@@ -119,10 +123,48 @@ check(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
     return MN_OK;
 }
 
-/* One in her (division, role, status) cell, one in her country of origin,
- * and one among those who moved into her division if her home is not the
- * division that made her id; nothing for a participant without a valid
- * cell (possible mid-replication of a partial entity). */
+/* The UTC year of ms since the epoch (Hinnant's civil_from_days). */
+static int
+utc_year(uint64_t ms) {
+    int64_t z = (int64_t)(ms / 86400000u) + 719468;
+    int64_t era = z / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    return (int)(yoe + era * 400 + (mp >= 10));
+}
+
+int
+mn_participant_year_joined(const mn_entity *e) {
+    int64_t year = mn_entity_int(e, MN_P_JOINED_YEAR, 0);
+    if (year == 0)
+        year = utc_year(mn_id_time_ms(e->id));
+    if (year < MN_STAT_YEAR_FIRST)
+        return MN_STAT_YEAR_FIRST;
+    if (year >= MN_STAT_YEAR_FIRST + MN_STAT_YEARS)
+        return MN_STAT_YEAR_FIRST + MN_STAT_YEARS - 1;
+    return (int)year;
+}
+
+/* Her (division, role, status, year joined) cell. */
+static void
+cell_key(const mn_entity *e, uint32_t div, int role, int status,
+         mn_stat_key *out) {
+    out->len = MN_STAT_CELL_LEN;
+    out->b[0] = MN_STAT_CELL;
+    mn_put_be32(out->b + 1, div);
+    out->b[5] = (uint8_t)role;
+    out->b[6] = (uint8_t)status;
+    int year = mn_participant_year_joined(e);
+    out->b[7] = (uint8_t)(year >> 8);
+    out->b[8] = (uint8_t)year;
+}
+
+/* One in her (division, role, status, year) cell, one in her (role,
+ * country of origin), and one in (the division that made her id, her
+ * home) if those differ: she moved. Nothing for a participant without a
+ * valid cell (possible mid-replication of a partial entity). */
 static size_t
 stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
     const mn_kind *k = &mn_kind_participant;
@@ -132,22 +174,20 @@ stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
     const char *cc = mn_entity_str(e, MN_P_COUNTRY);
     if (role < 0 || status < 0 || div < 1 || div > MN_MAX_NODES)
         return 0;
-    out[0].len = 7;
-    out[0].b[0] = MN_STAT_CELL;
-    mn_put_be32(out[0].b + 1, (uint32_t)div);
-    out[0].b[5] = (uint8_t)role;
-    out[0].b[6] = (uint8_t)status;
+    cell_key(e, (uint32_t)div, role, status, &out[0]);
     size_t n = 1;
     if (mn_id_division(e->id) != (uint32_t)div) {
-        out[n].len = 5;
+        out[n].len = MN_STAT_MOVED_LEN;
         out[n].b[0] = MN_STAT_MOVED;
-        mn_put_be32(out[n++].b + 1, (uint32_t)div);
+        mn_put_be32(out[n].b + 1, mn_id_division(e->id));
+        mn_put_be32(out[n++].b + 5, (uint32_t)div);
     }
     if (!cc || strlen(cc) != 2)
         return n;
-    out[n].len = 3;
+    out[n].len = MN_STAT_COUNTRY_LEN;
     out[n].b[0] = MN_STAT_COUNTRY;
-    memcpy(out[n++].b + 1, cc, 2);
+    out[n].b[1] = (uint8_t)role;
+    memcpy(out[n++].b + 2, cc, 2);
     return n;
 }
 

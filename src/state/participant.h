@@ -32,6 +32,7 @@ enum mn_pfield {
     MN_P_CONSENT_PURPOSES = 20,
     MN_P_CONSENT_AT = 21,
     MN_P_NOTES = 22,
+    MN_P_JOINED_YEAR = 23,
 };
 
 /* Name indexes of the role and status fields, in the table's order. */
@@ -45,12 +46,31 @@ enum mn_status {
     MN_STATUS_COUNT
 };
 
-/* Statistics keys (stats.h): 'p' div be32 role u8 status u8, and
- * 'c' country[2]. */
-#define MN_STAT_CELL 'p'
-#define MN_STAT_COUNTRY 'c'
-/* 'm' div be32: participants who moved into div (home not her id's). */
-#define MN_STAT_MOVED 'm'
+/* Statistics keys (stats.h). The tags of schema 3 ('p', 'c', 'm') are
+ * retired: a store that holds them is rebuilt (node_internal.h).
+ *   'P' div be32 role u8 status u8 year be16   her cell
+ *   'C' role u8 country[2]                     her country of origin
+ *   'M' from be32 to be32                      her move: the division
+ *                                              that made her id, her home
+ */
+#define MN_STAT_CELL 'P'
+#define MN_STAT_COUNTRY 'C'
+#define MN_STAT_MOVED 'M'
+#define MN_STAT_CELL_LEN 9
+#define MN_STAT_COUNTRY_LEN 4
+#define MN_STAT_MOVED_LEN 9
+
+/* The years a participant's year joined is counted in (the network began
+ * in 2003; the field's limits): earlier or later years count as the
+ * first or the last. */
+#define MN_STAT_YEAR_FIRST 2000
+#define MN_STAT_YEARS 100
+
+/* The year participant e joined, as counted: her joined_year when set,
+ * else the UTC year of her id's time (when her record was made), within
+ * MN_STAT_YEAR_FIRST .. MN_STAT_YEAR_FIRST + MN_STAT_YEARS - 1. A
+ * function of the replicated entity alone. */
+int mn_participant_year_joined(const mn_entity *e);
 
 extern const mn_kind mn_kind_participant;
 

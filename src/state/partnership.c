@@ -118,7 +118,22 @@ derive(mn_entity *e) {
     (void)mn_entity_set_derived(e, &op);
 }
 
-/* One in its (division, state) cell. */
+/* The mentor's division: her home as her home last wrote it, else the
+ * division that made her id; 0 when neither is a division. */
+static uint32_t
+mentor_division(const mn_entity *e) {
+    int64_t div = mn_entity_int(e, MN_PS_MENTOR_HOME, 0);
+    uint8_t id[MN_ID_BYTES];
+    const char *mentor = mn_entity_str(e, MN_PS_MENTOR);
+    if (div >= 1 && div <= MN_MAX_NODES)
+        return (uint32_t)div;
+    if (!mentor || mn_id_parse(mentor, id) != MN_OK)
+        return 0;
+    div = mn_id_division(id);
+    return div <= MN_MAX_NODES ? (uint32_t)div : 0;
+}
+
+/* One in its (mentee's division, mentor's division, state) cell. */
 static size_t
 stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
     int64_t div = mn_entity_int(e, MN_PS_MENTEE_HOME, 0);
@@ -126,10 +141,11 @@ stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
         div = mn_entity_int(e, MN_PS_PROPOSED_BY, 0);
     if (div < 1 || div > MN_MAX_NODES || !mn_entity_str(e, MN_PS_MENTEE))
         return 0;
-    out[0].len = 6;
+    out[0].len = MN_STAT_PARTNERSHIP_LEN;
     out[0].b[0] = MN_STAT_PARTNERSHIP;
     mn_put_be32(out[0].b + 1, (uint32_t)div);
-    out[0].b[5] = (uint8_t)mn_partnership_state(e);
+    mn_put_be32(out[0].b + 5, mentor_division(e));
+    out[0].b[9] = (uint8_t)mn_partnership_state(e);
     return 1;
 }
 

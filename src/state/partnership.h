@@ -70,9 +70,13 @@ enum mn_pstate {
     MN_PSTATE_COUNT
 };
 
-/* Statistics key: 'q' div be32 state u8 (div: the mentee's home as her
- * home last wrote it, else the proposing division). */
-#define MN_STAT_PARTNERSHIP 'q'
+/* Statistics key: 'Q' mentee_div be32 mentor_div be32 state u8.
+ * mentee_div: the mentee's home as her home last wrote it, else the
+ * proposing division; mentor_div: the mentor's home as her home last
+ * wrote it, else the division that made the mentor's id (0 if none). The
+ * tag 'q' of schema 3 (no mentor division) is retired. */
+#define MN_STAT_PARTNERSHIP 'Q'
+#define MN_STAT_PARTNERSHIP_LEN 10
 
 extern const mn_kind mn_kind_partnership;
 

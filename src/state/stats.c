@@ -1,8 +1,10 @@
 /*
  * stats — see stats.h. An entity contributes one to each key its kind's
- * stats hook names (a participant: her (division, role, status) cell and
- * her country); a change moves it between keys: out of each key it no
- * longer names, into each new one.
+ * stats hook names (a participant: her (division, role, status, year)
+ * cell, her country, her move); a change moves it between keys: out of
+ * each key it no longer names, into each new one. Loading folds the keys
+ * into mn_counts' arrays; a key of a known tag with a value out of range
+ * (a division past MN_MAX_NODES) is kept but not counted.
  */
 #include "state/stats.h"
 
@@ -57,38 +59,104 @@ mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after) {
     return rc;
 }
 
+/* A division number of a key, or -1 when out of range. */
+static int
+div_at(const uint8_t *p) {
+    uint32_t div = mn_get_be32(p);
+    return div <= MN_MAX_NODES ? (int)div : -1;
+}
+
+static int
+country_at(const uint8_t *p) {
+    if (p[0] < 'A' || p[0] > 'Z' || p[1] < 'A' || p[1] > 'Z')
+        return -1;
+    return (p[0] - 'A') * 26 + (p[1] - 'A');
+}
+
+static void
+count_participant(mn_counts *c, const uint8_t *key, uint64_t n) {
+    int div = div_at(key + 1), year = (key[7] << 8 | key[8]);
+    year -= MN_STAT_YEAR_FIRST;
+    if (div < 0 || key[5] >= MN_ROLE_COUNT || key[6] >= MN_STATUS_COUNT ||
+        year < 0 || year >= MN_STAT_YEARS)
+        return;
+    c->p[div][key[5]][key[6]] += n;
+    c->year[div][year] += n;
+}
+
+static void
+count_country(mn_counts *c, const uint8_t *key, uint64_t n) {
+    int cc = country_at(key + 2);
+    if (cc < 0 || key[1] >= MN_ROLE_COUNT)
+        return;
+    c->country[cc] += n;
+    if (key[1] == MN_ROLE_MENTEE)
+        c->mentees[cc] += n;
+}
+
+static void
+count_pair(uint64_t (*cells)[MN_STATS_DIVS], uint64_t *col_sums,
+           const uint8_t *key, uint64_t n) {
+    int a = div_at(key + 1), b = div_at(key + 5);
+    if (a < 0 || b < 0)
+        return;
+    cells[a][b] += n;
+    if (col_sums)
+        col_sums[b] += n;
+}
+
+static void
+count_partnership(mn_counts *c, const uint8_t *key, uint64_t n) {
+    int div = div_at(key + 1), mentor = div_at(key + 5);
+    if (div < 0 || mentor < 0 || key[9] >= MN_PSTATE_COUNT)
+        return;
+    c->partnerships[div][key[9]] += n;
+    c->pairs[div][mentor] += n;
+}
+
+static void
+count_outcome(mn_counts *c, const uint8_t *key, uint64_t n) {
+    int div = div_at(key + 1);
+    if (div < 0 || key[5] >= MN_OUTCOME_COUNT || key[6] >= MN_QUAL_COUNT)
+        return;
+    c->outcomes[div][key[5]] += n;
+    if (key[5] == MN_OUTCOME_JOB)
+        c->jobs[div][key[6]] += n;
+}
+
+/* The length of a key with tag, or 0 for a tag this version never
+ * writes. */
+static size_t
+key_len(uint8_t tag) {
+    switch (tag) {
+    case MN_STAT_CELL: return MN_STAT_CELL_LEN;
+    case MN_STAT_COUNTRY: return MN_STAT_COUNTRY_LEN;
+    case MN_STAT_MOVED: return MN_STAT_MOVED_LEN;
+    case MN_STAT_PARTNERSHIP: return MN_STAT_PARTNERSHIP_LEN;
+    case MN_STAT_OUTCOME: return MN_STAT_OUTCOME_LEN;
+    case MN_STAT_MEMBER: return MN_STAT_MEMBER_LEN;
+    default: return 0;
+    }
+}
+
 static void
 count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n) {
-    if (kn == 7 && key[0] == MN_STAT_CELL) {
-        uint32_t div = mn_get_be32(key + 1);
-        if (div <= MN_MAX_NODES && key[5] < MN_ROLE_COUNT &&
-            key[6] < MN_STATUS_COUNT)
-            c->p[div][key[5]][key[6]] += n;
-    } else if (kn == 3 && key[0] == MN_STAT_COUNTRY && key[1] >= 'A' &&
-               key[1] <= 'Z' && key[2] >= 'A' && key[2] <= 'Z') {
-        c->country[(key[1] - 'A') * 26 + (key[2] - 'A')] += n;
-    } else if (kn == 5 && key[0] == MN_STAT_MOVED) {
-        uint32_t div = mn_get_be32(key + 1);
-        if (div <= MN_MAX_NODES)
-            c->moved_in[div] += n;
-    } else if (kn == 6 && key[0] == MN_STAT_PARTNERSHIP) {
-        uint32_t div = mn_get_be32(key + 1);
-        if (div <= MN_MAX_NODES && key[5] < MN_PSTATE_COUNT)
-            c->partnerships[div][key[5]] += n;
-    } else if (kn == 6 && key[0] == MN_STAT_OUTCOME) {
-        uint32_t div = mn_get_be32(key + 1);
-        if (div <= MN_MAX_NODES && key[5] < MN_OUTCOME_COUNT)
-            c->outcomes[div][key[5]] += n;
+    if (kn == 0 || kn != key_len(key[0]))
+        return;
+    switch (key[0]) {
+    case MN_STAT_CELL: count_participant(c, key, n); break;
+    case MN_STAT_COUNTRY: count_country(c, key, n); break;
+    case MN_STAT_MOVED: count_pair(c->moves, c->moved_in, key, n); break;
+    case MN_STAT_PARTNERSHIP: count_partnership(c, key, n); break;
+    case MN_STAT_OUTCOME: count_outcome(c, key, n); break;
+    case MN_STAT_MEMBER: count_pair(c->members, NULL, key, n); break;
+    default: break;
     }
 }
 
 bool
 mn_stats_key_ok(const uint8_t *key, size_t kn) {
-    return (kn == 7 && key[0] == MN_STAT_CELL) ||
-           (kn == 3 && key[0] == MN_STAT_COUNTRY) ||
-           (kn == 5 && key[0] == MN_STAT_MOVED) ||
-           (kn == 6 && key[0] == MN_STAT_PARTNERSHIP) ||
-           (kn == 6 && key[0] == MN_STAT_OUTCOME);
+    return kn > 0 && kn == key_len(key[0]);
 }
 
 int

@@ -2,15 +2,19 @@
  * stats — national and division totals, kept in the stats database and
  * updated in the same transaction as every apply, so they are always a
  * function of the replicated state. No names: counts only. What an entity
- * contributes is its kind's stats hook (state/kind.h); the keys below are
- * the participant's (state/participant.c) and the outcome's
- * (state/outcome.c). api/stats_json.c renders them.
+ * contributes is its kind's stats hook (state/kind.h), each kind's keys
+ * declared in its own header:
  *
- *   'p' div be32 role u8 status u8 -> be64   participants
- *   'c' country[2]                 -> be64   participants per country
- *   'm' div be32                   -> be64   participants moved into div
- *   'q' div be32 state u8          -> be64   partnerships (partnership.h)
- *   'o' div be32 kind u8           -> be64   outcomes (outcome.h)
+ *   'P' div role status year  -> be64   participants (participant.h)
+ *   'C' role country[2]       -> be64   participants per country
+ *   'M' from to               -> be64   participants who moved
+ *   'Q' mentee_div mentor_div state -> be64   partnerships (partnership.h)
+ *   'O' div kind qual         -> be64   outcomes (outcome.h)
+ *   'B' sub_div member_div    -> be64   live memberships (membership.h)
+ *
+ * mn_counts holds them as arrays, and the views the published tables
+ * read (api/stats_tables.c renders them; api/stats_json.c the API's
+ * JSON).
  *
  * Invariant: the stored counts equal mn_stats_recount over the entities;
  * GET /v1/stats?verify=true checks it.
@@ -23,17 +27,28 @@
 #include <stdint.h>
 
 #include "state/entity.h"
+#include "state/membership.h"
 #include "state/outcome.h"
 #include "state/participant.h"
 #include "state/partnership.h"
 #include "door/store.h"
 
+/* Division indexes 0..MN_MAX_NODES: 0 counts what names no division. */
+#define MN_STATS_DIVS (MN_MAX_NODES + 1)
+#define MN_STATS_COUNTRIES (26 * 26) /* "AA".."ZZ": (c0-'A')*26 + c1-'A' */
+
 typedef struct mn_counts {
-    uint64_t p[MN_MAX_NODES + 1][MN_ROLE_COUNT][MN_STATUS_COUNT];
-    uint64_t country[26 * 26];
-    uint64_t partnerships[MN_MAX_NODES + 1][MN_PSTATE_COUNT];
-    uint64_t moved_in[MN_MAX_NODES + 1];
-    uint64_t outcomes[MN_MAX_NODES + 1][MN_OUTCOME_COUNT];
+    uint64_t p[MN_STATS_DIVS][MN_ROLE_COUNT][MN_STATUS_COUNT];
+    uint64_t year[MN_STATS_DIVS][MN_STAT_YEARS]; /* from MN_STAT_YEAR_FIRST */
+    uint64_t country[MN_STATS_COUNTRIES];        /* every participant */
+    uint64_t mentees[MN_STATS_COUNTRIES];        /* mentees only */
+    uint64_t partnerships[MN_STATS_DIVS][MN_PSTATE_COUNT]; /* mentee's div */
+    uint64_t pairs[MN_STATS_DIVS][MN_STATS_DIVS]; /* mentee's, mentor's div */
+    uint64_t moved_in[MN_STATS_DIVS];
+    uint64_t moves[MN_STATS_DIVS][MN_STATS_DIVS]; /* from, to */
+    uint64_t outcomes[MN_STATS_DIVS][MN_OUTCOME_COUNT];
+    uint64_t jobs[MN_STATS_DIVS][MN_QUAL_COUNT];    /* job outcomes */
+    uint64_t members[MN_STATS_DIVS][MN_STATS_DIVS]; /* sub-network's, hers */
 } mn_counts;
 
 /* Has a stats database key the shape of one above? For the start-up

@@ -1660,6 +1660,10 @@ test_query_refused(void) {
     refuse("stats ?verify=maybe", &rq, 400, "bad_query", "verify");
     rq.path = "/v1/stats?foo=1";
     refuse("stats ?foo=1", &rq, 400, "bad_query", "foo");
+    rq.path = "/v1/stats?suppress=yes";
+    refuse("stats ?suppress=yes", &rq, 400, "bad_query", "suppress");
+    rq.path = "/v1/stats?format=xml";
+    refuse("stats ?format=xml", &rq, 400, "bad_query", "format");
     free(longq);
 
     json_t *one = it_get_json(&node, "/v1/participants?limit=1");

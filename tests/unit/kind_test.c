@@ -160,6 +160,7 @@ test_participant_numbers_pinned(void **state) {
         {20, "consent"},
         {21, "consent"},
         {22, "notes"},
+        {23, "joined_year"},
     };
     const mn_kind *k = &mn_kind_participant;
 

@@ -347,10 +347,11 @@ test_outcome_stats(void **state) {
     mn_entity_merge(&e, ops.op, ops.n, &st);
     mn_ops_release(&ops);
     assert_int_equal(mn_kind_outcome.stats(&e, keys), 1);
-    assert_int_equal(keys[0].len, 6);
+    assert_int_equal(keys[0].len, MN_STAT_OUTCOME_LEN);
     assert_int_equal(keys[0].b[0], MN_STAT_OUTCOME);
     assert_int_equal(mn_get_be32(keys[0].b + 1), HOME);
     assert_int_equal(keys[0].b[5], MN_OUTCOME_EDUCATION);
+    assert_int_equal(keys[0].b[6], MN_QUAL_UNSTATED);
     mn_entity_release(&e);
 }
 

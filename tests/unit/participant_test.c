@@ -222,7 +222,7 @@ static const char full_body[] =
     "'availability':'Evenings',"
     "'consent':{'purposes':['matching','statistics'],"
     "'given_at':'2026-11-26T10:00:00.000Z'},"
-    "'notes':'Line one\\nLine two'}";
+    "'notes':'Line one\\nLine two','joined_year':2011}";
 
 static void
 test_create_full(void **state) {
@@ -250,8 +250,9 @@ test_create_full(void **state) {
     expect_str_op(&out, MN_P_CONSENT_PURPOSES, "matching,statistics");
     expect_int_op(&out, MN_P_CONSENT_AT, CONSENT_MS);
     expect_str_op(&out, MN_P_NOTES, "Line one\nLine two");
+    expect_int_op(&out, MN_P_JOINED_YEAR, 2011);
     expect_int_op(&out, MN_P_HOME, HOME);
-    assert_int_equal(out.n, 22);
+    assert_int_equal(out.n, 23);
     mn_ops_release(&out);
 }
 

@@ -17,11 +17,16 @@
 #include <string.h>
 
 #include "api/kind_json.h"
+#include "api/stats_csv.h"
 #include "api/stats_json.h"
+#include "api/stats_tables.h"
 #include "state/entity.h"
 #include "mentornet/mentornet.h"
+#include "state/membership.h"
 #include "state/outcome.h"
 #include "state/participant.h"
+#include "state/partnership.h"
+#include "state/suppress.h"
 #include "state/state.h"
 #include "state/stats.h"
 #include "door/store.h"
@@ -659,6 +664,157 @@ test_stats_json_from_store(void **state) {
     json_decref(j);
 }
 
+/* ---- the keys of every kind ---------------------------------------------- */
+
+/* An entity of type with ops, made by division div at ms. */
+static void
+entity_of(mn_entity *e, uint32_t type, uint32_t div, const mn_ops *ops) {
+    uint8_t id[MN_ID_BYTES];
+    mn_stamp st = {1, div, 1};
+    mn_id_new(UINT64_C(1700000000000), div, id); /* 2023-11-14 */
+    mn_entity_init(e, type, id);
+    mn_entity_merge(e, ops->op, ops->n, &st);
+}
+
+/* Year joined: joined_year, else the id's year; a move: the id's
+ * division and the home. */
+static void
+test_year_and_move(void **state) {
+    struct fixture *fx = *state;
+    static mn_counts c;
+    mn_entity e, later;
+    mn_ops ops;
+    mn_ops_init(&ops);
+    mn_ops_add_str(&ops, MN_P_ROLE, "mentee", 6);
+    mn_ops_add_str(&ops, MN_P_STATUS, "waiting", 7);
+    mn_ops_add_int(&ops, MN_P_HOME, 3);
+    mn_ops_add_str(&ops, MN_P_COUNTRY, "SY", 2);
+    entity_of(&e, MN_ENTITY_PARTICIPANT, 2, &ops);
+    mn_ops_release(&ops);
+    begin(fx);
+    assert_int_equal(mn_stats_update(fx->t, NULL, &e), MN_OK);
+    assert_int_equal(mn_stats_load(fx->t, &c), MN_OK);
+    assert_true(c.year[3][2023 - MN_STAT_YEAR_FIRST] == 1);
+    assert_true(c.moves[2][3] == 1 && c.moved_in[3] == 1);
+    assert_true(c.mentees[('S' - 'A') * 26 + ('Y' - 'A')] == 1);
+    /* A joined_year moves her to that year. */
+    mn_entity_copy(&later, &e);
+    mn_field_op op = {.no = MN_P_JOINED_YEAR,
+                      .v = {.kind = MN_V_INT, .i = 2009}};
+    mn_stamp st = {2, 2, 2};
+    assert_int_equal(mn_entity_merge(&later, &op, 1, &st), 1);
+    assert_int_equal(mn_participant_year_joined(&later), 2009);
+    assert_int_equal(mn_stats_update(fx->t, &e, &later), MN_OK);
+    assert_int_equal(mn_stats_load(fx->t, &c), MN_OK);
+    assert_true(c.year[3][2023 - MN_STAT_YEAR_FIRST] == 0);
+    assert_true(c.year[3][2009 - MN_STAT_YEAR_FIRST] == 1);
+    assert_true(c.p[3][MENTEE][MN_STATUS_WAITING] == 1);
+    commit(fx);
+    mn_entity_release(&e);
+    mn_entity_release(&later);
+}
+
+/* A partnership by the mentee's and the mentor's division; a job by its
+ * qualifications; a live membership by both ids' divisions. */
+static void
+test_other_kinds(void **state) {
+    struct fixture *fx = *state;
+    static mn_counts c;
+    static const char mentor[] = "0000000000000000000400000000000a";
+    static const char mentee[] = "0000000000000000000200000000000b";
+    mn_entity ps, job, member;
+    mn_ops ops;
+    mn_ops_init(&ops);
+    mn_ops_add_str(&ops, MN_PS_MENTEE, mentee, 32);
+    mn_ops_add_str(&ops, MN_PS_MENTOR, mentor, 32);
+    mn_ops_add_int(&ops, MN_PS_PROPOSED_BY, 2);
+    entity_of(&ps, MN_ENTITY_PARTNERSHIP, 2, &ops);
+    mn_ops_release(&ops);
+    mn_ops_init(&ops);
+    mn_ops_add_int(&ops, MN_O_DIVISION, 2);
+    mn_ops_add_str(&ops, MN_O_KIND, "job", 3);
+    mn_ops_add_str(&ops, MN_O_QUALIFICATIONS, "no", 2);
+    entity_of(&job, MN_ENTITY_OUTCOME, 2, &ops);
+    mn_ops_release(&ops);
+    mn_ops_init(&ops);
+    mn_ops_add_str(&ops, MN_M_SUBNETWORK, mentor, 32); /* an id of div 4 */
+    mn_ops_add_str(&ops, MN_M_PARTICIPANT, mentee, 32);
+    entity_of(&member, MN_ENTITY_MEMBERSHIP, 2, &ops);
+    mn_ops_release(&ops);
+    begin(fx);
+    assert_int_equal(mn_stats_update(fx->t, NULL, &ps), MN_OK);
+    assert_int_equal(mn_stats_update(fx->t, NULL, &job), MN_OK);
+    assert_int_equal(mn_stats_update(fx->t, NULL, &member), MN_OK);
+    assert_int_equal(mn_stats_load(fx->t, &c), MN_OK);
+    assert_true(c.pairs[2][4] == 1);
+    assert_true(c.partnerships[2][MN_PSTATE_PROPOSED] == 1);
+    assert_true(c.jobs[2][MN_QUAL_NO] == 1 &&
+                c.outcomes[2][MN_OUTCOME_JOB] == 1);
+    assert_true(c.members[4][2] == 1);
+    commit(fx);
+    mn_entity_release(&ps);
+    mn_entity_release(&job);
+    mn_entity_release(&member);
+}
+
+/* ---- the published tables ----------------------------------------------- */
+
+static const mn_stable *
+table_named(const mn_stables *s, const char *id) {
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->t[i].id, id) == 0)
+            return &s->t[i];
+    fail_msg("no table %s", id);
+    return NULL;
+}
+
+/* Suppressed: small cells read "<5" in the JSON and the CSV, the totals
+ * are real, no hidden cell is fixed; the CSV is UTF-8 with a BOM and the
+ * divisions' display names. */
+static void
+test_tables_suppressed(void **state) {
+    static mn_counts c;
+    static mn_config cfg;
+    mn_stables s;
+    (void)state;
+    memset(&c, 0, sizeof c);
+    config_two_divisions(&cfg);
+    strcpy(cfg.divisions[0].display_name, "K\xc3\xb8"
+                                          "benhavn");
+    strcpy(cfg.divisions[1].display_name, "\xc3\x85rhus");
+    c.p[1][MENTEE][MN_STATUS_WAITING] = 40;
+    c.p[1][MENTOR][MN_STATUS_WAITING] = 30;
+    c.p[2][MENTEE][MN_STATUS_WAITING] = 20;
+    c.p[2][MENTOR][MN_STATUS_ALUMNI] = 3;
+    c.p[2][MENTOR][MN_STATUS_WAITING] = 25;
+    c.year[1][10] = 70;
+    c.year[2][10] = 48;
+    mn_stables_build(&s, &c, &cfg);
+    mn_stables_suppress(&s);
+    assert_int_equal(s.fixed, 0);
+    const mn_stable *t = table_named(&s, "participants_division_status");
+    mn_count_table ct = {t->nrows, t->ncols, t->cells, t->row_totals,
+                         t->col_totals};
+    assert_int_equal(t->flags[1 * MN_STATUS_COUNT + MN_STATUS_ALUMNI],
+                     MN_CELL_SMALL);
+    assert_int_equal(mn_suppress_count_fixed(&ct, t->flags), 0);
+    json_t *j = json_object();
+    mn_stables_json_set(&s, j);
+    char *text = json_dumps(j, JSON_COMPACT);
+    assert_non_null(strstr(text, "\"<5\""));
+    assert_null(strstr(text, ",3,")); /* the 3 is nowhere */
+    free(text);
+    char *csv = mn_stats_csv(&s, j);
+    assert_memory_equal(csv, "\xEF\xBB\xBF", 3);
+    assert_non_null(strstr(csv, "\r\nK\xc3\xb8"
+                                "benhavn,"));
+    assert_non_null(strstr(csv, "\r\n\xc3\x85rhus,"));
+    assert_non_null(strstr(csv, ",<5,"));
+    free(csv);
+    json_decref(j);
+    mn_stables_release(&s);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -671,6 +827,9 @@ main(void) {
         T(test_random_walk),
         cmocka_unit_test(test_stats_json_shape),
         T(test_stats_json_from_store),
+        T(test_year_and_move),
+        T(test_other_kinds),
+        cmocka_unit_test(test_tables_suppressed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
