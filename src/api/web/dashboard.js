@@ -9,25 +9,6 @@ import { lines, bars, stacked, matrix, dataTable } from './chart.js';
 
 const pct = (r) => (r === null || r === undefined ? '' : ` (${(100 * r).toFixed(1)}% of completed)`);
 
-// The tables of an answer in the shape before tables were published:
-// {divisions: {name: {mentor, mentee, partnerships, moved_in}}, ...}.
-function legacyTables(st) {
-  const names = Object.keys(st.divisions || {});
-  const sum = (o) => Object.values(o || {}).reduce((a, b) => a + b, 0);
-  const states = Object.keys(st.partnerships || {});
-  const kinds = Object.keys(st.outcomes?.total || {});
-  return [
-    { id: 'participants_division_role', title: 'Participants by division and role', rows_are: 'division', rows: names,
-      columns: ['mentor', 'mentee'], cells: names.map((d) => [sum(st.divisions[d].mentor), sum(st.divisions[d].mentee)]) },
-    { id: 'partnerships_division_state', title: 'Partnerships by division and state', rows_are: 'division', rows: names,
-      columns: states, cells: names.map((d) => states.map((k) => st.divisions[d].partnerships?.[k] ?? 0)) },
-    { id: 'outcomes_division_kind', title: 'Outcomes by division and kind', rows_are: 'division', rows: names,
-      columns: kinds, cells: names.map((d) => kinds.map((k) => st.outcomes?.divisions?.[d]?.[k] ?? 0)) },
-    { id: 'moves_division', title: 'Participants who moved in, by division', rows_are: 'division', rows: names,
-      columns: ['moved in'], cells: names.map((d) => [st.divisions[d].moved_in ?? 0]) },
-  ];
-}
-
 const byId = (tables) => Object.fromEntries(tables.map((t) => [t.id, t]));
 
 function overYears(t) {
@@ -75,7 +56,7 @@ function csvButton(out) {
 
 export async function show() {
   const st = await get('/v1/stats');
-  const tables = st.tables || legacyTables(st);
+  const tables = st.tables;
   const t = byId(tables);
   const out = h('p', { class: 'error', role: 'alert' });
   const charts = [];
