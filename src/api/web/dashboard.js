@@ -44,7 +44,7 @@ function source(st) {
 
 function csvButton(out) {
   return action('Download CSV', async () => {
-    const text = await api('GET', '/v1/stats?format=csv');
+    const text = await api('GET', '/v1/stats?format=csv&suppress=true');
     const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
     const a = h('a', { href: url, download: 'mentornet-stats.csv' });
     document.body.append(a);
@@ -55,7 +55,9 @@ function csvButton(out) {
 }
 
 export async function show() {
-  const st = await get('/v1/stats');
+  // The published view, small cells suppressed, for every role (the
+  // national role gets no other).
+  const st = await get('/v1/stats?suppress=true');
   const tables = st.tables;
   const t = byId(tables);
   const out = h('p', { class: 'error', role: 'alert' });
