@@ -3,19 +3,24 @@
 // (#/participants, #/participant/ID, ...), and the connection line in the
 // header ("working offline since 10:42").
 import { session, get, h, put, field, showError, clearErrors, ApiError } from './core.js';
-import * as participants from './participants.js';
-import * as participant from './participant.js';
-import * as matching from './matching.js';
-import * as partnerships from './partnerships.js';
-import * as subnetworks from './subnetworks.js';
-import * as outcomes from './outcomes.js';
 import * as status from './status.js';
-import * as dashboard from './dashboard.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const line = document.getElementById('conn');
+
+// A page's module is loaded when the page is first opened (import() of a
+// file of this node), so a page weighs its own code and the shell's only.
+const lazy = (file, name) => (...args) => import(file).then((m) => m[name](...args));
+const participants = { list: lazy('./participants.js', 'list'), intake: lazy('./participants.js', 'intake') };
+const participant = { show: lazy('./participant.js', 'show') };
+const matching = { show: lazy('./matching.js', 'show') };
+const partnerships = { reservations: lazy('./partnerships.js', 'reservations'), list: lazy('./partnerships.js', 'list'),
+  show: lazy('./partnerships.js', 'show') };
+const outcomes = { list: lazy('./outcomes.js', 'list') };
+const subnetworks = { list: lazy('./subnetworks.js', 'list'), show: lazy('./subnetworks.js', 'show') };
+const dashboard = { show: lazy('./dashboard.js', 'show') };
 
 // Pages by the hash's first segment: [render, title, roles that see it].
 const STAFF = ['admin', 'coordinator'];
