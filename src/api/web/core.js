@@ -177,7 +177,7 @@ export function clock(iso) {
 }
 
 // Ids are time-ordered: their last digits tell them apart.
-export const short = (id) => (id ? '…' + id.slice(-8) : '—');
+export const short = (id) => (id ? '…\u2060' + id.slice(-8) : '—'); // never broken after the …
 
 // A participant's name, or her id when the role sees her profile only.
 export function nameOf(p) {

@@ -41,6 +41,10 @@ async function suggestions(menteeId, scope) {
 
 async function menteePicker(current, scope) {
   const waiting = await get('/v1/participants' + query({ role: 'mentee', status: 'waiting', division: session.who.division, limit: 200 }));
+  if (current && !waiting.items.some((p) => p.id === current)) {
+    const her = await get('/v1/participants/' + current).catch(() => null);
+    if (her) waiting.items.unshift(her);
+  }
   const pick = select([['', 'choose a waiting mentee…'], ...waiting.items.map((p) =>
     [p.id, `${[p.given_name, p.family_name].filter(Boolean).join(' ') || short(p.id)}`])], current);
   const sc = select([['national', 'every division'], ['division', 'this division only']], scope);
