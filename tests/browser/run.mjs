@@ -283,6 +283,15 @@ async function xss(cph, tok) {
   await go(page, '#/participants?q=' + encodeURIComponent('onerror'), '#participants');
   check(await page.getByRole('link', { name: `${XSS} ${XSS}` }).count() === 1, 'and in the list, as text');
   check(await page.locator('main img').count() === 0 && dialogs.length === 0, 'no element or script came from the data');
+  // Move her to Århus from her page.
+  await go(page, `#/participant/${made.json.id}`, '.participant');
+  await page.getByLabel('New home division', { exact: true }).selectOption('aarhus');
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  await page.getByText('She now belongs to Århus.').waitFor({ timeout: 10000 });
+  await go(page, '#/participants', '#participants');
+  await go(page, `#/participant/${made.json.id}`, '#moves');
+  check(/Registered in København; she has moved to Århus/.test(await page.locator('#moves').textContent()),
+    'a transfer from her page moves her, and her page says so');
   await page.context().close();
 }
 
