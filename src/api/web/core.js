@@ -196,7 +196,7 @@ export function divisionName(name) {
 export function table(columns, rows, attrs = {}) {
   return h('table', attrs,
     h('thead', {}, h('tr', {}, columns.map(([head]) => h('th', { scope: 'col' }, head)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map(([, cell]) => h('td', {}, cell(r)))))));
+    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map(([head, cell]) => h('td', { 'data-label': head || null }, cell(r)))))));
 }
 
 // A button that runs fn, disabled while it runs; errors go to out.

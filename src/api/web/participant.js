@@ -99,7 +99,8 @@ export async function show(id, params) {
     params.get('new') ? note('Registered.', 'ok') : null,
     h('p', { class: 'meta' }, `${p.role} · ${p.status} · ${divisionName(p.home_division)} · id ${p.id}`),
     h('p', {}, suggest),
-    facts('Profile', PROFILE, p), facts('Personal details', PERSONAL, p), facts('Special category (GDPR art. 9)', SPECIAL, p),
+    facts('Profile', PROFILE, p),
+    mine ? facts('Personal details', PERSONAL, p) : null, mine ? facts('Special category (GDPR art. 9)', SPECIAL, p) : null,
     mine ? null : note('Another division’s participant: her profile only.'),
     ...sections, moves(p), mine && p.home_division === session.who.node_division ? transferForm(p) : null);
 }
