@@ -218,6 +218,14 @@ async function coordinator(cph, arh, tokCph, tokArh, mentor) {
   await page.getByRole('button', { name: 'Compute the plan' }).click();
   await page.locator('#plan').waitFor({ timeout: 20000 });
   check(/Total score/.test(await page.locator('#plan').textContent()), 'the plan is computed and shown for review');
+  // Choose two of its pairs with a København mentee, and propose them.
+  const mine = page.locator('#plan tbody tr', { has: page.locator('td:nth-child(3)', { hasText: /^København$/ }) });
+  const chosen = Math.min(2, await mine.count());
+  for (let i = 0; i < chosen; i++) await mine.nth(i).getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Propose the chosen pairs' }).click();
+  await page.waitForFunction(() => /proposed, \d+ refused/.test(document.querySelector('#plan')?.textContent || ''), null, { timeout: 20000 });
+  check(chosen > 0 && new RegExp(`${chosen} proposed, 0 refused`).test(await page.locator('#plan').textContent()),
+    `the chosen pairs of the plan become proposals (${chosen})`);
   await page.context().close();
   // The partner division's reservations, on the other node.
   const p2 = await newPage('laptop', arh.url);

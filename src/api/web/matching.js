@@ -94,7 +94,7 @@ function planView(plan) {
 }
 
 function planForm() {
-  const scope = select([['division', 'this division'], ['national', 'the whole country']], 'division');
+  const scope = select([['national', 'the whole country'], ['division', 'this division']], 'national');
   const holder = h('div', {});
   const form = h('form', { class: 'card', novalidate: true }, h('h2', {}, 'Plan'),
     h('p', {}, 'The assignment of waiting mentees to free mentor slots with the largest total score. Nothing is proposed until you choose.'),
