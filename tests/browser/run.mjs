@@ -282,6 +282,29 @@ async function lifecycle(cph, tok, psId) {
   await page.context().close();
 }
 
+// A sub-network: made, a member added by her id, and she leaves.
+async function subnetwork(cph, tok, memberId) {
+  const page = await newPage('laptop', cph.url);
+  await login(page, tok);
+  await go(page, '#/subnetworks', 'h1');
+  await page.getByLabel('Name (required)', { exact: true }).fill('Engineers’ circle');
+  await page.getByLabel('Theme', { exact: true }).fill('Work in engineering');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('heading', { name: 'Engineers’ circle' }).waitFor({ timeout: 10000 });
+  await page.getByLabel('Participant id', { exact: true }).fill('not-an-id');
+  await page.getByRole('button', { name: 'Add' }).click();
+  await page.locator('.field-error[data-field=participant_id]:not(:empty), .form-error:not(:empty)').first().waitFor({ timeout: 10000 });
+  check(true, 'a bad member id is refused on the sub-network page, next to its field');
+  await page.getByLabel('Participant id', { exact: true }).fill(memberId);
+  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('heading', { name: 'Members (1)' }).waitFor({ timeout: 10000 });
+  check(true, 'a sub-network is made and a member added from its page');
+  await page.getByRole('button', { name: 'Leave' }).click();
+  await page.getByRole('heading', { name: 'Members (0)' }).waitFor({ timeout: 10000 });
+  check(true, 'and she leaves it');
+  await page.context().close();
+}
+
 async function xss(cph, tok) {
   const made = await call(cph, tok, 'POST', '/v1/participants', { role: 'mentee', given_name: XSS, family_name: XSS, status: 'waiting' });
   const page = await newPage('laptop', cph.url);
@@ -564,6 +587,7 @@ async function main() {
   await headers(cph);
   const psId = await coordinator(cph, arh, tokCph, tokArh, mentor);
   await lifecycle(cph, tokCph, psId);
+  await subnetwork(cph, tokCph, mentor.id);
   await xss(cph, tokCph);
   await keyboard(cph, tokCph);
   if (tokNat) await national(cph, tokNat);

@@ -40,7 +40,7 @@ async function suggestions(menteeId, scope) {
 }
 
 async function menteePicker(current, scope) {
-  const waiting = await get('/v1/participants' + query({ role: 'mentee', status: 'waiting', division: session.who.division, limit: 200 }));
+  const waiting = await get('/v1/participants' + query({ role: 'mentee', status: 'waiting', division: session.who.division, limit: 100 }));
   if (current && !waiting.items.some((p) => p.id === current)) {
     const her = await get('/v1/participants/' + current).catch(() => null);
     if (her) waiting.items.unshift(her);
