@@ -255,8 +255,26 @@ enum MHD_Result mn_api_match_suggestions(mn_http *h, struct MHD_Connection *c,
                                          const char *id, mn_api_request *r);
 enum MHD_Result mn_api_match_plan(mn_http *h, struct MHD_Connection *c,
                                   const char *id, mn_api_request *r);
+enum MHD_Result mn_api_whoami(mn_http *h, struct MHD_Connection *c,
+                              const char *id, mn_api_request *r);
+/* The web pages (res_web.c): GET / and GET /web/{name}. */
+enum MHD_Result mn_api_web_index(mn_http *h, struct MHD_Connection *c,
+                                 const char *id, mn_api_request *r);
+enum MHD_Result mn_api_web_file(mn_http *h, struct MHD_Connection *c,
+                                const char *id, mn_api_request *r);
 
 /* ---- replies (server.c) ----------------------------------------------- */
+
+/* The Content-Security-Policy of every answer: the web pages load
+ * scripts, styles, images and connections from this node only, run no
+ * inline script or style, and are never framed (README "Web pages"). */
+#define MN_API_CSP                                                             \
+    "default-src 'self'; base-uri 'none'; form-action 'self'; "                \
+    "frame-ancestors 'none'"
+
+/* Add the headers every answer carries: MN_API_CSP,
+ * X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer. */
+void mn_api_add_security_headers(struct MHD_Response *resp);
 
 /* Send text (ownership passes to the response) with status and type. */
 enum MHD_Result mn_api_send_text(struct MHD_Connection *c, unsigned status,

@@ -20,8 +20,9 @@
 
 /* Who may call a route (README "Roles"): the last column. National sees
  * statistics only; coordinators and admins the records; admins alone
- * tokens, the audit log, backup, replication and conflicts (whose losing
- * values may be any division's personal fields). */
+ * tokens, the audit log, backup and conflicts (whose losing values may be
+ * any division's personal fields). Every role reads the replication state
+ * (vectors, peers and counts, no record), for the pages' status line. */
 #define ANY MN_API_ANY
 #define STAFF (MN_API_ROLE(MN_API_ADMIN) | MN_API_ROLE(MN_API_COORDINATOR))
 #define ADMIN MN_API_ROLE(MN_API_ADMIN)
@@ -33,6 +34,9 @@
 static const mn_api_route routes[] = {
     {"GET", "/v1/health", mn_api_health, 0, NULL, true, "", true, ANY},
     {"GET", "/metrics", mn_api_metrics, 0, NULL, true, "", true, ANY},
+    {"GET", "/", mn_api_web_index, 0, NULL, true, "", true, ANY},
+    {"GET", "/web/*", mn_api_web_file, 0, NULL, true, "", true, ANY},
+    {"GET", "/v1/whoami", mn_api_whoami, 0, NULL, false, "", true, ANY},
     {"POST", "/v1/participants", mn_api_participant_create, MN_MAX_BODY, JSON,
      false, "", false, STAFF},
     {"GET", "/v1/participants", mn_api_participant_list, 0, NULL, false,
@@ -63,7 +67,7 @@ static const mn_api_route routes[] = {
      false, ANY},
     {"GET", "/v1/digest", mn_api_digest, 0, NULL, false, "", true, ANY},
     {"GET", "/v1/replication", mn_api_replication, 0, NULL, false, "", true,
-     ADMIN},
+     ANY},
     {"GET", "/v1/conflicts", mn_api_conflicts, 0, NULL, false, "limit", false,
      ADMIN},
     {"GET", "/v1/backup", mn_api_backup, 0, NULL, false, "", false, ADMIN},

@@ -65,6 +65,13 @@ static _Thread_local unsigned last_status;
 
 /* ---- replies ---------------------------------------------------------- */
 
+void
+mn_api_add_security_headers(struct MHD_Response *resp) {
+    MHD_add_response_header(resp, "Content-Security-Policy", MN_API_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
 /* Queue text; close: the connection closes after it. */
 static enum MHD_Result
 send_text(struct MHD_Connection *c, unsigned status, const char *type,
@@ -73,6 +80,7 @@ send_text(struct MHD_Connection *c, unsigned status, const char *type,
         strlen(text), text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    mn_api_add_security_headers(resp);
     if (close)
         MHD_add_response_header(resp, "Connection", "close");
     if (status >= 400 && status < 600)

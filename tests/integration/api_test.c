@@ -230,6 +230,36 @@ get_participant(const char *id, long *status) {
 
 /* ---- health, metrics -------------------------------------------------- */
 
+/* The web pages: public, from the daemon's memory; whoami for a token. */
+static void
+test_web(void) {
+    tl_section("web pages and whoami");
+    static const struct {
+        const char *path, *ctype;
+    } files[] = {{"/", "text/html"},
+                 {"/web/app.js", "text/javascript"},
+                 {"/web/app.css", "text/css"}};
+    tl_resp r;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        tl_request rq = {.path = files[i].path, .auth = TL_NO_AUTH};
+        long status = it_http(&node, &rq, &r);
+        CHECK(status == 200 &&
+                  strncmp(r.ctype, files[i].ctype, strlen(files[i].ctype)) == 0,
+              "GET %s without a token: 200 %s (got %ld %s)", files[i].path,
+              files[i].ctype, status, r.ctype);
+        tl_resp_release(&r);
+    }
+    tl_request who = {.path = "/v1/whoami", .auth = TL_NO_AUTH};
+    CHECK(it_http(&node, &who, &r) == 401, "whoami without a token: 401");
+    tl_resp_release(&r);
+    json_t *j = it_get_json(&node, "/v1/whoami");
+    CHECK(j && strcmp(tl_str(j, "role"), "admin") == 0 &&
+              strcmp(tl_str(j, "division"), "copenhagen") == 0 &&
+              json_array_size(json_object_get(j, "divisions")) >= 1,
+          "whoami with the admin token: role admin, this node's division");
+    json_decref(j);
+}
+
 static void
 test_health(void) {
     tl_section("health");
@@ -1035,7 +1065,7 @@ test_auth_hides_paths(void) {
     snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     const struct {
         const char *method, *path;
-    } hidden[] = {{"GET", "/"},           {"GET", "/v1/nope"},
+    } hidden[] = {{"GET", "/index.html"}, {"GET", "/v1/nope"},
                   {"GET", "/v2/stats"},   {"DELETE", "/v1/stats"},
                   {"POST", "/v1/digest"}, {"PUT", path},
                   {"GET", "/v1/import"},  {"GET", "/v1/participants/x/y"}};
@@ -1059,16 +1089,12 @@ test_routes_refused(void) {
     char path[128], extra[160];
     snprintf(path, sizeof path, "/v1/participants/%s", mentee_id);
     snprintf(extra, sizeof extra, "%s/extra", path);
-    const char *const unknown[] = {"/",
-                                   "/v1",
-                                   "/v1/",
-                                   "/v2/participants",
-                                   "/v1/nope",
-                                   "/V1/stats",
-                                   "/v1/participants/",
-                                   extra,
-                                   "/v1/stats/x",
-                                   "/v1/participant"};
+    /* "/" is the web pages' (public); a file they do not have is 404. */
+    const char *const unknown[] = {
+        "/web/nope.js", "/index.html",       "/v1",
+        "/v1/",         "/v2/participants",  "/v1/nope",
+        "/V1/stats",    "/v1/participants/", extra,
+        "/v1/stats/x",  "/v1/participant"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         tl_request rq = {.path = unknown[i]};
         char label[256];
@@ -2125,6 +2151,7 @@ main(int argc, char **argv) {
     if (it_node_create(&node, daemon, port, 64) == 0 &&
         it_node_start(&node) == 0) {
         test_health();
+        test_web();
         test_metrics();
         test_create_get();
         test_create_limits();
