@@ -105,6 +105,7 @@ print_plan(json_t *root) {
     }
     if (json_array_size(pairs) > 0)
         mn_table_print(&t, 0);
+    mn_table_release(&t);
     printf("total score %lld: %lld of %lld waiting mentees matched (%lld "
            "across divisions), %lld mentor slots; * pinned\n",
            (long long)mn_out_int(root, "total_score"),
