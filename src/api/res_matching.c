@@ -131,7 +131,6 @@ parse_suggest(struct MHD_Connection *c, suggest_q *q, mn_problem *p) {
         return mn_problem_set(p, "bad_query", "scope",
                               "scope: division or national");
     q->national = !scope || strcmp(scope, "national") == 0;
-    q->limit = SUGGEST_DEFAULT;
     char *end;
     unsigned long n = limit ? strtoul(limit, &end, 10) : SUGGEST_DEFAULT;
     if (limit &&
@@ -345,8 +344,8 @@ parse_scope(const json_t *body, const mn_config *cfg, plan_body *b,
 }
 
 static int
-parse_plan(const mn_api_request *r, const json_t *body, const mn_config *cfg,
-           plan_body *b, mn_problem *p) {
+parse_plan(const json_t *body, const mn_config *cfg, plan_body *b,
+           mn_problem *p) {
     static const char *const keys[] = {"scope", "division", "pins", "excludes"};
     memset(b, 0, sizeof *b);
     int rc = mn_api_body_keys(body, keys, MN_ARRAY_LEN(keys), p);
@@ -356,7 +355,6 @@ parse_plan(const mn_api_request *r, const json_t *body, const mn_config *cfg,
         rc = parse_pairs(body, "pins", &b->pins, &b->npins, p);
     if (rc == MN_OK)
         rc = parse_pairs(body, "excludes", &b->excludes, &b->nexcludes, p);
-    (void)r;
     return rc;
 }
 
@@ -460,7 +458,7 @@ mn_api_match_plan(mn_http *h, struct MHD_Connection *c, const char *id,
     }
     if (!body)
         body = json_object();
-    int rc = parse_plan(r, body, mn_node_config(h->node), &b, &p);
+    int rc = parse_plan(body, mn_node_config(h->node), &b, &p);
     json_decref(body);
     enum MHD_Result res =
         rc == MN_OK ? answer_plan(h, c, &b) : mn_api_send_problem(c, &p);

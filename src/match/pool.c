@@ -35,6 +35,21 @@ scan_all(mn_txn *t, mn_list_query *q, void (*fn)(void *, const mn_entity *),
     return rc;
 }
 
+/* The first of n sorted records of size rec (rec >= MN_ID_BYTES) whose
+ * leading id is not less than id: n when there is none. */
+static size_t
+lower_bound(const void *v, size_t n, size_t rec, const uint8_t *id) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (memcmp((const uint8_t *)v + mid * rec, id, MN_ID_BYTES) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void
 on_partnership(void *user, const mn_entity *e) {
     struct pship_scan *s = user;
@@ -104,14 +119,7 @@ on_mentee(void *user, const mn_entity *e) {
 /* How many open partnerships name mentor id (held is sorted). */
 static int
 held_by(const struct people_scan *s, const uint8_t id[MN_ID_BYTES]) {
-    size_t lo = 0, hi = s->nheld;
-    while (lo < hi) { /* the first entry >= id */
-        size_t mid = lo + (hi - lo) / 2;
-        if (memcmp(s->held[mid], id, MN_ID_BYTES) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = lower_bound(s->held, s->nheld, MN_ID_BYTES, id);
     int n = 0;
     while (lo < s->nheld && memcmp(s->held[lo++], id, MN_ID_BYTES) == 0)
         n++;
@@ -234,14 +242,8 @@ mn_match_pool_mentor(const mn_match_pool *pool, const uint8_t id[MN_ID_BYTES]) {
 size_t
 mn_match_pool_history_of(const mn_match_pool *pool,
                          const uint8_t mentee[MN_ID_BYTES]) {
-    size_t lo = 0, hi = pool->nhistory;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (memcmp(pool->history[mid], mentee, MN_ID_BYTES) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo =
+        lower_bound(pool->history, pool->nhistory, 2 * MN_ID_BYTES, mentee);
     return lo < pool->nhistory &&
                    memcmp(pool->history[lo], mentee, MN_ID_BYTES) == 0
                ? lo
