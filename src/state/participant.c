@@ -95,6 +95,9 @@ static const mn_field_def fields[] = {
      MN_STAT_YEAR_FIRST + MN_STAT_YEARS - 1, NULL, 0, MN_WRITE_OWNER, PROFILE,
      LWW, 0, NULL,
      "year she joined the programme (unset: the year her record was made)"},
+    {MN_P_ERASED_AT, "erased_at", NULL, MN_FT_TIME, 0, 0, NULL, 0,
+     MN_WRITE_NODE, PROFILE, LWW, 0, NULL,
+     "when her record was erased (set by DELETE; only a stub remains)"},
 };
 
 /* Preferred first: a division holds a fifth of everyone, a status less. */

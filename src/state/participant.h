@@ -33,6 +33,7 @@ enum mn_pfield {
     MN_P_CONSENT_AT = 21,
     MN_P_NOTES = 22,
     MN_P_JOINED_YEAR = 23,
+    MN_P_ERASED_AT = 24,
 };
 
 /* Name indexes of the role and status fields, in the table's order. */

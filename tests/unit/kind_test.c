@@ -161,6 +161,7 @@ test_participant_numbers_pinned(void **state) {
         {21, "consent"},
         {22, "notes"},
         {23, "joined_year"},
+        {24, "erased_at"},
     };
     const mn_kind *k = &mn_kind_participant;
 
