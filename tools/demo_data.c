@@ -484,9 +484,11 @@ add_notes(rng *r, const struct person *p, json_t *obj) {
     set_str(obj, MN_P_NOTES, note);
 }
 
-/* Consent is no older than her division (first_year), the person's stay
- * in Denmark or her 18th birthday, and no newer than last year. She gave
- * it when she joined: that year is her joined_year. */
+/* Every participant gets a consent with purposes, since every one has a
+ * country of origin, which the node accepts only with her consent (README
+ * "Consent"). Consent is no older than her division (first_year), the
+ * person's stay in Denmark or her 18th birthday, and no newer than last
+ * year. She gave it when she joined: that year is her joined_year. */
 static void
 add_consent(rng *r, const struct person *p, int first_year, json_t *obj) {
     int hi = REF_YEAR - 1;

@@ -21,14 +21,19 @@ given_value(const mn_field_def *f, const json_t *body) {
     return f->group ? json_object_get(v, f->name) : v;
 }
 
+/* A group given as null clears each of its members. */
 static void
 fill_input(const mn_kind *k, const json_t *body, mn_kind_input *in) {
     for (size_t i = 0; i < k->nfields; i++) {
-        const json_t *v = given_value(&k->fields[i], body);
-        in->given[i] = !v                ? MN_GIVEN_NO
-                       : json_is_null(v) ? MN_GIVEN_NULL
-                                         : MN_GIVEN_VALUE;
+        const mn_field_def *f = &k->fields[i];
+        const json_t *v = given_value(f, body);
+        const json_t *group = json_object_get(body, mn_field_key(f));
+        bool cleared = f->group && json_is_null(group);
+        in->given[i] = cleared || json_is_null(v) ? MN_GIVEN_NULL
+                       : !v                       ? MN_GIVEN_NO
+                                                  : MN_GIVEN_VALUE;
         in->str[i] = json_string_value(v);
+        in->items[i] = json_array_size(v);
     }
 }
 

@@ -186,6 +186,14 @@ enum MHD_Result mn_api_participant_patch(mn_http *h, struct MHD_Connection *c,
 enum MHD_Result mn_api_participant_transfer(mn_http *h,
                                             struct MHD_Connection *c,
                                             const char *id, mn_api_request *r);
+/* GET /v1/participants/{id}/export and DELETE .../{id}/consent
+ * (res_export.c). */
+enum MHD_Result mn_api_participant_export(mn_http *h, struct MHD_Connection *c,
+                                          const char *id, mn_api_request *r);
+enum MHD_Result mn_api_participant_consent_withdraw(mn_http *h,
+                                                    struct MHD_Connection *c,
+                                                    const char *id,
+                                                    mn_api_request *r);
 enum MHD_Result mn_api_partnership_create(mn_http *h, struct MHD_Connection *c,
                                           const char *id, mn_api_request *r);
 enum MHD_Result mn_api_partnership_list(mn_http *h, struct MHD_Connection *c,

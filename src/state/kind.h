@@ -135,11 +135,13 @@ typedef struct mn_stat_key {
 } mn_stat_key;
 
 /* What a request gives for each field of a kind, by table position,
- * before any value is checked: for the cross-field rules. */
+ * before any value is checked: for the cross-field rules. A member of a
+ * group given as null is MN_GIVEN_NULL (the group is cleared whole). */
 enum mn_given { MN_GIVEN_NO, MN_GIVEN_NULL, MN_GIVEN_VALUE };
 typedef struct mn_kind_input {
     enum mn_given given[MN_KIND_MAX_FIELDS];
     const char *str[MN_KIND_MAX_FIELDS]; /* the value if a string, or NULL */
+    size_t items[MN_KIND_MAX_FIELDS];    /* the items of an array value */
 } mn_kind_input;
 
 typedef struct mn_kind mn_kind;

@@ -110,8 +110,64 @@ static const mn_index_def indexes[] = {
 static const uint32_t searched[] = {MN_P_GIVEN_NAME, MN_P_FAMILY_NAME,
                                     MN_P_EMAIL};
 
+/* Is field no held in current? Presence only: a stored personal or
+ * special value is sealed, so its value is never read here. */
+static bool
+held(const mn_entity *current, uint32_t no) {
+    const mn_field *f = current ? mn_entity_get(current, no) : NULL;
+    return f && f->v.kind != MN_V_NONE;
+}
+
+/* What the request does to field no: gives a value, clears it, or leaves
+ * the stored one (then: is one stored?). */
+static bool
+will_hold(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
+          uint32_t no) {
+    int i = mn_kind_field_pos(k, no);
+    if (in->given[i] == MN_GIVEN_NO)
+        return held(current, no);
+    return in->given[i] == MN_GIVEN_VALUE;
+}
+
+/* Her consent after the request: purposes (at least one, when given now)
+ * and a date, given now or already stored. A consent to no purpose may be
+ * recorded, but permits no special field. */
+static bool
+consented(const mn_kind *k, const mn_kind_input *in, const mn_entity *current) {
+    int ip = mn_kind_field_pos(k, MN_P_CONSENT_PURPOSES);
+    if (in->given[ip] == MN_GIVEN_VALUE && in->items[ip] == 0)
+        return false;
+    return will_hold(k, in, current, MN_P_CONSENT_PURPOSES) &&
+           will_hold(k, in, current, MN_P_CONSENT_AT);
+}
+
+/* GDPR art. 9: a special field (country of origin, background) is given
+ * a value only with her recorded consent, in the same request or stored.
+ * (Withdrawal, DELETE /v1/participants/{id}/consent, clears her consent
+ * and both special fields in one change.) */
+static int
+check_consent(const mn_kind *k, const mn_kind_input *in,
+              const mn_entity *current, mn_problem *p) {
+    static const uint32_t special[] = {MN_P_COUNTRY, MN_P_BACKGROUND};
+    if (consented(k, in, current))
+        return MN_OK;
+    for (size_t i = 0; i < MN_ARRAY_LEN(special); i++) {
+        const mn_field_def *f = mn_kind_field(k, special[i]);
+        int pos = mn_kind_field_pos(k, special[i]);
+        /* A value the field refuses anyway is the validation's to name. */
+        if (in->given[pos] == MN_GIVEN_VALUE && in->str[pos] &&
+            mn_field_code_valid(f, in->str[pos]))
+            return mn_problem_set(p, "consent_required", f->name,
+                                  "%s: needs her consent first (consent with "
+                                  "at least one purpose and given_at)",
+                                  f->name);
+    }
+    return MN_OK;
+}
+
 /* Only mentors have a capacity; the role is the request's or the stored
- * one (role itself never changes: MN_WRITE_ONCE). */
+ * one (role itself never changes: MN_WRITE_ONCE). Special fields need her
+ * consent (check_consent). */
 static int
 check(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
       mn_problem *p) {
@@ -123,7 +179,7 @@ check(const mn_kind *k, const mn_kind_input *in, const mn_entity *current,
         strcmp(role, "mentor") != 0)
         return mn_problem_set(p, "invalid_field", "capacity",
                               "capacity: only mentors have a capacity");
-    return MN_OK;
+    return check_consent(k, in, current, p);
 }
 
 /* The UTC year of ms since the epoch (Hinnant's civil_from_days). */

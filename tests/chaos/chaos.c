@@ -180,6 +180,9 @@ post_participant(const cl_node *n, const char *tag, unsigned k, unsigned status,
                           k % 3 ? "mentee" : "mentor", "given_name", tag,
                           "family_name", n->name, "country_of_origin",
                           countries[k % 5], "status", status_names[status]);
+    json_object_set_new(j, "consent",
+                        json_pack("{s:[s], s:s}", "purposes", "statistics",
+                                  "given_at", "2026-11-26T10:00:00Z"));
     if (notes_len > 0)
         json_object_set_new(j, "notes", json_string(notes));
     char *body = json_dumps(j, JSON_COMPACT);

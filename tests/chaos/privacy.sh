@@ -77,7 +77,7 @@ post() { # post BODY -> HTTP status
 secrets=()
 for i in $(seq 1 20); do
     given="Zarifa${i}Qxv" family="Haddad${i}Ylm" email="zq${i}.privacy@example.org"
-    body="{\"role\":\"mentee\",\"given_name\":\"$given\",\"family_name\":\"$family\",\"email\":\"$email\",\"country_of_origin\":\"SY\",\"background\":\"refugee\"}"
+    body="{\"role\":\"mentee\",\"given_name\":\"$given\",\"family_name\":\"$family\",\"email\":\"$email\",\"country_of_origin\":\"SY\",\"background\":\"refugee\",\"consent\":{\"purposes\":[\"statistics\"],\"given_at\":\"2026-11-26T10:00:00Z\"}}"
     for try in $(seq 1 100); do # 503 until the peer told its vector
         [ "$(post "$body")" = 201 ] && break
         sleep 0.1

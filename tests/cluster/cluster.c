@@ -338,11 +338,12 @@ cl_create_many(const cl_node *n, int count, const char *tag, cl_ids *ids) {
     char body[256], id[33];
     int ok = 0;
     for (int k = 0; k < count; k++) {
-        snprintf(body, sizeof body,
-                 "{\"role\":\"%s\",\"given_name\":\"%s\",\"family_name\":"
-                 "\"%s-%d\",\"country_of_origin\":\"%s\"}",
-                 k % 3 ? "mentee" : "mentor", tag, n->name, k,
-                 k % 2 ? "SY" : "ER");
+        snprintf(
+            body, sizeof body,
+            "{\"role\":\"%s\",\"given_name\":\"%s\",\"family_name\":"
+            "\"%s-%d\",\"country_of_origin\":\"%s\",\"consent\":{\"purposes\":"
+            "[\"statistics\"],\"given_at\":\"2026-11-26T10:00:00Z\"}}",
+            k % 3 ? "mentee" : "mentor", tag, n->name, k, k % 2 ? "SY" : "ER");
         if (cl_create_participant(n, body, id) == 201) {
             ok++;
             if (ids)

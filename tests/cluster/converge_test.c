@@ -58,7 +58,8 @@ phase_creates(struct writer *w) {
         snprintf(body, sizeof body,
                  "{\"role\":\"%s\",\"given_name\":\"Conv\",\"family_name\":"
                  "\"W%d-%d\",\"notes\":\"n0\",\"country_of_origin\":\"%s\","
-                 "\"languages\":[\"ar\",\"da\"]}",
+                 "\"languages\":[\"ar\",\"da\"],\"consent\":{\"purposes\":"
+                 "[\"statistics\"],\"given_at\":\"2026-11-26T10:00:00Z\"}}",
                  k % 2 ? "mentor" : "mentee", w->no, k,
                  (const char *[]){"SY", "AF", "IR", "SO", "ER"}[k % 5]);
         long st = cl_create_participant(node, body, id);

@@ -64,10 +64,12 @@ load_main(void *arg) {
     for (int k = 0; k < MAX_WRITES && !atomic_load(&stop); k++) {
         const cl_node *n = &nodes[(l->no + k) % NNODES];
         tl_resp r;
-        snprintf(body, sizeof body,
-                 "{\"role\":\"%s\",\"given_name\":\"Load\",\"family_name\":"
-                 "\"L%d-%u\",\"country_of_origin\":\"IQ\"}",
-                 k % 2 ? "mentor" : "mentee", l->no, l->seq++);
+        snprintf(
+            body, sizeof body,
+            "{\"role\":\"%s\",\"given_name\":\"Load\",\"family_name\":"
+            "\"L%d-%u\",\"country_of_origin\":\"IQ\",\"consent\":{\"purposes\":"
+            "[\"statistics\"],\"given_at\":\"2026-11-26T10:00:00Z\"}}",
+            k % 2 ? "mentor" : "mentee", l->no, l->seq++);
         long st = cl_http(n, "POST", "/v1/participants", "application/json",
                           body, strlen(body), &r);
         const char *id = json_string_value(json_object_get(r.json, "id"));

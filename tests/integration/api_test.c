@@ -590,6 +590,9 @@ import_line(int i) {
         "{s:s, s:s, s:s, s:s, s:s, s:s}", "role", mentor ? "mentor" : "mentee",
         "status", statuses[i % 5], "given_name", given, "family_name", family,
         "email", email, "country_of_origin", countries[i % 6]);
+    json_object_set_new(j, "consent",
+                        json_pack("{s:[s], s:s}", "purposes", "statistics",
+                                  "given_at", "2026-11-26T10:00:00Z"));
     if (mentor)
         json_object_set_new(j, "capacity", json_integer(1 + i % 5));
     /* Pad the body past the 64 KiB limit of single requests. */

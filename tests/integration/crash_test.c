@@ -87,11 +87,14 @@ static bool
 do_create(struct worker *w) {
     char body[256];
     tl_resp r;
-    snprintf(body, sizeof body,
-             "{\"role\":\"%s\",\"given_name\":\"Crash\",\"family_name\":"
-             "\"T%d-%u\",\"notes\":\"v0\",\"country_of_origin\":\"%s\"}",
-             w->seq % 2 ? "mentor" : "mentee", w->no, w->seq,
-             w->seq % 3 ? "SY" : "AF");
+    snprintf(
+        body, sizeof body,
+        "{\"role\":\"%s\",\"given_name\":\"Crash\",\"family_name\":"
+        "\"T%d-%u\",\"notes\":\"v0\",\"country_of_origin\":\"%s\",\"consent\":"
+        "{\"purposes\":[\"statistics\"],\"given_at\":\"2026-11-26T10:00:00Z\"}"
+        "}",
+        w->seq % 2 ? "mentor" : "mentee", w->no, w->seq,
+        w->seq % 3 ? "SY" : "AF");
     w->pending_create = true;
     it_send_json(&node, "POST", "/v1/participants", body, &r);
     bool ok = r.status == 201 && it_is_id(tl_str(r.json, "id"));

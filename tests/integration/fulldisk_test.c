@@ -32,6 +32,9 @@ participant_body(size_t i) {
         json_pack("{s:s, s:s, s:s, s:s, s:s}", "role", "mentee", "given_name",
                   "Full", "family_name", "Disk", "country_of_origin",
                   i % 2 ? "SY" : "IR", "notes", notes);
+    json_object_set_new(j, "consent",
+                        json_pack("{s:[s], s:s}", "purposes", "statistics",
+                                  "given_at", "2026-11-26T10:00:00Z"));
     char *z = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!z)

@@ -80,6 +80,10 @@ static const row matrix[] = {
      "/v1/participants/%p", "{\"status\":\"waiting\"}", {200, 200, 403}},
     {"POST", "/v1/participants/{id}/transfer", {"yes", "own", "no"},
      "/v1/participants/%p/transfer", "{\"to\":\"nowhere\"}", {400, 400, 403}},
+    {"GET", "/v1/participants/{id}/export", {"yes", "own", "no"},
+     "/v1/participants/%p/export", NULL, {200, 200, 403}},
+    {"DELETE", "/v1/participants/{id}/consent", {"yes", "own", "no"},
+     "/v1/participants/%x/consent", NULL, {404, 404, 403}},
     {"POST", "/v1/partnerships", {"yes", "own", "no"},
      "/v1/partnerships", "{\"mentee_id\":\"x\"}", {400, 400, 403}},
     {"GET", "/v1/partnerships", {"yes", "yes", "no"},
@@ -264,6 +268,8 @@ setup_world(void) {
     pid_cph = make_participant(
         "{\"role\":\"mentee\",\"given_name\":\"" SECRET_NAME "\","
         "\"family_name\":\"Haddad\",\"email\":\"" SECRET_MAIL "\","
+        "\"consent\":{\"purposes\":[\"statistics\"],\"given_at\":\"2026-11-"
+        "26T10:00:00Z\"},"
         "\"country_of_origin\":\"SY\",\"notes\":\"private\"}");
     mentor_cph = make_participant(
         "{\"role\":\"mentor\",\"given_name\":\"Inge\",\"family_name\":\"Holm\","
@@ -271,6 +277,8 @@ setup_world(void) {
     pid_aar = make_participant(
         "{\"role\":\"mentee\",\"given_name\":\"Leila\",\"family_name\":"
         "\"Nour\","
+        "\"consent\":{\"purposes\":[\"statistics\"],\"given_at\":\"2026-11-"
+        "26T10:00:00Z\"},"
         "\"country_of_origin\":\"IR\",\"background\":\"refugee\"}");
     char path[128], body[128];
     snprintf(path, sizeof path, "/v1/participants/%s/transfer", pid_aar);

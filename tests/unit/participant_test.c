@@ -126,13 +126,25 @@ expect_reject(json_t *body, const mn_entity *current, const char *code,
     free(text);
 }
 
-/* A valid create body for role, with one more field name = value. */
+/* Her consent, which a special field needs (README "Consent"). */
+static void
+add_consent(json_t *b) {
+    json_object_set_new(b, "consent",
+                        json_pack("{s:[s], s:s}", "purposes", "statistics",
+                                  "given_at", "2026-11-26T10:00:00Z"));
+}
+
+/* A valid create body for role, with one more field name = value (and her
+ * consent when that is a special field). */
 static json_t *
 create_with(const char *role, const char *name, json_t *value) {
     json_t *b = json_pack("{s:s, s:s, s:s}", "role", role, "given_name",
                           "Amina", "family_name", "Haddad");
     if (name)
         json_object_set_new(b, name, value);
+    if (name && (strcmp(name, "country_of_origin") == 0 ||
+                 strcmp(name, "background") == 0))
+        add_consent(b);
     return b;
 }
 
@@ -685,6 +697,61 @@ stored(const char *body, mn_entity *e) {
     mn_ops_release(&ops);
 }
 
+/* A special field needs her consent: in the request (with a purpose) or
+ * stored. */
+static void
+test_consent_required(void **state) {
+    static const char consent[] = "'consent':{'purposes':['statistics'],'given_"
+                                  "at':'2026-11-26T10:00:00Z'}";
+    char buf[256];
+    mn_entity bare, consenting, with_country;
+    mn_ops out;
+    mn_problem p;
+
+    (void)state;
+    expect_reject(q("{'role':'mentee','given_name':'A','family_name':'B',"
+                    "'country_of_origin':'SY'}"),
+                  NULL, "consent_required", "country_of_origin");
+    expect_reject(q("{'role':'mentee','given_name':'A','family_name':'B',"
+                    "'background':'refugee','consent':{'purposes':[],"
+                    "'given_at':'2026-11-26T10:00:00Z'}}"),
+                  NULL, "consent_required", "background");
+    snprintf(buf, sizeof buf,
+             "{'role':'mentee','given_name':'A','family_name':'B',"
+             "'country_of_origin':'SY',%s}",
+             consent);
+    assert_int_equal(parse(q(buf), NULL, &out, &p), MN_OK);
+    mn_ops_release(&out);
+    /* Stored: presence is enough (a stored value is sealed). */
+    stored("{'role':'mentee','given_name':'A','family_name':'B'}", &bare);
+    snprintf(buf, sizeof buf,
+             "{'role':'mentee','given_name':'A','family_name':'B',%s}",
+             consent);
+    stored(buf, &consenting);
+    snprintf(buf, sizeof buf,
+             "{'role':'mentee','given_name':'A','family_name':'B',"
+             "'country_of_origin':'SY',%s}",
+             consent);
+    stored(buf, &with_country);
+    expect_reject(q("{'background':'refugee'}"), &bare, "consent_required",
+                  "background");
+    assert_int_equal(
+        parse(q("{'background':'refugee'}"), &consenting, &out, &p), MN_OK);
+    mn_ops_release(&out);
+    expect_reject(q("{'background':'refugee','consent':null}"), &consenting,
+                  "consent_required", "background");
+    assert_int_equal(parse(q("{'consent':null,'country_of_origin':null}"),
+                           &with_country, &out, &p),
+                     MN_OK);
+    mn_ops_release(&out);
+    /* A bad value is named as such, consent or not. */
+    expect_reject(q("{'country_of_origin':'XX'}"), &bare, "invalid_field",
+                  "country_of_origin");
+    mn_entity_release(&bare);
+    mn_entity_release(&consenting);
+    mn_entity_release(&with_country);
+}
+
 static void
 test_patch(void **state) {
     mn_entity mentee, mentor;
@@ -1007,6 +1074,8 @@ body_with(const mn_field_def *f, json_t *v, bool big) {
     json_t *b = create_with("mentor", NULL, NULL);
     if (!f->group) {
         json_object_set_new(b, f->name, v);
+        if (f->vis == MN_VIS_SPECIAL)
+            add_consent(b);
         return b;
     }
     json_t *g = json_object();
@@ -1145,6 +1214,7 @@ main(void) {
         cmocka_unit_test(test_phone_rules),
         cmocka_unit_test(test_capacity_only_for_mentors),
         cmocka_unit_test(test_consent),
+        cmocka_unit_test(test_consent_required),
         cmocka_unit_test(test_patch),
         cmocka_unit_test(test_patch_role_null_or_wrong_type),
         cmocka_unit_test(test_patch_that_changes_nothing),

@@ -117,6 +117,11 @@ apply_json(struct fixture *fx, uint32_t n, const char *body, uint32_t home,
         buf[i] = body[i] == '\'' ? '"' : body[i];
     json_t *j = json_loads(buf, 0, &jerr);
     assert_non_null(j);
+    /* Her consent, which a country of origin needs (README "Consent"). */
+    if (!patch && !json_object_get(j, "consent"))
+        json_object_set_new(j, "consent",
+                            json_pack("{s:[s], s:s}", "purposes", "statistics",
+                                      "given_at", "2026-11-26T10:00:00Z"));
     make_id(n, id);
     if (patch)
         assert_int_equal(
