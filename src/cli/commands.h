@@ -12,7 +12,7 @@
 
 #include "cli/args.h"
 
-/* participant add, show, list, update */
+/* participant add, show, list, update, export, consent-withdraw */
 extern const mn_command mn_participant_commands[];
 /* partnership propose, show, list, reserve, decline, end, expire */
 extern const mn_command mn_partnership_commands[];

@@ -1,17 +1,27 @@
 /*
- * participant — the participant commands of the CLI: add, show, list and
- * update (README.md, "CLI").
+ * participant — the participant commands of the CLI: add, show, list,
+ * update, export and consent-withdraw (README.md, "CLI", "Access and
+ * export", "Consent").
  *
  * Invariants:
  * - The options of add and update, what --clear accepts and the order of
  *   rows in show all come from the participant kind's table
  *   (state/participant.c), through cli/kind_cmd.
  * - Option --x-y sets field x_y; --consent-x sets x of the consent object.
+ * - export --out FILE never overwrites a file unless --force, and FILE
+ *   appears only complete and synced, mode 0600 (it holds her personal
+ *   data): the export is written to FILE.tmp, then renamed.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -114,6 +124,140 @@ list_run(mn_cli *c, const mn_args *a) {
     return mn_kind_cmd_list(c, a, "/participants", print_list);
 }
 
+/* ---- participant export / consent-withdraw ---------------------------- */
+
+static const mn_opt export_opts[] = {
+    {"out", MN_OPT_STR, false, "FILE",
+     "write the JSON to FILE (mode 0600) instead of stdout"},
+    {"force", MN_OPT_FLAG, false, NULL, "with --out: replace an existing FILE"},
+    {0},
+};
+
+static void
+print_pretty(json_t *root) {
+    char *z = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (z)
+        puts(z);
+    free(z);
+}
+
+/* Open path.tmp (0600, must not exist) for the export; path itself must
+ * not exist unless force. OUT: *tmp (caller frees), *f. */
+static int
+export_open(const char *path, bool force, char **tmp, FILE **f) {
+    struct stat st;
+    if (!force && lstat(path, &st) == 0) {
+        fprintf(stderr, "mentornet: %s exists; use --force to replace it\n",
+                path);
+        return CLI_EXIT_USAGE;
+    }
+    mn_buf b;
+    mn_buf_init(&b);
+    mn_out_printf(&b, "%s.tmp", path);
+    *tmp = mn_out_take(&b);
+    int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    *f = fd < 0 ? NULL : fdopen(fd, "wb");
+    if (*f)
+        return 0;
+    int rc = mn_out_file_error(*tmp);
+    if (fd >= 0) {
+        close(fd);
+        unlink(*tmp);
+    }
+    return rc;
+}
+
+/* Sync the download and give it its name (replacing only when force).
+ * Closes f. */
+static int
+export_finish(FILE *f, const char *tmp, const char *path, bool force) {
+    int rc = 0;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = mn_out_file_error(tmp);
+    if (fclose(f) != 0 && rc == 0)
+        rc = mn_out_file_error(tmp);
+    if (rc == 0 && force && rename(tmp, path) != 0)
+        rc = mn_out_file_error(path);
+    if (rc == 0 && !force &&
+        renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0)
+        rc = mn_out_file_error(path);
+    return rc;
+}
+
+static void
+export_report(const mn_cli *c, const char *path, uint64_t n) {
+    if (c->json) {
+        json_t *j =
+            json_pack("{s:s, s:I}", "file", path, "bytes", (json_int_t)n);
+        mn_out_print_compact(j);
+        json_decref(j);
+        return;
+    }
+    fputs("wrote ", stdout);
+    mn_out_print_safe(stdout, path);
+    printf(" (%" PRIu64 " bytes)\n", n);
+}
+
+/* Download the export at url path into the file out. */
+static int
+export_to_file(mn_cli *c, const char *path, const char *out, bool force) {
+    char *tmp = NULL;
+    FILE *f = NULL;
+    int rc = export_open(out, force, &tmp, &f);
+    if (rc != 0) {
+        free(tmp);
+        return rc;
+    }
+    mn_request rq = {"GET", path, NULL, NULL, 0, CLI_TIMEOUT_S, false};
+    mn_response rs;
+    mn_response_init(&rs);
+    rs.save = f;
+    rs.save_name = tmp;
+    rc = mn_client_call(c->client, &rq, &rs);
+    if (rc == 0)
+        rc = export_finish(f, tmp, out, force);
+    else
+        fclose(f);
+    if (rc == 0)
+        export_report(c, out, rs.saved);
+    else
+        unlink(tmp);
+    mn_response_release(&rs);
+    free(tmp);
+    return rc;
+}
+
+static int
+export_run(mn_cli *c, const mn_args *a) {
+    const char *out = mn_args_value(a, "out");
+    bool force = mn_args_find(a, "force") != NULL;
+    mn_buf path;
+    mn_buf_init(&path);
+    int rc = mn_kind_cmd_id_path(a, "/participants/", "/export", &path);
+    if (rc == 0 && force && !out)
+        rc = mn_args_usage_error(a->path, "--force: only with --out");
+    if (rc == 0 && out)
+        rc = export_to_file(c, mn_out_str(&path), out, force);
+    else if (rc == 0)
+        rc = mn_client_get(c, mn_out_str(&path), print_pretty);
+    mn_buf_release(&path);
+    return rc;
+}
+
+static int
+consent_withdraw_run(mn_cli *c, const mn_args *a) {
+    mn_buf path;
+    mn_buf_init(&path);
+    int rc = mn_kind_cmd_id_path(a, "/participants/", "/consent", &path);
+    if (rc == 0) {
+        mn_request rq = {"DELETE", mn_out_str(&path), NULL, NULL,
+                         0,        CLI_TIMEOUT_S,     false};
+        rc = mn_client_show(c, &rq, print_participant);
+    }
+    mn_buf_release(&path);
+    return rc;
+}
+
 /* ---- commands --------------------------------------------------------- */
 
 static const mn_command participant_cmds[] = {
@@ -143,6 +287,28 @@ static const mn_command participant_cmds[] = {
                "comma-separated. --consent-* options together form the "
                "consent object.",
      .run = update_run},
+    {.name = "export",
+     .summary = "everything the network holds about her, as one JSON "
+                "document",
+     .operands = "ID",
+     .npos = 1,
+     .opts = export_opts,
+     .detail = "Only on her home division's node, as an admin or its "
+               "coordinator. Her record,\n"
+               "partnerships, meetings, outcomes, memberships and the audit "
+               "entries about\n"
+               "her. Reading it is recorded in the audit log.",
+     .run = export_run},
+    {.name = "consent-withdraw",
+     .summary = "withdraw her consent: clears consent, country of origin and "
+                "background",
+     .operands = "ID",
+     .npos = 1,
+     .detail = "One change on her home division's node clears her consent "
+               "and both special\n"
+               "fields; a special field can be written again only with a new "
+               "consent.",
+     .run = consent_withdraw_run},
     {0},
 };
 
@@ -151,7 +317,7 @@ static const mn_command *const participant_sub[] = {participant_cmds,
 
 const mn_command mn_participant_commands[] = {
     {.name = "participant",
-     .summary = "add, show, list, update or transfer participants",
+     .summary = "add, show, list, update, transfer or export participants",
      .sub = participant_sub},
     {0},
 };
