@@ -10,7 +10,8 @@
 // division's reservations on the other node; the national office checks
 // the dashboard's figures against /v1/stats and is refused the participant
 // pages; a node cut off from its peer says so on its status page. Also:
-// a name holding HTML shows as text, the intake form by keyboard alone,
+// her Export button downloads her data as JSON; a name holding HTML shows
+// as text, the intake form by keyboard alone,
 // a label for every form field, both widths (1280 and 390 px), no request
 // leaving the node and no CSP violation. Screenshots at both widths and
 // the figures (dashboard load times, page weights) go to --out.
@@ -202,6 +203,12 @@ async function coordinator(cph, arh, tokCph, tokArh, mentor) {
   await link.click();
   await page.locator('.participant').waitFor();
   await shot(page, 'flow-registered-laptop');
+  // Her export: the button downloads one JSON document about her.
+  const herId = page.url().split('#/participant/')[1];
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.locator('#export').click()]);
+  const exported = JSON.parse(fs.readFileSync(await dl.path(), 'utf8'));
+  check(exported.participant && exported.participant.id === herId && Array.isArray(exported.audit),
+    'the Export button downloads her export as JSON', dl.suggestedFilename());
   // Her suggestions, and a proposal to the Århus mentor.
   await page.getByRole('link', { name: 'Suggestions for her' }).click();
   await page.locator('#suggestions').waitFor({ timeout: 15000 });

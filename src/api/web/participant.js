@@ -1,9 +1,11 @@
 // participant — one participant: her profile and, as far as the role
 // allows, her personal and special details; her partnerships (with their
 // meetings), outcomes, sub-networks and moves; and the actions the API
-// has: transfer (POST /v1/participants/{id}/transfer) and, for a waiting
-// mentee, her matching suggestions.
-import { session, get, post, h, field, select, all, table, nameOf, divisionName, when, day, short, action, note } from './core.js';
+// has: transfer (POST /v1/participants/{id}/transfer), her data export
+// (GET .../export, downloaded as a file) and the withdrawal of her consent
+// (DELETE .../consent) on her home node, and, for a waiting mentee, her
+// matching suggestions.
+import { session, api, get, post, h, put, field, select, all, table, nameOf, divisionName, when, day, short, action, note } from './core.js';
 
 // Fields by visibility class (README "Participants"); the API leaves out
 // what the role may not read.
@@ -38,6 +40,41 @@ function transferForm(p) {
   return h('section', { class: 'card' }, h('h2', {}, 'Move her to another division'),
     h('p', {}, 'Her home changes; she keeps her id, history, partnerships and slot.'),
     h('div', { class: 'inline' }, field('New home division', to, { name: 'to' }), run), out, done);
+}
+
+// Save data as a JSON file named name: a link to a blob URL, clicked (no
+// inline script; the CSP allows it, as the page itself makes the URL).
+function download(name, data) {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const a = h('a', { href: url, download: name, hidden: '' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// Her rights (README "Access and export", "Consent"): the export of
+// everything about her, and the withdrawal of her consent, which clears
+// her consent, country of origin and background. special is the section
+// that shows them, redrawn after a withdrawal.
+function rightsCard(p, special) {
+  const out = h('p', { class: 'field-error', role: 'alert' });
+  const done = note('');
+  const exp = action('Export', async () => {
+    download(`participant-${p.id}.json`, await get(`/v1/participants/${p.id}/export`));
+    done.textContent = 'Her export was downloaded; the read is in the audit log.';
+  }, out);
+  exp.id = 'export';
+  const withdraw = action('Withdraw consent', async () => {
+    if (!window.confirm('Withdraw her consent? Her consent, country of origin and background are cleared on every node.')) return;
+    const after = await api('DELETE', `/v1/participants/${p.id}/consent`);
+    put(special, facts('Special category (GDPR art. 9)', SPECIAL, after));
+    done.textContent = 'Consent withdrawn: her special-category fields are cleared.';
+  }, out);
+  withdraw.id = 'withdraw-consent';
+  return h('section', { class: 'card' }, h('h2', {}, 'Her data'),
+    h('p', {}, 'Everything the network holds about her, as one JSON file; or withdraw her consent.'),
+    h('div', { class: 'inline' }, exp, ' ', withdraw), out, done);
 }
 
 async function partnershipsOf(p) {
@@ -94,13 +131,16 @@ export async function show(id, params) {
   const suggest = p.role === 'mentee' && p.status === 'waiting'
     ? h('a', { class: 'btn primary', href: `#/matching?mentee=${p.id}` }, 'Suggestions for her') : null;
   const sections = await Promise.all([partnershipsOf(p), outcomesOf(p), subnetworksOf(p)]);
+  // Her data rights are exercised on her home node only (409 elsewhere).
+  const home = mine && p.home_division === session.who.node_division;
+  const special = h('div', { id: 'special' }, mine ? facts('Special category (GDPR art. 9)', SPECIAL, p) : null);
   return h('section', { class: 'participant' },
     h('h1', { id: 'name' }, nameOf(p)),
     params.get('new') ? note('Registered.', 'ok') : null,
     h('p', { class: 'meta' }, `${p.role} · ${p.status} · ${divisionName(p.home_division)} · id ${p.id}`),
     h('p', {}, suggest),
     facts('Profile', PROFILE, p),
-    mine ? facts('Personal details', PERSONAL, p) : null, mine ? facts('Special category (GDPR art. 9)', SPECIAL, p) : null,
+    mine ? facts('Personal details', PERSONAL, p) : null, special,
     mine ? null : note('Another division’s participant: her profile only.'),
-    ...sections, moves(p), mine && p.home_division === session.who.node_division ? transferForm(p) : null);
+    ...sections, moves(p), home ? rightsCard(p, special) : null, home ? transferForm(p) : null);
 }
