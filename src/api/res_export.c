@@ -99,6 +99,22 @@ render_clear(struct gather *g, const mn_kind *k, const mn_entity *e) {
     return j;
 }
 
+/* Her whole record, every value opened: the caller (an admin or her
+ * home's coordinator) sees every class. The audit entry is the export's
+ * own (mn_api_participant_export), of every class. */
+static json_t *
+render_her(mn_http *h, const mn_entity *e) {
+    unsigned read;
+    mn_entity clear;
+    mn_entity_init(&clear, e->type, e->id);
+    mn_node_unseal_entity(h->node, e, &clear);
+    json_t *j = mn_kind_json_render_classes(&mn_kind_participant, &clear,
+                                            mn_node_config(h->node),
+                                            MN_KIND_JSON_ALL, &read);
+    mn_entity_release(&clear);
+    return j;
+}
+
 static void
 add_entity(void *user, const mn_entity *e) {
     struct gather *g = user;
@@ -197,8 +213,7 @@ export_read(mn_http *h, mn_api_request *r, const uint8_t id[MN_ID_BYTES],
         return rc;
     rc = mn_state_get(t, MN_ENTITY_PARTICIPANT, id, &e);
     if (rc == MN_OK) {
-        json_object_set_new(doc, "participant",
-                            render_clear(&g, &mn_kind_participant, &e));
+        json_object_set_new(doc, "participant", render_her(h, &e));
         mn_entity_release(&e);
         rc = gather_related(t, &g, id, doc);
     }
