@@ -10,8 +10,10 @@
  * - a later change that writes a private field of an erased-related entity
  *   is stripped and erased the same way, so arrival order does not matter;
  * - a consent withdrawal (consent.given_at cleared) erases the private
- *   parts of her earlier changes: the withdrawal itself carries what is
- *   kept (mn_node_erase_snapshot, on her home).
+ *   parts of her changes it saw (its deps: never a concurrent one, which
+ *   a node that has not seen the withdrawal yet still applies in full);
+ *   the withdrawal itself carries what is kept (mn_node_erase_snapshot,
+ *   on her home).
  */
 #include <stdlib.h>
 
@@ -47,7 +49,7 @@ erase_family(mn_node *node, mn_txn *t, const uint8_t pid[MN_ID_BYTES]) {
         rc = mn_erase_strip(t, node->ws.digest, fam[i].type, fam[i].id,
                             &node->entity_buf);
         if (rc == MN_OK)
-            rc = mn_log_erase_private(t, fam[i].id, 0, 0, &node->erase_buf,
+            rc = mn_log_erase_private(t, fam[i].id, NULL, &node->erase_buf,
                                       NULL);
     }
     free(fam);
@@ -58,7 +60,7 @@ int
 mn_node_erase_after(mn_node *node, mn_txn *t, uint32_t type,
                     const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
                     size_t nops, uint32_t origin, uint64_t seq,
-                    bool has_private) {
+                    const mn_vv *deps, bool has_private) {
     int rc = MN_OK;
     if (has_private)
         rc = mn_log_private_note(t, id, origin, seq);
@@ -69,7 +71,7 @@ mn_node_erase_after(mn_node *node, mn_txn *t, uint32_t type,
         return erase_family(node, t, id);
     const mn_field_op *consent = op_of(ops, nops, MN_P_CONSENT_AT);
     if (consent && consent->v.kind == MN_V_NONE)
-        rc = mn_log_erase_private(t, id, origin, seq, &node->erase_buf, NULL);
+        rc = mn_log_erase_private(t, id, deps, &node->erase_buf, NULL);
 related:
     if (rc != MN_OK || !writes_private(type, ops, nops))
         return rc;
@@ -78,7 +80,7 @@ related:
     if (rc == MN_OK && related)
         rc = mn_erase_strip(t, node->ws.digest, type, id, &node->entity_buf);
     if (rc == MN_OK && related)
-        rc = mn_log_erase_private(t, id, 0, 0, &node->erase_buf, NULL);
+        rc = mn_log_erase_private(t, id, NULL, &node->erase_buf, NULL);
     return rc;
 }
 

@@ -166,12 +166,12 @@ int mn_node_erase_admit(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
 int mn_node_erase_snapshot(mn_txn *t, uint32_t type,
                            const uint8_t id[MN_ID_BYTES],
                            mn_ops *ops) MN_MUST_CHECK;
-/* After change (origin, seq) to (type, id) was logged, and applied with
- * ops (nops 0 when it was refused): note its private part, and erase what
- * it erases. */
+/* After change (origin, seq, with deps) to (type, id) was logged, and
+ * applied with ops (nops 0 when it was refused): note its private part,
+ * and erase what it erases. */
 int mn_node_erase_after(mn_node *node, mn_txn *t, uint32_t type,
                         const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
                         size_t nops, uint32_t origin, uint64_t seq,
-                        bool has_private) MN_MUST_CHECK;
+                        const mn_vv *deps, bool has_private) MN_MUST_CHECK;
 
 #endif

@@ -90,7 +90,8 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
         if (rc != MN_OK)
             return rc;
     }
-    int rc = w->create ? MN_OK : mn_node_erase_admit(t, w->type, w->id, &w->ops);
+    int rc =
+        w->create ? MN_OK : mn_node_erase_admit(t, w->type, w->id, &w->ops);
     if (rc != MN_OK)
         return rc;
     rc = mn_owner_check(t, w->type, w->id, w->ops.op, w->ops.n, node->origin,
@@ -131,8 +132,9 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
     rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op, w->ops.n,
                         &st, NULL, &node->entity_buf);
     if (rc == MN_OK)
-        rc = mn_node_erase_after(node, t, w->type, w->id, w->ops.op, w->ops.n,
-                                 self, h.seq, node->sealer.has_private);
+        rc =
+            mn_node_erase_after(node, t, w->type, w->id, w->ops.op, w->ops.n,
+                                self, h.seq, &h.deps, node->sealer.has_private);
     if (rc == MN_OK)
         rc = mn_vv_set(&node->ws.vv, self, h.seq);
     if (rc == MN_OK)
@@ -279,7 +281,7 @@ apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c) {
     if (rc == MN_OK)
         rc = mn_node_erase_after(node, t, c->type, c->id, c->ops.op,
                                  applied ? c->ops.n : 0, o, c->h.seq,
-                                 c->has_private);
+                                 &c->h.deps, c->has_private);
     if (rc != MN_OK)
         return rc;
     if ((rc = mn_heads_set(&node->ws.heads, o, c->hash)) != MN_OK ||
