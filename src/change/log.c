@@ -69,16 +69,13 @@ erase_one(mn_txn *t, const uint8_t key[MN_LOG_KEY_BYTES], mn_buf *scratch) {
 }
 
 int
-mn_log_erase_private(mn_txn *t, const uint8_t id[MN_ID_BYTES],
-                     const mn_vv *before, mn_buf *scratch, size_t *erased) {
+mn_log_erase_private(mn_txn *t, const uint8_t id[MN_ID_BYTES], mn_buf *scratch,
+                     size_t *erased) {
     uint8_t(*keys)[PRIVATE_KEY_BYTES];
     size_t n, done = 0;
     int rc = private_of(t, id, &keys, &n);
     for (size_t i = 0; rc == MN_OK && i < n; i++) {
-        const uint8_t *lk = keys[i] + MN_ID_BYTES;
-        if (before && mn_get_be64(lk + 4) > mn_vv_get(before, mn_get_be32(lk)))
-            continue;
-        rc = erase_one(t, lk, scratch);
+        rc = erase_one(t, keys[i] + MN_ID_BYTES, scratch);
         if (rc == MN_OK)
             rc = mn_txn_del(t, MN_DB_PRIVATE, keys[i], PRIVATE_KEY_BYTES);
         done++;

@@ -115,9 +115,6 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
                           .key_id = MN_NETWORK_KEY_ID,
                           .deps = node->ws.vv};
     mn_heads_get(&node->ws.heads, self, h.prev_hash);
-    rc = mn_node_erase_snapshot(t, w->type, w->id, &w->ops);
-    if (rc != MN_OK)
-        return rc;
     mn_ops pub, priv;
     mn_erase_split(w->type, &w->ops, &pub, &priv);
     mn_envelope_seal(&node->sealer, &h, w->type, w->id, &pub, &priv);
@@ -132,9 +129,8 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
     rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op, w->ops.n,
                         &st, NULL, &node->entity_buf);
     if (rc == MN_OK)
-        rc =
-            mn_node_erase_after(node, t, w->type, w->id, w->ops.op, w->ops.n,
-                                self, h.seq, &h.deps, node->sealer.has_private);
+        rc = mn_node_erase_after(node, t, w->type, w->id, w->ops.op, w->ops.n,
+                                 self, h.seq, node->sealer.has_private);
     if (rc == MN_OK)
         rc = mn_vv_set(&node->ws.vv, self, h.seq);
     if (rc == MN_OK)
@@ -281,7 +277,7 @@ apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c) {
     if (rc == MN_OK)
         rc = mn_node_erase_after(node, t, c->type, c->id, c->ops.op,
                                  applied ? c->ops.n : 0, o, c->h.seq,
-                                 &c->h.deps, c->has_private);
+                                 c->has_private);
     if (rc != MN_OK)
         return rc;
     if ((rc = mn_heads_set(&node->ws.heads, o, c->hash)) != MN_OK ||
