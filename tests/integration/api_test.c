@@ -1104,7 +1104,7 @@ test_routes_refused(void) {
     const struct {
         const char *method, *path;
     } wrong[] = {
-        {"DELETE", path},
+        {"DELETE", "/v1/digest"},
         {"PUT", path},
         {"POST", path},
         {"PUT", "/v1/participants"},
