@@ -36,19 +36,32 @@ field_of(int role) {
     return role == MN_ROLE_MENTEE ? MN_AG_MENTEES : MN_AG_MENTORS;
 }
 
+/* The fields a count reads; only these are copied and opened, so a
+ * publish opens one sealed value per participant, not all of hers. */
+static const uint32_t read_fields[] = {MN_P_ROLE, MN_P_HOME, MN_P_COUNTRY,
+                                       MN_P_ERASED_AT};
+
 /* Count participant e (home here) in her role and country, as this node
  * opens her values. An erased record holds no country any more; one
  * whose country does not open is not counted. */
 static void
 count_one(void *user, const mn_entity *e) {
     struct tally *t = user;
-    mn_entity clear;
-    mn_entity_init(&clear, e->type, e->id);
-    mn_node_unseal_entity(t->node, e, &clear);
+    mn_entity some, clear;
+    mn_entity_init(&some, e->type, e->id);
+    for (size_t i = 0; i < MN_ARRAY_LEN(read_fields); i++) {
+        const mn_field *f = mn_entity_get(e, read_fields[i]);
+        if (f) {
+            mn_field_op op = {.no = f->no, .v = f->v};
+            mn_entity_merge(&some, &op, 1, &f->stamp);
+        }
+    }
+    mn_node_unseal_entity(t->node, &some, &clear);
     int role = mn_kind_enum_of(&mn_kind_participant, &clear, MN_P_ROLE);
     int cc = mn_aggregate_country(mn_entity_str(&clear, MN_P_COUNTRY));
     if (role >= 0 && cc >= 0 && !mn_entity_get(&clear, MN_P_ERASED_AT))
         t->count[role][cc]++;
+    mn_entity_release(&some);
     mn_entity_release(&clear);
 }
 
@@ -147,6 +160,13 @@ mn_node_publish_aggregate(mn_node *node, bool *written) {
     return rc;
 }
 
+/* Do a and b hold the same seq for every origin? (Both ways: one
+ * covering the other is not enough.) */
+static bool
+same_vv(const mn_vv *a, const mn_vv *b) {
+    return mn_vv_covers(a, b) && mn_vv_covers(b, a);
+}
+
 /* After our own publish moved the vector from before to after: was it the
  * only change (this origin one further, nothing else)? */
 static bool
@@ -155,7 +175,7 @@ only_ours(mn_node *node, const mn_vv *before, const mn_vv *after) {
     mn_vv expect = *before;
     if (mn_vv_set(&expect, self, mn_vv_get(before, self) + 1) != MN_OK)
         return false;
-    return mn_vv_equal(&expect, after);
+    return same_vv(&expect, after);
 }
 
 int
@@ -163,7 +183,7 @@ mn_node_aggregate_tick(mn_node *node, mn_aggregate_pacer *p, bool *written) {
     mn_vv now, after;
     *written = false;
     mn_node_state(node, &now, NULL);
-    if (p->counted && mn_vv_equal(&now, &p->seen))
+    if (p->counted && same_vv(&now, &p->seen))
         return MN_OK;
     int rc = mn_node_publish_aggregate(node, written);
     if (rc != MN_OK)

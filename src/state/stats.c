@@ -158,8 +158,6 @@ mn_stats_key_ok(const uint8_t *key, size_t kn) {
 static void
 count_aggregate(mn_counts *c, const mn_entity *e) {
     uint64_t mentees[MN_AGG_COUNTRIES] = {0}, mentors[MN_AGG_COUNTRIES] = {0};
-    if (!mn_aggregate_id_ok(e->id))
-        return;
     mn_aggregate_parse(mn_entity_str(e, MN_AG_MENTEES), mentees);
     mn_aggregate_parse(mn_entity_str(e, MN_AG_MENTORS), mentors);
     for (size_t i = 0; i < MN_AGG_COUNTRIES; i++) {
@@ -168,30 +166,34 @@ count_aggregate(mn_counts *c, const mn_entity *e) {
     }
 }
 
-/* Add every division's aggregate (at most one each that counts, so at
- * most MN_MAX_NODES reads) into c. */
+/* Add division's aggregate, if stored, into c. */
+static int
+load_aggregate(mn_txn *t, uint32_t division, mn_counts *c) {
+    uint8_t key[1 + MN_ID_BYTES];
+    mn_val v;
+    mn_entity e;
+    key[0] = MN_ENTITY_AGGREGATE; /* the entities' key (state.h) */
+    mn_aggregate_id(division, key + 1);
+    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &v);
+    if (rc != MN_OK)
+        return rc == MN_ENOTFOUND ? MN_OK : rc;
+    if (mn_codec_entity_decode(v.p, v.n, &e) != MN_OK)
+        return MN_ECORRUPT;
+    count_aggregate(c, &e);
+    mn_entity_release(&e);
+    return MN_OK;
+}
+
+/* Add every division's aggregate into c: a lookup by id for each
+ * division there could be (MN_MAX_NODES), so any other aggregate a
+ * division made is never read, and the cost is bounded whatever the
+ * store holds. */
 static int
 load_aggregates(mn_txn *t, mn_counts *c) {
-    const uint8_t type = MN_ENTITY_AGGREGATE;
-    mn_cursor *cur;
-    mn_val k, v;
-    int rc = mn_cursor_open(t, MN_DB_ENTITIES, &cur);
-    if (rc != MN_OK)
-        return rc;
-    for (rc = mn_cursor_seek(cur, &type, 1, &k, &v);
-         rc == MN_OK && k.n == 1 + MN_ID_BYTES &&
-         ((const uint8_t *)k.p)[0] == type;
-         rc = mn_cursor_next(cur, &k, &v)) {
-        mn_entity e;
-        if (mn_codec_entity_decode(v.p, v.n, &e) != MN_OK) {
-            rc = MN_ECORRUPT;
-            break;
-        }
-        count_aggregate(c, &e);
-        mn_entity_release(&e);
-    }
-    mn_cursor_close(&cur);
-    return rc == MN_ENOTFOUND || rc == MN_OK ? MN_OK : rc;
+    int rc = MN_OK;
+    for (uint32_t d = 1; rc == MN_OK && d <= MN_MAX_NODES; d++)
+        rc = load_aggregate(t, d, c);
+    return rc;
 }
 
 int
