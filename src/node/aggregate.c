@@ -19,8 +19,9 @@
 /* Participants read per list call (the list's own cap is larger). */
 #define PAGE 1000
 
-/* One publish at a time in the process (the daemon's timer, an import):
- * two would compare against the same stored text and both write. */
+/* One publish at a time in the process (the daemon's timer, a test, any
+ * later caller): two would compare against the same stored text and both
+ * write. */
 static pthread_mutex_t publishing = PTHREAD_MUTEX_INITIALIZER;
 
 /* This division's counts, by role and country, and the texts. */
@@ -49,6 +50,7 @@ count_one(void *user, const mn_entity *e) {
     struct tally *t = user;
     mn_entity some, clear;
     mn_entity_init(&some, e->type, e->id);
+    mn_entity_init(&clear, e->type, e->id);
     for (size_t i = 0; i < MN_ARRAY_LEN(read_fields); i++) {
         const mn_field *f = mn_entity_get(e, read_fields[i]);
         if (f) {
@@ -59,7 +61,7 @@ count_one(void *user, const mn_entity *e) {
     mn_node_unseal_entity(t->node, &some, &clear);
     int role = mn_kind_enum_of(&mn_kind_participant, &clear, MN_P_ROLE);
     int cc = mn_aggregate_country(mn_entity_str(&clear, MN_P_COUNTRY));
-    if (role >= 0 && cc >= 0 && !mn_entity_get(&clear, MN_P_ERASED_AT))
+    if (role >= 0 && cc >= 0 && mn_entity_int(&clear, MN_P_ERASED_AT, 0) == 0)
         t->count[role][cc]++;
     mn_entity_release(&some);
     mn_entity_release(&clear);
