@@ -32,7 +32,35 @@ mn_envelope_log_key_parse(const void *key, size_t n, uint32_t *origin,
 void
 mn_envelope_chain_hash(const void *change, size_t n,
                        uint8_t out[MN_HASH_BYTES]) {
-    mn_crypto_hash2(change, n, NULL, 0, out);
+    size_t at;
+    mn_bytes part;
+    uint8_t field[MN_PRIVATE_HASH_FIELD_BYTES], h[MN_HASH_BYTES];
+    if (mn_codec_change_private(change, n, &at, &part) != MN_OK || !part.p) {
+        mn_crypto_hash2(change, n, NULL, 0, out);
+        return;
+    }
+    mn_crypto_hash2(part.p, part.n, NULL, 0, h);
+    mn_codec_private_hash_field(h, field);
+    mn_crypto_hash2(change, at, field, sizeof field, out);
+}
+
+int
+mn_envelope_erase(const void *c, size_t n, mn_buf *out) {
+    size_t at;
+    mn_bytes part;
+    uint8_t h[MN_HASH_BYTES];
+    int rc = mn_codec_change_private(c, n, &at, &part);
+    if (rc != MN_OK)
+        return rc;
+    if (!part.p)
+        return MN_ENOTFOUND;
+    mn_crypto_hash2(part.p, part.n, NULL, 0, h);
+    mn_buf_reset(out);
+    mn_buf_reserve(out, at + MN_PRIVATE_HASH_FIELD_BYTES);
+    memcpy(out->p, c, at);
+    mn_codec_private_hash_field(h, out->p + at);
+    out->len = at + MN_PRIVATE_HASH_FIELD_BYTES;
+    return MN_OK;
 }
 
 int
@@ -47,28 +75,74 @@ mn_sealer_release(mn_sealer *s) {
     mn_buf_release(&s->body);
     mn_buf_release(&s->header);
     mn_buf_release(&s->cipher);
+    mn_buf_release(&s->private_part);
     mn_buf_release(&s->change);
+}
+
+/* Encode (type, id, ops) into s->body and append nonce, then its AEAD
+ * under s->key with the header as associated data, to out. */
+static void
+seal_part(mn_sealer *s, uint32_t type, const uint8_t id[MN_ID_BYTES],
+          const mn_ops *ops, uint8_t *nonce, mn_buf *out) {
+    mn_buf_reset(&s->body);
+    mn_codec_body_encode(type, id, ops->op, ops->n, &s->body);
+    size_t at = out->len;
+    mn_buf_reserve(out, at + s->body.len + MN_TAG_BYTES);
+    mn_crypto_seal(s->key, s->header.p, s->header.len, s->body.p, s->body.len,
+                   nonce, out->p + at);
+    out->len = at + s->body.len + MN_TAG_BYTES;
 }
 
 void
 mn_envelope_seal(mn_sealer *s, const mn_change_header *h, uint32_t type,
-                 const uint8_t id[MN_ID_BYTES], const mn_ops *ops) {
+                 const uint8_t id[MN_ID_BYTES], const mn_ops *ops,
+                 const mn_ops *private_ops) {
     uint8_t nonce[MN_NONCE_BYTES];
     assert(mn_envelope_key_check(h->key_id) == MN_OK);
-    mn_buf_reset(&s->body);
     mn_buf_reset(&s->header);
     mn_buf_reset(&s->cipher);
+    mn_buf_reset(&s->private_part);
     mn_buf_reset(&s->change);
-    mn_codec_body_encode(type, id, ops->op, ops->n, &s->body);
     mn_codec_header_encode(h, &s->header);
-    mn_buf_reserve(&s->cipher, s->body.len + MN_TAG_BYTES);
-    mn_crypto_seal(s->key, s->header.p, s->header.len, s->body.p, s->body.len,
-                   nonce, s->cipher.p);
-    s->cipher.len = s->body.len + MN_TAG_BYTES;
-    mn_change_view view = {NULL,  s->header.p, s->header.len,
-                           nonce, s->cipher.p, s->cipher.len};
+    seal_part(s, type, id, ops, nonce, &s->cipher);
+    bool priv = private_ops && private_ops->n > 0;
+    if (priv) {
+        uint8_t pnonce[MN_NONCE_BYTES];
+        mn_buf_reserve(&s->private_part, MN_NONCE_BYTES);
+        s->private_part.len = MN_NONCE_BYTES;
+        seal_part(s, type, id, private_ops, pnonce, &s->private_part);
+        memcpy(s->private_part.p, pnonce, MN_NONCE_BYTES); /* moved by then */
+    }
+    mn_change_view view = {.header = s->header.p,
+                           .header_len = s->header.len,
+                           .nonce = nonce,
+                           .ciphertext = s->cipher.p,
+                           .ciphertext_len = s->cipher.len,
+                           .private_part = priv ? s->private_part.p : NULL,
+                           .private_len = s->private_part.len};
     mn_codec_change_encode(&view, &s->change);
+    s->has_private = priv;
     mn_envelope_chain_hash(s->change.p, s->change.len, s->hash);
+}
+
+/* Decrypt part (nonce, then ciphertext and tag) into plain and decode it
+ * into ops (appended). MN_ECRYPTO or MN_ECORRUPT. */
+static int
+open_part(const uint8_t key[MN_KEY_BYTES], const mn_change_view *v,
+          const uint8_t *nonce, const uint8_t *c, size_t n, mn_buf *plain,
+          uint32_t *type, uint8_t id[MN_ID_BYTES], mn_ops *ops) {
+    if (n < MN_TAG_BYTES)
+        return MN_ECRYPTO;
+    size_t plen = n - MN_TAG_BYTES;
+    mn_buf_reset(plain);
+    mn_buf_reserve(plain, plen + 1); /* + 1: never a NULL buffer */
+    if (mn_crypto_open(key, v->header, v->header_len, nonce, c, n, plain->p) !=
+        MN_OK)
+        return MN_ECRYPTO;
+    plain->len = plen;
+    return mn_codec_body_decode(plain->p, plen, type, id, ops) == MN_OK
+               ? MN_OK
+               : MN_ECORRUPT;
 }
 
 int
@@ -76,19 +150,33 @@ mn_envelope_open(const uint8_t key[MN_KEY_BYTES], const mn_change_view *v,
                  const mn_change_header *h, mn_buf *plain, uint32_t *type,
                  uint8_t id[MN_ID_BYTES], mn_ops *ops) {
     mn_ops_init(ops);
-    if (mn_envelope_key_check(h->key_id) != MN_OK ||
-        v->ciphertext_len < MN_TAG_BYTES)
+    if (mn_envelope_key_check(h->key_id) != MN_OK)
         return MN_ECRYPTO;
-    size_t plen = v->ciphertext_len - MN_TAG_BYTES;
-    mn_buf_reset(plain);
-    mn_buf_reserve(plain, plen + 1); /* + 1: never a NULL buffer */
-    if (mn_crypto_open(key, v->header, v->header_len, v->nonce, v->ciphertext,
-                       v->ciphertext_len, plain->p) != MN_OK)
-        return MN_ECRYPTO;
-    plain->len = plen;
-    return mn_codec_body_decode(plain->p, plen, type, id, ops) == MN_OK
-               ? MN_OK
-               : MN_ECORRUPT;
+    int rc = open_part(key, v, v->nonce, v->ciphertext, v->ciphertext_len,
+                       plain, type, id, ops);
+    if (rc == MN_OK && ops->n == 0 && !v->private_part && !v->private_hash)
+        rc = MN_ECORRUPT; /* a change writes something */
+    if (rc != MN_OK || !v->private_part)
+        return rc;
+    mn_ops priv;
+    mn_ops_init(&priv);
+    uint32_t ptype;
+    uint8_t pid[MN_ID_BYTES];
+    rc = open_part(key, v, v->private_part, v->private_part + MN_NONCE_BYTES,
+                   v->private_len - MN_NONCE_BYTES, plain, &ptype, pid, &priv);
+    if (rc == MN_OK && (ptype != *type || memcmp(pid, id, MN_ID_BYTES) != 0 ||
+                        ops->n + priv.n > MN_ENTITY_MAX_FIELDS))
+        rc = MN_ECORRUPT; /* one change writes one entity */
+    for (size_t i = 0; rc == MN_OK && i < priv.n; i++)
+        ops->op[ops->n++] = priv.op[i]; /* the strings move to ops */
+    if (rc == MN_OK)
+        priv.n = 0;
+    else if (rc != MN_ECRYPTO && rc != MN_ECORRUPT)
+        rc = MN_ECORRUPT;
+    mn_ops_release(&priv);
+    if (rc != MN_OK)
+        mn_ops_release(ops);
+    return rc;
 }
 
 void

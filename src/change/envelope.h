@@ -4,12 +4,19 @@
  * and the signed message. Both the writer (seal, sign) and the engine
  * (open, verify) call it, so the two sides cannot drift apart.
  *
- *   Change  = header, nonce, ciphertext  (codec: mn_change_view)
+ *   Change  = header, nonce, ciphertext, [private part | private hash]
  *   header  = origin, seq, HLC, key id, prev hash, deps  (associated data)
  *   ciphertext = XChaCha20-Poly1305(network key[key id], nonce,
- *                                   body = type, id, ops; ad = header)
- *   chain hash = BLAKE2b-256(Change bytes); each header names the chain
- *                hash of its origin's previous change
+ *                                   body = type, id, public ops; ad = header)
+ *   private part = nonce', XChaCha20-Poly1305(network key, nonce',
+ *                                   body = type, id, private ops; ad = header)
+ *   chain hash = BLAKE2b-256(the Change's erased form: its bytes with the
+ *                private part replaced by private hash = BLAKE2b-256(part));
+ *                each header names the chain hash of its origin's previous
+ *                change
+ *
+ * Erasing a change (README "Erasure") swaps its private part for its hash:
+ * the chain hash, so every chain and signature, stays the same.
  *   log key = origin be32, seq be64  (12 bytes; sorts by origin, then seq)
  *   signed  = log key of (origin, seq), then the chain head at seq
  *
@@ -51,7 +58,7 @@ int mn_envelope_log_key_parse(const void *key, size_t n, uint32_t *origin,
                               uint64_t *seq) MN_MUST_CHECK;
 
 /* The chain hash of a Change's bytes (what the next header's prev hash and
- * a signature's head name). */
+ * a signature's head name), whether its private part is there or erased. */
 void mn_envelope_chain_hash(const void *change, size_t n,
                             uint8_t out[MN_HASH_BYTES]);
 
@@ -68,7 +75,9 @@ int mn_envelope_header(const void *change, size_t n,
 typedef struct mn_sealer {
     const uint8_t *key;          /* MN_KEY_BYTES, key id MN_NETWORK_KEY_ID */
     mn_buf body, header, cipher; /* scratch */
+    mn_buf private_part;         /* scratch */
     mn_buf change;               /* OUT of the last seal: the Change bytes */
+    bool has_private;            /* OUT of the last seal: a private part */
     uint8_t hash[MN_HASH_BYTES]; /* OUT of the last seal: its chain hash */
 } mn_sealer;
 
@@ -77,20 +86,28 @@ void mn_sealer_release(mn_sealer *s);
 /*
  * Seal one change: encode the body (type, id, ops) once, encrypt it under
  * s->key with the encoded header h as associated data and a fresh random
- * nonce, and encode the Change. OUT: s->change (valid until the next seal)
+ * nonce, the same for private_ops (if any) as the private part, and encode
+ * the Change. OUT: s->change (valid until the next seal)
  * and s->hash. h->key_id must pass mn_envelope_key_check (asserted).
  */
 void mn_envelope_seal(mn_sealer *s, const mn_change_header *h, uint32_t type,
-                      const uint8_t id[MN_ID_BYTES], const mn_ops *ops);
+                      const uint8_t id[MN_ID_BYTES], const mn_ops *ops,
+                      const mn_ops *private_ops);
+
+/* The erased form of Change bytes c: its private part replaced by that
+ * part's hash. OUT: out (reset). MN_ENOTFOUND when c holds no private part
+ * (public only, or erased already); MN_ECORRUPT when malformed. */
+int mn_envelope_erase(const void *c, size_t n, mn_buf *out) MN_MUST_CHECK;
 
 /*
  * Open a received or logged change: check its key id, decrypt v's
  * ciphertext under key with v's header bytes as associated data (h is
- * those bytes decoded), and decode the body. plain is scratch (reset
- * here). OUT: type, id, ops (owned by the caller: mn_ops_release; left
- * empty on failure). Returns MN_OK; MN_ECRYPTO when the key id is unknown
- * or the header, nonce, ciphertext or key do not match; MN_ECORRUPT when
- * the body does not decode.
+ * those bytes decoded), and decode the body, then the private part's, if
+ * it is there (of the same entity). plain is scratch (reset here). OUT:
+ * type, id, ops: the public ops, then the private ones (owned by the
+ * caller: mn_ops_release; left empty on failure). Returns MN_OK; MN_ECRYPTO
+ * when the key id is unknown or the header, nonce, ciphertext or key do not
+ * match; MN_ECORRUPT when the body does not decode.
  */
 int mn_envelope_open(const uint8_t key[MN_KEY_BYTES], const mn_change_view *v,
                      const mn_change_header *h, mn_buf *plain, uint32_t *type,

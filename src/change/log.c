@@ -6,12 +6,87 @@
 
 #include "change/envelope.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 int
 mn_log_append(mn_txn *t, uint32_t origin, uint64_t seq, const void *change,
               size_t n) {
     uint8_t key[MN_LOG_KEY_BYTES];
     mn_envelope_log_key(origin, seq, key);
     return mn_txn_put(t, MN_DB_LOG, key, sizeof key, change, n, MN_PUT_NEW);
+}
+
+#define PRIVATE_KEY_BYTES (MN_ID_BYTES + MN_LOG_KEY_BYTES)
+
+int
+mn_log_private_note(mn_txn *t, const uint8_t id[MN_ID_BYTES], uint32_t origin,
+                    uint64_t seq) {
+    uint8_t key[PRIVATE_KEY_BYTES];
+    memcpy(key, id, MN_ID_BYTES);
+    mn_envelope_log_key(origin, seq, key + MN_ID_BYTES);
+    return mn_txn_put(t, MN_DB_PRIVATE, key, sizeof key, "", 0, 0);
+}
+
+/* The changes of entity id the index names, collected first: the log and
+ * the index are then written without a cursor open on either. */
+static int
+private_of(mn_txn *t, const uint8_t id[MN_ID_BYTES],
+           uint8_t (**keys)[PRIVATE_KEY_BYTES], size_t *n) {
+    mn_cursor *cur;
+    mn_val k, v;
+    size_t cap = 0;
+    *keys = NULL;
+    *n = 0;
+    int rc = mn_cursor_open(t, MN_DB_PRIVATE, &cur);
+    if (rc != MN_OK)
+        return rc;
+    for (rc = mn_cursor_seek(cur, id, MN_ID_BYTES, &k, &v); rc == MN_OK;
+         rc = mn_cursor_next(cur, &k, &v)) {
+        if (k.n != PRIVATE_KEY_BYTES || memcmp(k.p, id, MN_ID_BYTES) != 0)
+            break;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            *keys = mn_realloc(*keys, cap * sizeof **keys);
+        }
+        memcpy((*keys)[(*n)++], k.p, PRIVATE_KEY_BYTES);
+    }
+    mn_cursor_close(&cur);
+    return rc == MN_ENOTFOUND ? MN_OK : rc;
+}
+
+/* Replace the log entry at key (a log key) by its erased form. */
+static int
+erase_one(mn_txn *t, const uint8_t key[MN_LOG_KEY_BYTES], mn_buf *scratch) {
+    mn_val v;
+    int rc = mn_txn_get(t, MN_DB_LOG, key, MN_LOG_KEY_BYTES, &v);
+    if (rc == MN_OK)
+        rc = mn_envelope_erase(v.p, v.n, scratch);
+    if (rc == MN_OK)
+        rc = mn_txn_put(t, MN_DB_LOG, key, MN_LOG_KEY_BYTES, scratch->p,
+                        scratch->len, 0);
+    return rc == MN_ENOTFOUND ? MN_OK : rc; /* erased already */
+}
+
+int
+mn_log_erase_private(mn_txn *t, const uint8_t id[MN_ID_BYTES],
+                     const mn_vv *before, mn_buf *scratch, size_t *erased) {
+    uint8_t(*keys)[PRIVATE_KEY_BYTES];
+    size_t n, done = 0;
+    int rc = private_of(t, id, &keys, &n);
+    for (size_t i = 0; rc == MN_OK && i < n; i++) {
+        const uint8_t *lk = keys[i] + MN_ID_BYTES;
+        if (before && mn_get_be64(lk + 4) > mn_vv_get(before, mn_get_be32(lk)))
+            continue;
+        rc = erase_one(t, lk, scratch);
+        if (rc == MN_OK)
+            rc = mn_txn_del(t, MN_DB_PRIVATE, keys[i], PRIVATE_KEY_BYTES);
+        done++;
+    }
+    free(keys);
+    if (erased)
+        *erased = done;
+    return rc == MN_ENOTFOUND ? MN_OK : rc;
 }
 
 /* The entry of db (log or sigs) at (origin, seq). */

@@ -24,6 +24,8 @@
 
 #include "door/codec.h"
 #include "door/store.h"
+#include "state/vv.h"
+#include "base/id.h"
 
 /* Append origin's change seq. MN_EEXIST if the log already holds one;
  * other store errors as mn_txn_put. */
@@ -56,6 +58,23 @@ int mn_log_range_open(mn_txn *t, uint32_t origin, uint64_t first, uint64_t last,
 bool mn_log_range_next(mn_log_range *r, uint64_t *seq, mn_bytes *change);
 /* Safe on a range whose open failed. */
 void mn_log_range_close(mn_log_range *r);
+
+/*
+ * The private index: (entity id[16], origin be32, seq be64) -> nothing, for
+ * every logged change that still holds a private part, so erasing an
+ * entity's private parts reads only its own changes.
+ */
+int mn_log_private_note(mn_txn *t, const uint8_t id[MN_ID_BYTES],
+                        uint32_t origin, uint64_t seq) MN_MUST_CHECK;
+
+/* Erase the private part of every logged change of entity id that
+ * before covers (every one, when before is NULL), in place: the log keeps
+ * the erased form (envelope.h), whose chain hash is the same, and the
+ * index forgets them. scratch is reused. OUT: *erased, how many (may be
+ * NULL). */
+int mn_log_erase_private(mn_txn *t, const uint8_t id[MN_ID_BYTES],
+                         const mn_vv *before, mn_buf *scratch,
+                         size_t *erased) MN_MUST_CHECK;
 
 /* Store (or replace) the signature sig covers. scratch holds its
  * encoding (reset here). */

@@ -171,7 +171,9 @@ static int
 body_from(const Mentornet__ChangeBody *m, uint32_t *type,
           uint8_t id[MN_ID_BYTES], mn_ops *out) {
     const mn_kind *k = mn_kind_find(m->entity_type);
-    if (!k || m->entity_id.len != MN_ID_BYTES || m->n_ops == 0 ||
+    /* No ops is a change whose ops are all in its private part (the
+     * envelope refuses one that has no private part either). */
+    if (!k || m->entity_id.len != MN_ID_BYTES ||
         m->n_ops > MN_ENTITY_MAX_FIELDS)
         return MN_ECORRUPT;
     *type = m->entity_type;
@@ -215,6 +217,13 @@ mn_codec_change_encode(const mn_change_view *c, mn_buf *out) {
     m.nonce.len = MN_NONCE_BYTES;
     m.ciphertext.data = (uint8_t *)c->ciphertext;
     m.ciphertext.len = c->ciphertext_len;
+    if (c->private_part) {
+        m.private_part.data = (uint8_t *)c->private_part;
+        m.private_part.len = c->private_len;
+    } else if (c->private_hash) {
+        m.private_hash.data = (uint8_t *)c->private_hash;
+        m.private_hash.len = MN_HASH_BYTES;
+    }
     pack_into(&m.base, out);
 }
 
@@ -223,8 +232,11 @@ mn_codec_change_decode(const uint8_t *p, size_t n, mn_change_view *out) {
     Mentornet__Change *m = mentornet__change__unpack(NULL, n, p);
     if (!m)
         return MN_ECORRUPT;
+    bool priv = m->private_part.len > 0, erased = m->private_hash.len > 0;
     if (m->nonce.len != MN_NONCE_BYTES || m->ciphertext.len < MN_TAG_BYTES ||
-        m->header.len == 0) {
+        m->header.len == 0 || (priv && erased) ||
+        (priv && m->private_part.len < MN_NONCE_BYTES + MN_TAG_BYTES) ||
+        (erased && m->private_hash.len != MN_HASH_BYTES)) {
         mentornet__change__free_unpacked(m, NULL);
         return MN_ECORRUPT;
     }
@@ -234,6 +246,9 @@ mn_codec_change_decode(const uint8_t *p, size_t n, mn_change_view *out) {
     out->nonce = m->nonce.data;
     out->ciphertext = m->ciphertext.data;
     out->ciphertext_len = m->ciphertext.len;
+    out->private_part = priv ? m->private_part.data : NULL;
+    out->private_len = m->private_part.len;
+    out->private_hash = erased ? m->private_hash.data : NULL;
     return MN_OK;
 }
 
@@ -264,6 +279,37 @@ mn_codec_change_header_bytes(const uint8_t *p, size_t n, mn_bytes *header) {
         p += len;
     }
     return header->p ? MN_OK : MN_ECORRUPT;
+}
+
+int
+mn_codec_change_private(const uint8_t *p, size_t n, size_t *at,
+                        mn_bytes *part) {
+    const uint8_t *start = p, *end = p + n;
+    *at = n;
+    *part = (mn_bytes){NULL, 0};
+    while (p < end) {
+        const uint8_t *field = p;
+        uint64_t tag, len;
+        if (!read_varint(&p, end, &tag) || (tag & 7) != 2 ||
+            !read_varint(&p, end, &len) || len > (uint64_t)(end - p))
+            return MN_ECORRUPT;
+        if (tag >> 3 == 4) {
+            if (p + len != end)
+                return MN_ECORRUPT; /* the private part is the last field */
+            *at = (size_t)(field - start);
+            *part = (mn_bytes){p, (size_t)len};
+        }
+        p += len;
+    }
+    return MN_OK;
+}
+
+void
+mn_codec_private_hash_field(const uint8_t hash[MN_HASH_BYTES],
+                            uint8_t out[MN_PRIVATE_HASH_FIELD_BYTES]) {
+    out[0] = 5 << 3 | 2; /* Change.private_hash, length-delimited */
+    out[1] = MN_HASH_BYTES;
+    memcpy(out + 2, hash, MN_HASH_BYTES);
 }
 
 void

@@ -39,6 +39,11 @@ typedef struct mn_change_view {
     const uint8_t *nonce; /* MN_NONCE_BYTES */
     const uint8_t *ciphertext;
     size_t ciphertext_len;
+    /* The private part (nonce, ciphertext and tag), or NULL; or, once it
+     * is erased, its hash (MN_HASH_BYTES), or NULL. Never both. */
+    const uint8_t *private_part;
+    size_t private_len;
+    const uint8_t *private_hash;
 } mn_change_view;
 
 typedef struct mn_chain_sig {
@@ -56,8 +61,9 @@ typedef struct mn_remote_change {
     uint8_t hash[MN_HASH_BYTES]; /* BLAKE2b of raw */
     uint32_t type;
     uint8_t id[MN_ID_BYTES];
-    mn_ops ops;
-    int result; /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
+    mn_ops ops;       /* public ops, then the private part's */
+    bool has_private; /* raw holds a private part (not erased) */
+    int result;       /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
 } mn_remote_change;
 
 /* Appends to out (not reset). */
@@ -77,6 +83,18 @@ void mn_codec_change_encode(const mn_change_view *c, mn_buf *out);
 int mn_codec_change_decode(const uint8_t *p, size_t n,
                            mn_change_view *out) MN_MUST_CHECK;
 void mn_codec_change_release(mn_change_view *c);
+/* Where an encoded Change's private part is, without decoding it: OUT:
+ * at, the offset of its field (n when there is none, for an erased or
+ * public-only change), and part, its bytes (NULL when none). The part is
+ * always the last field (fields are encoded in number order). MN_ECORRUPT
+ * when malformed. */
+int mn_codec_change_private(const uint8_t *p, size_t n, size_t *at,
+                            mn_bytes *part) MN_MUST_CHECK;
+/* The field that stands for an erased private part: its hash. OUT: out,
+ * MN_PRIVATE_HASH_FIELD_BYTES. */
+#define MN_PRIVATE_HASH_FIELD_BYTES (2 + MN_HASH_BYTES)
+void mn_codec_private_hash_field(const uint8_t hash[MN_HASH_BYTES],
+                                 uint8_t out[MN_PRIVATE_HASH_FIELD_BYTES]);
 /* The header bytes of an encoded Change, without decoding the rest (no
  * copy: header points into p). MN_ECORRUPT when malformed. */
 int mn_codec_change_header_bytes(const uint8_t *p, size_t n,

@@ -31,7 +31,7 @@ struct mn_cursor {
 };
 
 static const char *const db_names[MN_DB_COUNT] = {
-    "log", "sigs", "entities", "index", "stats", "meta", "conflicts",
+    "log", "sigs", "entities", "index", "stats", "meta", "conflicts", "private",
 };
 
 static int

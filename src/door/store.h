@@ -37,6 +37,7 @@ enum mn_db {
     MN_DB_STATS,
     MN_DB_META,
     MN_DB_CONFLICTS,
+    MN_DB_PRIVATE, /* change/log.h: changes that hold a private part */
     MN_DB_COUNT
 };
 

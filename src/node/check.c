@@ -153,6 +153,11 @@ entry_shape_ok(enum mn_db db, const mn_val *k, const mn_val *v) {
                mn_owner_record_shape_ok(k->p, k->n, v->n);
     case MN_DB_STATS: return mn_stats_key_ok(kp, k->n);
     case MN_DB_CONFLICTS: return mn_conflicts_shape_ok(k, v);
+    case MN_DB_PRIVATE:
+        return k->n == MN_ID_BYTES + MN_LOG_KEY_BYTES && v->n == 0 &&
+               mn_envelope_log_key_parse(kp + MN_ID_BYTES, MN_LOG_KEY_BYTES,
+                                         &origin, &seq) == MN_OK &&
+               mn_origin_valid(origin) && seq > 0;
     default: return k->n > 0;
     }
 }
@@ -161,8 +166,9 @@ entry_shape_ok(enum mn_db db, const mn_val *k, const mn_val *v) {
  * checking each entry's shape. */
 static int
 check_other_dbs(mn_txn *t, char *err, size_t errlen, const char *dir) {
-    static const enum mn_db dbs[] = {MN_DB_SIGS, MN_DB_INDEX, MN_DB_STATS,
-                                     MN_DB_META, MN_DB_CONFLICTS};
+    static const enum mn_db dbs[] = {MN_DB_SIGS,      MN_DB_INDEX,
+                                     MN_DB_STATS,     MN_DB_META,
+                                     MN_DB_CONFLICTS, MN_DB_PRIVATE};
     for (size_t i = 0; i < MN_ARRAY_LEN(dbs); i++) {
         mn_cursor *cur = NULL;
         mn_val k, v;

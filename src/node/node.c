@@ -55,6 +55,7 @@ node_free(mn_node *node) {
     mn_sealer_release(&node->sealer);
     mn_buf_release(&node->sig_buf);
     mn_buf_release(&node->entity_buf);
+    mn_buf_release(&node->erase_buf);
     mn_node_keys_wipe(node);
     pthread_mutex_destroy(&node->mu);
     pthread_cond_destroy(&node->work);

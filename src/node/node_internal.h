@@ -32,9 +32,10 @@
  * whose conflicts database is keyed by the whole stamp, 3, whose origins
  * are division and incarnation, and 4, whose statistics keys hold the year
  * joined, the mentor's division, moves, qualifications and memberships:
- * state/stats.h) that tells the operator to rebuild the store from its
- * peers. */
-#define MN_NODE_SCHEMA_VERSION 4
+ * state/stats.h, and 5, whose changes have a private part hashed into the
+ * chain and an index of them: change/log.h) that tells the operator to
+ * rebuild the store from its peers. */
+#define MN_NODE_SCHEMA_VERSION 5
 
 /* State only the writer thread touches (and restores on a failed group). */
 struct writer_state {
@@ -59,7 +60,7 @@ struct mn_node {
     uint8_t network_key[MN_KEY_BYTES];
     struct writer_state ws;
     mn_sealer sealer;           /* writer scratch; key = network_key */
-    mn_buf sig_buf, entity_buf; /* writer scratch */
+    mn_buf sig_buf, entity_buf, erase_buf; /* writer scratch */
 
     pthread_mutex_t mu;
     pthread_cond_t work; /* writer waits: queue non-empty or stopping */
@@ -152,5 +153,25 @@ typedef int (*mn_node_check_fn)(const mn_config *cfg, char *err, size_t errlen);
  * check given; tests give others). */
 int mn_node_check_in_child(const mn_config *cfg, mn_node_check_fn fn, char *err,
                            size_t errlen);
+
+/* ---- erase.c: erasure and consent around an apply (README "Erasure") */
+
+/* Refuse (MN_ECONFLICT) a local write to an erased participant, or of a
+ * private field of an entity that names one. */
+int mn_node_erase_admit(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
+                        const mn_ops *ops) MN_MUST_CHECK;
+/* A consent withdrawal (ops clear consent.given_at) also carries every
+ * other private field of hers as it stands (appended to ops), since the
+ * private parts of her earlier changes are erased when it applies. */
+int mn_node_erase_snapshot(mn_txn *t, uint32_t type,
+                           const uint8_t id[MN_ID_BYTES],
+                           mn_ops *ops) MN_MUST_CHECK;
+/* After change (origin, seq, with deps) to (type, id) was logged, and
+ * applied with ops (nops 0 when it was refused): note its private part,
+ * and erase what it erases. */
+int mn_node_erase_after(mn_node *node, mn_txn *t, uint32_t type,
+                        const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
+                        size_t nops, uint32_t origin, uint64_t seq,
+                        const mn_vv *deps, bool has_private) MN_MUST_CHECK;
 
 #endif

@@ -26,6 +26,7 @@
 #include "base/log.h"
 #include "change/log.h"
 #include "node/node_internal.h"
+#include "state/erase.h"
 #include "state/owner.h"
 #include "state/partnership_rules.h"
 #include "state/state.h"
@@ -89,8 +90,12 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
         if (rc != MN_OK)
             return rc;
     }
-    int rc = mn_owner_check(t, w->type, w->id, w->ops.op, w->ops.n,
-                            node->origin, NULL);
+    int rc =
+        w->create ? MN_OK : mn_node_erase_admit(t, w->type, w->id, &w->ops);
+    if (rc != MN_OK)
+        return rc;
+    rc = mn_owner_check(t, w->type, w->id, w->ops.op, w->ops.n, node->origin,
+                        NULL);
     if (rc == MN_OK && w->type == MN_ENTITY_PARTICIPANT && !w->create)
         rc = mn_pship_check_capacity(t, w->id, w->ops.op, w->ops.n);
     return rc;
@@ -110,7 +115,12 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
                           .key_id = MN_NETWORK_KEY_ID,
                           .deps = node->ws.vv};
     mn_heads_get(&node->ws.heads, self, h.prev_hash);
-    mn_envelope_seal(&node->sealer, &h, w->type, w->id, &w->ops);
+    rc = mn_node_erase_snapshot(t, w->type, w->id, &w->ops);
+    if (rc != MN_OK)
+        return rc;
+    mn_ops pub, priv;
+    mn_erase_split(w->type, &w->ops, &pub, &priv);
+    mn_envelope_seal(&node->sealer, &h, w->type, w->id, &pub, &priv);
     rc = mn_log_append(t, self, h.seq, node->sealer.change.p,
                        node->sealer.change.len);
     if (rc != MN_OK)
@@ -121,6 +131,10 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
     mn_stamp st = {h.hlc, self, h.seq};
     rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op, w->ops.n,
                         &st, NULL, &node->entity_buf);
+    if (rc == MN_OK)
+        rc =
+            mn_node_erase_after(node, t, w->type, w->id, w->ops.op, w->ops.n,
+                                self, h.seq, &h.deps, node->sealer.has_private);
     if (rc == MN_OK)
         rc = mn_vv_set(&node->ws.vv, self, h.seq);
     if (rc == MN_OK)
@@ -212,12 +226,14 @@ refuse_fault(mn_node *node, const mn_remote_change *c, enum mn_op_fault fault,
  * apply for another reason than storage is refused alike, so it never
  * fails the changes grouped with it. MN_OK, or a storage error. */
 static int
-apply_remote_state(mn_node *node, mn_txn *t, const mn_remote_change *c) {
+apply_remote_state(mn_node *node, mn_txn *t, const mn_remote_change *c,
+                   bool *applied) {
     uint32_t o = c->h.origin;
     const mn_kind *k = mn_kind_find(c->type);
     uint32_t no = 0;
     enum mn_op_fault fault =
         k ? mn_kind_check_ops(k, c->ops.op, c->ops.n, &no) : MN_FAULT_NONE;
+    *applied = false;
     if (fault != MN_FAULT_NONE) {
         refuse_fault(node, c, fault, no);
         return MN_OK;
@@ -225,10 +241,11 @@ apply_remote_state(mn_node *node, mn_txn *t, const mn_remote_change *c) {
     mn_stamp st = {c->h.hlc, o, c->h.seq};
     int rc =
         mn_owner_check(t, c->type, c->id, c->ops.op, c->ops.n, o, &c->h.deps);
-    if (rc == MN_OK)
+    if (rc == MN_OK) {
         rc = mn_state_apply(t, node->ws.digest, c->type, c->id, c->ops.op,
                             c->ops.n, &st, &c->h.deps, &node->entity_buf);
-    else if (rc == MN_EAUTH) {
+        *applied = rc == MN_OK;
+    } else if (rc == MN_EAUTH) {
         /* Logged (the origin's chain stays whole) but refused by the
          * ownership rule, as on every node. */
         node->ws.refused_owner++;
@@ -257,9 +274,14 @@ apply_remote_one(mn_node *node, mn_txn *t, mn_remote_change *c) {
     /* A new origin when the vector is full waits, alone (vv.h). */
     if (!held && node->ws.vv.n == MN_VV_MAX)
         return MN_EGAP;
+    bool applied = false;
     int rc = mn_log_append(t, o, c->h.seq, c->raw.p, c->raw.n);
     if (rc == MN_OK)
-        rc = apply_remote_state(node, t, c);
+        rc = apply_remote_state(node, t, c, &applied);
+    if (rc == MN_OK)
+        rc = mn_node_erase_after(node, t, c->type, c->id, c->ops.op,
+                                 applied ? c->ops.n : 0, o, c->h.seq,
+                                 &c->h.deps, c->has_private);
     if (rc != MN_OK)
         return rc;
     if ((rc = mn_heads_set(&node->ws.heads, o, c->hash)) != MN_OK ||

@@ -180,6 +180,7 @@ open_change(mn_repl *r, const mn_peer_msg *m, const struct checked *c, size_t i,
     if (orc != MN_OK)
         return orc == MN_ECRYPTO ? MN_REJ_DECRYPT : MN_REJ_DECODE;
     rc->h = c->h[i];
+    rc->has_private = c->v[i].private_part != NULL;
     memcpy(rc->hash, c->hash[i], MN_HASH_BYTES);
     uint8_t *raw = mn_malloc(m->changes[i].n);
     memcpy(raw, m->changes[i].p, m->changes[i].n);

@@ -150,6 +150,19 @@ set_load(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
     return rc == MN_ENOTFOUND || rc == MN_OK ? MN_OK : rc;
 }
 
+int
+mn_conflicts_drop(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
+                  const uint8_t id[MN_ID_BYTES], uint32_t field) {
+    struct field_set set;
+    uint8_t key[KEY_BYTES];
+    int rc = set_load(t, type, id, field, &set);
+    for (size_t i = 0; rc == MN_OK && i < set.n; i++) {
+        key_make(type, id, field, &set.st[i], key);
+        rc = entry_del(t, digest, key);
+    }
+    return rc;
+}
+
 static bool
 stamp_equal(const mn_stamp *a, const mn_stamp *b) {
     return a->hlc == b->hlc && a->origin == b->origin && a->seq == b->seq;

@@ -75,4 +75,9 @@ int mn_state_conflicts(mn_txn *t, size_t limit,
                        void (*fn)(void *user, const mn_conflict *c),
                        void *user);
 
+/* Remove every listed value of field of (type, id) (erasure). */
+int mn_conflicts_drop(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
+                      const uint8_t id[MN_ID_BYTES],
+                      uint32_t field) MN_MUST_CHECK;
+
 #endif

@@ -151,6 +151,26 @@ mn_state_exists(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES]) {
 /* ---- apply ------------------------------------------------------------ */
 
 int
+mn_state_replace(mn_txn *t, uint8_t digest[MN_HASH_BYTES], const mn_val *old,
+                 const mn_entity *before, const mn_entity *after,
+                 mn_buf *scratch) {
+    uint8_t key[17];
+    entity_key(after->type, after->id, key);
+    if (old)
+        xor_hash(digest, old->p, old->n); /* before the put moves it */
+    mn_buf_reset(scratch);
+    mn_codec_entity_encode(after, scratch);
+    xor_hash(digest, scratch->p, scratch->len);
+    int rc = mn_txn_put(t, MN_DB_ENTITIES, key, sizeof key, scratch->p,
+                        scratch->len, 0);
+    if (rc == MN_OK)
+        rc = mn_stats_update(t, before, after);
+    if (rc == MN_OK)
+        rc = update_index(t, before, after);
+    return rc;
+}
+
+int
 mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
                const uint8_t id[MN_ID_BYTES], const mn_field_op *ops,
                size_t nops, const mn_stamp *st, const mn_vv *deps,
@@ -176,19 +196,9 @@ mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
     const mn_kind *k = mn_kind_find(type);
     if (rc > 0 && k && k->derive)
         k->derive(&after);
-    if (rc > 0) {
-        if (existed)
-            xor_hash(digest, old.p, old.n);
-        mn_buf_reset(scratch);
-        mn_codec_entity_encode(&after, scratch);
-        xor_hash(digest, scratch->p, scratch->len);
-        rc = mn_txn_put(t, MN_DB_ENTITIES, key, sizeof key, scratch->p,
-                        scratch->len, 0);
-        if (rc == MN_OK)
-            rc = mn_stats_update(t, existed ? &before : NULL, &after);
-        if (rc == MN_OK)
-            rc = update_index(t, existed ? &before : NULL, &after);
-    }
+    if (rc > 0)
+        rc = mn_state_replace(t, digest, existed ? &old : NULL,
+                              existed ? &before : NULL, &after, scratch);
     if (rc >= 0)
         rc = mn_owner_note(t, type, id, ops, nops, st);
     mn_entity_release(&before);

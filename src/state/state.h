@@ -40,6 +40,14 @@ int mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
                    size_t nops, const mn_stamp *st, const mn_vv *deps,
                    mn_buf *scratch);
 
+/* Store after in place of before (NULL: a new entity; old its stored
+ * bytes), updating the digest, statistics and indexes: what an apply does
+ * once it has merged, for a change of the state that is not a merge
+ * (erase.h). */
+int mn_state_replace(mn_txn *t, uint8_t digest[MN_HASH_BYTES],
+                     const mn_val *old, const mn_entity *before,
+                     const mn_entity *after, mn_buf *scratch) MN_MUST_CHECK;
+
 /* Read entity (type, id) in t into out (mn_entity_release frees).
  * MN_ENOTFOUND if absent. */
 int mn_state_get(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],

@@ -56,7 +56,7 @@ cl_keys_wipe(cl_keys *k) {
 
 void
 cl_change_hash(const mn_buf *change, uint8_t out[MN_HASH_BYTES]) {
-    mn_crypto_hash2(change->p, change->len, NULL, 0, out);
+    mn_envelope_chain_hash(change->p, change->len, out);
 }
 
 /* Copy origin's changes 1.. from t's log into ch. */
@@ -146,8 +146,11 @@ cl_forge_ops(const cl_forge *f, const uint8_t id[MN_ID_BYTES],
                    nonce, cipher.p);
     if (f->tamper)
         cipher.p[body.len / 2] ^= 0x01;
-    mn_change_view view = {NULL,  header.p, header.len,
-                           nonce, cipher.p, body.len + MN_TAG_BYTES};
+    mn_change_view view = {.header = header.p,
+                           .header_len = header.len,
+                           .nonce = nonce,
+                           .ciphertext = cipher.p,
+                           .ciphertext_len = body.len + MN_TAG_BYTES};
     mn_codec_change_encode(&view, out);
     mn_buf_release(&body);
     mn_buf_release(&header);

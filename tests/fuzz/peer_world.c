@@ -84,8 +84,11 @@ pw_change_raw(pw_chain *c, uint64_t hlc, uint32_t key_id, const mn_vv *deps,
     mn_buf_reserve(&cipher, body_len + MN_TAG_BYTES);
     crypto_aead_xchacha20poly1305_ietf_encrypt(
         cipher.p, NULL, body, body_len, header.p, header.len, NULL, nonce, net);
-    mn_change_view v = {NULL,  header.p, header.len,
-                        nonce, cipher.p, body_len + MN_TAG_BYTES};
+    mn_change_view v = {.header = header.p,
+                        .header_len = header.len,
+                        .nonce = nonce,
+                        .ciphertext = cipher.p,
+                        .ciphertext_len = body_len + MN_TAG_BYTES};
     mn_buf *out = &b->change[b->n++];
     mn_buf_init(out);
     mn_codec_change_encode(&v, out);

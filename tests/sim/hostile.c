@@ -127,7 +127,7 @@ seal(struct sim *s, uint32_t origin, uint64_t seq, const uint8_t *prev,
                            .key_id = MN_NETWORK_KEY_ID};
     deps(s, &hd.deps);
     memcpy(hd.prev_hash, prev, MN_HASH_BYTES);
-    mn_envelope_seal(&h->sealer, &hd, MN_ENTITY_PARTICIPANT, id, ops);
+    mn_envelope_seal(&h->sealer, &hd, MN_ENTITY_PARTICIPANT, id, ops, NULL);
     mn_buf_init(out);
     mn_buf_append(out, h->sealer.change.p, h->sealer.change.len);
     memcpy(hash, h->sealer.hash, MN_HASH_BYTES);

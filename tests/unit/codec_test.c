@@ -317,7 +317,7 @@ try_body(const uint8_t *p, size_t n) {
     mn_ops_init(&ops);
     int rc = mn_codec_body_decode(p, n, &type, id, &ops);
     if (rc == MN_OK) {
-        assert_true(ops.n >= 1 && ops.n <= MN_ENTITY_MAX_FIELDS);
+        assert_true(ops.n <= MN_ENTITY_MAX_FIELDS);
         for (size_t i = 0; i < ops.n; i++) {
             assert_true(ops.op[i].no >= 1 && ops.op[i].no <= MN_FIELD_NO_MAX);
             if (ops.op[i].v.kind == MN_V_STR) {
@@ -632,7 +632,11 @@ test_change_header_bytes(void **state) {
     rng_fill(&r, header, sizeof header);
     rng_fill(&r, nonce, sizeof nonce);
     rng_fill(&r, ct, sizeof ct);
-    c = (mn_change_view){NULL, header, sizeof header, nonce, ct, sizeof ct};
+    c = (mn_change_view){.header = header,
+                         .header_len = sizeof header,
+                         .nonce = nonce,
+                         .ciphertext = ct,
+                         .ciphertext_len = sizeof ct};
     mn_buf_init(&b);
     mn_codec_change_encode(&c, &b);
     assert_int_equal(mn_codec_change_header_bytes(b.p, b.len, &h), MN_OK);
@@ -837,8 +841,9 @@ test_truncated_rejected(void **state) {
     mn_buf_reset(&b);
     good_body_spec(&bs, &r, 6);
     build_body(&bs, false, &b);
-    /* type, id and at least one op. */
-    check_prefixes(&b, try_body, 3, "body");
+    /* type and id; the ops may all be in the private part (the envelope
+     * refuses a change that writes nothing). */
+    check_prefixes(&b, try_body, 2, "body");
 
     mn_buf_reset(&b);
     build_body(&bs, true, &b);
@@ -956,7 +961,6 @@ test_body_rejections(void **state) {
         build_body(&bs, false, &b);                                            \
         expect_corrupt(try_body, &b, what);                                    \
     } while (0)
-    BODY_CASE("no ops", 0, (void)0);
     BODY_CASE("id 15 bytes", 3, bs.id_len = 15);
     BODY_CASE("id 17 bytes", 3, bs.id_len = 17);
     BODY_CASE("id empty", 3, bs.id_len = 0);

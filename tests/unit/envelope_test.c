@@ -68,7 +68,7 @@ seal_sample(mn_sealer *s, uint8_t id[MN_ID_BYTES]) {
     memset(id, 0xc3, MN_ID_BYTES);
     sample_ops(&ops);
     s->key = network_key;
-    mn_envelope_seal(s, &h, MN_ENTITY_PARTICIPANT, id, &ops);
+    mn_envelope_seal(s, &h, MN_ENTITY_PARTICIPANT, id, &ops, NULL);
     mn_ops_release(&ops);
 }
 
@@ -89,8 +89,11 @@ decode_copy(const mn_buf *change, struct opened *o) {
     memcpy(o->header, v.header, v.header_len);
     memcpy(o->nonce, v.nonce, MN_NONCE_BYTES);
     memcpy(o->cipher, v.ciphertext, v.ciphertext_len);
-    o->view = (mn_change_view){NULL,     o->header, v.header_len,
-                               o->nonce, o->cipher, v.ciphertext_len};
+    o->view = (mn_change_view){.header = o->header,
+                               .header_len = v.header_len,
+                               .nonce = o->nonce,
+                               .ciphertext = o->cipher,
+                               .ciphertext_len = v.ciphertext_len};
     assert_int_equal(mn_codec_header_decode(v.header, v.header_len, &o->h),
                      MN_OK);
     mn_codec_change_release(&v);
@@ -230,8 +233,11 @@ test_undecodable_body_refused(void **state) {
     mn_crypto_seal(network_key, header.p, header.len, junk, sizeof junk, nonce,
                    cipher);
     o.h = h;
-    o.view = (mn_change_view){NULL,  header.p, header.len,
-                              nonce, cipher,   sizeof cipher};
+    o.view = (mn_change_view){.header = header.p,
+                              .header_len = header.len,
+                              .nonce = nonce,
+                              .ciphertext = cipher,
+                              .ciphertext_len = sizeof cipher};
     assert_int_equal(try_open(network_key, &o), MN_ECORRUPT);
     mn_buf_release(&header);
 }
@@ -329,10 +335,93 @@ test_sign_and_verify_head(void **state) {
     mn_sealer_release(&s);
 }
 
+/* Open change bytes c; OUT: ops (the caller releases). */
+static int
+open_bytes(const void *c, size_t n, mn_ops *ops) {
+    mn_change_view v;
+    mn_change_header h;
+    mn_buf plain = {0};
+    uint32_t type = 0;
+    uint8_t id[MN_ID_BYTES];
+    assert_int_equal(mn_codec_change_decode(c, n, &v), MN_OK);
+    assert_int_equal(mn_codec_header_decode(v.header, v.header_len, &h), MN_OK);
+    int rc = mn_envelope_open(network_key, &v, &h, &plain, &type, id, ops);
+    mn_codec_change_release(&v);
+    mn_buf_release(&plain);
+    return rc;
+}
+
+/* The private part opens with the body; erased, the change keeps its
+ * chain hash and opens with the public ops alone; it cannot be erased
+ * twice, and a tampered private part is refused. */
+static void
+test_private_part_erased(void **state) {
+    (void)state;
+    mn_sealer s = {0};
+    mn_change_header h = sample_header();
+    uint8_t id[MN_ID_BYTES], hash[MN_HASH_BYTES];
+    mn_ops pub, priv, got;
+    mn_buf erased = {0}, again = {0};
+    memset(id, 0x5a, MN_ID_BYTES);
+    mn_ops_init(&pub);
+    mn_ops_init(&priv);
+    mn_ops_add_str(&pub, MN_P_ROLE, "mentee", 6);
+    mn_ops_add_str(&priv, MN_P_GIVEN_NAME, "Leyla", 5);
+    mn_ops_add_str(&priv, MN_P_EMAIL, "leyla@example.org", 17);
+    s.key = network_key;
+    mn_envelope_seal(&s, &h, MN_ENTITY_PARTICIPANT, id, &pub, &priv);
+    assert_true(s.has_private);
+    assert_int_equal(open_bytes(s.change.p, s.change.len, &got), MN_OK);
+    assert_int_equal(got.n, 3);
+    assert_int_equal(got.op[1].no, MN_P_GIVEN_NAME);
+    assert_string_equal(got.op[2].v.s, "leyla@example.org");
+    mn_ops_release(&got);
+
+    assert_int_equal(mn_envelope_erase(s.change.p, s.change.len, &erased),
+                     MN_OK);
+    assert_true(erased.len < s.change.len);
+    assert_null(memmem(erased.p, erased.len, "Leyla", 5));
+    mn_envelope_chain_hash(erased.p, erased.len, hash);
+    assert_memory_equal(hash, s.hash, MN_HASH_BYTES);
+    assert_int_equal(open_bytes(erased.p, erased.len, &got), MN_OK);
+    assert_int_equal(got.n, 1);
+    assert_int_equal(got.op[0].no, MN_P_ROLE);
+    mn_ops_release(&got);
+    assert_int_equal(mn_envelope_erase(erased.p, erased.len, &again),
+                     MN_ENOTFOUND);
+
+    /* Without a private part, a body must write something. */
+    mn_sealer empty = {.key = network_key};
+    mn_ops none;
+    mn_ops_init(&none);
+    mn_envelope_seal(&empty, &h, MN_ENTITY_PARTICIPANT, id, &none, NULL);
+    assert_int_equal(open_bytes(empty.change.p, empty.change.len, &got),
+                     MN_ECORRUPT);
+    mn_sealer_release(&empty);
+    /* With one, it need not. */
+    mn_envelope_seal(&empty, &h, MN_ENTITY_PARTICIPANT, id, &none, &priv);
+    assert_int_equal(open_bytes(empty.change.p, empty.change.len, &got), MN_OK);
+    assert_int_equal(got.n, 2);
+    mn_ops_release(&got);
+    mn_sealer_release(&empty);
+
+    /* A flipped bit in the private part: another chain hash, and refused. */
+    s.change.p[s.change.len - 1] ^= 1;
+    mn_envelope_chain_hash(s.change.p, s.change.len, hash);
+    assert_memory_not_equal(hash, s.hash, MN_HASH_BYTES);
+    assert_int_equal(open_bytes(s.change.p, s.change.len, &got), MN_ECRYPTO);
+    mn_ops_release(&pub);
+    mn_ops_release(&priv);
+    mn_buf_release(&erased);
+    mn_buf_release(&again);
+    mn_sealer_release(&s);
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seal_open_round_trip),
+        cmocka_unit_test(test_private_part_erased),
         cmocka_unit_test(test_two_seals_differ_in_nonce),
         cmocka_unit_test(test_tampering_refused),
         cmocka_unit_test(test_unknown_key_id_refused),

@@ -149,7 +149,7 @@ check_change(const mn_val *v, uint64_t seq, uint8_t prev[MN_HASH_BYTES]) {
     mn_ops_release(&ops);
     free(plain);
     mn_codec_change_release(&view);
-    mn_crypto_hash2(v->p, v->n, NULL, 0, prev);
+    mn_envelope_chain_hash(v->p, v->n, prev);
 }
 
 static void

@@ -837,7 +837,7 @@ origin2_batch(uint32_t o, uint64_t at_ms, uint64_t dep1, const char *family,
     mn_ops_add_str(&ops, MN_P_ROLE, "mentor", 6);
     mn_ops_add_str(&ops, MN_P_FAMILY_NAME, family, strlen(family));
     mn_ops_add_int(&ops, MN_P_HOME, 2);
-    mn_envelope_seal(&sealer, &h, MN_ENTITY_PARTICIPANT, id, &ops);
+    mn_envelope_seal(&sealer, &h, MN_ENTITY_PARTICIPANT, id, &ops, NULL);
     mn_envelope_sign_head(sign_sk2, o, 1, sealer.hash, &sig);
     mn_bytes change = {sealer.change.p, sealer.change.len};
     mn_buf_init(batch);

@@ -93,7 +93,7 @@ remote_next(struct remote *r, const uint8_t id[MN_ID_BYTES], mn_ops *ops,
                           .hlc = (mn_wall_ms() << 16) + r->seq,
                           .key_id = MN_NETWORK_KEY_ID};
     memcpy(h.prev_hash, r->head, MN_HASH_BYTES);
-    mn_envelope_seal(&r->sealer, &h, MN_ENTITY_PARTICIPANT, id, ops);
+    mn_envelope_seal(&r->sealer, &h, MN_ENTITY_PARTICIPANT, id, ops, NULL);
     memset(c, 0, sizeof *c);
     c->h = h;
     uint8_t *raw = mn_malloc(r->sealer.change.len);
