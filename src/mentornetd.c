@@ -1,6 +1,8 @@
 /*
  * mentornetd — runs one division's node in the foreground: loads the
- * config, opens the node, serves HTTP, and stops cleanly on SIGINT/SIGTERM.
+ * config, opens the node, serves HTTP, runs the node's periodic work
+ * (proposal expiry, the counts by country) and stops cleanly on
+ * SIGINT/SIGTERM.
  * With --keygen it creates the node's missing keys and exits.
  */
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include "api/http.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "node/aggregate.h"
 #include "node/node.h"
 #include "repl/replicator.h"
 
@@ -112,22 +115,67 @@ parse_level(const char *z) {
 }
 
 /* How often the node expires its unanswered sides of old proposals. */
-#define EXPIRE_EVERY_S 3600
+#define EXPIRE_EVERY_MS (3600 * 1000u)
 
-/* Wait for SIGINT or SIGTERM (returned) for up to EXPIRE_EVERY_S; on the
- * timeout, expire old proposals and return 0. */
-static int
-wait_or_expire(mn_node *node, const sigset_t *set) {
-    struct timespec every = {.tv_sec = EXPIRE_EVERY_S};
+/* The node's periodic work and when each is next due (monotonic ms):
+ * expiring old proposals every hour, publishing this division's counts
+ * by country every [stats] aggregate_interval seconds (node/aggregate.h;
+ * 0: never). */
+typedef struct periodic {
+    uint64_t expire_at, aggregate_at;
+    uint64_t aggregate_every; /* ms; 0: never */
+    mn_aggregate_pacer pacer;
+} periodic;
+
+static uint64_t
+mono_ms(void) {
+    return mn_mono_ns() / 1000000u;
+}
+
+static void
+expire(mn_node *node) {
     size_t expired = 0;
-    int sig = sigtimedwait(set, NULL, &every);
-    if (sig > 0)
-        return sig;
     int rc = mn_node_expire_proposals(node, mn_wall_ms(), &expired);
     if (rc != MN_OK)
         mn_warn("expiring old proposals failed: %s", mn_strerror(rc));
     else if (expired)
         mn_info("expired %zu unanswered proposals", expired);
+}
+
+static void
+publish_aggregate(mn_node *node, mn_aggregate_pacer *pacer) {
+    bool written;
+    int rc = mn_node_aggregate_tick(node, pacer, &written);
+    if (rc == MN_EAGAIN)
+        mn_debug("counts by country not published: not writable yet");
+    else if (rc != MN_OK)
+        mn_warn("publishing the counts by country failed: %s", mn_strerror(rc));
+    else if (written)
+        mn_debug("published this division's counts by country");
+}
+
+/* Wait for SIGINT or SIGTERM (returned) until the next periodic work is
+ * due; then do what is due and return 0. */
+static int
+wait_or_work(mn_node *node, const sigset_t *set, periodic *p) {
+    uint64_t now = mono_ms(), next = p->expire_at;
+    if (p->aggregate_every && p->aggregate_at < next)
+        next = p->aggregate_at;
+    uint64_t wait = next > now ? next - now : 0;
+    struct timespec ts = {.tv_sec = (time_t)(wait / 1000),
+                          .tv_nsec = (long)(wait % 1000) * 1000000L};
+    int sig = sigtimedwait(set, NULL, &ts);
+    if (sig > 0)
+        return sig;
+    now = mono_ms();
+    if (now >= p->expire_at) {
+        expire(node);
+        p->expire_at = now + EXPIRE_EVERY_MS;
+    }
+    if (p->aggregate_every && now >= p->aggregate_at) {
+        publish_aggregate(node, &p->pacer);
+        p->aggregate_at = mono_ms() + p->aggregate_every;
+    }
     return 0;
 }
 
@@ -139,6 +187,10 @@ serve(const mn_config *cfg) {
     mn_http *http = NULL;
     sigset_t set;
     int sig;
+    static periodic work;
+    work.aggregate_every = (uint64_t)cfg->aggregate_interval_s * 1000u;
+    work.expire_at = mono_ms() + EXPIRE_EVERY_MS;
+    work.aggregate_at = mono_ms() + work.aggregate_every;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
@@ -154,7 +206,7 @@ serve(const mn_config *cfg) {
     }
     mn_info("node %s (%u) serving http://%s/v1/", cfg->self.name, cfg->self.id,
             cfg->self.http_listen);
-    while ((sig = wait_or_expire(node, &set)) == 0)
+    while ((sig = wait_or_work(node, &set, &work)) == 0)
         ;
     mn_info("stopping on signal %d", sig);
     mn_http_destroy(&http);

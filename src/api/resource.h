@@ -183,6 +183,10 @@ enum MHD_Result mn_api_participant_get(mn_http *h, struct MHD_Connection *c,
                                        const char *id, mn_api_request *r);
 enum MHD_Result mn_api_participant_patch(mn_http *h, struct MHD_Connection *c,
                                          const char *id, mn_api_request *r);
+enum MHD_Result mn_api_participant_erase(mn_http *h, struct MHD_Connection *c,
+                                         const char *id, mn_api_request *r);
+enum MHD_Result mn_api_erasure_get(mn_http *h, struct MHD_Connection *c,
+                                   const char *id, mn_api_request *r);
 enum MHD_Result mn_api_participant_transfer(mn_http *h,
                                             struct MHD_Connection *c,
                                             const char *id, mn_api_request *r);

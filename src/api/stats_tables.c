@@ -158,8 +158,11 @@ years_table(mn_stables *s, const mn_counts *c, const divs *dv,
             t->cells[r * ncols + k] = c->year[dv->id[r]][first + (int)k];
 }
 
-/* Mentees by country of origin (one column), then those with none
- * recorded, so that the total is every mentee. */
+/* Mentees by country of origin (one column), as the divisions'
+ * aggregates count them (state/stats.h), then those no aggregate counts
+ * ("not recorded": no country, erased, or not yet published by her home),
+ * so that the total is every mentee while every home's aggregate is
+ * current. */
 static void
 countries_table(mn_stables *s, const mn_counts *c) {
     uint64_t mentees = 0, known = 0;

@@ -195,6 +195,11 @@ other_key(struct parse *ps, const char *section, const char *key,
         if (parse_uint(value, 1, 36500, &v) != MN_OK)
             return "retention_days must be from 1 to 36500";
         c->audit_retention_days = (uint32_t)v;
+    } else if (strcmp(section, "stats") == 0 &&
+               strcmp(key, "aggregate_interval") == 0) {
+        if (parse_uint(value, 0, 86400, &v) != MN_OK)
+            return "aggregate_interval must be from 0 (never) to 86400";
+        c->aggregate_interval_s = (uint32_t)v;
     } else if (strcmp(section, "matching") == 0) {
         return matching_key(c, key, value);
     } else if (strcmp(section, "keys") == 0 && strcmp(key, "dir") == 0) {
@@ -258,6 +263,7 @@ set_defaults(mn_config *c) {
     c->max_drift_ms = 300000;
     c->expire_days = 30;
     c->audit_retention_days = 365;
+    c->aggregate_interval_s = 10;
     memcpy(c->match_weight, default_weights, sizeof c->match_weight);
 }
 

@@ -60,6 +60,9 @@ typedef struct mn_config {
     uint32_t audit_retention_days; /* [audit]: day files of the audit log
                                       older than this are deleted (365) */
     uint32_t match_weight[MN_MC_COUNT]; /* [matching] weight_<criterion> */
+    uint32_t aggregate_interval_s;      /* [stats] aggregate_interval: seconds
+                                           between publishes of this division's
+                                           counts by country (10; 0: never) */
     size_t ndivisions;                  /* including self */
     mn_division divisions[MN_MAX_NODES];
 } mn_config;

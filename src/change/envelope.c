@@ -35,8 +35,7 @@ mn_envelope_chain_hash(const void *change, size_t n,
     size_t at;
     mn_bytes part;
     uint8_t field[MN_PRIVATE_HASH_FIELD_BYTES], h[MN_HASH_BYTES];
-    if (mn_codec_change_private(change, n, &at, &part) != MN_OK ||
-        !part.p) {
+    if (mn_codec_change_private(change, n, &at, &part) != MN_OK || !part.p) {
         mn_crypto_hash2(change, n, NULL, 0, out);
         return;
     }

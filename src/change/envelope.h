@@ -105,9 +105,9 @@ int mn_envelope_erase(const void *c, size_t n, mn_buf *out) MN_MUST_CHECK;
  * those bytes decoded), and decode the body, then the private part's, if
  * it is there (of the same entity). plain is scratch (reset here). OUT:
  * type, id, ops: the public ops, then the private ones (owned by the
- * caller: mn_ops_release; left empty on failure). Returns MN_OK; MN_ECRYPTO when the key id is unknown
- * or the header, nonce, ciphertext or key do not match; MN_ECORRUPT when
- * the body does not decode.
+ * caller: mn_ops_release; left empty on failure). Returns MN_OK; MN_ECRYPTO
+ * when the key id is unknown or the header, nonce, ciphertext or key do not
+ * match; MN_ECORRUPT when the body does not decode.
  */
 int mn_envelope_open(const uint8_t key[MN_KEY_BYTES], const mn_change_view *v,
                      const mn_change_header *h, mn_buf *plain, uint32_t *type,

@@ -31,8 +31,8 @@ mn_log_private_note(mn_txn *t, const uint8_t id[MN_ID_BYTES], uint32_t origin,
 /* The changes of entity id the index names, collected first: the log and
  * the index are then written without a cursor open on either. */
 static int
-private_of(mn_txn *t, const uint8_t id[MN_ID_BYTES], uint8_t (**keys)[PRIVATE_KEY_BYTES],
-           size_t *n) {
+private_of(mn_txn *t, const uint8_t id[MN_ID_BYTES],
+           uint8_t (**keys)[PRIVATE_KEY_BYTES], size_t *n) {
     mn_cursor *cur;
     mn_val k, v;
     size_t cap = 0;
@@ -69,19 +69,13 @@ erase_one(mn_txn *t, const uint8_t key[MN_LOG_KEY_BYTES], mn_buf *scratch) {
 }
 
 int
-mn_log_erase_private(mn_txn *t, const uint8_t id[MN_ID_BYTES],
-                     uint32_t keep_origin, uint64_t keep_seq, mn_buf *scratch,
+mn_log_erase_private(mn_txn *t, const uint8_t id[MN_ID_BYTES], mn_buf *scratch,
                      size_t *erased) {
     uint8_t(*keys)[PRIVATE_KEY_BYTES];
-    uint8_t keep[MN_LOG_KEY_BYTES];
     size_t n, done = 0;
-    mn_envelope_log_key(keep_origin, keep_seq, keep);
     int rc = private_of(t, id, &keys, &n);
     for (size_t i = 0; rc == MN_OK && i < n; i++) {
-        const uint8_t *lk = keys[i] + MN_ID_BYTES;
-        if (memcmp(lk, keep, MN_LOG_KEY_BYTES) == 0)
-            continue;
-        rc = erase_one(t, lk, scratch);
+        rc = erase_one(t, keys[i] + MN_ID_BYTES, scratch);
         if (rc == MN_OK)
             rc = mn_txn_del(t, MN_DB_PRIVATE, keys[i], PRIVATE_KEY_BYTES);
         done++;

@@ -66,12 +66,11 @@ void mn_log_range_close(mn_log_range *r);
 int mn_log_private_note(mn_txn *t, const uint8_t id[MN_ID_BYTES],
                         uint32_t origin, uint64_t seq) MN_MUST_CHECK;
 
-/* Erase the private part of every logged change of entity id (except the
- * change (keep_origin, keep_seq), if named), in place: the log keeps the
- * erased form (envelope.h), whose chain hash is the same, and the index
- * forgets them. scratch is reused. OUT: *erased, how many (may be NULL). */
+/* Erase the private part of every logged change of entity id, in place:
+ * the log keeps the erased form (envelope.h), whose chain hash is the
+ * same, and the index forgets them. scratch is reused. OUT: *erased, how
+ * many (may be NULL). */
 int mn_log_erase_private(mn_txn *t, const uint8_t id[MN_ID_BYTES],
-                         uint32_t keep_origin, uint64_t keep_seq,
                          mn_buf *scratch, size_t *erased) MN_MUST_CHECK;
 
 /* Store (or replace) the signature sig covers. scratch holds its

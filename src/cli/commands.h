@@ -18,6 +18,7 @@ extern const mn_command mn_participant_commands[];
 extern const mn_command mn_partnership_commands[];
 /* participant transfer (in the participant group) */
 extern const mn_command mn_transfer_commands[];
+extern const mn_command mn_erase_commands[]; /* participant erase, erasure */
 /* meeting add, show, list, update */
 extern const mn_command mn_meeting_commands[];
 /* subnetwork create, show, update, list, join, leave, members */

@@ -312,12 +312,13 @@ static const mn_command participant_cmds[] = {
     {0},
 };
 
-static const mn_command *const participant_sub[] = {participant_cmds,
-                                                    mn_transfer_commands, NULL};
+static const mn_command *const participant_sub[] = {
+    participant_cmds, mn_transfer_commands, mn_erase_commands, NULL};
 
 const mn_command mn_participant_commands[] = {
     {.name = "participant",
-     .summary = "add, show, list, update, transfer or export participants",
+     .summary = "add, show, list, update, transfer, export or erase "
+                "participants",
      .sub = participant_sub},
     {0},
 };

@@ -61,9 +61,9 @@ typedef struct mn_remote_change {
     uint8_t hash[MN_HASH_BYTES]; /* BLAKE2b of raw */
     uint32_t type;
     uint8_t id[MN_ID_BYTES];
-    mn_ops ops; /* public ops, then the private part's */
+    mn_ops ops;       /* public ops, then the private part's */
     bool has_private; /* raw holds a private part (not erased) */
-    int result; /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
+    int result;       /* OUT: MN_OK, MN_EEXIST (had it), MN_EGAP (too early) */
 } mn_remote_change;
 
 /* Appends to out (not reset). */

@@ -166,8 +166,8 @@ entry_shape_ok(enum mn_db db, const mn_val *k, const mn_val *v) {
  * checking each entry's shape. */
 static int
 check_other_dbs(mn_txn *t, char *err, size_t errlen, const char *dir) {
-    static const enum mn_db dbs[] = {MN_DB_SIGS, MN_DB_INDEX,
-                                     MN_DB_STATS, MN_DB_META,
+    static const enum mn_db dbs[] = {MN_DB_SIGS,      MN_DB_INDEX,
+                                     MN_DB_STATS,     MN_DB_META,
                                      MN_DB_CONFLICTS, MN_DB_PRIVATE};
     for (size_t i = 0; i < MN_ARRAY_LEN(dbs); i++) {
         mn_cursor *cur = NULL;

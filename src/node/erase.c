@@ -9,9 +9,12 @@
  *   parts of all their logged changes;
  * - a later change that writes a private field of an erased-related entity
  *   is stripped and erased the same way, so arrival order does not matter;
- * - a consent withdrawal (consent.given_at cleared) erases the private
- *   parts of her earlier changes: the withdrawal itself carries what is
- *   kept (mn_node_erase_snapshot, on her home).
+ *
+ * Only the erase change drops private parts from logs. A consent
+ * withdrawal is ordinary clears (README "Consent"): dropping the private
+ * parts of her earlier changes too would lose what they hold beside her
+ * special fields wherever the withdrawal itself is lost with its home's
+ * disk before it reached a peer, while their dropped forms had.
  */
 #include <stdlib.h>
 
@@ -47,8 +50,7 @@ erase_family(mn_node *node, mn_txn *t, const uint8_t pid[MN_ID_BYTES]) {
         rc = mn_erase_strip(t, node->ws.digest, fam[i].type, fam[i].id,
                             &node->entity_buf);
         if (rc == MN_OK)
-            rc = mn_log_erase_private(t, fam[i].id, 0, 0, &node->erase_buf,
-                                      NULL);
+            rc = mn_log_erase_private(t, fam[i].id, &node->erase_buf, NULL);
     }
     free(fam);
     return rc;
@@ -67,9 +69,6 @@ mn_node_erase_after(mn_node *node, mn_txn *t, uint32_t type,
     const mn_field_op *erased = op_of(ops, nops, MN_P_ERASED_AT);
     if (erased && erased->v.kind != MN_V_NONE)
         return erase_family(node, t, id);
-    const mn_field_op *consent = op_of(ops, nops, MN_P_CONSENT_AT);
-    if (consent && consent->v.kind == MN_V_NONE)
-        rc = mn_log_erase_private(t, id, origin, seq, &node->erase_buf, NULL);
 related:
     if (rc != MN_OK || !writes_private(type, ops, nops))
         return rc;
@@ -78,7 +77,7 @@ related:
     if (rc == MN_OK && related)
         rc = mn_erase_strip(t, node->ws.digest, type, id, &node->entity_buf);
     if (rc == MN_OK && related)
-        rc = mn_log_erase_private(t, id, 0, 0, &node->erase_buf, NULL);
+        rc = mn_log_erase_private(t, id, &node->erase_buf, NULL);
     return rc;
 }
 
@@ -90,31 +89,4 @@ mn_node_erase_admit(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
     if (type == MN_ENTITY_PARTICIPANT || writes_private(type, ops->op, ops->n))
         rc = mn_erase_related(t, type, id, &related);
     return rc == MN_OK && related ? MN_ECONFLICT : rc;
-}
-
-int
-mn_node_erase_snapshot(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
-                       mn_ops *ops) {
-    const mn_field_op *consent = op_of(ops->op, ops->n, MN_P_CONSENT_AT);
-    if (type != MN_ENTITY_PARTICIPANT || !consent ||
-        consent->v.kind != MN_V_NONE)
-        return MN_OK;
-    mn_entity e;
-    int rc = mn_state_get(t, type, id, &e);
-    if (rc != MN_OK)
-        return rc == MN_ENOTFOUND ? MN_OK : rc;
-    for (size_t i = 0; i < e.n; i++) {
-        const mn_field *f = &e.f[i];
-        if (!mn_erase_private_field(type, f->no) ||
-            op_of(ops->op, ops->n, f->no))
-            continue;
-        if (f->v.kind == MN_V_INT)
-            mn_ops_add_int(ops, f->no, f->v.i);
-        else if (f->v.kind == MN_V_STR)
-            mn_ops_add_str(ops, f->no, f->v.s, f->v.len);
-        else
-            mn_ops_add_clear(ops, f->no);
-    }
-    mn_entity_release(&e);
-    return MN_OK;
 }

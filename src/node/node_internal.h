@@ -59,7 +59,7 @@ struct mn_node {
     uint8_t sign_sk[MN_SIGN_SECRET_BYTES];
     uint8_t network_key[MN_KEY_BYTES];
     struct writer_state ws;
-    mn_sealer sealer;           /* writer scratch; key = network_key */
+    mn_sealer sealer; /* writer scratch; key = network_key */
     mn_buf sig_buf, entity_buf, erase_buf; /* writer scratch */
 
     pthread_mutex_t mu;
@@ -160,12 +160,6 @@ int mn_node_check_in_child(const mn_config *cfg, mn_node_check_fn fn, char *err,
  * private field of an entity that names one. */
 int mn_node_erase_admit(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                         const mn_ops *ops) MN_MUST_CHECK;
-/* A consent withdrawal (ops clear consent.given_at) also carries every
- * other private field of hers as it stands (appended to ops), since the
- * private parts of her earlier changes are erased when it applies. */
-int mn_node_erase_snapshot(mn_txn *t, uint32_t type,
-                           const uint8_t id[MN_ID_BYTES],
-                           mn_ops *ops) MN_MUST_CHECK;
 /* After change (origin, seq) to (type, id) was logged, and applied with
  * ops (nops 0 when it was refused): note its private part, and erase what
  * it erases. */

@@ -90,7 +90,8 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
         if (rc != MN_OK)
             return rc;
     }
-    int rc = w->create ? MN_OK : mn_node_erase_admit(t, w->type, w->id, &w->ops);
+    int rc =
+        w->create ? MN_OK : mn_node_erase_admit(t, w->type, w->id, &w->ops);
     if (rc != MN_OK)
         return rc;
     rc = mn_owner_check(t, w->type, w->id, w->ops.op, w->ops.n, node->origin,
@@ -114,9 +115,6 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
                           .key_id = MN_NETWORK_KEY_ID,
                           .deps = node->ws.vv};
     mn_heads_get(&node->ws.heads, self, h.prev_hash);
-    rc = mn_node_erase_snapshot(t, w->type, w->id, &w->ops);
-    if (rc != MN_OK)
-        return rc;
     mn_ops pub, priv;
     mn_erase_split(w->type, &w->ops, &pub, &priv);
     mn_envelope_seal(&node->sealer, &h, w->type, w->id, &pub, &priv);

@@ -43,6 +43,7 @@ enum mn_entity_type {
     MN_ENTITY_OUTCOME = 4,
     MN_ENTITY_SUBNETWORK = 5,
     MN_ENTITY_MEMBERSHIP = 6,
+    MN_ENTITY_AGGREGATE = 7,
 };
 
 enum mn_vkind { MN_V_NONE = 0, MN_V_INT, MN_V_STR };

@@ -14,8 +14,9 @@
 #include "state/state.h"
 
 /* What erasure leaves of a participant. */
-static const uint32_t stub[] = {MN_P_HOME,        MN_P_ROLE,     MN_P_STATUS,
-                                MN_P_JOINED_YEAR, MN_P_CAPACITY, MN_P_ERASED_AT};
+static const uint32_t stub[] = {MN_P_HOME,     MN_P_ROLE,
+                                MN_P_STATUS,   MN_P_JOINED_YEAR,
+                                MN_P_CAPACITY, MN_P_ERASED_AT};
 
 bool
 mn_erase_private_field(uint32_t type, uint32_t no) {

@@ -54,6 +54,7 @@ int mn_erase_family(mn_txn *t, const uint8_t pid[MN_ID_BYTES],
  * keeping digest, statistics and indexes. MN_OK also when there is no
  * such entity or nothing to remove. */
 int mn_erase_strip(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
-                   const uint8_t id[MN_ID_BYTES], mn_buf *scratch) MN_MUST_CHECK;
+                   const uint8_t id[MN_ID_BYTES],
+                   mn_buf *scratch) MN_MUST_CHECK;
 
 #endif

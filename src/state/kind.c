@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/iso.h"
+#include "state/aggregate.h"
 #include "state/meeting.h"
 #include "state/membership.h"
 #include "state/outcome.h"
@@ -22,6 +23,7 @@
 static const mn_kind *const kinds[] = {
     &mn_kind_participant, &mn_kind_partnership, &mn_kind_meeting,
     &mn_kind_outcome,     &mn_kind_subnetwork,  &mn_kind_membership,
+    &mn_kind_aggregate,
 };
 
 const mn_kind *

@@ -44,9 +44,9 @@ int mn_state_apply(mn_txn *t, uint8_t digest[MN_HASH_BYTES], uint32_t type,
  * bytes), updating the digest, statistics and indexes: what an apply does
  * once it has merged, for a change of the state that is not a merge
  * (erase.h). */
-int mn_state_replace(mn_txn *t, uint8_t digest[MN_HASH_BYTES], const mn_val *old,
-                     const mn_entity *before, const mn_entity *after,
-                     mn_buf *scratch) MN_MUST_CHECK;
+int mn_state_replace(mn_txn *t, uint8_t digest[MN_HASH_BYTES],
+                     const mn_val *old, const mn_entity *before,
+                     const mn_entity *after, mn_buf *scratch) MN_MUST_CHECK;
 
 /* Read entity (type, id) in t into out (mn_entity_release frees).
  * MN_ENOTFOUND if absent. */

@@ -1,16 +1,24 @@
 /*
  * stats — see stats.h. An entity contributes one to each key its kind's
  * stats hook names (a participant: her (division, role, status, year)
- * cell, her country, her move); a change moves it between keys: out of
- * each key it no longer names, into each new one. Loading folds the keys
- * into mn_counts' arrays; a key of a known tag with a value out of range
- * (a division past MN_MAX_NODES) is kept but not counted.
+ * cell, her move); a change moves it between keys: out of each key it no
+ * longer names, into each new one. Loading folds the keys into mn_counts'
+ * arrays; a key of a known tag with a value out of range (a division past
+ * MN_MAX_NODES) is kept but not counted.
+ *
+ * Countries of origin are the exception: they are sealed to each
+ * participant's home (state/aggregate.h), so they are no longer counted
+ * from the entities but read from the divisions' aggregates when the
+ * counts are loaded, the same way by mn_stats_load and mn_stats_recount.
+ * A country key ('C') a participant hook still names, or a store made
+ * before, is neither kept nor counted.
  */
 #include "state/stats.h"
 
 #include <string.h>
 
 #include "door/codec.h"
+#include "state/aggregate.h"
 #include "state/kind.h"
 
 static int
@@ -30,11 +38,16 @@ adjust(mn_txn *t, const uint8_t *key, size_t kn, int delta) {
     return mn_txn_put(t, MN_DB_STATS, key, kn, buf, 8, 0);
 }
 
-/* The keys e adds one to (its kind's hook); 0 for an unknown kind. */
+/* The keys e adds one to (its kind's hook, less any country key: see
+ * above); 0 for an unknown kind. */
 static size_t
 keys_of(const mn_entity *e, mn_stat_key keys[MN_KIND_MAX_STATS]) {
     const mn_kind *k = e ? mn_kind_find(e->type) : NULL;
-    return k && k->stats ? k->stats(e, keys) : 0;
+    size_t n = k && k->stats ? k->stats(e, keys) : 0, kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keys[i].len > 0 && keys[i].b[0] != MN_STAT_COUNTRY)
+            keys[kept++] = keys[i];
+    return kept;
 }
 
 static bool
@@ -66,13 +79,6 @@ div_at(const uint8_t *p) {
     return div <= MN_MAX_NODES ? (int)div : -1;
 }
 
-static int
-country_at(const uint8_t *p) {
-    if (p[0] < 'A' || p[0] > 'Z' || p[1] < 'A' || p[1] > 'Z')
-        return -1;
-    return (p[0] - 'A') * 26 + (p[1] - 'A');
-}
-
 static void
 count_participant(mn_counts *c, const uint8_t *key, uint64_t n) {
     int div = div_at(key + 1), year = (key[7] << 8 | key[8]);
@@ -82,16 +88,6 @@ count_participant(mn_counts *c, const uint8_t *key, uint64_t n) {
         return;
     c->p[div][key[5]][key[6]] += n;
     c->year[div][year] += n;
-}
-
-static void
-count_country(mn_counts *c, const uint8_t *key, uint64_t n) {
-    int cc = country_at(key + 2);
-    if (cc < 0 || key[1] >= MN_ROLE_COUNT)
-        return;
-    c->country[cc] += n;
-    if (key[1] == MN_ROLE_MENTEE)
-        c->mentees[cc] += n;
 }
 
 static void
@@ -145,7 +141,6 @@ count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n) {
         return;
     switch (key[0]) {
     case MN_STAT_CELL: count_participant(c, key, n); break;
-    case MN_STAT_COUNTRY: count_country(c, key, n); break;
     case MN_STAT_MOVED: count_pair(c->moves, c->moved_in, key, n); break;
     case MN_STAT_PARTNERSHIP: count_partnership(c, key, n); break;
     case MN_STAT_OUTCOME: count_outcome(c, key, n); break;
@@ -157,6 +152,48 @@ count_key(mn_counts *c, const uint8_t *key, size_t kn, uint64_t n) {
 bool
 mn_stats_key_ok(const uint8_t *key, size_t kn) {
     return kn > 0 && kn == key_len(key[0]);
+}
+
+/* Add one aggregate's counts into c: mentees and mentors by country. */
+static void
+count_aggregate(mn_counts *c, const mn_entity *e) {
+    uint64_t mentees[MN_AGG_COUNTRIES] = {0}, mentors[MN_AGG_COUNTRIES] = {0};
+    mn_aggregate_parse(mn_entity_str(e, MN_AG_MENTEES), mentees);
+    mn_aggregate_parse(mn_entity_str(e, MN_AG_MENTORS), mentors);
+    for (size_t i = 0; i < MN_AGG_COUNTRIES; i++) {
+        c->mentees[i] += mentees[i];
+        c->country[i] += mentees[i] + mentors[i];
+    }
+}
+
+/* Add division's aggregate, if stored, into c. */
+static int
+load_aggregate(mn_txn *t, uint32_t division, mn_counts *c) {
+    uint8_t key[1 + MN_ID_BYTES];
+    mn_val v;
+    mn_entity e;
+    key[0] = MN_ENTITY_AGGREGATE; /* the entities' key (state.h) */
+    mn_aggregate_id(division, key + 1);
+    int rc = mn_txn_get(t, MN_DB_ENTITIES, key, sizeof key, &v);
+    if (rc != MN_OK)
+        return rc == MN_ENOTFOUND ? MN_OK : rc;
+    if (mn_codec_entity_decode(v.p, v.n, &e) != MN_OK)
+        return MN_ECORRUPT;
+    count_aggregate(c, &e);
+    mn_entity_release(&e);
+    return MN_OK;
+}
+
+/* Add every division's aggregate into c: a lookup by id for each
+ * division there could be (MN_MAX_NODES), so any other aggregate a
+ * division made is never read, and the cost is bounded whatever the
+ * store holds. */
+static int
+load_aggregates(mn_txn *t, mn_counts *c) {
+    int rc = MN_OK;
+    for (uint32_t d = 1; rc == MN_OK && d <= MN_MAX_NODES; d++)
+        rc = load_aggregate(t, d, c);
+    return rc;
 }
 
 int
@@ -172,7 +209,9 @@ mn_stats_load(mn_txn *t, mn_counts *out) {
         if (v.n == 8)
             count_key(out, k.p, k.n, mn_get_be64(v.p));
     mn_cursor_close(&cur);
-    return rc == MN_ENOTFOUND ? MN_OK : rc;
+    if (rc == MN_ENOTFOUND)
+        rc = load_aggregates(t, out);
+    return rc;
 }
 
 int
@@ -197,5 +236,7 @@ mn_stats_recount(mn_txn *t, mn_counts *out) {
         mn_entity_release(&e);
     }
     mn_cursor_close(&cur);
-    return rc == MN_ENOTFOUND ? MN_OK : rc;
+    if (rc == MN_ENOTFOUND)
+        rc = load_aggregates(t, out);
+    return rc;
 }

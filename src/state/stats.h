@@ -6,18 +6,23 @@
  * declared in its own header:
  *
  *   'P' div role status year  -> be64   participants (participant.h)
- *   'C' role country[2]       -> be64   participants per country
  *   'M' from to               -> be64   participants who moved
  *   'Q' mentee_div mentor_div state -> be64   partnerships (partnership.h)
  *   'O' div kind qual         -> be64   outcomes (outcome.h)
  *   'B' sub_div member_div    -> be64   live memberships (membership.h)
  *
+ * Participants by country of origin are not kept here: each home
+ * division counts its own and publishes them as its aggregate
+ * (state/aggregate.h); loading the counts adds up the divisions'
+ * aggregates (at most MN_MAX_NODES entities). They are as recent as each
+ * home's last publish.
+ *
  * mn_counts holds them as arrays, and the views the published tables
  * read (api/stats_tables.c renders them; api/stats_json.c the API's
  * JSON).
  *
- * Invariant: the stored counts equal mn_stats_recount over the entities;
- * GET /v1/stats?verify=true checks it.
+ * Invariant: the stored counts equal mn_stats_recount over the entities
+ * (both read the same aggregates); GET /v1/stats?verify=true checks it.
  */
 #ifndef MN_STATS_H
 #define MN_STATS_H
@@ -26,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "state/aggregate.h"
 #include "state/entity.h"
 #include "state/membership.h"
 #include "state/outcome.h"
@@ -35,13 +41,13 @@
 
 /* Division indexes 0..MN_MAX_NODES: 0 counts what names no division. */
 #define MN_STATS_DIVS (MN_MAX_NODES + 1)
-#define MN_STATS_COUNTRIES (26 * 26) /* "AA".."ZZ": (c0-'A')*26 + c1-'A' */
+#define MN_STATS_COUNTRIES MN_AGG_COUNTRIES /* "AA".."ZZ" (aggregate.h) */
 
 typedef struct mn_counts {
     uint64_t p[MN_STATS_DIVS][MN_ROLE_COUNT][MN_STATUS_COUNT];
     uint64_t year[MN_STATS_DIVS][MN_STAT_YEARS]; /* from MN_STAT_YEAR_FIRST */
-    uint64_t country[MN_STATS_COUNTRIES];        /* every participant */
-    uint64_t mentees[MN_STATS_COUNTRIES];        /* mentees only */
+    uint64_t country[MN_STATS_COUNTRIES]; /* every participant: aggregates */
+    uint64_t mentees[MN_STATS_COUNTRIES]; /* mentees only: aggregates */
     uint64_t partnerships[MN_STATS_DIVS][MN_PSTATE_COUNT]; /* mentee's div */
     uint64_t pairs[MN_STATS_DIVS][MN_STATS_DIVS]; /* mentee's, mentor's div */
     uint64_t moved_in[MN_STATS_DIVS];
@@ -59,9 +65,11 @@ bool mn_stats_key_ok(const uint8_t *key, size_t kn);
  * and into them (after); either may be NULL, not both. */
 int mn_stats_update(mn_txn *t, const mn_entity *before, const mn_entity *after);
 
-/* Read the maintained counts. */
+/* Read the maintained counts, and the countries from the divisions'
+ * aggregates. */
 int mn_stats_load(mn_txn *t, mn_counts *out);
-/* Count again from the stored entities. */
+/* Count again from the stored entities (the countries: from the
+ * aggregates, as mn_stats_load). */
 int mn_stats_recount(mn_txn *t, mn_counts *out);
 
 #endif

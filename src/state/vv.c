@@ -66,7 +66,7 @@ mn_vv_covers(const mn_vv *a, const mn_vv *b) {
 
 bool
 mn_vv_equal(const mn_vv *a, const mn_vv *b) {
-    return a->n == b->n && mn_vv_covers(a, b);
+    return a->n == b->n && mn_vv_covers(a, b) && mn_vv_covers(b, a);
 }
 
 uint64_t

@@ -65,6 +65,7 @@ int mn_vv_set(mn_vv *v, uint32_t origin, uint64_t seq);
 bool mn_vv_raise(mn_vv *v, uint32_t origin, uint64_t seq);
 /* Does a hold at least every seq b holds? */
 bool mn_vv_covers(const mn_vv *a, const mn_vv *b);
+/* The same origins with the same seqs. */
 bool mn_vv_equal(const mn_vv *a, const mn_vv *b);
 /* Changes a holds that b lacks: the sum over origins of a - b where
  * positive. */

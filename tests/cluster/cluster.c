@@ -90,7 +90,8 @@ write_conf(const cl_cluster *c, const cl_node *viewer, size_t j) {
                     .http_port = n->http_port,
                     .repl_port = viewer->view_port[j] ? viewer->view_port[j]
                                                       : n->repl_port,
-                    .key_dir = c->key_dir};
+                    .key_dir = c->key_dir,
+                    .aggregate_interval = c->aggregate_interval};
     return tl_conf_write(path, &conf);
 }
 

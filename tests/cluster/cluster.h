@@ -82,6 +82,9 @@ typedef struct cl_cluster {
     int base_port;
     unsigned map_mb; /* 256 */
     bool sync;       /* durable commits (default true) */
+    /* [stats] aggregate_interval of every node (default 0: no counts by
+     * country published; cluster.stats sets it, then cl_write_confs) */
+    unsigned aggregate_interval;
     size_t n;
     cl_node node[CL_MAX_NODES];
 } cl_cluster;

@@ -5,7 +5,10 @@
  * (mentornet-demo-data); tools/demo_partnerships.py then pairs mentees
  * with mentors across the five, ends most pairs with an outcome and moves
  * a few mentors; node 1 runs two sub-networks with members of every
- * division. Once the nodes converge:
+ * division. Each node publishes its division's counts by country every
+ * second ([stats] aggregate_interval = 1); once every division's
+ * aggregate counts every mentee (the demo gives each one a country) and
+ * the nodes converge:
  * - GET /v1/stats?suppress=true is the same on all five (same vector,
  *   same digest, same tables and the same suppression), and
  *   ?verify=true verifies on all five;
@@ -31,6 +34,8 @@
 #define MOVERS "10"
 #define CONVERGE_MS 60000
 #define MEMBERS 30
+#define AGGREGATE_S 1
+#define AGGREGATES_MS 30000
 
 static cl_cluster cluster;
 static const char pairs_tool[] = MN_SOURCE_DIR "/tools/demo_partnerships.py";
@@ -104,6 +109,69 @@ subnetworks(void) {
     json_decref(all);
 }
 
+/* The mentees the published tables count: in the roles table, and in the
+ * country table by country ("not recorded" apart). */
+static void
+mentees_of(const json_t *stats, json_int_t *by_role, json_int_t *by_country,
+           json_int_t *unrecorded) {
+    size_t i, r;
+    json_t *t, *row;
+    *by_role = *by_country = *unrecorded = 0;
+    json_array_foreach(json_object_get(stats, "tables"), i, t) {
+        const char *id = json_string_value(json_object_get(t, "id"));
+        json_t *rows = json_object_get(t, "rows");
+        json_array_foreach(json_object_get(t, "cells"), r, row) {
+            if (strcmp(id, "participants_division_role") == 0)
+                *by_role += json_integer_value(json_array_get(row, 1));
+            else if (strcmp(id, "mentees_country") != 0)
+                continue;
+            else if (strcmp(json_string_value(json_array_get(rows, r)),
+                            "not recorded") == 0)
+                *unrecorded += json_integer_value(json_array_get(row, 0));
+            else
+                *by_country += json_integer_value(json_array_get(row, 0));
+        }
+    }
+}
+
+/* Wait until node 0's statistics count every mentee by country: every
+ * division has published its aggregate and node 0 holds them all. */
+static bool
+wait_aggregates(void) {
+    uint64_t deadline = tl_now_ms() + AGGREGATES_MS;
+    json_int_t by_role = 0, by_country = 0, unrecorded = 0;
+    while (tl_now_ms() < deadline) {
+        json_t *j = cl_get_json(&cluster.node[0], "/v1/stats");
+        mentees_of(j, &by_role, &by_country, &unrecorded);
+        json_decref(j);
+        if (by_role > 0 && by_country == by_role && unrecorded == 0)
+            return true;
+        tl_sleep_ms(250);
+    }
+    tl_note("mentees %lld, by country %lld, not recorded %lld",
+            (long long)by_role, (long long)by_country, (long long)unrecorded);
+    return false;
+}
+
+/* Wait until node 0's digest stays the same for longer than two publish
+ * intervals: every node has published what the last changes moved (a
+ * publish that changes no count writes nothing). */
+static bool
+wait_quiet(void) {
+    uint64_t deadline = tl_now_ms() + AGGREGATES_MS;
+    json_t *before = cl_get_json(&cluster.node[0], "/v1/digest");
+    bool quiet = false;
+    while (!quiet && tl_now_ms() < deadline) {
+        tl_sleep_ms(2 * AGGREGATE_S * 1000 + 500);
+        json_t *now = cl_get_json(&cluster.node[0], "/v1/digest");
+        quiet = before && now && json_equal(before, now);
+        json_decref(before);
+        before = now;
+    }
+    json_decref(before);
+    return quiet;
+}
+
 /* Is any cell of any table a count from 1 to 4? */
 static bool
 shows_small(const json_t *stats) {
@@ -173,8 +241,10 @@ main(int argc, char **argv) {
     json_t *views[NNODES] = {0};
     cl_args(argc, argv, &daemon, &demo, &port);
     tl_begin("cluster.stats", WATCHDOG_S);
-    if (cl_create(&cluster, daemon, demo, port, NNODES) != 0 ||
-        cl_start_all(&cluster) != 0)
+    if (cl_create(&cluster, daemon, demo, port, NNODES) != 0)
+        goto out;
+    cluster.aggregate_interval = AGGREGATE_S;
+    if (cl_write_confs(&cluster) != 0 || cl_start_all(&cluster) != 0)
         goto out;
     for (size_t i = 0; i < NNODES; i++)
         CHECK(cl_wait_writable(&cluster.node[i], 20000), "%s writable",
@@ -186,6 +256,11 @@ main(int argc, char **argv) {
     pair_demo();
     subnetworks();
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS), "converged");
+    CHECK(wait_aggregates(),
+          "every division's aggregate counts its mentees by country");
+    CHECK(wait_quiet(), "no more aggregates published");
+    CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
+          "converged with the aggregates");
     tl_section("the suppressed statistics");
     same_everywhere(views);
     CHECK(audit(views[0], "suppressed.json", NULL) == 0,

@@ -34,10 +34,13 @@ tl_conf_write(const char *path, const tl_conf *c) {
              "max_clock_drift_ms = 300000\n"
              "\n"
              "[keys]\n"
-             "dir = %s\n",
+             "dir = %s\n"
+             "\n"
+             "[stats]\n"
+             "aggregate_interval = %u\n",
              c->written_by, c->id, c->name, c->display_name, c->data_dir,
              c->map_mb, c->sync ? "true" : "false", c->http_port, c->repl_port,
-             c->key_dir);
+             c->key_dir, c->aggregate_interval);
     return tl_write_text(path, text, 0644);
 }
 

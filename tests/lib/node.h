@@ -29,6 +29,10 @@ typedef struct tl_conf {
     int http_port;            /* [http] listen = 127.0.0.1:http_port */
     int repl_port;            /* [replication] listen */
     const char *key_dir;      /* [keys] dir */
+    /* [stats] aggregate_interval, seconds; 0 (the harness's default):
+     * the node publishes no counts by country, so a test that counts
+     * changes or compares digests sees none it did not make. */
+    unsigned aggregate_interval;
 } tl_conf;
 
 /* Write the config c to path (created or truncated, 0644). 0 or -1. */

@@ -14,12 +14,20 @@
  * (last writer wins, and no acknowledged write is lost), and a field with
  * a definite write is present. So a build that drops a kind of patch, or
  * lets the first writer win, fails here even when every node agrees.
+ *
+ * Erasure: a participant with a definite erase write (erased_at) must hold
+ * no private field on any node, nor may an entity that names her; and no
+ * node's log may still hold the private part of a change to any of them
+ * (model_check_erased). With only a maybe erase, either is right.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
+#include "change/envelope.h"
+#include "change/log.h"
+#include "state/erase.h"
 #include "state/participant.h"
 #include "state/state.h"
 
@@ -220,17 +228,68 @@ check_field(struct sim *s, int i, const struct mwrite *w, size_t n,
     return true;
 }
 
+/* Is participant id erased by the model: 0 no, 1 maybe, 2 for sure. */
+static int
+erased_in(const struct model *m, const uint8_t id[MN_ID_BYTES]) {
+    uint8_t key[KEY_BYTES] = {MN_ENTITY_PARTICIPANT};
+    size_t lo = 0, hi = m->n;
+    int how = 0;
+    memcpy(key + 1, id, MN_ID_BYTES);
+    while (lo < hi) { /* the first write of key (m->w is sorted) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (memcmp(m->w[mid].key, key, KEY_BYTES) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < m->n && memcmp(m->w[lo].key, key, KEY_BYTES) == 0; lo++)
+        if (m->w[lo].no == MN_P_ERASED_AT && m->w[lo].v.kind == MN_V_INT)
+            how =
+                how > (m->w[lo].maybe ? 1 : 2) ? how : (m->w[lo].maybe ? 1 : 2);
+    return how;
+}
+
+/* How erased the writes w[0..n) of one entity are: its own erase, or that
+ * of a participant one of its REF writes names. */
+static int
+erased_of(const struct model *m, const struct mwrite *w, size_t n) {
+    int how = 0;
+    for (size_t k = 0; k < n; k++) {
+        const mn_kind *kind = mn_kind_find(w[k].key[0]);
+        const mn_field_def *d = kind ? mn_kind_field(kind, w[k].no) : NULL;
+        uint8_t ref[MN_ID_BYTES];
+        int h = 0;
+        if (w[k].key[0] == MN_ENTITY_PARTICIPANT && k == 0)
+            h = erased_in(m, w[k].key + 1);
+        else if (d && d->type == MN_FT_REF && w[k].v.kind == MN_V_STR &&
+                 mn_id_parse(w[k].v.s, ref) == MN_OK)
+            h = erased_in(m, ref);
+        how = h > how ? h : how;
+    }
+    return how;
+}
+
 /* Entity e (NULL: missing on the node) against its writes w[0..n). */
 static bool
 check_entity(struct sim *s, int i, const struct mwrite *w, size_t n,
              const mn_entity *e) {
     size_t k = 0;
+    int erased = erased_of(s->model, w, n);
     while (k < n) {
         size_t end = k;
         while (end < n && w[end].no == w[k].no)
             end++;
         const mn_field *f = e ? mn_entity_get(e, w[k].no) : NULL;
-        if (!check_field(s, i, w + k, end - k, f))
+        bool priv = mn_erase_private_field(w[k].key[0], w[k].no);
+        if (priv && erased == 2 && f) {
+            char id[9];
+            id_hex(w[k].key + 1, id);
+            return fail(s,
+                        "node%d holds field %u of entity %s, which erasure "
+                        "removes",
+                        i + 1, w[k].no, id);
+        }
+        if (!(priv && erased) && !check_field(s, i, w + k, end - k, f))
             return false;
         k = end;
     }
@@ -315,4 +374,72 @@ model_check(struct sim *s, int i) {
     mn_cursor_close(&cur);
     mn_txn_abort(&t);
     return ok && check_missing(s, i, &k, NULL);
+}
+
+/* The ids of every entity erasure reaches on node i (t): each erased
+ * participant's family. OUT: *ids (free), *n. */
+static void
+erased_family(struct sim *s, mn_txn *t, mn_entity_ref **ids, size_t *n) {
+    struct model *m = s->model;
+    *ids = NULL;
+    *n = 0;
+    for (size_t k = 0; k < m->ne; k++) {
+        mn_entity_ref *fam;
+        size_t nf;
+        if (erased_in(m, m->e[k].id) != 2)
+            continue;
+        if (mn_erase_family(t, m->e[k].id, &fam, &nf) != MN_OK)
+            abort();
+        *ids = mn_realloc(*ids, (*n + nf) * sizeof **ids);
+        memcpy(*ids + *n, fam, nf * sizeof *fam);
+        *n += nf;
+        free(fam);
+    }
+}
+
+bool
+model_check_erased(struct sim *s, int i) {
+    mn_txn *t;
+    mn_cursor *cur;
+    mn_val key, v;
+    mn_entity_ref *ids;
+    size_t n;
+    bool ok = true;
+    mn_buf plain = {0};
+    if (mn_store_begin(mn_node_store(s->node[i]), false, &t) != MN_OK)
+        abort();
+    erased_family(s, t, &ids, &n);
+    if (n && mn_cursor_open(t, MN_DB_LOG, &cur) != MN_OK)
+        abort();
+    /* Every change of the log, not the private index: the index must not
+     * be what hides one. */
+    for (int rc = n ? mn_cursor_seek(cur, NULL, 0, &key, &v) : MN_ENOTFOUND;
+         ok && rc == MN_OK; rc = mn_cursor_next(cur, &key, &v)) {
+        mn_change_view cv;
+        mn_change_header h;
+        mn_ops ops;
+        uint32_t type;
+        uint8_t id[MN_ID_BYTES];
+        if (mn_codec_change_decode(v.p, v.n, &cv) != MN_OK)
+            abort();
+        if (cv.private_part &&
+            mn_codec_header_decode(cv.header, cv.header_len, &h) == MN_OK &&
+            mn_envelope_open(mn_node_network_key(s->node[i]), &cv, &h, &plain,
+                             &type, id, &ops) == MN_OK) {
+            mn_ops_release(&ops);
+            for (size_t k = 0; ok && k < n; k++)
+                if (memcmp(ids[k].id, id, MN_ID_BYTES) == 0)
+                    ok = fail(s,
+                              "node%d still holds the private part of change "
+                              "%u/%llu of an erased participant's record",
+                              i + 1, h.origin, (unsigned long long)h.seq);
+        }
+        mn_codec_change_release(&cv);
+    }
+    if (n)
+        mn_cursor_close(&cur);
+    mn_txn_abort(&t);
+    mn_buf_release(&plain);
+    free(ids);
+    return ok;
 }

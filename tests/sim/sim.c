@@ -762,7 +762,7 @@ static bool
 final_checks(struct sim *s, const struct snapshot *snap) {
     s->conflicts = snap[0].nconflicts;
     for (int i = 0; i < NODES; i++)
-        if (!model_check(s, i))
+        if (!model_check(s, i) || !model_check_erased(s, i))
             return false;
     for (int i = 0; i < NODES; i++)
         if (!mn_node_writable(s->node[i]))
@@ -940,14 +940,15 @@ run_seed(uint64_t seed, unsigned steps) {
     size_t acked = model_count(s.model);
     destroy(&s); /* adds up the refusals of the engines still running */
     if (!quiet || !ok)
-        printf("seed %llu: %s (%zu writes acknowledged, highest seq %llu, "
-               "%zu conflicts, %llu pending at most, rogue refused %llu, "
-               "%zu partnership actions taken, %zu refused)%s%s\n",
-               (unsigned long long)seed, ok ? "ok" : "FAILED", acked,
-               (unsigned long long)highest_seq(&s), s.conflicts,
-               (unsigned long long)s.max_pending,
-               (unsigned long long)rogue_refusals(&s), s.pship_taken,
-               s.pship_refused, ok ? "" : ": ", ok ? "" : s.failure);
+        printf(
+            "seed %llu: %s (%zu writes acknowledged, highest seq %llu, "
+            "%zu conflicts, %llu pending at most, rogue refused %llu, "
+            "%zu partnership actions taken, %zu refused, %zu erasures)%s%s\n",
+            (unsigned long long)seed, ok ? "ok" : "FAILED", acked,
+            (unsigned long long)highest_seq(&s), s.conflicts,
+            (unsigned long long)s.max_pending,
+            (unsigned long long)rogue_refusals(&s), s.pship_taken,
+            s.pship_refused, s.erasures, ok ? "" : ": ", ok ? "" : s.failure);
     if (!ok && shrink)
         report(seed, steps);
     return ok;

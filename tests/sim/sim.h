@@ -120,6 +120,7 @@ struct sim {
     int8_t pship_by[SIM_PSHIP_MAX];            /* the node that proposed each */
     size_t npship;
     size_t pship_taken, pship_refused;   /* actions acknowledged, refused */
+    size_t erasures;                     /* erase changes acknowledged */
     int8_t pstate[NODES][SIM_PSHIP_MAX]; /* each one's state as each node
                                             last showed it (-1: unseen) */
     char trace[TRACE_LINES][128];
@@ -179,6 +180,9 @@ size_t model_count(const struct model *m);
  * to it (a maybe-write may win), never a value nobody wrote, and no
  * definite write is missing. */
 bool model_check(struct sim *s, int i);
+/* No log of node i holds a private part of a change to an erased
+ * participant's record or one that names her. */
+bool model_check_erased(struct sim *s, int i);
 /* A recorded entity and its home, chosen at random (mostly a hot one);
  * false when there is none yet. */
 bool model_pick(struct model *m, uint8_t id[MN_ID_BYTES], int *home);

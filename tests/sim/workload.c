@@ -114,7 +114,9 @@ random_ops(mn_ops *ops, bool create, int writer, int home) {
         /* Owner-only fields by their owner, and now and then by another
          * division (the node must refuse it: never acknowledged). */
         bool may = !mn_field_owner_only(f) || writer == home || chance(3);
-        if (f->type == MN_FT_DIVISION || (!create && create_only(f)) ||
+        /* Erasure is its own action (erase_one), never a random op. */
+        if (f->type == MN_FT_DIVISION || f->no == MN_P_ERASED_AT ||
+            (!create && create_only(f)) ||
             (!req && (!may || !chance(create ? 40 : 25))))
             continue;
         if (f->no == MN_P_ROLE)
@@ -280,6 +282,21 @@ long_scenario(struct sim *s) {
     }
 }
 
+/* Her home erases a participant (README "Erasure"). */
+static void
+erase_one(struct sim *s) {
+    int home;
+    mn_write w = {.type = MN_ENTITY_PARTICIPANT};
+    if (!model_pick(s->model, w.id, &home) || !s->up[home - 1])
+        return;
+    mn_ops_init(&w.ops);
+    mn_ops_add_int(&w.ops, MN_P_ERASED_AT, (int64_t)sim_wall(s, home - 1));
+    trace(s, "node%d erases a participant", home);
+    sim_write_group(s, home - 1, &w, 1);
+    s->erasures += w.result == MN_OK;
+    mn_ops_release(&w.ops);
+}
+
 void
 do_writes(struct sim *s, unsigned long long seed) {
     int i = (int)below(NODES);
@@ -292,6 +309,8 @@ do_writes(struct sim *s, unsigned long long seed) {
     } else if (r < 64) {
         if (s->up[i])
             write_some(s, i, 1, 0);
+    } else if (r < 66) {
+        erase_one(s);
     } else if (r < 97) {
         write_together(s);
     } else if (s->up[i]) {

@@ -140,6 +140,7 @@ test_load_all_fields(void **state) {
     assert_string_equal(c->self.http_listen, "127.0.0.1:8101");
     assert_int_equal(c->expire_days, 30); /* no [partnerships]: the default */
     assert_int_equal(c->audit_retention_days, 365); /* no [audit] */
+    assert_int_equal(c->aggregate_interval_s, 10);  /* no [stats] */
     assert_string_equal(c->self.repl_listen, "0.0.0.0:7101");
     assert_true(c->map_size == (uint64_t)64 << 20);
     assert_false(c->sync);
@@ -462,6 +463,28 @@ test_audit_retention(void **state) {
     assert_int_equal(fx->cfg.audit_retention_days, 30);
 }
 
+/* [stats] aggregate_interval: 0 (never) .. 86400 seconds. */
+static void
+test_aggregate_interval(void **state) {
+    struct fixture *fx = *state;
+    static const char *const bad[] = {
+        "aggregate_interval = -1", "aggregate_interval = 86401",
+        "aggregate_interval = often", "interval = 10"};
+    char line[128], conf[2048];
+    for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++) {
+        snprintf(line, sizeof line, "listen = 127.0.0.1:7103\n[stats]\n%s",
+                 bad[i]);
+        expect_rejected_at(fx, 8, line, 10,
+                           i < 3 ? "aggregate_interval must be"
+                                 : "unknown section or key");
+    }
+    conf_with_line(conf, sizeof conf, 8,
+                   "listen = 127.0.0.1:7103\n[stats]\naggregate_interval = 0");
+    put_conf(fx->dir, "node.conf", conf, NULL);
+    assert_int_equal(load(fx, "node.conf"), MN_OK);
+    assert_int_equal(fx->cfg.aggregate_interval_s, 0);
+}
+
 static void
 test_duplicate_across_siblings(void **state) {
     struct fixture *fx = *state;
@@ -594,6 +617,7 @@ main(void) {
         T(test_bad_listen),
         T(test_bad_map_size_sync_drift),
         T(test_audit_retention),
+        T(test_aggregate_interval),
         T(test_duplicate_across_siblings),
         T(test_bad_sibling),
         T(test_unreadable_file),

@@ -212,10 +212,25 @@ test_any_order_same_state(void **unused) {
     rmdir(root);
 }
 
+/* Equal vectors hold the same seqs: a vector ahead of another with the
+ * same origins is not equal to it, either way round. */
+static void
+test_vv_equal_both_ways(void **state) {
+    mn_vv a = {0}, b = {0};
+    (void)state;
+    assert_int_equal(mn_vv_set(&a, 7, 5), MN_OK);
+    assert_int_equal(mn_vv_set(&b, 7, 3), MN_OK);
+    assert_false(mn_vv_equal(&a, &b));
+    assert_false(mn_vv_equal(&b, &a));
+    assert_int_equal(mn_vv_set(&b, 7, 5), MN_OK);
+    assert_true(mn_vv_equal(&a, &b));
+}
+
 int
 main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_any_order_same_state),
+        cmocka_unit_test(test_vv_equal_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "api/stats_csv.h"
 #include "api/stats_json.h"
 #include "api/stats_tables.h"
+#include "state/aggregate.h"
 #include "state/entity.h"
 #include "mentornet/mentornet.h"
 #include "state/membership.h"
@@ -174,6 +175,31 @@ remove_entity(struct fixture *fx, uint32_t n) {
     assert_int_equal(mn_txn_del(fx->t, MN_DB_ENTITIES, key, sizeof key), MN_OK);
 }
 
+/* Write division's aggregate (NULL: clear that text), as its node
+ * would. */
+static void
+apply_aggregate(struct fixture *fx, uint32_t division, const char *mentees,
+                const char *mentors) {
+    uint8_t id[MN_ID_BYTES];
+    mn_ops ops;
+    mn_stamp st = {fx->hlc++, division, ++fx->seq};
+    const char *texts[2] = {mentees, mentors};
+    const uint32_t nos[2] = {MN_AG_MENTEES, MN_AG_MENTORS};
+    mn_aggregate_id(division, id);
+    mn_ops_init(&ops);
+    mn_ops_add_int(&ops, MN_AG_DIVISION, division);
+    for (size_t i = 0; i < 2; i++) {
+        if (texts[i])
+            mn_ops_add_str(&ops, nos[i], texts[i], strlen(texts[i]));
+        else
+            mn_ops_add_clear(&ops, nos[i]);
+    }
+    assert_int_equal(mn_state_apply(fx->t, fx->digest, MN_ENTITY_AGGREGATE, id,
+                                    ops.op, ops.n, &st, NULL, &fx->scratch),
+                     MN_OK);
+    mn_ops_release(&ops);
+}
+
 static uint64_t
 country(const mn_counts *c, const char *cc) {
     return c->country[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
@@ -248,8 +274,8 @@ test_stats_follow_changes(void **state) {
     assert_true(c.p[1][MENTOR][MN_STATUS_WAITING] == 1);
     assert_true(c.p[2][MENTEE][MN_STATUS_APPLICANT] == 1);
     assert_true(total(&c) == 3);
-    assert_true(country(&c, "SY") == 2);
-    assert_int_equal(countries(&c), 1);
+    /* The field counts nothing: countries come from the aggregates. */
+    assert_int_equal(countries(&c), 0);
     commit(fx);
     check(fx, &c); /* committed: the same from a reader */
     assert_true(total(&c) == 3);
@@ -268,15 +294,12 @@ test_stats_follow_changes(void **state) {
     assert_true(c.p[2][MENTEE][MN_STATUS_APPLICANT] == 0);
     assert_true(c.p[2][MENTOR][MN_STATUS_APPLICANT] == 1);
 
-    /* A country change moves B from SY to AF; a clear removes A's. */
+    /* A country change or clear counts nothing either. */
     apply_json(fx, 1, "{'country_of_origin':'AF'}", 0, true);
     check(fx, &c);
-    assert_true(country(&c, "SY") == 1);
-    assert_true(country(&c, "AF") == 1);
     apply_json(fx, 0, "{'country_of_origin':null}", 0, true);
     check(fx, &c);
-    assert_true(country(&c, "SY") == 0);
-    assert_int_equal(countries(&c), 1);
+    assert_int_equal(countries(&c), 0);
 
     /* A stale change (older stamp) loses the merge and counts nothing. */
     uint64_t now = fx->hlc;
@@ -330,7 +353,7 @@ test_partial_entities(void **state) {
     apply_int(fx, 7, MN_P_HOME, 5);
     check(fx, &c);
     assert_true(c.p[5][MENTEE][MN_STATUS_WAITING] == 1);
-    assert_true(country(&c, "IQ") == 1);
+    assert_true(country(&c, "IQ") == 0); /* aggregates count countries */
     /* An unknown status takes it out again. */
     apply_str(fx, 7, MN_P_STATUS, "paused");
     check(fx, &c);
@@ -379,7 +402,7 @@ test_update_direct(void **state) {
     assert_int_equal(mn_stats_update(fx->t, NULL, &e), MN_OK);
     assert_int_equal(mn_stats_load(fx->t, &c), MN_OK);
     assert_true(c.p[4][MENTOR][MN_STATUS_ALUMNI] == 2);
-    assert_true(country(&c, "ER") == 2);
+    assert_true(country(&c, "ER") == 0); /* aggregates count countries */
     assert_int_equal(mn_stats_update(fx->t, &e, &e), MN_OK); /* no move */
     assert_int_equal(mn_stats_load(fx->t, &c), MN_OK);
     assert_true(c.p[4][MENTOR][MN_STATUS_ALUMNI] == 2);
@@ -397,8 +420,7 @@ test_update_direct(void **state) {
     assert_int_equal(mn_stats_load(fx->t, &c), MN_OK);
     assert_true(c.p[4][MENTOR][MN_STATUS_ALUMNI] == 1);
     assert_true(c.p[4][MENTOR][MN_STATUS_MATCHED] == 1);
-    assert_true(country(&c, "ER") == 1);
-    assert_true(country(&c, "SO") == 1);
+    assert_true(country(&c, "SO") == 0);
 
     /* Remove both; removing again does not go below zero. */
     assert_int_equal(mn_stats_update(fx->t, &e, NULL), MN_OK);
@@ -657,6 +679,9 @@ test_stats_json_from_store(void **state) {
                "{'role':'mentee','given_name':'C','family_name':'C',"
                "'country_of_origin':'SY','status':'alumni'}",
                2, false);
+    /* Each home's aggregate says what it counted. */
+    apply_aggregate(fx, 1, "SY=1", NULL);
+    apply_aggregate(fx, 2, "SY=1", "UA=1");
     commit(fx);
     check(fx, &c);
     json_t *j = mn_stats_json(&c, &cfg);
@@ -667,6 +692,77 @@ test_stats_json_from_store(void **state) {
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 3);
     assert_int_equal(json_integer_value(json_object_get(j, "countries")), 2);
     json_decref(j);
+}
+
+/* The mentees_country table of s: its rows and cells as "IR=2,SY=2,not
+ * recorded=1" into out. */
+static void
+country_rows(const mn_stables *s, char *out, size_t cap) {
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < s->n; i++) {
+        const mn_stable *t = &s->t[i];
+        if (strcmp(t->id, "mentees_country") != 0)
+            continue;
+        for (size_t r = 0; r < t->nrows; r++)
+            len += (size_t)snprintf(out + len, cap - len, "%s%s=%llu",
+                                    r ? "," : "", t->rows[r],
+                                    (unsigned long long)t->cells[r]);
+    }
+}
+
+/* Countries come from the divisions' aggregates, summed when the counts
+ * are read; a mentee no aggregate counts is "not recorded". */
+static void
+test_countries_from_aggregates(void **state) {
+    struct fixture *fx = *state;
+    static mn_counts c;
+    static mn_config cfg;
+    mn_stables s;
+    char rows[256];
+
+    config_two_divisions(&cfg);
+    begin(fx);
+    for (uint32_t n = 0; n < 5; n++)
+        apply_json(fx, n,
+                   "{'role':'mentee','given_name':'A','family_name':'A',"
+                   "'country_of_origin':'SY'}",
+                   n < 3 ? 1 : 2, false);
+    apply_aggregate(fx, 1, "IR=2,SY=1", "SY=4");
+    apply_aggregate(fx, 2, "SY=1", NULL);
+    /* An aggregate under any other id is stored and not counted. */
+    uint8_t other[MN_ID_BYTES];
+    mn_ops ops;
+    mn_stamp st = {fx->hlc++, 3, ++fx->seq};
+    mn_id_new(UINT64_C(1700000000000), 3, other);
+    mn_ops_init(&ops);
+    mn_ops_add_int(&ops, MN_AG_DIVISION, 3);
+    mn_ops_add_str(&ops, MN_AG_MENTEES, "SY=99", 5);
+    assert_int_equal(mn_state_apply(fx->t, fx->digest, MN_ENTITY_AGGREGATE,
+                                    other, ops.op, ops.n, &st, NULL,
+                                    &fx->scratch),
+                     MN_OK);
+    mn_ops_release(&ops);
+    commit(fx);
+    check(fx, &c); /* kept and recounted agree */
+    assert_true(c.mentees[('I' - 'A') * 26 + ('R' - 'A')] == 2);
+    assert_true(country(&c, "SY") == 6); /* mentors too */
+    assert_int_equal(countries(&c), 2);
+    mn_stables_build(&s, &c, &cfg);
+    assert_int_equal(s.mentee_countries, 2);
+    country_rows(&s, rows, sizeof rows);
+    assert_string_equal(rows, "IR=2,SY=2,not recorded=1");
+    mn_stables_release(&s);
+
+    /* A new publish replaces the division's counts. */
+    begin(fx);
+    apply_aggregate(fx, 2, NULL, NULL);
+    commit(fx);
+    check(fx, &c);
+    mn_stables_build(&s, &c, &cfg);
+    country_rows(&s, rows, sizeof rows);
+    assert_string_equal(rows, "IR=2,SY=1,not recorded=2");
+    mn_stables_release(&s);
 }
 
 /* ---- the keys of every kind ---------------------------------------------- */
@@ -701,7 +797,7 @@ test_year_and_move(void **state) {
     assert_int_equal(mn_stats_load(fx->t, &c), MN_OK);
     assert_true(c.year[3][2023 - MN_STAT_YEAR_FIRST] == 1);
     assert_true(c.moves[2][3] == 1 && c.moved_in[3] == 1);
-    assert_true(c.mentees[('S' - 'A') * 26 + ('Y' - 'A')] == 1);
+    assert_true(c.mentees[('S' - 'A') * 26 + ('Y' - 'A')] == 0);
     /* A joined_year moves her to that year. */
     mn_entity_copy(&later, &e);
     mn_field_op op = {.no = MN_P_JOINED_YEAR,
@@ -832,6 +928,7 @@ main(void) {
         T(test_random_walk),
         cmocka_unit_test(test_stats_json_shape),
         T(test_stats_json_from_store),
+        T(test_countries_from_aggregates),
         T(test_year_and_move),
         T(test_other_kinds),
         cmocka_unit_test(test_tables_suppressed),
