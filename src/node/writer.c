@@ -62,8 +62,9 @@ node_now(mn_node *node) {
     return node->clock ? node->clock(node->clock_ctx) : mn_wall_ms();
 }
 
-/* May this node make w? Assigns a create's id. A change that breaks its
- * kind's table is refused here as every other node would refuse it. */
+/* May this node make w (its values in clear)? Assigns a create's id. A
+ * change that breaks its kind's table is refused here as every other node
+ * would refuse it. */
 static int
 admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     const mn_kind *k = mn_kind_find(w->type);
@@ -74,7 +75,8 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     }
     if (w->ops.n == 0)
         return MN_EINVAL; /* callers write nothing rather than no ops */
-    if (k && mn_kind_check_ops(k, w->ops.op, w->ops.n, NULL) != MN_FAULT_NONE)
+    if (k &&
+        mn_kind_check_clear_ops(k, w->ops.op, w->ops.n, NULL) != MN_FAULT_NONE)
         return MN_EINVAL;
     if (w->create && w->given_id) {
         if (mn_id_division(w->id) != node->cfg.self.id)
@@ -96,21 +98,20 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     return rc;
 }
 
-/* Seal w as this origin's next change, log it and apply it. */
+/* Seal ops, w's with its personal and special values sealed, as this
+ * origin's next change, log it and apply it. */
 static int
-write_one(mn_node *node, mn_txn *t, mn_write *w) {
-    uint64_t now = node_now(node);
+append_own(mn_node *node, mn_txn *t, const mn_write *w, const mn_ops *ops,
+           uint64_t now) {
     uint32_t self = node->origin;
-    int rc = admit_local(node, t, w, now);
-    if (rc != MN_OK)
-        return rc;
+    int rc;
     mn_change_header h = {.origin = self,
                           .seq = mn_vv_get(&node->ws.vv, self) + 1,
                           .hlc = mn_hlc_now(&node->ws.hlc, now),
                           .key_id = MN_NETWORK_KEY_ID,
                           .deps = node->ws.vv};
     mn_heads_get(&node->ws.heads, self, h.prev_hash);
-    mn_envelope_seal(&node->sealer, &h, w->type, w->id, &w->ops);
+    mn_envelope_seal(&node->sealer, &h, w->type, w->id, ops);
     rc = mn_log_append(t, self, h.seq, node->sealer.change.p,
                        node->sealer.change.len);
     if (rc != MN_OK)
@@ -119,12 +120,26 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
     if (rc != MN_OK)
         return rc;
     mn_stamp st = {h.hlc, self, h.seq};
-    rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op, w->ops.n,
+    rc = mn_state_apply(t, node->ws.digest, w->type, w->id, ops->op, ops->n,
                         &st, NULL, &node->entity_buf);
     if (rc == MN_OK)
         rc = mn_vv_set(&node->ws.vv, self, h.seq);
     if (rc == MN_OK)
         node->ws.unsigned_own++;
+    return rc;
+}
+
+/* Admit w, seal its personal and special values (compartments: every
+ * node, this one too, refuses them in clear) and append it. */
+static int
+write_one(mn_node *node, mn_txn *t, mn_write *w) {
+    uint64_t now = node_now(node);
+    int rc = admit_local(node, t, w, now);
+    if (rc == MN_OK)
+        rc = mn_node_seal_ops(node, t, w->type, w->id, &w->ops, &node->sealed);
+    if (rc == MN_OK)
+        rc = append_own(node, t, w, &node->sealed.ops, now);
+    mn_node_sealed_release(&node->sealed);
     return rc;
 }
 

@@ -74,12 +74,12 @@ static void
 fill_create(pw_spec *s) {
     pw_spec_create(s, "mentor", PW_PEER, "Hana", "Yusuf");
     mn_ops_add_int(&s->ops, MN_P_CAPACITY, 3);
-    mn_ops_add_str(&s->ops, MN_P_NOTES, "likes chess\nand tea", 19);
+    pw_add_sealed(&s->ops, MN_P_NOTES, "likes chess\nand tea");
 }
 
 static void
 fill_rename(pw_spec *s) {
-    mn_ops_add_str(&s->ops, MN_P_GIVEN_NAME, "Amira", 5);
+    pw_add_sealed(&s->ops, MN_P_GIVEN_NAME, "Amira");
     mn_ops_add_str(&s->ops, MN_P_STATUS, "alumni", 6);
 }
 
