@@ -149,7 +149,8 @@ peer_batches(const pw_world *base) {
     one(&w.chain[2], &b, PW_HLC(900), &deps, w.id_d, fill_clear);
     emit("b2-new", 0, &b, &w.chain[2], 2);
 
-    /* A concurrent edit of A's profession: conflicts with 1's and 3's. */
+    /* A concurrent edit of A's profession by division 2: refused by the
+     * ownership rule (every field of hers is her home's). */
     w = *base;
     memset(&deps, 0, sizeof deps);
     mn_vv_set(&deps, 1, 1);
