@@ -90,6 +90,8 @@ keygen(const mn_config *cfg) {
     int rc = keygen_pair(cfg, "sign", MN_SIGN_SECRET_BYTES, gen_sign);
     if (rc == MN_OK)
         rc = keygen_pair(cfg, "curve", MN_KEY_BYTES, gen_curve);
+    if (rc == MN_OK) /* the division's seal key pair (README "Compartments") */
+        rc = keygen_pair(cfg, "seal", MN_KEY_BYTES, gen_curve);
     snprintf(path, sizeof path, "%s/network.key", cfg->key_dir);
     mn_crypto_random(key, sizeof key);
     if (rc == MN_OK) {

@@ -15,6 +15,7 @@
 
 #include "api/kind_json.h"
 #include "api/resource.h"
+#include "node/seal.h"
 #include "state/state.h"
 
 /* Longest q the list accepts, in bytes (a substring search per entity). */
@@ -46,12 +47,17 @@ int
 mn_api_kind_load(mn_http *h, const mn_kind *k, const uint8_t id[MN_ID_BYTES],
                  mn_entity *out) {
     mn_txn *t;
+    mn_entity stored;
     int rc = mn_api_read_begin(h, &t);
     if (rc != MN_OK)
         return rc;
-    rc = mn_state_get(t, k->type, id, out);
+    rc = mn_state_get(t, k->type, id, &stored);
     mn_txn_abort(&t);
-    return rc;
+    if (rc != MN_OK)
+        return rc;
+    mn_node_unseal_entity(h->node, &stored, out);
+    mn_entity_release(&stored);
+    return MN_OK;
 }
 
 enum MHD_Result
@@ -195,12 +201,21 @@ mn_api_kind_patch(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
 
 /* ---- listing ---------------------------------------------------------- */
 
+/* A listed entity as this node reads it: its own sealed values opened,
+ * the others' left out. */
+static void
+list_open(void *ctx, const mn_entity *stored, mn_entity *out) {
+    mn_node_unseal_entity(ctx, stored, out);
+}
+
 static int
 parse_list_query(mn_http *h, struct MHD_Connection *c, const mn_kind *k,
                  mn_api_list_filter extra, mn_list_query *q, mn_problem *p) {
     const char *cursor = mn_api_arg(c, "cursor");
     mn_list_query_init(q, k);
     q->q = mn_api_arg(c, "q");
+    q->open = list_open;
+    q->open_ctx = h->node;
     for (size_t i = 0; i < k->nindexes; i++) {
         const char *v = mn_api_arg(c, k->indexes[i].param);
         if (v && mn_kind_json_filter(k, i, v, mn_node_config(h->node), q, p) !=

@@ -366,8 +366,9 @@ enum MHD_Result mn_api_kind_not_found(struct MHD_Connection *c,
  * name the kind). */
 enum MHD_Result mn_api_kind_failure(struct MHD_Connection *c, const mn_kind *k,
                                     int rc);
-/* Read entity id of k into out (mn_entity_release frees); MN_ENOTFOUND
- * when absent. */
+/* Read entity id of k into out (mn_entity_release frees) as this node
+ * reads it: the values sealed to its division opened, the others left out
+ * (node/seal.h); MN_ENOTFOUND when absent. */
 int mn_api_kind_load(mn_http *h, const mn_kind *k,
                      const uint8_t id[MN_ID_BYTES], mn_entity *out);
 /* Load entity id of k and answer it with status, showing r's caller the

@@ -100,6 +100,34 @@ mn_crypto_curve_keypair(uint8_t pk[MN_KEY_BYTES], uint8_t sk[MN_KEY_BYTES]) {
     crypto_box_keypair(pk, sk);
 }
 
+void
+mn_crypto_curve_public(const uint8_t sk[MN_KEY_BYTES],
+                       uint8_t pk[MN_KEY_BYTES]) {
+    crypto_scalarmult_base(pk, sk);
+}
+
+int
+mn_crypto_pair_key(const uint8_t my_sk[MN_KEY_BYTES],
+                   const uint8_t their_pk[MN_KEY_BYTES],
+                   const uint8_t sender_pk[MN_KEY_BYTES],
+                   const uint8_t recipient_pk[MN_KEY_BYTES],
+                   uint8_t out[MN_KEY_BYTES]) {
+    uint8_t shared[crypto_scalarmult_BYTES];
+    if (crypto_scalarmult(shared, my_sk, their_pk) != 0) {
+        sodium_memzero(shared, sizeof shared);
+        return MN_ECRYPTO;
+    }
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, MN_KEY_BYTES);
+    crypto_generichash_update(&st, shared, sizeof shared);
+    crypto_generichash_update(&st, sender_pk, MN_KEY_BYTES);
+    crypto_generichash_update(&st, recipient_pk, MN_KEY_BYTES);
+    crypto_generichash_final(&st, out, MN_KEY_BYTES);
+    sodium_memzero(shared, sizeof shared);
+    sodium_memzero(&st, sizeof st);
+    return MN_OK;
+}
+
 int
 mn_crypto_equal(const void *a, const void *b, size_t n) {
     return sodium_memcmp(a, b, n) == 0;

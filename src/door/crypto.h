@@ -1,7 +1,8 @@
 /*
  * crypto — the project's only door to libsodium: hashing (BLAKE2b-256),
  * authenticated encryption (XChaCha20-Poly1305 IETF), signatures (Ed25519),
- * X25519 key pairs for CURVE, randomness, and key files.
+ * X25519 key pairs for CURVE and for sealed values (pair keys), randomness,
+ * and key files.
  *
  * Secrets handed in stay owned by the caller, who wipes them with
  * mn_crypto_wipe. Verify and open results must be checked.
@@ -56,6 +57,24 @@ void mn_crypto_sign_keypair(uint8_t pk[MN_KEY_BYTES],
                             uint8_t sk[MN_SIGN_SECRET_BYTES]);
 void mn_crypto_curve_keypair(uint8_t pk[MN_KEY_BYTES],
                              uint8_t sk[MN_KEY_BYTES]);
+
+/* The X25519 public key of secret sk (a division's seal key pair is made
+ * with mn_crypto_curve_keypair; its public file is checked against it). */
+void mn_crypto_curve_public(const uint8_t sk[MN_KEY_BYTES],
+                            uint8_t pk[MN_KEY_BYTES]);
+
+/*
+ * The symmetric key two divisions share for sealed values (node/seal.h):
+ * BLAKE2b-256(X25519(my_sk, their_pk) || sender_pk || recipient_pk), so
+ * the key of sender -> recipient differs from recipient -> sender and both
+ * ends derive it alone. MN_ECRYPTO when their_pk is a low-order point (the
+ * shared secret would be all zero). The caller wipes out.
+ */
+int mn_crypto_pair_key(const uint8_t my_sk[MN_KEY_BYTES],
+                       const uint8_t their_pk[MN_KEY_BYTES],
+                       const uint8_t sender_pk[MN_KEY_BYTES],
+                       const uint8_t recipient_pk[MN_KEY_BYTES],
+                       uint8_t out[MN_KEY_BYTES]) MN_MUST_CHECK;
 
 /* Constant-time comparison: 1 when equal. */
 int mn_crypto_equal(const void *a, const void *b, size_t n);

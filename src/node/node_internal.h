@@ -5,7 +5,8 @@
  *   node.c    open and close, accessors
  *   meta.c    the node's records in the meta database: identity, schema,
  *             writer state (vector, HLC, chain heads, digest)
- *   keys.c    loading and wiping the signing and network keys
+ *   keys.c    loading and wiping the signing, network and seal keys
+ *   seal.c    sealing personal and special values to their division
  *   incarnation.c  which origin the store writes as; backup marks
  *   writer.c  the writer thread: group commit of local writes and remote
  *             changes, sealing and signing through change/envelope
@@ -37,6 +38,13 @@
  * rebuild the store from its peers. */
 #define MN_NODE_SCHEMA_VERSION 5
 
+/* The ops the writer writes for a local write: its sealed values owned
+ * here, the others borrowed from the write's own ops. */
+typedef struct mn_sealed_ops {
+    mn_ops ops;
+    bool owned[MN_ENTITY_MAX_FIELDS];
+} mn_sealed_ops;
+
 /* State only the writer thread touches (and restores on a failed group). */
 struct writer_state {
     mn_hlc hlc;
@@ -58,9 +66,16 @@ struct mn_node {
     mn_store *store;
     uint8_t sign_sk[MN_SIGN_SECRET_BYTES];
     uint8_t network_key[MN_KEY_BYTES];
+    /* Pair keys of sealed values (seal.h), derived at open for every
+     * configured division d and read-only after: seal_to[d] seals from
+     * this division to d, seal_from[d] opens what d sealed to it. */
+    uint8_t seal_to[MN_MAX_NODES + 1][MN_KEY_BYTES];
+    uint8_t seal_from[MN_MAX_NODES + 1][MN_KEY_BYTES];
+    bool has_seal[MN_MAX_NODES + 1];
     struct writer_state ws;
     mn_sealer sealer; /* writer scratch; key = network_key */
     mn_buf sig_buf, entity_buf, erase_buf; /* writer scratch */
+    mn_sealed_ops sealed; /* writer scratch: the write's sealed ops */
 
     pthread_mutex_t mu;
     pthread_cond_t work; /* writer waits: queue non-empty or stopping */
@@ -106,10 +121,30 @@ int mn_node_state_save(mn_txn *t, const struct writer_state *ws);
 
 /* ---- keys.c ---- */
 
-/* Read the signing and network keys from cfg.key_dir; on failure err
- * names the file and what to do. MN_ECONFIG. */
+/* Read the signing and network keys and the division's seal secret from
+ * cfg.key_dir, and derive the pair keys with every configured division's
+ * seal public key; on failure err names the file and what to do.
+ * MN_ECONFIG. */
 int mn_node_keys_load(mn_node *node, char *err, size_t errlen);
 void mn_node_keys_wipe(mn_node *node);
+
+/* ---- seal.c ---- */
+
+/*
+ * out = clear, a local write to (type, id) that the writer has admitted,
+ * with its personal and special values sealed to the division that owns
+ * the entity after it (the new home of a transfer, else this one). A
+ * transfer also gets every stored personal and special value of the entity
+ * that clear does not write, opened here and sealed for the new home.
+ * clear is not changed; out borrows its strings, so it must not outlive
+ * it. MN_OK; MN_EINVAL when the owner is not a configured division or the
+ * result breaks the kind's table; or a store error. Release out with
+ * mn_node_sealed_release (also on failure).
+ */
+int mn_node_seal_ops(mn_node *node, mn_txn *t, uint32_t type,
+                     const uint8_t id[MN_ID_BYTES], const mn_ops *clear,
+                     mn_sealed_ops *out);
+void mn_node_sealed_release(mn_sealed_ops *s);
 
 /* ---- incarnation.c ---- */
 

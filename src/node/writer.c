@@ -63,8 +63,9 @@ node_now(mn_node *node) {
     return node->clock ? node->clock(node->clock_ctx) : mn_wall_ms();
 }
 
-/* May this node make w? Assigns a create's id. A change that breaks its
- * kind's table is refused here as every other node would refuse it. */
+/* May this node make w (its values in clear)? Assigns a create's id. A
+ * change that breaks its kind's table is refused here as every other node
+ * would refuse it. */
 static int
 admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     const mn_kind *k = mn_kind_find(w->type);
@@ -75,7 +76,8 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     }
     if (w->ops.n == 0)
         return MN_EINVAL; /* callers write nothing rather than no ops */
-    if (k && mn_kind_check_ops(k, w->ops.op, w->ops.n, NULL) != MN_FAULT_NONE)
+    if (k &&
+        mn_kind_check_clear_ops(k, w->ops.op, w->ops.n, NULL) != MN_FAULT_NONE)
         return MN_EINVAL;
     if (w->create && w->given_id) {
         if (mn_id_division(w->id) != node->cfg.self.id)
@@ -101,14 +103,13 @@ admit_local(mn_node *node, mn_txn *t, mn_write *w, uint64_t now) {
     return rc;
 }
 
-/* Seal w as this origin's next change, log it and apply it. */
+/* Seal ops, w's with its personal and special values sealed, as this
+ * origin's next change, log it and apply it. */
 static int
-write_one(mn_node *node, mn_txn *t, mn_write *w) {
-    uint64_t now = node_now(node);
+append_own(mn_node *node, mn_txn *t, const mn_write *w, const mn_ops *ops,
+           uint64_t now) {
     uint32_t self = node->origin;
-    int rc = admit_local(node, t, w, now);
-    if (rc != MN_OK)
-        return rc;
+    int rc;
     mn_change_header h = {.origin = self,
                           .seq = mn_vv_get(&node->ws.vv, self) + 1,
                           .hlc = mn_hlc_now(&node->ws.hlc, now),
@@ -116,7 +117,7 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
                           .deps = node->ws.vv};
     mn_heads_get(&node->ws.heads, self, h.prev_hash);
     mn_ops pub, priv;
-    mn_erase_split(w->type, &w->ops, &pub, &priv);
+    mn_erase_split(w->type, ops, &pub, &priv);
     mn_envelope_seal(&node->sealer, &h, w->type, w->id, &pub, &priv);
     rc = mn_log_append(t, self, h.seq, node->sealer.change.p,
                        node->sealer.change.len);
@@ -126,15 +127,29 @@ write_one(mn_node *node, mn_txn *t, mn_write *w) {
     if (rc != MN_OK)
         return rc;
     mn_stamp st = {h.hlc, self, h.seq};
-    rc = mn_state_apply(t, node->ws.digest, w->type, w->id, w->ops.op, w->ops.n,
+    rc = mn_state_apply(t, node->ws.digest, w->type, w->id, ops->op, ops->n,
                         &st, NULL, &node->entity_buf);
     if (rc == MN_OK)
-        rc = mn_node_erase_after(node, t, w->type, w->id, w->ops.op, w->ops.n,
-                                 self, h.seq, node->sealer.has_private);
+        rc = mn_node_erase_after(node, t, w->type, w->id, ops->op, ops->n, self,
+                                 h.seq, node->sealer.has_private);
     if (rc == MN_OK)
         rc = mn_vv_set(&node->ws.vv, self, h.seq);
     if (rc == MN_OK)
         node->ws.unsigned_own++;
+    return rc;
+}
+
+/* Admit w, seal its personal and special values (compartments: every
+ * node, this one too, refuses them in clear) and append it. */
+static int
+write_one(mn_node *node, mn_txn *t, mn_write *w) {
+    uint64_t now = node_now(node);
+    int rc = admit_local(node, t, w, now);
+    if (rc == MN_OK)
+        rc = mn_node_seal_ops(node, t, w->type, w->id, &w->ops, &node->sealed);
+    if (rc == MN_OK)
+        rc = append_own(node, t, w, &node->sealed.ops, now);
+    mn_node_sealed_release(&node->sealed);
     return rc;
 }
 

@@ -31,9 +31,13 @@
 /* Fields are unique by number, so an entity never holds more; nor does one
  * change hold more ops (the codec refuses more). */
 #define MN_ENTITY_MAX_FIELDS MN_FIELD_NO_MAX
+/* The largest clear string value a field may take (the kinds' check). */
+#define MN_MAX_CLEAR_BYTES 4096
 /* The largest string value an op or field may hold (the codec refuses
- * more). */
-#define MN_MAX_VALUE_BYTES 4096
+ * more): room for the sealed form of a clear value of MN_MAX_CLEAR_BYTES
+ * (node/seal.h: "~1" and the base64 of 1 + 24 + 1 + 4096 + 16 bytes is
+ * 5,525 characters). */
+#define MN_MAX_VALUE_BYTES 6144
 
 /* Type numbers of the kinds (state/<kind>.h). */
 enum mn_entity_type {

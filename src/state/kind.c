@@ -244,12 +244,13 @@ check_text(const mn_field_def *f, const char *path, const char *z, size_t len,
                               "%s: must be %lld to %lld characters", path,
                               (long long)f->min, (long long)f->max);
     /* 2000 characters can be 8000 bytes; every node's decoder refuses a
-     * value over MN_MAX_VALUE_BYTES, so such a change could be neither
-     * read back nor replicated. */
-    if (len > MN_MAX_VALUE_BYTES)
+     * value over MN_MAX_VALUE_BYTES, which leaves room for the sealed form
+     * of MN_MAX_CLEAR_BYTES, so a longer one could be neither read back
+     * nor replicated. */
+    if (len > MN_MAX_CLEAR_BYTES)
         return mn_problem_set(p, "invalid_field", path,
                               "%s: must be at most %d bytes of UTF-8", path,
-                              MN_MAX_VALUE_BYTES);
+                              MN_MAX_CLEAR_BYTES);
     if (f->type == MN_FT_EMAIL && !valid_email(z))
         return mn_problem_set(p, "invalid_field", path,
                               "%s: not an e-mail address", path);
@@ -300,10 +301,13 @@ mn_field_check_int(const mn_field_def *f, const char *path, int64_t v,
 
 const char *
 mn_op_fault_name(enum mn_op_fault f) {
-    static const char *const names[] = {
-        [MN_FAULT_NONE] = "none",         [MN_FAULT_TYPE] = "type",
-        [MN_FAULT_LIMITS] = "limits",     [MN_FAULT_CODE] = "code",
-        [MN_FAULT_REQUIRED] = "required", [MN_FAULT_DUPLICATE] = "duplicate"};
+    static const char *const names[] = {[MN_FAULT_NONE] = "none",
+                                        [MN_FAULT_TYPE] = "type",
+                                        [MN_FAULT_LIMITS] = "limits",
+                                        [MN_FAULT_CODE] = "code",
+                                        [MN_FAULT_REQUIRED] = "required",
+                                        [MN_FAULT_DUPLICATE] = "duplicate",
+                                        [MN_FAULT_NOT_SEALED] = "not_sealed"};
     return (size_t)f < MN_ARRAY_LEN(names) ? names[f] : "unknown";
 }
 
@@ -406,33 +410,61 @@ check_int_op(const mn_field_def *f, int64_t i) {
                                                           : MN_FAULT_LIMITS;
 }
 
+bool
+mn_field_sealed(const mn_field_def *f) {
+    return f->vis == MN_VIS_PERSONAL || f->vis == MN_VIS_SPECIAL;
+}
+
+static bool
+base64url_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+bool
+mn_value_sealed(const mn_value *v) {
+    /* Unpadded base64 never leaves one character over a multiple of 4. */
+    if (v->kind != MN_V_STR || v->len < MN_SEALED_MIN_CHARS ||
+        (v->len - 2) % 4 == 1 || memcmp(v->s, "~1", 2) != 0)
+        return false;
+    for (size_t i = 2; i < v->len; i++)
+        if (!base64url_char(v->s[i]))
+            return false;
+    return true;
+}
+
+/* The value of f, as the table says: in clear, or, for a personal or
+ * special field when sealed is set, sealed (its clear value was checked by
+ * the home before it sealed it; nobody else can read it). */
 static enum mn_op_fault
-check_op(const mn_field_def *f, const mn_value *v) {
+check_op(const mn_field_def *f, const mn_value *v, bool sealed) {
     bool wants_int = f->type == MN_FT_INT || f->type == MN_FT_DIVISION ||
                      f->type == MN_FT_TIME;
     if (f->flags & MN_F_DERIVED)
         return MN_FAULT_TYPE; /* computed on every node, never written */
     if (v->kind == MN_V_NONE)
         return (f->flags & MN_F_REQUIRED) ? MN_FAULT_REQUIRED : MN_FAULT_NONE;
+    if (sealed && mn_field_sealed(f))
+        return mn_value_sealed(v) ? MN_FAULT_NONE : MN_FAULT_NOT_SEALED;
     if (wants_int != (v->kind == MN_V_INT))
         return MN_FAULT_TYPE;
     return v->kind == MN_V_INT ? check_int_op(f, v->i) : check_str_op(f, v);
 }
 
 static enum mn_op_fault
-check_one(const mn_kind *k, const mn_field_op *ops, size_t i) {
+check_one(const mn_kind *k, const mn_field_op *ops, size_t i, bool sealed) {
     for (size_t j = 0; j < i; j++)
         if (ops[j].no == ops[i].no)
             return MN_FAULT_DUPLICATE;
     const mn_field_def *f = mn_kind_field(k, ops[i].no);
-    return f ? check_op(f, &ops[i].v) : MN_FAULT_NONE;
+    return f ? check_op(f, &ops[i].v, sealed) : MN_FAULT_NONE;
 }
 
-enum mn_op_fault
-mn_kind_check_ops(const mn_kind *k, const mn_field_op *ops, size_t nops,
-                  uint32_t *field) {
+static enum mn_op_fault
+check_ops(const mn_kind *k, const mn_field_op *ops, size_t nops,
+          uint32_t *field, bool sealed) {
     for (size_t i = 0; i < nops; i++) {
-        enum mn_op_fault fault = check_one(k, ops, i);
+        enum mn_op_fault fault = check_one(k, ops, i, sealed);
         if (fault == MN_FAULT_NONE)
             continue;
         if (field)
@@ -440,6 +472,18 @@ mn_kind_check_ops(const mn_kind *k, const mn_field_op *ops, size_t nops,
         return fault;
     }
     return MN_FAULT_NONE;
+}
+
+enum mn_op_fault
+mn_kind_check_ops(const mn_kind *k, const mn_field_op *ops, size_t nops,
+                  uint32_t *field) {
+    return check_ops(k, ops, nops, field, true);
+}
+
+enum mn_op_fault
+mn_kind_check_clear_ops(const mn_kind *k, const mn_field_op *ops, size_t nops,
+                        uint32_t *field) {
+    return check_ops(k, ops, nops, field, false);
 }
 
 /* Read up to three digits of fraction after '.'; NULL if there are none. */

@@ -227,7 +227,7 @@ bool mn_kind_owner_allows(const mn_kind *k, uint32_t owner,
  * that never repeats the value). path names the field in messages.
  */
 /* A string value of f (TEXT, EMAIL, PHONE, ENUM): characters, control
- * characters, bytes (MN_MAX_VALUE_BYTES), shape, allowed names/codes. */
+ * characters, bytes (MN_MAX_CLEAR_BYTES), shape, allowed names/codes. */
 int mn_field_check_str(const mn_field_def *f, const char *path, const char *z,
                        size_t len, mn_problem *p);
 /* An integer value of f (INT, DIVISION): min..max. */
@@ -243,20 +243,22 @@ bool mn_field_code_valid(const mn_field_def *f, const char *z);
  * order they arrive in. Stable names: used in metrics.
  */
 enum mn_op_fault {
-    MN_FAULT_NONE,      /* the ops keep to the table */
-    MN_FAULT_TYPE,      /* a number for a string field, or the reverse;
-                           or any value for a derived field */
-    MN_FAULT_LIMITS,    /* a number out of range; text too short or long,
-                           with control characters or not UTF-8, or not
-                           of its shape (e-mail, phone) */
-    MN_FAULT_CODE,      /* not one of the field's names or codes, or a
-                           list with an item twice or too many items */
-    MN_FAULT_REQUIRED,  /* a required field cleared */
-    MN_FAULT_DUPLICATE, /* one field written twice in one change */
+    MN_FAULT_NONE,       /* the ops keep to the table */
+    MN_FAULT_TYPE,       /* a number for a string field, or the reverse;
+                            or any value for a derived field */
+    MN_FAULT_LIMITS,     /* a number out of range; text too short or long,
+                            with control characters or not UTF-8, or not
+                            of its shape (e-mail, phone) */
+    MN_FAULT_CODE,       /* not one of the field's names or codes, or a
+                            list with an item twice or too many items */
+    MN_FAULT_REQUIRED,   /* a required field cleared */
+    MN_FAULT_DUPLICATE,  /* one field written twice in one change */
+    MN_FAULT_NOT_SEALED, /* a personal or special value in clear
+                            (README "Compartments") */
     MN_FAULT_COUNT
 };
-/* "type", "limits", "code", "required", "duplicate" ("none" for
- * MN_FAULT_NONE). */
+/* "type", "limits", "code", "required", "duplicate", "not_sealed" ("none"
+ * for MN_FAULT_NONE). */
 const char *mn_op_fault_name(enum mn_op_fault f);
 
 /*
@@ -270,6 +272,24 @@ const char *mn_op_fault_name(enum mn_op_fault f);
  */
 enum mn_op_fault mn_kind_check_ops(const mn_kind *k, const mn_field_op *ops,
                                    size_t nops, uint32_t *field);
+/* The same check of ops as the home has them before it seals them: every
+ * value in clear, personal and special ones too, checked against its
+ * field's type and limits (node/writer.c, before sealing). */
+enum mn_op_fault mn_kind_check_clear_ops(const mn_kind *k,
+                                         const mn_field_op *ops, size_t nops,
+                                         uint32_t *field);
+
+/* Is f's value sealed to its owner division (personal and special)? */
+bool mn_field_sealed(const mn_field_def *f);
+
+/* The shortest sealed value: "~1" and the base64url of a sender byte, a
+ * nonce, a one-byte plaintext and a tag (1 + 24 + 1 + 16 bytes). */
+#define MN_SEALED_MIN_CHARS 58
+/* Does v have the form of a sealed value (node/seal.h): a string of "~1"
+ * and unpadded base64url, long enough to hold a sender, a nonce, a
+ * plaintext and a tag? Checks the form only: whether it opens is for its
+ * recipient alone. */
+bool mn_value_sealed(const mn_value *v);
 
 /* Parse "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC, from 1970) into ms since the
  * epoch. MN_EINVAL if malformed or a date that does not exist. */

@@ -301,6 +301,29 @@ mn_list_query_init(mn_list_query *q, const mn_kind *k) {
         q->want[i] = -1;
 }
 
+/* Read entity id, as q->open reads it, and hand it to fn if it matches
+ * q. */
+static int
+list_one(mn_txn *t, const mn_list_query *q, const uint8_t id[MN_ID_BYTES],
+         void (*fn)(void *user, const mn_entity *e), void *user,
+         size_t *found) {
+    mn_entity stored, opened, *e = &stored;
+    int rc = mn_state_get(t, q->kind->type, id, &stored);
+    if (rc != MN_OK)
+        return rc;
+    if (q->open) {
+        q->open(q->open_ctx, &stored, &opened);
+        mn_entity_release(&stored);
+        e = &opened;
+    }
+    if (matches(e, q)) {
+        fn(user, e);
+        (*found)++;
+    }
+    mn_entity_release(e);
+    return MN_OK;
+}
+
 int
 mn_state_list(mn_txn *t, const mn_list_query *q,
               void (*fn)(void *user, const mn_entity *e), void *user,
@@ -332,15 +355,9 @@ mn_state_list(mn_txn *t, const mn_list_query *q,
         }
         scanned++;
         memcpy(next, id, MN_ID_BYTES);
-        mn_entity e;
-        rc = mn_state_get(t, q->kind->type, id, &e);
+        rc = list_one(t, q, id, fn, user, &found);
         if (rc != MN_OK)
             break;
-        if (matches(&e, q)) {
-            fn(user, &e);
-            found++;
-        }
-        mn_entity_release(&e);
     }
     mn_cursor_close(&cur);
     return rc == MN_ENOTFOUND ? MN_OK : rc;

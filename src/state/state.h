@@ -74,6 +74,12 @@ typedef struct mn_list_query {
     bool has_ref[MN_KIND_MAX_INDEXES];
     uint8_t ref[MN_KIND_MAX_INDEXES][MN_ID_BYTES];
     const char *q; /* case-insensitive substring of a searched field */
+    /* How the caller reads a stored entity, if not as stored: fills out
+     * (fresh; the list releases it), which is then matched and handed to
+     * fn. The API opens sealed values here (node/seal.h), so q searches
+     * clear names on their home node and nothing elsewhere. */
+    void (*open)(void *ctx, const mn_entity *stored, mn_entity *out);
+    void *open_ctx;
     size_t limit;
     bool has_cursor;
     uint8_t cursor[MN_ID_BYTES]; /* list ids greater than this */

@@ -6,8 +6,9 @@
  * is a closed port, and in C's, A's is. So A and C can never connect to
  * each other (neither direction), while both reach B and B reaches both.
  *
- * Writes on A and on C (creates, and each patching participants the other
- * created, once they have arrived through B) converge on all three.
+ * Writes on A and on C (creates, and each patching its own participants
+ * once the other's have arrived through B) converge on all three; the
+ * patched notes, sealed to their home, read in clear there alone.
  * A and C report the link between them as never up, and neither has
  * applied anything received from the other directly: all of it came
  * through B.
@@ -31,20 +32,26 @@
 
 static cl_cluster cluster;
 
-/* Patch NPATCH of the given ids (created elsewhere) through node n. */
+/* Once each of NPATCH participants created elsewhere (theirs) has arrived
+ * on node n, patch one of n's own (mine) there: only her home writes her
+ * (README "Compartments"), so what crosses is the arrival and the patch. */
 static int
-patch_foreign(size_t n, const cl_ids *ids, const char *value) {
-    char body[128];
+patch_after_arrival(size_t n, const cl_ids *mine, const cl_ids *theirs,
+                    const char *value) {
+    char body[160], path[128];
     int ok = 0;
-    snprintf(body, sizeof body, "{\"notes\":\"%s\"}", value);
-    for (size_t k = 0; k < NPATCH && k < ids->n; k++) {
+    snprintf(body, sizeof body, "{\"notes\":\"%s\",\"availability\":\"%s\"}",
+             value, value);
+    for (size_t k = 0; k < NPATCH && k < mine->n && k < theirs->n; k++) {
         uint64_t deadline = tl_now_ms() + ARRIVE_MS;
-        long st;
-        while ((st = cl_patch_participant(&cluster.node[n], ids->id[k],
-                                          body)) == 404 &&
+        json_t *j;
+        snprintf(path, sizeof path, "/v1/participants/%s", theirs->id[k]);
+        while (!(j = cl_get_json(&cluster.node[n], path)) &&
                tl_now_ms() < deadline)
             tl_sleep_ms(50);
-        ok += st == 200;
+        json_decref(j);
+        ok += j &&
+              cl_patch_participant(&cluster.node[n], mine->id[k], body) == 200;
     }
     return ok;
 }
@@ -107,12 +114,12 @@ main(int argc, char **argv) {
           "%d creates on %s acknowledged", NWRITES, cluster.node[C].name);
     CHECK(cl_create_many(&cluster.node[B], 5, "Bridge", NULL) == 5,
           "5 creates on %s acknowledged", cluster.node[B].name);
-    CHECK(patch_foreign(A, &on_c, "patched on A") == NPATCH,
-          "%s patches %d of %s's participants once they arrive through %s",
+    CHECK(patch_after_arrival(A, &on_a, &on_c, "patched on A") == NPATCH,
+          "%s patches %d of its participants once %s's arrive through %s",
           cluster.node[A].name, NPATCH, cluster.node[C].name,
           cluster.node[B].name);
-    CHECK(patch_foreign(C, &on_a, "patched on C") == NPATCH,
-          "%s patches %d of %s's participants once they arrive through %s",
+    CHECK(patch_after_arrival(C, &on_c, &on_a, "patched on C") == NPATCH,
+          "%s patches %d of its participants once %s's arrive through %s",
           cluster.node[C].name, NPATCH, cluster.node[A].name,
           cluster.node[B].name);
 
@@ -130,13 +137,19 @@ main(int argc, char **argv) {
     json_decref(r);
     json_t *p = NULL;
     char path[128];
-    snprintf(path, sizeof path, "/v1/participants/%s", on_a.id[0]);
+    snprintf(path, sizeof path, "/v1/participants/%s", on_c.id[0]);
     for (size_t n = 0; n < 3; n++) {
         p = cl_get_json(&cluster.node[n], path);
+        const char *avail =
+            json_string_value(json_object_get(p, "availability"));
         const char *notes = json_string_value(json_object_get(p, "notes"));
-        CHECK(notes && strcmp(notes, "patched on C") == 0,
+        CHECK(avail && strcmp(avail, "patched on C") == 0,
               "%s: a participant of %s shows the patch made on %s",
-              cluster.node[n].name, cluster.node[A].name, cluster.node[C].name);
+              cluster.node[n].name, cluster.node[C].name, cluster.node[C].name);
+        /* Her notes are sealed to her home: readable there alone. */
+        CHECK(n == C ? notes && strcmp(notes, "patched on C") == 0 : !notes,
+              "%s: her notes %s", cluster.node[n].name,
+              n == C ? "in clear" : "not shown");
         json_decref(p);
     }
 out:

@@ -192,6 +192,24 @@ path_in(char *out, size_t cap, const char *a, const char *b) {
         die("path too long");
 }
 
+/* node<id>'s seal key pair (README "Compartments"); every node's public
+ * half must be present, node1's secret half is the one the node opens. */
+static void
+write_seal_keys(uint32_t id) {
+    char path[512], name[32];
+    uint8_t pk[MN_KEY_BYTES], sk[MN_KEY_BYTES];
+    mn_crypto_curve_keypair(pk, sk);
+    snprintf(name, sizeof name, "node%u.seal.secret", id);
+    path_in(path, sizeof path, "keys", name);
+    if (mn_crypto_key_write(path, sk, sizeof sk, 0600) != MN_OK)
+        die("cannot write a seal key");
+    snprintf(name, sizeof name, "node%u.seal.pub", id);
+    path_in(path, sizeof path, "keys", name);
+    if (mn_crypto_key_write(path, pk, sizeof pk, 0644) != MN_OK)
+        die("cannot write a seal key");
+    mn_crypto_wipe(sk, sizeof sk);
+}
+
 static void
 write_keys(void) {
     char path[512];
@@ -208,6 +226,8 @@ write_keys(void) {
     path_in(path, sizeof path, "keys", "node1.sign.secret");
     if (mn_crypto_key_write(path, sk, sizeof sk, 0600) != MN_OK)
         die("cannot write the signing key");
+    for (uint32_t id = 1; id <= PW_NODES; id++)
+        write_seal_keys(id);
     pw_network_key(net);
     path_in(path, sizeof path, "keys", "network.key");
     if (mn_crypto_key_write(path, net, sizeof net, 0600) != MN_OK)

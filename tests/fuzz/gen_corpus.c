@@ -74,12 +74,12 @@ static void
 fill_create(pw_spec *s) {
     pw_spec_create(s, "mentor", PW_PEER, "Hana", "Yusuf");
     mn_ops_add_int(&s->ops, MN_P_CAPACITY, 3);
-    mn_ops_add_str(&s->ops, MN_P_NOTES, "likes chess\nand tea", 19);
+    pw_add_sealed(&s->ops, MN_P_NOTES, "likes chess\nand tea");
 }
 
 static void
 fill_rename(pw_spec *s) {
-    mn_ops_add_str(&s->ops, MN_P_GIVEN_NAME, "Amira", 5);
+    pw_add_sealed(&s->ops, MN_P_GIVEN_NAME, "Amira");
     mn_ops_add_str(&s->ops, MN_P_STATUS, "alumni", 6);
 }
 
@@ -149,7 +149,8 @@ peer_batches(const pw_world *base) {
     one(&w.chain[2], &b, PW_HLC(900), &deps, w.id_d, fill_clear);
     emit("b2-new", 0, &b, &w.chain[2], 2);
 
-    /* A concurrent edit of A's profession: conflicts with 1's and 3's. */
+    /* A concurrent edit of A's profession by division 2: refused by the
+     * ownership rule (every field of hers is her home's). */
     w = *base;
     memset(&deps, 0, sizeof deps);
     mn_vv_set(&deps, 1, 1);

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "change/envelope.h"
+#include "base/id.h"
+#include "state/kind.h"
+#include "state/membership.h"
 #include "state/participant.h"
 
 void
@@ -43,13 +46,24 @@ pw_spec_release(pw_spec *s) {
 }
 
 void
+pw_add_sealed(mn_ops *ops, uint32_t no, const char *z) {
+    char out[2 + 2 * 64 + 64];
+    size_t n = strlen(z) < 64 ? strlen(z) : 64, len = 2 + 2 * n;
+    memcpy(out, "~1", 2);
+    mn_hex_encode((const uint8_t *)z, n, out + 2);
+    while (len < MN_SEALED_MIN_CHARS || (len - 2) % 4 != 0)
+        out[len++] = 'A';
+    mn_ops_add_str(ops, no, out, len);
+}
+
+void
 pw_spec_create(pw_spec *s, const char *role, uint32_t home, const char *given,
                const char *family) {
     mn_ops_add_str(&s->ops, MN_P_ROLE, role, strlen(role));
     mn_ops_add_int(&s->ops, MN_P_HOME, home);
     mn_ops_add_str(&s->ops, MN_P_STATUS, "applicant", 9);
-    mn_ops_add_str(&s->ops, MN_P_GIVEN_NAME, given, strlen(given));
-    mn_ops_add_str(&s->ops, MN_P_FAMILY_NAME, family, strlen(family));
+    pw_add_sealed(&s->ops, MN_P_GIVEN_NAME, given);
+    pw_add_sealed(&s->ops, MN_P_FAMILY_NAME, family);
 }
 
 void
@@ -189,6 +203,21 @@ make_id(uint8_t id[MN_ID_BYTES], uint8_t tag, uint32_t division) {
     id[MN_ID_DIVISION_BYTE] = (uint8_t)division;
 }
 
+/* The create of X: A joins a sub-network (its id's form is all that is
+ * checked) on division 1's node. */
+static void
+membership_ops(const pw_world *w, mn_ops *ops) {
+    char z[MN_ID_TEXT];
+    uint8_t sub[MN_ID_BYTES];
+    make_id(sub, 0x5, 1);
+    mn_ops_add_int(ops, MN_M_DIVISION, 1);
+    mn_id_format(sub, z);
+    mn_ops_add_str(ops, MN_M_SUBNETWORK, z, strlen(z));
+    mn_id_format(w->id_a, z);
+    mn_ops_add_str(ops, MN_M_PARTICIPANT, z, strlen(z));
+    mn_ops_add_int(ops, MN_M_JOINED_AT, (int64_t)PW_NOW_MS - 86400000);
+}
+
 size_t
 pw_world_baseline(pw_world *w, mn_buf *msgs, size_t cap) {
     pw_batch b;
@@ -201,21 +230,25 @@ pw_world_baseline(pw_world *w, mn_buf *msgs, size_t cap) {
     make_id(w->id_b, 0xb, 3);
     make_id(w->id_c, 0xc, 1);
     make_id(w->id_d, 0xd, 2);
+    make_id(w->id_x, 0xe, 1);
     pw_batch_init(&b);
 
     /* Origin 1: create mentor A, edit A, create mentee C. */
     pw_spec_init(&s, PW_HLC(50000), w->id_a);
     pw_spec_create(&s, "mentor", 1, "Amal", "Haddad");
-    mn_ops_add_str(&s.ops, MN_P_COUNTRY, "SY", 2);
+    pw_add_sealed(&s.ops, MN_P_COUNTRY, "SY");
     mn_ops_add_str(&s.ops, MN_P_LANGUAGES, "ar,da,en", 8);
     mn_ops_add_int(&s.ops, MN_P_CAPACITY, 2);
-    mn_ops_add_str(&s.ops, MN_P_CONSENT_PURPOSES, "matching,statistics", 19);
-    mn_ops_add_int(&s.ops, MN_P_CONSENT_AT, (int64_t)PW_NOW_MS - 86400000);
+    pw_add_sealed(&s.ops, MN_P_CONSENT_PURPOSES, "matching,statistics");
+    pw_add_sealed(&s.ops, MN_P_CONSENT_AT, "consent given a day ago");
+    mn_ops_add_str(&s.ops, MN_P_PROFESSION, "Engineer", 8);
     pw_change(&w->chain[1], &s, &b);
     pw_spec_release(&s);
-    pw_spec_init(&s, PW_HLC(40000), w->id_a);
+    pw_spec_init(&s, PW_HLC(40000), w->id_x);
+    s.type = MN_ENTITY_MEMBERSHIP;
     mn_vv_set(&s.deps, 1, 1);
-    mn_ops_add_str(&s.ops, MN_P_PROFESSION, "Engineer", 8);
+    membership_ops(w, &s.ops);
+    mn_ops_add_int(&s.ops, MN_M_LEFT_AT, (int64_t)PW_NOW_MS - 40000);
     pw_change(&w->chain[1], &s, &b);
     pw_spec_release(&s);
     pw_spec_init(&s, PW_HLC(39000), w->id_c);
@@ -225,17 +258,17 @@ pw_world_baseline(pw_world *w, mn_buf *msgs, size_t cap) {
     pw_spec_release(&s);
     emit(&w->chain[1], &b, msgs, cap, &n);
 
-    /* Origin 3: create mentee B; concurrently with 1's edit of A, edit A
-     * and match it (a conflict on profession, which 1 wins by clock). */
+    /* Origin 3: create mentee B; concurrently with 1's create of X, end
+     * it (a conflict on left_at, which 1 wins by clock). */
     pw_spec_init(&s, PW_HLC(45000), w->id_b);
     pw_spec_create(&s, "mentee", 3, "Leyla", "Amin");
     mn_ops_add_int(&s.ops, MN_P_BIRTH_YEAR, 1990);
     pw_change(&w->chain[3], &s, &b);
     pw_spec_release(&s);
-    pw_spec_init(&s, PW_HLC(44000), w->id_a);
+    pw_spec_init(&s, PW_HLC(44000), w->id_x);
+    s.type = MN_ENTITY_MEMBERSHIP;
     mn_vv_set(&s.deps, 1, 1);
-    mn_ops_add_str(&s.ops, MN_P_PROFESSION, "Teacher", 7);
-    mn_ops_add_str(&s.ops, MN_P_STATUS, "matched", 7);
+    mn_ops_add_int(&s.ops, MN_M_LEFT_AT, (int64_t)PW_NOW_MS - 44000);
     pw_change(&w->chain[3], &s, &b);
     pw_spec_release(&s);
     emit(&w->chain[3], &b, msgs, cap, &n);
@@ -243,7 +276,7 @@ pw_world_baseline(pw_world *w, mn_buf *msgs, size_t cap) {
     /* Origin 3 again: edit B, then clear a field of B. */
     pw_spec_init(&s, PW_HLC(30000), w->id_b);
     mn_vv_set(&s.deps, 1, 3);
-    mn_ops_add_str(&s.ops, MN_P_EMAIL, "leyla@example.org", 17);
+    pw_add_sealed(&s.ops, MN_P_EMAIL, "leyla@example.org");
     mn_ops_add_str(&s.ops, MN_P_DANISH_LEVEL, "B1", 2);
     pw_change(&w->chain[3], &s, &b);
     pw_spec_release(&s);
@@ -277,7 +310,7 @@ pw_canned_pending(pw_world *w, mn_buf *out) {
     pw_spec_create(&s, "mentor", 2, "Hana", "Yusuf");
     pw_change(&w->chain[2], &s, &b);
     pw_spec_release(&s);
-    pw_spec_init(&s, PW_HLC(19000), w->id_b);
+    pw_spec_init(&s, PW_HLC(19000), w->id_d);
     s.deps = w->vv;
     mn_vv_set(&s.deps, 3, 5);
     mn_ops_add_str(&s.ops, MN_P_STATUS, "waiting", 7);

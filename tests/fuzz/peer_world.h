@@ -11,7 +11,8 @@
  *
  * The baseline the node holds before every input: origin 1 seq 1..3 (signed
  * at 3), origin 3 seq 1..4 (signed at 2 and 4), with one recorded conflict
- * on participant A (origins 1 and 3 wrote its profession concurrently).
+ * on membership X of participant A (origins 1 and 3 wrote its left_at, a
+ * field any division writes, concurrently).
  */
 #ifndef MN_PEER_WORLD_H
 #define MN_PEER_WORLD_H
@@ -68,6 +69,7 @@ typedef struct pw_world {
     uint8_t id_b[MN_ID_BYTES];    /* mentee, made by 3 */
     uint8_t id_c[MN_ID_BYTES];    /* mentee, made by 1 */
     uint8_t id_d[MN_ID_BYTES];    /* not in the baseline */
+    uint8_t id_x[MN_ID_BYTES];    /* A's membership, made by 1 */
 } pw_world;
 
 /* A change spec. deps[origin] is set to seq - 1 by pw_change. */
@@ -82,7 +84,14 @@ typedef struct pw_spec {
 
 void pw_spec_init(pw_spec *s, uint64_t hlc, const uint8_t id[MN_ID_BYTES]);
 void pw_spec_release(pw_spec *s);
-/* Ops of a participant create (role "mentor"/"mentee", home division). */
+/* Append op no = z as a division's change carries a personal or special
+ * value, sealed to its home (README "Compartments"). The node under test
+ * checks only the form of a value sealed to another division, so a fixed
+ * stand-in of that form ("~1", then z in hex, padded) keeps the world
+ * deterministic. */
+void pw_add_sealed(mn_ops *ops, uint32_t no, const char *z);
+/* Ops of a participant create (role "mentor"/"mentee", home division),
+ * her names sealed. */
 void pw_spec_create(pw_spec *s, const char *role, uint32_t home,
                     const char *given, const char *family);
 

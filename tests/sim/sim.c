@@ -287,6 +287,21 @@ apply_due(struct sim *s) {
 
 /* ---- nodes ------------------------------------------------------------ */
 
+/* Division node<n>'s seal key pair (README "Compartments"). */
+static void
+setup_seal_keys(int n) {
+    char path[128];
+    uint8_t pk[MN_KEY_BYTES], sk[MN_KEY_BYTES];
+    mn_crypto_curve_keypair(pk, sk);
+    snprintf(path, sizeof path, "%s/node%d.seal.secret", sim_keys_dir, n);
+    if (mn_crypto_key_write(path, sk, sizeof sk, 0600) != MN_OK)
+        abort();
+    snprintf(path, sizeof path, "%s/node%d.seal.pub", sim_keys_dir, n);
+    if (mn_crypto_key_write(path, pk, sizeof pk, 0644) != MN_OK)
+        abort();
+    mn_crypto_wipe(sk, sizeof sk);
+}
+
 static void
 setup_keys(void) {
     char path[128];
@@ -306,6 +321,7 @@ setup_keys(void) {
             abort();
         sim_keys.has_key[i + 1] = true;
         memcpy(sim_keys.key[i + 1], pk, MN_KEY_BYTES);
+        setup_seal_keys(i + 1);
     }
 }
 

@@ -20,6 +20,9 @@
 #include "base/hlc.h"
 #include "change/envelope.h"
 #include "change/log.h"
+#include "door/codec.h"
+#include "door/crypto.h"
+#include "node/seal.h"
 #include "repl/repl.h"
 #include "sim.h"
 #include "state/participant.h"
@@ -147,6 +150,68 @@ alarmed(struct sim *s, int i) {
     return on;
 }
 
+/* The ops of logged change raw, as the node made it: its personal and
+ * special values sealed (README "Compartments"). OUT: ops (released by
+ * the caller). */
+static void
+logged_ops(const mn_bytes *raw, const mn_change_header *h, mn_ops *ops) {
+    static uint8_t net[MN_KEY_BYTES];
+    static bool have_net;
+    char path[128];
+    mn_change_view v = {0};
+    mn_buf plain;
+    uint32_t type;
+    uint8_t id[MN_ID_BYTES];
+    snprintf(path, sizeof path, "%s/network.key", sim_keys_dir);
+    if (!have_net && mn_crypto_key_read(path, net, sizeof net, 1) != MN_OK)
+        abort();
+    have_net = true;
+    mn_buf_init(&plain);
+    if (mn_codec_change_decode(raw->p, raw->n, &v) != MN_OK ||
+        mn_envelope_open(net, &v, h, &plain, &type, id, ops) != MN_OK)
+        abort();
+    mn_codec_change_release(&v);
+    mn_buf_release(&plain);
+}
+
+/* Every personal or special value w wrote that is in the logged ops (not
+ * erased since) is sealed, and opens on node i (the home that sealed it)
+ * to what w wrote; a transfer's, sealed to the new home, is in the sealed
+ * form. */
+static void
+check_sealed(struct sim *s, int i, const mn_write *w, const mn_ops *logged) {
+    const mn_kind *k = mn_kind_find(w->type);
+    for (size_t a = 0; k && a < w->ops.n; a++) {
+        const mn_field_op *op = &w->ops.op[a];
+        const mn_field_def *f = mn_kind_field(k, op->no);
+        const mn_field_op *got = NULL;
+        mn_value clear;
+        if (!f || !mn_field_sealed(f) || op->v.kind == MN_V_NONE)
+            continue;
+        for (size_t b = 0; b < logged->n; b++)
+            if (logged->op[b].no == op->no)
+                got = &logged->op[b];
+        if (!got)
+            continue; /* its private part erased since (an erasure) */
+        if (!mn_value_sealed(&got->v)) {
+            fail(s, "node%d logged field %u of a write unsealed", i + 1,
+                 op->no);
+            continue;
+        }
+        if (mn_node_unseal(s->node[i], w->type, w->id, op->no, &got->v,
+                           &clear) != MN_OK)
+            continue; /* a transfer's: sealed to the new home */
+        bool same = clear.kind == op->v.kind &&
+                    (clear.kind == MN_V_INT
+                         ? clear.i == op->v.i
+                         : clear.len == op->v.len &&
+                               memcmp(clear.s, op->v.s, clear.len) == 0);
+        mn_value_release(&clear);
+        if (!same)
+            fail(s, "node%d sealed field %u as another value", i + 1, op->no);
+    }
+}
+
 static void
 record_acked(struct sim *s, int i, mn_write *ws, size_t n, uint64_t first) {
     mn_txn *t;
@@ -163,7 +228,11 @@ record_acked(struct sim *s, int i, mn_write *ws, size_t n, uint64_t first) {
             mn_envelope_header(raw.p, raw.n, &h) != MN_OK || h.seq != seq)
             abort();
         mn_stamp st = {h.hlc, h.origin, h.seq};
-        model_record(s->model, ws[k].type, ws[k].id, &ws[k].ops, &st, false);
+        mn_ops logged;
+        logged_ops(&raw, &h, &logged);
+        check_sealed(s, i, &ws[k], &logged);
+        model_record(s->model, ws[k].type, ws[k].id, &logged, &st, false);
+        mn_ops_release(&logged);
         if (ws[k].create && ws[k].type == MN_ENTITY_PARTICIPANT)
             model_add_entity(s->model, ws[k].id, i + 1);
         if (MN_HLC_MS(h.hlc) > sim_wall(s, i) + DRIFT_MS && !s->failure[0] &&

@@ -194,11 +194,10 @@ test_participant_visibility(void **state) {
     for (size_t i = 0; i < k->nfields; i++)
         counted += k->fields[i].vis == MN_VIS_PROFILE;
     assert_int_equal(counted, k->nfields);
-    /* Personal and special fields are written by the owner only, but
-     * notes, which the coordinator of any division may keep. */
+    /* Every field is written by the owner only: her personal and special
+     * values are sealed to her home (README "Compartments"). */
     for (size_t i = 0; i < k->nfields; i++)
-        if (k->fields[i].vis != MN_VIS_PROFILE && k->fields[i].no != MN_P_NOTES)
-            assert_true(mn_field_owner_only(&k->fields[i]));
+        assert_true(mn_field_owner_only(&k->fields[i]));
 }
 
 /* The owner is the division that made the id, whatever a create names. */
@@ -214,7 +213,7 @@ test_owner(void **state) {
     assert_int_equal(mn_kind_owner(k, id), 200);
     assert_true(mn_kind_owner_only(k, MN_P_ROLE));
     assert_true(mn_kind_owner_only(k, MN_P_HOME));
-    assert_false(mn_kind_owner_only(k, MN_P_STATUS));
+    assert_true(mn_kind_owner_only(k, MN_P_STATUS));
     assert_false(mn_kind_owner_only(k, 999));
 }
 
@@ -276,7 +275,7 @@ str(const mn_field_def *f, const char *z) {
 
 static void
 test_text_limits(void **state) {
-    static char big[MN_MAX_VALUE_BYTES + 2];
+    static char big[MN_MAX_CLEAR_BYTES + 2];
     mn_problem p;
 
     (void)state;
@@ -293,10 +292,11 @@ test_text_limits(void **state) {
     assert_int_equal(str(&lines, "a\x01"), MN_EINVAL);
     /* An embedded NUL: the length says more than the string holds. */
     assert_int_equal(mn_field_check_str(&text, "t", "ab\0c", 4, &p), MN_EINVAL);
-    /* Within the character limit, over the codec's byte limit. */
-    memset(big, 'x', MN_MAX_VALUE_BYTES);
+    /* Within the character limit, over the byte limit (whose sealed form
+     * the codec takes). */
+    memset(big, 'x', MN_MAX_CLEAR_BYTES);
     assert_int_equal(str(&lines, big), MN_OK);
-    big[MN_MAX_VALUE_BYTES] = 'x';
+    big[MN_MAX_CLEAR_BYTES] = 'x';
     assert_int_equal(str(&lines, big), MN_EINVAL);
 }
 

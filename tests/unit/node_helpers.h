@@ -15,6 +15,8 @@
 
 #include "door/crypto.h"
 #include "node/node.h"
+#include "node/seal.h"
+#include "unit_helpers.h"
 
 /* Make root (a mkdtemp template) and its network key. */
 static inline void
@@ -49,11 +51,40 @@ unit_node_open(const char *root, uint32_t ndiv, uint32_t self, mn_config *c,
     c->map_size = 16 << 20;
     c->max_drift_ms = 300000;
     c->expire_days = 30;
+    for (uint32_t d = 1; d <= ndiv; d++)
+        unit_seal_keys(root, c->divisions[d - 1].name);
     mn_crypto_sign_keypair(pk, sk);
     snprintf(path, sizeof path, "%s/d%u.sign.secret", root, self);
     assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
     if (mn_node_open(c, out, err, sizeof err) != MN_OK)
         fail_msg("open: %s", err);
+}
+
+/* Append op no = z to ops as a peer's change carries it: sealed by the
+ * node as (its division) to division to, for field no of (type, id). */
+static inline void
+unit_add_sealed(mn_node *as, uint32_t to, uint32_t type,
+                const uint8_t id[MN_ID_BYTES], uint32_t no, const char *z,
+                mn_ops *ops) {
+    mn_value clear = {.kind = MN_V_STR, .s = (char *)z, .len = strlen(z)};
+    mn_value sealed;
+    assert_int_equal(mn_node_seal(as, to, type, id, no, &clear, &sealed),
+                     MN_OK);
+    mn_ops_add_str(ops, no, sealed.s, sealed.len);
+    mn_value_release(&sealed);
+}
+
+/* Open sealed string v of field no of (type, id) on node `at`; a copy the
+ * caller frees, or NULL when it does not open there. */
+static inline char *
+unit_unseal_str(mn_node *at, uint32_t type, const uint8_t id[MN_ID_BYTES],
+                uint32_t no, const mn_value *v) {
+    mn_value clear;
+    if (mn_node_unseal(at, type, id, no, v, &clear) != MN_OK)
+        return NULL;
+    char *z = clear.kind == MN_V_STR ? strdup(clear.s) : NULL;
+    mn_value_release(&clear);
+    return z;
 }
 
 #endif

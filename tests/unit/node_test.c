@@ -31,8 +31,10 @@
 #include "door/codec.h"
 #include "node/node.h"
 #include "node/node_internal.h"
+#include "node/seal.h"
 #include "state/participant.h"
 #include "state/state.h"
+#include "unit_helpers.h"
 
 #define THREADS 8
 #define PER_THREAD 150
@@ -48,6 +50,7 @@ write_keys(void) {
     mn_crypto_sign_keypair(sign_pk, sk);
     snprintf(path, sizeof path, "%s/copenhagen.sign.secret", cfg.key_dir);
     assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
+    unit_seal_keys(cfg.key_dir, "copenhagen");
     mn_crypto_random(network_key, sizeof network_key);
     snprintf(path, sizeof path, "%s/network.key", cfg.key_dir);
     assert_int_equal(mn_crypto_key_write(path, network_key, MN_KEY_BYTES, 0600),
@@ -247,7 +250,12 @@ test_missing_entity_fails_alone(void **state) {
     assert_int_equal(mn_state_get(t, MN_ENTITY_PARTICIPANT, ws[0].id, &e),
                      MN_OK);
     assert_string_equal(mn_entity_str(&e, MN_P_STATUS), "waiting");
-    assert_string_equal(mn_entity_str(&e, MN_P_GIVEN_NAME), "Sara");
+    /* Her name is stored sealed to this division, and opens here. */
+    mn_entity open;
+    assert_null(strstr(mn_entity_str(&e, MN_P_GIVEN_NAME), "Sara"));
+    mn_node_unseal_entity(node, &e, &open);
+    assert_string_equal(mn_entity_str(&open, MN_P_GIVEN_NAME), "Sara");
+    mn_entity_release(&open);
     mn_entity_release(&e);
     mn_txn_abort(&t);
     for (int i = 0; i < 3; i++)

@@ -393,6 +393,9 @@ setup(void **state) {
         mn_crypto_sign_keypair(pk, sk);
         snprintf(path, sizeof path, "%s/d%u.sign.secret", root, id);
         assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
+        char name[16];
+        snprintf(name, sizeof name, "d%u", id);
+        unit_seal_keys(root, name);
         keys.has_key[id] = true;
         memcpy(keys.key[id], pk, MN_KEY_BYTES);
         if (id == 2)

@@ -10,6 +10,7 @@
 #define MN_UNIT_HELPERS_H
 
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "door/crypto.h"
 
 /* splitmix64 (Steele, Lea, Flood 2014): one 64-bit word of state. */
 typedef struct test_rng {
@@ -102,6 +105,22 @@ read_file(const char *path, void *buf, size_t cap) {
     }
     close(fd);
     return len;
+}
+
+/* Create <dir>/<name>.seal.secret and .seal.pub, the division's seal key
+ * pair (README "Compartments"), unless the secret exists. */
+static inline void
+unit_seal_keys(const char *dir, const char *name) {
+    char path[PATH_MAX + 64];
+    uint8_t pk[MN_KEY_BYTES], sk[MN_KEY_BYTES];
+    snprintf(path, sizeof path, "%s/%s.seal.secret", dir, name);
+    if (access(path, F_OK) == 0)
+        return;
+    mn_crypto_curve_keypair(pk, sk);
+    assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
+    snprintf(path, sizeof path, "%s/%s.seal.pub", dir, name);
+    assert_int_equal(mn_crypto_key_write(path, pk, sizeof pk, 0644), MN_OK);
+    mn_crypto_wipe(sk, sizeof sk);
 }
 
 #endif

@@ -46,6 +46,7 @@ setup(void **state) {
     mn_crypto_sign_keypair(pk, sk);
     snprintf(path, sizeof path, "%s/copenhagen.sign.secret", cfg.key_dir);
     assert_int_equal(mn_crypto_key_write(path, sk, sizeof sk, 0600), MN_OK);
+    unit_seal_keys(cfg.key_dir, "copenhagen");
     mn_crypto_random(network_key, sizeof network_key);
     snprintf(path, sizeof path, "%s/network.key", cfg.key_dir);
     assert_int_equal(mn_crypto_key_write(path, network_key, MN_KEY_BYTES, 0600),
@@ -113,14 +114,45 @@ change_release(mn_remote_change *c) {
     mn_ops_release(&c->ops);
 }
 
-/* A create of participant id at home division home. */
+/* z as another division's change carries it, sealed to that division
+ * (README "Compartments"): this node has no key of it and checks only the
+ * form, so "~1" and z in hex, padded with 'A' to a length sealed values
+ * have, stand for it. One of four static buffers. */
+static const char *
+peer_sealed(const char *z) {
+    static char buf[4][2 + 2 * 64 + 64];
+    static int next;
+    char *out = buf[next++ % 4];
+    size_t n = strlen(z) < 64 ? strlen(z) : 64;
+    memcpy(out, "~1", 2);
+    mn_hex_encode((const uint8_t *)z, n, out + 2);
+    size_t len = 2 + 2 * n;
+    while (len < MN_SEALED_MIN_CHARS || (len - 2) % 4 != 0)
+        out[len++] = 'A';
+    out[len] = '\0';
+    return out;
+}
+
+static void
+add_peer_sealed(mn_ops *ops, uint32_t no, const char *z) {
+    const char *sealed = peer_sealed(z);
+    mn_ops_add_str(ops, no, sealed, strlen(sealed));
+}
+
+/* A create of participant id at home division home: this node's own
+ * (home 1) in clear, as the writer takes it; a peer's sealed. */
 static void
 create_ops(mn_ops *ops, uint32_t home, const char *given) {
     mn_ops_init(ops);
     mn_ops_add_str(ops, MN_P_ROLE, "mentee", 6);
     mn_ops_add_str(ops, MN_P_STATUS, "applicant", 9);
-    mn_ops_add_str(ops, MN_P_GIVEN_NAME, given, strlen(given));
-    mn_ops_add_str(ops, MN_P_FAMILY_NAME, "Nielsen", 7);
+    if (home == 1) {
+        mn_ops_add_str(ops, MN_P_GIVEN_NAME, given, strlen(given));
+        mn_ops_add_str(ops, MN_P_FAMILY_NAME, "Nielsen", 7);
+    } else {
+        add_peer_sealed(ops, MN_P_GIVEN_NAME, given);
+        add_peer_sealed(ops, MN_P_FAMILY_NAME, "Nielsen");
+    }
     mn_ops_add_int(ops, MN_P_HOME, home);
 }
 
@@ -202,10 +234,10 @@ test_unknown_fields_kept_opaquely(void **state) {
     remote_init(&a, 2);
     remote_init(&b, 3);
     create_ops(&ops, 2, "Amina");
-    mn_ops_add_str(&ops, MN_P_EMAIL, "amina@example.org", 17);
-    mn_ops_add_str(&ops, MN_P_PHONE, "+45 1234 5678", 13);
+    add_peer_sealed(&ops, MN_P_EMAIL, "amina@example.org");
+    add_peer_sealed(&ops, MN_P_PHONE, "+45 1234 5678");
     mn_ops_add_int(&ops, MN_P_BIRTH_YEAR, 1990);
-    mn_ops_add_str(&ops, MN_P_COUNTRY, "SY", 2);
+    add_peer_sealed(&ops, MN_P_COUNTRY, "SY");
     remote_next(&a, id, &ops, &cs[0]);
     apply_all(node, cs, 1);
     json_t *before = render(node, id);
@@ -239,7 +271,7 @@ test_unknown_fields_kept_opaquely(void **state) {
     json_object_set_new(before, "status", json_string("waiting"));
     assert_true(json_equal(before, after));
     get_entity(node, other, &e);
-    assert_str(&e, MN_P_GIVEN_NAME, "Hodan");
+    assert_str(&e, MN_P_GIVEN_NAME, peer_sealed("Hodan"));
     mn_entity_release(&e);
     assert_int_equal(vv_of(node, 2), 3);
     assert_int_equal(vv_of(node, 3), 1);
@@ -269,7 +301,7 @@ static void
 test_bad_values_refused_alone(void **state) {
     mn_node *node = *state;
     struct remote a, b;
-    mn_remote_change cs[10];
+    mn_remote_change cs[12];
     mn_ops ops;
     uint8_t id[MN_ID_BYTES] = {0x33}, other[MN_ID_BYTES] = {0x44};
     id[MN_ID_DIVISION_BYTE] = 2; /* made by division 2 */
@@ -280,18 +312,22 @@ test_bad_values_refused_alone(void **state) {
     remote_next(&a, id, &ops, &cs[0]);
     PATCH(&a, id, &cs[1], mn_ops_add_str(&ops_, MN_P_STATUS, "bogus", 5));
     PATCH(&a, id, &cs[2], mn_ops_add_int(&ops_, MN_P_BIRTH_YEAR, 1800));
-    PATCH(&a, id, &cs[3], mn_ops_add_int(&ops_, MN_P_GIVEN_NAME, 7));
+    PATCH(&a, id, &cs[3], mn_ops_add_int(&ops_, MN_P_PROFESSION, 7));
     PATCH(&a, id, &cs[4], mn_ops_add_clear(&ops_, MN_P_FAMILY_NAME));
     PATCH(&a, id, &cs[5], {
         mn_ops_add_str(&ops_, MN_P_PROFESSION, "Nurse", 5);
         mn_ops_add_str(&ops_, MN_P_PROFESSION, "Baker", 5);
     });
     PATCH(&a, id, &cs[6], mn_ops_add_str(&ops_, MN_P_LANGUAGES, "ar,ar", 5));
-    PATCH(&a, id, &cs[7], mn_ops_add_str(&ops_, MN_P_NOTES, "\xc3\x28", 2));
-    PATCH(&a, id, &cs[8], mn_ops_add_str(&ops_, MN_P_STATUS, "waiting", 7));
+    PATCH(&a, id, &cs[7],
+          mn_ops_add_str(&ops_, MN_P_PROFESSION, "\xc3\x28", 2));
+    /* Personal values in clear, or not even a string (compartments). */
+    PATCH(&a, id, &cs[8], mn_ops_add_str(&ops_, MN_P_NOTES, "Private", 7));
+    PATCH(&a, id, &cs[9], mn_ops_add_int(&ops_, MN_P_GIVEN_NAME, 7));
+    PATCH(&a, id, &cs[10], mn_ops_add_str(&ops_, MN_P_STATUS, "waiting", 7));
     create_ops(&ops, 3, "Hodan");
-    remote_next(&b, other, &ops, &cs[9]);
-    apply_all(node, cs, 10);
+    remote_next(&b, other, &ops, &cs[11]);
+    apply_all(node, cs, 12);
 
     mn_node_counters k;
     mn_node_get_counters(node, &k);
@@ -300,28 +336,29 @@ test_bad_values_refused_alone(void **state) {
     assert_int_equal(k.refused_fault[MN_FAULT_TYPE], 1);
     assert_int_equal(k.refused_fault[MN_FAULT_REQUIRED], 1);
     assert_int_equal(k.refused_fault[MN_FAULT_DUPLICATE], 1);
+    assert_int_equal(k.refused_fault[MN_FAULT_NOT_SEALED], 2);
     assert_int_equal(k.refused_apply, 0);
     assert_int_equal(k.write_errors, 0);
     mn_entity e;
     get_entity(node, id, &e);
     assert_str(&e, MN_P_STATUS, "waiting");
-    assert_str(&e, MN_P_GIVEN_NAME, "Amina");
-    assert_str(&e, MN_P_FAMILY_NAME, "Nielsen");
+    assert_str(&e, MN_P_GIVEN_NAME, peer_sealed("Amina"));
+    assert_str(&e, MN_P_FAMILY_NAME, peer_sealed("Nielsen"));
     assert_null(mn_entity_get(&e, MN_P_BIRTH_YEAR));
     assert_null(mn_entity_get(&e, MN_P_PROFESSION));
     assert_null(mn_entity_get(&e, MN_P_LANGUAGES));
     assert_null(mn_entity_get(&e, MN_P_NOTES));
     mn_entity_release(&e);
     get_entity(node, other, &e);
-    assert_str(&e, MN_P_GIVEN_NAME, "Hodan");
+    assert_str(&e, MN_P_GIVEN_NAME, peer_sealed("Hodan"));
     mn_entity_release(&e);
-    assert_int_equal(vv_of(node, 2), 9);
+    assert_int_equal(vv_of(node, 2), 11);
     assert_int_equal(vv_of(node, 3), 1);
     /* Offered again, the refused changes are duplicates: never retried. */
     assert_int_equal(mn_node_apply(node, cs + 1, 1, NULL, 0), MN_OK);
     assert_int_equal(cs[1].result, MN_EEXIST);
     assert_digest_sound(node);
-    for (size_t i = 0; i < 10; i++)
+    for (size_t i = 0; i < 12; i++)
         change_release(&cs[i]);
     mn_sealer_release(&a.sealer);
     mn_sealer_release(&b.sealer);
@@ -337,8 +374,8 @@ test_apply_error_refused_alone(void **state) {
     mn_remote_change cs[3];
     mn_ops ops;
     uint8_t id[MN_ID_BYTES] = {0x55}, other[MN_ID_BYTES] = {0x66};
-    id[MN_ID_DIVISION_BYTE] = 2; /* made by division 2 */
-    other[MN_ID_DIVISION_BYTE] = 3;
+    id[MN_ID_DIVISION_BYTE] = 2;    /* made by division 2 */
+    other[MN_ID_DIVISION_BYTE] = 2; /* hers to create and change */
     uint8_t key[1 + MN_ID_BYTES] = {MN_ENTITY_PARTICIPANT};
     memcpy(key + 1, id, MN_ID_BYTES);
     mn_txn *t;
