@@ -139,19 +139,51 @@ head(const struct hostile *h) {
     return h->n ? h->hash[h->n - 1] : zero;
 }
 
+/* Its personal and special values in the sealed form every node requires
+ * (README "Compartments"): "~1", the value's bytes in hex, padded. Nobody
+ * opens them; every node stores them as they are. */
+static void
+sealed_form(mn_ops *ops) {
+    for (size_t i = 0; i < ops->n; i++) {
+        mn_field_op *op = &ops->op[i];
+        const mn_field_def *f = mn_kind_field(&mn_kind_participant, op->no);
+        char z[2 + 2 * 16 + MN_SEALED_MIN_CHARS + 4];
+        uint8_t raw[16] = {0};
+        if (!f || !mn_field_sealed(f) || op->v.kind == MN_V_NONE)
+            continue;
+        if (op->v.kind == MN_V_STR)
+            memcpy(raw, op->v.s, op->v.len < 16 ? op->v.len : 16);
+        else
+            memcpy(raw, &op->v.i, sizeof op->v.i);
+        memcpy(z, "~1", 2);
+        mn_hex_encode(raw, sizeof raw, z + 2);
+        size_t len = 2 + 2 * sizeof raw;
+        while (len < MN_SEALED_MIN_CHARS || (len - 2) % 4 != 0)
+            z[len++] = 'A';
+        free(op->v.s);
+        op->v =
+            (mn_value){.kind = MN_V_STR, .s = mn_malloc(len + 1), .len = len};
+        memcpy(op->v.s, z, len);
+        op->v.s[len] = '\0';
+    }
+}
+
 /* Ops of a valid change: a create of its own participant, or a patch of
  * anyone's (owner-only fields included: refused by every node). */
 static bool
 valid_ops(struct sim *s, mn_ops *ops, uint8_t id[MN_ID_BYTES]) {
     int home;
+    bool create = chance(50) || !model_pick(s->model, id, &home);
     mn_ops_init(ops);
-    if (chance(50) || !model_pick(s->model, id, &home)) {
+    if (create) {
         mn_id_new(s->now, ROGUE_DIV, id);
         random_ops(ops, true, (int)ROGUE_DIV, (int)ROGUE_DIV);
-        return true;
+    } else {
+        random_ops(ops, false, (int)ROGUE_DIV,
+                   chance(20) ? (int)ROGUE_DIV : home);
     }
-    random_ops(ops, false, (int)ROGUE_DIV, chance(20) ? (int)ROGUE_DIV : home);
-    return false;
+    sealed_form(ops);
+    return create;
 }
 
 /* Append a change with ops to its own chain; recorded as a maybe-write. */
@@ -341,6 +373,7 @@ grow(struct sim *s, uint64_t how) {
     if (how == 1 && model_pick(s->model, id, &home)) {
         mn_ops_release(&ops); /* a create of someone else's participant */
         random_ops(&ops, true, (int)ROGUE_DIV, (int)ROGUE_DIV);
+        sealed_form(&ops);
         h->forging = true;
         trace(s, "rogue: creates node%d's participant", home);
     } else if (how == 2) {
