@@ -223,17 +223,18 @@ cell_key(const mn_entity *e, uint32_t div, int role, int status,
     out->b[8] = (uint8_t)year;
 }
 
-/* One in her (division, role, status, year) cell, one in her (role,
- * country of origin), and one in (the division that made her id, her
- * home) if those differ: she moved. Nothing for a participant without a
- * valid cell (possible mid-replication of a partial entity). */
+/* One in her (division, role, status, year) cell, and one in (the
+ * division that made her id, her home) if those differ: she moved.
+ * Nothing for a participant without a valid cell (possible
+ * mid-replication of a partial entity). Her country of origin is sealed
+ * to her home: it is counted by her home's aggregate (state/aggregate.h),
+ * never here. */
 static size_t
 stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
     const mn_kind *k = &mn_kind_participant;
     int role = mn_kind_enum_of(k, e, MN_P_ROLE);
     int status = mn_kind_enum_of(k, e, MN_P_STATUS);
     int64_t div = mn_entity_int(e, MN_P_HOME, 0);
-    const char *cc = mn_entity_str(e, MN_P_COUNTRY);
     if (role < 0 || status < 0 || div < 1 || div > MN_MAX_NODES)
         return 0;
     cell_key(e, (uint32_t)div, role, status, &out[0]);
@@ -244,12 +245,6 @@ stats(const mn_entity *e, mn_stat_key out[MN_KIND_MAX_STATS]) {
         mn_put_be32(out[n].b + 1, mn_id_division(e->id));
         mn_put_be32(out[n++].b + 5, (uint32_t)div);
     }
-    if (!cc || strlen(cc) != 2)
-        return n;
-    out[n].len = MN_STAT_COUNTRY_LEN;
-    out[n].b[0] = MN_STAT_COUNTRY;
-    out[n].b[1] = (uint8_t)role;
-    memcpy(out[n++].b + 2, cc, 2);
     return n;
 }
 

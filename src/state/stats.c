@@ -10,8 +10,7 @@
  * participant's home (state/aggregate.h), so they are no longer counted
  * from the entities but read from the divisions' aggregates when the
  * counts are loaded, the same way by mn_stats_load and mn_stats_recount.
- * A country key ('C') a participant hook still names, or a store made
- * before, is neither kept nor counted.
+ * No kind's hook names a country key ('C') any more.
  */
 #include "state/stats.h"
 
