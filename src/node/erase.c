@@ -70,7 +70,11 @@ mn_node_erase_after(mn_node *node, mn_txn *t, uint32_t type,
     if (erased && erased->v.kind != MN_V_NONE)
         return erase_family(node, t, id);
 related:
-    if (rc != MN_OK || !writes_private(type, ops, nops))
+    /* A participant takes ops only from her home, which writes nothing
+     * after her erasure (mn_node_erase_admit): only the records that name
+     * her, written by other divisions too, can be written after it. */
+    if (rc != MN_OK || type == MN_ENTITY_PARTICIPANT ||
+        !writes_private(type, ops, nops))
         return rc;
     bool related = false;
     rc = mn_erase_related(t, type, id, &related);
