@@ -25,6 +25,7 @@
 #define MN_EGAP (-14)      /* a change arrived before its predecessors */
 #define MN_ESHUTDOWN (-15) /* the node is shutting down */
 #define MN_EAGAIN (-16)    /* not now: the node is catching up; retry later */
+#define MN_EERASED (-17)   /* the record is erased, or names an erased one */
 
 /* Division (node) ids are 1..MN_MAX_NODES. */
 #define MN_MAX_NODES 64

@@ -107,9 +107,6 @@ mn_api_participant_erase(mn_http *h, struct MHD_Connection *c, const char *id,
     mn_ops_release(&w.ops);
     if (rc == MN_OK)
         rc = w.result;
-    if (rc == MN_ECONFLICT)
-        return mn_api_send_error(c, 409, "already_erased", NULL,
-                                 "she has been erased already");
     if (rc != MN_OK)
         return mn_api_kind_failure(c, k, rc);
     mn_info("erased participant %s", r->subject_id);

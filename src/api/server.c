@@ -171,6 +171,11 @@ mn_api_failure_json(int err, unsigned *status) {
         msg = "the write conflicts with the current state: a mentor's "
               "capacity below the partnerships she holds";
         break;
+    case MN_EERASED:
+        *status = 409, code = "already_erased";
+        msg = "she has been erased (or the record names a participant who "
+              "has): only her stub remains, and it takes no write";
+        break;
     case MN_ESHUTDOWN: *status = 503, code = "unavailable"; break;
     case MN_EAGAIN:
         *status = 503, code = "unavailable";

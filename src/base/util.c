@@ -33,6 +33,7 @@ mn_strerror(int err) {
     case MN_EGAP: return "missing earlier changes";
     case MN_ESHUTDOWN: return "node is shutting down";
     case MN_EAGAIN: return "node is catching up; retry later";
+    case MN_EERASED: return "the record is erased";
     default: return "unknown error";
     }
 }

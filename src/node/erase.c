@@ -92,5 +92,5 @@ mn_node_erase_admit(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
     int rc = MN_OK;
     if (type == MN_ENTITY_PARTICIPANT || writes_private(type, ops->op, ops->n))
         rc = mn_erase_related(t, type, id, &related);
-    return rc == MN_OK && related ? MN_ECONFLICT : rc;
+    return rc == MN_OK && related ? MN_EERASED : rc;
 }

@@ -191,7 +191,7 @@ int mn_node_check_in_child(const mn_config *cfg, mn_node_check_fn fn, char *err,
 
 /* ---- erase.c: erasure and consent around an apply (README "Erasure") */
 
-/* Refuse (MN_ECONFLICT) a local write to an erased participant, or of a
+/* Refuse (MN_EERASED) a local write to an erased participant, or of a
  * private field of an entity that names one. */
 int mn_node_erase_admit(mn_txn *t, uint32_t type, const uint8_t id[MN_ID_BYTES],
                         const mn_ops *ops) MN_MUST_CHECK;

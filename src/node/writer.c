@@ -174,7 +174,7 @@ apply_local(mn_node *node, mn_txn *t, struct submission *s, size_t *nok) {
         if (rc == MN_OK)
             (*nok)++;
         else if (rc != MN_ENOTFOUND && rc != MN_EAUTH && rc != MN_EINVAL &&
-                 rc != MN_ECONFLICT && rc != MN_EEXIST)
+                 rc != MN_ECONFLICT && rc != MN_EEXIST && rc != MN_EERASED)
             return rc;
         if (node->ws.unsigned_own >= SIGN_EVERY &&
             (rc = sign_head(node, t)) != MN_OK)

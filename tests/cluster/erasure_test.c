@@ -85,6 +85,15 @@ erase_while_down(void) {
     CHECK(call(HOME, "DELETE", path) == 202, "her home erases her: 202");
     CHECK(call(HOME, "DELETE", path) == 409,
           "a second erase: 409 already_erased");
+    tl_resp r;
+    static const char patch[] = "{\"notes\":\"again\"}";
+    CHECK(cl_write(&cluster.node[HOME], "PATCH", path, "application/json",
+                   patch, sizeof patch - 1, CL_503_RETRY_MS, &r) == 409 &&
+              strcmp(tl_str(r.json ? json_object_get(r.json, "error") : NULL,
+                            "code"),
+                     "already_erased") == 0,
+          "a write to her stub: 409 already_erased");
+    tl_resp_release(&r);
     CHECK(cl_wait_converged(&cluster, CONVERGE_MS),
           "the four running nodes converge");
     json_t *e = erasure(HOME);
