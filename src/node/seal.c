@@ -73,10 +73,16 @@ encode(const uint8_t *p, size_t n, size_t *len) {
     return z;
 }
 
+/* The value of base64url character c, or -1 (the inverse of b64). */
 static int
 sextet(char c) {
-    const char *at = c ? strchr(b64, c) : NULL;
-    return at ? (int)(at - b64) : -1;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '-' ? 62 : c == '_' ? 63 : -1;
 }
 
 /* Decode the base64url of z[0..n) into out (room for cap bytes). MN_EINVAL
