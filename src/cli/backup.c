@@ -62,35 +62,6 @@ backup_open(const char *path, char **tmp, FILE **f) {
     return 0;
 }
 
-/* Make the download durable, then give it its name unless that appeared
- * meanwhile. Closes f. */
-static int
-backup_finish(FILE *f, const char *tmp, const char *path) {
-    int rc = 0;
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = mn_out_file_error(tmp);
-    if (fclose(f) != 0 && rc == 0)
-        rc = mn_out_file_error(tmp);
-    if (rc == 0 &&
-        renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0)
-        rc = mn_out_file_error(path);
-    return rc;
-}
-
-static void
-backup_report(const mn_cli *c, const char *path, uint64_t n) {
-    if (c->json) {
-        json_t *j =
-            json_pack("{s:s, s:I}", "file", path, "bytes", (json_int_t)n);
-        mn_out_print_compact(j);
-        json_decref(j);
-        return;
-    }
-    fputs("wrote ", stdout);
-    mn_out_print_safe(stdout, path);
-    printf(" (%" PRIu64 " bytes, %.1f MiB)\n", n, (double)n / (1 << 20));
-}
-
 static int
 backup_run(mn_cli *c, const mn_args *a) {
     const char *path = a->pos[0];
@@ -112,11 +83,11 @@ backup_run(mn_cli *c, const mn_args *a) {
         rc = CLI_EXIT_FAILED;
     }
     if (rc == 0)
-        rc = backup_finish(f, tmp, path);
+        rc = mn_out_file_commit(f, tmp, path, false);
     else
         fclose(f);
     if (rc == 0)
-        backup_report(c, path, rs.saved);
+        mn_out_file_report(c->json, path, rs.saved);
     else if (tmp)
         unlink(tmp);
     mn_response_release(&rs);

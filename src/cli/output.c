@@ -7,6 +7,10 @@
  * - Column widths count code points, a fair guess for names.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,4 +302,33 @@ mn_out_print_version_vector(json_t *root) {
     puts(t.n ? "version vector:" : "version vector: (empty)");
     mn_table_print(&t, 2);
     mn_table_release(&t);
+}
+
+int
+mn_out_file_commit(FILE *f, const char *tmp, const char *path, bool replace) {
+    int rc = 0;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = mn_out_file_error(tmp);
+    if (fclose(f) != 0 && rc == 0)
+        rc = mn_out_file_error(tmp);
+    if (rc == 0 && replace && rename(tmp, path) != 0)
+        rc = mn_out_file_error(path);
+    if (rc == 0 && !replace &&
+        renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0)
+        rc = mn_out_file_error(path);
+    return rc;
+}
+
+void
+mn_out_file_report(bool json, const char *path, uint64_t n) {
+    if (json) {
+        json_t *j =
+            json_pack("{s:s, s:I}", "file", path, "bytes", (json_int_t)n);
+        mn_out_print_compact(j);
+        json_decref(j);
+        return;
+    }
+    fputs("wrote ", stdout);
+    mn_out_print_safe(stdout, path);
+    printf(" (%" PRIu64 " bytes, %.1f MiB)\n", n, (double)n / (1 << 20));
 }

@@ -56,6 +56,13 @@ void mn_out_print_safe(FILE *f, const char *z);
 /* Print "mentornet: NAME: <strerror(errno)>" to stderr. Returns
  * CLI_EXIT_USAGE: a local file that cannot be used is a usage error. */
 int mn_out_file_error(const char *name);
+/* Make a download written to tmp durable, then give it its name: replacing
+ * an existing path only when replace, else never (RENAME_NOREPLACE, so a
+ * file that appeared meanwhile is kept). Closes f. 0 or the exit code. */
+int mn_out_file_commit(FILE *f, const char *tmp, const char *path,
+                       bool replace);
+/* "wrote PATH (N bytes, M MiB)", or with json {"file", "bytes"}. */
+void mn_out_file_report(bool json, const char *path, uint64_t n);
 
 /* ---- JSON ------------------------------------------------------------- */
 

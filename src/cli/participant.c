@@ -167,37 +167,6 @@ export_open(const char *path, bool force, char **tmp, FILE **f) {
     return rc;
 }
 
-/* Sync the download and give it its name (replacing only when force).
- * Closes f. */
-static int
-export_finish(FILE *f, const char *tmp, const char *path, bool force) {
-    int rc = 0;
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = mn_out_file_error(tmp);
-    if (fclose(f) != 0 && rc == 0)
-        rc = mn_out_file_error(tmp);
-    if (rc == 0 && force && rename(tmp, path) != 0)
-        rc = mn_out_file_error(path);
-    if (rc == 0 && !force &&
-        renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0)
-        rc = mn_out_file_error(path);
-    return rc;
-}
-
-static void
-export_report(const mn_cli *c, const char *path, uint64_t n) {
-    if (c->json) {
-        json_t *j =
-            json_pack("{s:s, s:I}", "file", path, "bytes", (json_int_t)n);
-        mn_out_print_compact(j);
-        json_decref(j);
-        return;
-    }
-    fputs("wrote ", stdout);
-    mn_out_print_safe(stdout, path);
-    printf(" (%" PRIu64 " bytes)\n", n);
-}
-
 /* Download the export at url path into the file out. */
 static int
 export_to_file(mn_cli *c, const char *path, const char *out, bool force) {
@@ -215,11 +184,11 @@ export_to_file(mn_cli *c, const char *path, const char *out, bool force) {
     rs.save_name = tmp;
     rc = mn_client_call(c->client, &rq, &rs);
     if (rc == 0)
-        rc = export_finish(f, tmp, out, force);
+        rc = mn_out_file_commit(f, tmp, out, force);
     else
         fclose(f);
     if (rc == 0)
-        export_report(c, out, rs.saved);
+        mn_out_file_report(c->json, out, rs.saved);
     else
         unlink(tmp);
     mn_response_release(&rs);
