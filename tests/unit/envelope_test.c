@@ -390,6 +390,23 @@ test_private_part_erased(void **state) {
     assert_int_equal(mn_envelope_erase(erased.p, erased.len, &again),
                      MN_ENOTFOUND);
 
+    /* A change may hold a private part or its hash, never both, and a
+     * hash is 32 bytes: anything else does not decode. */
+    mn_change_view bad;
+    mn_buf both = {0};
+    uint8_t field[MN_PRIVATE_HASH_FIELD_BYTES];
+    mn_codec_private_hash_field(hash, field);
+    mn_buf_append(&both, s.change.p, s.change.len);
+    mn_buf_append(&both, field, sizeof field); /* the part and a hash */
+    assert_int_equal(mn_codec_change_decode(both.p, both.len, &bad),
+                     MN_ECORRUPT);
+    mn_buf_reset(&both);
+    mn_buf_append(&both, erased.p, erased.len - 1); /* a 31-byte hash */
+    both.p[erased.len - 1 - MN_HASH_BYTES] = MN_HASH_BYTES - 1;
+    assert_int_equal(mn_codec_change_decode(both.p, both.len, &bad),
+                     MN_ECORRUPT);
+    mn_buf_release(&both);
+
     /* Without a private part, a body must write something. */
     mn_sealer empty = {.key = network_key};
     mn_ops none;
